@@ -1,0 +1,92 @@
+"""munflow: honest ranges for munitions flows, by Monte Carlo simulation.
+
+Turn fragments of public reporting ("about 7,000 containers", "nearly half of
+some 50 missiles failed") into distributions, combine them into a model, and
+run it::
+
+    import munflow as mf
+
+    containers = mf.lognormal_ci(6000, 8000, name="containers")
+    per_container = mf.pert(300, 430, 500, name="per_container")
+    dud_rate = mf.beta(2, 8, name="dud_rate")
+    shells = mf.floor(containers * per_container)
+    working = mf.binomial(shells, 1 - dud_rate)
+    res = mf.run({"shells": shells, "working": working}, n=100_000, seed=7)
+    res.summary()
+    res.prob(shells > 3e6)
+"""
+
+from munflow._core import (
+    Distribution,
+    Expr,
+    ModelError,
+    ScenarioError,
+    __version__,
+    abs,
+    beta,
+    beta_counts,
+    binomial,
+    categorical,
+    clip,
+    constant,
+    empirical,
+    exp,
+    floor,
+    gamma,
+    log,
+    lognormal,
+    lognormal_ci,
+    maximum,
+    minimum,
+    mixture,
+    named,
+    negative_binomial,
+    normal,
+    pert,
+    poisson,
+    round,
+    sqrt,
+    triangular,
+    truncated,
+    uniform,
+)
+from munflow.model import Model, run
+from munflow.results import Results
+
+__all__ = [
+    "Distribution",
+    "Expr",
+    "Model",
+    "ModelError",
+    "Results",
+    "ScenarioError",
+    "__version__",
+    "abs",
+    "beta",
+    "beta_counts",
+    "binomial",
+    "categorical",
+    "clip",
+    "constant",
+    "empirical",
+    "exp",
+    "floor",
+    "gamma",
+    "log",
+    "lognormal",
+    "lognormal_ci",
+    "maximum",
+    "minimum",
+    "mixture",
+    "named",
+    "negative_binomial",
+    "normal",
+    "pert",
+    "poisson",
+    "round",
+    "run",
+    "sqrt",
+    "triangular",
+    "truncated",
+    "uniform",
+]

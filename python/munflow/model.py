@@ -1,0 +1,116 @@
+"""Models: named outputs that can be run repeatedly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from munflow import _core
+from munflow._core import Expr
+from munflow.progress import progress_callback
+from munflow.results import Results
+
+DEFAULT_SAMPLES = 100_000
+
+
+def _as_outputs(outputs: Any) -> list[tuple[str, Expr]]:
+    """Normalise outputs given as a dict, a single expression or a list of named ones."""
+    if isinstance(outputs, Mapping):
+        pairs = list(outputs.items())
+    elif isinstance(outputs, Expr):
+        pairs = [(outputs.name or "value", outputs)]
+    elif isinstance(outputs, Sequence) and not isinstance(outputs, str):
+        pairs = []
+        for expr in outputs:
+            if not isinstance(expr, Expr) or expr.name is None:
+                raise TypeError(
+                    "a list of outputs must hold named expressions; "
+                    "pass a dict {name: expr} to name them"
+                )
+            pairs.append((expr.name, expr))
+    else:
+        raise TypeError(
+            f"outputs must be a dict of name -> expression, got {type(outputs).__name__}"
+        )
+    if not pairs:
+        raise ValueError("a model needs at least one output")
+    for name, expr in pairs:
+        if not isinstance(name, str):
+            raise TypeError(f"output names must be str, got {type(name).__name__}")
+        if not isinstance(expr, Expr | int | float):
+            raise TypeError(
+                f"output '{name}' must be a munflow expression, got {type(expr).__name__}"
+            )
+    return [(name, expr) for name, expr in pairs]
+
+
+class Model:
+    """Named outputs of an expression graph, ready to run.
+
+    >>> import munflow as mf
+    >>> shells = mf.lognormal_ci(6000, 8000) * mf.pert(300, 430, 500)
+    >>> model = mf.Model({"shells": shells})
+    >>> res = model.run(n=10_000, seed=1)
+    >>> res.n
+    10000
+    """
+
+    def __init__(self, outputs: Any = None, /, **named: Expr) -> None:
+        pairs = _as_outputs(outputs) if outputs is not None else []
+        pairs += _as_outputs(named) if named else []
+        if not pairs:
+            raise ValueError("a model needs at least one output")
+        self._outputs = pairs
+
+    @property
+    def outputs(self) -> dict[str, Expr]:
+        """The outputs by name."""
+        return dict(self._outputs)
+
+    def run(
+        self,
+        n: int = DEFAULT_SAMPLES,
+        seed: int | None = None,
+        *,
+        threads: int | None = None,
+        store_inputs: bool = True,
+        allow_nan: bool = False,
+        progress: bool | None = None,
+    ) -> Results:
+        """Draw ``n`` samples of every output.
+
+        Parameters
+        ----------
+        n : number of samples.
+        seed : the seed; the same seed gives bit-identical results whatever
+            the number of threads. ``None`` picks a fresh seed, recorded in
+            ``results.seed``.
+        threads : worker threads (default: all cores, or RAYON_NUM_THREADS).
+        store_inputs : also keep the samples of every named input.
+        allow_nan : keep NaN/infinite values instead of raising ModelError
+            naming the node that produced the first one.
+        progress : show a progress bar (None: only when the run takes more
+            than about a second and tqdm is installed).
+        """
+        raw = _core.run(
+            self._outputs,
+            n,
+            seed,
+            threads=threads,
+            store_inputs=store_inputs,
+            allow_nan=allow_nan,
+            progress=progress_callback(progress),
+        )
+        return Results(raw, self, threads=threads, allow_nan=allow_nan)
+
+    def __repr__(self) -> str:
+        names = ", ".join(name for name, _ in self._outputs)
+        return f"<munflow.Model outputs: {names}>"
+
+
+def run(outputs: Any, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any) -> Results:
+    """Run ``outputs`` (a dict of name -> expression) for ``n`` samples.
+
+    Shorthand for ``Model(outputs).run(n, seed, **options)``; see :meth:`Model.run`.
+    """
+    return Model(outputs).run(n, seed, **options)

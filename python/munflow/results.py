@@ -1,0 +1,168 @@
+"""Results of a run: sample columns as numpy arrays, summaries as pandas tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from munflow import _core
+from munflow._core import Expr
+
+if TYPE_CHECKING:
+    from munflow.model import Model
+
+DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def quantile_label(q: float) -> str:
+    """Column heading for a quantile level: 0.05 -> 'p5', 0.025 -> 'p2.5'."""
+    return "p" + f"{q * 100:.6g}"
+
+
+class Results:
+    """The samples of one run, with the seed and size that made them.
+
+    ``res["shells"]`` is the numpy array of samples (read-only, no copy);
+    ``res.summary()`` a pandas table of ranges; ``res.prob(shells > 3e6)`` a
+    probability.
+    """
+
+    def __init__(self, raw: Any, model: Model, *, threads: int | None, allow_nan: bool) -> None:
+        self._raw = raw
+        self._model = model
+        self._threads = threads
+        self._allow_nan = allow_nan
+        self._columns: dict[str, np.ndarray] = dict(raw.columns)
+        for values in self._columns.values():
+            values.flags.writeable = False
+
+    @property
+    def n(self) -> int:
+        """Number of samples."""
+        return self._raw.n
+
+    @property
+    def seed(self) -> int:
+        """The seed used; running again with it reproduces these results exactly."""
+        return self._raw.seed
+
+    @property
+    def outputs(self) -> list[str]:
+        """Output names, in the order requested."""
+        return list(self._raw.outputs)
+
+    @property
+    def inputs(self) -> list[str]:
+        """Names of the stored inputs (named nodes the outputs depend on)."""
+        return list(self._raw.inputs)
+
+    @property
+    def model(self) -> Model:
+        return self._model
+
+    def keys(self) -> list[str]:
+        """Every stored column: outputs, then inputs."""
+        return list(self._columns)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._columns[name]
+        except KeyError:
+            known = ", ".join(self._columns)
+            raise KeyError(f"no column named {name!r}; columns are: {known}") from None
+
+    def summary(
+        self,
+        quantiles: Sequence[float] = DEFAULT_QUANTILES,
+        *,
+        columns: Sequence[str] | None = None,
+        include_inputs: bool = False,
+    ) -> pd.DataFrame:
+        """A table of ranges: one row per output (and input, if asked), with
+        mean, sd and the requested quantiles (p5 ... p95 by default)."""
+        qs = [float(q) for q in quantiles]
+        for q in qs:
+            if not 0.0 <= q <= 1.0:
+                raise ValueError(f"quantiles must be in [0, 1], got {q}")
+        if columns is None:
+            names = self.outputs + (self.inputs if include_inputs else [])
+        else:
+            names = [str(c) for c in columns]
+            for name in names:
+                self[name]  # raises KeyError naming the columns
+        stats = _core.describe([self._columns[name] for name in names], qs)
+        rows = {
+            name: {"mean": mean, "sd": sd, **{quantile_label(q): v for q, v in zip(qs, qv)}}
+            for name, (mean, sd, _lo, _hi, qv) in zip(names, stats)
+        }
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        table.index.name = "quantity"
+        return table
+
+    def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
+        """The probability of an event, such as ``res.prob(shells > 3e6)``.
+
+        ``event`` is an expression built from the model's nodes (evaluated on
+        the same samples: the same seed and streams) or a boolean array such
+        as ``res["shells"] > 3e6``.
+        """
+        if isinstance(event, Expr):
+            raw = _core.run(
+                [("event", event)],
+                self.n,
+                self.seed,
+                threads=self._threads,
+                store_inputs=False,
+                allow_nan=self._allow_nan,
+                keys_from=self._raw,
+            )
+            values = raw.columns["event"]
+        elif isinstance(event, str):
+            raise TypeError(
+                "prob() takes an event such as shells > 3e6 or res['shells'] > 3e6, not a string"
+            )
+        else:
+            values = np.asarray(event)
+            if values.shape != (self.n,):
+                raise ValueError(
+                    f"an event array must have shape ({self.n},), got {values.shape}"
+                )
+        if values.dtype != bool and not np.isin(values, (0, 1)).all():
+            raise ValueError(
+                "prob() needs an event whose values are true/false (0 or 1), "
+                "such as shells > 3e6"
+            )
+        return float(np.mean(values))
+
+    def to_pandas(self, *, include_inputs: bool = True) -> pd.DataFrame:
+        """The samples as a DataFrame, one column per stored quantity."""
+        names = self.outputs + (self.inputs if include_inputs else [])
+        return pd.DataFrame({name: self._columns[name] for name in names})
+
+    def __repr__(self) -> str:
+        table = self.summary().to_string(float_format=_fmt)
+        return f"munflow results: n={self.n:,}, seed={self.seed}\n{table}"
+
+    def _repr_html_(self) -> str:
+        from munflow.display import results_html
+
+        return results_html(self)
+
+
+def _fmt(x: float) -> str:
+    """Readable numbers for tables: thousands separators, 3 significant digits for small ones."""
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"

@@ -1,0 +1,201 @@
+use super::primitives::StdGamma;
+use super::validate::{finite, positive};
+use super::{Moments, Quantile, Sample};
+use crate::error::{Error, Result};
+use rand::Rng;
+use statrs::distribution::{Beta as StatrsBeta, ContinuousCDF};
+
+/// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities.
+///
+/// Sampled as X / (X + Y) with X, Y Marsaglia–Tsang gammas (in logs when a
+/// shape is below 1, so tiny shapes do not underflow to 0/0).
+///
+/// ```
+/// use munflow::dist::{Beta, Moments};
+/// // 24 failures seen in 50 launches: a uniform prior updated by the counts.
+/// let failure_rate = Beta::from_counts(24.0, 26.0).unwrap();
+/// assert!((failure_rate.mean() - 25.0 / 52.0).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Beta {
+    alpha: f64,
+    beta: f64,
+    gamma_a: StdGamma,
+    gamma_b: StdGamma,
+    in_logs: bool,
+    law: StatrsBeta,
+}
+
+impl Beta {
+    pub fn new(alpha: f64, beta: f64) -> Result<Self> {
+        Self::named("beta", alpha, beta)
+    }
+
+    fn named(dist: &'static str, alpha: f64, beta: f64) -> Result<Self> {
+        positive(dist, "alpha", alpha)?;
+        positive(dist, "beta", beta)?;
+        let law =
+            StatrsBeta::new(alpha, beta).map_err(|_| Error::param(dist, "alpha", "> 0", alpha))?;
+        let (gamma_a, gamma_b) = (StdGamma::new(alpha), StdGamma::new(beta));
+        Ok(Beta {
+            alpha,
+            beta,
+            in_logs: gamma_a.needs_logs() || gamma_b.needs_logs(),
+            gamma_a,
+            gamma_b,
+            law,
+        })
+    }
+
+    /// Beta(successes + 1, failures + 1): the posterior of a rate after
+    /// counting, starting from a uniform prior.
+    pub fn from_counts(successes: f64, failures: f64) -> Result<Self> {
+        const NAME: &str = "beta_counts";
+        let s = super::validate::non_negative(NAME, "successes", successes)?;
+        let f = super::validate::non_negative(NAME, "failures", failures)?;
+        Self::named(NAME, s + 1.0, f + 1.0)
+    }
+
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
+}
+
+impl Sample for Beta {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if self.in_logs {
+            let ln_x = self.gamma_a.sample_ln(rng);
+            let ln_y = self.gamma_b.sample_ln(rng);
+            1.0 / (1.0 + (ln_y - ln_x).exp())
+        } else {
+            let x = self.gamma_a.sample(rng);
+            let y = self.gamma_b.sample(rng);
+            x / (x + y)
+        }
+    }
+}
+
+impl Moments for Beta {
+    fn mean(&self) -> f64 {
+        self.alpha / (self.alpha + self.beta)
+    }
+    fn variance(&self) -> f64 {
+        let s = self.alpha + self.beta;
+        self.alpha * self.beta / (s * s * (s + 1.0))
+    }
+}
+
+impl Quantile for Beta {
+    fn cdf(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            0.0
+        } else if x >= 1.0 {
+            1.0
+        } else {
+            self.law.cdf(x)
+        }
+    }
+    fn ppf(&self, q: f64) -> f64 {
+        self.law.inverse_cdf(q)
+    }
+    fn support(&self) -> (f64, f64) {
+        (0.0, 1.0)
+    }
+}
+
+/// PERT(min, mode, max, lamb): a beta rescaled to [min, max] with its mode where
+/// the expert puts "most likely"; `lamb` (default 4) sets how peaked it is.
+///
+/// Equivalent to scipy's `beta(a, b, loc=min, scale=max-min)` with
+/// a = 1 + lamb (mode - min)/(max - min) and b = 1 + lamb (max - mode)/(max - min).
+///
+/// ```
+/// use munflow::dist::{Moments, Pert};
+/// let per_container = Pert::new(300.0, 430.0, 500.0, 4.0).unwrap();
+/// assert!((per_container.mean() - (300.0 + 4.0 * 430.0 + 500.0) / 6.0).abs() < 1e-9);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pert {
+    min: f64,
+    mode: f64,
+    max: f64,
+    lamb: f64,
+    unit: Beta,
+}
+
+impl Pert {
+    pub fn new(min: f64, mode: f64, max: f64, lamb: f64) -> Result<Self> {
+        const NAME: &str = "pert";
+        finite(NAME, "min", min)?;
+        finite(NAME, "mode", mode)?;
+        finite(NAME, "max", max)?;
+        positive(NAME, "lamb", lamb)?;
+        if min >= max || !(max - min).is_finite() {
+            return Err(Error::InvalidArgument(format!(
+                "{NAME}: min must be < max, got min={min}, max={max}"
+            )));
+        }
+        if !(min..=max).contains(&mode) {
+            return Err(Error::InvalidArgument(format!(
+                "{NAME}: mode must be in [min, max] = [{min}, {max}], got {mode}"
+            )));
+        }
+        let range = max - min;
+        let unit = Beta::named(
+            NAME,
+            1.0 + lamb * (mode - min) / range,
+            1.0 + lamb * (max - mode) / range,
+        )?;
+        Ok(Pert {
+            min,
+            mode,
+            max,
+            lamb,
+            unit,
+        })
+    }
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+    pub fn mode(&self) -> f64 {
+        self.mode
+    }
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+    pub fn lamb(&self) -> f64 {
+        self.lamb
+    }
+}
+
+impl Sample for Pert {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.min + (self.max - self.min) * self.unit.sample(rng)
+    }
+}
+
+impl Moments for Pert {
+    fn mean(&self) -> f64 {
+        self.min + (self.max - self.min) * self.unit.mean()
+    }
+    fn variance(&self) -> f64 {
+        (self.max - self.min).powi(2) * self.unit.variance()
+    }
+}
+
+impl Quantile for Pert {
+    fn cdf(&self, x: f64) -> f64 {
+        self.unit.cdf((x - self.min) / (self.max - self.min))
+    }
+    fn ppf(&self, q: f64) -> f64 {
+        self.min + (self.max - self.min) * self.unit.ppf(q)
+    }
+    fn support(&self) -> (f64, f64) {
+        (self.min, self.max)
+    }
+}

@@ -1,0 +1,170 @@
+use super::primitives::AliasTable;
+use super::validate::{finite, weights as check_weights};
+use super::{Moments, Quantile, Sample};
+use crate::error::{Error, Result};
+use rand::Rng;
+
+/// A finite set of values with probabilities: `categorical` for stated
+/// alternatives, `empirical` for resampling observed data.
+///
+/// ```
+/// use munflow::dist::{Categorical, Moments};
+/// // 20 or 40 containers a voyage, the larger twice as likely.
+/// let per_voyage = Categorical::new(&[20.0, 40.0], &[1.0, 2.0]).unwrap();
+/// assert!((per_voyage.mean() - 100.0 / 3.0).abs() < 1e-12);
+/// let seen = Categorical::empirical(&[3.0, 5.0, 5.0, 9.0]).unwrap();
+/// assert_eq!(seen.mean(), 5.5);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Categorical {
+    /// Distinct values, ascending.
+    values: Vec<f64>,
+    /// Their probabilities, summing to 1.
+    weights: Vec<f64>,
+    /// Running sums of `weights` for the cdf.
+    cumulative: Vec<f64>,
+    table: AliasTable,
+    empirical: bool,
+}
+
+impl Categorical {
+    /// `weights` may be empty for equal weights.
+    pub fn new(values: &[f64], weights: &[f64]) -> Result<Self> {
+        const NAME: &str = "categorical";
+        if values.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "{NAME}: values must not be empty"
+            )));
+        }
+        for &v in values {
+            finite(NAME, "every value", v)?;
+        }
+        let w = check_weights(NAME, weights, values.len())?;
+        Ok(Self::build(values, &w, false))
+    }
+
+    /// Resampling of observed `data`, each point equally likely.
+    pub fn empirical(data: &[f64]) -> Result<Self> {
+        const NAME: &str = "empirical";
+        if data.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "{NAME}: data must not be empty"
+            )));
+        }
+        for &v in data {
+            finite(NAME, "every data point", v)?;
+        }
+        let w = vec![1.0 / data.len() as f64; data.len()];
+        Ok(Self::build(data, &w, true))
+    }
+
+    /// Sorts by value and merges repeated values, adding their weights.
+    fn build(values: &[f64], weights: &[f64], empirical: bool) -> Self {
+        let mut pairs: Vec<(f64, f64)> = values
+            .iter()
+            .copied()
+            .zip(weights.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64)> = Vec::with_capacity(pairs.len());
+        for (v, w) in pairs {
+            match merged.last_mut() {
+                Some(last) if last.0 == v => last.1 += w,
+                _ => merged.push((v, w)),
+            }
+        }
+        let (values, weights): (Vec<f64>, Vec<f64>) = merged.into_iter().unzip();
+        let mut running = 0.0;
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                running += w;
+                running
+            })
+            .collect();
+        Categorical {
+            table: AliasTable::new(&weights),
+            values,
+            weights,
+            cumulative,
+            empirical,
+        }
+    }
+
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+    pub(crate) fn family(&self) -> &'static str {
+        if self.empirical {
+            "empirical"
+        } else {
+            "categorical"
+        }
+    }
+}
+
+impl Sample for Categorical {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.values[self.table.sample(rng)]
+    }
+}
+
+impl Moments for Categorical {
+    fn mean(&self) -> f64 {
+        self.values
+            .iter()
+            .zip(&self.weights)
+            .map(|(v, w)| v * w)
+            .sum()
+    }
+    fn variance(&self) -> f64 {
+        let m = self.mean();
+        self.values
+            .iter()
+            .zip(&self.weights)
+            .map(|(v, w)| w * (v - m).powi(2))
+            .sum()
+    }
+}
+
+impl Quantile for Categorical {
+    fn cdf(&self, x: f64) -> f64 {
+        // Number of values <= x.
+        let k = self.values.partition_point(|&v| v <= x);
+        if k == 0 {
+            0.0
+        } else if k == self.values.len() {
+            1.0
+        } else {
+            self.cumulative[k - 1]
+        }
+    }
+    fn cdf_below(&self, x: f64) -> f64 {
+        let k = self.values.partition_point(|&v| v < x);
+        if k == 0 {
+            0.0
+        } else if k == self.values.len() {
+            1.0
+        } else {
+            self.cumulative[k - 1]
+        }
+    }
+    fn ppf(&self, q: f64) -> f64 {
+        // Rounding in the running sums must not push q = 1 past the end.
+        let k = self
+            .cumulative
+            .partition_point(|&c| c < q * (1.0 - 1e-12))
+            .min(self.values.len() - 1);
+        self.values[k]
+    }
+    fn is_discrete(&self) -> bool {
+        true
+    }
+    fn support(&self) -> (f64, f64) {
+        (self.values[0], self.values[self.values.len() - 1])
+    }
+}

@@ -1,0 +1,106 @@
+use super::primitives::StdGamma;
+use super::quadrature::invert_cdf;
+use super::validate::positive;
+use super::{integer_cdf_below, Moments, Quantile, Sample};
+use crate::error::{Error, Result};
+use rand::Rng;
+use rand_distr::Distribution;
+use statrs::distribution::{DiscreteCDF, NegativeBinomial as StatrsNegativeBinomial};
+
+/// NegativeBinomial(r, p): failures before the r-th success, each trial
+/// succeeding with probability p; scipy's `nbinom(r, p)`, mean r(1-p)/p.
+///
+/// The number of voyages that went unseen when `r` were seen and each is seen
+/// with probability `p` follows this law.
+///
+/// ```
+/// use munflow::dist::{Moments, NegativeBinomial};
+/// let undetected = NegativeBinomial::new(19.0, 0.5).unwrap();
+/// assert_eq!(undetected.mean(), 19.0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct NegativeBinomial {
+    r: f64,
+    p: f64,
+    gamma: StdGamma,
+    law: StatrsNegativeBinomial,
+}
+
+impl NegativeBinomial {
+    pub fn new(r: f64, p: f64) -> Result<Self> {
+        const NAME: &str = "negative_binomial";
+        positive(NAME, "r", r)?;
+        if !(p > 0.0 && p <= 1.0) {
+            return Err(Error::param(NAME, "p", "in (0, 1]", p));
+        }
+        let law = StatrsNegativeBinomial::new(r, p)
+            .map_err(|_| Error::param(NAME, "p", "in (0, 1]", p))?;
+        Ok(NegativeBinomial {
+            r,
+            p,
+            gamma: StdGamma::new(r),
+            law,
+        })
+    }
+    pub fn r(&self) -> f64 {
+        self.r
+    }
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+}
+
+impl Sample for NegativeBinomial {
+    /// A gamma–Poisson mixture: rate ~ gamma(r, (1-p)/p), then Poisson(rate).
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if self.p == 1.0 {
+            return 0.0;
+        }
+        let rate = self.gamma.sample(rng) * (1.0 - self.p) / self.p;
+        match rand_distr::Poisson::new(rate) {
+            Ok(poisson) => poisson.sample(rng),
+            // rate underflowed to 0 (tiny r): no failures.
+            Err(_) => 0.0,
+        }
+    }
+}
+
+impl Moments for NegativeBinomial {
+    fn mean(&self) -> f64 {
+        self.r * (1.0 - self.p) / self.p
+    }
+    fn variance(&self) -> f64 {
+        self.r * (1.0 - self.p) / (self.p * self.p)
+    }
+}
+
+impl Quantile for NegativeBinomial {
+    fn cdf(&self, x: f64) -> f64 {
+        if x < 0.0 {
+            0.0
+        } else if !x.is_finite() || self.p == 1.0 {
+            1.0
+        } else {
+            self.law.cdf(x.floor() as u64)
+        }
+    }
+    fn cdf_below(&self, x: f64) -> f64 {
+        integer_cdf_below(|k| self.cdf(k), x)
+    }
+    fn ppf(&self, q: f64) -> f64 {
+        if self.p == 1.0 {
+            return 0.0;
+        }
+        if q >= 1.0 {
+            return f64::INFINITY;
+        }
+        invert_cdf(|x| self.cdf(x), q, 0.0, f64::INFINITY, true)
+    }
+    fn is_discrete(&self) -> bool {
+        true
+    }
+    fn support(&self) -> (f64, f64) {
+        (0.0, if self.p == 1.0 { 0.0 } else { f64::INFINITY })
+    }
+}

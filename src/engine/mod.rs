@@ -1,0 +1,216 @@
+//! Chunked, parallel, deterministic evaluation of an expression graph.
+//!
+//! Samples are cut into chunks of [`CHUNK`] rows. Threads take whole chunks;
+//! inside a chunk each node fills a chunk-sized buffer column-wise. A random
+//! node draws from a stream keyed by (seed, node key, chunk index), so the
+//! result is bit-identical whatever the thread count or scheduling.
+
+mod chunk;
+mod memory;
+mod plan;
+mod stream;
+
+pub use memory::available_memory;
+pub use plan::Plan;
+pub use stream::stream_rng;
+
+use crate::error::{human_bytes, Error, Result};
+use crate::expr::{Node, StreamKeys};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Rows per chunk. Fixed (never derived from the thread count) because the
+/// chunk index is part of every stream key.
+pub const CHUNK: usize = 4096;
+
+/// How to run a model.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Number of samples.
+    pub n: usize,
+    pub seed: u64,
+    /// Worker threads; `None` uses rayon's global pool (RAYON_NUM_THREADS).
+    pub threads: Option<usize>,
+    /// Also store every named node the outputs depend on.
+    pub store_inputs: bool,
+    /// Keep NaN and infinities instead of failing on the first one.
+    pub allow_nan: bool,
+    /// Nodes whose values are given (one value per sample) instead of drawn:
+    /// the designs of sensitivity analysis feed inputs this way.
+    pub feeds: Vec<(Node, Arc<[f64]>)>,
+    /// Set from another thread to stop the run (it returns [`Error::Interrupted`]).
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Incremented by one per finished chunk, for progress bars.
+    pub progress: Option<Arc<AtomicUsize>>,
+    /// Stream keys to reuse (from an earlier run of the same model).
+    pub keys: Option<StreamKeys>,
+}
+
+impl RunOptions {
+    pub fn new(n: usize, seed: u64) -> Self {
+        RunOptions {
+            n,
+            seed,
+            threads: None,
+            store_inputs: true,
+            allow_nan: false,
+            feeds: Vec::new(),
+            cancel: None,
+            progress: None,
+            keys: None,
+        }
+    }
+}
+
+/// The stored columns of a run and how it was made.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub n: usize,
+    pub seed: u64,
+    /// Output names, in the order requested.
+    pub outputs: Vec<String>,
+    /// Names of the stored inputs (named nodes the outputs depend on).
+    pub inputs: Vec<String>,
+    /// (name, values): outputs first, then inputs.
+    pub columns: Vec<(String, Vec<f64>)>,
+    /// The stream keys used, so later evaluations draw the same numbers.
+    pub keys: StreamKeys,
+}
+
+impl RunResult {
+    /// The stored values of a column by name.
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Number of chunks for `n` samples.
+pub fn chunk_count(n: usize) -> usize {
+    n.div_ceil(CHUNK)
+}
+
+/// Evaluates `outputs` for `opts.n` samples.
+///
+/// ```
+/// use munflow::dist::Beta;
+/// use munflow::engine::{run, RunOptions};
+/// use munflow::expr::Node;
+/// let dud_rate = Node::draw(Beta::new(2.0, 8.0).unwrap().into()).named("dud_rate");
+/// let res = run(&[("dud".into(), dud_rate)], &RunOptions::new(1000, 1)).unwrap();
+/// assert_eq!(res.column("dud").unwrap().len(), 1000);
+/// ```
+pub fn run(outputs: &[(String, Node)], opts: &RunOptions) -> Result<RunResult> {
+    run_selected(outputs, &vec![true; outputs.len()], opts)
+}
+
+/// Like [`run`], but only the outputs with `store[i]` are evaluated and stored;
+/// all of them take part in assigning stream keys, so an extra output appended
+/// to a model leaves the draws of the others unchanged.
+pub fn run_selected(
+    outputs: &[(String, Node)],
+    store: &[bool],
+    opts: &RunOptions,
+) -> Result<RunResult> {
+    if opts.n == 0 {
+        return Err(Error::InvalidArgument("n must be >= 1, got 0".into()));
+    }
+    if opts.threads == Some(0) {
+        return Err(Error::InvalidArgument("threads must be >= 1, got 0".into()));
+    }
+    for (node, values) in &opts.feeds {
+        if values.len() != opts.n {
+            return Err(Error::InvalidArgument(format!(
+                "the values given for '{}' have length {} but n is {}",
+                node.label(),
+                values.len(),
+                opts.n
+            )));
+        }
+    }
+    let mut keys = opts.keys.clone().unwrap_or_default();
+    let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
+    keys.assign(&roots);
+    let plan = Plan::build(outputs, store, opts, &keys)?;
+
+    let needed = (plan.stored().len() as u64) * (opts.n as u64) * 8;
+    if let Some(available) = available_memory() {
+        if needed > available {
+            return Err(Error::OutOfMemory {
+                needed,
+                needed_human: human_bytes(needed),
+                available,
+            });
+        }
+    }
+    let mut columns: Vec<Vec<f64>> = Vec::with_capacity(plan.stored().len());
+    for _ in plan.stored() {
+        let mut col = Vec::new();
+        col.try_reserve_exact(opts.n)
+            .map_err(|_| Error::OutOfMemory {
+                needed,
+                needed_human: human_bytes(needed),
+                available: 0,
+            })?;
+        col.resize(opts.n, 0.0);
+        columns.push(col);
+    }
+
+    // Transpose columns into per-chunk sets of disjoint output slices.
+    let chunks = chunk_count(opts.n);
+    let mut per_chunk: Vec<Vec<&mut [f64]>> = (0..chunks).map(|_| Vec::new()).collect();
+    for col in columns.iter_mut() {
+        for (c, slice) in col.chunks_mut(CHUNK).enumerate() {
+            per_chunk[c].push(slice);
+        }
+    }
+    let evaluate = || {
+        per_chunk.into_par_iter().enumerate().try_for_each_init(
+            || plan.workspace(),
+            |ws, (c, mut outs)| {
+                if let Some(cancel) = &opts.cancel {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Interrupted);
+                    }
+                }
+                plan.eval_chunk(c, ws, &mut outs)?;
+                if let Some(progress) = &opts.progress {
+                    progress.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(())
+            },
+        )
+    };
+    match opts.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("cannot start {t} threads: {e}")))?
+            .install(evaluate)?,
+        None => evaluate()?,
+    }
+
+    let names: Vec<String> = plan.stored().iter().map(|s| s.name.clone()).collect();
+    let inputs = plan
+        .stored()
+        .iter()
+        .filter(|s| !s.is_output)
+        .map(|s| s.name.clone())
+        .collect();
+    Ok(RunResult {
+        n: opts.n,
+        seed: opts.seed,
+        outputs: plan
+            .stored()
+            .iter()
+            .filter(|s| s.is_output)
+            .map(|s| s.name.clone())
+            .collect(),
+        inputs,
+        columns: names.into_iter().zip(columns).collect(),
+        keys,
+    })
+}

@@ -1,0 +1,87 @@
+//! Draws whose parameters are other nodes ("compound" draws), e.g.
+//! functioning shells = binomial(delivered, 1 - dud_rate).
+
+use crate::dist::{
+    Beta, Binomial, Dist, Gamma, LogNormal, NegativeBinomial, Normal, Pert, Poisson, Triangular,
+    Uniform,
+};
+use crate::error::{Error, Result};
+
+/// The families that can take node-valued parameters, with their arity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Uniform,
+    Normal,
+    LogNormal,
+    Beta,
+    Gamma,
+    Pert,
+    Triangular,
+    Poisson,
+    Binomial,
+    NegativeBinomial,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Uniform => "uniform",
+            Family::Normal => "normal",
+            Family::LogNormal => "lognormal",
+            Family::Beta => "beta",
+            Family::Gamma => "gamma",
+            Family::Pert => "pert",
+            Family::Triangular => "triangular",
+            Family::Poisson => "poisson",
+            Family::Binomial => "binomial",
+            Family::NegativeBinomial => "negative_binomial",
+        }
+    }
+
+    /// The parameter names in order, as in the constructors.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            Family::Uniform => &["lo", "hi"],
+            Family::Normal => &["mean", "sd"],
+            Family::LogNormal => &["mu", "sigma"],
+            Family::Beta => &["alpha", "beta"],
+            Family::Gamma => &["shape", "scale"],
+            Family::Pert => &["min", "mode", "max", "lamb"],
+            Family::Triangular => &["min", "mode", "max"],
+            Family::Poisson => &["rate"],
+            Family::Binomial => &["n", "p"],
+            Family::NegativeBinomial => &["r", "p"],
+        }
+    }
+
+    /// The distribution for one sample's parameter values (validated).
+    #[inline]
+    pub fn build(self, p: &[f64]) -> Result<Dist> {
+        Ok(match self {
+            Family::Uniform => Uniform::new(p[0], p[1])?.into(),
+            Family::Normal => Normal::new(p[0], p[1])?.into(),
+            Family::LogNormal => LogNormal::new(p[0], p[1])?.into(),
+            Family::Beta => Beta::new(p[0], p[1])?.into(),
+            Family::Gamma => Gamma::new(p[0], p[1])?.into(),
+            Family::Pert => Pert::new(p[0], p[1], p[2], p[3])?.into(),
+            Family::Triangular => Triangular::new(p[0], p[1], p[2])?.into(),
+            Family::Poisson => Poisson::new(p[0])?.into(),
+            Family::Binomial => Binomial::new(p[0], p[1])?.into(),
+            Family::NegativeBinomial => NegativeBinomial::new(p[0], p[1])?.into(),
+        })
+    }
+
+    /// Checks the number of parameters.
+    pub fn check_arity(self, given: usize) -> Result<()> {
+        let want = self.params().len();
+        if given == want {
+            Ok(())
+        } else {
+            Err(Error::InvalidArgument(format!(
+                "{}: expected {want} parameters ({}), got {given}",
+                self.name(),
+                self.params().join(", ")
+            )))
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! [`Node`]: one vertex of the graph, shared and immutable.
+
+use super::{BinaryOp, Family, UnaryOp};
+use crate::dist::{fmt_num, Constant, Dist};
+use crate::error::{Error, Result};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// What a node computes.
+#[derive(Debug)]
+pub enum Op {
+    /// A known number.
+    Const(f64),
+    /// An independent draw from a fixed distribution in every sample.
+    Draw(Dist),
+    /// A draw whose parameters are other nodes, one distribution per sample.
+    Compound {
+        family: Family,
+        params: Vec<Node>,
+    },
+    Unary(UnaryOp, Node),
+    Binary(BinaryOp, Node, Node),
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// Identity within this process (never a stream key: see [`super::StreamKeys`]).
+    id: u64,
+    name: Option<String>,
+    op: Op,
+}
+
+/// A shared handle to a graph node.
+#[derive(Debug, Clone)]
+pub struct Node(Arc<Inner>);
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for Node {}
+
+impl std::hash::Hash for Node {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.id.hash(state);
+    }
+}
+
+impl Node {
+    fn new(op: Op, name: Option<String>) -> Node {
+        Node(Arc::new(Inner {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name,
+            op,
+        }))
+    }
+
+    /// A known number.
+    pub fn constant(value: f64) -> Node {
+        Node::new(Op::Const(value), None)
+    }
+
+    /// A fixed distribution, drawn independently in every sample. A
+    /// [`Constant`] distribution becomes a plain constant.
+    pub fn draw(dist: Dist) -> Node {
+        match dist {
+            Dist::Constant(c) => Node::constant(c.value()),
+            d => Node::new(Op::Draw(d), None),
+        }
+    }
+
+    /// A draw whose parameters are nodes; parameters that are all constants
+    /// give a plain [`Node::draw`] (validated now rather than per sample).
+    pub fn compound(family: Family, params: Vec<Node>) -> Result<Node> {
+        family.check_arity(params.len())?;
+        let fixed: Option<Vec<f64>> = params.iter().map(Node::as_constant).collect();
+        if let Some(values) = fixed {
+            return Ok(Node::draw(family.build(&values)?));
+        }
+        Ok(Node::new(Op::Compound { family, params }, None))
+    }
+
+    /// The same computation under a name; the name keys its random stream and
+    /// labels it in tables. Returns a new node (the old one is a different draw).
+    pub fn named(self, name: impl Into<String>) -> Node {
+        let name = Some(name.into());
+        match Arc::try_unwrap(self.0) {
+            Ok(inner) => Node::new(inner.op, name),
+            Err(shared) => {
+                let op = match &shared.op {
+                    Op::Const(v) => Op::Const(*v),
+                    Op::Draw(d) => Op::Draw(d.clone()),
+                    Op::Compound { family, params } => Op::Compound {
+                        family: *family,
+                        params: params.clone(),
+                    },
+                    Op::Unary(op, a) => Op::Unary(*op, a.clone()),
+                    Op::Binary(op, a, b) => Op::Binary(*op, a.clone(), b.clone()),
+                };
+                Node::new(op, name)
+            }
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.0.id
+    }
+    pub fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    pub fn op(&self) -> &Op {
+        &self.0.op
+    }
+
+    /// The value of a constant node, if it is one.
+    pub fn as_constant(&self) -> Option<f64> {
+        match self.op() {
+            Op::Const(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The fixed distribution of a plain draw (constants count as one).
+    pub fn as_dist(&self) -> Option<Dist> {
+        match self.op() {
+            Op::Draw(d) => Some(d.clone()),
+            Op::Const(v) => Constant::new(*v).ok().map(Dist::Constant),
+            _ => None,
+        }
+    }
+
+    /// Whether the node draws randomness itself (not through its arguments).
+    pub fn is_random(&self) -> bool {
+        matches!(self.op(), Op::Draw(_) | Op::Compound { .. })
+    }
+
+    /// The nodes this one reads.
+    pub fn args(&self) -> Vec<&Node> {
+        match self.op() {
+            Op::Const(_) | Op::Draw(_) => vec![],
+            Op::Compound { params, .. } => params.iter().collect(),
+            Op::Unary(_, a) => vec![a],
+            Op::Binary(_, a, b) => vec![a, b],
+        }
+    }
+
+    /// Every node reachable from this one (itself included), arguments first.
+    pub fn ancestors(&self) -> Vec<Node> {
+        let mut seen = HashSet::new();
+        let mut order = Vec::new();
+        // Iterative post-order: deep graphs must not overflow the stack.
+        let mut stack: Vec<(Node, bool)> = vec![(self.clone(), false)];
+        while let Some((node, expanded)) = stack.pop() {
+            if expanded {
+                order.push(node);
+                continue;
+            }
+            if !seen.insert(node.id()) {
+                continue;
+            }
+            stack.push((node.clone(), true));
+            for a in node.args().into_iter().rev() {
+                if !seen.contains(&a.id()) {
+                    stack.push((a.clone(), false));
+                }
+            }
+        }
+        order
+    }
+
+    /// The named nodes this one depends on (itself included), in discovery order.
+    pub fn inputs(&self) -> Vec<Node> {
+        self.ancestors()
+            .into_iter()
+            .filter(|n| n.name().is_some())
+            .collect()
+    }
+
+    /// A short human label: the name, else the expression, abbreviated.
+    pub fn label(&self) -> String {
+        let mut s = self.describe(3);
+        if s.chars().count() > 80 {
+            s = s.chars().take(77).collect::<String>() + "...";
+        }
+        s
+    }
+
+    fn describe(&self, depth: usize) -> String {
+        if let Some(name) = self.name() {
+            return name.to_string();
+        }
+        if depth == 0 {
+            return "…".into();
+        }
+        let d = depth - 1;
+        match self.op() {
+            Op::Const(v) => fmt_num(*v),
+            Op::Draw(dist) => dist.describe(),
+            Op::Compound { family, params } => {
+                let p: Vec<String> = params.iter().map(|p| p.describe(d)).collect();
+                format!("{}({})", family.name(), p.join(", "))
+            }
+            Op::Unary(UnaryOp::Neg, a) => format!("-{}", a.describe_operand(d)),
+            Op::Unary(op, a) => format!("{}({})", op.name(), a.describe(d)),
+            Op::Binary(op, a, b) if op.is_infix() => format!(
+                "{} {} {}",
+                a.describe_operand(d),
+                op.name(),
+                b.describe_operand(d)
+            ),
+            Op::Binary(op, a, b) => format!("{}({}, {})", op.name(), a.describe(d), b.describe(d)),
+        }
+    }
+
+    /// Parenthesised when it is itself an infix expression.
+    fn describe_operand(&self, depth: usize) -> String {
+        let s = self.describe(depth);
+        match (self.name(), self.op()) {
+            (None, Op::Binary(op, ..)) if op.is_infix() => format!("({s})"),
+            _ => s,
+        }
+    }
+
+    pub fn unary(&self, op: UnaryOp) -> Node {
+        match self.as_constant() {
+            Some(v) => Node::constant(op.apply(v)),
+            None => Node::new(Op::Unary(op, self.clone()), None),
+        }
+    }
+
+    pub fn binary(&self, op: BinaryOp, other: &Node) -> Node {
+        match (self.as_constant(), other.as_constant()) {
+            (Some(a), Some(b)) => Node::constant(op.apply(a, b)),
+            _ => Node::new(Op::Binary(op, self.clone(), other.clone()), None),
+        }
+    }
+
+    pub fn add(&self, other: &Node) -> Node {
+        self.binary(BinaryOp::Add, other)
+    }
+    pub fn sub(&self, other: &Node) -> Node {
+        self.binary(BinaryOp::Sub, other)
+    }
+    pub fn mul(&self, other: &Node) -> Node {
+        self.binary(BinaryOp::Mul, other)
+    }
+    pub fn div(&self, other: &Node) -> Node {
+        self.binary(BinaryOp::Div, other)
+    }
+    pub fn pow(&self, other: &Node) -> Node {
+        self.binary(BinaryOp::Pow, other)
+    }
+    pub fn floor(&self) -> Node {
+        self.unary(UnaryOp::Floor)
+    }
+    /// min(max(self, lo), hi).
+    pub fn clip(&self, lo: &Node, hi: &Node) -> Node {
+        self.binary(BinaryOp::Max, lo).binary(BinaryOp::Min, hi)
+    }
+}
+
+/// Checks that no two different nodes in `nodes` share a name.
+pub(crate) fn check_unique_names(nodes: &[Node]) -> Result<()> {
+    let mut by_name: std::collections::HashMap<&str, &Node> = Default::default();
+    for n in nodes {
+        if let Some(name) = n.name() {
+            if let Some(other) = by_name.insert(name, n) {
+                if other != n {
+                    return Err(Error::InvalidArgument(format!(
+                        "two different nodes are named '{name}': names identify inputs, so each must be unique in a model"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}

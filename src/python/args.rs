@@ -1,0 +1,112 @@
+//! Argument conversion shared by the bindings: numbers or nodes, seeds, sizes.
+
+use super::expr::Expr;
+use crate::expr::Node;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+/// A number or an expression, as a node.
+pub(crate) fn to_node(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Node> {
+    if let Ok(e) = obj.cast::<Expr>() {
+        return Ok(e.get().node.clone());
+    }
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a number or a munflow expression, got bool"
+        )));
+    }
+    match obj.extract::<f64>() {
+        Ok(v) => Ok(Node::constant(v)),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be a number or a munflow expression, got {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// A plain number parameter (no expressions allowed).
+pub(crate) fn to_number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
+    if obj.is_instance_of::<pyo3::types::PyBool>() || obj.cast::<Expr>().is_ok() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a number, got {}",
+            type_name(obj)
+        )));
+    }
+    obj.extract::<f64>().map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be a number, got {}", type_name(obj)))
+    })
+}
+
+/// A list of plain numbers (a sequence or a 1-d array).
+pub(crate) fn to_numbers(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {
+    if obj.is_instance_of::<pyo3::types::PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a sequence of numbers, got str"
+        )));
+    }
+    let items = obj.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} must be a sequence of numbers, got {}",
+            type_name(obj)
+        ))
+    })?;
+    let mut out = Vec::new();
+    for item in items {
+        out.push(to_number(&item?, &format!("every entry of {what}"))?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
+}
+
+/// A sample count: an int >= 1.
+pub(crate) fn to_count(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an int, got bool"
+        )));
+    }
+    let v: i128 = obj.extract().map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be an int, got {}", type_name(obj)))
+    })?;
+    if v < 1 || v > (usize::MAX / 16) as i128 {
+        return Err(PyValueError::new_err(format!(
+            "{what} must be >= 1, got {v}"
+        )));
+    }
+    Ok(v as usize)
+}
+
+/// A seed: an int in [0, 2^64), or None for a fresh random one.
+pub(crate) fn to_seed(obj: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(fresh_seed());
+    };
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err("seed must be an int, got bool"));
+    }
+    let v: i128 = obj.extract().map_err(|_| {
+        PyTypeError::new_err(format!("seed must be an int, got {}", type_name(obj)))
+    })?;
+    u64::try_from(v)
+        .map_err(|_| PyValueError::new_err(format!("seed must be in [0, 2**64), got {v}")))
+}
+
+/// A seed from the OS's hashing entropy and the clock, for runs without one.
+pub(crate) fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    // Keep seeds below 2**63 so they print and round-trip everywhere.
+    h.finish() >> 1
+}

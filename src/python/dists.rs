@@ -1,0 +1,412 @@
+//! `munflow.Distribution` and the distribution constructors.
+
+use super::args::{to_count, to_node, to_number, to_numbers, to_seed};
+use super::errors::IntoPy;
+use super::expr::Expr;
+use super::run::run_blocking;
+use crate::dist::{
+    Beta, Categorical, Constant, Dist, LogNormal, Mixture, Moments, Quantile, Truncated,
+};
+use crate::engine::RunOptions;
+use crate::expr::{Family, Node};
+use numpy::{IntoPyArray, PyArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+/// A distribution with fixed parameters: an [`Expr`] that also answers
+/// scipy-style questions (mean, sd, ppf, cdf) and can be sampled on its own.
+#[pyclass(module = "munflow", extends = Expr, frozen)]
+pub struct Distribution {
+    pub(crate) dist: Dist,
+}
+
+pub(super) fn check_name(name: &str) -> PyResult<()> {
+    if name.trim().is_empty() {
+        return Err(PyValueError::new_err("name must not be empty"));
+    }
+    Ok(())
+}
+
+/// Wraps a validated distribution as a Python `Distribution`.
+pub(crate) fn make_dist(py: Python<'_>, dist: Dist, name: Option<String>) -> PyResult<Py<PyAny>> {
+    let mut node = Node::draw(dist.clone());
+    if let Some(name) = name {
+        check_name(&name)?;
+        node = node.named(name);
+    }
+    let init = PyClassInitializer::from(Expr::new(node)).add_subclass(Distribution { dist });
+    Ok(Py::new(py, init)?.into_any())
+}
+
+/// A draw of `family` whose parameters are numbers (a `Distribution`) or
+/// expressions (an `Expr` drawn afresh from its parameters in each sample).
+fn family_draw(
+    py: Python<'_>,
+    family: Family,
+    params: &[&Bound<'_, PyAny>],
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let nodes: Vec<Node> = params
+        .iter()
+        .zip(family.params())
+        .map(|(p, pname)| to_node(p, &format!("{}: {pname}", family.name())))
+        .collect::<PyResult<_>>()?;
+    let fixed: Option<Vec<f64>> = nodes.iter().map(Node::as_constant).collect();
+    if let Some(values) = fixed {
+        return make_dist(py, family.build(&values).py_err()?, name);
+    }
+    let mut node = Node::compound(family, nodes).py_err()?;
+    if let Some(name) = name {
+        check_name(&name)?;
+        node = node.named(name);
+    }
+    Ok(Py::new(py, Expr::new(node))?.into_any())
+}
+
+/// Applies `f` to a number (returning a float) or to each entry of an
+/// array-like (returning a numpy array of the same shape).
+fn elementwise(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    what: &str,
+    f: impl Fn(f64) -> PyResult<f64>,
+) -> PyResult<Py<PyAny>> {
+    if let Ok(v) = x.extract::<f64>() {
+        return Ok(f(v)?.into_pyobject(py)?.into_any().unbind());
+    }
+    let np = py.import("numpy")?;
+    let arr = np.call_method1("asarray", (x, "float64")).map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be a number or an array of numbers"))
+    })?;
+    let shape = arr.getattr("shape")?;
+    let flat: Vec<f64> = arr
+        .call_method0("ravel")?
+        .call_method0("tolist")?
+        .extract()?;
+    let out: Vec<f64> = flat.into_iter().map(f).collect::<PyResult<_>>()?;
+    Ok(out
+        .into_pyarray(py)
+        .reshape_with_order(
+            shape.extract::<Vec<usize>>()?,
+            numpy::npyffi::NPY_ORDER::NPY_CORDER,
+        )?
+        .into_any()
+        .unbind())
+}
+
+#[pymethods]
+impl Distribution {
+    /// The family name, e.g. "beta".
+    #[getter]
+    fn family(&self) -> &'static str {
+        self.dist.family()
+    }
+
+    /// The expected value.
+    fn mean(&self) -> f64 {
+        self.dist.mean()
+    }
+
+    /// The standard deviation.
+    fn sd(&self) -> f64 {
+        self.dist.sd()
+    }
+
+    /// The standard deviation (scipy's name).
+    fn std(&self) -> f64 {
+        self.dist.sd()
+    }
+
+    /// The variance.
+    fn var(&self) -> f64 {
+        self.dist.variance()
+    }
+
+    /// The quantile function (inverse cdf) at q in [0, 1]; q may be an array.
+    fn ppf(&self, py: Python<'_>, q: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        elementwise(py, q, "q", |q| self.dist.ppf_checked(q).py_err())
+    }
+
+    /// P(X <= x); x may be an array.
+    fn cdf(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        elementwise(py, x, "x", |x| {
+            if x.is_nan() {
+                Err(PyValueError::new_err("cdf: x must not be NaN"))
+            } else {
+                Ok(self.dist.cdf(x))
+            }
+        })
+    }
+
+    /// The (lowest, highest) values it can take.
+    fn support(&self) -> (f64, f64) {
+        self.dist.support()
+    }
+
+    /// `n` independent draws as a numpy array (seed None picks a fresh one).
+    #[pyo3(signature = (n, seed=None))]
+    fn sample(
+        slf: PyRef<'_, Self>,
+        py: Python<'_>,
+        n: &Bound<'_, PyAny>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let n = to_count(n, "n")?;
+        let opts = RunOptions {
+            store_inputs: false,
+            ..RunOptions::new(n, to_seed(seed)?)
+        };
+        let node = slf.as_super().node.clone();
+        let mut res = run_blocking(py, vec![("sample".into(), node)], None, opts, None)?;
+        let (_, values) = res.columns.swap_remove(0);
+        Ok(values.into_pyarray(py).into_any().unbind())
+    }
+
+    fn __repr__(slf: PyRef<'_, Self>) -> String {
+        let node = &slf.as_super().node;
+        match node.name() {
+            Some(name) => format!(
+                "<munflow.Distribution {} name={name:?}>",
+                slf.dist.describe()
+            ),
+            None => format!("<munflow.Distribution {}>", slf.dist.describe()),
+        }
+    }
+}
+
+/// A number argument that may be omitted (or None) for its default.
+fn opt_number(obj: Option<&Bound<'_, PyAny>>, what: &str, default: f64) -> PyResult<f64> {
+    match obj.filter(|o| !o.is_none()) {
+        Some(o) => to_number(o, what),
+        None => Ok(default),
+    }
+}
+
+/// A known value.
+#[pyfunction]
+#[pyo3(signature = (value, *, name=None))]
+fn constant(py: Python<'_>, value: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Py<PyAny>> {
+    let v = to_number(value, "constant: value")?;
+    make_dist(py, Constant::new(v).py_err()?.into(), name)
+}
+
+macro_rules! family_fn {
+    ($fname:ident, $family:expr, ($($p:ident),+), $doc:literal) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = ($($p),+, *, name=None))]
+        fn $fname(py: Python<'_>, $($p: &Bound<'_, PyAny>),+, name: Option<String>) -> PyResult<Py<PyAny>> {
+            family_draw(py, $family, &[$($p),+], name)
+        }
+    };
+}
+
+family_fn!(uniform, Family::Uniform, (lo, hi), "Uniform on [lo, hi).");
+family_fn!(
+    normal,
+    Family::Normal,
+    (mean, sd),
+    "Normal with the given mean and standard deviation."
+);
+family_fn!(
+    lognormal,
+    Family::LogNormal,
+    (mu, sigma),
+    "Log-normal: exp(normal(mu, sigma)); scipy lognorm(s=sigma, scale=exp(mu))."
+);
+family_fn!(
+    beta,
+    Family::Beta,
+    (alpha, beta),
+    "Beta(alpha, beta) on [0, 1], for shares and rates."
+);
+family_fn!(
+    gamma,
+    Family::Gamma,
+    (shape, scale),
+    "Gamma with shape and scale (mean shape*scale)."
+);
+family_fn!(
+    triangular,
+    Family::Triangular,
+    (min, mode, max),
+    "Triangular on [min, max] peaking at mode."
+);
+family_fn!(
+    poisson,
+    Family::Poisson,
+    (rate),
+    "Poisson count with the given rate (mean)."
+);
+family_fn!(
+    binomial,
+    Family::Binomial,
+    (n, p),
+    "Binomial: successes among n trials of probability p (n a whole number)."
+);
+family_fn!(
+    negative_binomial,
+    Family::NegativeBinomial,
+    (r, p),
+    "Failures before the r-th success (scipy nbinom(r, p)); mean r(1-p)/p."
+);
+
+/// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lamb` sets the peak.
+#[pyfunction]
+#[pyo3(signature = (min, mode, max, lamb=None, *, name=None))]
+fn pert(
+    py: Python<'_>,
+    min: &Bound<'_, PyAny>,
+    mode: &Bound<'_, PyAny>,
+    max: &Bound<'_, PyAny>,
+    lamb: Option<&Bound<'_, PyAny>>,
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let four = 4.0f64.into_pyobject(py)?.into_any();
+    let lamb = lamb.filter(|l| !l.is_none()).unwrap_or(&four);
+    family_draw(py, Family::Pert, &[min, mode, max, lamb], name)
+}
+
+/// The log-normal whose central `level` interval is [lo, hi] ("6,000 to 8,000, 90% sure").
+#[pyfunction]
+#[pyo3(signature = (lo, hi, level=None, *, name=None))]
+fn lognormal_ci(
+    py: Python<'_>,
+    lo: &Bound<'_, PyAny>,
+    hi: &Bound<'_, PyAny>,
+    level: Option<&Bound<'_, PyAny>>,
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let d = LogNormal::from_interval(
+        to_number(lo, "lognormal_ci: lo")?,
+        to_number(hi, "lognormal_ci: hi")?,
+        opt_number(level, "lognormal_ci: level", 0.9)?,
+    )
+    .py_err()?;
+    make_dist(py, d.into(), name)
+}
+
+/// Beta(successes + 1, failures + 1): a rate after counting, from a uniform prior.
+#[pyfunction]
+#[pyo3(signature = (successes, failures, *, name=None))]
+fn beta_counts(
+    py: Python<'_>,
+    successes: &Bound<'_, PyAny>,
+    failures: &Bound<'_, PyAny>,
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let d = Beta::from_counts(
+        to_number(successes, "beta_counts: successes")?,
+        to_number(failures, "beta_counts: failures")?,
+    )
+    .py_err()?;
+    make_dist(py, d.into(), name)
+}
+
+/// One of `values`, with probabilities proportional to `weights` (equal if None).
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, *, name=None))]
+fn categorical(
+    py: Python<'_>,
+    values: &Bound<'_, PyAny>,
+    weights: Option<&Bound<'_, PyAny>>,
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let values = to_numbers(values, "categorical: values")?;
+    let weights = match weights.filter(|w| !w.is_none()) {
+        Some(w) => to_numbers(w, "categorical: weights")?,
+        None => Vec::new(),
+    };
+    make_dist(
+        py,
+        Categorical::new(&values, &weights).py_err()?.into(),
+        name,
+    )
+}
+
+/// Resampling of observed data: each data point equally likely.
+#[pyfunction]
+#[pyo3(signature = (data, *, name=None))]
+fn empirical(py: Python<'_>, data: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Py<PyAny>> {
+    let data = to_numbers(data, "empirical: data")?;
+    make_dist(py, Categorical::empirical(&data).py_err()?.into(), name)
+}
+
+fn fixed_dist(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Dist> {
+    obj.cast::<Distribution>()
+        .map(|d| d.get().dist.clone())
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what} must be a munflow distribution with fixed parameters, got {}",
+                super::args::type_name(obj)
+            ))
+        })
+}
+
+/// `dist` conditioned on lo <= X <= hi (either bound may be infinite).
+#[pyfunction]
+#[pyo3(signature = (dist, lo=None, hi=None, *, name=None))]
+fn truncated(
+    py: Python<'_>,
+    dist: &Bound<'_, PyAny>,
+    lo: Option<&Bound<'_, PyAny>>,
+    hi: Option<&Bound<'_, PyAny>>,
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let inner = fixed_dist(dist, "truncated: dist")?;
+    let t = Truncated::new(
+        inner,
+        opt_number(lo, "truncated: lo", f64::NEG_INFINITY)?,
+        opt_number(hi, "truncated: hi", f64::INFINITY)?,
+    )
+    .py_err()?;
+    make_dist(py, t.into(), name)
+}
+
+/// A mixture: with probability weights[i] (equal if None) a draw from dists[i].
+#[pyfunction]
+#[pyo3(signature = (dists, weights=None, *, name=None))]
+fn mixture(
+    py: Python<'_>,
+    dists: &Bound<'_, PyAny>,
+    weights: Option<&Bound<'_, PyAny>>,
+    name: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let items = dists
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("mixture: dists must be a sequence of distributions"))?;
+    let mut components = Vec::new();
+    for item in items {
+        components.push(fixed_dist(&item?, "mixture: every entry of dists")?);
+    }
+    let weights = match weights.filter(|w| !w.is_none()) {
+        Some(w) => to_numbers(w, "mixture: weights")?,
+        None => Vec::new(),
+    };
+    make_dist(
+        py,
+        Mixture::new(components, &weights).py_err()?.into(),
+        name,
+    )
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(constant, m)?)?;
+    m.add_function(wrap_pyfunction!(uniform, m)?)?;
+    m.add_function(wrap_pyfunction!(normal, m)?)?;
+    m.add_function(wrap_pyfunction!(lognormal, m)?)?;
+    m.add_function(wrap_pyfunction!(lognormal_ci, m)?)?;
+    m.add_function(wrap_pyfunction!(beta, m)?)?;
+    m.add_function(wrap_pyfunction!(beta_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(pert, m)?)?;
+    m.add_function(wrap_pyfunction!(triangular, m)?)?;
+    m.add_function(wrap_pyfunction!(gamma, m)?)?;
+    m.add_function(wrap_pyfunction!(poisson, m)?)?;
+    m.add_function(wrap_pyfunction!(binomial, m)?)?;
+    m.add_function(wrap_pyfunction!(negative_binomial, m)?)?;
+    m.add_function(wrap_pyfunction!(categorical, m)?)?;
+    m.add_function(wrap_pyfunction!(empirical, m)?)?;
+    m.add_function(wrap_pyfunction!(truncated, m)?)?;
+    m.add_function(wrap_pyfunction!(mixture, m)?)?;
+    Ok(())
+}

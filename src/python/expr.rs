@@ -1,0 +1,207 @@
+//! `munflow.Expr`: a node of the expression graph, with Python operators.
+
+use super::args::to_node;
+use crate::expr::{BinaryOp, Node, UnaryOp};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+
+/// An uncertain quantity: a distribution, or arithmetic on distributions.
+///
+/// Combine with + - * / ** and unary -, numbers on either side; comparisons
+/// (> >= < <=) give 0/1 indicators whose mean is a probability. The same
+/// object used twice is the same draw in every sample.
+#[pyclass(module = "munflow", subclass, frozen)]
+pub struct Expr {
+    pub(crate) node: Node,
+}
+
+impl Expr {
+    pub(crate) fn new(node: Node) -> Self {
+        Expr { node }
+    }
+}
+
+fn binary(a: &Node, op: BinaryOp, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Expr> {
+    let b = to_node(other, "operand")?;
+    Ok(Expr::new(if reflected {
+        b.binary(op, a)
+    } else {
+        a.binary(op, &b)
+    }))
+}
+
+#[pymethods]
+impl Expr {
+    /// The name given at construction, or None.
+    #[getter]
+    fn name(&self) -> Option<String> {
+        self.node.name().map(str::to_string)
+    }
+
+    /// A short readable description (the name, else the expression).
+    #[getter]
+    fn label(&self) -> String {
+        self.node.label()
+    }
+
+    /// Names of the named nodes this expression depends on (itself included).
+    fn input_names(&self) -> Vec<String> {
+        self.node
+            .inputs()
+            .iter()
+            .filter_map(|n| n.name().map(str::to_string))
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<munflow.Expr {}>", self.node.label())
+    }
+
+    fn __hash__(&self) -> u64 {
+        self.node.id()
+    }
+
+    fn __bool__(&self) -> PyResult<bool> {
+        Err(PyTypeError::new_err(
+            "an uncertain quantity has no single truth value; run the model and use results.prob(expr) for a probability",
+        ))
+    }
+
+    fn __add__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Add, o, false)
+    }
+    fn __radd__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Add, o, true)
+    }
+    fn __sub__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Sub, o, false)
+    }
+    fn __rsub__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Sub, o, true)
+    }
+    fn __mul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Mul, o, false)
+    }
+    fn __rmul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Mul, o, true)
+    }
+    fn __truediv__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Div, o, false)
+    }
+    fn __rtruediv__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Div, o, true)
+    }
+    fn __pow__(&self, o: &Bound<'_, PyAny>, _modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Pow, o, false)
+    }
+    fn __rpow__(&self, o: &Bound<'_, PyAny>, _modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Pow, o, true)
+    }
+    fn __neg__(&self) -> Expr {
+        Expr::new(self.node.unary(UnaryOp::Neg))
+    }
+    fn __pos__(&self) -> Expr {
+        Expr::new(self.node.clone())
+    }
+    fn __abs__(&self) -> Expr {
+        Expr::new(self.node.unary(UnaryOp::Abs))
+    }
+    fn __gt__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Gt, o, false)
+    }
+    fn __ge__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Ge, o, false)
+    }
+    fn __lt__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Lt, o, false)
+    }
+    fn __le__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
+        binary(&self.node, BinaryOp::Le, o, false)
+    }
+
+    /// numpy must not broadcast over an Expr element by element.
+    #[classattr]
+    fn __array_ufunc__() -> Option<i32> {
+        None
+    }
+}
+
+macro_rules! unary_fn {
+    ($name:ident, $op:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[pyfunction]
+        fn $name(x: &Bound<'_, PyAny>) -> PyResult<Expr> {
+            Ok(Expr::new(to_node(x, "x")?.unary($op)))
+        }
+    };
+}
+
+unary_fn!(exp, UnaryOp::Exp, "e**x, element-wise.");
+unary_fn!(
+    log,
+    UnaryOp::Log,
+    "Natural logarithm, element-wise (NaN for x < 0 is reported as a model error)."
+);
+unary_fn!(sqrt, UnaryOp::Sqrt, "Square root, element-wise.");
+unary_fn!(abs, UnaryOp::Abs, "Absolute value, element-wise.");
+unary_fn!(
+    floor,
+    UnaryOp::Floor,
+    "Largest whole number <= x, element-wise (use it to turn a product into a count)."
+);
+unary_fn!(
+    round,
+    UnaryOp::Round,
+    "Nearest whole number, halves away from zero, element-wise."
+);
+
+/// Element-wise minimum of two quantities (numbers or expressions).
+#[pyfunction]
+fn minimum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    Ok(Expr::new(
+        to_node(a, "a")?.binary(BinaryOp::Min, &to_node(b, "b")?),
+    ))
+}
+
+/// Element-wise maximum of two quantities (numbers or expressions).
+#[pyfunction]
+fn maximum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    Ok(Expr::new(
+        to_node(a, "a")?.binary(BinaryOp::Max, &to_node(b, "b")?),
+    ))
+}
+
+/// x limited to [lo, hi]: minimum(maximum(x, lo), hi).
+#[pyfunction]
+fn clip(x: &Bound<'_, PyAny>, lo: &Bound<'_, PyAny>, hi: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    let (lo, hi) = (to_node(lo, "lo")?, to_node(hi, "hi")?);
+    if let (Some(a), Some(b)) = (lo.as_constant(), hi.as_constant()) {
+        if a > b {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "clip: lo must be <= hi, got lo={a}, hi={b}"
+            )));
+        }
+    }
+    Ok(Expr::new(to_node(x, "x")?.clip(&lo, &hi)))
+}
+
+/// The same quantity under a new name (a new node: the old one draws separately).
+#[pyfunction]
+fn named(x: &Bound<'_, PyAny>, name: String) -> PyResult<Expr> {
+    super::dists::check_name(&name)?;
+    Ok(Expr::new(to_node(x, "x")?.named(name)))
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(exp, m)?)?;
+    m.add_function(wrap_pyfunction!(log, m)?)?;
+    m.add_function(wrap_pyfunction!(sqrt, m)?)?;
+    m.add_function(wrap_pyfunction!(abs, m)?)?;
+    m.add_function(wrap_pyfunction!(floor, m)?)?;
+    m.add_function(wrap_pyfunction!(round, m)?)?;
+    m.add_function(wrap_pyfunction!(minimum, m)?)?;
+    m.add_function(wrap_pyfunction!(maximum, m)?)?;
+    m.add_function(wrap_pyfunction!(clip, m)?)?;
+    m.add_function(wrap_pyfunction!(named, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! The PyO3 layer: conversion, GIL release and error mapping only. Everything
+//! it exposes is implemented in the pure-Rust core.
+
+mod args;
+mod dists;
+mod errors;
+mod expr;
+mod run;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<expr::Expr>()?;
+    m.add_class::<dists::Distribution>()?;
+    m.add_class::<run::RunOutput>()?;
+    errors::register(m)?;
+    dists::register(m)?;
+    expr::register(m)?;
+    run::register(m)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

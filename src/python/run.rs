@@ -1,0 +1,206 @@
+//! Running models from Python: the GIL is released while Rust works, Ctrl-C
+//! is honoured within ~0.1 s, and a progress callback is fed.
+
+use super::args::{to_count, to_node, to_seed};
+use super::errors::to_py;
+use crate::engine::{chunk_count, run_selected, RunOptions, RunResult};
+use crate::expr::{Node, StreamKeys};
+use crate::stats;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often the waiting thread checks for Ctrl-C and reports progress.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Runs the engine on a worker thread with the GIL released. The calling
+/// thread wakes every [`POLL`] to check signals (a KeyboardInterrupt cancels
+/// the run) and to call `progress(done_chunks, total_chunks)`.
+pub(crate) fn run_blocking(
+    py: Python<'_>,
+    outputs: Vec<(String, Node)>,
+    store: Option<Vec<bool>>,
+    mut opts: RunOptions,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<RunResult> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicUsize::new(0));
+    opts.cancel = Some(cancel.clone());
+    opts.progress = Some(done.clone());
+    let total = chunk_count(opts.n);
+    let store = store.unwrap_or_else(|| vec![true; outputs.len()]);
+
+    let (outcome, interrupt) = py.detach(|| {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| run_selected(&outputs, &store, &opts));
+            let mut interrupt: Option<PyErr> = None;
+            while !worker.is_finished() {
+                std::thread::park_timeout(POLL);
+                if interrupt.is_some() {
+                    continue;
+                }
+                Python::attach(|py| {
+                    let step = py.check_signals().and_then(|_| match &progress {
+                        Some(cb) => cb
+                            .call1(py, (done.load(Ordering::Relaxed), total))
+                            .map(|_| ()),
+                        None => Ok(()),
+                    });
+                    if let Err(e) = step {
+                        cancel.store(true, Ordering::Relaxed);
+                        interrupt = Some(e);
+                    }
+                });
+            }
+            (worker.join(), interrupt)
+        })
+    });
+    if let Some(err) = interrupt {
+        return Err(err);
+    }
+    match outcome {
+        Ok(result) => {
+            if let Some(cb) = &progress {
+                cb.call1(py, (total, total))?;
+            }
+            result.map_err(to_py)
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            Err(PyRuntimeError::new_err(format!(
+                "munflow internal error (please report it): {what}"
+            )))
+        }
+    }
+}
+
+/// The raw result of a run: columns as numpy arrays (no copy), seed, n, names.
+#[pyclass(module = "munflow._core", frozen)]
+pub struct RunOutput {
+    #[pyo3(get)]
+    n: usize,
+    #[pyo3(get)]
+    seed: u64,
+    #[pyo3(get)]
+    outputs: Vec<String>,
+    #[pyo3(get)]
+    inputs: Vec<String>,
+    #[pyo3(get)]
+    columns: Py<PyDict>,
+    keys: StreamKeys,
+}
+
+fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Node)>> {
+    let list = outputs
+        .cast::<PyList>()
+        .map_err(|_| PyTypeError::new_err("outputs must be a list of (name, expr) pairs"))?;
+    let mut out = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        let (name, expr): (String, Bound<'_, PyAny>) = item
+            .extract()
+            .map_err(|_| PyTypeError::new_err("outputs must be a list of (name, expr) pairs"))?;
+        let node = to_node(&expr, &format!("output '{name}'"))?;
+        out.push((name, node));
+    }
+    Ok(out)
+}
+
+/// Evaluates `outputs` (a list of (name, expr)) for n samples.
+#[pyfunction]
+#[pyo3(signature = (outputs, n, seed=None, *, threads=None, store_inputs=true, allow_nan=false,
+                    progress=None, store=None, feeds=None, keys_from=None))]
+#[allow(clippy::too_many_arguments)]
+fn run(
+    py: Python<'_>,
+    outputs: &Bound<'_, PyAny>,
+    n: &Bound<'_, PyAny>,
+    seed: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
+    store_inputs: bool,
+    allow_nan: bool,
+    progress: Option<Py<PyAny>>,
+    store: Option<Vec<bool>>,
+    feeds: Option<Vec<(Bound<'_, PyAny>, PyReadonlyArray1<'_, f64>)>>,
+    keys_from: Option<PyRef<'_, RunOutput>>,
+) -> PyResult<RunOutput> {
+    let outputs = to_outputs(outputs)?;
+    let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
+    opts.threads = match threads.filter(|t| !t.is_none()) {
+        Some(t) => Some(to_count(t, "threads")?),
+        None => None,
+    };
+    opts.store_inputs = store_inputs;
+    opts.allow_nan = allow_nan;
+    if let Some(feeds) = feeds {
+        for (expr, values) in feeds {
+            let node = to_node(&expr, "feed")?;
+            let values: Arc<[f64]> = values
+                .as_slice()
+                .map_err(|_| {
+                    PyValueError::new_err("fed values must be a contiguous float64 array")
+                })?
+                .into();
+            opts.feeds.push((node, values));
+        }
+    }
+    if let Some(store) = &store {
+        if store.len() != outputs.len() {
+            return Err(PyValueError::new_err("store must have one flag per output"));
+        }
+    }
+    opts.keys = keys_from.map(|r| r.keys.clone());
+    let result = run_blocking(py, outputs, store, opts, progress)?;
+    let columns = PyDict::new(py);
+    for (name, values) in result.columns {
+        let arr: Bound<'_, PyArray1<f64>> = values.into_pyarray(py);
+        columns.set_item(name, arr)?;
+    }
+    Ok(RunOutput {
+        n: result.n,
+        seed: result.seed,
+        outputs: result.outputs,
+        inputs: result.inputs,
+        columns: columns.unbind(),
+        keys: result.keys,
+    })
+}
+
+/// Per-column summaries: a list of (mean, sd, min, max, [quantiles]).
+#[pyfunction]
+fn describe(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    quantiles: Vec<f64>,
+) -> PyResult<Vec<(f64, f64, f64, f64, Vec<f64>)>> {
+    for &q in &quantiles {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(PyValueError::new_err(format!(
+                "quantiles must be in [0, 1], got {q}"
+            )));
+        }
+    }
+    let slices: Vec<&[f64]> = columns
+        .iter()
+        .map(|c| c.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+    let summaries = py.detach(|| stats::describe(&slices, &quantiles));
+    Ok(summaries
+        .into_iter()
+        .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))
+        .collect())
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(describe, m)?)?;
+    Ok(())
+}
