@@ -1,9 +1,9 @@
+use super::primitives::uniform01;
 use super::quadrature::invert_cdf;
 use super::validate::{count, probability};
 use super::{integer_cdf_below, Moments, Quantile, Sample};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use rand::Rng;
-use rand_distr::Distribution;
 use statrs::distribution::{Binomial as StatrsBinomial, DiscreteCDF};
 
 /// Binomial(n, p): how many of `n` items succeed, each with probability `p`
@@ -19,17 +19,26 @@ use statrs::distribution::{Binomial as StatrsBinomial, DiscreteCDF};
 pub struct Binomial {
     n: u64,
     p: f64,
-    sampler: rand_distr::Binomial,
+    sampler: BinomialSampler,
 }
 
 impl Binomial {
     pub fn new(n: f64, p: f64) -> Result<Self> {
         let n = count("binomial", "n", n)?;
         let p = probability("binomial", "p", p)?;
-        let sampler = rand_distr::Binomial::new(n, p)
-            .map_err(|_| Error::param("binomial", "p", "in [0, 1]", p))?;
-        Ok(Binomial { n, p, sampler })
+        Ok(Binomial {
+            n,
+            p,
+            sampler: BinomialSampler::new(n, p),
+        })
     }
+    /// Just the sampler for (n, p), validated: for one draw per sample.
+    pub(crate) fn sampler(n: f64, p: f64) -> Result<BinomialSampler> {
+        let n = count("binomial", "n", n)?;
+        let p = probability("binomial", "p", p)?;
+        Ok(BinomialSampler::new(n, p))
+    }
+
     pub fn n(&self) -> u64 {
         self.n
     }
@@ -44,7 +53,7 @@ impl Binomial {
 impl Sample for Binomial {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.sampler.sample(rng) as f64
+        self.sampler.sample(rng)
     }
 }
 
@@ -78,5 +87,209 @@ impl Quantile for Binomial {
     }
     fn support(&self) -> (f64, f64) {
         (0.0, self.n as f64)
+    }
+}
+
+/// Below this mean (of the smaller tail) inversion beats rejection.
+const INVERSION_BELOW: f64 = 10.0;
+
+/// The binomial sampler, its constants precomputed from (n, p): cheap enough
+/// to build once per sample when n and p come from other nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct BinomialSampler {
+    n: f64,
+    /// Draws count failures rather than successes (p > 1/2 is sampled as 1 - p).
+    flipped: bool,
+    method: Method,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Method {
+    /// p == 0 after flipping: always 0.
+    Zero,
+    /// Sequential search of the cdf from 0 (Kachitvichyanukul & Schmeiser's BINV).
+    Inversion { q_n: f64, s: f64, a: f64 },
+    /// Transformed rejection with squeeze (Hörmann 1993, "BTRS").
+    Rejection(Btrs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Btrs {
+    a: f64,
+    b: f64,
+    c: f64,
+    v_r: f64,
+    alpha: f64,
+    p: f64,
+    /// The mode, floor((n + 1) p).
+    m: f64,
+}
+
+impl BinomialSampler {
+    /// `n` a whole number >= 0 and `p` in [0, 1] (checked by the caller).
+    #[inline]
+    pub(crate) fn new(n: u64, p: f64) -> Self {
+        let flipped = p > 0.5;
+        let p = if flipped { 1.0 - p } else { p };
+        let n = n as f64;
+        let q = 1.0 - p;
+        let method = if p == 0.0 || n == 0.0 {
+            Method::Zero
+        } else if n * p < INVERSION_BELOW {
+            let s = p / q;
+            Method::Inversion {
+                q_n: (n * (-p).ln_1p()).exp(),
+                s,
+                a: (n + 1.0) * s,
+            }
+        } else {
+            let spq = (n * p * q).sqrt();
+            let b = 1.15 + 2.53 * spq;
+            let m = ((n + 1.0) * p).floor();
+            Method::Rejection(Btrs {
+                a: -0.0873 + 0.0248 * b + 0.01 * p,
+                b,
+                c: n * p + 0.5,
+                v_r: 0.92 - 4.2 / b,
+                alpha: (2.83 + 5.1 / b) * spq,
+                p,
+                m,
+            })
+        };
+        BinomialSampler { n, flipped, method }
+    }
+
+    #[inline]
+    pub(crate) fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let k = match &self.method {
+            Method::Zero => 0.0,
+            Method::Inversion { q_n, s, a } => self.inversion(*q_n, *s, *a, rng),
+            Method::Rejection(btrs) => btrs.sample(self.n, rng),
+        };
+        if self.flipped {
+            self.n - k
+        } else {
+            k
+        }
+    }
+
+    #[inline]
+    fn inversion<R: Rng + ?Sized>(&self, q_n: f64, s: f64, a: f64, rng: &mut R) -> f64 {
+        // n p < 10, so a count beyond 110 is > 30 sd out: rounding, start again.
+        let limit = self.n.min(110.0);
+        'draw: loop {
+            let mut u = uniform01(rng);
+            let mut r = q_n;
+            let mut k = 0.0;
+            while u > r {
+                u -= r;
+                k += 1.0;
+                if k > limit {
+                    continue 'draw;
+                }
+                r *= a / k - s;
+            }
+            return k;
+        }
+    }
+}
+
+impl Btrs {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, n: f64, rng: &mut R) -> f64 {
+        loop {
+            let u = uniform01(rng) - 0.5;
+            let v = uniform01(rng);
+            let us = 0.5 - u.abs();
+            let k = ((2.0 * self.a / us + self.b) * u + self.c).floor();
+            if k < 0.0 || k > n {
+                continue;
+            }
+            // The squeeze accepts most draws with no logarithm.
+            if us >= 0.07 && v <= self.v_r {
+                return k;
+            }
+            // The exact test, rarely reached: its logarithms are computed here
+            // rather than at construction, which matters when a sampler is
+            // built for every sample (binomial thinning of a drawn count).
+            let v = (v * self.alpha / (self.a / (us * us) + self.b)).ln();
+            let h = ln_factorial(self.m) + ln_factorial(n - self.m);
+            let lpq = (self.p / (1.0 - self.p)).ln();
+            let bound = h - ln_factorial(k) - ln_factorial(n - k) + (k - self.m) * lpq;
+            if v <= bound {
+                return k;
+            }
+        }
+    }
+}
+
+/// ln k! for whole k >= 0: a table below 128, Stirling's series above (error < 1e-15).
+#[inline]
+pub(crate) fn ln_factorial(k: f64) -> f64 {
+    if k < 128.0 {
+        return LN_FACTORIAL[k as usize];
+    }
+    let x = k + 1.0;
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    (x - 0.5) * x.ln() - x
+        + 0.918_938_533_204_672_8
+        + inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0)))
+}
+
+/// ln k! for k < 128, summed once.
+static LN_FACTORIAL: std::sync::LazyLock<[f64; 128]> = std::sync::LazyLock::new(|| {
+    let mut table = [0.0f64; 128];
+    for k in 1..128 {
+        table[k] = table[k - 1] + (k as f64).ln();
+    }
+    table
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ln_factorial_is_continuous_across_the_table_edge() {
+        let exact = |k: u32| (1..=k).map(|i| (i as f64).ln()).sum::<f64>();
+        for k in [0u32, 1, 5, 127, 128, 129, 500, 10_000] {
+            let (got, want) = (ln_factorial(k as f64), exact(k));
+            assert!(
+                (got - want).abs() <= 1e-12 * want.max(1.0),
+                "{k}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn both_methods_hit_the_mean_and_variance() {
+        use rand::SeedableRng;
+        for (n, p) in [
+            (20u64, 0.1),
+            (50, 0.5),
+            (2_000_000, 0.8),
+            (1000, 0.003),
+            (30, 0.97),
+        ] {
+            let sampler = BinomialSampler::new(n, p);
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(n);
+            let draws: Vec<f64> = (0..200_000).map(|_| sampler.sample(&mut rng)).collect();
+            let m = draws.iter().sum::<f64>() / draws.len() as f64;
+            let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / draws.len() as f64;
+            let (mean, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
+            let se = (var / draws.len() as f64).sqrt();
+            assert!(
+                (m - mean).abs() < 5.0 * se,
+                "n={n} p={p}: mean {m} vs {mean}"
+            );
+            assert!(
+                (v / var - 1.0).abs() < 0.03,
+                "n={n} p={p}: var {v} vs {var}"
+            );
+            assert!(draws
+                .iter()
+                .all(|&k| k >= 0.0 && k <= n as f64 && k.fract() == 0.0));
+        }
     }
 }

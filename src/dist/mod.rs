@@ -15,7 +15,7 @@
 //! ```
 
 mod beta;
-mod binomial;
+pub(crate) mod binomial;
 mod categorical;
 mod constant;
 mod gamma;

@@ -46,6 +46,18 @@ impl Poisson {
             ),
         })
     }
+    /// One draw for a rate used once (no cdf tables built).
+    pub(crate) fn sample_once<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> Result<f64> {
+        non_negative("poisson", "rate", rate)?;
+        if rate > MAX_RATE {
+            return Err(Error::param("poisson", "rate", "<= 1e15", rate));
+        }
+        Ok(match rand_distr::Poisson::new(rate) {
+            Ok(poisson) => poisson.sample(rng),
+            Err(_) => 0.0, // rate == 0
+        })
+    }
+
     pub fn rate(&self) -> f64 {
         self.rate
     }

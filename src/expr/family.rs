@@ -1,6 +1,7 @@
 //! Draws whose parameters are other nodes ("compound" draws), e.g.
 //! functioning shells = binomial(delivered, 1 - dud_rate).
 
+use crate::dist::Sample;
 use crate::dist::{
     Beta, Binomial, Dist, Gamma, LogNormal, NegativeBinomial, Normal, Pert, Poisson, Triangular,
     Uniform,
@@ -69,6 +70,19 @@ impl Family {
             Family::Binomial => Binomial::new(p[0], p[1])?.into(),
             Family::NegativeBinomial => NegativeBinomial::new(p[0], p[1])?.into(),
         })
+    }
+
+    /// One draw for one sample's parameter values. Equivalent to
+    /// `self.build(p)?.sample(rng)`, but the families used for thinning and
+    /// counts skip building the full distribution (cdf tables and all), which
+    /// is most of the cost when a new law is needed for every sample.
+    #[inline]
+    pub fn sample_once<R: rand::Rng + ?Sized>(self, p: &[f64], rng: &mut R) -> Result<f64> {
+        match self {
+            Family::Binomial => Ok(Binomial::sampler(p[0], p[1])?.sample(rng)),
+            Family::Poisson => Poisson::sample_once(p[0], rng),
+            _ => Ok(self.build(p)?.sample(rng)),
+        }
     }
 
     /// Checks the number of parameters.
