@@ -103,9 +103,10 @@ class Results:
             for name in names:
                 self[name]  # raises KeyError naming the columns
         stats = _core.describe([self._columns[name] for name in names], qs)
+        labels = [quantile_label(q) for q in qs]
         rows = {
-            name: {"mean": mean, "sd": sd, **{quantile_label(q): v for q, v in zip(qs, qv)}}
-            for name, (mean, sd, _lo, _hi, qv) in zip(names, stats)
+            name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
+            for name, (mean, sd, _lo, _hi, qv) in zip(names, stats, strict=True)
         }
         table = pd.DataFrame.from_dict(rows, orient="index")
         table.index.name = "quantity"
@@ -136,13 +137,10 @@ class Results:
         else:
             values = np.asarray(event)
             if values.shape != (self.n,):
-                raise ValueError(
-                    f"an event array must have shape ({self.n},), got {values.shape}"
-                )
+                raise ValueError(f"an event array must have shape ({self.n},), got {values.shape}")
         if values.dtype != bool and not np.isin(values, (0, 1)).all():
             raise ValueError(
-                "prob() needs an event whose values are true/false (0 or 1), "
-                "such as shells > 3e6"
+                "prob() needs an event whose values are true/false (0 or 1), such as shells > 3e6"
             )
         return float(np.mean(values))
 

@@ -142,8 +142,8 @@ mod tests {
         let x = beta().named("dud_rate");
         let y = Node::draw(Beta::new(3.0, 9.0).unwrap().into()).named("dud_rate");
         let (mut k1, mut k2) = (StreamKeys::new(), StreamKeys::new());
-        k1.assign(&[x.clone()]);
-        k2.assign(&[y.clone()]);
+        k1.assign(std::slice::from_ref(&x));
+        k2.assign(std::slice::from_ref(&y));
         assert_eq!(k1.get(&x), k2.get(&y));
     }
 }

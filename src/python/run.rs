@@ -173,13 +173,16 @@ fn run(
     })
 }
 
+/// One column's summary as Python sees it: (mean, sd, min, max, [quantiles]).
+type SummaryRow = (f64, f64, f64, f64, Vec<f64>);
+
 /// Per-column summaries: a list of (mean, sd, min, max, [quantiles]).
 #[pyfunction]
 fn describe(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     quantiles: Vec<f64>,
-) -> PyResult<Vec<(f64, f64, f64, f64, Vec<f64>)>> {
+) -> PyResult<Vec<SummaryRow>> {
     for &q in &quantiles {
         if !(0.0..=1.0).contains(&q) {
             return Err(PyValueError::new_err(format!(
