@@ -65,14 +65,13 @@ impl Plan {
                     for (p, &slot) in params.iter_mut().zip(&step.args) {
                         *p = ws[slot][i];
                     }
-                    let dist = family
-                        .build(&params[..arity])
+                    *o = family
+                        .sample_once(&params[..arity], &mut rng)
                         .map_err(|e| Error::InvalidDraw {
                             node: step.label.clone(),
                             row: start + i,
                             source: Box::new(e),
                         })?;
-                    *o = dist.sample(&mut rng);
                 }
             }
             Op::Unary(op, _) => op.apply_slice(&ws[step.args[0]][..len], out),
