@@ -220,9 +220,12 @@ fn toml_line(text: &str, path: &[String]) -> Option<usize> {
     let mut table = root.get_ref();
     let mut line = None;
     for segment in path {
-        let (key, value) = table
+        let Some((key, value)) = table
             .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())?;
+            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())
+        else {
+            break;
+        };
         line = Some(line_of(text, key.span().start));
         match value.get_ref() {
             toml::de::DeValue::Table(t) => table = t,
