@@ -16,6 +16,7 @@ run it::
     res.prob(shells > 3e6)
 """
 
+from munflow import scenarios  # noqa: E402  (bundled scenario files)
 from munflow._core import (
     Distribution,
     Expr,
@@ -52,6 +53,7 @@ from munflow._core import (
 )
 from munflow.model import Model, run
 from munflow.results import Results
+from munflow.scenario import Scenario, ScenarioResults
 
 __all__ = [
     "Distribution",
@@ -59,7 +61,9 @@ __all__ = [
     "Model",
     "ModelError",
     "Results",
+    "Scenario",
     "ScenarioError",
+    "ScenarioResults",
     "__version__",
     "abs",
     "beta",
@@ -85,6 +89,7 @@ __all__ = [
     "poisson",
     "round",
     "run",
+    "scenarios",
     "sqrt",
     "triangular",
     "truncated",

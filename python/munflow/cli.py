@@ -1,0 +1,232 @@
+"""The ``munflow`` command line: run, check and demo scenario files.
+
+::
+
+    munflow run FILE [--samples N] [--seed S] [--format table|csv|json] [--output PATH]
+    munflow validate FILE
+    munflow demo
+
+A bad scenario file exits with status 2 and a one-line message naming the
+file, the line and the field; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from munflow import scenarios
+from munflow._core import ScenarioError
+from munflow.scenario import Scenario, ScenarioResults
+
+#: The ranges the command line reports, as quantile levels.
+RANGE = (0.05, 0.5, 0.95)
+DEFAULT_SAMPLES = 100_000
+#: `munflow demo` is reproducible: the same numbers every time.
+DEMO_SEED = 2024
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``munflow`` script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except (ScenarioError, OSError) as err:
+        # One line, no traceback: the message already names file, line and field.
+        print(f"munflow: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("munflow: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="munflow",
+        description="Honest ranges for munitions flows, by Monte Carlo simulation.",
+    )
+    sub = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a scenario file and print ranges for every output")
+    run.add_argument("file", metavar="FILE", help="scenario file (.toml, or .json)")
+    _add_run_options(run, seed=None)
+    run.set_defaults(command=_run)
+
+    demo = sub.add_parser("demo", help="run the bundled DPRK -> Russia 2023-2024 scenario")
+    _add_run_options(demo, seed=DEMO_SEED)
+    demo.set_defaults(command=_demo)
+
+    check = sub.add_parser("validate", help="check a scenario file without running it")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(command=_validate)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> None:
+    parser.add_argument(
+        "--samples", "-n", type=_positive_int, default=DEFAULT_SAMPLES, metavar="N",
+        help=f"number of Monte Carlo samples (default {DEFAULT_SAMPLES:,})",
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=seed, metavar="S",
+        help=f"random seed (default: {'a fresh one, printed' if seed is None else seed})",
+    )
+    parser.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**64), got {value}")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    return _run_scenario(Scenario.from_file(args.file), args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return _run_scenario(scenarios.load(), args)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    sc = Scenario.from_file(args.file)
+    sc.validate()
+    outputs = len(sc.outputs())
+    print(f"{args.file}: ok ({len(sc.munitions)} munitions, {outputs} outputs)")
+    return EXIT_OK
+
+
+def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
+    # A bar only on a terminal (and only for runs longer than about a second).
+    progress = None if sys.stderr.isatty() else False
+    res = sc.run(args.samples, args.seed, progress=progress)
+    render = {"table": _table, "csv": _csv, "json": _json}[args.format]
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            render(res, out)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        render(res, sys.stdout)
+    return EXIT_OK
+
+
+def _rows(res: ScenarioResults) -> list[dict[str, object]]:
+    """One record per output: its name, what it measures, and its range."""
+    table = res.summary(RANGE, grouped=False)
+    meta = res.output_info
+    return [
+        {
+            "output": name,
+            "munition": meta.at[name, "munition"],
+            "quantity": meta.at[name, "quantity"],
+            "estimate": meta.at[name, "estimate"],
+            "p5": row["p5"],
+            "p50": row["p50"],
+            "p95": row["p95"],
+            "mean": row["mean"],
+        }
+        for name, row in table.iterrows()
+    ]
+
+
+def _table(res: ScenarioResults, out: TextIO) -> None:
+    title = res.scenario.title or "scenario"
+    print(f"{title}\nn = {res.n:,} samples, seed = {res.seed}\n", file=out)
+    rows = _rows(res)
+    headers = ["output", "p5", "p50", "p95", "mean"]
+    cells = [[str(r["output"])] + [_fmt(r[h]) for h in headers[1:]] for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        first = values[0].ljust(widths[0])
+        rest = (v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    print(line(headers), file=out)
+    print(line(["-" * w for w in widths]), file=out)
+    group = None
+    for r, c in zip(rows, cells, strict=True):
+        if group is not None and r["munition"] != group:
+            print(file=out)
+        group = r["munition"]
+        print(line(c), file=out)
+    compare = res.compare()
+    if len(compare):
+        print("\nalternative estimates of the containers:", file=out)
+        for _, row in compare.iterrows():
+            print(
+                f"  P({row['a']} > {row['b']}) = {row['P(a > b)']:.3f}"
+                f"   ({row['a']}: {_fmt(row['a_p50'])} [{_fmt(row['a_p5'])}, {_fmt(row['a_p95'])}];"
+                f" {row['b']}: {_fmt(row['b_p50'])} [{_fmt(row['b_p5'])}, {_fmt(row['b_p95'])}])",
+                file=out,
+            )
+
+
+def _csv(res: ScenarioResults, out: TextIO) -> None:
+    import csv
+
+    rows = _rows(res)
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+
+
+def _json(res: ScenarioResults, out: TextIO) -> None:
+    doc = {
+        "title": res.scenario.title,
+        "n": res.n,
+        "seed": res.seed,
+        "outputs": [{k: _plain(v) for k, v in r.items()} for r in _rows(res)],
+        "comparisons": [
+            {k: _plain(v) for k, v in row.items()} for row in res.compare().to_dict("records")
+        ],
+    }
+    json.dump(doc, out, indent=2)
+    out.write("\n")
+
+
+def _plain(value: object) -> object:
+    """numpy scalars to Python ones, NaN to null (JSON has no NaN)."""
+    if hasattr(value, "item"):
+        value = value.item()  # type: ignore[union-attr]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _fmt(x: object) -> str:
+    if not isinstance(x, int | float) or not math.isfinite(x):
+        return str(x)
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if float(x).is_integer():  # quantiles of counts are whole numbers
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Scenarios: a supply relationship described in a file, run as a model.
+
+A scenario names the munitions (rounds per container, dud and failure rates),
+the supply channels (reported container totals, vessel voyages with dark ones,
+rail flows, direct counts of missiles), the cargo mix, and which channels are
+alternative estimates of the same containers. Running it gives delivered and
+functioning rounds, missiles reaching their target and days of fire, per
+munition type and in total::
+
+    import munflow as mf
+
+    sc = mf.Scenario.from_file(mf.scenarios.path("dprk_russia_2023_2024"))
+    res = sc.run(n=100_000, seed=7)
+    res.summary()             # rows grouped by munition type
+    res.compare()             # alternative estimates side by side, P(one > other)
+
+    # Change one assumption; every other input keeps its draws.
+    better = sc.with_value("munitions.shell_152.dud_rate", {"beta": [1, 9]})
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from munflow import _core
+from munflow._core import Expr
+from munflow.model import DEFAULT_SAMPLES, Model
+from munflow.results import DEFAULT_QUANTILES, Results
+
+
+class Scenario:
+    """A checked scenario, ready to run.
+
+    Build one with :meth:`from_file` (TOML, or JSON by extension),
+    :meth:`from_toml` or :meth:`from_dict`; the fields are those of the TOML
+    format (see ``munflow/scenarios/dprk_russia_2023_2024.toml``). A malformed
+    scenario raises :class:`munflow.ScenarioError` naming the file, the line
+    and the field path.
+
+    >>> import munflow as mf
+    >>> sc = mf.Scenario.from_dict({
+    ...     "munitions": {"shell_152": {"category": "shell", "per_container": 430}},
+    ...     "mix": {"fixed": {"shell_152": 1, "other": 0}},
+    ...     "channels": {"reported": {"minister": {"containers": 7000}}},
+    ... })
+    >>> sc.run(n=1000, seed=1)["shell_152.delivered"][0]
+    np.float64(3010000.0)
+    """
+
+    def __init__(self, spec: Any, origin: str = "<scenario>") -> None:
+        if not isinstance(spec, _core.ScenarioSpec):
+            raise TypeError(
+                "build a Scenario with Scenario.from_file, from_toml or from_dict"
+            )
+        self._spec = spec
+        self._origin = origin
+
+    # -- reading ---------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
+        """Read a scenario file: TOML, or JSON when the name ends in ``.json``."""
+        return cls(_core.ScenarioSpec.from_file(os.fspath(path)), origin=os.fspath(path))
+
+    @classmethod
+    def from_toml(cls, text: str, *, origin: str = "<string>") -> Scenario:
+        """Read a scenario from TOML text; ``origin`` names it in error messages."""
+        return cls(_core.ScenarioSpec.from_text(text, "toml", origin), origin=origin)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:
+        """Build a scenario from a dict with the fields of the file format.
+
+        Distributions are written as in files: a number, or a one-key dict
+        such as ``{"beta": [2, 8]}``.
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a scenario dict must be a mapping, got {type(data).__name__}")
+        text = json.dumps(data, default=_json_default)
+        return cls(_core.ScenarioSpec.from_text(text, "json", origin, lines=False), origin=origin)
+
+    # -- writing ---------------------------------------------------------
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text (comments are not kept)."""
+        return self._spec.to_toml()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain dicts, lists and numbers."""
+        return json.loads(self._spec.to_json())
+
+    def to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the scenario as TOML (or JSON for a ``.json`` name)."""
+        path = Path(path)
+        text = self._spec.to_json() if path.suffix.lower() == ".json" else self.to_toml()
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    # -- building --------------------------------------------------------
+
+    def with_value(self, field: str, value: Any) -> Scenario:
+        """A copy with one field set, by its dotted path.
+
+        ``sc.with_value("munitions.shell_152.dud_rate", {"beta": [1, 9]})``
+        changes one assumption; run both with the same seed and every other
+        input keeps its draws (common random numbers), so the difference
+        between the runs is the effect of this change alone.
+        """
+        data = self.to_dict()
+        keys = field.split(".")
+        node: Any = data
+        for key in keys[:-1]:
+            if not isinstance(node, dict):
+                raise KeyError(f"{field}: '{key}' is not a table")
+            node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise KeyError(f"{field}: '{keys[-2]}' is not a table")
+        node[keys[-1]] = copy.deepcopy(value)
+        return Scenario.from_dict(data, origin=f"{self._origin} with {field} changed")
+
+    # -- what it holds ---------------------------------------------------
+
+    @property
+    def title(self) -> str | None:
+        return self._spec.title
+
+    @property
+    def munitions(self) -> dict[str, str]:
+        """Munition name -> category, in catalog order."""
+        return {name: category for name, category, _label in self._spec.munitions()}
+
+    @property
+    def estimates(self) -> list[str]:
+        """The alternative estimates (empty when every channel adds up)."""
+        return self._compiled()[1]
+
+    def outputs(self) -> dict[str, Expr]:
+        """The output expressions by name, e.g. ``shell_152.functioning``."""
+        return {row[0]: row[1] for row in self._compiled()[0]}
+
+    def model(self) -> Model:
+        """The scenario as a :class:`munflow.Model`."""
+        return Model(self.outputs())
+
+    def validate(self) -> None:
+        """Check that the scenario compiles (files are checked when read)."""
+        self._compiled()
+
+    def _compiled(self) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str]]:
+        return self._spec.compile()
+
+    # -- running ---------------------------------------------------------
+
+    def run(
+        self, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any
+    ) -> ScenarioResults:
+        """Draw ``n`` samples of every output; options as :meth:`munflow.Model.run`."""
+        rows, estimates = self._compiled()
+        model = Model({name: expr for name, expr, *_ in rows})
+        res = model.run(n, seed, **options)
+        meta = pd.DataFrame(
+            [(name, group, quantity, estimate) for name, _e, group, quantity, estimate in rows],
+            columns=["name", "munition", "quantity", "estimate"],
+        ).set_index("name")
+        return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and self._spec == other._spec
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        names = ", ".join(self.munitions)
+        return f"<munflow.Scenario{title} munitions: {names}>"
+
+
+class ScenarioResults(Results):
+    """Results of a scenario run: a :class:`munflow.Results` whose summary is
+    grouped by munition type, with alternative estimates side by side."""
+
+    def __init__(
+        self,
+        res: Results,
+        *,
+        scenario: Scenario,
+        meta: pd.DataFrame,
+        estimates: Sequence[str],
+    ) -> None:
+        super().__init__(res._raw, res.model, threads=res._threads, allow_nan=res._allow_nan)
+        self.scenario = scenario
+        #: What each output measures: munition (or "total"), quantity, estimate.
+        self.output_info = meta
+        #: The alternative estimates, side by side in the tables.
+        self.estimates = list(estimates)
+
+    def summary(
+        self,
+        quantiles: Sequence[float] = DEFAULT_QUANTILES,
+        *,
+        columns: Sequence[str] | None = None,
+        include_inputs: bool = False,
+        grouped: bool = True,
+    ) -> pd.DataFrame:
+        """A table of ranges. By default the rows are indexed by (munition,
+        quantity) and, when the scenario has alternative estimates, estimate;
+        ``grouped=False`` (or asking for columns or inputs) gives the plain
+        one-row-per-column table of :meth:`munflow.Results.summary`."""
+        table = super().summary(quantiles, columns=columns, include_inputs=include_inputs)
+        if not grouped or columns is not None or include_inputs:
+            return table
+        levels = ["munition", "quantity"] + (["estimate"] if self.estimates else [])
+        keys = self.output_info.loc[table.index, levels]
+        table.index = pd.MultiIndex.from_frame(keys)
+        return table
+
+    def compare(self, quantity: str = "total.containers") -> pd.DataFrame:
+        """Alternative estimates side by side: for each pair (a, b), the
+        median and 90% interval of ``quantity`` under each, and P(a > b) on
+        the same samples."""
+        rows = []
+        for a, b in itertools.combinations(self.estimates, 2):
+            xa, xb = self[f"{quantity}[{a}]"], self[f"{quantity}[{b}]"]
+            qa = np.quantile(xa, [0.05, 0.5, 0.95])
+            qb = np.quantile(xb, [0.05, 0.5, 0.95])
+            rows.append(
+                {
+                    "quantity": quantity,
+                    "a": a,
+                    "b": b,
+                    "a_p5": qa[0],
+                    "a_p50": qa[1],
+                    "a_p95": qa[2],
+                    "b_p5": qb[0],
+                    "b_p50": qb[1],
+                    "b_p95": qb[2],
+                    "P(a > b)": float(np.mean(xa > xb)),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        from munflow.results import _fmt
+
+        table = self.summary().to_string(float_format=_fmt)
+        title = self.scenario.title or "scenario"
+        return f"munflow results for {title}: n={self.n:,}, seed={self.seed}\n{table}"
+
+
+def _json_default(value: Any) -> Any:
+    """numpy scalars and arrays in a scenario dict become plain numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"a scenario dict cannot hold {type(value).__name__} values")

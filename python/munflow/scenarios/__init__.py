@@ -1,0 +1,41 @@
+"""The scenario files bundled with munflow.
+
+>>> import munflow as mf
+>>> mf.scenarios.names()
+['dprk_russia_2023_2024']
+>>> sc = mf.scenarios.load("dprk_russia_2023_2024")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from munflow.scenario import Scenario
+
+#: The scenario ``munflow demo`` runs.
+DEMO = "dprk_russia_2023_2024"
+
+_HERE = Path(__file__).resolve().parent
+
+
+def names() -> list[str]:
+    """Names of the bundled scenarios (file names without ``.toml``)."""
+    return sorted(p.stem for p in _HERE.glob("*.toml"))
+
+
+def path(name: str = DEMO) -> Path:
+    """The file of a bundled scenario, by name (with or without ``.toml``)."""
+    stem = name.removesuffix(".toml")
+    file = _HERE / f"{stem}.toml"
+    if not file.is_file():
+        raise KeyError(f"no bundled scenario {name!r}; the bundled ones are: {', '.join(names())}")
+    return file
+
+
+def load(name: str = DEMO) -> Scenario:
+    """Read a bundled scenario."""
+    from munflow.scenario import Scenario
+
+    return Scenario.from_file(path(name))

@@ -1,0 +1,547 @@
+//! How a distribution is written in a scenario file.
+//!
+//! A bare number is a constant; anything uncertain is a table with one key,
+//! the family, as in the Python API:
+//!
+//! | file syntax                                             | meaning                              |
+//! |---------------------------------------------------------|--------------------------------------|
+//! | `430`                                                   | the constant 430                     |
+//! | `{ constant = 430 }`                                    | the same                             |
+//! | `{ uniform = [lo, hi] }`                                | uniform on [lo, hi]                  |
+//! | `{ normal = [mean, sd] }`                               | normal                               |
+//! | `{ lognormal = [mu, sigma] }`                           | log-normal (parameters of the log)   |
+//! | `{ lognormal_ci = [lo, hi] }` or `[lo, hi, level]`      | log-normal with central interval (90% by default) |
+//! | `{ beta = [alpha, beta] }`                              | beta                                 |
+//! | `{ beta_counts = [successes, failures] }`               | Beta(s + 1, f + 1)                   |
+//! | `{ pert = [min, mode, max] }` or `[min, mode, max, lamb]` | PERT (lamb 4 by default)           |
+//! | `{ triangular = [min, mode, max] }`                     | triangular                           |
+//! | `{ gamma = [shape, scale] }`                            | gamma                                |
+//! | `{ poisson = rate }`                                    | Poisson                              |
+//! | `{ binomial = [n, p] }`                                 | binomial                             |
+//! | `{ negative_binomial = [r, p] }`                        | failures before the r-th success     |
+//! | `{ empirical = [x1, x2, ...] }`                         | resample observed values             |
+//! | `{ categorical = { values = [...], weights = [...] } }` | listed values with weights           |
+//! | `{ truncated = { dist = {...}, lo = a, hi = b } }`      | a law restricted to [lo, hi] (either bound optional) |
+//! | `{ mixture = { components = [{...}, ...], weights = [...] } }` | a weighted mixture            |
+//!
+//! Parameters are validated while the file is read, so a bad one is reported
+//! with the field path and line of the value that holds it.
+//!
+//! ```
+//! use munflow::scenario::DistSpec;
+//! use munflow::dist::Moments;
+//! let spec: DistSpec = serde_json::from_str(r#"{"beta": [2, 8]}"#).unwrap();
+//! assert!((spec.to_dist().unwrap().mean() - 0.2).abs() < 1e-12);
+//! assert!(serde_json::from_str::<DistSpec>(r#"{"beta": [-1, 8]}"#).is_err());
+//! ```
+
+use crate::dist::{
+    Beta, Binomial, Categorical, Constant, Dist, Gamma, LogNormal, Mixture, NegativeBinomial,
+    Normal, Pert, Poisson, Triangular, Truncated, Uniform,
+};
+use crate::error::{Error, Result};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::fmt;
+
+/// A family written with a list of numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Constant,
+    Uniform,
+    Normal,
+    LogNormal,
+    LogNormalCi,
+    Beta,
+    BetaCounts,
+    Pert,
+    Triangular,
+    Gamma,
+    Poisson,
+    Binomial,
+    NegativeBinomial,
+    Empirical,
+}
+
+const FORMS: [Form; 14] = [
+    Form::Constant,
+    Form::Uniform,
+    Form::Normal,
+    Form::LogNormal,
+    Form::LogNormalCi,
+    Form::Beta,
+    Form::BetaCounts,
+    Form::Pert,
+    Form::Triangular,
+    Form::Gamma,
+    Form::Poisson,
+    Form::Binomial,
+    Form::NegativeBinomial,
+    Form::Empirical,
+];
+
+/// Every key a distribution table may have, for "expected one of" messages.
+const FAMILIES: &str = "constant, uniform, normal, lognormal, lognormal_ci, beta, beta_counts, \
+    pert, triangular, gamma, poisson, binomial, negative_binomial, empirical, categorical, \
+    truncated, mixture";
+
+impl Form {
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Constant => "constant",
+            Form::Uniform => "uniform",
+            Form::Normal => "normal",
+            Form::LogNormal => "lognormal",
+            Form::LogNormalCi => "lognormal_ci",
+            Form::Beta => "beta",
+            Form::BetaCounts => "beta_counts",
+            Form::Pert => "pert",
+            Form::Triangular => "triangular",
+            Form::Gamma => "gamma",
+            Form::Poisson => "poisson",
+            Form::Binomial => "binomial",
+            Form::NegativeBinomial => "negative_binomial",
+            Form::Empirical => "empirical",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Form> {
+        FORMS.into_iter().find(|f| f.name() == name)
+    }
+
+    /// How the numbers are written, for error messages.
+    fn usage(self) -> &'static str {
+        match self {
+            Form::Constant => "a number",
+            Form::Uniform => "[lo, hi]",
+            Form::Normal => "[mean, sd]",
+            Form::LogNormal => "[mu, sigma]",
+            Form::LogNormalCi => "[lo, hi] or [lo, hi, level]",
+            Form::Beta => "[alpha, beta]",
+            Form::BetaCounts => "[successes, failures]",
+            Form::Pert => "[min, mode, max] or [min, mode, max, lamb]",
+            Form::Triangular => "[min, mode, max]",
+            Form::Gamma => "[shape, scale]",
+            Form::Poisson => "a rate",
+            Form::Binomial => "[n, p]",
+            Form::NegativeBinomial => "[r, p]",
+            Form::Empirical => "a list of observed values",
+        }
+    }
+
+    fn arity_ok(self, n: usize) -> bool {
+        match self {
+            Form::Constant | Form::Poisson => n == 1,
+            Form::LogNormalCi => n == 2 || n == 3,
+            Form::Pert => n == 3 || n == 4,
+            Form::Triangular => n == 3,
+            Form::Empirical => n >= 1,
+            _ => n == 2,
+        }
+    }
+
+    /// One-parameter families are written as a bare number.
+    fn scalar(self) -> bool {
+        matches!(self, Form::Constant | Form::Poisson)
+    }
+}
+
+/// A distribution as written in a scenario: the form is kept (not only the
+/// resulting [`Dist`]) so that `to_toml` writes back what the analyst wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DistSpec {
+    /// A bare number: a constant.
+    Number(f64),
+    /// A family written with a list of numbers, e.g. `{ pert = [300, 430, 500] }`.
+    Params(Form, Vec<f64>),
+    Categorical {
+        values: Vec<f64>,
+        weights: Vec<f64>,
+    },
+    Truncated {
+        dist: Box<DistSpec>,
+        lo: Option<f64>,
+        hi: Option<f64>,
+    },
+    Mixture {
+        components: Vec<DistSpec>,
+        weights: Vec<f64>,
+    },
+}
+
+impl From<f64> for DistSpec {
+    fn from(x: f64) -> Self {
+        DistSpec::Number(x)
+    }
+}
+
+impl DistSpec {
+    /// The validated distribution.
+    pub fn to_dist(&self) -> Result<Dist> {
+        Ok(match self {
+            DistSpec::Number(x) => Constant::new(*x)?.into(),
+            DistSpec::Params(form, p) => {
+                if !form.arity_ok(p.len()) {
+                    return Err(Error::InvalidArgument(format!(
+                        "{} takes {}, got {} number{}",
+                        form.name(),
+                        form.usage(),
+                        p.len(),
+                        if p.len() == 1 { "" } else { "s" }
+                    )));
+                }
+                match form {
+                    Form::Constant => Constant::new(p[0])?.into(),
+                    Form::Uniform => Uniform::new(p[0], p[1])?.into(),
+                    Form::Normal => Normal::new(p[0], p[1])?.into(),
+                    Form::LogNormal => LogNormal::new(p[0], p[1])?.into(),
+                    Form::LogNormalCi => {
+                        LogNormal::from_interval(p[0], p[1], p.get(2).copied().unwrap_or(0.9))?
+                            .into()
+                    }
+                    Form::Beta => Beta::new(p[0], p[1])?.into(),
+                    Form::BetaCounts => Beta::from_counts(p[0], p[1])?.into(),
+                    Form::Pert => {
+                        Pert::new(p[0], p[1], p[2], p.get(3).copied().unwrap_or(4.0))?.into()
+                    }
+                    Form::Triangular => Triangular::new(p[0], p[1], p[2])?.into(),
+                    Form::Gamma => Gamma::new(p[0], p[1])?.into(),
+                    Form::Poisson => Poisson::new(p[0])?.into(),
+                    Form::Binomial => Binomial::new(p[0], p[1])?.into(),
+                    Form::NegativeBinomial => NegativeBinomial::new(p[0], p[1])?.into(),
+                    Form::Empirical => Categorical::empirical(p)?.into(),
+                }
+            }
+            DistSpec::Categorical { values, weights } => Categorical::new(values, weights)?.into(),
+            DistSpec::Truncated { dist, lo, hi } => Truncated::new(
+                dist.to_dist()?,
+                lo.unwrap_or(f64::NEG_INFINITY),
+                hi.unwrap_or(f64::INFINITY),
+            )?
+            .into(),
+            DistSpec::Mixture {
+                components,
+                weights,
+            } => {
+                let dists = components
+                    .iter()
+                    .map(DistSpec::to_dist)
+                    .collect::<Result<Vec<_>>>()?;
+                Mixture::new(dists, weights)?.into()
+            }
+        })
+    }
+
+    /// The constant, if this is one.
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            DistSpec::Number(x) => Some(*x),
+            DistSpec::Params(Form::Constant, p) if p.len() == 1 => Some(p[0]),
+            _ => None,
+        }
+    }
+}
+
+/// Writes whole numbers as integers (`430`, not `430.0`) so files read back
+/// as they were written; every other value keeps its exact f64.
+pub(crate) fn serialize_number<S: Serializer>(
+    x: f64,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        s.serialize_i64(x as i64)
+    } else {
+        s.serialize_f64(x)
+    }
+}
+
+struct Number(f64);
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serialize_number(self.0, s)
+    }
+}
+
+struct Numbers<'a>(&'a [f64]);
+impl Serialize for Numbers<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|&x| Number(x)))
+    }
+}
+
+impl Serialize for DistSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            DistSpec::Number(x) => serialize_number(*x, s),
+            DistSpec::Params(form, p) => {
+                let mut map = s.serialize_map(Some(1))?;
+                if form.scalar() && p.len() == 1 {
+                    map.serialize_entry(form.name(), &Number(p[0]))?;
+                } else {
+                    map.serialize_entry(form.name(), &Numbers(p))?;
+                }
+                map.end()
+            }
+            DistSpec::Categorical { values, weights } => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(
+                    "categorical",
+                    &CategoricalSpec {
+                        values: values.clone(),
+                        weights: Some(weights.clone()).filter(|w| !w.is_empty()),
+                    },
+                )?;
+                map.end()
+            }
+            DistSpec::Truncated { dist, lo, hi } => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(
+                    "truncated",
+                    &TruncatedSpec {
+                        dist: dist.clone(),
+                        lo: *lo,
+                        hi: *hi,
+                    },
+                )?;
+                map.end()
+            }
+            DistSpec::Mixture {
+                components,
+                weights,
+            } => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(
+                    "mixture",
+                    &MixtureSpec {
+                        components: components.clone(),
+                        weights: Some(weights.clone()).filter(|w| !w.is_empty()),
+                    },
+                )?;
+                map.end()
+            }
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoricalSpec {
+    values: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weights: Option<Vec<f64>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TruncatedSpec {
+    dist: Box<DistSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lo: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hi: Option<f64>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MixtureSpec {
+    components: Vec<DistSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weights: Option<Vec<f64>>,
+}
+
+/// A number or a list of numbers (`{ poisson = 50 }` and `{ poisson = [50] }`).
+struct ParamList(Vec<f64>);
+
+impl<'de> Deserialize<'de> for ParamList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ParamList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a list of numbers")
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> std::result::Result<ParamList, E> {
+                Ok(ParamList(vec![x]))
+            }
+            fn visit_i64<E: de::Error>(self, x: i64) -> std::result::Result<ParamList, E> {
+                Ok(ParamList(vec![x as f64]))
+            }
+            fn visit_u64<E: de::Error>(self, x: u64) -> std::result::Result<ParamList, E> {
+                Ok(ParamList(vec![x as f64]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<ParamList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element::<f64>()? {
+                    out.push(x);
+                }
+                Ok(ParamList(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for DistSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(DistSpecVisitor)
+    }
+}
+
+struct DistSpecVisitor;
+
+impl<'de> Visitor<'de> for DistSpecVisitor {
+    type Value = DistSpec;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number or a distribution such as { beta = [2, 8] }")
+    }
+
+    fn visit_f64<E: de::Error>(self, x: f64) -> std::result::Result<DistSpec, E> {
+        checked(DistSpec::Number(x))
+    }
+    fn visit_i64<E: de::Error>(self, x: i64) -> std::result::Result<DistSpec, E> {
+        Ok(DistSpec::Number(x as f64))
+    }
+    fn visit_u64<E: de::Error>(self, x: u64) -> std::result::Result<DistSpec, E> {
+        Ok(DistSpec::Number(x as f64))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<DistSpec, A::Error> {
+        let Some(family) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(format!(
+                "an empty table is not a distribution; write a number or one of: {FAMILIES}"
+            )));
+        };
+        let spec = match family.as_str() {
+            "categorical" => {
+                let c: CategoricalSpec = map.next_value()?;
+                DistSpec::Categorical {
+                    values: c.values,
+                    weights: c.weights.unwrap_or_default(),
+                }
+            }
+            "truncated" => {
+                let t: TruncatedSpec = map.next_value()?;
+                DistSpec::Truncated {
+                    dist: t.dist,
+                    lo: t.lo,
+                    hi: t.hi,
+                }
+            }
+            "mixture" => {
+                let m: MixtureSpec = map.next_value()?;
+                DistSpec::Mixture {
+                    components: m.components,
+                    weights: m.weights.unwrap_or_default(),
+                }
+            }
+            name => match Form::from_name(name) {
+                Some(form) => DistSpec::Params(form, map.next_value::<ParamList>()?.0),
+                None => {
+                    return Err(de::Error::custom(format!(
+                        "unknown distribution '{name}'; expected one of: {FAMILIES}"
+                    )))
+                }
+            },
+        };
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a distribution is a table with one key (its family), such as {{ beta = [2, 8] }}; \
+                 '{family}' is followed by '{extra}'"
+            )));
+        }
+        checked(spec)
+    }
+}
+
+/// Validates the parameters now, so the error carries this value's position.
+fn checked<E: de::Error>(spec: DistSpec) -> std::result::Result<DistSpec, E> {
+    match spec.to_dist() {
+        Ok(_) => Ok(spec),
+        Err(e) => Err(de::Error::custom(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Moments;
+
+    fn parse(toml_value: &str) -> std::result::Result<DistSpec, String> {
+        #[derive(serde::Deserialize)]
+        struct Holder {
+            x: DistSpec,
+        }
+        toml::from_str::<Holder>(&format!("x = {toml_value}"))
+            .map(|h| h.x)
+            .map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn every_form_reads_and_writes_back() {
+        let cases = [
+            "430",
+            "0.25",
+            "{ constant = 7 }",
+            "{ uniform = [1, 2] }",
+            "{ normal = [0, 1.5] }",
+            "{ lognormal = [8, 0.2] }",
+            "{ lognormal_ci = [6000, 8000] }",
+            "{ lognormal_ci = [6000, 8000, 0.8] }",
+            "{ beta = [2, 8] }",
+            "{ beta_counts = [24, 26] }",
+            "{ pert = [300, 430, 500] }",
+            "{ pert = [300, 430, 500, 6] }",
+            "{ triangular = [1, 2, 4] }",
+            "{ gamma = [2, 3] }",
+            "{ poisson = 50 }",
+            "{ binomial = [10, 0.5] }",
+            "{ negative_binomial = [19, 0.5] }",
+            "{ empirical = [3, 5, 5, 9] }",
+            "{ categorical = { values = [1, 2], weights = [0.3, 0.7] } }",
+            "{ truncated = { dist = { normal = [0, 1] }, lo = 0 } }",
+            "{ mixture = { components = [{ beta = [2, 8] }, 0.5], weights = [1, 1] } }",
+        ];
+        for case in cases {
+            let spec = parse(case).unwrap_or_else(|e| panic!("{case}: {e}"));
+            spec.to_dist().unwrap();
+            let json = serde_json::to_string(&spec).unwrap();
+            let back: DistSpec = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, spec, "{case} -> {json}");
+        }
+    }
+
+    #[test]
+    fn the_parameters_mean_what_the_python_api_means() {
+        let d = parse("{ beta_counts = [24, 26] }")
+            .unwrap()
+            .to_dist()
+            .unwrap();
+        assert!((d.mean() - 25.0 / 52.0).abs() < 1e-12);
+        let d = parse("{ poisson = [50] }").unwrap().to_dist().unwrap();
+        assert_eq!(d.mean(), 50.0);
+    }
+
+    #[test]
+    fn bad_distributions_say_what_is_wrong() {
+        let cases = [
+            ("{ beta = [-1, 8] }", "alpha must be > 0"),
+            ("{ pert = [300, 430] }", "pert takes [min, mode, max]"),
+            ("{ betta = [2, 8] }", "unknown distribution 'betta'"),
+            ("{ beta = [2, 8], pert = [1, 2, 3] }", "table with one key"),
+            ("{}", "empty table"),
+            ("\"many\"", "expected a number or a distribution"),
+            (
+                "{ truncated = { dist = 1, low = 0 } }",
+                "unknown field `low`",
+            ),
+        ];
+        for (case, want) in cases {
+            let err = parse(case).expect_err(case);
+            assert!(err.contains(want), "{case}: {err}");
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Reading scenarios from TOML or JSON text, with errors an analyst can act on.
+//!
+//! Every failure becomes one line naming the file, the line and the field path:
+//!
+//! ```text
+//! bad.toml:7: munitions.shell_152.dud_rate: beta: alpha must be > 0, got -1
+//! ```
+//!
+//! Parse errors take their position from the parser (toml spans, serde_json
+//! line numbers) and their path from `serde_path_to_error`; problems found
+//! after parsing (see `validate`) have only a path, so the path is looked up
+//! in the source text to find its line.
+
+use super::validate::{validate, Issue};
+use super::Scenario;
+use crate::error::{Error, Result};
+use std::fmt;
+use std::path::Path;
+
+/// The text formats a scenario can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+impl Format {
+    /// `.json` files are JSON; everything else is read as TOML.
+    pub fn from_path(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Toml,
+        }
+    }
+}
+
+/// A problem with a scenario, located for the reader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The file name, or a description such as `<dict>`.
+    pub origin: String,
+    /// 1-based line, when the text has meaningful lines.
+    pub line: Option<usize>,
+    /// The field path, e.g. `munitions.shell_152.dud_rate` (empty for syntax errors).
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl From<Problem> for Error {
+    fn from(p: Problem) -> Error {
+        Error::Scenario(p.to_string())
+    }
+}
+
+/// Where scenario text came from: its name in messages, and whether its line
+/// numbers mean anything (JSON made from a Python dict has none worth citing).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub name: String,
+    pub lines: bool,
+}
+
+impl Origin {
+    pub fn file(name: impl Into<String>) -> Origin {
+        Origin {
+            name: name.into(),
+            lines: true,
+        }
+    }
+}
+
+/// Reads and checks a scenario file (TOML, or JSON by extension).
+pub fn from_file(path: &Path) -> Result<Scenario> {
+    let origin = Origin::file(path.display().to_string());
+    let text = std::fs::read_to_string(path).map_err(|e| Problem {
+        origin: origin.name.clone(),
+        line: None,
+        path: String::new(),
+        message: format!("cannot read the file: {e}"),
+    })?;
+    from_str(&text, Format::from_path(path), &origin)
+}
+
+/// Reads and checks scenario text.
+pub fn from_str(text: &str, format: Format, origin: &Origin) -> Result<Scenario> {
+    let scenario = match format {
+        Format::Toml => parse_toml(text, origin)?,
+        Format::Json => parse_json(text, origin)?,
+    };
+    validate(&scenario).map_err(|issue| locate(issue, text, format, origin))?;
+    Ok(scenario)
+}
+
+fn parse_toml(text: &str, origin: &Origin) -> std::result::Result<Scenario, Problem> {
+    let de = toml::Deserializer::parse(text).map_err(|e| Problem {
+        origin: origin.name.clone(),
+        line: e
+            .span()
+            .map(|s| line_of(text, s.start))
+            .filter(|_| origin.lines),
+        path: String::new(),
+        message: format!("invalid TOML: {}", one_line(e.message())),
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = path_string(e.path());
+        let inner = e.inner();
+        let line = inner
+            .span()
+            .map(|s| line_of(text, s.start))
+            .or_else(|| toml_line(text, &split_path(&path)));
+        Problem {
+            origin: origin.name.clone(),
+            line: line.filter(|_| origin.lines),
+            path,
+            message: one_line(inner.message()),
+        }
+    })
+}
+
+fn parse_json(text: &str, origin: &Origin) -> std::result::Result<Scenario, Problem> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = path_string(e.path());
+        let inner = e.inner();
+        Problem {
+            origin: origin.name.clone(),
+            line: Some(inner.line()).filter(|&l| l > 0 && origin.lines),
+            path,
+            message: json_message(inner),
+        }
+    })?;
+    de.end().map_err(|e| Problem {
+        origin: origin.name.clone(),
+        line: Some(e.line()).filter(|_| origin.lines),
+        path: String::new(),
+        message: json_message(&e),
+    })?;
+    Ok(scenario)
+}
+
+/// serde_json appends " at line L column C"; the line is reported separately.
+fn json_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    }
+}
+
+fn path_string(path: &serde_path_to_error::Path) -> String {
+    if path.iter().next().is_none() {
+        String::new()
+    } else {
+        path.to_string()
+    }
+}
+
+/// `a.b[2].c` -> ["a", "b", "c"]: the keys, which is what line lookup needs.
+fn split_path(path: &str) -> Vec<String> {
+    path.split('.')
+        .map(|seg| seg.split('[').next().unwrap_or(seg).to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn one_line(msg: &str) -> String {
+    msg.trim()
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Turns a validation issue into a located problem.
+fn locate(issue: Issue, text: &str, format: Format, origin: &Origin) -> Problem {
+    let line = if origin.lines {
+        match format {
+            Format::Toml => toml_line(text, &issue.path),
+            Format::Json => json_line(text, &issue.path),
+        }
+    } else {
+        None
+    };
+    Problem {
+        origin: origin.name.clone(),
+        line,
+        path: issue.path.join("."),
+        message: issue.message,
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line where the deepest existing key of `path` is written. TOML spreads
+/// a table over headers, dotted keys and inline tables, so the parsed
+/// document's spans are used rather than a text search.
+fn toml_line(text: &str, path: &[String]) -> Option<usize> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut line = None;
+    for segment in path {
+        let Some((key, value)) = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())
+        else {
+            break;
+        };
+        line = Some(line_of(text, key.span().start));
+        match value.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    line
+}
+
+/// The line of the deepest key of `path` found in order in JSON text: each
+/// key is searched for after the previous one, which is exact for the nested
+/// objects scenarios are made of.
+fn json_line(text: &str, path: &[String]) -> Option<usize> {
+    let mut from = 0;
+    let mut line = None;
+    for segment in path {
+        let needle = format!("\"{segment}\"");
+        let mut search = from;
+        let found = loop {
+            let Some(i) = text[search..].find(&needle) else {
+                break None;
+            };
+            let at = search + i;
+            let after = text[at + needle.len()..].trim_start();
+            if after.starts_with(':') {
+                break Some(at);
+            }
+            search = at + needle.len();
+        };
+        let Some(at) = found else { break };
+        line = Some(line_of(text, at));
+        from = at + needle.len();
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_found_through_headers_and_inline_tables() {
+        let text = "title = \"t\"\n\n[munitions.shell_152]\ncategory = \"shell\"\ndud_rate = { beta = [2, 8] }\n";
+        let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        assert_eq!(toml_line(text, &path("munitions.shell_152")), Some(3));
+        assert_eq!(
+            toml_line(text, &path("munitions.shell_152.dud_rate")),
+            Some(5)
+        );
+        // A missing leaf falls back to its deepest existing parent.
+        assert_eq!(
+            toml_line(text, &path("munitions.shell_152.per_container")),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn json_lines_follow_the_path() {
+        let text =
+            "{\n \"munitions\": {\n  \"a\": {\"dud_rate\": 1},\n  \"b\": {\n   \"dud_rate\": 2}}}";
+        let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        assert_eq!(json_line(text, &path("munitions.b.dud_rate")), Some(5));
+        assert_eq!(json_line(text, &path("munitions.a.dud_rate")), Some(3));
+    }
+}

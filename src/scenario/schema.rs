@@ -1,0 +1,250 @@
+//! The scenario file format: what an analyst writes down.
+//!
+//! Every table rejects keys it does not know (a misspelt `dud_rte` must not
+//! silently fall back to "no duds"). Field meanings are documented here, once;
+//! the bundled `dprk_russia_2023_2024.toml` shows them in use.
+
+use super::{DistSpec, Named};
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario: the munitions, the cargo mix, the supply channels, and
+/// which channels are alternative estimates of one flow.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A one-line title for tables and plots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The munition catalog, by name (`shell_152`, `rocket_122`, ...).
+    pub munitions: Named<Munition>,
+    /// What share of the containers holds each munition. Needed when a
+    /// channel counts containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mix: Option<Mix>,
+    /// The supply channels, by kind and name.
+    #[serde(default)]
+    pub channels: Channels,
+    /// Alternative estimates of the same containers: each names the channels
+    /// that together make up that estimate. Channels named in no estimate are
+    /// common to all of them. Without this table every channel adds up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimates: Option<Named<Vec<String>>>,
+}
+
+/// What kind of thing a munition is; decides which rates apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Shell,
+    Rocket,
+    Missile,
+    Other,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Shell => "shell",
+            Category::Rocket => "rocket",
+            Category::Missile => "missile",
+            Category::Other => "other",
+        }
+    }
+}
+
+/// One munition type of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Munition {
+    /// A readable name, e.g. "152 mm artillery shell".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub category: Category,
+    /// Rounds per container (the average load: one draw per sample, because
+    /// what is uncertain is how containers are packed, not each box).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_container: Option<DistSpec>,
+    /// Share of delivered rounds that fail to function on arrival or firing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dud_rate: Option<DistSpec>,
+    /// Missiles: share that fail in flight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_rate: Option<DistSpec>,
+    /// Missiles: share of those flying normally that are shot down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interception_rate: Option<DistSpec>,
+    /// Mass of one round in kilograms, for tonnage outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass_kg: Option<DistSpec>,
+    /// Rounds fired per day, for the days-of-fire output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_consumption: Option<DistSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The cargo mix: exactly one of `dirichlet` or `fixed`, keyed by munition,
+/// plus `other` for the share of containers holding no munition of the catalog.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mix {
+    /// Dirichlet concentrations: the expected share of each is its
+    /// concentration over their sum, and the sum acts like a number of
+    /// containers inspected (larger = surer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirichlet: Option<Named<f64>>,
+    /// Known shares, summing to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Named<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The name of the non-munition share in a cargo mix.
+pub const OTHER_CARGO: &str = "other";
+
+/// The supply channels, one table per kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Channels {
+    /// Reported container totals ("about 7,000 containers").
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub reported: Named<Reported>,
+    /// Counted vessel voyages, with dark ones, times containers per voyage.
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub voyages: Named<Voyages>,
+    /// Rail or other flows: containers (or wagons) per period.
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub flows: Named<Flow>,
+    /// Items counted directly rather than by container (missiles).
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub direct: Named<Direct>,
+}
+
+impl Channels {
+    /// The names of the channels that count containers, in file order.
+    pub fn container_channels(&self) -> Vec<&str> {
+        self.reported
+            .names()
+            .chain(self.voyages.names())
+            .chain(self.flows.names())
+            .collect()
+    }
+
+    /// Every channel name with its kind, in file order.
+    pub fn all(&self) -> Vec<(&'static str, &str)> {
+        let mut out: Vec<(&'static str, &str)> = Vec::new();
+        out.extend(self.reported.names().map(|n| ("reported", n)));
+        out.extend(self.voyages.names().map(|n| ("voyages", n)));
+        out.extend(self.flows.names().map(|n| ("flows", n)));
+        out.extend(self.direct.names().map(|n| ("direct", n)));
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all().is_empty()
+    }
+}
+
+/// A reported total of containers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reported {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub containers: DistSpec,
+}
+
+/// How to read "none of the dark voyages we did not see": the prior on the
+/// true number of dark voyages (see `detection.rs` for the reasoning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectionPrior {
+    /// P(N) proportional to 1/N: undetected ~ NegativeBinomial(seen, p),
+    /// mean seen (1 - p) / p, so E[N] = seen / p. Nothing seen means none.
+    #[default]
+    ScaleInvariant,
+    /// P(N) flat: undetected ~ NegativeBinomial(seen + 1, p); allows unseen
+    /// voyages even when none were seen.
+    Uniform,
+}
+
+/// Vessel voyages: tracked ones plus dark ones (seen and unseen), times the
+/// containers each carried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Voyages {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Voyages followed openly (AIS, imagery). May be uncertain.
+    #[serde(default = "zero", skip_serializing_if = "is_zero")]
+    pub tracked: DistSpec,
+    /// Dark voyages (no AIS) that were nevertheless seen: an observed count.
+    #[serde(default, skip_serializing_if = "is_zero_count")]
+    pub dark_seen: u64,
+    /// Probability that a dark voyage is seen at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_detect: Option<DistSpec>,
+    #[serde(default, skip_serializing_if = "is_default_prior")]
+    pub prior: DetectionPrior,
+    /// Average containers carried per voyage.
+    pub containers_per_voyage: DistSpec,
+}
+
+/// A rail or other overland flow over some periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// How many periods (weeks, months: the unit of the rates below).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub periods: DistSpec,
+    /// Containers per period; or give wagons_per_period and containers_per_wagon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers_per_period: Option<DistSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wagons_per_period: Option<DistSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers_per_wagon: Option<DistSpec>,
+}
+
+/// A direct count of one munition (missiles are not counted by container).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Direct {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The munition counted; must be in the catalog.
+    pub munition: String,
+    pub count: DistSpec,
+}
+
+fn zero() -> DistSpec {
+    DistSpec::Number(0.0)
+}
+fn one() -> DistSpec {
+    DistSpec::Number(1.0)
+}
+fn is_zero(d: &DistSpec) -> bool {
+    d.as_number() == Some(0.0)
+}
+fn is_one(d: &DistSpec) -> bool {
+    d.as_number() == Some(1.0)
+}
+fn is_zero_count(n: &u64) -> bool {
+    *n == 0
+}
+fn is_default_prior(p: &DetectionPrior) -> bool {
+    *p == DetectionPrior::default()
+}

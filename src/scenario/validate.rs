@@ -1,0 +1,420 @@
+//! Checks that need the whole scenario: cross-references (a channel naming an
+//! unknown munition), shares that must sum to 1, rates that must stay in
+//! [0, 1], counts that must not go negative, fields that only make sense
+//! together. Each problem is reported with the field path it concerns, which
+//! `locate` turns into a line of the file.
+
+use super::schema::{Category, DetectionPrior, Mix, Scenario, OTHER_CARGO};
+use super::{DistSpec, Named};
+use crate::dist::{fmt_num, Quantile};
+
+/// One problem with a scenario, at a field path such as
+/// `["munitions", "shell_152", "dud_rate"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+impl Issue {
+    fn at<S: AsRef<str>>(path: &[S], message: impl Into<String>) -> Issue {
+        Issue {
+            path: path.iter().map(|s| s.as_ref().to_string()).collect(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Names that outputs use for themselves, so no munition or channel may take them.
+const RESERVED: [&str; 4] = ["total", "containers", "mix", OTHER_CARGO];
+
+/// Shares that sum to within this of 1 are accepted (they are typed by hand).
+const SHARE_TOLERANCE: f64 = 1e-6;
+
+/// The first problem found, or `Ok`.
+pub fn validate(s: &Scenario) -> Result<(), Issue> {
+    check_names(s)?;
+    for (name, m) in s.munitions.iter() {
+        check_munition(name, m)?;
+    }
+    check_channels(s)?;
+    check_mix(s)?;
+    check_estimates(s)?;
+    check_every_munition_arrives(s)
+}
+
+fn check_names(s: &Scenario) -> Result<(), Issue> {
+    if s.munitions.is_empty() {
+        return Err(Issue::at(
+            &["munitions"],
+            "the catalog is empty; describe at least one munition",
+        ));
+    }
+    for name in s.munitions.names() {
+        check_name(&["munitions", name], name, "a munition")?;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (kind, name) in s.channels.all() {
+        check_name(&["channels", kind, name], name, "a channel")?;
+        if s.munitions.contains(name) {
+            return Err(Issue::at(
+                &["channels", kind, name],
+                format!("'{name}' is already a munition; a channel needs its own name"),
+            ));
+        }
+        if seen.contains(&name) {
+            return Err(Issue::at(
+                &["channels", kind, name],
+                format!("another channel is already named '{name}'; channel names must be unique across kinds"),
+            ));
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
+/// Names become parts of node names (`shell_152.dud_rate`), so no dots, spaces
+/// or brackets, and none of the names outputs use.
+fn check_name(path: &[&str], name: &str, what: &str) -> Result<(), Issue> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        return Err(Issue::at(
+            path,
+            format!("'{name}' cannot name {what}: use letters, digits, '_' and '-' only"),
+        ));
+    }
+    if RESERVED.contains(&name) {
+        return Err(Issue::at(
+            path,
+            format!("'{name}' is reserved for outputs and cannot name {what}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_munition(name: &str, m: &super::Munition) -> Result<(), Issue> {
+    let at = |field: &str| ["munitions", name, field].map(String::from);
+    for (field, spec) in [
+        ("dud_rate", &m.dud_rate),
+        ("failure_rate", &m.failure_rate),
+        ("interception_rate", &m.interception_rate),
+    ] {
+        if let Some(spec) = spec {
+            check_rate(&at(field), spec)?;
+        }
+    }
+    for (field, spec) in [
+        ("per_container", &m.per_container),
+        ("mass_kg", &m.mass_kg),
+        ("daily_consumption", &m.daily_consumption),
+    ] {
+        if let Some(spec) = spec {
+            check_count(&at(field), spec)?;
+        }
+    }
+    if let Some(spec) = &m.daily_consumption {
+        if spec.as_number() == Some(0.0) {
+            return Err(Issue::at(
+                &at("daily_consumption"),
+                "a daily consumption of 0 gives infinite days of fire",
+            ));
+        }
+    }
+    if m.category != Category::Missile {
+        for (field, spec) in [
+            ("failure_rate", &m.failure_rate),
+            ("interception_rate", &m.interception_rate),
+        ] {
+            if spec.is_some() {
+                return Err(Issue::at(
+                    &at(field),
+                    format!(
+                        "only missiles have a {field}; '{name}' is a {} (use dud_rate)",
+                        m.category.name()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The law's support must lie in [0, 1].
+fn check_rate<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+    let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
+    let (lo, hi) = dist.support();
+    if lo < 0.0 || hi > 1.0 {
+        return Err(Issue::at(
+            path,
+            format!(
+                "a rate must lie in [0, 1], but {} ranges over [{}, {}]; use beta, pert or a truncated law",
+                dist.describe(),
+                fmt_num(lo),
+                fmt_num(hi)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The law's support must not reach below 0.
+fn check_count<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+    let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
+    let (lo, _) = dist.support();
+    if lo < 0.0 {
+        return Err(Issue::at(
+            path,
+            format!(
+                "this quantity cannot be negative, but {} reaches {}; use lognormal_ci, pert or a truncated law",
+                dist.describe(),
+                fmt_num(lo)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_channels(s: &Scenario) -> Result<(), Issue> {
+    let ch = &s.channels;
+    if ch.is_empty() {
+        return Err(Issue::at(
+            &["channels"],
+            "no supply channel: add a reported total, voyages, a flow or a direct count",
+        ));
+    }
+    for (name, r) in ch.reported.iter() {
+        check_count(&["channels", "reported", name, "containers"], &r.containers)?;
+    }
+    for (name, v) in ch.voyages.iter() {
+        let at = |field: &'static str| ["channels", "voyages", name, field];
+        check_count(&at("tracked"), &v.tracked)?;
+        check_count(&at("containers_per_voyage"), &v.containers_per_voyage)?;
+        let infers_unseen = v.dark_seen > 0 || v.prior == DetectionPrior::Uniform;
+        match &v.p_detect {
+            Some(p) => {
+                check_rate(&at("p_detect"), p)?;
+                if p.as_number() == Some(0.0) {
+                    return Err(Issue::at(
+                        &at("p_detect"),
+                        "a detection probability of 0 means dark voyages are never seen, so their number is unbounded",
+                    ));
+                }
+                if !infers_unseen {
+                    return Err(Issue::at(
+                        &at("p_detect"),
+                        "p_detect is unused: with no dark voyages seen and the scale_invariant prior no unseen voyages are inferred; set dark_seen, or prior = \"uniform\"",
+                    ));
+                }
+            }
+            None if infers_unseen => {
+                return Err(Issue::at(
+                    &["channels", "voyages", name],
+                    "missing field `p_detect`: the probability that a dark voyage is seen is needed to infer the unseen ones",
+                ));
+            }
+            None => {}
+        }
+    }
+    for (name, f) in ch.flows.iter() {
+        let at = |field: &'static str| ["channels", "flows", name, field];
+        check_count(&at("periods"), &f.periods)?;
+        match (
+            &f.containers_per_period,
+            &f.wagons_per_period,
+            &f.containers_per_wagon,
+        ) {
+            (Some(c), None, None) => check_count(&at("containers_per_period"), c)?,
+            (None, Some(w), Some(c)) => {
+                check_count(&at("wagons_per_period"), w)?;
+                check_count(&at("containers_per_wagon"), c)?;
+            }
+            (Some(_), _, _) => {
+                return Err(Issue::at(
+                    &at("containers_per_period"),
+                    "give containers_per_period, or wagons_per_period with containers_per_wagon, not both",
+                ))
+            }
+            _ => {
+                return Err(Issue::at(
+                    &["channels", "flows", name],
+                    "a flow needs containers_per_period, or both wagons_per_period and containers_per_wagon",
+                ))
+            }
+        }
+    }
+    for (name, d) in ch.direct.iter() {
+        if !s.munitions.contains(&d.munition) {
+            return Err(Issue::at(
+                &["channels", "direct", name, "munition"],
+                format!(
+                    "unknown munition '{}'; the catalog has: {}",
+                    d.munition,
+                    s.munitions.names().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        check_count(&["channels", "direct", name, "count"], &d.count)?;
+    }
+    Ok(())
+}
+
+fn check_mix(s: &Scenario) -> Result<(), Issue> {
+    let counts_containers = !s.channels.container_channels().is_empty();
+    let Some(mix) = &s.mix else {
+        if counts_containers {
+            return Err(Issue::at(
+                &["mix"],
+                "missing table `mix`: channels count containers, so say what share of them holds each munition",
+            ));
+        }
+        return Ok(());
+    };
+    if !counts_containers {
+        return Err(Issue::at(
+            &["mix"],
+            "a cargo mix is given but no channel counts containers",
+        ));
+    }
+    let (field, shares) = mix_shares(mix)?;
+    let at = |key: &str| ["mix", field, key].map(String::from);
+    for (key, _) in shares.iter() {
+        if key == OTHER_CARGO {
+            continue;
+        }
+        let Some(m) = s.munitions.get(key) else {
+            return Err(Issue::at(
+                &at(key),
+                format!(
+                    "unknown munition '{key}'; the catalog has: {} (and '{OTHER_CARGO}' for non-munition cargo)",
+                    s.munitions.names().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        if m.per_container.is_none() {
+            return Err(Issue::at(
+                &["munitions", key],
+                format!("'{key}' has a share of the containers but no per_container (rounds per container)"),
+            ));
+        }
+    }
+    if !shares.contains(OTHER_CARGO) {
+        return Err(Issue::at(
+            &["mix", field],
+            format!("missing share `{OTHER_CARGO}`: say how much of the cargo is not in the catalog (0 if none)"),
+        ));
+    }
+    for (name, m) in s.munitions.iter() {
+        if m.per_container.is_some() && !shares.contains(name) {
+            return Err(Issue::at(
+                &["munitions", name, "per_container"],
+                format!(
+                    "'{name}' has rounds per container but no share in the cargo mix (mix.{field})"
+                ),
+            ));
+        }
+    }
+    if field == "dirichlet" {
+        for (key, &alpha) in shares.iter() {
+            let positive = alpha > 0.0 && alpha.is_finite();
+            // A zero concentration is allowed for `other` only: it means no
+            // non-munition cargo, and that share is then left out.
+            if !(positive || (key == OTHER_CARGO && alpha == 0.0)) {
+                return Err(Issue::at(
+                    &at(key),
+                    format!(
+                        "a Dirichlet concentration must be > 0, got {}",
+                        fmt_num(alpha)
+                    ),
+                ));
+            }
+        }
+    } else {
+        for (key, &share) in shares.iter() {
+            if !(0.0..=1.0).contains(&share) {
+                return Err(Issue::at(
+                    &at(key),
+                    format!("a share must lie in [0, 1], got {}", fmt_num(share)),
+                ));
+            }
+        }
+        let sum: f64 = shares.iter().map(|(_, v)| *v).sum();
+        if (sum - 1.0).abs() > SHARE_TOLERANCE {
+            return Err(Issue::at(
+                &["mix", field],
+                format!(
+                    "the shares sum to {}, not 1",
+                    fmt_num((sum * 1e9).round() / 1e9)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Which of `dirichlet` / `fixed` the mix uses (exactly one).
+pub(crate) fn mix_shares(mix: &Mix) -> Result<(&'static str, &Named<f64>), Issue> {
+    match (&mix.dirichlet, &mix.fixed) {
+        (Some(d), None) => Ok(("dirichlet", d)),
+        (None, Some(f)) => Ok(("fixed", f)),
+        (Some(_), Some(_)) => Err(Issue::at(
+            &["mix", "fixed"],
+            "give either dirichlet concentrations or fixed shares, not both",
+        )),
+        (None, None) => Err(Issue::at(
+            &["mix"],
+            "a mix needs `dirichlet` concentrations or `fixed` shares",
+        )),
+    }
+}
+
+fn check_estimates(s: &Scenario) -> Result<(), Issue> {
+    let Some(estimates) = &s.estimates else {
+        return Ok(());
+    };
+    let channels: Vec<&str> = s.channels.all().into_iter().map(|(_, n)| n).collect();
+    let mut used: Vec<(&str, &str)> = Vec::new();
+    for (estimate, members) in estimates.iter() {
+        check_name(&["estimates", estimate], estimate, "an estimate")?;
+        if members.is_empty() {
+            return Err(Issue::at(
+                &["estimates", estimate],
+                "an estimate lists the channels that make it up; this one is empty",
+            ));
+        }
+        for member in members {
+            if !channels.contains(&member.as_str()) {
+                return Err(Issue::at(
+                    &["estimates", estimate],
+                    format!(
+                        "unknown channel '{member}'; the channels are: {}",
+                        channels.join(", ")
+                    ),
+                ));
+            }
+            if let Some((other, _)) = used.iter().find(|(_, m)| m == member) {
+                return Err(Issue::at(
+                    &["estimates", estimate],
+                    format!("channel '{member}' is already in estimate '{other}'; channels common to every estimate are simply left out of this table"),
+                ));
+            }
+            used.push((estimate, member));
+        }
+    }
+    Ok(())
+}
+
+fn check_every_munition_arrives(s: &Scenario) -> Result<(), Issue> {
+    for (name, m) in s.munitions.iter() {
+        let direct = s.channels.direct.iter().any(|(_, d)| d.munition == name);
+        if m.per_container.is_none() && !direct {
+            return Err(Issue::at(
+                &["munitions", name],
+                format!("nothing delivers '{name}': give it per_container and a share in the mix, or a direct channel"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+"""The munflow command line, run in a subprocess as a user would."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import munflow as mf
+
+BUNDLED = str(mf.scenarios.path("dprk_russia_2023_2024"))
+
+
+def munflow(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "munflow.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_run_prints_a_table_of_ranges():
+    out = munflow("run", BUNDLED, "--samples", "20000", "--seed", "3")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("output"))
+    assert header.split() == ["output", "p5", "p50", "p95", "mean"]
+    assert "seed = 3" in out.stdout
+    for name in [
+        "total.containers[defence_minister]",
+        "shell_152.functioning[voyages]",
+        "shell_152.days_of_fire[voyages]",
+        "ballistic_missile.reaching_target[defence_minister]",
+        "total.delivered[voyages]",
+    ]:
+        assert any(line.startswith(name + " ") for line in lines), name
+    assert "P(defence_minister > voyages) = " in out.stdout
+    # A seed reproduces the table.
+    assert munflow("run", BUNDLED, "--samples", "20000", "--seed", "3").stdout == out.stdout
+
+
+def test_demo_runs_the_bundled_scenario():
+    out = munflow("demo", "--samples", "5000")
+    assert out.returncode == 0, out.stderr
+    assert "DPRK munitions to Russia" in out.stdout
+    assert "seed = 2024" in out.stdout
+
+
+def test_csv_and_json_formats(tmp_path):
+    target = tmp_path / "ranges.csv"
+    out = munflow("run", BUNDLED, "-n", "5000", "--seed", "1", "--format", "csv", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(target.open()))
+    assert rows[0].keys() >= {"output", "munition", "quantity", "estimate", "p5", "p50", "p95"}
+    assert {r["munition"] for r in rows} >= {"shell_152", "total"}
+    out = munflow("run", BUNDLED, "-n", "5000", "--seed", "1", "--format", "json")
+    doc = json.loads(out.stdout)
+    assert doc["seed"] == 1 and doc["n"] == 5000
+    assert doc["comparisons"][0]["a"] == "defence_minister"
+    shells = {r["output"]: r for r in doc["outputs"]}["shell_152.delivered[voyages]"]
+    assert shells["p5"] < shells["p50"] < shells["p95"]
+
+
+def test_validate_checks_without_running(tmp_path):
+    out = munflow("validate", BUNDLED)
+    assert out.returncode == 0, out.stderr
+    assert "ok" in out.stdout
+
+
+def test_a_bad_file_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[munitions.shell_152]\ncategory = "shell"\ndud_rate = { beta = [2, -8] }\n')
+    for command in ("run", "validate"):
+        out = munflow(command, str(bad))
+        assert out.returncode == 2, out
+        assert out.stdout == ""
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1, out.stderr
+        assert lines[0].startswith(f"munflow: error: {bad}:3: munitions.shell_152.dud_rate: beta")
+        assert "Traceback" not in out.stderr
+
+
+def test_a_missing_file_exits_2(tmp_path):
+    out = munflow("run", str(tmp_path / "nope.toml"))
+    assert out.returncode == 2
+    assert "cannot read the file" in out.stderr
+    assert "Traceback" not in out.stderr
