@@ -1,4 +1,6 @@
 use super::primitives::StdGamma;
+use super::quadrature::polish_quantile;
+use super::special::beta_reg;
 use super::validate::{finite, positive};
 use super::{Moments, Quantile, Sample};
 use crate::error::{Error, Result};
@@ -96,11 +98,11 @@ impl Quantile for Beta {
         } else if x >= 1.0 {
             1.0
         } else {
-            self.law.cdf(x)
+            beta_reg(self.alpha, self.beta, x, 1.0 - x)
         }
     }
     fn ppf(&self, q: f64) -> f64 {
-        self.law.inverse_cdf(q)
+        polish_quantile(|x| self.cdf(x), q, self.law.inverse_cdf(q), 0.0, 1.0)
     }
     fn support(&self) -> (f64, f64) {
         (0.0, 1.0)

@@ -1,10 +1,10 @@
 use super::primitives::uniform01;
 use super::quadrature::invert_cdf;
+use super::special::beta_reg;
 use super::validate::{count, probability};
 use super::{integer_cdf_below, Moments, Quantile, Sample};
 use crate::error::Result;
 use rand::Rng;
-use statrs::distribution::{Binomial as StatrsBinomial, DiscreteCDF};
 
 /// Binomial(n, p): how many of `n` items succeed, each with probability `p`
 /// (functioning shells out of those delivered, say).
@@ -45,9 +45,6 @@ impl Binomial {
     pub fn p(&self) -> f64 {
         self.p
     }
-    fn law(&self) -> Option<StatrsBinomial> {
-        StatrsBinomial::new(self.p, self.n).ok()
-    }
 }
 
 impl Sample for Binomial {
@@ -73,13 +70,18 @@ impl Quantile for Binomial {
         } else if x >= self.n as f64 {
             1.0
         } else {
-            self.law().map_or(1.0, |law| law.cdf(x.floor() as u64))
+            let k = x.floor();
+            beta_reg(self.n as f64 - k, k + 1.0, 1.0 - self.p, self.p)
         }
     }
     fn cdf_below(&self, x: f64) -> f64 {
         integer_cdf_below(|k| self.cdf(k), x)
     }
     fn ppf(&self, q: f64) -> f64 {
+        // The cdf rounds to 1 long before n (binomial(1000, 0.8) at 897).
+        if q >= 1.0 && self.p > 0.0 {
+            return self.n as f64;
+        }
         invert_cdf(|x| self.cdf(x), q, 0.0, self.n as f64, true)
     }
     fn is_discrete(&self) -> bool {
@@ -201,8 +203,13 @@ impl Btrs {
             let u = uniform01(rng) - 0.5;
             let v = uniform01(rng);
             let us = 0.5 - u.abs();
-            let k = ((2.0 * self.a / us + self.b) * u + self.c).floor();
-            if k < 0.0 || k > n {
+            let t = (2.0 * self.a / us + self.b) * u + self.c;
+            if t < 0.0 {
+                continue;
+            }
+            // t >= 0, so truncation is the floor (and cheaper without SSE4.1).
+            let k = t as u64 as f64;
+            if k > n {
                 continue;
             }
             // The squeeze accepts most draws with no logarithm.

@@ -1,4 +1,5 @@
 use super::primitives::StdGamma;
+use super::quadrature::polish_quantile;
 use super::validate::positive;
 use super::{Moments, Quantile, Sample};
 use crate::error::Result;
@@ -66,7 +67,8 @@ impl Quantile for Gamma {
         }
     }
     fn ppf(&self, q: f64) -> f64 {
-        self.law.inverse_cdf(q)
+        let guess = self.law.inverse_cdf(q);
+        polish_quantile(|x| self.cdf(x), q, guess, 0.0, f64::INFINITY)
     }
     fn support(&self) -> (f64, f64) {
         (0.0, f64::INFINITY)

@@ -94,6 +94,9 @@ impl Quantile for Mixture {
         if q <= 0.0 {
             return lo;
         }
+        if q >= 1.0 {
+            return hi;
+        }
         // Each component's own quantile at q brackets the mixture's.
         let qs = self.components.iter().map(|c| c.ppf(q));
         let (a, b) = qs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {

@@ -25,6 +25,7 @@ mod normal;
 mod poisson;
 pub mod primitives;
 mod quadrature;
+mod special;
 mod triangular;
 mod truncated;
 mod uniform;

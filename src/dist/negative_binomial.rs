@@ -1,11 +1,11 @@
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
+use super::special::beta_reg;
 use super::validate::positive;
 use super::{integer_cdf_below, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
 use rand_distr::Distribution;
-use statrs::distribution::{DiscreteCDF, NegativeBinomial as StatrsNegativeBinomial};
 
 /// NegativeBinomial(r, p): failures before the r-th success, each trial
 /// succeeding with probability p; scipy's `nbinom(r, p)`, mean r(1-p)/p.
@@ -23,7 +23,6 @@ pub struct NegativeBinomial {
     r: f64,
     p: f64,
     gamma: StdGamma,
-    law: StatrsNegativeBinomial,
 }
 
 impl NegativeBinomial {
@@ -33,13 +32,10 @@ impl NegativeBinomial {
         if !(p > 0.0 && p <= 1.0) {
             return Err(Error::param(NAME, "p", "in (0, 1]", p));
         }
-        let law = StatrsNegativeBinomial::new(r, p)
-            .map_err(|_| Error::param(NAME, "p", "in (0, 1]", p))?;
         Ok(NegativeBinomial {
             r,
             p,
             gamma: StdGamma::new(r),
-            law,
         })
     }
     pub fn r(&self) -> f64 {
@@ -82,7 +78,7 @@ impl Quantile for NegativeBinomial {
         } else if !x.is_finite() || self.p == 1.0 {
             1.0
         } else {
-            self.law.cdf(x.floor() as u64)
+            beta_reg(self.r, x.floor() + 1.0, self.p, 1.0 - self.p)
         }
     }
     fn cdf_below(&self, x: f64) -> f64 {

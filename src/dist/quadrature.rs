@@ -66,18 +66,64 @@ pub(crate) fn invert_cdf(
         }
         return b;
     }
-    for _ in 0..200 {
-        let m = lo + (hi - lo) / 2.0;
-        if m <= lo || m >= hi {
-            break;
-        }
-        if cdf(m) >= q {
-            hi = m;
+    bisect_floats(cdf, q, lo, hi)
+}
+
+/// Maps an f64 to an integer key with the same order (-0 just below +0).
+fn float_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    if bits < 0 {
+        bits ^ i64::MAX
+    } else {
+        bits
+    }
+}
+
+fn key_float(k: i64) -> f64 {
+    f64::from_bits((if k < 0 { k ^ i64::MAX } else { k }) as u64)
+}
+
+/// The smallest float x in [lo, hi] with `cdf(x) >= q`, bisecting over the
+/// floats themselves rather than the real line: at most 64 steps reach the
+/// last ulp, even for quantiles such as 1e-100 of a beta(0.01, 1), where
+/// halving [0, 1] would need thousands.
+fn bisect_floats(cdf: impl Fn(f64) -> f64, q: f64, lo: f64, hi: f64) -> f64 {
+    let (mut a, mut b) = (float_key(lo), float_key(hi));
+    if cdf(lo) >= q {
+        return lo;
+    }
+    while b - a > 1 {
+        let m = a + (b - a) / 2;
+        if cdf(key_float(m)) >= q {
+            b = m;
         } else {
-            lo = m;
+            a = m;
         }
     }
-    hi
+    key_float(b)
+}
+
+/// Accepts `guess` (an approximate inverse, such as statrs') when its cdf
+/// matches q to 1e-12 relative to the nearer tail, and otherwise bisects over
+/// [lo, hi] from scratch: approximate inverses lose their way in far tails and
+/// with tiny shapes (statrs put gamma(0.05)'s 10% quantile at 9e-10, not 6e-21).
+pub(crate) fn polish_quantile(
+    cdf: impl Fn(f64) -> f64,
+    q: f64,
+    guess: f64,
+    lo: f64,
+    hi: f64,
+) -> f64 {
+    if q <= 0.0 {
+        return lo;
+    }
+    if q >= 1.0 {
+        return hi;
+    }
+    if guess.is_finite() && (cdf(guess) - q).abs() <= 1e-12 * q.min(1.0 - q) {
+        return guess;
+    }
+    invert_cdf(cdf, q, lo, hi, false)
 }
 
 #[cfg(test)]
@@ -99,5 +145,10 @@ mod tests {
         let die = |x: f64| (x.floor() / 6.0).clamp(0.0, 1.0);
         assert_eq!(invert_cdf(die, 0.5, 1.0, 6.0, true), 3.0);
         assert_eq!(invert_cdf(die, 0.51, 1.0, 6.0, true), 4.0);
+        // Across zero and down to tiny quantiles, to the last ulp.
+        let x = invert_cdf(|x| (x + 1.0) / 2.0, 0.25, -1.0, 1.0, false);
+        assert_eq!(x, -0.5);
+        let x = invert_cdf(|x| x.powf(0.01), 0.1, 0.0, 1.0, false);
+        assert!((x / 1e-100 - 1.0).abs() < 1e-12, "{x}");
     }
 }

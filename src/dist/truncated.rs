@@ -138,7 +138,17 @@ impl Quantile for Truncated {
         }
     }
     fn ppf(&self, q: f64) -> f64 {
-        let u = (self.mass_below + q * self.mass).min(1.0);
+        if q <= 0.0 {
+            return self.support().0;
+        }
+        let u = self.mass_below + q * self.mass;
+        // Far in an upper tail u can round to 1, where the inner ppf is the
+        // top of its support (infinite for a normal or a Poisson); only q = 1 may.
+        let u = if q < 1.0 {
+            u.min(1.0 - f64::EPSILON / 2.0)
+        } else {
+            1.0
+        };
         self.inner.ppf(u).clamp(self.lo, self.hi)
     }
     fn is_discrete(&self) -> bool {
@@ -146,6 +156,12 @@ impl Quantile for Truncated {
     }
     fn support(&self) -> (f64, f64) {
         let (a, b) = self.inner.support();
-        (a.max(self.lo), b.min(self.hi))
+        let (a, b) = (a.max(self.lo), b.min(self.hi));
+        // An integer law cut at 4.5 takes 5 at the lowest.
+        if self.inner.is_integer_valued() {
+            (a.ceil(), b.floor())
+        } else {
+            (a, b)
+        }
     }
 }

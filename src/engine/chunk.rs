@@ -1,6 +1,6 @@
 //! Evaluating one chunk of a plan: each step fills its buffer column-wise.
 
-use super::plan::{Plan, Step};
+use super::plan::{Operand, Plan, Step};
 use super::{stream_rng, CHUNK};
 use crate::dist::Sample;
 use crate::error::{Error, Result};
@@ -22,14 +22,13 @@ impl Plan {
             ws[step.slot] = buf;
             result?;
             let values = &ws[step.slot][..len];
-            if !self.allow_nan {
-                if let Some(i) = values.iter().position(|x| !x.is_finite()) {
-                    return Err(Error::NonFinite {
-                        node: step.label.clone(),
-                        value: values[i],
-                        row: start + i,
-                    });
-                }
+            if !self.allow_nan && !all_finite(values) {
+                let i = values.iter().position(|x| !x.is_finite()).unwrap_or(0);
+                return Err(Error::NonFinite {
+                    node: step.label.clone(),
+                    value: values[i],
+                    row: start + i,
+                });
             }
             for &j in &step.stored_as {
                 outs[j].copy_from_slice(values);
@@ -62,8 +61,11 @@ impl Plan {
                 let mut params = [0.0f64; 4];
                 let arity = step.args.len();
                 for (i, o) in out.iter_mut().enumerate() {
-                    for (p, &slot) in params.iter_mut().zip(&step.args) {
-                        *p = ws[slot][i];
+                    for (p, arg) in params.iter_mut().zip(&step.args) {
+                        *p = match *arg {
+                            Operand::Slot(slot) => ws[slot][i],
+                            Operand::Scalar(v) => v,
+                        };
                     }
                     *o = family
                         .sample_once(&params[..arity], &mut rng)
@@ -74,11 +76,50 @@ impl Plan {
                         })?;
                 }
             }
-            Op::Unary(op, _) => op.apply_slice(&ws[step.args[0]][..len], out),
-            Op::Binary(op, _, _) => {
-                op.apply_slice(&ws[step.args[0]][..len], &ws[step.args[1]][..len], out)
-            }
+            Op::Unary(op, _) => match step.args[0] {
+                Operand::Slot(a) => op.apply_slice(&ws[a][..len], out),
+                Operand::Scalar(v) => out.fill(op.apply(v)),
+            },
+            Op::Binary(op, _, _) => match (step.args[0], step.args[1]) {
+                (Operand::Slot(a), Operand::Slot(b)) => {
+                    op.apply_slice(&ws[a][..len], &ws[b][..len], out)
+                }
+                (Operand::Slot(a), Operand::Scalar(b)) => {
+                    op.apply_scalar_right(&ws[a][..len], b, out)
+                }
+                (Operand::Scalar(a), Operand::Slot(b)) => {
+                    op.apply_scalar_left(a, &ws[b][..len], out)
+                }
+                (Operand::Scalar(a), Operand::Scalar(b)) => out.fill(op.apply(a, b)),
+            },
         }
         Ok(())
+    }
+}
+
+/// Whether every value is finite, by testing exponent bits: branch-free, so
+/// it vectorises (an early-exit search would not). Runs after every step.
+fn all_finite(values: &[f64]) -> bool {
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    // A value is non-finite exactly when all its exponent bits are set.
+    let mut non_finite = 0u64;
+    for x in values {
+        non_finite |= ((x.to_bits() & EXPONENT) == EXPONENT) as u64;
+    }
+    non_finite == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_finite;
+
+    #[test]
+    fn all_finite_spots_nan_and_infinities() {
+        let mut v = vec![1.0, -2.5, 0.0, f64::MAX, f64::MIN_POSITIVE, 5e-324];
+        assert!(all_finite(&v));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            v[3] = bad;
+            assert!(!all_finite(&v), "{bad}");
+        }
     }
 }

@@ -7,6 +7,14 @@ use crate::expr::{Node, StreamKeys};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+/// Where a step reads an argument: a chunk buffer, or a constant used as a
+/// scalar (constants are never expanded into buffers).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Operand {
+    Slot(usize),
+    Scalar(f64),
+}
+
 /// One evaluated node.
 pub(super) struct Step {
     pub node: Node,
@@ -14,8 +22,8 @@ pub(super) struct Step {
     pub key: u64,
     /// The chunk buffer this step writes.
     pub slot: usize,
-    /// The buffers of its arguments, in order.
-    pub args: Vec<usize>,
+    /// Its arguments, in order.
+    pub args: Vec<Operand>,
     /// Values given instead of evaluated.
     pub fed: Option<Arc<[f64]>>,
     /// Indices of the stored columns that copy this step's values.
@@ -69,7 +77,17 @@ impl Plan {
             .filter(|(_, &s)| s)
             .map(|((name, node), _)| (name, node))
             .collect();
-        let order = evaluation_order(wanted.iter().map(|(_, n)| *n), &fed);
+        let roots: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
+        // Constants are read as scalars; they need a step only to be stored.
+        let order: Vec<Node> = evaluation_order(wanted.iter().map(|(_, n)| *n), &fed)
+            .into_iter()
+            .filter(|n| {
+                n.as_constant().is_none()
+                    || fed.contains_key(&n.id())
+                    || roots.contains(&n.id())
+                    || (opts.store_inputs && n.name().is_some())
+            })
+            .collect();
 
         let index: HashMap<u64, usize> =
             order.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
@@ -102,7 +120,9 @@ impl Plan {
         for (i, node) in order.iter().enumerate() {
             if !fed.contains_key(&node.id()) {
                 for a in node.args() {
-                    last_use[index[&a.id()]] = i;
+                    if let Some(&j) = index.get(&a.id()) {
+                        last_use[j] = i;
+                    }
                 }
             }
         }
@@ -117,20 +137,26 @@ impl Plan {
             });
             slot_of[i] = slot;
             let is_fed = fed.get(&node.id()).cloned();
-            let args: Vec<usize> = if is_fed.is_some() {
+            let args: Vec<Operand> = if is_fed.is_some() {
                 Vec::new()
             } else {
                 node.args()
                     .iter()
-                    .map(|a| slot_of[index[&a.id()]])
+                    .map(|a| match (a.as_constant(), index.get(&a.id())) {
+                        (Some(v), _) if !fed.contains_key(&a.id()) => Operand::Scalar(v),
+                        (_, Some(&j)) => Operand::Slot(slot_of[j]),
+                        // Unreachable: every non-constant argument was ordered first.
+                        (_, None) => Operand::Scalar(f64::NAN),
+                    })
                     .collect()
             };
             if is_fed.is_none() {
                 let mut released: Vec<usize> = Vec::new();
                 for a in node.args() {
-                    let j = index[&a.id()];
-                    if last_use[j] == i && !released.contains(&slot_of[j]) {
-                        released.push(slot_of[j]);
+                    if let Some(&j) = index.get(&a.id()) {
+                        if last_use[j] == i && !released.contains(&slot_of[j]) {
+                            released.push(slot_of[j]);
+                        }
                     }
                 }
                 free.extend(released);

@@ -146,4 +146,40 @@ impl BinaryOp {
             op => lanes!(|x, y| op.apply(x, y)),
         }
     }
+
+    /// out[i] = a[i] op b, a constant on the right (`1 - dud_rate` has it on the left).
+    pub fn apply_scalar_right(self, a: &[f64], b: f64, out: &mut [f64]) {
+        macro_rules! lanes {
+            ($op:expr) => {
+                for (o, &x) in out.iter_mut().zip(a) {
+                    *o = $op(x, b);
+                }
+            };
+        }
+        match self {
+            BinaryOp::Add => lanes!(|x: f64, y: f64| x + y),
+            BinaryOp::Sub => lanes!(|x: f64, y: f64| x - y),
+            BinaryOp::Mul => lanes!(|x: f64, y: f64| x * y),
+            BinaryOp::Div => lanes!(|x: f64, y: f64| x / y),
+            op => lanes!(|x, y| op.apply(x, y)),
+        }
+    }
+
+    /// out[i] = a op b[i], a constant on the left.
+    pub fn apply_scalar_left(self, a: f64, b: &[f64], out: &mut [f64]) {
+        macro_rules! lanes {
+            ($op:expr) => {
+                for (o, &y) in out.iter_mut().zip(b) {
+                    *o = $op(a, y);
+                }
+            };
+        }
+        match self {
+            BinaryOp::Add => lanes!(|x: f64, y: f64| x + y),
+            BinaryOp::Sub => lanes!(|x: f64, y: f64| x - y),
+            BinaryOp::Mul => lanes!(|x: f64, y: f64| x * y),
+            BinaryOp::Div => lanes!(|x: f64, y: f64| x / y),
+            op => lanes!(|x, y| op.apply(x, y)),
+        }
+    }
 }

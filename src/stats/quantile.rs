@@ -83,8 +83,10 @@ fn interpolate(n: usize, qs: &[f64], at: impl Fn(usize) -> f64) -> Vec<f64> {
 fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<(usize, f64)> {
     let (lo, hi) = values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-    if !(hi > lo) || !(hi - lo).is_finite() {
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    if hi <= lo || !(hi - lo).is_finite() {
         // A constant column, or a range too wide to bin: fall back to selection.
         let mut work = values.to_vec();
         select_ranks(&mut work, 0, ranks);
@@ -113,7 +115,10 @@ fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<(usize, f64)> {
     }
     let mut buckets: Vec<usize> = wanted.iter().map(|w| w.0).collect();
     buckets.dedup();
-    let mut gathered: Vec<Vec<f64>> = buckets.iter().map(|&b| Vec::with_capacity(counts[b])).collect();
+    let mut gathered: Vec<Vec<f64>> = buckets
+        .iter()
+        .map(|&b| Vec::with_capacity(counts[b]))
+        .collect();
     let mut slot = vec![usize::MAX; BINS];
     for (i, &b) in buckets.iter().enumerate() {
         slot[b] = i;
@@ -172,7 +177,10 @@ mod tests {
 
     #[test]
     fn large_columns_agree_with_a_full_sort() {
-        let qs: Vec<f64> = (0..=40).map(|i| i as f64 / 40.0).chain([0.001, 0.999]).collect();
+        let qs: Vec<f64> = (0..=40)
+            .map(|i| i as f64 / 40.0)
+            .chain([0.001, 0.999])
+            .collect();
         let n = 300_007;
         // Smooth, heavy-tailed, discrete with huge ties, and nearly constant.
         let smooth: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64 / n as f64).collect();

@@ -36,7 +36,9 @@ fn summarise(values: &[f64], qs: &[f64]) -> Summary {
     let ss: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
     let (min, max) = values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
     Summary {
         mean,
         sd: if values.len() > 1 {
