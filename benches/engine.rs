@@ -1,1 +1,160 @@
-fn main() {}
+//! Criterion benches of the pure-Rust core: `cargo bench --bench engine`.
+//!
+//! * `sampler/*`: one chunk (`CHUNK` draws) of each main family filled into a
+//!   buffer, as the engine does for a fixed draw; criterion's throughput line
+//!   gives the cost per draw. `sampler/binomial_rebuilt_*` rebuilds the
+//!   distribution for every draw from varying parameters, which is what a
+//!   compound draw such as `binomial(floor(shells), 1 - dud_rate)` costs.
+//! * `model/*`: the reference model of issue 2 end to end at n = 1e5 (all
+//!   cores, and one thread), and fragments of it on one thread, so the cost of
+//!   each kind of node can be read off by difference.
+//!
+//! Sample counts and times are kept low so the whole bench takes about a minute.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use munflow::dist::{Beta, Binomial, Dist, Gamma, LogNormal, Pert, Poisson, Sample};
+use munflow::engine::{run, stream_rng, RunOptions, CHUNK};
+use munflow::expr::{Family, Node};
+use std::hint::black_box;
+use std::time::Duration;
+
+const MODEL_N: usize = 100_000;
+
+fn draw(dist: impl Into<Dist>) -> Node {
+    Node::draw(dist.into())
+}
+
+fn one_minus(x: &Node) -> Node {
+    Node::constant(1.0).sub(x)
+}
+
+fn binomial(n: &Node, p: &Node) -> Node {
+    Node::compound(Family::Binomial, vec![n.clone(), p.clone()]).expect("binomial has 2 params")
+}
+
+/// The reference model of issue 2 (the same as `benches/compare_numpy.py`).
+fn reference_model() -> Vec<(String, Node)> {
+    let containers = draw(LogNormal::from_interval(6000.0, 8000.0, 0.9).unwrap());
+    let share_152 = draw(Beta::new(6.0, 4.0).unwrap());
+    let share_122r = one_minus(&share_152).mul(&draw(Beta::new(3.0, 5.0).unwrap()));
+    let per_152 = draw(Pert::new(300.0, 430.0, 500.0, 4.0).unwrap());
+    let per_122r = draw(Pert::new(50.0, 75.0, 110.0, 4.0).unwrap());
+    let dud_152 = draw(Beta::new(2.0, 8.0).unwrap());
+    let dud_122r = draw(Beta::new(2.0, 10.0).unwrap());
+    let shells = containers.mul(&share_152).mul(&per_152);
+    let rockets = containers.mul(&share_122r).mul(&per_122r);
+    let good_shells = binomial(&shells.floor(), &one_minus(&dud_152));
+    let good_rockets = binomial(&rockets.floor(), &one_minus(&dud_122r));
+    let missiles = draw(Poisson::new(50.0).unwrap());
+    let good_missiles = binomial(&missiles, &one_minus(&draw(Beta::new(26.0, 26.0).unwrap())));
+    vec![
+        ("shells".into(), shells),
+        ("good_shells".into(), good_shells),
+        ("rockets".into(), rockets),
+        ("good_rockets".into(), good_rockets),
+        ("good_missiles".into(), good_missiles),
+    ]
+}
+
+fn samplers(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sampler");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .throughput(Throughput::Elements(CHUNK as u64));
+    let families: Vec<(&str, Dist)> = vec![
+        ("beta(6,4)", Beta::new(6.0, 4.0).unwrap().into()),
+        ("beta(2,8)", Beta::new(2.0, 8.0).unwrap().into()),
+        ("beta(0.5,0.5)", Beta::new(0.5, 0.5).unwrap().into()),
+        ("gamma(3,1)", Gamma::new(3.0, 1.0).unwrap().into()),
+        ("gamma(0.5,1)", Gamma::new(0.5, 1.0).unwrap().into()),
+        (
+            "lognormal_ci(6000,8000)",
+            LogNormal::from_interval(6000.0, 8000.0, 0.9)
+                .unwrap()
+                .into(),
+        ),
+        (
+            "pert(300,430,500)",
+            Pert::new(300.0, 430.0, 500.0, 4.0).unwrap().into(),
+        ),
+        ("poisson(50)", Poisson::new(50.0).unwrap().into()),
+        (
+            "binomial(1.4e6,0.8)",
+            Binomial::new(1.4e6, 0.8).unwrap().into(),
+        ),
+        (
+            "binomial(7e4,0.83)",
+            Binomial::new(7e4, 0.83).unwrap().into(),
+        ),
+        ("binomial(50,0.5)", Binomial::new(50.0, 0.5).unwrap().into()),
+    ];
+    let mut buf = vec![0.0; CHUNK];
+    for (name, dist) in &families {
+        group.bench_function(*name, |b| {
+            let mut rng = stream_rng(1, 2, 0);
+            b.iter(|| {
+                dist.fill(&mut rng, &mut buf);
+                black_box(&buf);
+            })
+        });
+    }
+
+    // A compound draw validates and builds one distribution per sample.
+    let dud_rate = Beta::new(2.0, 8.0).unwrap();
+    let mut p_rng = stream_rng(3, 4, 0);
+    let working_p: Vec<f64> = (0..CHUNK)
+        .map(|_| 1.0 - dud_rate.sample(&mut p_rng))
+        .collect();
+    for n in [1.4e6, 7e4, 50.0] {
+        group.bench_with_input(
+            BenchmarkId::new("binomial_rebuilt_per_draw", n),
+            &n,
+            |b, &n| {
+                let mut rng = stream_rng(1, 2, 0);
+                b.iter(|| {
+                    for (out, &p) in buf.iter_mut().zip(&working_p) {
+                        let dist = Family::Binomial.build(&[n, p]).unwrap();
+                        *out = dist.sample(&mut rng);
+                    }
+                    black_box(&buf);
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+fn models(c: &mut Criterion) {
+    let mut group = c.benchmark_group("model");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .throughput(Throughput::Elements(MODEL_N as u64));
+    let outputs = reference_model();
+    let mut opts = RunOptions::new(MODEL_N, 7);
+    opts.store_inputs = false;
+    group.bench_function("reference_1e5_all_threads", |b| {
+        b.iter(|| black_box(run(&outputs, &opts).unwrap()))
+    });
+
+    // One thread from here on: per-core cost, without scheduling noise. (A
+    // fixed thread count builds its own pool per run; ~0.1 ms, negligible here.)
+    let mut one = opts.clone();
+    one.threads = Some(1);
+    group.bench_function("reference_1e5_one_thread", |b| {
+        b.iter(|| black_box(run(&outputs, &one).unwrap()))
+    });
+    for (name, node) in &outputs {
+        let single = vec![(name.clone(), node.clone())];
+        group.bench_function(format!("only_{name}_1e5_one_thread"), |b| {
+            b.iter(|| black_box(run(&single, &one).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, samplers, models);
+criterion_main!(benches);

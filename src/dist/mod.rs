@@ -22,7 +22,7 @@ mod gamma;
 mod mixture;
 mod negative_binomial;
 mod normal;
-mod poisson;
+pub(crate) mod poisson;
 pub mod primitives;
 mod quadrature;
 mod special;

@@ -1,3 +1,4 @@
+use super::poisson::PoissonSampler;
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
@@ -5,7 +6,6 @@ use super::validate::positive;
 use super::{integer_cdf_below, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
-use rand_distr::Distribution;
 
 /// NegativeBinomial(r, p): failures before the r-th success, each trial
 /// succeeding with probability p; scipy's `nbinom(r, p)`, mean r(1-p)/p.
@@ -54,11 +54,8 @@ impl Sample for NegativeBinomial {
             return 0.0;
         }
         let rate = self.gamma.sample(rng) * (1.0 - self.p) / self.p;
-        match rand_distr::Poisson::new(rate) {
-            Ok(poisson) => poisson.sample(rng),
-            // rate underflowed to 0 (tiny r): no failures.
-            Err(_) => 0.0,
-        }
+        // A rate that underflowed to 0 (tiny r) gives no failures.
+        PoissonSampler::new(rate).sample(rng)
     }
 }
 

@@ -1,9 +1,9 @@
+use super::primitives::{ln_factorial, uniform01};
 use super::quadrature::invert_cdf;
 use super::validate::non_negative;
 use super::{integer_cdf_below, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
-use rand_distr::Distribution;
 use statrs::distribution::{DiscreteCDF, Poisson as StatrsPoisson};
 
 /// Poisson(rate): counts of independent events, such as launches per month.
@@ -15,12 +15,11 @@ use statrs::distribution::{DiscreteCDF, Poisson as StatrsPoisson};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Poisson {
     rate: f64,
-    /// None when rate == 0 (every draw is 0).
-    sampler: Option<rand_distr::Poisson<f64>>,
+    sampler: PoissonSampler,
     law: Option<StatrsPoisson>,
 }
 
-/// Beyond this rand_distr's Poisson sampler refuses the rate.
+/// Above this a rate's draws are no longer exact integers in f64 arithmetic.
 const MAX_RATE: f64 = 1.0e15;
 
 impl Poisson {
@@ -32,14 +31,13 @@ impl Poisson {
         if rate == 0.0 {
             return Ok(Poisson {
                 rate,
-                sampler: None,
+                sampler: PoissonSampler::new(rate),
                 law: None,
             });
         }
-        let bad = |_| Error::param("poisson", "rate", ">= 0", rate);
         Ok(Poisson {
             rate,
-            sampler: Some(rand_distr::Poisson::new(rate).map_err(bad)?),
+            sampler: PoissonSampler::new(rate),
             law: Some(
                 StatrsPoisson::new(rate)
                     .map_err(|_| Error::param("poisson", "rate", ">= 0", rate))?,
@@ -52,10 +50,7 @@ impl Poisson {
         if rate > MAX_RATE {
             return Err(Error::param("poisson", "rate", "<= 1e15", rate));
         }
-        Ok(match rand_distr::Poisson::new(rate) {
-            Ok(poisson) => poisson.sample(rng),
-            Err(_) => 0.0, // rate == 0
-        })
+        Ok(PoissonSampler::new(rate).sample(rng))
     }
 
     pub fn rate(&self) -> f64 {
@@ -66,10 +61,7 @@ impl Poisson {
 impl Sample for Poisson {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match &self.sampler {
-            Some(s) => s.sample(rng),
-            None => 0.0,
-        }
+        self.sampler.sample(rng)
     }
 }
 
@@ -112,6 +104,116 @@ impl Quantile for Poisson {
             (0.0, 0.0)
         } else {
             (0.0, f64::INFINITY)
+        }
+    }
+}
+
+/// Below this rate the multiplication method beats rejection.
+const MULTIPLICATION_BELOW: f64 = 10.0;
+
+/// The Poisson sampler, its constants precomputed from the rate: cheap enough
+/// to build for a single draw (a rate that comes from another node).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PoissonSampler {
+    Zero,
+    /// Multiply uniforms until the product drops below e^-rate (Knuth).
+    Multiplication {
+        exp_neg_rate: f64,
+    },
+    /// Transformed rejection with squeeze (Hörmann 1993, "PTRS"), as numpy.
+    Rejection(Ptrs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Ptrs {
+    rate: f64,
+    a: f64,
+    b: f64,
+    inv_alpha: f64,
+    v_r: f64,
+}
+
+impl PoissonSampler {
+    /// `rate` finite and >= 0 (checked by the caller).
+    #[inline]
+    pub(crate) fn new(rate: f64) -> Self {
+        if rate <= 0.0 {
+            PoissonSampler::Zero
+        } else if rate < MULTIPLICATION_BELOW {
+            PoissonSampler::Multiplication {
+                exp_neg_rate: (-rate).exp(),
+            }
+        } else {
+            let b = 0.931 + 2.53 * rate.sqrt();
+            PoissonSampler::Rejection(Ptrs {
+                rate,
+                a: -0.059 + 0.02483 * b,
+                b,
+                inv_alpha: 1.1239 + 1.1328 / (b - 3.4),
+                v_r: 0.9277 - 3.6224 / (b - 2.0),
+            })
+        }
+    }
+
+    #[inline]
+    pub(crate) fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            PoissonSampler::Zero => 0.0,
+            PoissonSampler::Multiplication { exp_neg_rate } => {
+                let mut k = 0.0;
+                let mut product = uniform01(rng);
+                while product > *exp_neg_rate {
+                    k += 1.0;
+                    product *= uniform01(rng);
+                }
+                k
+            }
+            PoissonSampler::Rejection(ptrs) => ptrs.sample(rng),
+        }
+    }
+}
+
+impl Ptrs {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
+            let u = uniform01(rng) - 0.5;
+            let v = uniform01(rng);
+            let us = 0.5 - u.abs();
+            let k = ((2.0 * self.a / us + self.b) * u + self.rate + 0.43).floor();
+            // The squeeze accepts ~90% of draws with no logarithm.
+            if us >= 0.07 && v <= self.v_r {
+                return k;
+            }
+            if k < 0.0 || (us < 0.013 && v > us) {
+                continue;
+            }
+            // The exact test; ln(0) = -inf accepts, as it should.
+            let lhs = v.ln() + self.inv_alpha.ln() - (self.a / (us * us) + self.b).ln();
+            if lhs <= -self.rate + k * self.rate.ln() - ln_factorial(k) {
+                return k;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod sampler_tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn both_methods_hit_the_mean_and_variance() {
+        for rate in [0.3, 3.0, 9.9, 10.0, 50.0, 1e4, 1e9] {
+            let sampler = PoissonSampler::new(rate);
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(rate as u64);
+            let draws: Vec<f64> = (0..200_000).map(|_| sampler.sample(&mut rng)).collect();
+            let m = draws.iter().sum::<f64>() / draws.len() as f64;
+            let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / draws.len() as f64;
+            let se = (rate / draws.len() as f64).sqrt();
+            assert!((m - rate).abs() < 5.0 * se, "rate {rate}: mean {m}");
+            assert!((v / rate - 1.0).abs() < 0.03, "rate {rate}: var {v}");
+            assert!(draws.iter().all(|&k| k >= 0.0 && k.fract() == 0.0));
         }
     }
 }
