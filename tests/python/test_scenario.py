@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-import munflow as mf
 import numpy as np
 import pandas as pd
 import pytest
+
+import munflow as mf
 
 BUNDLED = mf.scenarios.path("dprk_russia_2023_2024")
 
