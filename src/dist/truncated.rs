@@ -44,7 +44,7 @@ impl Truncated {
         }
         let mass_below = inner.cdf_below(lo);
         let mass = inner.cdf(hi) - mass_below;
-        if !(mass > 0.0) {
+        if mass.is_nan() || mass <= 0.0 {
             return Err(Error::InvalidArgument(format!(
                 "{NAME}: [{lo}, {hi}] has (numerically) zero probability under {}",
                 inner.describe()

@@ -1,7 +1,7 @@
 //! Evaluating one chunk of a plan: each step fills its buffer column-wise.
 
 use super::plan::{Plan, Step};
-use super::{stream_rng, CHUNK};
+use super::{row_rng, stream_rng, CHUNK};
 use crate::dist::Sample;
 use crate::error::{Error, Result};
 use crate::expr::Op;
@@ -72,7 +72,11 @@ impl Plan {
                             row: start + i,
                             source: Box::new(e),
                         })?;
-                    *o = dist.sample(&mut rng);
+                    *o = if self.row_streams {
+                        dist.sample(&mut row_rng(self.seed, step.key, start + i))
+                    } else {
+                        dist.sample(&mut rng)
+                    };
                 }
             }
             Op::Unary(op, _) => op.apply_slice(&ws[step.args[0]][..len], out),

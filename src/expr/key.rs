@@ -108,6 +108,13 @@ impl StreamKeys {
         h.finish()
     }
 
+    /// Gives `node` the stream `key`, replacing any it had. Sensitivity designs
+    /// switch a node's randomness between two independent streams this way.
+    pub fn set(&mut self, node: &Node, key: u64) {
+        self.keys.insert(node.id(), key);
+        self.taken.insert(key);
+    }
+
     /// The key of an assigned node.
     pub fn get(&self, node: &Node) -> u64 {
         self.keys.get(&node.id()).copied().unwrap_or(0)
@@ -142,8 +149,8 @@ mod tests {
         let x = beta().named("dud_rate");
         let y = Node::draw(Beta::new(3.0, 9.0).unwrap().into()).named("dud_rate");
         let (mut k1, mut k2) = (StreamKeys::new(), StreamKeys::new());
-        k1.assign(&[x.clone()]);
-        k2.assign(&[y.clone()]);
+        k1.assign(std::slice::from_ref(&x));
+        k2.assign(std::slice::from_ref(&y));
         assert_eq!(k1.get(&x), k2.get(&y));
     }
 }
