@@ -22,6 +22,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod expr;
+pub mod sensitivity;
 pub mod stats;
 
 #[cfg(feature = "python")]
