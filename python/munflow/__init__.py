@@ -54,6 +54,7 @@ from munflow._core import (
 )
 from munflow.model import Model, run
 from munflow.results import Results
+from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
 
 __all__ = [
     "Distribution",
@@ -86,11 +87,15 @@ __all__ = [
     "normal",
     "pert",
     "poisson",
+    "rank_correlation",
     "round",
     "run",
     "sin",
+    "sobol",
     "sqrt",
+    "tornado",
     "triangular",
     "truncated",
     "uniform",
+    "value_of_information",
 ]

@@ -6,6 +6,7 @@ mod dists;
 mod errors;
 mod expr;
 mod run;
+mod sensitivity;
 
 use pyo3::prelude::*;
 
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dists::register(m)?;
     expr::register(m)?;
     run::register(m)?;
+    sensitivity::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

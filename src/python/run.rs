@@ -98,7 +98,7 @@ pub struct RunOutput {
     keys: StreamKeys,
 }
 
-fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Node)>> {
+pub(crate) fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Node)>> {
     let list = outputs
         .cast::<PyList>()
         .map_err(|_| PyTypeError::new_err("outputs must be a list of (name, expr) pairs"))?;
@@ -173,13 +173,16 @@ fn run(
     })
 }
 
+/// (mean, sd, min, max, [quantiles]) of one column.
+type ColumnSummary = (f64, f64, f64, f64, Vec<f64>);
+
 /// Per-column summaries: a list of (mean, sd, min, max, [quantiles]).
 #[pyfunction]
 fn describe(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     quantiles: Vec<f64>,
-) -> PyResult<Vec<(f64, f64, f64, f64, Vec<f64>)>> {
+) -> PyResult<Vec<ColumnSummary>> {
     for &q in &quantiles {
         if !(0.0..=1.0).contains(&q) {
             return Err(PyValueError::new_err(format!(
