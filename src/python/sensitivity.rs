@@ -31,7 +31,14 @@ fn detached<T: Send>(
 ) -> PyResult<T> {
     let (outcome, interrupt) = py.detach(|| {
         std::thread::scope(|scope| {
-            let worker = scope.spawn(work);
+            // The worker wakes this thread when it finishes, so a short
+            // analysis does not wait out a whole poll interval.
+            let waiter = std::thread::current();
+            let worker = scope.spawn(move || {
+                let result = work();
+                waiter.unpark();
+                result
+            });
             let mut interrupt: Option<PyErr> = None;
             while !worker.is_finished() {
                 std::thread::park_timeout(POLL);

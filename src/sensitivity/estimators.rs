@@ -112,51 +112,68 @@ impl Evaluations {
         )
     }
 
-    /// The indices on the rows `row(0), ..., row(n - 1)` (a bootstrap
-    /// resample, or the identity).
-    fn estimate(&self, row: impl Fn(usize) -> usize + Copy) -> (Indices, f64) {
-        let n = self.n();
-        let nf = n as f64;
+    /// The indices with row j counted `w[j]` times: all ones for the point
+    /// estimate, bootstrap multiplicities for a resample. Weighted sums over
+    /// rows in order read memory sequentially and vectorise, where gathering
+    /// resampled rows would jump around the arrays at random.
+    fn estimate(&self, w: &[f64]) -> (Indices, f64) {
         let (a, b) = (&self.a, &self.b);
-        let mut mean = 0.0;
-        for j in 0..n {
-            let r = row(j);
-            mean += a[r] + b[r];
-        }
-        mean /= 2.0 * nf;
-        let mut ss = 0.0;
-        for j in 0..n {
-            let r = row(j);
-            ss += (a[r] - mean).powi(2) + (b[r] - mean).powi(2);
-        }
-        let v = ss / (2.0 * nf);
+        let total_w: f64 = w.iter().sum();
+        // Outputs are centred, so the raw second moment loses nothing.
+        let [sum, sum_sq] = lane_sums(w, [a, b, b, b], |[x, y, _, _]| [x + y, x * x + y * y]);
+        let mean = sum / (2.0 * total_w);
+        let v = sum_sq / (2.0 * total_w) - mean * mean;
         let mut s1 = Vec::with_capacity(self.ab.len());
         let mut st = Vec::with_capacity(self.ab.len());
         for ab in &self.ab {
-            let (mut first, mut total) = (0.0, 0.0);
-            for j in 0..n {
-                let r = row(j);
-                let d = ab[r] - a[r];
-                first += b[r] * d;
-                total += d * d;
-            }
-            s1.push(first / nf / v);
-            st.push(total / (2.0 * nf) / v);
+            let [first, total] = lane_sums(w, [a, b, ab, ab], |[x, y, z, _]| {
+                let d = z - x;
+                [y * d, d * d]
+            });
+            s1.push(first / total_w / v);
+            st.push(total / (2.0 * total_w) / v);
         }
         let mut s2 = Vec::new();
         if !self.ba.is_empty() {
             for (j, k) in pairs(self.ab.len()) {
-                let (ba_j, ab_k) = (&self.ba[j], &self.ab[k]);
-                let mut sum = 0.0;
-                for i in 0..n {
-                    let r = row(i);
-                    sum += ba_j[r] * ab_k[r] - a[r] * b[r];
-                }
-                s2.push(sum / nf / v - s1[j] - s1[k]);
+                let [sum, _] = lane_sums(w, [a, b, &self.ba[j], &self.ab[k]], |[x, y, p, q]| {
+                    [p * q - x * y, 0.0]
+                });
+                s2.push(sum / total_w / v - s1[j] - s1[k]);
             }
         }
         (Indices { s1, st, s2 }, v)
     }
+}
+
+/// Two weighted sums over rows, sum_j w[j] * f(row j), each kept in four
+/// interleaved partial sums so the loop vectorises; the order of additions is
+/// fixed, so results do not depend on threads.
+// The lane index addresses the row and both accumulators at once.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn lane_sums(w: &[f64], cols: [&[f64]; 4], f: impl Fn([f64; 4]) -> [f64; 2]) -> [f64; 2] {
+    const L: usize = 4;
+    let n = w.len();
+    let body = n - n % L;
+    let mut acc = [[0.0f64; L]; 2];
+    let mut j = 0;
+    while j < body {
+        for l in 0..L {
+            let r = j + l;
+            let v = f([cols[0][r], cols[1][r], cols[2][r], cols[3][r]]);
+            acc[0][l] += w[r] * v[0];
+            acc[1][l] += w[r] * v[1];
+        }
+        j += L;
+    }
+    let mut out = [acc[0].iter().sum::<f64>(), acc[1].iter().sum::<f64>()];
+    for r in body..n {
+        let v = f([cols[0][r], cols[1][r], cols[2][r], cols[3][r]]);
+        out[0] += w[r] * v[0];
+        out[1] += w[r] * v[1];
+    }
+    out
 }
 
 /// Sobol indices of a design's outputs, with `conf_level` bootstrap
@@ -198,7 +215,8 @@ pub fn analyze(
         ));
     }
     let (centred, mean) = ev.centred();
-    let (estimates, variance) = centred.estimate(|j| j);
+    let n = ev.n();
+    let (estimates, variance) = centred.estimate(&vec![1.0; n]);
     // A relative test: a constant output centred leaves rounding noise only.
     if variance.is_nan() || variance <= 1e-24 * (1.0 + mean * mean) {
         return Err(Error::InvalidArgument(
@@ -206,15 +224,16 @@ pub fn analyze(
                 .into(),
         ));
     }
-    let n = ev.n();
     let resamples: Vec<Indices> = (0..num_resamples)
         .into_par_iter()
         .map(|r| {
+            // n rows drawn with replacement, kept as multiplicities.
             let mut rng = stream_rng(seed, 0xb007_5742, r);
-            let rows: Vec<u32> = (0..n)
-                .map(|_| ((rng.next_u64() as u128 * n as u128) >> 64) as u32)
-                .collect();
-            centred.estimate(|j| rows[j] as usize).0
+            let mut w = vec![0.0; n];
+            for _ in 0..n {
+                w[((rng.next_u64() as u128 * n as u128) >> 64) as usize] += 1.0;
+            }
+            centred.estimate(&w).0
         })
         .collect();
     let z = Normal::new(0.0, 1.0)?.ppf(0.5 + conf_level / 2.0);
