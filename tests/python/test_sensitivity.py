@@ -201,3 +201,21 @@ def test_plots_return_axes():
     assert isinstance(mplot.tornado(mf.tornado(model, n=2000, seed=1)), Axes)
     res = model.run(10_000, seed=1)
     assert isinstance(mplot.value_of_information(res.value_of_information(bins=20)), Axes)
+
+
+def test_a_conditional_input_owns_its_own_randomness():
+    # count ~ poisson(rate), rate ~ U(10, 50): Var E[count|rate] = 1600 / 12,
+    # E Var[count|rate] = E rate = 30. The rate gets the first share; the
+    # count's own draw (a named input whose law depends on the rate) the rest.
+    rate = mf.uniform(10, 50, name="rate")
+    count = mf.named(mf.poisson(rate), "count")
+    table = mf.sobol({"y": count * 1.0}, seed=3, n=2**15)
+    assert list(table.index) == ["rate", "count"]
+    v = 1600 / 12 + 30
+    assert abs(table.loc["rate", "S1"] - (1600 / 12) / v) < 0.02
+    assert abs(table.loc["count", "ST"] - 30 / v) < 0.01
+    bars = mf.tornado({"y": count * 1.0}, seed=3, n=20_000)
+    # Held at quantiles of its own sampled values, the count moves the median most.
+    assert list(bars.index) == ["count", "rate"]
+    voi = mf.value_of_information({"y": count * 1.0}, seed=3)
+    assert voi.loc["count", "narrowing"] > 0.9
