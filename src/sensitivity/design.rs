@@ -13,8 +13,7 @@
 
 use super::factors::{Factors, Source};
 use super::qmc::{sobol_points, MAX_DIMENSIONS};
-use crate::dist::primitives::open01;
-use crate::dist::{Dist, Quantile};
+use crate::dist::{Dist, Quantile, Sample};
 use crate::engine::{run_selected, stream_rng, RunOptions, CHUNK};
 use crate::error::{Error, Result};
 use crate::expr::{Node, StreamKeys};
@@ -130,17 +129,24 @@ impl<'a> Design<'a> {
             .into_par_iter()
             .map(|dim| {
                 let (i, dist) = fixed[dim % k];
-                let u = match sampling {
-                    Sampling::Sobol => sobol_points(n, dim, design_seed)?,
+                match sampling {
+                    Sampling::Sobol => Ok(through_ppf(dist, sobol_points(n, dim, design_seed)?)),
                     Sampling::MonteCarlo => {
-                        // Keyed by the input's name, so adding an input leaves
-                        // the others' columns unchanged.
+                        // Independent draws need no inverse CDF: the family's
+                        // own sampler is exact and much faster. Keyed by the
+                        // input's name, so adding an input leaves the others'
+                        // columns unchanged.
                         let key = keys_a.get(&factors.inputs[i].node) ^ (dim / k) as u64;
-                        let mut rng = stream_rng(design_seed, key, 0);
-                        (0..n).map(|_| open01(&mut rng)).collect()
+                        let mut values = vec![0.0; n];
+                        values
+                            .par_chunks_mut(CHUNK)
+                            .enumerate()
+                            .for_each(|(c, out)| {
+                                dist.fill(&mut stream_rng(design_seed, key, c), out)
+                            });
+                        Ok(values)
                     }
-                };
-                Ok(through_ppf(dist, u))
+                }
             })
             .collect();
         let mut a = vec![None; factors.inputs.len()];

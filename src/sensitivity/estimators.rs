@@ -149,23 +149,24 @@ impl Evaluations {
 /// Two weighted sums over rows, sum_j w[j] * f(row j), each kept in four
 /// interleaved partial sums so the loop vectorises; the order of additions is
 /// fixed, so results do not depend on threads.
-// The lane index addresses the row and both accumulators at once.
-#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn lane_sums(w: &[f64], cols: [&[f64]; 4], f: impl Fn([f64; 4]) -> [f64; 2]) -> [f64; 2] {
     const L: usize = 4;
     let n = w.len();
     let body = n - n % L;
     let mut acc = [[0.0f64; L]; 2];
-    let mut j = 0;
-    while j < body {
+    let lanes = w[..body]
+        .chunks_exact(L)
+        .zip(cols[0][..body].chunks_exact(L))
+        .zip(cols[1][..body].chunks_exact(L))
+        .zip(cols[2][..body].chunks_exact(L))
+        .zip(cols[3][..body].chunks_exact(L));
+    for ((((w, c0), c1), c2), c3) in lanes {
         for l in 0..L {
-            let r = j + l;
-            let v = f([cols[0][r], cols[1][r], cols[2][r], cols[3][r]]);
-            acc[0][l] += w[r] * v[0];
-            acc[1][l] += w[r] * v[1];
+            let v = f([c0[l], c1[l], c2[l], c3[l]]);
+            acc[0][l] += w[l] * v[0];
+            acc[1][l] += w[l] * v[1];
         }
-        j += L;
     }
     let mut out = [acc[0].iter().sum::<f64>(), acc[1].iter().sum::<f64>()];
     for r in body..n {
@@ -226,14 +227,15 @@ pub fn analyze(
     }
     let resamples: Vec<Indices> = (0..num_resamples)
         .into_par_iter()
-        .map(|r| {
+        .map_init(Vec::new, |w, r| {
             // n rows drawn with replacement, kept as multiplicities.
             let mut rng = stream_rng(seed, 0xb007_5742, r);
-            let mut w = vec![0.0; n];
+            w.clear();
+            w.resize(n, 0.0);
             for _ in 0..n {
                 w[((rng.next_u64() as u128 * n as u128) >> 64) as usize] += 1.0;
             }
-            centred.estimate(&w).0
+            centred.estimate(w).0
         })
         .collect();
     let z = Normal::new(0.0, 1.0)?.ppf(0.5 + conf_level / 2.0);
