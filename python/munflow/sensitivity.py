@@ -155,7 +155,17 @@ def sobol(
     conf_level, num_resamples : the bootstrap (``num_resamples=0`` skips it).
 
     Estimators: Saltelli et al. (2010) for ``S1``, Jansen (1999) for ``ST``,
-    Saltelli (2002) for ``S2``; the same as SALib's ``analyze.sobol``.
+    Saltelli (2002) for ``S2``; the same as SALib's ``analyze.sobol``, after
+    centring the outputs (which changes nothing in expectation but removes noise
+    proportional to the output's mean).
+
+    The ``"intrinsic noise"`` row treats the model's unnamed random draws as one
+    more input, switched between the two base samples by their random streams.
+    Its ``ST`` is the share of the variance that would remain if every input
+    were known; each input's ``S1`` is unaffected by the noise's treatment. A
+    named input whose distribution depends on other nodes (a count drawn around
+    a reported rate) is varied the same way: its row is its own randomness given
+    its parents, while what flows through it is credited to the parents.
     """
     m = _as_model(model)
     name = _output_name(m, output)

@@ -16,10 +16,22 @@
 //! a dud rate, an unnamed draw) is one more factor, "intrinsic noise": Sobol
 //! designs switch its random streams between the two base samples just as they
 //! switch an input's values, so its share of the variance gets a row of its own
-//! instead of inflating the inputs' indices. Its total index is the share of
-//! the variance that would remain if every input were known, which does not
-//! depend on how the samplers use their random numbers; see [`Factors`] for how
-//! each kind of node is treated.
+//! instead of inflating the inputs' indices. See [`Factors`] for how each kind
+//! of node is treated.
+//!
+//! What the noise row means. Treating the streams as a factor makes the model
+//! a function Y = f(X, ω) of independent inputs X and noise ω, the standard
+//! reading of a stochastic simulator as a deterministic one with the seed as
+//! an input. Two of its numbers do not depend on how a sampler turns random
+//! bits into draws: each input's S1 = Var(E[Y | X_i]) / Var(Y), and the noise's
+//! ST = E[Var(Y | X)] / Var(Y), the share of the variance that would remain if
+//! every input were known. The noise's S1 and an input's ST (through the
+//! input's interaction with the noise, when it sets a noisy draw's parameters)
+//! depend on how strongly a draw's value follows its parameters for fixed
+//! random bits. Row streams ([`crate::engine::RunOptions::row_streams`]) keep
+//! those bits fixed per row, so draws by inversion or with few rejections stay
+//! closely coupled; read an input's ST - S1 gap next to the noise's ST when the
+//! noise is large (a few dozen missiles, not millions of shells).
 //!
 //! Every method is deterministic for a seed whatever the number of threads: the
 //! engine's streams are keyed by (seed, node, chunk or row), sums run in a
