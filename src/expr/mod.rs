@@ -7,7 +7,7 @@
 //! ```
 //! use munflow::dist::{Beta, Pert};
 //! use munflow::expr::Node;
-//! let per_container = Node::draw(Pert::new(300.0, 430.0, 500.0, 4.0).unwrap().into());
+//! let per_container = Node::draw(Pert::new(300.0, 430.0, 500.0, 4.0).unwrap().into()).named("per_container");
 //! let dud_rate = Node::draw(Beta::new(2.0, 8.0).unwrap().into()).named("dud_rate");
 //! let delivered = per_container.mul(&Node::constant(7000.0));
 //! let working = Node::compound(munflow::expr::Family::Binomial,
