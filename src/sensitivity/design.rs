@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// How the design draws its independent samples of the fixed inputs.
@@ -74,11 +74,17 @@ pub(super) struct RunSettings {
     pub progress: Option<Arc<AtomicUsize>>,
 }
 
-/// Maps uniforms through a distribution's inverse CDF, chunk by chunk in parallel.
-pub(super) fn through_ppf(dist: &Dist, mut u: Vec<f64>) -> Vec<f64> {
-    u.par_chunks_mut(CHUNK)
-        .for_each(|c| c.iter_mut().for_each(|x| *x = dist.ppf(*x)));
-    u
+/// Maps uniforms through a distribution's inverse CDF, chunk by chunk in
+/// parallel (some inverse CDFs cost a microsecond: the run may be cancelled).
+fn through_ppf(dist: &Dist, mut u: Vec<f64>, cancel: Option<&AtomicBool>) -> Result<Vec<f64>> {
+    u.par_chunks_mut(CHUNK).try_for_each(|c| {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Error::Interrupted);
+        }
+        c.iter_mut().for_each(|x| *x = dist.ppf(*x));
+        Ok(())
+    })?;
+    Ok(u)
 }
 
 /// The stream key that "B" uses for a node whose "A" key is `key`.
@@ -124,13 +130,16 @@ impl<'a> Design<'a> {
             )));
         }
         let design_seed = crate::expr::key_mix(seed ^ 0xde51_9000);
+        let cancel = settings.cancel.as_deref();
         // Column j < k is input j's A column, k + j its B column.
         let columns: Vec<Result<Vec<f64>>> = (0..2 * k)
             .into_par_iter()
             .map(|dim| {
                 let (i, dist) = fixed[dim % k];
                 match sampling {
-                    Sampling::Sobol => Ok(through_ppf(dist, sobol_points(n, dim, design_seed)?)),
+                    Sampling::Sobol => {
+                        through_ppf(dist, sobol_points(n, dim, design_seed)?, cancel)
+                    }
                     Sampling::MonteCarlo => {
                         // Independent draws need no inverse CDF: the family's
                         // own sampler is exact and much faster. Keyed by the

@@ -32,6 +32,7 @@ use crate::engine::stream_rng;
 use crate::error::{Error, Result};
 use rand::Rng;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Model outputs on the rows of a Saltelli design.
 #[derive(Debug, Clone)]
@@ -204,6 +205,17 @@ pub fn analyze(
     num_resamples: usize,
     seed: u64,
 ) -> Result<Analysis> {
+    analyze_cancellable(ev, conf_level, num_resamples, seed, None)
+}
+
+/// [`analyze`] that stops with [`Error::Interrupted`] once `cancel` is set.
+pub(super) fn analyze_cancellable(
+    ev: &Evaluations,
+    conf_level: f64,
+    num_resamples: usize,
+    seed: u64,
+    cancel: Option<&AtomicBool>,
+) -> Result<Analysis> {
     ev.check()?;
     if !(0.0..1.0).contains(&conf_level) || conf_level == 0.0 {
         return Err(Error::InvalidArgument(format!(
@@ -228,6 +240,9 @@ pub fn analyze(
     let resamples: Vec<Indices> = (0..num_resamples)
         .into_par_iter()
         .map_init(Vec::new, |w, r| {
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(Error::Interrupted);
+            }
             // n rows drawn with replacement, kept as multiplicities.
             let mut rng = stream_rng(seed, 0xb007_5742, r);
             w.clear();
@@ -235,9 +250,9 @@ pub fn analyze(
             for _ in 0..n {
                 w[((rng.next_u64() as u128 * n as u128) >> 64) as usize] += 1.0;
             }
-            centred.estimate(w).0
+            Ok(centred.estimate(w).0)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let z = Normal::new(0.0, 1.0)?.ppf(0.5 + conf_level / 2.0);
     let conf = |pick: &dyn Fn(&Indices) -> &Vec<f64>, len: usize| -> Vec<f64> {
         (0..len)

@@ -1,7 +1,7 @@
 //! Sobol indices of one output: the design, its evaluation and the estimates.
 
 use super::design::{Design, Mix, RunSettings, Sampling};
-use super::estimators::{analyze, pairs, Evaluations};
+use super::estimators::{analyze_cancellable, pairs, Evaluations};
 use super::factors::{Factors, INTRINSIC_NOISE};
 use crate::engine::chunk_count;
 use crate::error::{Error, Result};
@@ -199,15 +199,17 @@ impl<'a> SobolPlan<'a> {
         let a = outs.pop().unwrap_or_default();
         let ev = Evaluations { a, b, ab, ba };
         let boot_seed = crate::expr::key_mix(o.seed ^ 0xb0075);
-        let res = analyze(&ev, o.conf_level, o.num_resamples, boot_seed).map_err(|e| match e {
-            Error::InvalidArgument(msg) if msg.contains("does not vary") => {
-                Error::InvalidArgument(format!(
-                    "output '{}' does not vary: Sobol indices are undefined",
-                    self.factors.output
-                ))
-            }
-            e => e,
-        })?;
+        let cancel = o.cancel.as_deref();
+        let res = analyze_cancellable(&ev, o.conf_level, o.num_resamples, boot_seed, cancel)
+            .map_err(|e| match e {
+                Error::InvalidArgument(msg) if msg.contains("does not vary") => {
+                    Error::InvalidArgument(format!(
+                        "output '{}' does not vary: Sobol indices are undefined",
+                        self.factors.output
+                    ))
+                }
+                e => e,
+            })?;
         let s2 = if o.second_order {
             pairs(m)
                 .into_iter()

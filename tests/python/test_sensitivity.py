@@ -219,3 +219,29 @@ def test_a_conditional_input_owns_its_own_randomness():
     assert list(bars.index) == ["count", "rate"]
     voi = mf.value_of_information({"y": count * 1.0}, seed=3)
     assert voi.loc["count", "narrowing"] > 0.9
+
+
+def test_ctrl_c_stops_a_long_sobol_analysis(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "long_sobol.py"
+    script.write_text(
+        "import munflow as mf\n"
+        "x = mf.uniform(0, 1, name='x')\n"
+        "print('start', flush=True)\n"
+        "try:\n"
+        "    mf.sobol({'y': mf.sin(x) * x}, n=2**24, seed=1, progress=False)\n"
+        "    print('finished', flush=True)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "start"
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert out.strip() in ("interrupted", "finished")  # a fast machine may finish first
+    assert proc.returncode == 0
