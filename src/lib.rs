@@ -23,6 +23,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 
 #[cfg(feature = "python")]

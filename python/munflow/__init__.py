@@ -30,6 +30,7 @@ from munflow._core import (
     categorical,
     clip,
     constant,
+    cos,
     empirical,
     exp,
     floor,
@@ -46,6 +47,7 @@ from munflow._core import (
     pert,
     poisson,
     round,
+    sin,
     sqrt,
     triangular,
     truncated,
@@ -54,6 +56,7 @@ from munflow._core import (
 from munflow.model import Model, run
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
+from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
 
 __all__ = [
     "Distribution",
@@ -72,6 +75,7 @@ __all__ = [
     "categorical",
     "clip",
     "constant",
+    "cos",
     "empirical",
     "exp",
     "floor",
@@ -87,11 +91,16 @@ __all__ = [
     "normal",
     "pert",
     "poisson",
+    "rank_correlation",
     "round",
     "run",
     "scenarios",
+    "sin",
+    "sobol",
     "sqrt",
+    "tornado",
     "triangular",
     "truncated",
     "uniform",
+    "value_of_information",
 ]

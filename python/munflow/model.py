@@ -9,6 +9,7 @@ from munflow import _core
 from munflow._core import Expr
 from munflow.progress import progress_callback
 from munflow.results import Results
+from munflow.sensitivity import SensitivityMethods
 
 DEFAULT_SAMPLES = 100_000
 
@@ -44,7 +45,7 @@ def _as_outputs(outputs: Any) -> list[tuple[str, Expr]]:
     return [(name, expr) for name, expr in pairs]
 
 
-class Model:
+class Model(SensitivityMethods):
     """Named outputs of an expression graph, ready to run.
 
     >>> import munflow as mf

@@ -61,3 +61,72 @@ def ranges(
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel(f"median and {interval:.0%} interval")
     return ax
+
+
+def tornado(table: Any, *, ax: Axes | None = None) -> Axes:
+    """Tornado bars from :func:`munflow.tornado`: for each input (widest swing
+    on top) a bar from the output with the input held low to the output with
+    it held high, split at the base value (every input varying)."""
+    ax = _axes(ax)
+    base = table.attrs.get("base", float(np.median(table[["output_low", "output_high"]])))
+    rows = table.iloc[::-1]
+    y = np.arange(len(rows))
+    low_q = table.attrs.get("low", 0.1)
+    high_q = table.attrs.get("high", 0.9)
+    ax.barh(
+        y, rows["output_low"] - base, left=base, color="C0", alpha=0.8,
+        label=f"input at its p{low_q * 100:g}",
+    )
+    ax.barh(
+        y, rows["output_high"] - base, left=base, color="C1", alpha=0.8,
+        label=f"input at its p{high_q * 100:g}",
+    )
+    ax.axvline(base, color="black", lw=1)
+    ax.set_yticks(y, list(rows.index))
+    statistic = table.attrs.get("statistic", "median")
+    ax.set_xlabel(f"{statistic} of {table.attrs.get('output', 'output')}")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def sobol(
+    table: Any,
+    *,
+    indices: Sequence[str] = ("S1", "ST"),
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of Sobol indices from :func:`munflow.sobol` with their confidence
+    intervals (``*_conf`` half-widths) as error bars, one group per input."""
+    ax = _axes(ax)
+    x = np.arange(len(table))
+    width = 0.8 / len(indices)
+    for j, name in enumerate(indices):
+        conf = table.get(f"{name}_conf")
+        ax.bar(
+            x + (j - (len(indices) - 1) / 2) * width,
+            table[name],
+            width,
+            yerr=None if conf is None else np.nan_to_num(conf),
+            capsize=3,
+            label=name,
+            color=f"C{j}",
+            alpha=0.85,
+        )
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, list(table.index), rotation=30, ha="right")
+    ax.set_ylabel("share of variance")
+    ax.set_title(f"Sobol indices of {table.attrs.get('output', 'output')}")
+    ax.legend()
+    return ax
+
+
+def value_of_information(table: Any, *, ax: Axes | None = None) -> Axes:
+    """Expected narrowing of the output's interval if each input were known,
+    from :func:`munflow.value_of_information`."""
+    ax = _axes(ax)
+    rows = table.iloc[::-1]
+    ax.barh(np.arange(len(rows)), rows["narrowing"] * 100, color="C2", alpha=0.85)
+    ax.set_yticks(np.arange(len(rows)), list(rows.index))
+    level = table.attrs.get("level", 0.9)
+    ax.set_xlabel(f"expected narrowing of the {level:.0%} interval (%)")
+    return ax

@@ -10,6 +10,7 @@ import pandas as pd
 
 from munflow import _core
 from munflow._core import Expr
+from munflow.sensitivity import SensitivityMethods
 
 if TYPE_CHECKING:
     from munflow.model import Model
@@ -22,7 +23,7 @@ def quantile_label(q: float) -> str:
     return "p" + f"{q * 100:.6g}"
 
 
-class Results:
+class Results(SensitivityMethods):
     """The samples of one run, with the seed and size that made them.
 
     ``res["shells"]`` is the numpy array of samples (read-only, no copy);

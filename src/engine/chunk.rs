@@ -1,7 +1,7 @@
 //! Evaluating one chunk of a plan: each step fills its buffer column-wise.
 
 use super::plan::{Operand, Plan, Step};
-use super::{stream_rng, CHUNK};
+use super::{row_rng, stream_rng, CHUNK};
 use crate::dist::Sample;
 use crate::error::{Error, Result};
 use crate::expr::Op;
@@ -67,13 +67,17 @@ impl Plan {
                             Operand::Scalar(v) => v,
                         };
                     }
-                    *o = family
-                        .sample_once(&params[..arity], &mut rng)
-                        .map_err(|e| Error::InvalidDraw {
-                            node: step.label.clone(),
-                            row: start + i,
-                            source: Box::new(e),
-                        })?;
+                    let params = &params[..arity];
+                    let draw = if self.row_streams {
+                        family.sample_once(params, &mut row_rng(self.seed, step.key, start + i))
+                    } else {
+                        family.sample_once(params, &mut rng)
+                    };
+                    *o = draw.map_err(|e| Error::InvalidDraw {
+                        node: step.label.clone(),
+                        row: start + i,
+                        source: Box::new(e),
+                    })?;
                 }
             }
             Op::Unary(op, _) => match step.args[0] {

@@ -12,7 +12,7 @@ mod stream;
 
 pub use memory::available_memory;
 pub use plan::Plan;
-pub use stream::stream_rng;
+pub use stream::{row_rng, stream_rng};
 
 use crate::error::{human_bytes, Error, Result};
 use crate::expr::{Node, StreamKeys};
@@ -45,6 +45,14 @@ pub struct RunOptions {
     pub progress: Option<Arc<AtomicUsize>>,
     /// Stream keys to reuse (from an earlier run of the same model).
     pub keys: Option<StreamKeys>,
+    /// Draws whose parameters are nodes take their randomness from one
+    /// generator per (seed, node key, row) instead of the chunk's stream. A
+    /// sampler may consume a varying number of random numbers per draw
+    /// (rejection), so with chunk streams a row's draw depends on the
+    /// parameters of the rows before it; with row streams it depends only on
+    /// its own row. Sensitivity designs need this: two evaluations of a row
+    /// that differ in one input then share every other source of randomness.
+    pub row_streams: bool,
 }
 
 impl RunOptions {
@@ -59,6 +67,7 @@ impl RunOptions {
             cancel: None,
             progress: None,
             keys: None,
+            row_streams: false,
         }
     }
 }

@@ -45,6 +45,7 @@ pub struct Plan {
     pub(super) n: usize,
     pub(super) seed: u64,
     pub(super) allow_nan: bool,
+    pub(super) row_streams: bool,
 }
 
 impl Plan {
@@ -184,6 +185,7 @@ impl Plan {
             n: opts.n,
             seed: opts.seed,
             allow_nan: opts.allow_nan,
+            row_streams: opts.row_streams,
         })
     }
 

@@ -11,3 +11,12 @@ pub fn stream_rng(seed: u64, key: u64, chunk: usize) -> Xoshiro256PlusPlus {
     let mixed = key_mix(key_mix(seed ^ key_mix(key)) ^ chunk as u64);
     Xoshiro256PlusPlus::seed_from_u64(mixed)
 }
+
+/// The generator for one node in one row (see [`crate::engine::RunOptions::row_streams`]).
+/// A separate domain constant keeps row streams apart from chunk streams.
+#[inline]
+pub fn row_rng(seed: u64, key: u64, row: usize) -> Xoshiro256PlusPlus {
+    const ROW_DOMAIN: u64 = 0x7a3c_51e9_d2b4_0f68;
+    let mixed = key_mix(key_mix(seed ^ key_mix(key ^ ROW_DOMAIN)) ^ row as u64);
+    Xoshiro256PlusPlus::seed_from_u64(mixed)
+}

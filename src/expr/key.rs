@@ -108,6 +108,13 @@ impl StreamKeys {
         h.finish()
     }
 
+    /// Gives `node` the stream `key`, replacing any it had. Sensitivity designs
+    /// switch a node's randomness between two independent streams this way.
+    pub fn set(&mut self, node: &Node, key: u64) {
+        self.keys.insert(node.id(), key);
+        self.taken.insert(key);
+    }
+
     /// The key of an assigned node.
     pub fn get(&self, node: &Node) -> u64 {
         self.keys.get(&node.id()).copied().unwrap_or(0)

@@ -10,6 +10,8 @@ pub enum UnaryOp {
     Abs,
     Floor,
     Round,
+    Sin,
+    Cos,
 }
 
 impl UnaryOp {
@@ -22,6 +24,8 @@ impl UnaryOp {
             UnaryOp::Abs => "abs",
             UnaryOp::Floor => "floor",
             UnaryOp::Round => "round",
+            UnaryOp::Sin => "sin",
+            UnaryOp::Cos => "cos",
         }
     }
 
@@ -36,6 +40,8 @@ impl UnaryOp {
             UnaryOp::Floor => x.floor(),
             // Half away from zero, like Rust's f64::round (numpy rounds half to even).
             UnaryOp::Round => x.round(),
+            UnaryOp::Sin => x.sin(),
+            UnaryOp::Cos => x.cos(),
         }
     }
 
@@ -56,6 +62,8 @@ impl UnaryOp {
             UnaryOp::Abs => lanes!(f64::abs),
             UnaryOp::Floor => lanes!(f64::floor),
             UnaryOp::Round => lanes!(f64::round),
+            UnaryOp::Sin => lanes!(f64::sin),
+            UnaryOp::Cos => lanes!(f64::cos),
         }
     }
 }

@@ -149,6 +149,8 @@ unary_fn!(
     UnaryOp::Floor,
     "Largest whole number <= x, element-wise (use it to turn a product into a count)."
 );
+unary_fn!(sin, UnaryOp::Sin, "Sine (radians), element-wise.");
+unary_fn!(cos, UnaryOp::Cos, "Cosine (radians), element-wise.");
 unary_fn!(
     round,
     UnaryOp::Round,
@@ -199,6 +201,8 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abs, m)?)?;
     m.add_function(wrap_pyfunction!(floor, m)?)?;
     m.add_function(wrap_pyfunction!(round, m)?)?;
+    m.add_function(wrap_pyfunction!(sin, m)?)?;
+    m.add_function(wrap_pyfunction!(cos, m)?)?;
     m.add_function(wrap_pyfunction!(minimum, m)?)?;
     m.add_function(wrap_pyfunction!(maximum, m)?)?;
     m.add_function(wrap_pyfunction!(clip, m)?)?;

@@ -2,11 +2,13 @@
 //! it exposes is implemented in the pure-Rust core.
 
 mod args;
+mod detach;
 mod dists;
 mod errors;
 mod expr;
 mod run;
 mod scenario;
+mod sensitivity;
 
 use pyo3::prelude::*;
 
@@ -20,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     expr::register(m)?;
     run::register(m)?;
     scenario::register(m)?;
+    sensitivity::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,24 +2,19 @@
 //! is honoured within ~0.1 s, and a progress callback is fed.
 
 use super::args::{to_count, to_node, to_seed};
-use super::errors::to_py;
+use super::detach::detached;
 use crate::engine::{chunk_count, run_selected, RunOptions, RunResult};
 use crate::expr::{Node, StreamKeys};
 use crate::stats;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
-use std::time::Duration;
 
-/// How often the waiting thread checks for Ctrl-C and reports progress.
-const POLL: Duration = Duration::from_millis(50);
-
-/// Runs the engine on a worker thread with the GIL released. The calling
-/// thread wakes every [`POLL`] to check signals (a KeyboardInterrupt cancels
-/// the run) and to call `progress(done_chunks, total_chunks)`.
+/// Runs the engine with the GIL released, honouring Ctrl-C and feeding
+/// `progress(done_chunks, total_chunks)`.
 pub(crate) fn run_blocking(
     py: Python<'_>,
     outputs: Vec<(String, Node)>,
@@ -33,53 +28,9 @@ pub(crate) fn run_blocking(
     opts.progress = Some(done.clone());
     let total = chunk_count(opts.n);
     let store = store.unwrap_or_else(|| vec![true; outputs.len()]);
-
-    let (outcome, interrupt) = py.detach(|| {
-        std::thread::scope(|scope| {
-            let worker = scope.spawn(|| run_selected(&outputs, &store, &opts));
-            let mut interrupt: Option<PyErr> = None;
-            while !worker.is_finished() {
-                std::thread::park_timeout(POLL);
-                if interrupt.is_some() {
-                    continue;
-                }
-                Python::attach(|py| {
-                    let step = py.check_signals().and_then(|_| match &progress {
-                        Some(cb) => cb
-                            .call1(py, (done.load(Ordering::Relaxed), total))
-                            .map(|_| ()),
-                        None => Ok(()),
-                    });
-                    if let Err(e) = step {
-                        cancel.store(true, Ordering::Relaxed);
-                        interrupt = Some(e);
-                    }
-                });
-            }
-            (worker.join(), interrupt)
-        })
-    });
-    if let Some(err) = interrupt {
-        return Err(err);
-    }
-    match outcome {
-        Ok(result) => {
-            if let Some(cb) = &progress {
-                cb.call1(py, (total, total))?;
-            }
-            result.map_err(to_py)
-        }
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            Err(PyRuntimeError::new_err(format!(
-                "munflow internal error (please report it): {what}"
-            )))
-        }
-    }
+    detached(py, cancel, done, total, progress, || {
+        run_selected(&outputs, &store, &opts)
+    })
 }
 
 /// The raw result of a run: columns as numpy arrays (no copy), seed, n, names.
@@ -98,7 +49,7 @@ pub struct RunOutput {
     keys: StreamKeys,
 }
 
-fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Node)>> {
+pub(crate) fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Node)>> {
     let list = outputs
         .cast::<PyList>()
         .map_err(|_| PyTypeError::new_err("outputs must be a list of (name, expr) pairs"))?;

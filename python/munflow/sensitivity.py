@@ -1,0 +1,399 @@
+"""Sensitivity analysis: which assumption drives an output's range, and what to learn next.
+
+Four questions, four functions, each returning a pandas table:
+
+- :func:`rank_correlation` - which inputs move with the output? Spearman's rho,
+  from an ordinary run (no extra model evaluations).
+- :func:`tornado` - how far does the output's median move when one input is
+  held at its 10th and then its 90th percentile?
+- :func:`sobol` - what share of the output's variance does each input cause,
+  alone (``S1``) and with its interactions (``ST``)? SALib's columns and
+  estimators, with bootstrap confidence half-widths.
+- :func:`value_of_information` - how much would the output's 90% interval
+  narrow, in expectation, if one input were known exactly?
+
+Randomness in the model that no named input owns (an unnamed draw, the
+binomial thinning of shells by a dud rate) is reported as its own row,
+``"intrinsic noise"``: it is the part of the spread no intelligence about the
+inputs can remove.
+
+Every function takes a :class:`munflow.Model`, a dict of outputs, a single
+expression, a :class:`munflow.Results` (rank correlation and value of
+information then reuse its samples), or any object with a ``to_model()`` method
+returning a Model (the hook for :class:`munflow.Scenario`)::
+
+    import munflow as mf
+
+    containers = mf.lognormal_ci(6000, 8000, name="containers")
+    per_container = mf.pert(300, 430, 500, name="per_container")
+    dud_rate = mf.beta(2, 8, name="dud_rate")
+    working = mf.binomial(mf.floor(containers * per_container), 1 - dud_rate)
+    model = mf.Model({"working": working})
+
+    model.sobol("working", seed=1)          # S1, S1_conf, ST, ST_conf
+    model.tornado("working", seed=1)        # sorted by swing
+    res = model.run(100_000, seed=1)
+    res.rank_correlation("working")
+    res.value_of_information("working")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from munflow import _core
+from munflow.progress import progress_callback
+
+if TYPE_CHECKING:
+    from munflow.model import Model
+    from munflow.results import Results
+
+#: Base samples of a Sobol design (the model runs n * (inputs + 2) times).
+DEFAULT_SOBOL_SAMPLES = 2**14
+#: Samples of each run of a tornado, and of the run behind rank correlations
+#: and values of information when given a model rather than results.
+DEFAULT_SAMPLES = 100_000
+
+INTRINSIC_NOISE = "intrinsic noise"
+
+
+def _as_model(obj: Any) -> Model:
+    """A Model from a Model, Results, dict of outputs, expression, or ``obj.to_model()``."""
+    from munflow.model import Model
+    from munflow.results import Results
+
+    if isinstance(obj, Model):
+        return obj
+    if isinstance(obj, Results):
+        return obj.model
+    to_model = getattr(obj, "to_model", None)
+    if callable(to_model):
+        model = to_model()
+        if not isinstance(model, Model):
+            raise TypeError(f"{type(obj).__name__}.to_model() must return a munflow.Model")
+        return model
+    return Model(obj)
+
+
+def _pairs(model: Model) -> list[tuple[str, Any]]:
+    return list(model.outputs.items())
+
+
+def _output_name(model: Model, output: str | None) -> str:
+    names = list(model.outputs)
+    if output is None:
+        if len(names) == 1:
+            return names[0]
+        raise ValueError(f"the model has several outputs; choose one with output=: {names}")
+    if not isinstance(output, str):
+        raise TypeError(f"output must be a str, got {type(output).__name__}")
+    if output not in names:
+        raise ValueError(f"no output named {output!r}; outputs are: {', '.join(names)}")
+    return output
+
+
+def _input_list(inputs: str | Sequence[str] | None) -> list[str] | None:
+    if inputs is None:
+        return None
+    if isinstance(inputs, str):
+        return [inputs]
+    return [str(name) for name in inputs]
+
+
+def _default_seed(obj: Any, seed: int | None) -> int | None:
+    """Analyses of a Results reuse its seed unless told otherwise."""
+    from munflow.results import Results
+
+    if seed is None and isinstance(obj, Results):
+        return obj.seed
+    return seed
+
+
+def sobol(
+    model: Any,
+    output: str | None = None,
+    n: int = DEFAULT_SOBOL_SAMPLES,
+    seed: int | None = None,
+    *,
+    second_order: bool = False,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    sampling: str = "sobol",
+    conf_level: float = 0.95,
+    num_resamples: int = 100,
+    threads: int | None = None,
+    allow_nan: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Sobol indices of one output: the share of its variance due to each input.
+
+    ``S1`` is an input's first-order index (its effect alone: the share of the
+    variance that knowing it would remove), ``ST`` its total index (with every
+    interaction it takes part in: the share left if everything else were
+    known). ``*_conf`` are bootstrap confidence half-widths at ``conf_level``,
+    as in SALib. Rows are the output's random named inputs (or ``groups``),
+    then ``"intrinsic noise"`` if the model has randomness no input owns.
+
+    Parameters
+    ----------
+    model : a Model, dict of outputs, expression, Results, or object with ``to_model()``.
+    output : the output to analyse (may be omitted when there is only one).
+    n : base samples; the model is evaluated ``n * (rows + 2)`` times
+        (``n * (2 rows + 2)`` with ``second_order``). Powers of two suit
+        Sobol' sampling best. At least 64.
+    seed : the seed (None: a fresh one, recorded in ``table.attrs["seed"]``).
+    second_order : also estimate pairwise indices, in ``table.attrs["S2"]``
+        (a table indexed by input pairs with columns ``S2``, ``S2_conf``).
+    groups : ``{"capacity": ["containers", "per_container"], ...}``: indices of
+        sets of inputs taken together; inputs in no group keep their own row.
+    sampling : ``"sobol"`` (scrambled Sobol' points through each input's
+        inverse CDF: error falling nearly like 1/n for smooth models) or
+        ``"mc"`` (independent draws).
+    conf_level, num_resamples : the bootstrap (``num_resamples=0`` skips it).
+
+    Estimators: Saltelli et al. (2010) for ``S1``, Jansen (1999) for ``ST``,
+    Saltelli (2002) for ``S2``; the same as SALib's ``analyze.sobol``, after
+    centring the outputs (which changes nothing in expectation but removes noise
+    proportional to the output's mean).
+
+    The ``"intrinsic noise"`` row treats the model's unnamed random draws as one
+    more input, switched between the two base samples by their random streams.
+    Its ``ST`` is the share of the variance that would remain if every input
+    were known; each input's ``S1`` is unaffected by the noise's treatment. A
+    named input whose distribution depends on other nodes (a count drawn around
+    a reported rate) is varied the same way: its row is its own randomness given
+    its parents, while what flows through it is credited to the parents.
+    """
+    m = _as_model(model)
+    name = _output_name(m, output)
+    group_list = None
+    if groups is not None:
+        if not isinstance(groups, Mapping):
+            raise TypeError("groups must be a dict of group name -> list of input names")
+        group_list = [(str(g), _input_list(members) or []) for g, members in groups.items()]
+    raw = _core.sobol(
+        _pairs(m),
+        name,
+        n,
+        _default_seed(model, seed),
+        threads=threads,
+        second_order=second_order,
+        groups=group_list,
+        sampling=sampling,
+        conf_level=conf_level,
+        num_resamples=num_resamples,
+        allow_nan=allow_nan,
+        progress=progress_callback(progress),
+    )
+    table = pd.DataFrame(
+        {key: raw[key] for key in ("S1", "S1_conf", "ST", "ST_conf")},
+        index=pd.Index(raw["names"], name="input"),
+    )
+    table.attrs.update(
+        output=name,
+        n=raw["n"],
+        seed=raw["seed"],
+        evaluations=raw["evaluations"],
+        sampling=sampling,
+        conf_level=conf_level,
+        mean=raw["mean"],
+        variance=raw["variance"],
+    )
+    if second_order:
+        names = raw["names"]
+        pairs = raw["S2"]
+        table.attrs["S2"] = pd.DataFrame(
+            {"S2": [p[2] for p in pairs], "S2_conf": [p[3] for p in pairs]},
+            index=pd.MultiIndex.from_tuples(
+                [(names[p[0]], names[p[1]]) for p in pairs], names=["input_1", "input_2"]
+            ),
+        )
+    return table
+
+
+def _statistic(statistic: str | float) -> tuple[float | None, str]:
+    """The tornado statistic as (quantile level or None for the mean, label)."""
+    if statistic == "median":
+        return 0.5, "median"
+    if statistic == "mean":
+        return None, "mean"
+    if isinstance(statistic, str) and statistic.startswith("p"):
+        try:
+            level = float(statistic[1:]) / 100
+        except ValueError:
+            level = -1.0
+        if 0.0 <= level <= 1.0:
+            return level, statistic
+    if isinstance(statistic, int | float) and not isinstance(statistic, bool):
+        if 0.0 <= float(statistic) <= 1.0:
+            return float(statistic), f"quantile {float(statistic):g}"
+    raise ValueError(
+        "statistic must be 'median', 'mean', a quantile label such as 'p95', "
+        f"or a level in [0, 1]; got {statistic!r}"
+    )
+
+
+def tornado(
+    model: Any,
+    output: str | None = None,
+    n: int = DEFAULT_SAMPLES,
+    seed: int | None = None,
+    *,
+    inputs: str | Sequence[str] | None = None,
+    low: float = 0.1,
+    high: float = 0.9,
+    statistic: str | float = "median",
+    threads: int | None = None,
+    allow_nan: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """The output's median (or ``statistic``) with each input held at its
+    ``low`` and ``high`` quantiles (10th and 90th percentiles) while the others
+    vary, sorted by swing (widest first).
+
+    Every run uses the same seed, so the other inputs take the same values in
+    each (common random numbers) and the bars differ by the held input's
+    effect only. Columns: ``input_low``, ``input_high`` (the held values),
+    ``output_low``, ``output_high`` and ``swing``; ``table.attrs["base"]`` is
+    the statistic with every input varying.
+    """
+    m = _as_model(model)
+    name = _output_name(m, output)
+    level, label = _statistic(statistic)
+    raw = _core.tornado(
+        _pairs(m),
+        name,
+        n,
+        _default_seed(model, seed),
+        threads=threads,
+        low=low,
+        high=high,
+        statistic=level,
+        inputs=_input_list(inputs),
+        allow_nan=allow_nan,
+        progress=progress_callback(progress),
+    )
+    columns = ["input", "input_low", "input_high", "output_low", "output_high", "swing"]
+    table = pd.DataFrame(raw["bars"], columns=columns).set_index("input")
+    table.attrs.update(
+        output=name,
+        base=raw["base"],
+        statistic=label,
+        low=low,
+        high=high,
+        n=raw["n"],
+        seed=raw["seed"],
+    )
+    return table
+
+
+def _samples(
+    obj: Any, output: str | None, inputs: str | Sequence[str] | None, n: int, seed: int | None
+) -> tuple[str, np.ndarray, list[tuple[str, np.ndarray]], bool, Results]:
+    """The output's samples and its inputs' samples, from results or a fresh run."""
+    from munflow.results import Results
+
+    if isinstance(obj, Results):
+        res = obj
+        name = _output_name(res.model, output)
+    else:
+        m = _as_model(obj)
+        name = _output_name(m, output)
+        res = m.run(n, seed)
+    chosen, has_noise = _core.sensitivity_inputs(
+        _pairs(res.model), name, _input_list(inputs)
+    )
+    if not chosen:
+        raise ValueError(f"output {name!r} has no random named inputs")
+    columns = []
+    for input_name, _kind in chosen:
+        if input_name not in res:
+            raise ValueError(
+                f"these results did not store input {input_name!r}; "
+                "run the model with store_inputs=True"
+            )
+        columns.append((input_name, np.ascontiguousarray(res[input_name], dtype=np.float64)))
+    y = np.ascontiguousarray(res[name], dtype=np.float64)
+    return name, y, columns, has_noise, res
+
+
+def rank_correlation(
+    results: Any,
+    output: str | None = None,
+    *,
+    inputs: str | Sequence[str] | None = None,
+    conf_level: float = 0.95,
+    n: int = DEFAULT_SAMPLES,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Spearman's rank correlation of each random named input with ``output``.
+
+    Uses the samples of ``results`` (no extra model runs); given a model
+    instead, runs it for ``n`` samples first. Columns ``rho`` and ``rho_conf``
+    (the half-width of a ``conf_level`` interval, by Fisher's z), sorted by
+    ``|rho|``. Rank correlation sees monotone effects only; an input acting
+    through interactions or non-monotone functions can matter with rho near 0
+    (use :func:`sobol`).
+    """
+    name, y, columns, _noise, res = _samples(results, output, inputs, n, seed)
+    rows = _core.rank_correlation(y, columns, conf_level)
+    table = pd.DataFrame(rows, columns=["input", "rho", "rho_conf"]).set_index("input")
+    table = table.reindex(table["rho"].abs().sort_values(ascending=False).index)
+    table.attrs.update(output=name, n=res.n, seed=res.seed, conf_level=conf_level)
+    return table
+
+
+def value_of_information(
+    results: Any,
+    output: str | None = None,
+    *,
+    inputs: str | Sequence[str] | None = None,
+    level: float = 0.9,
+    bins: int = 50,
+    n: int = DEFAULT_SAMPLES,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """What to learn next: how much the output's ``level`` interval (90%) would
+    narrow, in expectation, if each input were known exactly.
+
+    Estimated from one run (``results``, or ``n`` fresh samples of a model):
+    the samples are cut into ``bins`` equal-count bins of the input's value;
+    within a bin the input is nearly fixed, so the spread of the output there
+    is its spread once the input is known. ``expected_width`` is the average
+    width of the output's interval across bins, ``narrowing`` is
+    ``1 - expected_width / width_now``, and ``variance_share`` the expected
+    share of the variance removed (a binned first-order Sobol index). Sorted by
+    narrowing. The intrinsic noise has no row: no intelligence removes it.
+    """
+    name, y, columns, _noise, res = _samples(results, output, inputs, n, seed)
+    rows = _core.value_of_information(y, columns, level, bins)
+    table = pd.DataFrame(
+        rows, columns=["input", "width_now", "expected_width", "narrowing", "variance_share"]
+    ).set_index("input")
+    table.attrs.update(output=name, n=res.n, seed=res.seed, level=level, bins=bins)
+    return table
+
+
+class SensitivityMethods:
+    """Sensitivity methods for objects that can give a model: ``self`` is
+    passed as the first argument of the module's functions. Model and Results
+    inherit them; so can a Scenario, given a ``to_model()`` method."""
+
+    def sobol(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+        """Sobol indices of ``output``; see :func:`munflow.sobol`."""
+        return sobol(self, output, **options)
+
+    def tornado(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+        """Tornado of ``output``; see :func:`munflow.tornado`."""
+        return tornado(self, output, **options)
+
+    def rank_correlation(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+        """Spearman's rho of each input with ``output``; see :func:`munflow.rank_correlation`."""
+        return rank_correlation(self, output, **options)
+
+    def value_of_information(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+        """What to learn next about ``output``; see :func:`munflow.value_of_information`."""
+        return value_of_information(self, output, **options)

@@ -1,0 +1,251 @@
+//! Sensitivity analysis from Python: conversion, GIL release, Ctrl-C and
+//! progress only; the methods live in `crate::sensitivity`.
+
+use super::args::{to_count, to_seed};
+use super::detach::detached;
+use super::errors::to_py;
+use super::run::to_outputs;
+use crate::engine::chunk_count;
+
+use crate::sensitivity::{
+    self, Factors, Sampling, SobolOptions, SobolPlan, Source, Statistic, TornadoOptions,
+};
+use numpy::PyReadonlyArray1;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::Arc;
+
+fn threads_of(threads: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    match threads.filter(|t| !t.is_none()) {
+        Some(t) => Ok(Some(to_count(t, "threads")?)),
+        None => Ok(None),
+    }
+}
+
+/// The random named inputs of `output` (those in `inputs` when given, in that
+/// order): a list of (name, kind) with kind "fixed" (a fixed distribution) or
+/// "conditional" (its distribution depends on other nodes), and whether the
+/// output has intrinsic noise.
+#[pyfunction]
+#[pyo3(signature = (outputs, output, inputs=None))]
+fn sensitivity_inputs(
+    outputs: &Bound<'_, PyAny>,
+    output: &str,
+    inputs: Option<Vec<String>>,
+) -> PyResult<(Vec<(String, String)>, bool)> {
+    let outputs = to_outputs(outputs)?;
+    let f = Factors::of(&outputs, output).map_err(to_py)?;
+    let chosen = f.select(inputs.as_deref()).map_err(to_py)?;
+    let inputs = chosen
+        .into_iter()
+        .map(|i| {
+            let kind = match f.inputs[i].source {
+                Source::Fixed(_) => "fixed",
+                Source::Conditional => "conditional",
+            };
+            (f.inputs[i].name.clone(), kind.to_string())
+        })
+        .collect();
+    Ok((inputs, !f.noise.is_empty()))
+}
+
+/// Sobol indices; returns a dict of plain lists (the Python layer makes tables).
+#[pyfunction]
+#[pyo3(signature = (outputs, output, n, seed=None, *, threads=None, second_order=false,
+                    groups=None, sampling="sobol", conf_level=0.95, num_resamples=100,
+                    allow_nan=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn sobol<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'py, PyAny>,
+    output: &str,
+    n: &Bound<'py, PyAny>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
+    second_order: bool,
+    groups: Option<Vec<(String, Vec<String>)>>,
+    sampling: &str,
+    conf_level: f64,
+    num_resamples: usize,
+    allow_nan: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let outputs = to_outputs(outputs)?;
+    let mut opts = SobolOptions::new(to_count(n, "n")?, to_seed(seed)?);
+    opts.threads = threads_of(threads)?;
+    opts.second_order = second_order;
+    opts.groups = groups;
+    opts.sampling = sampling.parse::<Sampling>().map_err(to_py)?;
+    opts.conf_level = conf_level;
+    opts.num_resamples = num_resamples;
+    opts.allow_nan = allow_nan;
+    let (cancel, done) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    opts.cancel = Some(cancel.clone());
+    opts.progress = Some(done.clone());
+    let plan = SobolPlan::new(&outputs, output, &opts).map_err(to_py)?;
+    let total = plan.chunks();
+    let res = detached(py, cancel, done, total, progress, || plan.run())?;
+    let d = PyDict::new(py);
+    d.set_item("names", res.names)?;
+    d.set_item("S1", res.s1)?;
+    d.set_item("S1_conf", res.s1_conf)?;
+    d.set_item("ST", res.st)?;
+    d.set_item("ST_conf", res.st_conf)?;
+    d.set_item("S2", res.s2)?;
+    d.set_item("mean", res.mean)?;
+    d.set_item("variance", res.variance)?;
+    d.set_item("n", res.n)?;
+    d.set_item("seed", res.seed)?;
+    d.set_item("evaluations", res.evaluations)?;
+    Ok(d)
+}
+
+/// A tornado; `statistic` is a quantile level, or None for the mean.
+#[pyfunction]
+#[pyo3(signature = (outputs, output, n, seed=None, *, threads=None, low=0.1, high=0.9,
+                    statistic=Some(0.5), inputs=None, allow_nan=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn tornado<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'py, PyAny>,
+    output: &str,
+    n: &Bound<'py, PyAny>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
+    low: f64,
+    high: f64,
+    statistic: Option<f64>,
+    inputs: Option<Vec<String>>,
+    allow_nan: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let outputs = to_outputs(outputs)?;
+    let mut opts = TornadoOptions::new(to_count(n, "n")?, to_seed(seed)?);
+    opts.threads = threads_of(threads)?;
+    opts.low = low;
+    opts.high = high;
+    opts.statistic = statistic.map_or(Statistic::Mean, Statistic::Quantile);
+    opts.allow_nan = allow_nan;
+    let swung = match &inputs {
+        Some(names) => names.len(),
+        None => Factors::of(&outputs, output).map_err(to_py)?.inputs.len(),
+    };
+    opts.inputs = inputs;
+    let (cancel, done) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    opts.cancel = Some(cancel.clone());
+    opts.progress = Some(done.clone());
+    let total = sensitivity::tornado_chunks(swung, opts.n);
+    let res = detached(py, cancel, done, total, progress, || {
+        sensitivity::tornado(&outputs, output, &opts)
+    })?;
+    let d = PyDict::new(py);
+    let bars: Vec<(String, f64, f64, f64, f64, f64)> = res
+        .bars
+        .into_iter()
+        .map(|b| {
+            (
+                b.name,
+                b.input_low,
+                b.input_high,
+                b.output_low,
+                b.output_high,
+                b.swing,
+            )
+        })
+        .collect();
+    d.set_item("bars", bars)?;
+    d.set_item("base", res.base)?;
+    d.set_item("n", res.n)?;
+    d.set_item("seed", res.seed)?;
+    Ok(d)
+}
+
+fn columns<'a>(
+    inputs: &'a [(String, PyReadonlyArray1<'_, f64>)],
+) -> PyResult<Vec<(String, &'a [f64])>> {
+    inputs
+        .iter()
+        .map(|(name, a)| {
+            a.as_slice().map(|s| (name.clone(), s)).map_err(|_| {
+                PyValueError::new_err(format!("input '{name}' must be a contiguous float64 array"))
+            })
+        })
+        .collect()
+}
+
+/// Spearman's rho of each input column with the output: [(name, rho, conf)].
+#[pyfunction]
+#[pyo3(signature = (output, inputs, conf_level=0.95))]
+fn rank_correlation(
+    py: Python<'_>,
+    output: PyReadonlyArray1<'_, f64>,
+    inputs: Vec<(String, PyReadonlyArray1<'_, f64>)>,
+    conf_level: f64,
+) -> PyResult<Vec<(String, f64, f64)>> {
+    let y = output
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("the output must be a contiguous float64 array"))?;
+    let cols = columns(&inputs)?;
+    let rows = py
+        .detach(|| sensitivity::rank_correlation(y, &cols, conf_level))
+        .map_err(to_py)?;
+    Ok(rows.into_iter().map(|r| (r.name, r.rho, r.conf)).collect())
+}
+
+/// (name, width_now, expected_width, narrowing, variance_share).
+type LearningRow = (String, f64, f64, f64, f64);
+
+/// Value of information: [(name, width_now, expected_width, narrowing, variance_share)].
+#[pyfunction]
+#[pyo3(signature = (output, inputs, level=0.9, bins=50))]
+fn value_of_information(
+    py: Python<'_>,
+    output: PyReadonlyArray1<'_, f64>,
+    inputs: Vec<(String, PyReadonlyArray1<'_, f64>)>,
+    level: f64,
+    bins: usize,
+) -> PyResult<Vec<LearningRow>> {
+    let y = output
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("the output must be a contiguous float64 array"))?;
+    let cols = columns(&inputs)?;
+    let rows = py
+        .detach(|| sensitivity::value_of_information(y, &cols, level, bins))
+        .map_err(to_py)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.name,
+                r.width_now,
+                r.expected_width,
+                r.narrowing,
+                r.variance_share,
+            )
+        })
+        .collect())
+}
+
+/// Chunks of one run of n samples (progress bars of the Python layer).
+#[pyfunction]
+fn chunks_for(n: usize) -> usize {
+    chunk_count(n)
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(sensitivity_inputs, m)?)?;
+    m.add_function(wrap_pyfunction!(sobol, m)?)?;
+    m.add_function(wrap_pyfunction!(tornado, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_correlation, m)?)?;
+    m.add_function(wrap_pyfunction!(value_of_information, m)?)?;
+    m.add_function(wrap_pyfunction!(chunks_for, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Which quantities a sensitivity analysis can vary: the sources of randomness
+//! behind one output.
+//!
+//! Every random node the output depends on is one of three things:
+//!
+//! - a **fixed input**: a named draw from a fixed distribution. A design gives
+//!   it values (Saltelli matrices, tornado levels, quasi-random points through
+//!   its inverse CDF) that the engine feeds in place of its draws;
+//! - a **conditional input**: a named draw whose distribution depends on other
+//!   nodes, such as `dark_voyages = negative_binomial(observed, p_detect)`. Its
+//!   value is not an independent factor, so it cannot be fed from a design
+//!   without cutting its link to its parents. What is independent is its own
+//!   randomness given its parents (the draw's random stream), so a Sobol
+//!   design switches that stream, and its indices measure the variance due to
+//!   the draw itself; what flows through it from `p_detect` is credited to
+//!   `p_detect`. A tornado holds it at quantiles of its (marginal) distribution
+//!   from an ordinary run: "if we knew the count was this low or this high";
+//! - **intrinsic noise**: every unnamed random node, such as the binomial
+//!   thinning of delivered shells by a dud rate. Together they are one extra
+//!   factor, switched by their streams, and reported as the row
+//!   "intrinsic noise" rather than smeared over the inputs.
+//!
+//! Named nodes that compute from others (`delivered = containers * per_container`)
+//! are not sources of randomness: their variance belongs to their inputs. Named
+//! constants have no variance to attribute and are left out.
+
+use crate::dist::{Dist, Quantile};
+use crate::error::{Error, Result};
+use crate::expr::{Node, Op};
+
+/// The row label of the model's randomness that no named input owns.
+pub const INTRINSIC_NOISE: &str = "intrinsic noise";
+
+/// How a factor's randomness enters the model.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A named draw from a fixed distribution: designs feed its values.
+    Fixed(Dist),
+    /// A named draw whose distribution depends on other nodes: designs switch
+    /// its random stream.
+    Conditional,
+}
+
+/// A named source of randomness.
+#[derive(Debug, Clone)]
+pub struct Factor {
+    pub name: String,
+    pub node: Node,
+    pub source: Source,
+}
+
+/// The sources of randomness of one output.
+#[derive(Debug, Clone)]
+pub struct Factors {
+    pub output: String,
+    pub output_node: Node,
+    /// Named random inputs, in discovery order (arguments before readers).
+    pub inputs: Vec<Factor>,
+    /// Unnamed random nodes: the intrinsic noise.
+    pub noise: Vec<Node>,
+    /// Named constants (reported in errors when asked for).
+    pub constants: Vec<(String, f64)>,
+}
+
+impl Factors {
+    /// Finds the sources of randomness of `output`, one of `outputs`.
+    ///
+    /// ```
+    /// use munflow::dist::{Beta, Normal};
+    /// use munflow::expr::{Family, Node};
+    /// use munflow::sensitivity::Factors;
+    /// let shells = Node::draw(Normal::new(1000.0, 50.0).unwrap().into()).named("shells");
+    /// let dud_rate = Node::draw(Beta::new(2.0, 8.0).unwrap().into()).named("dud_rate");
+    /// let good = Node::compound(Family::Binomial,
+    ///     vec![shells.floor(), Node::constant(1.0).sub(&dud_rate)]).unwrap();
+    /// let f = Factors::of(&[("good".into(), good)], "good").unwrap();
+    /// assert_eq!(f.names(), vec!["shells", "dud_rate"]);
+    /// assert_eq!(f.noise.len(), 1); // the binomial thinning
+    /// ```
+    pub fn of(outputs: &[(String, Node)], output: &str) -> Result<Factors> {
+        let node = outputs
+            .iter()
+            .find(|(name, _)| name == output)
+            .map(|(_, node)| node.clone())
+            .ok_or_else(|| {
+                let known: Vec<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
+                Error::UnknownName(format!(
+                    "no output named '{output}'; outputs are: {}",
+                    known.join(", ")
+                ))
+            })?;
+        let mut inputs = Vec::new();
+        let mut noise = Vec::new();
+        let mut constants = Vec::new();
+        for n in node.ancestors() {
+            match (n.name(), n.op()) {
+                (Some(name), Op::Const(v)) => constants.push((name.to_string(), *v)),
+                (Some(name), Op::Draw(d)) => {
+                    let (lo, hi) = d.support();
+                    if lo == hi {
+                        constants.push((name.to_string(), lo));
+                    } else {
+                        inputs.push(Factor {
+                            name: name.to_string(),
+                            node: n.clone(),
+                            source: Source::Fixed(d.clone()),
+                        });
+                    }
+                }
+                (Some(name), Op::Compound { .. }) => inputs.push(Factor {
+                    name: name.to_string(),
+                    node: n.clone(),
+                    source: Source::Conditional,
+                }),
+                (None, Op::Draw(_) | Op::Compound { .. }) => noise.push(n.clone()),
+                _ => {}
+            }
+        }
+        Ok(Factors {
+            output: output.to_string(),
+            output_node: node,
+            inputs,
+            noise,
+            constants,
+        })
+    }
+
+    /// The input names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.inputs.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    /// The index of the input called `name`, or an error that says why not.
+    pub fn index(&self, name: &str) -> Result<usize> {
+        if let Some(i) = self.inputs.iter().position(|f| f.name == name) {
+            return Ok(i);
+        }
+        if let Some((_, v)) = self.constants.iter().find(|(n, _)| n == name) {
+            return Err(Error::InvalidArgument(format!(
+                "input '{name}' is a constant ({v}): it has no uncertainty to analyse"
+            )));
+        }
+        Err(Error::UnknownName(format!(
+            "'{name}' is not a random named input of output '{}'; its inputs are: {}",
+            self.output,
+            self.names().join(", ")
+        )))
+    }
+
+    /// Indices of the inputs named in `names`, in that order (all of them when `None`).
+    pub fn select(&self, names: Option<&[String]>) -> Result<Vec<usize>> {
+        match names {
+            None => Ok((0..self.inputs.len()).collect()),
+            Some(names) => {
+                let mut out = Vec::with_capacity(names.len());
+                for name in names {
+                    let i = self.index(name)?;
+                    if out.contains(&i) {
+                        return Err(Error::InvalidArgument(format!(
+                            "input '{name}' is given twice"
+                        )));
+                    }
+                    out.push(i);
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// An error unless the output has something to analyse.
+    pub fn require_randomness(&self) -> Result<()> {
+        if self.inputs.is_empty() && self.noise.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "output '{}' has no random inputs: it is a constant",
+                self.output
+            )));
+        }
+        Ok(())
+    }
+}

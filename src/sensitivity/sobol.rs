@@ -1,0 +1,316 @@
+//! Sobol indices of one output: the design, its evaluation and the estimates.
+
+use super::design::{Design, Mix, RunSettings, Sampling};
+use super::estimators::{analyze_cancellable, pairs, Evaluations};
+use super::factors::{Factors, INTRINSIC_NOISE};
+use crate::engine::chunk_count;
+use crate::error::{Error, Result};
+use crate::expr::Node;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::Arc;
+
+/// The fewest base samples a Saltelli design may have: below this the
+/// estimators' spread is of the order of the indices themselves.
+pub const MIN_BASE_SAMPLES: usize = 64;
+
+/// Options of [`sobol`].
+#[derive(Debug, Clone)]
+pub struct SobolOptions {
+    /// Base samples (rows of A and of B); the model is evaluated
+    /// n * (groups + 2) times, n * (2 groups + 2) with second order.
+    pub n: usize,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    pub second_order: bool,
+    /// Named sets of inputs whose indices are wanted jointly; inputs in no
+    /// group keep a row of their own.
+    pub groups: Option<Vec<(String, Vec<String>)>>,
+    pub sampling: Sampling,
+    /// Level of the bootstrap intervals (0.95: `*_conf` are 95% half-widths).
+    pub conf_level: f64,
+    /// Bootstrap resamples; 0 skips the intervals.
+    pub num_resamples: usize,
+    pub allow_nan: bool,
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub progress: Option<Arc<AtomicUsize>>,
+}
+
+impl SobolOptions {
+    /// Defaults: scrambled Sobol' sampling, 95% intervals from 100 resamples.
+    pub fn new(n: usize, seed: u64) -> Self {
+        SobolOptions {
+            n,
+            seed,
+            threads: None,
+            second_order: false,
+            groups: None,
+            sampling: Sampling::Sobol,
+            conf_level: 0.95,
+            num_resamples: 100,
+            allow_nan: false,
+            cancel: None,
+            progress: None,
+        }
+    }
+}
+
+/// Sobol indices of one output, one row per input (or group), plus
+/// "intrinsic noise" when the model has randomness no named input owns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SobolIndices {
+    pub output: String,
+    /// Row names: inputs or groups, then "intrinsic noise" if any.
+    pub names: Vec<String>,
+    pub s1: Vec<f64>,
+    pub s1_conf: Vec<f64>,
+    pub st: Vec<f64>,
+    pub st_conf: Vec<f64>,
+    /// Second-order indices (row j, row k, S2, S2_conf), j < k; empty unless asked.
+    pub s2: Vec<(usize, usize, f64, f64)>,
+    /// Mean and variance of the output over the base samples.
+    pub mean: f64,
+    pub variance: f64,
+    pub n: usize,
+    pub seed: u64,
+    /// Model evaluations made.
+    pub evaluations: usize,
+}
+
+/// A set of sources switched together: one row of the table.
+#[derive(Debug, Clone)]
+struct Unit {
+    name: String,
+    inputs: Vec<usize>,
+    noise: bool,
+}
+
+/// A validated Sobol analysis, ready to run.
+pub struct SobolPlan<'a> {
+    outputs: &'a [(String, Node)],
+    factors: Factors,
+    units: Vec<Unit>,
+    opts: SobolOptions,
+}
+
+impl<'a> SobolPlan<'a> {
+    /// Checks the options and finds the output's inputs.
+    pub fn new(
+        outputs: &'a [(String, Node)],
+        output: &str,
+        opts: &SobolOptions,
+    ) -> Result<SobolPlan<'a>> {
+        if opts.n < MIN_BASE_SAMPLES {
+            return Err(Error::InvalidArgument(format!(
+                "n must be >= {MIN_BASE_SAMPLES} for Sobol indices (the estimates' error is about 1/sqrt(n)), got {}",
+                opts.n
+            )));
+        }
+        if opts.threads == Some(0) {
+            return Err(Error::InvalidArgument("threads must be >= 1, got 0".into()));
+        }
+        let factors = Factors::of(outputs, output)?;
+        factors.require_randomness()?;
+        let units = units(&factors, opts.groups.as_deref())?;
+        Ok(SobolPlan {
+            outputs,
+            factors,
+            units,
+            opts: opts.clone(),
+        })
+    }
+
+    /// Number of evaluated matrices (engine runs).
+    pub fn matrices(&self) -> usize {
+        let m = self.units.len();
+        2 + m + if self.opts.second_order { m } else { 0 }
+    }
+
+    /// Model evaluations the analysis makes.
+    pub fn evaluations(&self) -> usize {
+        self.matrices() * self.opts.n
+    }
+
+    /// Chunks the engine will evaluate, for progress bars.
+    pub fn chunks(&self) -> usize {
+        self.matrices() * chunk_count(self.opts.n)
+    }
+
+    /// Evaluates the design and estimates the indices.
+    pub fn run(self) -> Result<SobolIndices> {
+        match self.opts.threads {
+            Some(t) => rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| Error::InvalidArgument(format!("cannot start {t} threads: {e}")))?
+                .install(|| self.execute()),
+            None => self.execute(),
+        }
+    }
+
+    fn execute(&self) -> Result<SobolIndices> {
+        let o = &self.opts;
+        let settings = RunSettings {
+            allow_nan: o.allow_nan,
+            cancel: o.cancel.clone(),
+            progress: o.progress.clone(),
+        };
+        let design = Design::new(
+            self.outputs,
+            &self.factors,
+            o.n,
+            o.seed,
+            o.sampling,
+            settings,
+        )?;
+        let k = self.factors.inputs.len();
+        let uniform = |from_b: bool| Mix {
+            inputs_from_b: vec![from_b; k],
+            noise_from_b: from_b,
+        };
+        // One unit's sources taken from the other side.
+        let swap = |base: bool, unit: &Unit| {
+            let mut mix = uniform(base);
+            for &i in &unit.inputs {
+                mix.inputs_from_b[i] = !base;
+            }
+            if unit.noise {
+                mix.noise_from_b = !base;
+            }
+            mix
+        };
+        let mut mixes = vec![uniform(false), uniform(true)];
+        mixes.extend(self.units.iter().map(|u| swap(false, u)));
+        if o.second_order {
+            mixes.extend(self.units.iter().map(|u| swap(true, u)));
+        }
+        let mut outs: Vec<Vec<f64>> = mixes
+            .par_iter()
+            .map(|mix| design.evaluate(mix))
+            .collect::<Result<_>>()?;
+        let m = self.units.len();
+        let ba = if o.second_order {
+            outs.split_off(2 + m)
+        } else {
+            Vec::new()
+        };
+        let ab = outs.split_off(2);
+        let b = outs.pop().unwrap_or_default();
+        let a = outs.pop().unwrap_or_default();
+        let ev = Evaluations { a, b, ab, ba };
+        let boot_seed = crate::expr::key_mix(o.seed ^ 0xb0075);
+        let cancel = o.cancel.as_deref();
+        let res = analyze_cancellable(&ev, o.conf_level, o.num_resamples, boot_seed, cancel)
+            .map_err(|e| match e {
+                Error::InvalidArgument(msg) if msg.contains("does not vary") => {
+                    Error::InvalidArgument(format!(
+                        "output '{}' does not vary: Sobol indices are undefined",
+                        self.factors.output
+                    ))
+                }
+                e => e,
+            })?;
+        let s2 = if o.second_order {
+            pairs(m)
+                .into_iter()
+                .zip(res.estimates.s2.iter().zip(&res.s2_conf))
+                .map(|((j, k), (&s, &c))| (j, k, s, c))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(SobolIndices {
+            output: self.factors.output.clone(),
+            names: self.units.iter().map(|u| u.name.clone()).collect(),
+            s1: res.estimates.s1,
+            s1_conf: res.s1_conf,
+            st: res.estimates.st,
+            st_conf: res.st_conf,
+            s2,
+            mean: res.mean,
+            variance: res.variance,
+            n: o.n,
+            seed: o.seed,
+            evaluations: self.evaluations(),
+        })
+    }
+}
+
+/// The rows of the table: groups (or single inputs), then the noise.
+fn units(factors: &Factors, groups: Option<&[(String, Vec<String>)]>) -> Result<Vec<Unit>> {
+    let mut units = Vec::new();
+    let mut owner: Vec<Option<&str>> = vec![None; factors.inputs.len()];
+    if let Some(groups) = groups {
+        for (name, members) in groups {
+            if name == INTRINSIC_NOISE || units.iter().any(|u: &Unit| &u.name == name) {
+                return Err(Error::InvalidArgument(format!(
+                    "group name '{name}' is used twice or reserved"
+                )));
+            }
+            if members.is_empty() {
+                return Err(Error::InvalidArgument(format!("group '{name}' is empty")));
+            }
+            let mut inputs = Vec::new();
+            for member in members {
+                let i = factors.index(member)?;
+                if let Some(other) = owner[i] {
+                    return Err(Error::InvalidArgument(format!(
+                        "input '{member}' is in two groups ('{other}' and '{name}')"
+                    )));
+                }
+                owner[i] = Some(name);
+                inputs.push(i);
+            }
+            units.push(Unit {
+                name: name.clone(),
+                inputs,
+                noise: false,
+            });
+        }
+    }
+    for (i, f) in factors.inputs.iter().enumerate() {
+        if owner[i].is_none() {
+            if units.iter().any(|u| u.name == f.name) {
+                return Err(Error::InvalidArgument(format!(
+                    "group name '{}' is also the name of an input outside it",
+                    f.name
+                )));
+            }
+            units.push(Unit {
+                name: f.name.clone(),
+                inputs: vec![i],
+                noise: false,
+            });
+        }
+    }
+    if !factors.noise.is_empty() {
+        units.push(Unit {
+            name: INTRINSIC_NOISE.into(),
+            inputs: vec![],
+            noise: true,
+        });
+    }
+    Ok(units)
+}
+
+/// Sobol first- and total-order indices (optionally second order) of `output`,
+/// with bootstrap confidence half-widths.
+///
+/// ```
+/// use munflow::dist::Normal;
+/// use munflow::expr::Node;
+/// use munflow::sensitivity::{sobol, SobolOptions};
+/// let x1 = Node::draw(Normal::new(0.0, 1.0).unwrap().into()).named("x1");
+/// let x2 = Node::draw(Normal::new(0.0, 2.0).unwrap().into()).named("x2");
+/// let y = x1.add(&x2);
+/// let res = sobol(&[("y".into(), y)], "y", &SobolOptions::new(4096, 1)).unwrap();
+/// assert_eq!(res.names, vec!["x1", "x2"]);
+/// assert!((res.s1[1] - 0.8).abs() < 0.02); // Var(x2) / Var(y) = 4 / 5
+/// ```
+pub fn sobol(
+    outputs: &[(String, Node)],
+    output: &str,
+    opts: &SobolOptions,
+) -> Result<SobolIndices> {
+    SobolPlan::new(outputs, output, opts)?.run()
+}
