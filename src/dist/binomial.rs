@@ -2,7 +2,7 @@ use super::primitives::{stirling_tail, uniform01};
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
 use super::validate::{count, probability};
-use super::{integer_cdf_below, Moments, Quantile, Sample};
+use super::{integer_cdf_below, integer_sf_from, Moments, Quantile, Sample};
 use crate::error::Result;
 use rand::Rng;
 
@@ -33,10 +33,22 @@ impl Binomial {
         })
     }
     /// Just the sampler for (n, p), validated: for one draw per sample.
+    #[inline(always)]
     pub(crate) fn sampler(n: f64, p: f64) -> Result<BinomialSampler> {
-        let n = count("binomial", "n", n)?;
-        let p = probability("binomial", "p", p)?;
-        Ok(BinomialSampler::new(n, p))
+        // The common case tested inline; messages are built out of line.
+        if n >= 0.0 && n <= MAX_COUNT && n.fract() == 0.0 && (0.0..=1.0).contains(&p) {
+            Ok(BinomialSampler::from_f64(n, p))
+        } else {
+            Self::invalid(n, p)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn invalid(n: f64, p: f64) -> Result<BinomialSampler> {
+        count("binomial", "n", n)?;
+        probability("binomial", "p", p)?;
+        unreachable_sampler()
     }
 
     pub fn n(&self) -> u64 {
@@ -77,6 +89,19 @@ impl Quantile for Binomial {
     fn cdf_below(&self, x: f64) -> f64 {
         integer_cdf_below(|k| self.cdf(k), x)
     }
+    fn sf(&self, x: f64) -> f64 {
+        if x < 0.0 {
+            1.0
+        } else if x >= self.n as f64 {
+            0.0
+        } else {
+            let k = x.floor();
+            beta_reg(k + 1.0, self.n as f64 - k, self.p, 1.0 - self.p)
+        }
+    }
+    fn sf_from(&self, x: f64) -> f64 {
+        integer_sf_from(|k| self.sf(k), x)
+    }
     fn ppf(&self, q: f64) -> f64 {
         // The cdf rounds to 1 long before n (binomial(1000, 0.8) at 897).
         if q >= 1.0 && self.p > 0.0 {
@@ -84,12 +109,29 @@ impl Quantile for Binomial {
         }
         invert_cdf(|x| self.cdf(x), q, 0.0, self.n as f64, true)
     }
+    fn isf(&self, q: f64) -> f64 {
+        if q <= 0.0 && self.p > 0.0 {
+            return self.n as f64;
+        }
+        invert_cdf(|x| -self.sf(x), -q, 0.0, self.n as f64, true)
+    }
     fn is_discrete(&self) -> bool {
         true
     }
     fn support(&self) -> (f64, f64) {
         (0.0, self.n as f64)
     }
+}
+
+/// 2^53: beyond it not every whole number is representable as f64.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// Only reached if the inline check and the validators disagree.
+#[cold]
+fn unreachable_sampler() -> Result<BinomialSampler> {
+    Err(crate::Error::InvalidArgument(
+        "binomial: invalid parameters".into(),
+    ))
 }
 
 /// Below this mean (of the smaller tail) inversion beats rejection.
@@ -131,9 +173,13 @@ impl BinomialSampler {
     /// `n` a whole number >= 0 and `p` in [0, 1] (checked by the caller).
     #[inline]
     pub(crate) fn new(n: u64, p: f64) -> Self {
+        Self::from_f64(n as f64, p)
+    }
+
+    #[inline(always)]
+    fn from_f64(n: f64, p: f64) -> Self {
         let flipped = p > 0.5;
         let p = if flipped { 1.0 - p } else { p };
-        let n = n as f64;
         let q = 1.0 - p;
         let method = if p == 0.0 || n == 0.0 {
             Method::Zero
@@ -147,13 +193,14 @@ impl BinomialSampler {
         } else {
             let spq = (n * p * q).sqrt();
             let b = 1.15 + 2.53 * spq;
+            let inv_b = 1.0 / b;
             let m = ((n + 1.0) * p).floor();
             Method::Rejection(Btrs {
                 a: -0.0873 + 0.0248 * b + 0.01 * p,
                 b,
                 c: n * p + 0.5,
-                v_r: 0.92 - 4.2 / b,
-                alpha: (2.83 + 5.1 / b) * spq,
+                v_r: 0.92 - 4.2 * inv_b,
+                alpha: (2.83 + 5.1 * inv_b) * spq,
                 p,
                 m,
             })

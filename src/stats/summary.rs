@@ -1,6 +1,6 @@
 //! Per-column summaries: mean, standard deviation and quantiles.
 
-use super::quantiles;
+use super::quantile::{quantiles_in, Range};
 use rayon::prelude::*;
 
 /// The summary of one column.
@@ -31,14 +31,17 @@ pub fn describe(columns: &[&[f64]], qs: &[f64]) -> Vec<Summary> {
 
 fn summarise(values: &[f64], qs: &[f64]) -> Summary {
     let n = values.len() as f64;
-    // Two passes: the mean first, then centred squares (no cancellation).
-    let mean = values.iter().sum::<f64>() / n;
+    // The mean and range in one pass, then centred squares (two passes
+    // rather than a running update: no cancellation, and both vectorise).
+    let mut range = Range::EMPTY;
+    let mut sum = 0.0;
+    for &x in values {
+        sum += x;
+        range.add(x);
+    }
+    let mean = sum / n;
     let ss: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
-    let (min, max) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let (min, max) = (range.min, range.max);
     Summary {
         mean,
         sd: if values.len() > 1 {
@@ -48,6 +51,6 @@ fn summarise(values: &[f64], qs: &[f64]) -> Summary {
         },
         min,
         max,
-        quantiles: quantiles(values, qs),
+        quantiles: quantiles_in(values, qs, &range),
     }
 }
