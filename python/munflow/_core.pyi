@@ -1,7 +1,7 @@
 """Type stubs for munflow._core, the Rust extension (see src/python/)."""
 
 from collections.abc import Callable, Sequence
-from typing import overload
+from typing import Any, ClassVar, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ class Expr:
     def __le__(self, other: Param) -> Expr: ...  # type: ignore[override]
     def __hash__(self) -> int: ...
     def __bool__(self) -> bool: ...
+    __array_ufunc__: ClassVar[None]
 
 class Distribution(Expr):
     """A distribution with fixed parameters (scipy-style answers plus sampling)."""
@@ -146,6 +147,8 @@ def sqrt(x: Param) -> Expr: ...
 def abs(x: Param) -> Expr: ...
 def floor(x: Param) -> Expr: ...
 def round(x: Param) -> Expr: ...
+def sin(x: Param) -> Expr: ...
+def cos(x: Param) -> Expr: ...
 def minimum(a: Param, b: Param) -> Expr: ...
 def maximum(a: Param, b: Param) -> Expr: ...
 def clip(x: Param, lo: Param, hi: Param) -> Expr: ...
@@ -179,3 +182,91 @@ def run(
 def describe(
     columns: list[npt.NDArray[np.float64]], quantiles: list[float]
 ) -> list[tuple[float, float, float, float, list[float]]]: ...
+
+# -- scenarios (munflow.Scenario wraps this) --------------------------------
+
+class ScenarioSpec:
+    """A scenario read from a file, a string or a dict (as JSON), and checked."""
+
+    @staticmethod
+    def from_file(path: str) -> ScenarioSpec: ...
+    @staticmethod
+    def from_text(
+        text: str,
+        format: Literal["toml", "json"] = "toml",
+        origin: str = "<string>",
+        lines: bool = True,
+    ) -> ScenarioSpec: ...
+    def to_toml(self) -> str: ...
+    def to_json(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    def munitions(self) -> list[tuple[str, str, str | None]]:
+        """(name, category, label) of each munition, in catalog order."""
+    def compile(self) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str]]:
+        """(name, expression, munition or "total", quantity, estimate) of each
+        output, and the alternative estimates."""
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+# -- sensitivity (munflow.sensitivity makes the tables) ---------------------
+
+def sensitivity_inputs(
+    outputs: list[tuple[str, Param]], output: str, inputs: list[str] | None = None
+) -> tuple[list[tuple[str, Literal["fixed", "conditional"]]], bool]:
+    """The random named inputs of ``output`` as (name, kind), and whether it
+    has intrinsic noise."""
+
+def sobol(
+    outputs: list[tuple[str, Param]],
+    output: str,
+    n: int,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    second_order: bool = False,
+    groups: list[tuple[str, list[str]]] | None = None,
+    sampling: Literal["sobol", "mc"] = "sobol",
+    conf_level: float = 0.95,
+    num_resamples: int = 100,
+    allow_nan: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, Any]:
+    """Sobol indices as plain lists: keys names, S1, S1_conf, ST, ST_conf, S2
+    ([(i, j, S2, S2_conf)]), mean, variance, n, seed, evaluations."""
+
+def tornado(
+    outputs: list[tuple[str, Param]],
+    output: str,
+    n: int,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    low: float = 0.1,
+    high: float = 0.9,
+    statistic: float | None = 0.5,
+    inputs: list[str] | None = None,
+    allow_nan: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, Any]:
+    """A tornado: keys bars ([(input, input_low, input_high, output_low,
+    output_high, swing)], widest first), base, n, seed. ``statistic`` is a
+    quantile level, or None for the mean."""
+
+def rank_correlation(
+    output: npt.NDArray[np.float64],
+    inputs: list[tuple[str, npt.NDArray[np.float64]]],
+    conf_level: float = 0.95,
+) -> list[tuple[str, float, float]]:
+    """Spearman's rho of each input column with the output: [(name, rho, conf)]."""
+
+def value_of_information(
+    output: npt.NDArray[np.float64],
+    inputs: list[tuple[str, npt.NDArray[np.float64]]],
+    level: float = 0.9,
+    bins: int = 50,
+) -> list[tuple[str, float, float, float, float]]:
+    """[(name, width_now, expected_width, narrowing, variance_share)]."""
+
+def chunks_for(n: int) -> int:
+    """Chunks of one run of n samples (progress bars of the Python layer)."""

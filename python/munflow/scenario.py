@@ -16,6 +16,11 @@ munition type and in total::
 
     # Change one assumption; every other input keeps its draws.
     better = sc.with_value("munitions.shell_152.dud_rate", {"beta": [1, 9]})
+
+    # Which assumption drives the range (inputs by their names in the file).
+    sc.sobol("shell_152.functioning[defence_minister]", seed=7)
+    sc.tornado("shell_152.functioning[defence_minister]", seed=7)
+    res.value_of_information("shell_152.functioning[defence_minister]")
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ from munflow import _core
 from munflow._core import Expr
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.results import DEFAULT_QUANTILES, Results
+from munflow.sensitivity import SensitivityMethods
 
 
-class Scenario:
+class Scenario(SensitivityMethods):
     """A checked scenario, ready to run.
 
     Build one with :meth:`from_file` (TOML, or JSON by extension),
@@ -150,6 +156,14 @@ class Scenario:
     def model(self) -> Model:
         """The scenario as a :class:`munflow.Model`."""
         return Model(self.outputs())
+
+    def to_model(self) -> Model:
+        """The scenario as a :class:`munflow.Model`: the hook through which
+        :func:`munflow.sobol`, :func:`munflow.tornado` and the other analyses
+        (also methods here: ``sc.sobol("shell_152.functioning[...]")``) accept
+        a scenario. Inputs are named ``<owner>.<field>`` as in the file
+        (``shell_152.dud_rate``, ``rajin_aug_dec_2023.p_detect``)."""
+        return self.model()
 
     def validate(self) -> None:
         """Check that the scenario compiles (files are checked when read)."""

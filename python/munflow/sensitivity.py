@@ -308,14 +308,18 @@ def _samples(
     )
     if not chosen:
         raise ValueError(f"output {name!r} has no random named inputs")
+    # A named input that is also an output (a scenario's only container
+    # channel is its total) is stored under the output's name.
+    as_output = {getattr(expr, "name", None): out for out, expr in res.model.outputs.items()}
     columns = []
     for input_name, _kind in chosen:
-        if input_name not in res:
+        stored = input_name if input_name in res else as_output.get(input_name)
+        if stored not in res:
             raise ValueError(
                 f"these results did not store input {input_name!r}; "
                 "run the model with store_inputs=True"
             )
-        columns.append((input_name, np.ascontiguousarray(res[input_name], dtype=np.float64)))
+        columns.append((input_name, np.ascontiguousarray(res[stored], dtype=np.float64)))
     y = np.ascontiguousarray(res[name], dtype=np.float64)
     return name, y, columns, has_noise, res
 

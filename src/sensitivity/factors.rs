@@ -18,7 +18,8 @@
 //! - **intrinsic noise**: every unnamed random node, such as the binomial
 //!   thinning of delivered shells by a dud rate. Together they are one extra
 //!   factor, switched by their streams, and reported as the row
-//!   "intrinsic noise" rather than smeared over the inputs.
+//!   "intrinsic noise" rather than smeared over the inputs. So is the
+//!   output's own draw when the output is a named conditional draw.
 //!
 //! Named nodes that compute from others (`delivered = containers * per_container`)
 //! are not sources of randomness: their variance belongs to their inputs. Named
@@ -93,6 +94,14 @@ impl Factors {
         let mut noise = Vec::new();
         let mut constants = Vec::new();
         for n in node.ancestors() {
+            // An output that is itself a named conditional draw (a scenario's
+            // `shell_152.functioning`: binomial thinning, named so its stream
+            // stays put) is not an input of itself: its own randomness given
+            // its parents is intrinsic noise.
+            if n == node && matches!(n.op(), Op::Compound { .. }) {
+                noise.push(n.clone());
+                continue;
+            }
             match (n.name(), n.op()) {
                 (Some(name), Op::Const(v)) => constants.push((name.to_string(), *v)),
                 (Some(name), Op::Draw(d)) => {
@@ -176,5 +185,28 @@ impl Factors {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Beta;
+    use crate::expr::Family;
+
+    #[test]
+    fn a_named_output_draw_is_noise_not_an_input_of_itself() {
+        let p = Node::draw(Beta::new(2.0, 8.0).unwrap().into()).named("p");
+        let thinned = Node::compound(Family::Binomial, vec![Node::constant(100.0), p])
+            .unwrap()
+            .named("functioning");
+        let f = Factors::of(&[("functioning".into(), thinned.clone())], "functioning").unwrap();
+        assert_eq!(f.names(), vec!["p"]);
+        assert_eq!(f.noise, vec![thinned.clone()]);
+        // Read by another output, the same draw is an input as before.
+        let doubled = thinned.mul(&Node::constant(2.0));
+        let f = Factors::of(&[("doubled".into(), doubled)], "doubled").unwrap();
+        assert_eq!(f.names(), vec!["p", "functioning"]);
+        assert!(f.noise.is_empty());
     }
 }

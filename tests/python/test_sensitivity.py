@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-import munflow as mf
 import numpy as np
 import pandas as pd
 import pytest
+
+import munflow as mf
 
 A, B = 7.0, 0.1
 
@@ -193,8 +194,9 @@ def test_a_constant_output_is_a_value_error():
 def test_plots_return_axes():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
-    import munflow.plot as mplot
     from matplotlib.axes import Axes
+
+    import munflow.plot as mplot
 
     model = ishigami()
     assert isinstance(mplot.sobol(mf.sobol(model, n=1024, seed=1)), Axes)
