@@ -60,14 +60,45 @@ impl Error {
         dist: &'static str,
         param: &'static str,
         requirement: &'static str,
-        value: impl std::fmt::Display,
+        value: f64,
     ) -> Self {
         Error::InvalidParameter {
             dist,
             param,
             requirement,
-            value: value.to_string(),
+            value: fmt_value(value),
         }
+    }
+}
+
+/// Formats a number for messages as Python users read it: whole numbers below
+/// 1e15 without a fraction (`-1`, `8000`), others as Python's `repr` does, with
+/// the shortest round-trip digits (`0.25`, `1e+300`, `5e-324`, `inf`; NaN as `NaN`),
+/// never Rust's 301-digit rendering of 1e300.
+pub fn fmt_value(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    // `{:e}` gives the shortest round-trip digits, e.g. "1.5e-7".
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let plain = format!("{x}");
+        if plain.contains('.') {
+            plain
+        } else {
+            plain + ".0"
+        }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
     }
 }
 
@@ -84,5 +115,34 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_value;
+
+    #[test]
+    fn numbers_print_like_python() {
+        let cases = [
+            (-1.0, "-1"),
+            (8000.0, "8000"),
+            (0.25, "0.25"),
+            (10.5, "10.5"),
+            (1e300, "1e+300"),
+            (5e-324, "5e-324"),
+            (1.5e-7, "1.5e-07"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (-0.0001, "-0.0001"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(fmt_value(x), want);
+        }
+        assert!(super::Error::param("poisson", "rate", "<= 1e15", 1e300)
+            .to_string()
+            .ends_with("got 1e+300"));
     }
 }

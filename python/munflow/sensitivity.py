@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from munflow.results import Results
 
 #: Base samples of a Sobol design (the model runs n * (inputs + 2) times).
-DEFAULT_SOBOL_SAMPLES = 2**14
+DEFAULT_SOBOL_SAMPLES = 2**16
 #: Samples of each run of a tornado, and of the run behind rank correlations
 #: and values of information when given a model rather than results.
 DEFAULT_SAMPLES = 100_000
@@ -121,7 +121,7 @@ def sobol(
     *,
     second_order: bool = False,
     groups: Mapping[str, Sequence[str]] | None = None,
-    sampling: str = "sobol",
+    sampling: str = "mc",
     conf_level: float = 0.95,
     num_resamples: int = 100,
     threads: int | None = None,
@@ -143,15 +143,16 @@ def sobol(
     output : the output to analyse (may be omitted when there is only one).
     n : base samples; the model is evaluated ``n * (rows + 2)`` times
         (``n * (2 rows + 2)`` with ``second_order``). Powers of two suit
-        Sobol' sampling best. At least 64.
+        Sobol' sampling. At least 64.
     seed : the seed (None: a fresh one, recorded in ``table.attrs["seed"]``).
     second_order : also estimate pairwise indices, in ``table.attrs["S2"]``
         (a table indexed by input pairs with columns ``S2``, ``S2_conf``).
     groups : ``{"capacity": ["containers", "per_container"], ...}``: indices of
         sets of inputs taken together; inputs in no group keep their own row.
-    sampling : ``"sobol"`` (scrambled Sobol' points through each input's
-        inverse CDF: error falling nearly like 1/n for smooth models) or
-        ``"mc"`` (independent draws).
+    sampling : ``"mc"`` (independent draws by the engine's samplers, the
+        default: fastest per evaluation) or ``"sobol"`` (scrambled Sobol'
+        points through each input's inverse CDF: error falling nearly like
+        1/n for smooth models, at the cost of a quantile per input value).
     conf_level, num_resamples : the bootstrap (``num_resamples=0`` skips it).
 
     Estimators: Saltelli et al. (2010) for ``S1``, Jansen (1999) for ``ST``,

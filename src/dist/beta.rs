@@ -1,11 +1,10 @@
 use super::primitives::StdGamma;
-use super::quadrature::polish_quantile;
+use super::quadrature::invert_cdf;
 use super::special::beta_reg;
 use super::validate::{finite, positive};
-use super::{Moments, Quantile, Sample};
+use super::{fmt_num, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
-use statrs::distribution::{Beta as StatrsBeta, ContinuousCDF};
 
 /// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities.
 ///
@@ -25,7 +24,6 @@ pub struct Beta {
     gamma_a: StdGamma,
     gamma_b: StdGamma,
     in_logs: bool,
-    law: StatrsBeta,
 }
 
 impl Beta {
@@ -36,8 +34,6 @@ impl Beta {
     fn named(dist: &'static str, alpha: f64, beta: f64) -> Result<Self> {
         positive(dist, "alpha", alpha)?;
         positive(dist, "beta", beta)?;
-        let law =
-            StatrsBeta::new(alpha, beta).map_err(|_| Error::param(dist, "alpha", "> 0", alpha))?;
         let (gamma_a, gamma_b) = (StdGamma::new(alpha), StdGamma::new(beta));
         Ok(Beta {
             alpha,
@@ -45,7 +41,6 @@ impl Beta {
             in_logs: gamma_a.needs_logs() || gamma_b.needs_logs(),
             gamma_a,
             gamma_b,
-            law,
         })
     }
 
@@ -101,8 +96,27 @@ impl Quantile for Beta {
             beta_reg(self.alpha, self.beta, x, 1.0 - x)
         }
     }
+    fn sf(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            1.0
+        } else if x >= 1.0 {
+            0.0
+        } else {
+            beta_reg(self.beta, self.alpha, 1.0 - x, x)
+        }
+    }
     fn ppf(&self, q: f64) -> f64 {
-        polish_quantile(|x| self.cdf(x), q, self.law.inverse_cdf(q), 0.0, 1.0)
+        // The cdf rounds to 1 below x = 1; only q = 1 is the end of the support.
+        if q >= 1.0 {
+            return 1.0;
+        }
+        invert_cdf(|x| self.cdf(x), q, 0.0, 1.0, false)
+    }
+    fn isf(&self, q: f64) -> f64 {
+        if q <= 0.0 {
+            return 1.0;
+        }
+        invert_cdf(|x| -self.sf(x), -q, 0.0, 1.0, false)
     }
     fn support(&self) -> (f64, f64) {
         (0.0, 1.0)
@@ -138,12 +152,17 @@ impl Pert {
         positive(NAME, "lamb", lamb)?;
         if min >= max || !(max - min).is_finite() {
             return Err(Error::InvalidArgument(format!(
-                "{NAME}: min must be < max, got min={min}, max={max}"
+                "{NAME}: min must be < max, got min={}, max={}",
+                fmt_num(min),
+                fmt_num(max)
             )));
         }
         if !(min..=max).contains(&mode) {
             return Err(Error::InvalidArgument(format!(
-                "{NAME}: mode must be in [min, max] = [{min}, {max}], got {mode}"
+                "{NAME}: mode must be in [min, max] = [{}, {}], got {}",
+                fmt_num(min),
+                fmt_num(max),
+                fmt_num(mode)
             )));
         }
         let range = max - min;
@@ -194,8 +213,14 @@ impl Quantile for Pert {
     fn cdf(&self, x: f64) -> f64 {
         self.unit.cdf((x - self.min) / (self.max - self.min))
     }
+    fn sf(&self, x: f64) -> f64 {
+        self.unit.sf((x - self.min) / (self.max - self.min))
+    }
     fn ppf(&self, q: f64) -> f64 {
         self.min + (self.max - self.min) * self.unit.ppf(q)
+    }
+    fn isf(&self, q: f64) -> f64 {
+        self.min + (self.max - self.min) * self.unit.isf(q)
     }
     fn support(&self) -> (f64, f64) {
         (self.min, self.max)

@@ -36,7 +36,7 @@ impl Binomial {
     #[inline(always)]
     pub(crate) fn sampler(n: f64, p: f64) -> Result<BinomialSampler> {
         // The common case tested inline; messages are built out of line.
-        if n >= 0.0 && n <= MAX_COUNT && n.fract() == 0.0 && (0.0..=1.0).contains(&p) {
+        if (0.0..=MAX_COUNT).contains(&n) && n.fract() == 0.0 && (0.0..=1.0).contains(&p) {
             Ok(BinomialSampler::from_f64(n, p))
         } else {
             Self::invalid(n, p)

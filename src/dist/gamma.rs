@@ -1,10 +1,10 @@
 use super::primitives::StdGamma;
-use super::quadrature::polish_quantile;
+use super::quadrature::invert_cdf;
+use super::special::gamma_pq;
 use super::validate::positive;
 use super::{Moments, Quantile, Sample};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rand::Rng;
-use statrs::distribution::{ContinuousCDF, Gamma as StatrsGamma};
 
 /// Gamma with `shape` k and `scale` θ (mean kθ), scipy's `gamma(a=shape, scale=scale)`.
 ///
@@ -18,20 +18,23 @@ pub struct Gamma {
     shape: f64,
     scale: f64,
     sampler: StdGamma,
-    law: StatrsGamma,
 }
 
 impl Gamma {
     pub fn new(shape: f64, scale: f64) -> Result<Self> {
         positive("gamma", "shape", shape)?;
         positive("gamma", "scale", scale)?;
-        let law = StatrsGamma::new(shape, 1.0 / scale)
-            .map_err(|_| crate::Error::param("gamma", "shape", "> 0", shape))?;
+        if !(shape * scale).is_finite() {
+            return Err(Error::InvalidArgument(format!(
+                "gamma: the mean shape * scale must be finite, got shape={}, scale={}",
+                super::fmt_num(shape),
+                super::fmt_num(scale)
+            )));
+        }
         Ok(Gamma {
             shape,
             scale,
             sampler: StdGamma::new(shape),
-            law,
         })
     }
     pub fn shape(&self) -> f64 {
@@ -59,16 +62,27 @@ impl Moments for Gamma {
 }
 
 impl Quantile for Gamma {
+    // In standard units (x / scale), so a scale of 1e-300 or 1e300 costs nothing in range.
     fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 {
-            0.0
-        } else {
-            self.law.cdf(x)
-        }
+        gamma_pq(self.shape, x / self.scale).0
+    }
+    fn sf(&self, x: f64) -> f64 {
+        gamma_pq(self.shape, x / self.scale).1
     }
     fn ppf(&self, q: f64) -> f64 {
-        let guess = self.law.inverse_cdf(q);
-        polish_quantile(|x| self.cdf(x), q, guess, 0.0, f64::INFINITY)
+        // The cdf rounds to 1 at a finite x; only q = 1 is the end of the support.
+        if q >= 1.0 {
+            return f64::INFINITY;
+        }
+        let unit = |z: f64| gamma_pq(self.shape, z).0;
+        self.scale * invert_cdf(unit, q, 0.0, f64::INFINITY, false)
+    }
+    fn isf(&self, q: f64) -> f64 {
+        if q <= 0.0 {
+            return f64::INFINITY;
+        }
+        let unit = |z: f64| -gamma_pq(self.shape, z).1;
+        self.scale * invert_cdf(unit, -q, 0.0, f64::INFINITY, false)
     }
     fn support(&self) -> (f64, f64) {
         (0.0, f64::INFINITY)

@@ -89,6 +89,22 @@ impl Quantile for Mixture {
             .sum::<f64>()
             .min(1.0)
     }
+    fn sf(&self, x: f64) -> f64 {
+        self.components
+            .iter()
+            .zip(&self.weights)
+            .map(|(c, w)| w * c.sf(x))
+            .sum::<f64>()
+            .min(1.0)
+    }
+    fn sf_from(&self, x: f64) -> f64 {
+        self.components
+            .iter()
+            .zip(&self.weights)
+            .map(|(c, w)| w * c.sf_from(x))
+            .sum::<f64>()
+            .min(1.0)
+    }
     fn ppf(&self, q: f64) -> f64 {
         let (lo, hi) = self.support();
         if q <= 0.0 {

@@ -77,8 +77,22 @@ pub trait Quantile {
     fn cdf_below(&self, x: f64) -> f64 {
         self.cdf(x)
     }
+    /// P(X > x), accurate in the upper tail, where 1 - cdf(x) would cancel.
+    fn sf(&self, x: f64) -> f64 {
+        1.0 - self.cdf(x)
+    }
+    /// P(X >= x); differs from [`Quantile::sf`] only at atoms of a discrete law.
+    fn sf_from(&self, x: f64) -> f64 {
+        // sf plus the atom at x, if any (none for a continuous law).
+        self.sf(x) + (self.cdf(x) - self.cdf_below(x))
+    }
     /// The smallest x with cdf(x) >= q, for q in [0, 1].
     fn ppf(&self, q: f64) -> f64;
+    /// The smallest x with sf(x) <= q: ppf(1 - q) without rounding 1 - q, so
+    /// upper-tail quantiles such as q = 1e-20 keep their precision.
+    fn isf(&self, q: f64) -> f64 {
+        self.ppf(1.0 - q)
+    }
     /// Whether the law has atoms only (its ppf is a step function).
     fn is_discrete(&self) -> bool {
         false
@@ -218,13 +232,10 @@ impl Dist {
     }
 }
 
-/// Formats a parameter compactly: `8000` rather than `8000.0`, `0.25` as is.
+/// Formats a parameter compactly: `8000` rather than `8000.0`, `0.25` as is,
+/// `1e+300` rather than 301 digits (see [`crate::error::fmt_value`]).
 pub fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    crate::error::fmt_value(x)
 }
 
 impl Sample for Dist {
@@ -253,8 +264,17 @@ impl Quantile for Dist {
     fn cdf_below(&self, x: f64) -> f64 {
         dispatch!(self, d => d.cdf_below(x))
     }
+    fn sf(&self, x: f64) -> f64 {
+        dispatch!(self, d => d.sf(x))
+    }
+    fn sf_from(&self, x: f64) -> f64 {
+        dispatch!(self, d => d.sf_from(x))
+    }
     fn ppf(&self, q: f64) -> f64 {
         dispatch!(self, d => d.ppf(q))
+    }
+    fn isf(&self, q: f64) -> f64 {
+        dispatch!(self, d => d.isf(q))
     }
     fn is_discrete(&self) -> bool {
         dispatch!(self, d => d.is_discrete())
@@ -288,12 +308,22 @@ into_dist!(
     Mixture
 );
 
-/// P(X <= x) - P(X < x) style helper for integer-valued laws: P(X < x) = cdf(ceil(x) - 1).
+/// P(X < x) for integer-valued laws: cdf(ceil(x) - 1).
 pub(crate) fn integer_cdf_below(cdf: impl Fn(f64) -> f64, x: f64) -> f64 {
     let k = x.ceil() - 1.0;
     if k < 0.0 {
         0.0
     } else {
         cdf(k)
+    }
+}
+
+/// P(X >= x) for integer-valued laws: sf(ceil(x) - 1).
+pub(crate) fn integer_sf_from(sf: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let k = x.ceil() - 1.0;
+    if k < 0.0 {
+        1.0
+    } else {
+        sf(k)
     }
 }

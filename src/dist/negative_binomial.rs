@@ -3,7 +3,7 @@ use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
 use super::validate::positive;
-use super::{integer_cdf_below, Moments, Quantile, Sample};
+use super::{fmt_num, integer_cdf_below, integer_sf_from, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
 
@@ -25,12 +25,26 @@ pub struct NegativeBinomial {
     gamma: StdGamma,
 }
 
+/// The largest mean accepted, the same bound as a Poisson rate.
+const MAX_MEAN: f64 = 1.0e15;
+
 impl NegativeBinomial {
     pub fn new(r: f64, p: f64) -> Result<Self> {
         const NAME: &str = "negative_binomial";
         positive(NAME, "r", r)?;
         if !(p > 0.0 && p <= 1.0) {
             return Err(Error::param(NAME, "p", "in (0, 1]", p));
+        }
+        // Drawn as Poisson(gamma): past a mean of 1e15 the Poisson draws (and
+        // the cdf's exact whole numbers) are out of reach, as for poisson itself.
+        let mean = r * (1.0 - p) / p;
+        if mean > MAX_MEAN {
+            return Err(Error::InvalidArgument(format!(
+                "{NAME}: the mean r*(1-p)/p must be <= 1e15, got {} (r={}, p={})",
+                fmt_num(mean),
+                fmt_num(r),
+                fmt_num(p)
+            )));
         }
         Ok(NegativeBinomial {
             r,
@@ -80,6 +94,27 @@ impl Quantile for NegativeBinomial {
     }
     fn cdf_below(&self, x: f64) -> f64 {
         integer_cdf_below(|k| self.cdf(k), x)
+    }
+    fn sf(&self, x: f64) -> f64 {
+        if x < 0.0 {
+            1.0
+        } else if !x.is_finite() || self.p == 1.0 {
+            0.0
+        } else {
+            beta_reg(x.floor() + 1.0, self.r, 1.0 - self.p, self.p)
+        }
+    }
+    fn sf_from(&self, x: f64) -> f64 {
+        integer_sf_from(|k| self.sf(k), x)
+    }
+    fn isf(&self, q: f64) -> f64 {
+        if self.p == 1.0 {
+            return 0.0;
+        }
+        if q <= 0.0 {
+            return f64::INFINITY;
+        }
+        invert_cdf(|x| -self.sf(x), -q, 0.0, f64::INFINITY, true)
     }
     fn ppf(&self, q: f64) -> f64 {
         if self.p == 1.0 {

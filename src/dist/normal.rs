@@ -1,23 +1,46 @@
 use super::primitives::std_normal;
+use super::special::erfc;
 use super::validate::{finite, positive};
-use super::{Moments, Quantile, Sample};
+use super::{fmt_num, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
 use statrs::distribution::{ContinuousCDF, Normal as StatrsNormal};
 
-fn std_normal_law() -> StatrsNormal {
-    // Infallible: mean 0 and sd 1 are valid.
-    StatrsNormal::standard()
-}
-
-/// Φ, the standard normal cdf.
+/// Φ, the standard normal cdf, to full relative precision in the lower tail
+/// (Φ(z) = 1 - Φ(-z), so `phi(-z)` is the upper tail).
 pub(crate) fn phi(z: f64) -> f64 {
-    std_normal_law().cdf(z)
+    0.5 * erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
 
-/// Φ⁻¹, the standard normal quantile, for q in [0, 1].
+/// Φ⁻¹, the standard normal quantile, for q in [0, 1]: statrs' inverse,
+/// polished by Newton steps on our own Φ (statrs' erfc is good to only 1e-10).
 pub(crate) fn phi_inv(q: f64) -> f64 {
-    std_normal_law().inverse_cdf(q)
+    if q > 0.5 {
+        // 1 - q is exact for q in [1/2, 1].
+        return -phi_inv_lower(1.0 - q);
+    }
+    phi_inv_lower(q)
+}
+
+/// Φ⁻¹(q) for q in [0, 1/2].
+fn phi_inv_lower(q: f64) -> f64 {
+    let mut z = StatrsNormal::standard().inverse_cdf(q);
+    // Two Newton steps at most: the guess is already good to ~1e-10.
+    for _ in 0..2 {
+        if !z.is_finite() || q == 0.0 {
+            break;
+        }
+        let density = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        if density == 0.0 {
+            break;
+        }
+        let step = (phi(z) - q) / density;
+        if !step.is_finite() {
+            break;
+        }
+        z -= step;
+    }
+    z
 }
 
 /// Normal (Gaussian) with the given mean and standard deviation.
@@ -65,8 +88,14 @@ impl Quantile for Normal {
     fn cdf(&self, x: f64) -> f64 {
         phi((x - self.mean) / self.sd)
     }
+    fn sf(&self, x: f64) -> f64 {
+        phi((self.mean - x) / self.sd)
+    }
     fn ppf(&self, q: f64) -> f64 {
         self.mean + self.sd * phi_inv(q)
+    }
+    fn isf(&self, q: f64) -> f64 {
+        self.mean - self.sd * phi_inv(q)
     }
     fn support(&self) -> (f64, f64) {
         (f64::NEG_INFINITY, f64::INFINITY)
@@ -105,7 +134,9 @@ impl LogNormal {
         positive(NAME, "hi", hi)?;
         if lo >= hi {
             return Err(Error::InvalidArgument(format!(
-                "{NAME}: lo must be < hi, got lo={lo}, hi={hi}"
+                "{NAME}: lo must be < hi, got lo={}, hi={}",
+                fmt_num(lo),
+                fmt_num(hi)
             )));
         }
         if !(level > 0.0 && level < 1.0) {
@@ -149,8 +180,18 @@ impl Quantile for LogNormal {
             phi((x.ln() - self.mu) / self.sigma)
         }
     }
+    fn sf(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            1.0
+        } else {
+            phi((self.mu - x.ln()) / self.sigma)
+        }
+    }
     fn ppf(&self, q: f64) -> f64 {
         (self.mu + self.sigma * phi_inv(q)).exp()
+    }
+    fn isf(&self, q: f64) -> f64 {
+        (self.mu - self.sigma * phi_inv(q)).exp()
     }
     fn support(&self) -> (f64, f64) {
         (0.0, f64::INFINITY)

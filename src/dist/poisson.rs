@@ -1,10 +1,10 @@
 use super::primitives::{ln_factorial, uniform01};
 use super::quadrature::invert_cdf;
+use super::special::gamma_pq;
 use super::validate::non_negative;
-use super::{integer_cdf_below, Moments, Quantile, Sample};
+use super::{integer_cdf_below, integer_sf_from, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
-use statrs::distribution::{DiscreteCDF, Poisson as StatrsPoisson};
 
 /// Poisson(rate): counts of independent events, such as launches per month.
 ///
@@ -16,7 +16,6 @@ use statrs::distribution::{DiscreteCDF, Poisson as StatrsPoisson};
 pub struct Poisson {
     rate: f64,
     sampler: PoissonSampler,
-    law: Option<StatrsPoisson>,
 }
 
 /// Above this a rate's draws are no longer exact integers in f64 arithmetic.
@@ -28,20 +27,9 @@ impl Poisson {
         if rate > MAX_RATE {
             return Err(Error::param("poisson", "rate", "<= 1e15", rate));
         }
-        if rate == 0.0 {
-            return Ok(Poisson {
-                rate,
-                sampler: PoissonSampler::new(rate),
-                law: None,
-            });
-        }
         Ok(Poisson {
             rate,
             sampler: PoissonSampler::new(rate),
-            law: Some(
-                StatrsPoisson::new(rate)
-                    .map_err(|_| Error::param("poisson", "rate", ">= 0", rate))?,
-            ),
         })
     }
     /// One draw for a rate used once (no cdf tables built).
@@ -75,17 +63,30 @@ impl Moments for Poisson {
 }
 
 impl Quantile for Poisson {
+    /// P(X <= k) = Q(k + 1, rate), the regularised upper incomplete gamma.
     fn cdf(&self, x: f64) -> f64 {
         if x < 0.0 {
-            return 0.0;
-        }
-        match &self.law {
-            Some(law) if x.is_finite() => law.cdf(x.floor() as u64),
-            _ => 1.0,
+            0.0
+        } else if self.rate == 0.0 || x == f64::INFINITY {
+            1.0
+        } else {
+            gamma_pq(x.floor() + 1.0, self.rate).1
         }
     }
     fn cdf_below(&self, x: f64) -> f64 {
         integer_cdf_below(|k| self.cdf(k), x)
+    }
+    fn sf(&self, x: f64) -> f64 {
+        if x < 0.0 {
+            1.0
+        } else if self.rate == 0.0 || x == f64::INFINITY {
+            0.0
+        } else {
+            gamma_pq(x.floor() + 1.0, self.rate).0
+        }
+    }
+    fn sf_from(&self, x: f64) -> f64 {
+        integer_sf_from(|k| self.sf(k), x)
     }
     fn ppf(&self, q: f64) -> f64 {
         if self.rate == 0.0 {
@@ -95,6 +96,15 @@ impl Quantile for Poisson {
             return f64::INFINITY;
         }
         invert_cdf(|x| self.cdf(x), q, 0.0, f64::INFINITY, true)
+    }
+    fn isf(&self, q: f64) -> f64 {
+        if self.rate == 0.0 {
+            return 0.0;
+        }
+        if q <= 0.0 {
+            return f64::INFINITY;
+        }
+        invert_cdf(|x| -self.sf(x), -q, 0.0, f64::INFINITY, true)
     }
     fn is_discrete(&self) -> bool {
         true

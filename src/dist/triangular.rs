@@ -1,6 +1,6 @@
 use super::primitives::uniform01;
 use super::validate::finite;
-use super::{Moments, Quantile, Sample};
+use super::{fmt_num, Moments, Quantile, Sample};
 use crate::error::{Error, Result};
 use rand::Rng;
 
@@ -27,12 +27,17 @@ impl Triangular {
         finite(NAME, "max", max)?;
         if min >= max || !(max - min).is_finite() {
             return Err(Error::InvalidArgument(format!(
-                "{NAME}: min must be < max, got min={min}, max={max}"
+                "{NAME}: min must be < max, got min={}, max={}",
+                fmt_num(min),
+                fmt_num(max)
             )));
         }
         if !(min..=max).contains(&mode) {
             return Err(Error::InvalidArgument(format!(
-                "{NAME}: mode must be in [min, max] = [{min}, {max}], got {mode}"
+                "{NAME}: mode must be in [min, max] = [{}, {}], got {}",
+                fmt_num(min),
+                fmt_num(max),
+                fmt_num(mode)
             )));
         }
         Ok(Triangular {

@@ -1,6 +1,7 @@
 //! Parameter checks shared by the constructors. Each returns the value when it
 //! is acceptable, or an [`Error::InvalidParameter`] naming family, parameter and value.
 
+use super::fmt_num;
 use crate::error::{Error, Result};
 
 pub(crate) fn finite(dist: &'static str, param: &'static str, v: f64) -> Result<f64> {
@@ -59,7 +60,9 @@ pub(crate) fn ordered(
         Ok(())
     } else {
         Err(Error::InvalidArgument(format!(
-            "{dist}: {lo_name} must be < {hi_name} (and their distance finite), got {lo_name}={lo}, {hi_name}={hi}"
+            "{dist}: {lo_name} must be < {hi_name} (and their distance finite), got {lo_name}={}, {hi_name}={}",
+            fmt_num(lo),
+            fmt_num(hi)
         )))
     }
 }
@@ -91,7 +94,8 @@ pub(crate) fn quantile_level(q: f64) -> Result<f64> {
         Ok(q)
     } else {
         Err(Error::InvalidArgument(format!(
-            "ppf: q must be in [0, 1], got {q}"
+            "ppf: q must be in [0, 1], got {}",
+            fmt_num(q)
         )))
     }
 }

@@ -71,13 +71,35 @@ fn elementwise(
     what: &str,
     f: impl Fn(f64) -> PyResult<f64>,
 ) -> PyResult<Py<PyAny>> {
+    let not_numbers = || {
+        PyTypeError::new_err(format!(
+            "{what} must be a number or an array of numbers, got {}",
+            super::args::type_name(x)
+        ))
+    };
+    // numpy would read "0.5" as 0.5 and None as NaN; neither is a number here.
+    if x.is_none()
+        || x.is_instance_of::<pyo3::types::PyString>()
+        || x.is_instance_of::<pyo3::types::PyBytes>()
+        || x.is_instance_of::<pyo3::types::PyBool>()
+    {
+        return Err(not_numbers());
+    }
     if let Ok(v) = x.extract::<f64>() {
         return Ok(f(v)?.into_pyobject(py)?.into_any().unbind());
     }
     let np = py.import("numpy")?;
-    let arr = np.call_method1("asarray", (x, "float64")).map_err(|_| {
-        PyTypeError::new_err(format!("{what} must be a number or an array of numbers"))
-    })?;
+    let raw = np
+        .call_method1("asarray", (x,))
+        .map_err(|_| not_numbers())?;
+    // Integers and floats only (kind "i", "u" or "f"): not strings, objects or booleans.
+    let kind: String = raw.getattr("dtype")?.getattr("kind")?.extract()?;
+    if !matches!(kind.as_str(), "i" | "u" | "f") {
+        return Err(not_numbers());
+    }
+    let arr = np
+        .call_method1("asarray", (raw, "float64"))
+        .map_err(|_| not_numbers())?;
     let shape = arr.getattr("shape")?;
     let flat: Vec<f64> = arr
         .call_method0("ravel")?
@@ -314,7 +336,12 @@ fn categorical(
 ) -> PyResult<Py<PyAny>> {
     let values = to_numbers(values, "categorical: values")?;
     let weights = match weights.filter(|w| !w.is_none()) {
-        Some(w) => to_numbers(w, "categorical: weights")?,
+        Some(w) => explicit_weights(
+            to_numbers(w, "categorical: weights")?,
+            "categorical",
+            values.len(),
+            "values",
+        )?,
         None => Vec::new(),
     };
     make_dist(
@@ -330,6 +357,17 @@ fn categorical(
 fn empirical(py: Python<'_>, data: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Py<PyAny>> {
     let data = to_numbers(data, "empirical: data")?;
     make_dist(py, Categorical::empirical(&data).py_err()?.into(), name)
+}
+
+/// Weights the caller passed: an empty list is a mistake, not "equal weights"
+/// (which the core reads it as; in Python that is `weights=None`).
+fn explicit_weights(weights: Vec<f64>, dist: &str, len: usize, of: &str) -> PyResult<Vec<f64>> {
+    if weights.is_empty() && len > 0 {
+        return Err(PyValueError::new_err(format!(
+            "{dist}: weights has 0 entries but there are {len} {of}; pass weights=None for equal weights"
+        )));
+    }
+    Ok(weights)
 }
 
 fn fixed_dist(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Dist> {
@@ -380,7 +418,12 @@ fn mixture(
         components.push(fixed_dist(&item?, "mixture: every entry of dists")?);
     }
     let weights = match weights.filter(|w| !w.is_none()) {
-        Some(w) => to_numbers(w, "mixture: weights")?,
+        Some(w) => explicit_weights(
+            to_numbers(w, "mixture: weights")?,
+            "mixture",
+            components.len(),
+            "dists",
+        )?,
         None => Vec::new(),
     };
     make_dist(

@@ -54,7 +54,7 @@ fn sensitivity_inputs(
 /// Sobol indices; returns a dict of plain lists (the Python layer makes tables).
 #[pyfunction]
 #[pyo3(signature = (outputs, output, n, seed=None, *, threads=None, second_order=false,
-                    groups=None, sampling="sobol", conf_level=0.95, num_resamples=100,
+                    groups=None, sampling="mc", conf_level=0.95, num_resamples=100,
                     allow_nan=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sobol<'py>(

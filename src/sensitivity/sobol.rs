@@ -37,7 +37,7 @@ pub struct SobolOptions {
 }
 
 impl SobolOptions {
-    /// Defaults: scrambled Sobol' sampling, 95% intervals from 100 resamples.
+    /// Defaults: plain Monte Carlo inputs, 95% intervals from 100 resamples.
     pub fn new(n: usize, seed: u64) -> Self {
         SobolOptions {
             n,
@@ -45,7 +45,7 @@ impl SobolOptions {
             threads: None,
             second_order: false,
             groups: None,
-            sampling: Sampling::Sobol,
+            sampling: Sampling::MonteCarlo,
             conf_level: 0.95,
             num_resamples: 100,
             allow_nan: false,
@@ -303,7 +303,7 @@ fn units(factors: &Factors, groups: Option<&[(String, Vec<String>)]>) -> Result<
 /// let x1 = Node::draw(Normal::new(0.0, 1.0).unwrap().into()).named("x1");
 /// let x2 = Node::draw(Normal::new(0.0, 2.0).unwrap().into()).named("x2");
 /// let y = x1.add(&x2);
-/// let res = sobol(&[("y".into(), y)], "y", &SobolOptions::new(4096, 1)).unwrap();
+/// let res = sobol(&[("y".into(), y)], "y", &SobolOptions::new(1 << 16, 1)).unwrap();
 /// assert_eq!(res.names, vec!["x1", "x2"]);
 /// assert!((res.s1[1] - 0.8).abs() < 0.02); // Var(x2) / Var(y) = 4 / 5
 /// ```

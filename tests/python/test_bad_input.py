@@ -481,4 +481,36 @@ def test_random_floats_at_truncated_and_mixture(lo: float, hi: float, which: int
         mf.beta(0.3, 0.5),
     ][which]
     check_outcome(lambda: mf.truncated(inner, lo, hi))
-    check_outcome(lambda: mf.mixture([inner, mf.uniform(0, 1)], [w, 1.0]))
+    t = raised(lambda: mf.truncated(inner, lo, hi)) or mf.truncated(inner, lo, hi)
+    if isinstance(t, mf.Distribution):
+        # Whatever it was built from, a truncation stays inside its bounds.
+        a, b = t.support()
+        assert lo <= a <= b <= hi, (lo, hi, t.support())
+        assert np.all((t.sample(20, seed=3) >= a) & (t.sample(20, seed=3) <= b))
+        for q in (0.01, 0.5, 0.99):
+            assert a <= t.ppf(q) <= b
+            # Up to rounding: a mass of 1e-9 of the inner cdf values (the
+            # narrowest accepted) leaves ~7 digits.
+            assert t.cdf(t.ppf(q)) >= q - 1e-6
+
+    uniform = mf.uniform(0, 1)
+    call = lambda: mf.mixture([inner, uniform], [w, 1.0])  # noqa: E731
+    check_outcome(call)
+    valid_weight = math.isfinite(w) and w > 0 and math.isfinite(w + 1.0)
+    if not valid_weight:
+        expect(ValueError, call, "mixture", "weight")
+        return
+    # A valid weight builds the mixture, and it answers as the weighted sum of
+    # its parts: mean, cdf and sf-free cdf identities, and its ppf inverts its cdf.
+    m = call()
+    share = w / (w + 1.0)
+    assert m.mean() == pytest.approx(share * inner.mean() + (1 - share) * 0.5, rel=1e-9, abs=1e-12)
+    for x in (-1.0, 0.25, 0.5, 2.0, 5.0):
+        want = share * inner.cdf(x) + (1 - share) * uniform.cdf(x)
+        assert m.cdf(x) == pytest.approx(want, rel=1e-12, abs=1e-15), x
+    for q in (0.01, 0.3, 0.5, 0.9):
+        x = m.ppf(q)
+        # The smallest x with cdf(x) >= q, up to rounding in the weighted sum.
+        assert m.cdf(x) >= q * (1 - 1e-12), (q, x, m.cdf(x))
+    lo_m, hi_m = m.support()
+    assert lo_m == min(inner.support()[0], 0.0) and hi_m == max(inner.support()[1], 1.0)
