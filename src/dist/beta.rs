@@ -1,9 +1,9 @@
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
-use super::validate::{finite, positive};
-use super::{fmt_num, Moments, Quantile, Sample};
-use crate::error::{Error, Result};
+use super::validate::{min_mode_max, positive};
+use super::{Moments, Quantile, Sample};
+use crate::error::Result;
 use rand::Rng;
 
 /// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities.
@@ -146,25 +146,8 @@ pub struct Pert {
 impl Pert {
     pub fn new(min: f64, mode: f64, max: f64, lamb: f64) -> Result<Self> {
         const NAME: &str = "pert";
-        finite(NAME, "min", min)?;
-        finite(NAME, "mode", mode)?;
-        finite(NAME, "max", max)?;
+        min_mode_max(NAME, min, mode, max)?;
         positive(NAME, "lamb", lamb)?;
-        if min >= max || !(max - min).is_finite() {
-            return Err(Error::InvalidArgument(format!(
-                "{NAME}: min must be < max, got min={}, max={}",
-                fmt_num(min),
-                fmt_num(max)
-            )));
-        }
-        if !(min..=max).contains(&mode) {
-            return Err(Error::InvalidArgument(format!(
-                "{NAME}: mode must be in [min, max] = [{}, {}], got {}",
-                fmt_num(min),
-                fmt_num(max),
-                fmt_num(mode)
-            )));
-        }
         let range = max - min;
         let unit = Beta::named(
             NAME,

@@ -1,7 +1,7 @@
 use super::primitives::uniform01;
-use super::validate::finite;
-use super::{fmt_num, Moments, Quantile, Sample};
-use crate::error::{Error, Result};
+use super::validate::min_mode_max;
+use super::{Moments, Quantile, Sample};
+use crate::error::Result;
 use rand::Rng;
 
 /// Triangular(min, mode, max), scipy's `triang(c=(mode-min)/(max-min), loc=min, scale=max-min)`.
@@ -22,24 +22,7 @@ pub struct Triangular {
 impl Triangular {
     pub fn new(min: f64, mode: f64, max: f64) -> Result<Self> {
         const NAME: &str = "triangular";
-        finite(NAME, "min", min)?;
-        finite(NAME, "mode", mode)?;
-        finite(NAME, "max", max)?;
-        if min >= max || !(max - min).is_finite() {
-            return Err(Error::InvalidArgument(format!(
-                "{NAME}: min must be < max, got min={}, max={}",
-                fmt_num(min),
-                fmt_num(max)
-            )));
-        }
-        if !(min..=max).contains(&mode) {
-            return Err(Error::InvalidArgument(format!(
-                "{NAME}: mode must be in [min, max] = [{}, {}], got {}",
-                fmt_num(min),
-                fmt_num(max),
-                fmt_num(mode)
-            )));
-        }
+        min_mode_max(NAME, min, mode, max)?;
         Ok(Triangular {
             min,
             mode,

@@ -99,3 +99,26 @@ pub(crate) fn quantile_level(q: f64) -> Result<f64> {
         )))
     }
 }
+
+/// `min < mode-or-equal <= max`, all finite, with a finite range (PERT, triangular).
+pub(crate) fn min_mode_max(dist: &'static str, min: f64, mode: f64, max: f64) -> Result<()> {
+    finite(dist, "min", min)?;
+    finite(dist, "mode", mode)?;
+    finite(dist, "max", max)?;
+    if min >= max || !(max - min).is_finite() {
+        return Err(Error::InvalidArgument(format!(
+            "{dist}: min must be < max, got min={}, max={}",
+            fmt_num(min),
+            fmt_num(max)
+        )));
+    }
+    if !(min..=max).contains(&mode) {
+        return Err(Error::InvalidArgument(format!(
+            "{dist}: mode must be in [min, max] = [{}, {}], got {}",
+            fmt_num(min),
+            fmt_num(max),
+            fmt_num(mode)
+        )));
+    }
+    Ok(())
+}

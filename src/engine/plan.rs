@@ -3,7 +3,7 @@
 
 use super::RunOptions;
 use crate::error::{Error, Result};
-use crate::expr::{Node, StreamKeys};
+use crate::expr::{post_order, Node, StreamKeys};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -80,7 +80,8 @@ impl Plan {
             .collect();
         let roots: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
         // Constants are read as scalars; they need a step only to be stored.
-        let order: Vec<Node> = evaluation_order(wanted.iter().map(|(_, n)| *n), &fed)
+        let order: Vec<Node> = // Fed nodes' arguments need no evaluation.
+        post_order(wanted.iter().map(|(_, n)| *n), |n| !fed.contains_key(&n.id()))
             .into_iter()
             .filter(|n| {
                 n.as_constant().is_none()
@@ -198,37 +199,6 @@ impl Plan {
     pub(super) fn workspace(&self) -> Vec<Vec<f64>> {
         vec![vec![0.0; super::CHUNK]; self.slots]
     }
-}
-
-/// Nodes reachable from `roots`, arguments before their readers, not
-/// descending into fed nodes (their arguments need no evaluation).
-fn evaluation_order<'a>(
-    roots: impl Iterator<Item = &'a Node>,
-    fed: &HashMap<u64, Arc<[f64]>>,
-) -> Vec<Node> {
-    let mut seen = HashSet::new();
-    let mut order = Vec::new();
-    for root in roots {
-        let mut stack: Vec<(Node, bool)> = vec![(root.clone(), false)];
-        while let Some((node, expanded)) = stack.pop() {
-            if expanded {
-                order.push(node);
-                continue;
-            }
-            if !seen.insert(node.id()) {
-                continue;
-            }
-            stack.push((node.clone(), true));
-            if !fed.contains_key(&node.id()) {
-                for a in node.args().into_iter().rev() {
-                    if !seen.contains(&a.id()) {
-                        stack.push((a.clone(), false));
-                    }
-                }
-            }
-        }
-    }
-    order
 }
 
 /// Output names must be unique, and may not name a different node's input.

@@ -25,5 +25,5 @@ pub use family::Family;
 pub(crate) use key::splitmix64 as key_mix;
 pub use key::StreamKeys;
 pub(crate) use node::check_unique_names;
-pub use node::{Node, Op};
+pub use node::{post_order, Node, Op};
 pub use ops::{BinaryOp, UnaryOp};

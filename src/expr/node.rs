@@ -150,26 +150,7 @@ impl Node {
 
     /// Every node reachable from this one (itself included), arguments first.
     pub fn ancestors(&self) -> Vec<Node> {
-        let mut seen = HashSet::new();
-        let mut order = Vec::new();
-        // Iterative post-order: deep graphs must not overflow the stack.
-        let mut stack: Vec<(Node, bool)> = vec![(self.clone(), false)];
-        while let Some((node, expanded)) = stack.pop() {
-            if expanded {
-                order.push(node);
-                continue;
-            }
-            if !seen.insert(node.id()) {
-                continue;
-            }
-            stack.push((node.clone(), true));
-            for a in node.args().into_iter().rev() {
-                if !seen.contains(&a.id()) {
-                    stack.push((a.clone(), false));
-                }
-            }
-        }
-        order
+        post_order(std::slice::from_ref(self), |_| true)
     }
 
     /// The named nodes this one depends on (itself included), in discovery order.
@@ -261,6 +242,38 @@ impl Node {
     pub fn clip(&self, lo: &Node, hi: &Node) -> Node {
         self.binary(BinaryOp::Max, lo).binary(BinaryOp::Min, hi)
     }
+}
+
+/// Every node reachable from `roots`, each once, arguments before their
+/// readers; the arguments of a node are visited only if `descend(node)`.
+/// Iterative, so deep graphs cannot overflow the stack.
+pub fn post_order<'a>(
+    roots: impl IntoIterator<Item = &'a Node>,
+    descend: impl Fn(&Node) -> bool,
+) -> Vec<Node> {
+    let mut seen = HashSet::new();
+    let mut order = Vec::new();
+    for root in roots {
+        let mut stack: Vec<(Node, bool)> = vec![(root.clone(), false)];
+        while let Some((node, expanded)) = stack.pop() {
+            if expanded {
+                order.push(node);
+                continue;
+            }
+            if !seen.insert(node.id()) {
+                continue;
+            }
+            stack.push((node.clone(), true));
+            if descend(&node) {
+                for a in node.args().into_iter().rev() {
+                    if !seen.contains(&a.id()) {
+                        stack.push((a.clone(), false));
+                    }
+                }
+            }
+        }
+    }
+    order
 }
 
 /// Checks that no two different nodes in `nodes` share a name.
