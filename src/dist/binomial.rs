@@ -36,19 +36,22 @@ impl Binomial {
     #[inline(always)]
     pub(crate) fn sampler(n: f64, p: f64) -> Result<BinomialSampler> {
         // The common case tested inline; messages are built out of line.
-        if (0.0..=MAX_COUNT).contains(&n) && n.fract() == 0.0 && (0.0..=1.0).contains(&p) {
+        if valid(n, p) {
             Ok(BinomialSampler::from_f64(n, p))
         } else {
-            Self::invalid(n, p)
+            Err(Self::invalid(n, p))
         }
     }
 
+    /// The error for parameters that failed the inline check.
     #[cold]
     #[inline(never)]
-    fn invalid(n: f64, p: f64) -> Result<BinomialSampler> {
-        count("binomial", "n", n)?;
-        probability("binomial", "p", p)?;
-        unreachable_sampler()
+    fn invalid(n: f64, p: f64) -> crate::Error {
+        match (count("binomial", "n", n), probability("binomial", "p", p)) {
+            (Err(e), _) | (_, Err(e)) => e,
+            // Only if the inline check and the validators disagree.
+            _ => crate::Error::InvalidArgument("binomial: invalid parameters".into()),
+        }
     }
 
     pub fn n(&self) -> u64 {
@@ -126,12 +129,62 @@ impl Quantile for Binomial {
 /// 2^53: beyond it not every whole number is representable as f64.
 const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
-/// Only reached if the inline check and the validators disagree.
-#[cold]
-fn unreachable_sampler() -> Result<BinomialSampler> {
-    Err(crate::Error::InvalidArgument(
-        "binomial: invalid parameters".into(),
-    ))
+/// Draws binomial(n[i], p[i]) into `out[i]` for every row: the thinning of
+/// a drawn count (functioning shells out of those delivered). On bad
+/// parameters, the first bad row and its error.
+///
+/// The samplers' square roots and reciprocals are computed for a batch of
+/// rows in one branch-free loop (which vectorises) before the draws: built
+/// one row at a time they form a latency chain the draws wait on.
+pub(crate) fn fill_thinned<R: Rng + ?Sized>(
+    n: &[f64],
+    p: &[f64],
+    rng: &mut R,
+    out: &mut [f64],
+) -> std::result::Result<(), (usize, crate::Error)> {
+    const BATCH: usize = 256;
+    let mut spq = [0.0f64; BATCH];
+    let mut inv_b = [0.0f64; BATCH];
+    for (start, out) in (0..out.len()).step_by(BATCH).zip(out.chunks_mut(BATCH)) {
+        let (n, p) = (&n[start..start + out.len()], &p[start..start + out.len()]);
+        let mut bad = false;
+        for (((&n, &p), spq), inv_b) in n.iter().zip(p).zip(&mut spq).zip(&mut inv_b) {
+            bad |= !valid(n, p);
+            let roots = Roots::new(n, p);
+            (*spq, *inv_b) = (roots.spq, roots.inv_b);
+        }
+        if bad {
+            let row = (0..out.len()).find(|&i| !valid(n[i], p[i])).unwrap_or(0);
+            return Err((start + row, Binomial::invalid(n[row], p[row])));
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = BinomialSampler::with_roots(n[i], p[i], spq[i], inv_b[i]).sample(rng);
+        }
+    }
+    Ok(())
+}
+
+#[inline(always)]
+fn valid(n: f64, p: f64) -> bool {
+    (0.0..=MAX_COUNT).contains(&n) & (n.fract() == 0.0) & (0.0..=1.0).contains(&p)
+}
+
+/// sqrt(n p q) and 1 / b, the costly constants of the rejection sampler.
+#[derive(Debug, Clone, Copy)]
+struct Roots {
+    spq: f64,
+    inv_b: f64,
+}
+
+impl Roots {
+    #[inline(always)]
+    fn new(n: f64, p: f64) -> Self {
+        let spq = (n * p * (1.0 - p)).sqrt();
+        Roots {
+            spq,
+            inv_b: 1.0 / (1.15 + 2.53 * spq),
+        }
+    }
 }
 
 /// Below this mean (of the smaller tail) inversion beats rejection.
@@ -178,6 +231,14 @@ impl BinomialSampler {
 
     #[inline(always)]
     fn from_f64(n: f64, p: f64) -> Self {
+        let roots = Roots::new(n, p);
+        Self::with_roots(n, p, roots.spq, roots.inv_b)
+    }
+
+    /// The sampler given its square root and reciprocal ([`Roots`]), which
+    /// [`fill_thinned`] computes for many rows at once.
+    #[inline(always)]
+    fn with_roots(n: f64, p: f64, spq: f64, inv_b: f64) -> Self {
         let flipped = p > 0.5;
         let p = if flipped { 1.0 - p } else { p };
         let q = 1.0 - p;
@@ -191,9 +252,7 @@ impl BinomialSampler {
                 a: (n + 1.0) * s,
             }
         } else {
-            let spq = (n * p * q).sqrt();
             let b = 1.15 + 2.53 * spq;
-            let inv_b = 1.0 / b;
             let m = ((n + 1.0) * p).floor();
             Method::Rejection(Btrs {
                 a: -0.0873 + 0.0248 * b + 0.01 * p,
@@ -263,30 +322,110 @@ impl Btrs {
             if us >= 0.07 && v <= self.v_r {
                 return k;
             }
-            // The exact test (Hörmann's step 3.4 written with Stirling tails,
-            // four logarithms), reached for ~1 draw in 4 at large n. Nothing
-            // here is precomputed: a sampler is often built for one draw
-            // (binomial thinning of a drawn count).
-            let v = (v * self.alpha / (self.a / (us * us) + self.b)).ln();
-            let (m, r) = (self.m, self.p / (1.0 - self.p));
-            let (nm, nk) = (n - m + 1.0, n - k + 1.0);
-            let bound = (m + 0.5) * ((m + 1.0) / (r * nm)).ln()
-                + (n + 1.0) * (nm / nk).ln()
-                + (k + 0.5) * (r * nk / (k + 1.0)).ln()
-                + stirling_tail(m)
-                + stirling_tail(n - m)
-                - stirling_tail(k)
-                - stirling_tail(n - k);
-            if v <= bound {
+            if self.accepts(n, k, us, v) {
                 return k;
             }
         }
+    }
+
+    /// The exact test: whether the hat's height at (us, v) is under the pmf
+    /// ratio f(k) / f(m). Out of line, so the compiler cannot hoist any of
+    /// its logarithms into the sampling loop, where most draws never need them.
+    #[inline(never)]
+    fn accepts(&self, n: f64, k: f64, us: f64, v: f64) -> bool {
+        let v = v * self.alpha / (self.a / (us * us) + self.b);
+        let (m, r) = (self.m, self.p / (1.0 - self.p));
+        if (k - m).abs() <= RECURSION_WITHIN {
+            return v <= pmf_ratio_from_mode(n, r, m, k);
+        }
+        // Further out, Hörmann's step 3.4 in logs with Stirling tails (four
+        // logarithms). Nothing here is precomputed: a sampler is often built
+        // for one draw (binomial thinning of a drawn count).
+        let (nm, nk) = (n - m + 1.0, n - k + 1.0);
+        let bound = (m + 0.5) * ((m + 1.0) / (r * nm)).ln()
+            + (n + 1.0) * (nm / nk).ln()
+            + (k + 0.5) * (r * nk / (k + 1.0)).ln()
+            + stirling_tail(m)
+            + stirling_tail(n - m)
+            - stirling_tail(k)
+            - stirling_tail(n - k);
+        v.ln() <= bound
+    }
+}
+
+/// Within this distance of the mode the exact test walks the pmf's ratios
+/// (Hörmann's step 3.3): a few multiplications instead of four logarithms.
+const RECURSION_WITHIN: f64 = 16.0;
+
+/// f(k) / f(m) for the binomial(n, p) pmf f, with r = p / (1 - p), as the
+/// product of the ratios f(i) / f(i - 1) = (n - i + 1) r / i between them.
+/// Numerator and denominator are kept apart so the loop has no division.
+#[inline]
+fn pmf_ratio_from_mode(n: f64, r: f64, m: f64, k: f64) -> f64 {
+    let (mut num, mut den) = (1.0, 1.0);
+    let (lo, hi) = if k > m { (m, k) } else { (k, m) };
+    let mut i = lo + 1.0;
+    while i <= hi {
+        num *= (n - i + 1.0) * r;
+        den *= i;
+        i += 1.0;
+    }
+    if k > m {
+        num / den
+    } else {
+        den / num
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::primitives::ln_factorial;
+
+    #[test]
+    fn pmf_ratios_from_the_mode_match_log_factorials() {
+        let ln_pmf = |n: f64, p: f64, k: f64| {
+            ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k)
+                + k * p.ln()
+                + (n - k) * (1.0 - p).ln()
+        };
+        for (n, p) in [(50.0f64, 0.5f64), (30.0, 0.4), (2e6, 0.2), (1e5, 0.01)] {
+            let m = ((n + 1.0) * p).floor();
+            let ks = [m - 16.0, m - 3.0, m, m + 1.0, m + 16.0];
+            for k in ks.into_iter().filter(|k| (0.0..=n).contains(k)) {
+                let want = (ln_pmf(n, p, k) - ln_pmf(n, p, m)).exp();
+                let got = pmf_ratio_from_mode(n, p / (1.0 - p), m, k);
+                // The reference cancels ln n! (~3e7 at n = 2e6) to ~1e-8.
+                assert!(
+                    (got / want - 1.0).abs() < 1e-7,
+                    "n={n} p={p} k={k}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn batched_thinning_names_the_first_bad_row() {
+        use rand::SeedableRng;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut n = vec![100.0; 1000];
+        let p = vec![0.3; 1000];
+        n[300] = 2.5;
+        n[700] = -1.0;
+        let mut out = vec![0.0; 1000];
+        let (row, err) = fill_thinned(&n, &p, &mut rng, &mut out).unwrap_err();
+        assert_eq!(row, 300);
+        assert!(
+            err.to_string().contains("n must be a whole number"),
+            "{err}"
+        );
+        n[300] = 100.0;
+        n[700] = 100.0;
+        fill_thinned(&n, &p, &mut rng, &mut out).unwrap();
+        assert!(out
+            .iter()
+            .all(|&k| (0.0..=100.0).contains(&k) && k.fract() == 0.0));
+    }
 
     #[test]
     fn both_methods_hit_the_mean_and_variance() {

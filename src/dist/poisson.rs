@@ -137,6 +137,7 @@ pub(crate) enum PoissonSampler {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Ptrs {
     rate: f64,
+    ln_rate: f64,
     a: f64,
     b: f64,
     inv_alpha: f64,
@@ -157,6 +158,7 @@ impl PoissonSampler {
             let b = 0.931 + 2.53 * rate.sqrt();
             PoissonSampler::Rejection(Ptrs {
                 rate,
+                ln_rate: rate.ln(),
                 a: -0.059 + 0.02483 * b,
                 b,
                 inv_alpha: 1.1239 + 1.1328 / (b - 3.4),
@@ -198,9 +200,9 @@ impl Ptrs {
             if k < 0.0 || (us < 0.013 && v > us) {
                 continue;
             }
-            // The exact test; ln(0) = -inf accepts, as it should.
-            let lhs = v.ln() + self.inv_alpha.ln() - (self.a / (us * us) + self.b).ln();
-            if lhs <= -self.rate + k * self.rate.ln() - ln_factorial(k) {
+            // The exact test, in one logarithm; ln(0) = -inf accepts, as it should.
+            let lhs = (v * self.inv_alpha / (self.a / (us * us) + self.b)).ln();
+            if lhs <= -self.rate + k * self.ln_rate - ln_factorial(k) {
                 return k;
             }
         }

@@ -56,10 +56,9 @@ impl Plan {
                 let mut rng = stream_rng(self.seed, step.key, c);
                 dist.fill(&mut rng, out);
             }
-            Op::Compound { family, .. } => {
-                let mut rng = stream_rng(self.seed, step.key, c);
+            Op::Compound { family, .. } if self.row_streams => {
                 let mut params = [0.0f64; 4];
-                let arity = step.args.len();
+                let params = &mut params[..step.args.len()];
                 for (i, o) in out.iter_mut().enumerate() {
                     for (p, arg) in params.iter_mut().zip(&step.args) {
                         *p = match *arg {
@@ -67,18 +66,35 @@ impl Plan {
                             Operand::Scalar(v) => v,
                         };
                     }
-                    let params = &params[..arity];
-                    let draw = if self.row_streams {
-                        family.sample_once(params, &mut row_rng(self.seed, step.key, start + i))
-                    } else {
-                        family.sample_once(params, &mut rng)
-                    };
-                    *o = draw.map_err(|e| Error::InvalidDraw {
-                        node: step.label.clone(),
-                        row: start + i,
-                        source: Box::new(e),
-                    })?;
+                    let mut rng = row_rng(self.seed, step.key, start + i);
+                    *o = family
+                        .sample_once(params, &mut rng)
+                        .map_err(|e| invalid_draw(step, start + i, e))?;
                 }
+            }
+            Op::Compound { family, .. } => {
+                // Constant parameters as columns, so each family has one loop.
+                let constants: Vec<Vec<f64>> = step
+                    .args
+                    .iter()
+                    .filter_map(|arg| match *arg {
+                        Operand::Scalar(v) => Some(vec![v; len]),
+                        Operand::Slot(_) => None,
+                    })
+                    .collect();
+                let mut constants = constants.iter();
+                let params: Vec<&[f64]> = step
+                    .args
+                    .iter()
+                    .map(|arg| match *arg {
+                        Operand::Slot(slot) => &ws[slot][..len],
+                        Operand::Scalar(_) => constants.next().map_or(&[][..], |c| &c[..]),
+                    })
+                    .collect();
+                let mut rng = stream_rng(self.seed, step.key, c);
+                family
+                    .fill(&params, &mut rng, out)
+                    .map_err(|(i, e)| invalid_draw(step, start + i, e))?;
             }
             Op::Unary(op, _) => match step.args[0] {
                 Operand::Slot(a) => op.apply_slice(&ws[a][..len], out),
@@ -98,6 +114,14 @@ impl Plan {
             },
         }
         Ok(())
+    }
+}
+
+fn invalid_draw(step: &Step, row: usize, source: Error) -> Error {
+    Error::InvalidDraw {
+        node: step.label.clone(),
+        row,
+        source: Box::new(source),
     }
 }
 

@@ -85,6 +85,43 @@ impl Family {
         }
     }
 
+    /// Draws row by row into `out`, row i's parameters being `params[j][i]`:
+    /// the same draws as [`Family::sample_once`] on each row in turn from one
+    /// stream, but with the family chosen once and binomial thinning batched.
+    /// On bad parameters, the first bad row and its error.
+    pub fn fill<R: rand::Rng + ?Sized>(
+        self,
+        params: &[&[f64]],
+        rng: &mut R,
+        out: &mut [f64],
+    ) -> std::result::Result<(), (usize, Error)> {
+        if let Some(short) = params.iter().find(|p| p.len() < out.len()) {
+            return Err((
+                short.len(),
+                Error::InvalidArgument(format!(
+                    "{}: a parameter column has {} rows, not {}",
+                    self.name(),
+                    short.len(),
+                    out.len()
+                )),
+            ));
+        }
+        match self {
+            Family::Binomial => crate::dist::binomial::fill_thinned(params[0], params[1], rng, out),
+            _ => {
+                let mut row = [0.0f64; 4];
+                let row = &mut row[..params.len()];
+                for (i, o) in out.iter_mut().enumerate() {
+                    for (r, column) in row.iter_mut().zip(params) {
+                        *r = column[i];
+                    }
+                    *o = self.sample_once(row, rng).map_err(|e| (i, e))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Checks the number of parameters.
     pub fn check_arity(self, given: usize) -> Result<()> {
         let want = self.params().len();

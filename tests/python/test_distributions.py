@@ -240,6 +240,10 @@ CASES = [
     Case("poisson_large", lambda: mf.poisson(1e6), st.poisson(1e6), discrete=True),
     Case("binomial", lambda: mf.binomial(1000, 0.8), st.binom(1000, 0.8), discrete=True),
     Case("binomial_small", lambda: mf.binomial(5, 0.3), st.binom(5, 0.3), discrete=True),
+    # Rejection near its smallest means, where the exact test walks the pmf from the mode.
+    Case("binomial_moderate", lambda: mf.binomial(50, 0.5), st.binom(50, 0.5), discrete=True),
+    Case("binomial_moderate_n", lambda: mf.binomial(30, 0.4), st.binom(30, 0.4), discrete=True),
+    Case("binomial_moderate_p", lambda: mf.binomial(80, 0.7), st.binom(80, 0.7), discrete=True),
     Case(
         "binomial_large_n",
         lambda: mf.binomial(2e6, 0.3),
@@ -445,27 +449,58 @@ def pmf_of(ref: Any, values: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("case", DISCRETE)
 def test_discrete_draws_pass_chi_square_and_dkw(case: Case) -> None:
-    x = draws(case)
-    lo, hi = case.ref.support()
+    assert_discrete_fit(draws(case), case.ref)
+
+
+# Compound draws (parameters drawn per sample) whose marginal law is known:
+# they go through the engine's batched path rather than Distribution.sample.
+COMPOUND = {
+    # Thinning a Poisson count gives a Poisson count (missiles that work).
+    "poisson_thinned": (lambda: mf.binomial(mf.poisson(50), 0.5), st.poisson(25)),
+    "poisson_thinned_large": (lambda: mf.binomial(mf.poisson(2000), 0.3), st.poisson(600)),
+    # A beta-distributed success rate gives the beta-binomial.
+    "beta_binomial": (lambda: mf.binomial(40, mf.beta(2, 3)), st.betabinom(40, 2, 3)),
+    "beta_binomial_large_n": (
+        lambda: mf.binomial(5000, mf.beta(20, 5)),
+        st.betabinom(5000, 20, 5),
+    ),
+    # A gamma-distributed rate gives the negative binomial.
+    "gamma_poisson": (
+        lambda: mf.poisson(mf.gamma(3, 4)),
+        st.nbinom(3, 1 / (1 + 4)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COMPOUND)
+def test_compound_draws_pass_chi_square_and_dkw(name: str) -> None:
+    make, ref = COMPOUND[name]
+    x = mf.run({"x": make()}, n=N, seed=SEED, progress=False)["x"]
+    assert_discrete_fit(np.asarray(x), ref)
+
+
+def assert_discrete_fit(x: np.ndarray, ref: Any) -> None:
+    """Chi-square and DKW tests of discrete draws against a scipy law."""
+    lo, hi = ref.support()
     assert np.all((x >= lo) & (x <= hi)), "a draw fell outside the support"
     values, counts = np.unique(x, return_counts=True)
-    probs = pmf_of(case.ref, values)
+    probs = pmf_of(ref, values)
     assert np.all(probs > 0), f"draws at values of zero probability: {values[probs == 0]}"
 
     # DKW: P(sup |F_n - F| > eps) <= 2 exp(-2 n eps^2) over every point of the support.
     eps = math.sqrt(math.log(2 / P_MIN) / (2 * N))
     ecdf = np.cumsum(counts) / N
-    gap = np.max(np.abs(ecdf - case.ref.cdf(values)))
+    gap = np.max(np.abs(ecdf - ref.cdf(values)))
     assert gap < eps, f"empirical cdf off by {gap:.4g} (DKW bound {eps:.4g})"
 
     # Chi-square on the support, with cells pooled from the left until each
     # expects at least 5 draws (the remainder joins the last cell). The cells
     # are the support values between the 1e-9 and 1 - 1e-9 quantiles, so values
     # never drawn still count against the fit.
-    q_lo, q_hi = case.ref.ppf(1e-9), case.ref.ppf(1 - 1e-9)
+    q_lo, q_hi = ref.ppf(1e-9), ref.ppf(1 - 1e-9)
     grid = np.union1d(values, np.arange(q_lo, q_hi + 1) if q_hi - q_lo < 1e7 else [])
-    grid = grid[pmf_of(case.ref, grid) > 0]
-    expected = pmf_of(case.ref, grid) * N
+    grid = grid[pmf_of(ref, grid) > 0]
+    expected = pmf_of(ref, grid) * N
     observed = np.zeros_like(expected)
     observed[np.searchsorted(grid, values)] = counts
     cells_exp, cells_obs, acc_e, acc_o = [], [], 0.0, 0.0
