@@ -40,6 +40,7 @@ lint: venv
 	cargo fmt --check
 	cargo clippy --release --all-targets --features python -- -D warnings
 	$(VENV)/bin/ruff check python tests benches notebooks
+	$(VENV)/bin/ruff format --check python tests benches
 
 bench: build
 	cargo bench --bench engine

@@ -70,15 +70,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> None:
     parser.add_argument(
-        "--samples", "-n", type=_positive_int, default=DEFAULT_SAMPLES, metavar="N",
+        "--samples",
+        "-n",
+        type=_positive_int,
+        default=DEFAULT_SAMPLES,
+        metavar="N",
         help=f"number of Monte Carlo samples (default {DEFAULT_SAMPLES:,})",
     )
     parser.add_argument(
-        "--seed", type=_seed, default=seed, metavar="S",
+        "--seed",
+        type=_seed,
+        default=seed,
+        metavar="S",
         help=f"random seed (default: {'a fresh one, printed' if seed is None else seed})",
     )
     parser.add_argument(
-        "--format", choices=("table", "csv", "json"), default="table",
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
         help="output format (default: table)",
     )
     parser.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout")

@@ -74,11 +74,19 @@ def tornado(table: Any, *, ax: Axes | None = None) -> Axes:
     low_q = table.attrs.get("low", 0.1)
     high_q = table.attrs.get("high", 0.9)
     ax.barh(
-        y, rows["output_low"] - base, left=base, color="C0", alpha=0.8,
+        y,
+        rows["output_low"] - base,
+        left=base,
+        color="C0",
+        alpha=0.8,
         label=f"input at its p{low_q * 100:g}",
     )
     ax.barh(
-        y, rows["output_high"] - base, left=base, color="C1", alpha=0.8,
+        y,
+        rows["output_high"] - base,
+        left=base,
+        color="C1",
+        alpha=0.8,
         label=f"input at its p{high_q * 100:g}",
     )
     ax.axvline(base, color="black", lw=1)

@@ -64,9 +64,7 @@ class Scenario(SensitivityMethods):
 
     def __init__(self, spec: Any, origin: str = "<scenario>") -> None:
         if not isinstance(spec, _core.ScenarioSpec):
-            raise TypeError(
-                "build a Scenario with Scenario.from_file, from_toml or from_dict"
-            )
+            raise TypeError("build a Scenario with Scenario.from_file, from_toml or from_dict")
         self._spec = spec
         self._origin = origin
 

@@ -304,9 +304,7 @@ def _samples(
         m = _as_model(obj)
         name = _output_name(m, output)
         res = m.run(n, seed)
-    chosen, has_noise = _core.sensitivity_inputs(
-        _pairs(res.model), name, _input_list(inputs)
-    )
+    chosen, has_noise = _core.sensitivity_inputs(_pairs(res.model), name, _input_list(inputs))
     if not chosen:
         raise ValueError(f"output {name!r} has no random named inputs")
     # A named input that is also an output (a scenario's only container

@@ -146,9 +146,7 @@ def test_rank_correlation_and_value_of_information_reuse_a_run():
     assert rho.loc["dud_rate", "rho"] < 0 < rho.loc["containers", "rho"]
     assert list(rho.index) == list(rho["rho"].abs().sort_values(ascending=False).index)
     voi = res.value_of_information("working")
-    assert list(voi.columns) == [
-        "width_now", "expected_width", "narrowing", "variance_share"
-    ]
+    assert list(voi.columns) == ["width_now", "expected_width", "narrowing", "variance_share"]
     assert ((voi["narrowing"] > 0) & (voi["narrowing"] < 1)).all()
     # The binned variance share estimates the first-order index.
     s = mf.sobol(res, "working", n=2**13)
