@@ -61,17 +61,41 @@ impl Beta {
     }
 }
 
+impl Beta {
+    /// A draw for shapes >= 1 (`!self.in_logs`): two unboosted gammas.
+    #[inline(always)]
+    fn sample_direct<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let x = self.gamma_a.sample_unboosted(rng);
+        let y = self.gamma_b.sample_unboosted(rng);
+        x / (x + y)
+    }
+
+    /// A draw formed in logs, for a shape below 1.
+    #[inline(always)]
+    fn sample_in_logs<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let ln_x = self.gamma_a.sample_ln(rng);
+        let ln_y = self.gamma_b.sample_ln(rng);
+        1.0 / (1.0 + (ln_y - ln_x).exp())
+    }
+}
+
 impl Sample for Beta {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         if self.in_logs {
-            let ln_x = self.gamma_a.sample_ln(rng);
-            let ln_y = self.gamma_b.sample_ln(rng);
-            1.0 / (1.0 + (ln_y - ln_x).exp())
+            self.sample_in_logs(rng)
         } else {
-            let x = self.gamma_a.sample(rng);
-            let y = self.gamma_b.sample(rng);
-            x / (x + y)
+            self.sample_direct(rng)
+        }
+    }
+
+    /// The method chosen once, so the loop body is one inlined sampler
+    /// with the generator's state kept in registers.
+    fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        if self.in_logs {
+            out.iter_mut().for_each(|x| *x = self.sample_in_logs(rng));
+        } else {
+            out.iter_mut().for_each(|x| *x = self.sample_direct(rng));
         }
     }
 }
@@ -180,6 +204,12 @@ impl Sample for Pert {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.min + (self.max - self.min) * self.unit.sample(rng)
+    }
+
+    fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        self.unit.fill(rng, out);
+        let (min, range) = (self.min, self.max - self.min);
+        out.iter_mut().for_each(|x| *x = min + range * *x);
     }
 }
 

@@ -87,6 +87,13 @@ impl StdGamma {
         }
     }
 
+    /// One gamma(shape, 1) draw for shape >= 1 (no boost to apply).
+    #[inline(always)]
+    pub fn sample_unboosted<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        debug_assert!(self.inv_shape == 0.0);
+        self.d * self.core(rng)
+    }
+
     /// The logarithm of one gamma(shape, 1) draw, exact even where the draw
     /// itself would underflow (tiny shapes, as in beta(0.01, 0.01)).
     #[inline(always)]

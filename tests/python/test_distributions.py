@@ -240,9 +240,18 @@ CASES = [
     Case("poisson_large", lambda: mf.poisson(1e6), st.poisson(1e6), discrete=True),
     Case("binomial", lambda: mf.binomial(1000, 0.8), st.binom(1000, 0.8), discrete=True),
     Case("binomial_small", lambda: mf.binomial(5, 0.3), st.binom(5, 0.3), discrete=True),
+    # Up to 64 trials, counted bit-parallel against p's binary digits: a p of
+    # one digit, p with all 53 digits, and p above 1/2 (failures counted).
+    Case("binomial_bits", lambda: mf.binomial(50, 0.5), st.binom(50, 0.5), discrete=True),
+    Case(
+        "binomial_bits_long_p",
+        lambda: mf.binomial(64, 0.123456789),
+        st.binom(64, 0.123456789),
+        discrete=True,
+    ),
+    Case("binomial_bits_flipped", lambda: mf.binomial(30, 0.6), st.binom(30, 0.6), discrete=True),
     # Rejection near its smallest means, where the exact test walks the pmf from the mode.
-    Case("binomial_moderate", lambda: mf.binomial(50, 0.5), st.binom(50, 0.5), discrete=True),
-    Case("binomial_moderate_n", lambda: mf.binomial(30, 0.4), st.binom(30, 0.4), discrete=True),
+    Case("binomial_moderate", lambda: mf.binomial(80, 0.3), st.binom(80, 0.3), discrete=True),
     Case("binomial_moderate_p", lambda: mf.binomial(80, 0.7), st.binom(80, 0.7), discrete=True),
     Case(
         "binomial_large_n",
