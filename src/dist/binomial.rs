@@ -1,3 +1,4 @@
+use super::inversion::{InversionTable, TABLED_VARIANCE};
 use super::primitives::{stirling_tail, uniform01};
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
@@ -20,6 +21,8 @@ pub struct Binomial {
     n: u64,
     p: f64,
     sampler: BinomialSampler,
+    /// For moderate variances, draws by inversion of the tabled cdf.
+    table: Option<InversionTable>,
 }
 
 impl Binomial {
@@ -30,6 +33,7 @@ impl Binomial {
             n,
             p,
             sampler: BinomialSampler::new(n, p),
+            table: binomial_table(n as f64, p),
         })
     }
     /// Just the sampler for (n, p), validated: for one draw per sample.
@@ -62,10 +66,30 @@ impl Binomial {
     }
 }
 
+/// The inversion table for moderate variances: f(k + 1) / f(k) = (n - k) p / ((k + 1) q).
+fn binomial_table(n: f64, p: f64) -> Option<InversionTable> {
+    let q = 1.0 - p;
+    if !TABLED_VARIANCE.contains(&(n * p * q)) {
+        return None;
+    }
+    let (mode, r) = (((n + 1.0) * p).floor().min(n), p / q);
+    InversionTable::from_ratios(mode, 0.0, n, |k| (n - k) * r / (k + 1.0))
+}
+
 impl Sample for Binomial {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.sampler.sample(rng)
+        match &self.table {
+            Some(table) => table.sample(rng),
+            None => self.sampler.sample(rng),
+        }
+    }
+
+    fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        match &self.table {
+            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
+            None => out.iter_mut().for_each(|x| *x = self.sampler.sample(rng)),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod binomial;
 mod categorical;
 mod constant;
 mod gamma;
+mod inversion;
 mod mixture;
 mod negative_binomial;
 mod normal;

@@ -1,3 +1,4 @@
+use super::inversion::{InversionTable, TABLED_VARIANCE};
 use super::poisson::PoissonSampler;
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
@@ -23,6 +24,8 @@ pub struct NegativeBinomial {
     r: f64,
     p: f64,
     gamma: StdGamma,
+    /// For moderate variances, draws by inversion of the tabled cdf.
+    table: Option<InversionTable>,
 }
 
 /// The largest mean accepted, the same bound as a Poisson rate.
@@ -50,6 +53,7 @@ impl NegativeBinomial {
             r,
             p,
             gamma: StdGamma::new(r),
+            table: negative_binomial_table(r, p),
         })
     }
     pub fn r(&self) -> f64 {
@@ -60,10 +64,28 @@ impl NegativeBinomial {
     }
 }
 
+/// The inversion table for moderate variances: f(k + 1) / f(k) = (k + r)(1 - p) / (k + 1).
+fn negative_binomial_table(r: f64, p: f64) -> Option<InversionTable> {
+    let q = 1.0 - p;
+    if !TABLED_VARIANCE.contains(&(r * q / (p * p))) {
+        return None;
+    }
+    let mode = if r > 1.0 {
+        ((r - 1.0) * q / p).floor()
+    } else {
+        0.0
+    };
+    InversionTable::from_ratios(mode, 0.0, f64::INFINITY, |k| (k + r) * q / (k + 1.0))
+}
+
 impl Sample for NegativeBinomial {
-    /// A gamma–Poisson mixture: rate ~ gamma(r, (1-p)/p), then Poisson(rate).
+    /// By the table where there is one, else as a gamma–Poisson mixture:
+    /// rate ~ gamma(r, (1-p)/p), then Poisson(rate).
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if let Some(table) = &self.table {
+            return table.sample(rng);
+        }
         if self.p == 1.0 {
             return 0.0;
         }

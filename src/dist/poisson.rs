@@ -1,3 +1,4 @@
+use super::inversion::{InversionTable, TABLED_VARIANCE};
 use super::primitives::{ln_factorial, uniform01};
 use super::quadrature::invert_cdf;
 use super::special::gamma_pq;
@@ -16,10 +17,20 @@ use rand::Rng;
 pub struct Poisson {
     rate: f64,
     sampler: PoissonSampler,
+    /// For moderate rates, draws by inversion of the tabled cdf.
+    table: Option<InversionTable>,
 }
 
 /// Above this a rate's draws are no longer exact integers in f64 arithmetic.
 const MAX_RATE: f64 = 1.0e15;
+
+/// The Poisson(rate) inversion table, for moderate rates.
+fn poisson_table(rate: f64) -> Option<InversionTable> {
+    if !TABLED_VARIANCE.contains(&rate) {
+        return None;
+    }
+    InversionTable::from_ratios(rate.floor(), 0.0, f64::INFINITY, |k| rate / (k + 1.0))
+}
 
 impl Poisson {
     pub fn new(rate: f64) -> Result<Self> {
@@ -30,6 +41,7 @@ impl Poisson {
         Ok(Poisson {
             rate,
             sampler: PoissonSampler::new(rate),
+            table: poisson_table(rate),
         })
     }
     /// One draw for a rate used once (no cdf tables built).
@@ -49,7 +61,17 @@ impl Poisson {
 impl Sample for Poisson {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.sampler.sample(rng)
+        match &self.table {
+            Some(table) => table.sample(rng),
+            None => self.sampler.sample(rng),
+        }
+    }
+
+    fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        match &self.table {
+            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
+            None => out.iter_mut().for_each(|x| *x = self.sampler.sample(rng)),
+        }
     }
 }
 

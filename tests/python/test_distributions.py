@@ -240,17 +240,16 @@ CASES = [
     Case("poisson_large", lambda: mf.poisson(1e6), st.poisson(1e6), discrete=True),
     Case("binomial", lambda: mf.binomial(1000, 0.8), st.binom(1000, 0.8), discrete=True),
     Case("binomial_small", lambda: mf.binomial(5, 0.3), st.binom(5, 0.3), discrete=True),
-    # Up to 64 trials, counted bit-parallel against p's binary digits: a p of
-    # one digit, p with all 53 digits, and p above 1/2 (failures counted).
-    Case("binomial_bits", lambda: mf.binomial(50, 0.5), st.binom(50, 0.5), discrete=True),
+    # Moderate variances draw by inversion of a table built from pmf ratios.
+    Case("binomial_tabled", lambda: mf.binomial(50, 0.5), st.binom(50, 0.5), discrete=True),
     Case(
-        "binomial_bits_long_p",
+        "binomial_tabled_long_p",
         lambda: mf.binomial(64, 0.123456789),
         st.binom(64, 0.123456789),
         discrete=True,
     ),
-    Case("binomial_bits_flipped", lambda: mf.binomial(30, 0.6), st.binom(30, 0.6), discrete=True),
-    # Rejection near its smallest means, where the exact test walks the pmf from the mode.
+    Case("binomial_tabled_high_p", lambda: mf.binomial(30, 0.6), st.binom(30, 0.6), discrete=True),
+    Case("binomial_tabled_wide", lambda: mf.binomial(4e4, 0.5), st.binom(4e4, 0.5), discrete=True),
     Case("binomial_moderate", lambda: mf.binomial(80, 0.3), st.binom(80, 0.3), discrete=True),
     Case("binomial_moderate_p", lambda: mf.binomial(80, 0.7), st.binom(80, 0.7), discrete=True),
     Case(
@@ -473,12 +472,33 @@ COMPOUND = {
         lambda: mf.binomial(5000, mf.beta(20, 5)),
         st.betabinom(5000, 20, 5),
     ),
+    # One parameter drawn, but always the same value: the per-sample samplers
+    # (no tables) against the plain law. Up to 64 trials are counted
+    # bit-parallel; from 65, rejection (BTRS) with its exact test walking the
+    # pmf near the mode, and in logarithms far from it.
+    "binomial_bits": (lambda: mf.binomial(same(50), 0.123456789), st.binom(50, 0.123456789)),
+    "binomial_bits_one_digit": (lambda: mf.binomial(same(64), 0.5), st.binom(64, 0.5)),
+    "binomial_bits_flipped": (lambda: mf.binomial(same(30), 0.875), st.binom(30, 0.875)),
+    "binomial_inversion": (lambda: mf.binomial(same(40), 0.05), st.binom(40, 0.05)),
+    "binomial_btrs_small": (lambda: mf.binomial(same(80), 0.3), st.binom(80, 0.3)),
+    "binomial_btrs_large": (lambda: mf.binomial(same(2e6), 0.3), st.binom(2_000_000, 0.3)),
+    "poisson_ptrs": (lambda: mf.poisson(same(50)), st.poisson(50)),
+    "poisson_multiplication": (lambda: mf.poisson(same(3)), st.poisson(3)),
+    "negative_binomial_per_sample": (
+        lambda: mf.negative_binomial(same(19), 0.5),
+        st.nbinom(19, 0.5),
+    ),
     # A gamma-distributed rate gives the negative binomial.
     "gamma_poisson": (
         lambda: mf.poisson(mf.gamma(3, 4)),
         st.nbinom(3, 1 / (1 + 4)),
     ),
 }
+
+
+def same(value: float) -> mf.Expr:
+    """A drawn node that is always `value`, so a law taking it is drawn per sample."""
+    return mf.floor(mf.uniform(value, value + 0.5))
 
 
 @pytest.mark.parametrize("name", COMPOUND)
