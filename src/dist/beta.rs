@@ -1,3 +1,4 @@
+use super::beta_table::BetaTable;
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
@@ -5,6 +6,7 @@ use super::validate::{min_mode_max, positive};
 use super::{Moments, Quantile, Sample};
 use crate::error::Result;
 use rand::Rng;
+use std::sync::OnceLock;
 
 /// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities.
 ///
@@ -24,6 +26,20 @@ pub struct Beta {
     gamma_a: StdGamma,
     gamma_b: StdGamma,
     in_logs: bool,
+    /// The hat table for filling columns, built on the first fill: a beta
+    /// built for one draw (a parameter drawn per sample) never needs it.
+    table: LazyTable,
+}
+
+/// A [`BetaTable`] built on first use; it is a cache, so it plays no part
+/// in comparisons.
+#[derive(Debug, Clone, Default)]
+struct LazyTable(OnceLock<Option<Box<BetaTable>>>);
+
+impl PartialEq for LazyTable {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Beta {
@@ -41,6 +57,7 @@ impl Beta {
             in_logs: gamma_a.needs_logs() || gamma_b.needs_logs(),
             gamma_a,
             gamma_b,
+            table: LazyTable::default(),
         })
     }
 
@@ -89,13 +106,21 @@ impl Sample for Beta {
         }
     }
 
-    /// The method chosen once, so the loop body is one inlined sampler
-    /// with the generator's state kept in registers.
+    /// Shapes >= 1 draw from the hat table (~3x fewer instructions than
+    /// two gammas); smaller shapes by gammas in logs. The method is chosen
+    /// once, so the loop body is one inlined sampler.
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
         if self.in_logs {
             out.iter_mut().for_each(|x| *x = self.sample_in_logs(rng));
-        } else {
-            out.iter_mut().for_each(|x| *x = self.sample_direct(rng));
+            return;
+        }
+        let table = self
+            .table
+            .0
+            .get_or_init(|| BetaTable::new(self.alpha, self.beta).map(Box::new));
+        match table {
+            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
+            None => out.iter_mut().for_each(|x| *x = self.sample_direct(rng)),
         }
     }
 }

@@ -171,18 +171,27 @@ static FACTORIAL_TABLES: std::sync::LazyLock<([f64; 128], [f64; 128])> =
     });
 
 /// Walker–Vose alias table: O(1) draws of an index with given probabilities.
+///
+/// The table is padded with zero-probability entries to a power of two, so a
+/// draw takes its index from the top bits of one random word and its coin
+/// from the 53 bits below (for up to 2^11 entries; larger tables draw the
+/// coin from a second word), with no float-to-integer conversion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AliasTable {
     threshold: Vec<f64>,
     alias: Vec<u32>,
+    /// log2 of the padded length.
+    bits: u32,
 }
 
 impl AliasTable {
     /// `probs` must be non-negative and sum to 1 (checked by the callers).
     pub fn new(probs: &[f64]) -> Self {
-        let k = probs.len();
-        let mut scaled: Vec<f64> = probs.iter().map(|p| p * k as f64).collect();
-        let mut alias = vec![0u32; k];
+        let k = probs.len().next_power_of_two();
+        let mut scaled: Vec<f64> = (0..k)
+            .map(|i| probs.get(i).map_or(0.0, |p| p * k as f64))
+            .collect();
+        let mut alias: Vec<u32> = (0..k as u32).collect();
         let mut threshold = vec![1.0; k];
         let (mut small, mut large): (Vec<usize>, Vec<usize>) =
             (0..k).partition(|&i| scaled[i] < 1.0);
@@ -196,20 +205,25 @@ impl AliasTable {
             }
         }
         // Whatever remains is 1 up to rounding.
-        AliasTable { threshold, alias }
+        AliasTable {
+            threshold,
+            alias,
+            bits: k.trailing_zeros(),
+        }
     }
 
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
-        let k = self.threshold.len();
-        let u = uniform01(rng) * k as f64;
-        let i = (u as usize).min(k - 1);
-        // The fractional part of u is a fresh uniform for the coin.
-        if u - (i as f64) < self.threshold[i] {
-            i
+        let word = rng.next_u64();
+        let i = word.checked_shr(64 - self.bits).unwrap_or(0) as usize;
+        let coin = if self.bits <= 11 {
+            // The 53 bits below the index.
+            ((word << self.bits) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
         } else {
-            self.alias[i] as usize
-        }
+            uniform01(rng)
+        };
+        // A coin no branch predictor can learn: choose without a branch.
+        std::hint::select_unpredictable(coin < self.threshold[i], i, self.alias[i] as usize)
     }
 }
 
