@@ -3,8 +3,11 @@
 //! * `sampler/*`: one chunk (`CHUNK` draws) of each main family filled into a
 //!   buffer, as the engine does for a fixed draw; criterion's throughput line
 //!   gives the cost per draw. `sampler/binomial_rebuilt_*` rebuilds the
-//!   distribution for every draw from varying parameters, which is what a
-//!   compound draw such as `binomial(floor(shells), 1 - dud_rate)` costs.
+//!   distribution for every draw from varying parameters;
+//!   `sampler/binomial_thinning_batched_*` is what the engine does for a
+//!   compound draw such as `binomial(floor(shells), 1 - dud_rate)`: one
+//!   batched fill per chunk. Fixed betas, PERTs and moderate Poisson and
+//!   binomial laws fill from tables built on their first fill.
 //! * `model/*`: the reference model of issue 2 end to end at n = 1e5 (all
 //!   cores, and one thread), and fragments of it on one thread, so the cost of
 //!   each kind of node can be read off by difference.
@@ -118,6 +121,24 @@ fn samplers(c: &mut Criterion) {
                         let dist = Family::Binomial.build(&[n, p]).unwrap();
                         *out = dist.sample(&mut rng);
                     }
+                    black_box(&buf);
+                })
+            },
+        );
+    }
+    // What the engine does for a compound binomial: one batched fill per
+    // chunk (square roots vectorised, one sampler per row, no tables).
+    for n in [1.4e6, 7e4, 50.0] {
+        let trials = vec![n; CHUNK];
+        group.bench_with_input(
+            BenchmarkId::new("binomial_thinning_batched", n),
+            &n,
+            |b, _| {
+                let mut rng = stream_rng(1, 2, 0);
+                b.iter(|| {
+                    Family::Binomial
+                        .fill(&[&trials, &working_p], &mut rng, &mut buf)
+                        .unwrap();
                     black_box(&buf);
                 })
             },

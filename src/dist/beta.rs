@@ -1,4 +1,5 @@
 use super::beta_table::BetaTable;
+use super::lazy::LazyTable;
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
@@ -6,7 +7,6 @@ use super::validate::{min_mode_max, positive};
 use super::{Moments, Quantile, Sample};
 use crate::error::Result;
 use rand::Rng;
-use std::sync::OnceLock;
 
 /// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities.
 ///
@@ -28,18 +28,7 @@ pub struct Beta {
     in_logs: bool,
     /// The hat table for filling columns, built on the first fill: a beta
     /// built for one draw (a parameter drawn per sample) never needs it.
-    table: LazyTable,
-}
-
-/// A [`BetaTable`] built on first use; it is a cache, so it plays no part
-/// in comparisons.
-#[derive(Debug, Clone, Default)]
-struct LazyTable(OnceLock<Option<Box<BetaTable>>>);
-
-impl PartialEq for LazyTable {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
+    table: LazyTable<BetaTable>,
 }
 
 impl Beta {
@@ -57,7 +46,7 @@ impl Beta {
             in_logs: gamma_a.needs_logs() || gamma_b.needs_logs(),
             gamma_a,
             gamma_b,
-            table: LazyTable::default(),
+            table: LazyTable::new(),
         })
     }
 
@@ -114,10 +103,7 @@ impl Sample for Beta {
             out.iter_mut().for_each(|x| *x = self.sample_in_logs(rng));
             return;
         }
-        let table = self
-            .table
-            .0
-            .get_or_init(|| BetaTable::new(self.alpha, self.beta).map(Box::new));
+        let table = self.table.get(|| BetaTable::new(self.alpha, self.beta));
         match table {
             Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
             None => out.iter_mut().for_each(|x| *x = self.sample_direct(rng)),

@@ -1,4 +1,5 @@
 use super::inversion::{InversionTable, TABLED_VARIANCE};
+use super::lazy::LazyTable;
 use super::primitives::{stirling_tail, uniform01};
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
@@ -21,8 +22,8 @@ pub struct Binomial {
     n: u64,
     p: f64,
     sampler: BinomialSampler,
-    /// For moderate variances, draws by inversion of the tabled cdf.
-    table: Option<InversionTable>,
+    /// For moderate variances, fills draw by inversion of the tabled cdf.
+    table: LazyTable<InversionTable>,
 }
 
 impl Binomial {
@@ -33,7 +34,7 @@ impl Binomial {
             n,
             p,
             sampler: BinomialSampler::new(n, p),
-            table: binomial_table(n as f64, p),
+            table: LazyTable::new(),
         })
     }
     /// Just the sampler for (n, p), validated: for one draw per sample.
@@ -79,14 +80,11 @@ fn binomial_table(n: f64, p: f64) -> Option<InversionTable> {
 impl Sample for Binomial {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match &self.table {
-            Some(table) => table.sample(rng),
-            None => self.sampler.sample(rng),
-        }
+        self.sampler.sample(rng)
     }
 
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        match &self.table {
+        match self.table.get(|| binomial_table(self.n as f64, self.p)) {
             Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
             None => out.iter_mut().for_each(|x| *x = self.sampler.sample(rng)),
         }

@@ -21,6 +21,7 @@ mod categorical;
 mod constant;
 mod gamma;
 mod inversion;
+mod lazy;
 mod mixture;
 mod negative_binomial;
 mod normal;

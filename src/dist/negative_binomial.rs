@@ -1,4 +1,5 @@
 use super::inversion::{InversionTable, TABLED_VARIANCE};
+use super::lazy::LazyTable;
 use super::poisson::PoissonSampler;
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
@@ -24,8 +25,8 @@ pub struct NegativeBinomial {
     r: f64,
     p: f64,
     gamma: StdGamma,
-    /// For moderate variances, draws by inversion of the tabled cdf.
-    table: Option<InversionTable>,
+    /// For moderate variances, fills draw by inversion of the tabled cdf.
+    table: LazyTable<InversionTable>,
 }
 
 /// The largest mean accepted, the same bound as a Poisson rate.
@@ -53,7 +54,7 @@ impl NegativeBinomial {
             r,
             p,
             gamma: StdGamma::new(r),
-            table: negative_binomial_table(r, p),
+            table: LazyTable::new(),
         })
     }
     pub fn r(&self) -> f64 {
@@ -79,19 +80,23 @@ fn negative_binomial_table(r: f64, p: f64) -> Option<InversionTable> {
 }
 
 impl Sample for NegativeBinomial {
-    /// By the table where there is one, else as a gamma–Poisson mixture:
-    /// rate ~ gamma(r, (1-p)/p), then Poisson(rate).
+    /// A gamma–Poisson mixture: rate ~ gamma(r, (1-p)/p), then Poisson(rate).
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        if let Some(table) = &self.table {
-            return table.sample(rng);
-        }
         if self.p == 1.0 {
             return 0.0;
         }
         let rate = self.gamma.sample(rng) * (1.0 - self.p) / self.p;
         // A rate that underflowed to 0 (tiny r) gives no failures.
         PoissonSampler::new(rate).sample(rng)
+    }
+
+    /// By inversion of the tabled cdf for moderate variances.
+    fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        match self.table.get(|| negative_binomial_table(self.r, self.p)) {
+            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
+            None => out.iter_mut().for_each(|x| *x = self.sample(rng)),
+        }
     }
 }
 

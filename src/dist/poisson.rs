@@ -1,4 +1,5 @@
 use super::inversion::{InversionTable, TABLED_VARIANCE};
+use super::lazy::LazyTable;
 use super::primitives::{ln_factorial, uniform01};
 use super::quadrature::invert_cdf;
 use super::special::gamma_pq;
@@ -17,8 +18,8 @@ use rand::Rng;
 pub struct Poisson {
     rate: f64,
     sampler: PoissonSampler,
-    /// For moderate rates, draws by inversion of the tabled cdf.
-    table: Option<InversionTable>,
+    /// For moderate rates, fills draw by inversion of the tabled cdf.
+    table: LazyTable<InversionTable>,
 }
 
 /// Above this a rate's draws are no longer exact integers in f64 arithmetic.
@@ -41,7 +42,7 @@ impl Poisson {
         Ok(Poisson {
             rate,
             sampler: PoissonSampler::new(rate),
-            table: poisson_table(rate),
+            table: LazyTable::new(),
         })
     }
     /// One draw for a rate used once (no cdf tables built).
@@ -61,14 +62,11 @@ impl Poisson {
 impl Sample for Poisson {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match &self.table {
-            Some(table) => table.sample(rng),
-            None => self.sampler.sample(rng),
-        }
+        self.sampler.sample(rng)
     }
 
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        match &self.table {
+        match self.table.get(|| poisson_table(self.rate)) {
             Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
             None => out.iter_mut().for_each(|x| *x = self.sampler.sample(rng)),
         }
