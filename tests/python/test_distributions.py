@@ -740,3 +740,12 @@ def test_family_names() -> None:
     assert mf.categorical([1, 2]).family == "categorical"
     assert mf.truncated(mf.normal(0, 1), 0).family == "truncated"
     assert mf.negative_binomial(2, 0.5).family == "negative_binomial"
+
+
+def test_ppf_and_cdf_of_an_array_match_one_value_at_a_time() -> None:
+    # A strided (non-contiguous) view of integers and floats, computed in parallel.
+    d = mf.gamma(2, 3)
+    q = np.linspace(0.001, 0.999, 3001)[::3]
+    assert np.array_equal(d.ppf(q), np.array([d.ppf(float(v)) for v in q]))
+    x = np.arange(0, 40)[::2]
+    assert np.array_equal(d.cdf(x), np.array([d.cdf(float(v)) for v in x]))
