@@ -95,6 +95,7 @@ impl Family {
         rng: &mut R,
         out: &mut [f64],
     ) -> std::result::Result<(), (usize, Error)> {
+        self.check_arity(params.len()).map_err(|e| (0, e))?;
         if let Some(short) = params.iter().find(|p| p.len() < out.len()) {
             return Err((
                 short.len(),
@@ -134,5 +135,29 @@ impl Family {
                 self.params().join(", ")
             )))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn fill_checks_its_columns_and_names_the_first_bad_row() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut out = vec![0.0; 10];
+        let n = vec![20.0; 10];
+        assert!(Family::Binomial.fill(&[&n], &mut rng, &mut out).is_err());
+        assert!(Family::Poisson
+            .fill(&[&n[..5]], &mut rng, &mut out)
+            .is_err());
+        let mut rate = vec![3.0; 10];
+        rate[7] = -1.0;
+        let (row, err) = Family::Poisson
+            .fill(&[&rate], &mut rng, &mut out)
+            .unwrap_err();
+        assert_eq!(row, 7);
+        assert!(err.to_string().contains("rate"), "{err}");
     }
 }
