@@ -1,4 +1,4 @@
-use super::inversion::{InversionTable, TABLED_VARIANCE};
+use super::inversion::{fill_tabled, InversionTable, TABLED_VARIANCE};
 use super::lazy::LazyTable;
 use super::primitives::{stirling_tail, uniform01};
 use super::quadrature::invert_cdf;
@@ -84,10 +84,8 @@ impl Sample for Binomial {
     }
 
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        match self.table.get(|| binomial_table(self.n as f64, self.p)) {
-            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
-            None => out.iter_mut().for_each(|x| *x = self.sampler.sample(rng)),
-        }
+        let table = self.table.get(|| binomial_table(self.n as f64, self.p));
+        fill_tabled(table, rng, out, |rng| self.sampler.sample(rng));
     }
 }
 

@@ -119,6 +119,21 @@ impl InversionTable {
     }
 }
 
+/// Fills `out` by inversion of `table` when the law has one, else draw by
+/// draw with its own `sample`r.
+#[inline]
+pub(crate) fn fill_tabled<R: Rng + ?Sized>(
+    table: Option<&InversionTable>,
+    rng: &mut R,
+    out: &mut [f64],
+    mut sample: impl FnMut(&mut R) -> f64,
+) {
+    match table {
+        Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
+        None => out.iter_mut().for_each(|x| *x = sample(rng)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

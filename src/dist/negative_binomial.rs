@@ -1,4 +1,4 @@
-use super::inversion::{InversionTable, TABLED_VARIANCE};
+use super::inversion::{fill_tabled, InversionTable, TABLED_VARIANCE};
 use super::lazy::LazyTable;
 use super::poisson::PoissonSampler;
 use super::primitives::StdGamma;
@@ -93,10 +93,8 @@ impl Sample for NegativeBinomial {
 
     /// By inversion of the tabled cdf for moderate variances.
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        match self.table.get(|| negative_binomial_table(self.r, self.p)) {
-            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
-            None => out.iter_mut().for_each(|x| *x = self.sample(rng)),
-        }
+        let table = self.table.get(|| negative_binomial_table(self.r, self.p));
+        fill_tabled(table, rng, out, |rng| self.sample(rng));
     }
 }
 

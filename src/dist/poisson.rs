@@ -1,4 +1,4 @@
-use super::inversion::{InversionTable, TABLED_VARIANCE};
+use super::inversion::{fill_tabled, InversionTable, TABLED_VARIANCE};
 use super::lazy::LazyTable;
 use super::primitives::{ln_factorial, uniform01};
 use super::quadrature::invert_cdf;
@@ -66,10 +66,8 @@ impl Sample for Poisson {
     }
 
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        match self.table.get(|| poisson_table(self.rate)) {
-            Some(table) => out.iter_mut().for_each(|x| *x = table.sample(rng)),
-            None => out.iter_mut().for_each(|x| *x = self.sampler.sample(rng)),
-        }
+        let table = self.table.get(|| poisson_table(self.rate));
+        fill_tabled(table, rng, out, |rng| self.sampler.sample(rng));
     }
 }
 

@@ -64,6 +64,14 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "object".into())
 }
 
+/// A thread count (an int >= 1), or None for rayon's default.
+pub(crate) fn to_threads(threads: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    threads
+        .filter(|t| !t.is_none())
+        .map(|t| to_count(t, "threads"))
+        .transpose()
+}
+
 /// A sample count: an int >= 1.
 pub(crate) fn to_count(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
     if obj.is_instance_of::<pyo3::types::PyBool>() {

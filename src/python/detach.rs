@@ -12,18 +12,26 @@ use std::time::Duration;
 /// How often the waiting thread checks for Ctrl-C and reports progress.
 const POLL: Duration = Duration::from_millis(50);
 
+/// What steers work run by [`detached`]: setting `cancel` asks it to stop;
+/// it counts its finished steps in `done`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WorkFlags {
+    pub cancel: Arc<AtomicBool>,
+    pub done: Arc<AtomicUsize>,
+}
+
 /// Runs `work` on a worker thread with the GIL released. The calling thread
 /// wakes every [`POLL`] to check signals (a KeyboardInterrupt sets `cancel`,
 /// which the work must honour) and to call `progress(done, total)`. A panic
 /// in the work becomes a RuntimeError, never a PanicException.
 pub(crate) fn detached<T: Send>(
     py: Python<'_>,
-    cancel: Arc<AtomicBool>,
-    done: Arc<AtomicUsize>,
+    flags: &WorkFlags,
     total: usize,
     progress: Option<Py<PyAny>>,
     work: impl FnOnce() -> Result<T> + Send,
 ) -> PyResult<T> {
+    let WorkFlags { cancel, done } = flags;
     let (outcome, interrupt) = py.detach(|| {
         std::thread::scope(|scope| {
             // The worker wakes this thread when it finishes, so short work

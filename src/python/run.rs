@@ -1,8 +1,8 @@
 //! Running models from Python: the GIL is released while Rust works, Ctrl-C
 //! is honoured within ~0.1 s, and a progress callback is fed.
 
-use super::args::{to_count, to_node, to_seed};
-use super::detach::detached;
+use super::args::{to_count, to_node, to_seed, to_threads};
+use super::detach::{detached, WorkFlags};
 use crate::engine::{chunk_count, run_selected, RunOptions, RunResult};
 use crate::expr::{Node, StreamKeys};
 use crate::stats;
@@ -10,7 +10,6 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 
 /// Runs the engine with the GIL released, honouring Ctrl-C and feeding
@@ -22,13 +21,12 @@ pub(crate) fn run_blocking(
     mut opts: RunOptions,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<RunResult> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(AtomicUsize::new(0));
-    opts.cancel = Some(cancel.clone());
-    opts.progress = Some(done.clone());
+    let flags = WorkFlags::default();
+    opts.cancel = Some(flags.cancel.clone());
+    opts.progress = Some(flags.done.clone());
     let total = chunk_count(opts.n);
     let store = store.unwrap_or_else(|| vec![true; outputs.len()]);
-    detached(py, cancel, done, total, progress, || {
+    detached(py, &flags, total, progress, || {
         run_selected(&outputs, &store, &opts)
     })
 }
@@ -84,10 +82,7 @@ fn run(
 ) -> PyResult<RunOutput> {
     let outputs = to_outputs(outputs)?;
     let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = match threads.filter(|t| !t.is_none()) {
-        Some(t) => Some(to_count(t, "threads")?),
-        None => None,
-    };
+    opts.threads = to_threads(threads)?;
     opts.store_inputs = store_inputs;
     opts.allow_nan = allow_nan;
     if let Some(feeds) = feeds {

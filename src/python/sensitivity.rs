@@ -1,8 +1,8 @@
 //! Sensitivity analysis from Python: conversion, GIL release, Ctrl-C and
 //! progress only; the methods live in `crate::sensitivity`.
 
-use super::args::{to_count, to_seed};
-use super::detach::detached;
+use super::args::{to_count, to_seed, to_threads};
+use super::detach::{detached, WorkFlags};
 use super::errors::to_py;
 use super::run::to_outputs;
 use crate::engine::chunk_count;
@@ -14,15 +14,6 @@ use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::Arc;
-
-fn threads_of(threads: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
-    match threads.filter(|t| !t.is_none()) {
-        Some(t) => Ok(Some(to_count(t, "threads")?)),
-        None => Ok(None),
-    }
-}
 
 /// The random named inputs of `output` (those in `inputs` when given, in that
 /// order): a list of (name, kind) with kind "fixed" (a fixed distribution) or
@@ -74,22 +65,19 @@ fn sobol<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
     let mut opts = SobolOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = threads_of(threads)?;
+    opts.threads = to_threads(threads)?;
     opts.second_order = second_order;
     opts.groups = groups;
     opts.sampling = sampling.parse::<Sampling>().map_err(to_py)?;
     opts.conf_level = conf_level;
     opts.num_resamples = num_resamples;
     opts.allow_nan = allow_nan;
-    let (cancel, done) = (
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(AtomicUsize::new(0)),
-    );
-    opts.cancel = Some(cancel.clone());
-    opts.progress = Some(done.clone());
+    let flags = WorkFlags::default();
+    opts.cancel = Some(flags.cancel.clone());
+    opts.progress = Some(flags.done.clone());
     let plan = SobolPlan::new(&outputs, output, &opts).map_err(to_py)?;
     let total = plan.chunks();
-    let res = detached(py, cancel, done, total, progress, || plan.run())?;
+    let res = detached(py, &flags, total, progress, || plan.run())?;
     let d = PyDict::new(py);
     d.set_item("names", res.names)?;
     d.set_item("S1", res.s1)?;
@@ -126,7 +114,7 @@ fn tornado<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
     let mut opts = TornadoOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = threads_of(threads)?;
+    opts.threads = to_threads(threads)?;
     opts.low = low;
     opts.high = high;
     opts.statistic = statistic.map_or(Statistic::Mean, Statistic::Quantile);
@@ -136,14 +124,11 @@ fn tornado<'py>(
         None => Factors::of(&outputs, output).map_err(to_py)?.inputs.len(),
     };
     opts.inputs = inputs;
-    let (cancel, done) = (
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(AtomicUsize::new(0)),
-    );
-    opts.cancel = Some(cancel.clone());
-    opts.progress = Some(done.clone());
+    let flags = WorkFlags::default();
+    opts.cancel = Some(flags.cancel.clone());
+    opts.progress = Some(flags.done.clone());
     let total = sensitivity::tornado_chunks(swung, opts.n);
-    let res = detached(py, cancel, done, total, progress, || {
+    let res = detached(py, &flags, total, progress, || {
         sensitivity::tornado(&outputs, output, &opts)
     })?;
     let d = PyDict::new(py);

@@ -23,7 +23,7 @@ const BINS: usize = 1 << 14;
 /// assert_eq!(q, vec![1.0, 2.5, 4.0]);
 /// ```
 pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
-    let range = Range::of(values);
+    let (_, range) = sum_and_range(values);
     quantiles_in(values, qs, &range)
 }
 
@@ -36,10 +36,6 @@ pub(crate) struct Range {
 }
 
 impl Range {
-    pub(crate) fn of(values: &[f64]) -> Range {
-        sum_and_range(values).1
-    }
-
     pub(crate) const EMPTY: Range = Range {
         min: f64::INFINITY,
         max: f64::NEG_INFINITY,
