@@ -1,5 +1,12 @@
 //! The one error type of munflow. Every fallible call returns [`Result`].
+//!
+//! Errors carry data, not only text: a scenario problem keeps its file, line
+//! and field path ([`Problem`]); a model error keeps the node that failed, the
+//! sample, and the nodes it traced the failure back to ([`Blame`]). The Python
+//! layer exposes these as exception attributes, and nothing matches on messages.
 
+use crate::expr::Node;
+use std::fmt;
 use thiserror::Error;
 
 /// Everything that can go wrong in munflow, by kind. The Python layer maps each
@@ -19,19 +26,21 @@ pub enum Error {
     /// An argument of a call (not a distribution parameter) that makes no sense.
     #[error("{0}")]
     InvalidArgument(String),
-    /// A model produced NaN or infinity; `node` says which node first did.
-    #[error("the model produced {value} at node '{node}' (sample {row}); pass allow_nan=True to keep non-finite values")]
+    /// A model produced NaN or infinity at `node` in sample `row`.
+    #[error("the model produced {} at node '{}' (sample {row}){blame}; pass allow_nan=True to keep non-finite values", crate::error::fmt_value(*value), node.label())]
     NonFinite {
-        node: String,
+        node: Node,
         value: f64,
         row: usize,
+        blame: Blame,
     },
     /// A draw whose parameters come from other nodes got an invalid parameter in some sample.
-    #[error("node '{node}' (sample {row}): {source}")]
+    #[error("node '{}' (sample {row}): {source}{blame}", node.label())]
     InvalidDraw {
-        node: String,
+        node: Node,
         row: usize,
         source: Box<Error>,
+        blame: Blame,
     },
     /// The stored columns of a run would not fit in memory.
     #[error("this run needs {needed} bytes ({needed_human}) to store its columns but only {available} bytes are available; lower n, request fewer outputs or pass store_inputs=False")]
@@ -46,13 +55,89 @@ pub enum Error {
     /// A name that is not in the model or results.
     #[error("{0}")]
     UnknownName(String),
-    /// A scenario file or dictionary that cannot be used; `path` is the field path.
+    /// A quantity that takes one value in every sample where a spread is
+    /// needed (variance-based indices are undefined for it).
+    #[error("{what} does not vary: {consequence}")]
+    DoesNotVary {
+        what: String,
+        consequence: &'static str,
+    },
+    /// A scenario file or dictionary that cannot be used, located.
     #[error("{0}")]
-    Scenario(String),
+    Scenario(Box<Problem>),
 }
 
 /// Shorthand for `std::result::Result<T, munflow::Error>`.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A problem with a scenario, located for the reader: displays as
+/// `file:line: field.path: message`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The file name, or a description such as `<dict>`.
+    pub origin: String,
+    /// 1-based line, when the text has meaningful lines.
+    pub line: Option<usize>,
+    /// The field path, e.g. `munitions.shell_152.dud_rate` (empty for syntax errors).
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = self.origin.clone();
+        if let Some(line) = self.line {
+            place = format!("{place}:{line}");
+        }
+        for part in [place.as_str(), self.path.as_str()] {
+            if !part.is_empty() {
+                write!(f, "{part}: ")?;
+            }
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl From<Problem> for Error {
+    fn from(p: Problem) -> Error {
+        Error::Scenario(Box::new(p))
+    }
+}
+
+/// Where a model error came from: the failing sample replayed, and the chain
+/// of nodes from the failing one back to the input that drove it (at each
+/// step the offending parameter of a draw, or the argument of largest
+/// magnitude, which is the one that overflowed a product or a sum).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Blame {
+    /// (node, value in the failing sample), failing node first.
+    pub chain: Vec<(Node, f64)>,
+    /// Every named node evaluated in the failing sample, with its value.
+    pub sample: Vec<(String, f64)>,
+}
+
+impl Blame {
+    /// The names along the chain, nearest first.
+    pub fn names(&self) -> Vec<&str> {
+        self.chain.iter().filter_map(|(n, _)| n.name()).collect()
+    }
+}
+
+impl fmt::Display for Blame {
+    /// `; traced to x = 1e+308 <- y = 3` (named links only), or nothing.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let links: Vec<String> = self
+            .chain
+            .iter()
+            .skip(1)
+            .filter_map(|(n, v)| n.name().map(|name| format!("{name} = {}", fmt_value(*v))))
+            .collect();
+        if !links.is_empty() {
+            write!(f, "; traced to {}", links.join(" <- "))?;
+        }
+        Ok(())
+    }
+}
 
 impl Error {
     /// Builds an [`Error::InvalidParameter`].
@@ -68,6 +153,18 @@ impl Error {
             requirement,
             value: fmt_value(value),
         }
+    }
+
+    /// A scenario problem at a field path (`munitions.shell_152.dud_rate`),
+    /// not yet located: whoever holds the text adds the file and line.
+    pub fn at_field(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            origin: String::new(),
+            line: None,
+            path: path.into(),
+            message: message.into(),
+        }
+        .into()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Behaviour of the engine through the public Rust API: determinism, stream
 //! stability, errors, feeds and cancellation.
 
-use munflow::dist::{Beta, Binomial, Dist, LogNormal, Normal, Pert, Poisson};
+use munflow::dist::{Beta, Binomial, Dist, LogNormal, Normal, Pert, Poisson, Uniform};
 use munflow::engine::{run, run_selected, RunOptions, CHUNK};
 use munflow::expr::{Family, Node, UnaryOp};
 use munflow::Error;
@@ -110,7 +110,7 @@ fn the_first_non_finite_value_is_reported_with_its_node() {
     )];
     match run(&model, &RunOptions::new(10_000, 1)) {
         Err(Error::NonFinite { node, value, .. }) => {
-            assert_eq!(node, "log(z)");
+            assert_eq!(node.label(), "log(z)");
             assert!(value.is_nan());
         }
         other => panic!("expected NonFinite, got {other:?}"),
@@ -128,6 +128,39 @@ fn the_first_non_finite_value_is_reported_with_its_node() {
         .count();
     // About half the normals are negative.
     assert!((4000..6000).contains(&nans), "{nans}");
+}
+
+#[test]
+fn a_failure_is_traced_back_to_the_input_that_drove_it() {
+    let big = draw(Uniform::new(1e307, 1e308).unwrap()).named("big");
+    let small = draw(Uniform::new(1.0, 2.0).unwrap()).named("small");
+    let product = big.mul(&small).mul(&Node::constant(100.0));
+    match run(&[("x".into(), product)], &RunOptions::new(100, 1)) {
+        Err(Error::NonFinite {
+            value, row, blame, ..
+        }) => {
+            assert!(value.is_infinite());
+            assert_eq!(blame.names(), ["big"]);
+            let sample: std::collections::HashMap<_, _> = blame.sample.into_iter().collect();
+            assert!(sample["big"] > 1e307 && (1.0..2.0).contains(&sample["small"]));
+            assert!(row < 100);
+        }
+        other => panic!("expected NonFinite, got {other:?}"),
+    }
+    // A draw given a bad parameter is traced along that parameter.
+    let p = draw(Uniform::new(-1.0, 0.5).unwrap()).named("p");
+    let n = draw(Uniform::new(10.0, 20.0).unwrap()).named("n").floor();
+    let thinned = Node::compound(Family::Binomial, vec![n, p]).unwrap();
+    match run(&[("t".into(), thinned)], &RunOptions::new(1000, 2)) {
+        Err(e @ Error::InvalidDraw { .. }) => {
+            let Error::InvalidDraw { ref blame, .. } = e else {
+                unreachable!()
+            };
+            assert_eq!(blame.names(), ["p"], "{e}");
+            assert!(e.to_string().contains("traced to p = -"), "{e}");
+        }
+        other => panic!("expected InvalidDraw, got {other:?}"),
+    }
 }
 
 #[test]

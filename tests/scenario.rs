@@ -357,3 +357,50 @@ fn json_errors_are_located_too() {
         "{err}"
     );
 }
+
+#[test]
+fn a_channel_common_to_every_estimate_is_one_draw_under_each() {
+    let s = Scenario::from_file(BUNDLED).unwrap();
+    let compiled = compile(&s).unwrap();
+    let node = |name: &str| {
+        compiled
+            .outputs
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.node.clone())
+            .unwrap()
+    };
+    for q in ["delivered", "functioning", "reaching_target"] {
+        assert_eq!(
+            node(&format!("ballistic_missile.{q}[defence_minister]")),
+            node(&format!("ballistic_missile.{q}[voyages]")),
+            "{q}"
+        );
+    }
+    assert_ne!(
+        node("shell_152.functioning[defence_minister]"),
+        node("shell_152.functioning[voyages]")
+    );
+    // Every input named after a field knows it.
+    assert_eq!(
+        compiled.fields["rajin_aug_dec_2023.p_detect"],
+        "channels.voyages.rajin_aug_dec_2023.p_detect"
+    );
+    assert_eq!(compiled.fields["mix.shell_152"], "mix.dirichlet.shell_152");
+}
+
+#[test]
+fn problems_found_while_building_are_located_at_their_field() {
+    let text = std::fs::read_to_string(BUNDLED)
+        .unwrap()
+        .replace("p_detect = { beta = [4, 2] }", "p_detect = 1e-300");
+    let err = Scenario::from_toml_str(&text, "bad.toml").unwrap_err();
+    match err {
+        munflow::Error::Scenario(p) => {
+            assert_eq!(p.path, "channels.voyages.rajin_aug_dec_2023.p_detect");
+            let line = p.line.unwrap();
+            assert!(text.lines().nth(line - 1).unwrap().starts_with("p_detect"));
+        }
+        other => panic!("expected a scenario error, got {other:?}"),
+    }
+}

@@ -14,8 +14,21 @@ Param = Number | "Expr"
 class ModelError(ValueError):
     """A model produced a non-finite value, or a draw got an invalid parameter."""
 
+    node: str
+    row: int
+    value: float | None
+    traced_to: list[str]
+    sample: dict[str, float]
+    file: str | None
+    line: int | None
+    path: str | None
+
 class ScenarioError(ValueError):
     """A scenario that cannot be used; the message names the field and line."""
+
+    file: str
+    line: int | None
+    path: str
 
 class Expr:
     """An uncertain quantity: a distribution or arithmetic on distributions."""
@@ -42,6 +55,8 @@ class Expr:
     def __ge__(self, other: Param) -> Expr: ...  # type: ignore[override]
     def __lt__(self, other: Param) -> Expr: ...  # type: ignore[override]
     def __le__(self, other: Param) -> Expr: ...  # type: ignore[override]
+    def __eq__(self, other: object) -> Expr: ...  # type: ignore[override]
+    def __ne__(self, other: object) -> Expr: ...  # type: ignore[override]
     def __hash__(self) -> int: ...
     def __bool__(self) -> bool: ...
     __array_ufunc__: ClassVar[None]
@@ -195,12 +210,20 @@ class ScenarioSpec:
         text: str,
         format: Literal["toml", "json"] = "toml",
         origin: str = "<string>",
-        lines: bool = True,
     ) -> ScenarioSpec: ...
+    @staticmethod
+    def from_dict(data: Any, origin: str = "<dict>") -> ScenarioSpec: ...
     def to_toml(self) -> str: ...
     def to_json(self) -> str: ...
     @property
     def title(self) -> str | None: ...
+    @property
+    def origin(self) -> str: ...
+    def field_of(self, names: list[str]) -> tuple[str, int | None] | None:
+        """The field (path, line) behind the deepest of ``names`` that comes
+        from the file."""
+    def paths(self) -> tuple[list[str], list[str]]:
+        """Every settable field path, and the tables that take new entries."""
     def munitions(self) -> list[tuple[str, str, str | None]]:
         """(name, category, label) of each munition, in catalog order."""
     def compile(self) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str]]:
@@ -208,6 +231,9 @@ class ScenarioSpec:
         output, and the alternative estimates."""
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
+
+def scenario_error(message: str, path: str = "", file: str = "<scenario>") -> ScenarioError:
+    """A ScenarioError with its attributes, for problems found in Python."""
 
 # -- sensitivity (munflow.sensitivity makes the tables) ---------------------
 

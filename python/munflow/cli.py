@@ -6,21 +6,26 @@
     munflow validate FILE
     munflow demo
 
-A bad scenario file exits with status 2 and a one-line message naming the
-file, the line and the field; no traceback.
+Every user error (a bad scenario file, a value only a run can find, an
+impossible option) exits with status 2 and one line naming what is wrong (for
+a scenario: the file, the line and the field); no traceback. ``--output``
+replaces the file only once the whole result is ready.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import NoReturn, TextIO
 
 from munflow import scenarios
-from munflow._core import ScenarioError
 from munflow.scenario import Scenario, ScenarioResults
 
 #: The ranges the command line reports, as quantile levels.
@@ -32,13 +37,22 @@ DEMO_SEED = 2024
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
 
+#: The largest --samples accepted (a double holds every whole number up to it).
+MAX_SAMPLES = 2**53
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``munflow`` script; returns the exit status."""
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         return args.command(args)
-    except (ScenarioError, OSError) as err:
-        # One line, no traceback: the message already names file, line and field.
+    except _UsageError as err:
+        print(f"munflow: error: {err} (see munflow --help)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ValueError, MemoryError, OSError) as err:
+        # ScenarioError and ModelError are ValueErrors whose messages name the
+        # file, line and field; a MemoryError is a run too large for this
+        # machine. One line, no traceback.
         print(f"munflow: error: {_one_line(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -46,8 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _UsageError(Exception):
+    """A command line argparse rejects: reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="munflow",
         description="Honest ranges for munitions flows, by Monte Carlo simulation.",
     )
@@ -94,14 +117,30 @@ def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> No
 
 
 def _positive_int(text: str) -> int:
-    value = int(text.replace("_", ""))
+    """A sample count: ``100000``, ``100_000`` or ``1e5`` (a whole number)."""
+    cleaned = text.replace("_", "")
+    try:
+        value = int(cleaned)
+    except ValueError:
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not (math.isfinite(number) and number.is_integer()):
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        value = int(number)
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    if value > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be at most 2**53 = {MAX_SAMPLES:,}, got {text}")
     return value
 
 
 def _seed(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if not 0 <= value < 2**64:
         raise argparse.ArgumentTypeError(f"must be in [0, 2**64), got {value}")
     return value
@@ -128,13 +167,38 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
     progress = None if sys.stderr.isatty() else False
     res = sc.run(args.samples, args.seed, progress=progress)
     render = {"table": _table, "csv": _csv, "json": _json}[args.format]
+    text = io.StringIO()
+    render(res, text)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            render(res, out)
+        _replace_file(Path(args.output), text.getvalue())
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        render(res, sys.stdout)
+        sys.stdout.write(text.getvalue())
     return EXIT_OK
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that it is either the old file or the new
+    one, never empty or half written: a temporary file in the same directory
+    (same file system), flushed to disk, then renamed over the target."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _default_mode() -> int:
+    """The mode a new file gets from open(): 0o666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _rows(res: ScenarioResults) -> list[dict[str, object]]:

@@ -118,7 +118,12 @@ class Results(SensitivityMethods):
 
         ``event`` is an expression built from the model's nodes (evaluated on
         the same samples: the same seed and streams) or a boolean array such
-        as ``res["shells"] > 3e6``.
+        as ``res["shells"] > 3e6``. An expression rebuilt from the same
+        definitions (a re-run notebook cell, ``Scenario.outputs()`` again)
+        counts as the same: named inputs match by name and definition, unnamed
+        draws by definition. A name reused with another definition, or an
+        unnamed draw that could be any of several, raises ValueError; new
+        draws (an uncertain threshold) are drawn afresh.
         """
         if isinstance(event, Expr):
             raw = _core.run(

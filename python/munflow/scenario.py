@@ -26,6 +26,7 @@ munition type and in total::
 from __future__ import annotations
 
 import copy
+import difflib
 import itertools
 import json
 import os
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from munflow import _core
-from munflow._core import Expr
+from munflow._core import Expr, ModelError
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods
@@ -85,12 +86,13 @@ class Scenario(SensitivityMethods):
         """Build a scenario from a dict with the fields of the file format.
 
         Distributions are written as in files: a number, or a one-key dict
-        such as ``{"beta": [2, 8]}``.
+        such as ``{"beta": [2, 8]}``. The dict is checked field by field, with
+        the messages a file gets (located by field path); ``None`` is not a
+        value (leave the field out).
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"a scenario dict must be a mapping, got {type(data).__name__}")
-        text = json.dumps(data, default=_json_default)
-        return cls(_core.ScenarioSpec.from_text(text, "json", origin, lines=False), origin=origin)
+        return cls(_core.ScenarioSpec.from_dict(data, origin), origin=origin)
 
     # -- writing ---------------------------------------------------------
 
@@ -118,18 +120,79 @@ class Scenario(SensitivityMethods):
         changes one assumption; run both with the same seed and every other
         input keeps its draws (common random numbers), so the difference
         between the runs is the effect of this change alone.
+
+        The path must name a field of an entry the scenario has (given or not,
+        such as a munition's ``mass_kg``); a misspelt one raises
+        :class:`munflow.ScenarioError` naming the nearest valid paths. New
+        entries are added with :meth:`with_added`, and fields or entries
+        removed with :meth:`without`.
         """
+        if value is None:
+            raise self._path_error(field, "None is not a value; to remove a field use without()")
+        settable, _tables = self._spec.paths()
+        if field not in settable:
+            hint = self._nearest(field, settable)
+            raise self._path_error(field, f"this scenario has no field {field!r}{hint}")
+        return self._edited(field, lambda table, key: table.__setitem__(key, value), "changed")
+
+    def with_added(self, path: str, value: Mapping[str, Any] | Any) -> Scenario:
+        """A copy with a new entry: a munition (``"munitions.shell_122"``), a
+        channel (``"channels.voyages.rajin_2024"``), an estimate or a mix share.
+
+        >>> import munflow as mf
+        >>> sc = mf.scenarios.load()
+        >>> more = sc.with_added("channels.reported.ukraine_gur", {"containers": 6700})
+        """
+        if value is None:
+            raise self._path_error(path, "None is not a value")
+        table, _, name = path.rpartition(".")
+        _settable, tables = self._spec.paths()
+        if table not in tables:
+            hint = self._nearest(table, tables)
+            raise self._path_error(
+                path, f"entries are added to one of: {', '.join(tables)}; not {table!r}{hint}"
+            )
+        existing = self._lookup(table) or {}
+        if name in existing:
+            raise self._path_error(path, f"{path!r} exists already; use with_value to change it")
+        return self._edited(path, lambda t, key: t.__setitem__(key, value), "added")
+
+    def without(self, path: str) -> Scenario:
+        """A copy without a field or an entry (a channel, a munition, the
+        ``estimates`` table...). The result is checked like any scenario:
+        removing something others refer to raises :class:`munflow.ScenarioError`.
+        Removing ``estimates`` makes every channel add up."""
+        if self._lookup(path) is None:
+            present = list(_flat_paths(self.to_dict()))
+            hint = self._nearest(path, present)
+            raise self._path_error(path, f"this scenario has no {path!r} to remove{hint}")
+        return self._edited(path, lambda table, key: table.pop(key), "removed")
+
+    def _edited(self, path: str, edit: Any, verb: str) -> Scenario:
         data = self.to_dict()
-        keys = field.split(".")
-        node: Any = data
-        for key in keys[:-1]:
-            if not isinstance(node, dict):
-                raise KeyError(f"{field}: '{key}' is not a table")
-            node = node.setdefault(key, {})
-        if not isinstance(node, dict):
-            raise KeyError(f"{field}: '{keys[-2]}' is not a table")
-        node[keys[-1]] = copy.deepcopy(value)
-        return Scenario.from_dict(data, origin=f"{self._origin} with {field} changed")
+        *parents, key = path.split(".")
+        table: Any = data
+        for part in parents:
+            table = table.setdefault(part, {})
+        edit(table, key)
+        return Scenario.from_dict(copy.deepcopy(data), origin=f"{self._origin} with {path} {verb}")
+
+    def _lookup(self, path: str) -> Any:
+        """The value at a dotted path of the scenario's dict, or None."""
+        node: Any = self.to_dict()
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    @staticmethod
+    def _nearest(path: str, candidates: Sequence[str]) -> str:
+        close = difflib.get_close_matches(path, candidates, n=3, cutoff=0.6)
+        return f"; did you mean {' or '.join(close)}?" if close else ""
+
+    def _path_error(self, path: str, message: str) -> Exception:
+        return _core.scenario_error(message, path, self._origin)
 
     # -- what it holds ---------------------------------------------------
 
@@ -175,15 +238,37 @@ class Scenario(SensitivityMethods):
     def run(
         self, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any
     ) -> ScenarioResults:
-        """Draw ``n`` samples of every output; options as :meth:`munflow.Model.run`."""
+        """Draw ``n`` samples of every output; options as :meth:`munflow.Model.run`.
+
+        A value only a run can find (a draw that overflows, a detection
+        probability drawn as exactly 0) raises :class:`munflow.ModelError`
+        located at the field of the file it was traced to (``.file``,
+        ``.line``, ``.path``).
+        """
         rows, estimates = self._compiled()
         model = Model({name: expr for name, expr, *_ in rows})
-        res = model.run(n, seed, **options)
+        try:
+            res = model.run(n, seed, **options)
+        except ModelError as err:
+            raise self._located(err) from None
         meta = pd.DataFrame(
             [(name, group, quantity, estimate) for name, _e, group, quantity, estimate in rows],
             columns=["name", "munition", "quantity", "estimate"],
         ).set_index("name")
         return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)
+
+    def _located(self, err: ModelError) -> ModelError:
+        """The error with the file, line and field it was traced to."""
+        found = self._spec.field_of([getattr(err, "node", ""), *getattr(err, "traced_to", [])])
+        if found is None:
+            return err
+        path, line = found
+        place = f"{self._spec.origin}:{line}" if line else self._spec.origin
+        located = ModelError(f"{place}: {path}: {err}")
+        for attr in ("node", "row", "value", "traced_to", "sample"):
+            setattr(located, attr, getattr(err, attr, None))
+        located.file, located.line, located.path = self._spec.origin, line, path
+        return located
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._spec == other._spec
@@ -268,12 +353,10 @@ class ScenarioResults(Results):
         return f"munflow results for {title}: n={self.n:,}, seed={self.seed}\n{table}"
 
 
-def _json_default(value: Any) -> Any:
-    """numpy scalars and arrays in a scenario dict become plain numbers."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"a scenario dict cannot hold {type(value).__name__} values")
+def _flat_paths(data: Any, prefix: str = "") -> Any:
+    """Every dotted path present in a scenario dict, tables and leaves."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else key
+            yield path
+            yield from _flat_paths(value, path)

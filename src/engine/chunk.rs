@@ -25,9 +25,10 @@ impl Plan {
             if !self.allow_nan && !all_finite(values) {
                 let i = values.iter().position(|x| !x.is_finite()).unwrap_or(0);
                 return Err(Error::NonFinite {
-                    node: step.label.clone(),
+                    node: step.node.clone(),
                     value: values[i],
                     row: start + i,
+                    blame: Default::default(),
                 });
             }
             for &j in &step.stored_as {
@@ -35,6 +36,30 @@ impl Plan {
             }
         }
         Ok(())
+    }
+
+    /// Evaluates the chunk holding `row` again, step by step, keeping every
+    /// step's value in that row (by node id) until a step fails. Streams are
+    /// keyed by chunk, so this replays exactly what the run computed.
+    pub(super) fn replay_row(&self, row: usize) -> Vec<(usize, f64)> {
+        let c = row / CHUNK;
+        let start = c * CHUNK;
+        if start >= self.n {
+            return Vec::new();
+        }
+        let len = CHUNK.min(self.n - start);
+        let mut ws = self.workspace();
+        let mut values = Vec::with_capacity(self.steps.len());
+        for (i, step) in self.steps.iter().enumerate() {
+            let mut buf = std::mem::take(&mut ws[step.slot]);
+            let result = self.eval_step(step, c, start, &mut buf[..len], &ws);
+            ws[step.slot] = buf;
+            if result.is_err() {
+                break;
+            }
+            values.push((i, ws[step.slot][row - start]));
+        }
+        values
     }
 
     fn eval_step(
@@ -119,9 +144,10 @@ impl Plan {
 
 fn invalid_draw(step: &Step, row: usize, source: Error) -> Error {
     Error::InvalidDraw {
-        node: step.label.clone(),
+        node: step.node.clone(),
         row,
         source: Box::new(source),
+        blame: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! node draws from a stream keyed by (seed, node key, chunk index), so the
 //! result is bit-identical whatever the thread count or scheduling.
 
+mod blame;
 mod chunk;
 mod memory;
 mod plan;
@@ -160,9 +161,21 @@ pub fn run_selected(
             )));
         }
     }
-    let mut keys = opts.keys.clone().unwrap_or_default();
     let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
-    keys.assign(&roots);
+    let keys = match &opts.keys {
+        // Keys of an earlier run: rebuilt nodes take the keys of the nodes
+        // they rebuild, so they evaluate on that run's draws.
+        Some(earlier) => {
+            let mut keys = earlier.clone();
+            keys.assign_matching(&roots)?;
+            keys
+        }
+        None => {
+            let mut keys = StreamKeys::new();
+            keys.assign(&roots);
+            keys
+        }
+    };
     let plan = Plan::build(outputs, store, opts, &keys)?;
 
     let needed = (plan.stored().len() as u64) * (opts.n as u64) * 8;
@@ -209,14 +222,15 @@ pub fn run_selected(
             },
         )
     };
-    match opts.threads {
+    let outcome = match opts.threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
             .map_err(|e| Error::InvalidArgument(format!("cannot start {t} threads: {e}")))?
-            .install(evaluate)?,
-        None => evaluate()?,
-    }
+            .install(evaluate),
+        None => evaluate(),
+    };
+    outcome.map_err(|e| plan.explain(e))?;
 
     let names: Vec<String> = plan.stored().iter().map(|s| s.name.clone()).collect();
     let inputs = plan

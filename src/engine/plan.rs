@@ -18,7 +18,6 @@ pub(super) enum Operand {
 /// One evaluated node.
 pub(super) struct Step {
     pub node: Node,
-    pub label: String,
     pub key: u64,
     /// The chunk buffer this step writes.
     pub slot: usize,
@@ -171,7 +170,6 @@ impl Plan {
             }
             steps.push(Step {
                 node: node.clone(),
-                label: node.label(),
                 key: keys.get(node),
                 slot,
                 args,

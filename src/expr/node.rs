@@ -5,7 +5,7 @@ use crate::dist::{fmt_num, Constant, Dist};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What a node computes.
 #[derive(Debug)]
@@ -27,7 +27,9 @@ pub enum Op {
 struct Inner {
     /// Identity within this process (never a stream key: see [`super::StreamKeys`]).
     id: u64,
-    name: Option<String>,
+    /// Set at most once: naming labels this node (the same draw), it never
+    /// makes a copy (see [`Node::named`]).
+    name: OnceLock<String>,
     op: Op,
 }
 
@@ -52,9 +54,13 @@ impl std::hash::Hash for Node {
 
 impl Node {
     fn new(op: Op, name: Option<String>) -> Node {
+        let cell = OnceLock::new();
+        if let Some(name) = name {
+            let _ = cell.set(name);
+        }
         Node(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            name,
+            name: cell,
             op,
         }))
     }
@@ -84,25 +90,33 @@ impl Node {
         Ok(Node::new(Op::Compound { family, params }, None))
     }
 
-    /// The same computation under a name; the name keys its random stream and
-    /// labels it in tables. Returns a new node (the old one is a different draw).
+    /// This node under a name, which keys its random stream and labels it in
+    /// tables. Naming never makes an independent draw: an unnamed node takes
+    /// the name itself (every expression already using it sees the name), so
+    /// `named(d, "containers")` and `d` stay one draw. A node that already has
+    /// another name gets a second, derived node of that name reading it (the
+    /// same values in every sample, a second label for the same draw).
+    ///
+    /// ```
+    /// use munflow::dist::Beta;
+    /// use munflow::expr::Node;
+    /// let d = Node::draw(Beta::new(2.0, 8.0).unwrap().into());
+    /// let dud_rate = d.clone().named("dud_rate");
+    /// assert_eq!(dud_rate, d); // the same node, now named
+    /// assert_eq!(d.name(), Some("dud_rate"));
+    /// let again = d.clone().named("dud");
+    /// assert_ne!(again, d); // an alias reading d
+    /// ```
     pub fn named(self, name: impl Into<String>) -> Node {
-        let name = Some(name.into());
-        match Arc::try_unwrap(self.0) {
-            Ok(inner) => Node::new(inner.op, name),
-            Err(shared) => {
-                let op = match &shared.op {
-                    Op::Const(v) => Op::Const(*v),
-                    Op::Draw(d) => Op::Draw(d.clone()),
-                    Op::Compound { family, params } => Op::Compound {
-                        family: *family,
-                        params: params.clone(),
-                    },
-                    Op::Unary(op, a) => Op::Unary(*op, a.clone()),
-                    Op::Binary(op, a, b) => Op::Binary(*op, a.clone(), b.clone()),
-                };
-                Node::new(op, name)
-            }
+        let name = name.into();
+        match self.0.name.get() {
+            Some(current) if *current == name => self,
+            Some(_) => Node::new(Op::Unary(UnaryOp::Alias, self), Some(name)),
+            None => match self.0.name.set(name) {
+                Ok(()) => self,
+                // Named by another thread in between: alias under this name.
+                Err(name) => self.named(name),
+            },
         }
     }
 
@@ -110,7 +124,7 @@ impl Node {
         self.0.id
     }
     pub fn name(&self) -> Option<&str> {
-        self.0.name.as_deref()
+        self.0.name.get().map(String::as_str)
     }
     pub fn op(&self) -> &Op {
         &self.0.op
@@ -170,10 +184,19 @@ impl Node {
         s
     }
 
+    /// What the node computes, even when it has a name (`beta(2, 8)`).
+    pub fn definition_label(&self) -> String {
+        self.describe_op(3)
+    }
+
     fn describe(&self, depth: usize) -> String {
-        if let Some(name) = self.name() {
-            return name.to_string();
+        match self.name() {
+            Some(name) => name.to_string(),
+            None => self.describe_op(depth),
         }
+    }
+
+    fn describe_op(&self, depth: usize) -> String {
         if depth == 0 {
             return "…".into();
         }

@@ -12,6 +12,8 @@ pub enum UnaryOp {
     Round,
     Sin,
     Cos,
+    /// The argument itself: a second name for a node that already has one.
+    Alias,
 }
 
 impl UnaryOp {
@@ -26,6 +28,7 @@ impl UnaryOp {
             UnaryOp::Round => "round",
             UnaryOp::Sin => "sin",
             UnaryOp::Cos => "cos",
+            UnaryOp::Alias => "alias",
         }
     }
 
@@ -42,6 +45,7 @@ impl UnaryOp {
             UnaryOp::Round => x.round(),
             UnaryOp::Sin => x.sin(),
             UnaryOp::Cos => x.cos(),
+            UnaryOp::Alias => x,
         }
     }
 
@@ -64,6 +68,7 @@ impl UnaryOp {
             UnaryOp::Round => lanes!(f64::round),
             UnaryOp::Sin => lanes!(f64::sin),
             UnaryOp::Cos => lanes!(f64::cos),
+            UnaryOp::Alias => out.copy_from_slice(x),
         }
     }
 }
@@ -83,6 +88,8 @@ pub enum BinaryOp {
     Ge,
     Lt,
     Le,
+    Eq,
+    Ne,
 }
 
 impl BinaryOp {
@@ -99,6 +106,8 @@ impl BinaryOp {
             BinaryOp::Ge => ">=",
             BinaryOp::Lt => "<",
             BinaryOp::Le => "<=",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
         }
     }
 
@@ -134,6 +143,8 @@ impl BinaryOp {
             BinaryOp::Ge => (a >= b) as u8 as f64,
             BinaryOp::Lt => (a < b) as u8 as f64,
             BinaryOp::Le => (a <= b) as u8 as f64,
+            BinaryOp::Eq => (a == b) as u8 as f64,
+            BinaryOp::Ne => (a != b) as u8 as f64,
         }
     }
 

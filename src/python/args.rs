@@ -72,22 +72,46 @@ pub(crate) fn to_threads(threads: Option<&Bound<'_, PyAny>>) -> PyResult<Option<
         .transpose()
 }
 
-/// A sample count: an int >= 1.
+/// The largest count accepted: 2^53, beyond which a double cannot hold every
+/// whole number (sample indices, counts of rounds).
+const MAX_COUNT: i128 = 1 << 53;
+
+/// A count such as a number of samples: an int >= 1, or a float with a whole
+/// value (`n=1e6`), at most 2^53.
 pub(crate) fn to_count(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
     if obj.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be an int, got bool"
         )));
     }
-    let v: i128 = obj.extract().map_err(|_| {
-        PyTypeError::new_err(format!("{what} must be an int, got {}", type_name(obj)))
-    })?;
-    if v < 1 || v > (usize::MAX / 16) as i128 {
+    let v: i128 = if obj.is_instance_of::<pyo3::types::PyFloat>() {
+        let x: f64 = obj.extract()?;
+        if !(x.is_finite() && x.fract() == 0.0) {
+            return Err(PyValueError::new_err(format!(
+                "{what} must be a whole number, got {}",
+                crate::error::fmt_value(x)
+            )));
+        }
+        // Whole floats beyond i128 are far beyond the limit anyway.
+        x.clamp(-1e30, 1e30) as i128
+    } else {
+        obj.extract().map_err(|_| {
+            PyTypeError::new_err(format!("{what} must be an int, got {}", type_name(obj)))
+        })?
+    };
+    if v < 1 {
         return Err(PyValueError::new_err(format!(
             "{what} must be >= 1, got {v}"
         )));
     }
-    Ok(v as usize)
+    if v > MAX_COUNT {
+        return Err(PyValueError::new_err(format!(
+            "{what} is too large: it must be at most 2**53 = {MAX_COUNT}, got {v}"
+        )));
+    }
+    usize::try_from(v).map_err(|_| {
+        PyValueError::new_err(format!("{what} is too large for this machine, got {v}"))
+    })
 }
 
 /// A seed: an int in [0, 2^64), or None for a fresh random one.

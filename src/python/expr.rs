@@ -8,8 +8,8 @@ use pyo3::prelude::*;
 /// An uncertain quantity: a distribution, or arithmetic on distributions.
 ///
 /// Combine with + - * / ** and unary -, numbers on either side; comparisons
-/// (> >= < <=) give 0/1 indicators whose mean is a probability. The same
-/// object used twice is the same draw in every sample.
+/// (> >= < <= == !=) give 0/1 indicators whose mean is a probability. The
+/// same object used twice is the same draw in every sample.
 #[pyclass(module = "munflow", subclass, frozen)]
 pub struct Expr {
     pub(crate) node: Node,
@@ -28,6 +28,16 @@ fn binary(a: &Node, op: BinaryOp, other: &Bound<'_, PyAny>, reflected: bool) -> 
     } else {
         a.binary(op, &b)
     }))
+}
+
+/// `a == o` or `a != o` as an indicator expression, or NotImplemented when
+/// `o` is neither a number nor an expression.
+fn indicator(a: &Node, op: BinaryOp, o: &Bound<'_, PyAny>) -> Py<PyAny> {
+    let py = o.py();
+    match binary(a, op, o, false).and_then(|e| Py::new(py, e)) {
+        Ok(expr) => expr.into_any(),
+        Err(_) => py.NotImplemented(),
+    }
 }
 
 #[pymethods]
@@ -118,6 +128,15 @@ impl Expr {
     fn __le__(&self, o: &Bound<'_, PyAny>) -> PyResult<Expr> {
         binary(&self.node, BinaryOp::Le, o, false)
     }
+    /// `failures == 25` is the indicator of that event, like the other
+    /// comparisons; anything that is not a number or an expression compares
+    /// unequal (Python's default), so `expr in [None, ...]` still works.
+    fn __eq__(&self, o: &Bound<'_, PyAny>) -> Py<PyAny> {
+        indicator(&self.node, BinaryOp::Eq, o)
+    }
+    fn __ne__(&self, o: &Bound<'_, PyAny>) -> Py<PyAny> {
+        indicator(&self.node, BinaryOp::Ne, o)
+    }
 
     /// numpy must not broadcast over an Expr element by element.
     #[classattr]
@@ -187,7 +206,12 @@ fn clip(x: &Bound<'_, PyAny>, lo: &Bound<'_, PyAny>, hi: &Bound<'_, PyAny>) -> P
     Ok(Expr::new(to_node(x, "x")?.clip(&lo, &hi)))
 }
 
-/// The same quantity under a new name (a new node: the old one draws separately).
+/// Gives `x` a name, which labels it in tables and keys its random stream.
+///
+/// Naming never makes an independent draw: an unnamed quantity takes the name
+/// itself (every expression using it sees the name, and ``named(d, "c")`` and
+/// ``d`` are one draw); a quantity that already has another name gets a
+/// second label, a column with the same values in every sample.
 #[pyfunction]
 fn named(x: &Bound<'_, PyAny>, name: String) -> PyResult<Expr> {
     super::dists::check_name(&name)?;

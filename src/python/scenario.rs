@@ -1,38 +1,67 @@
-//! `munflow._core.ScenarioSpec`: a parsed, checked scenario. Reading, writing
-//! and compiling happen in `crate::scenario`; this only converts.
+//! `munflow._core.ScenarioSpec`: a parsed, checked scenario, with the text it
+//! was read from so that problems found later (a run that fails) can be
+//! located by line. Reading, writing and compiling happen in `crate::scenario`;
+//! this only converts.
 
 use super::errors::IntoPy;
 use super::expr::Expr;
-use crate::scenario::{compile, Format, Origin, Scenario};
+use crate::error::{Error, Problem};
+use crate::scenario::{
+    compile, entry_tables, line_of_path, settable_paths, Format, Origin, Scenario,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 use std::path::PathBuf;
 
-/// A scenario read from a file, a string or a dict (as JSON), and checked.
-/// Python code uses `munflow.Scenario`, which wraps this.
+/// A scenario read from a file, a string or a dict, and checked. Python code
+/// uses `munflow.Scenario`, which wraps this.
 #[pyclass(module = "munflow._core", frozen)]
 pub struct ScenarioSpec {
     inner: Scenario,
+    origin: Origin,
+    /// The text it was read from, to find the line of a field later.
+    text: Option<(String, Format)>,
 }
 
 /// One compiled output: (name, expression, munition or "total", quantity, estimate).
 type OutputRow = (String, Expr, String, &'static str, Option<String>);
+
+/// How deep a dict given as a scenario may nest. Scenarios nest five levels
+/// (a truncated mixture inside a channel); the cap keeps a pathological
+/// structure from exhausting the stack.
+const MAX_DEPTH: usize = 32;
 
 #[pymethods]
 impl ScenarioSpec {
     /// Reads a TOML (or, by extension, JSON) file.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let inner = py.detach(|| Scenario::from_file(&path)).py_err()?;
-        Ok(ScenarioSpec { inner })
+        let origin = Origin::file(path.display().to_string());
+        let format = Format::from_path(&path);
+        let (inner, text) = py
+            .detach(|| {
+                let text = crate::scenario::read_text(&path).map_err(|message| Problem {
+                    origin: origin.name.clone(),
+                    line: None,
+                    path: String::new(),
+                    message,
+                })?;
+                Scenario::from_text(&text, format, &origin).map(|s| (s, text))
+            })
+            .py_err()?;
+        Ok(ScenarioSpec {
+            inner,
+            origin,
+            text: Some((text, format)),
+        })
     }
 
     /// Reads text in `format` ("toml" or "json"); `origin` names it in
-    /// messages and `lines=False` leaves line numbers out of them (text made
-    /// from a dict has no lines worth citing).
+    /// messages.
     #[staticmethod]
-    #[pyo3(signature = (text, format="toml", origin="<string>", lines=true))]
-    fn from_text(text: &str, format: &str, origin: &str, lines: bool) -> PyResult<Self> {
+    #[pyo3(signature = (text, format="toml", origin="<string>"))]
+    fn from_text(text: &str, format: &str, origin: &str) -> PyResult<Self> {
         let format = match format {
             "toml" => Format::Toml,
             "json" => Format::Json,
@@ -42,12 +71,41 @@ impl ScenarioSpec {
                 )))
             }
         };
+        let origin = Origin::file(origin);
+        let inner = Scenario::from_text(text, format, &origin).py_err()?;
+        Ok(ScenarioSpec {
+            inner,
+            origin,
+            text: Some((text.to_string(), format)),
+        })
+    }
+
+    /// Reads a dict with the fields of the file format, field by field: the
+    /// checks and messages of a file, located by field path.
+    #[staticmethod]
+    #[pyo3(signature = (data, origin="<dict>"))]
+    fn from_dict(data: &Bound<'_, PyAny>, origin: &str) -> PyResult<Self> {
         let origin = Origin {
             name: origin.to_string(),
-            lines,
+            lines: false,
         };
-        let inner = Scenario::from_text(text, format, &origin).py_err()?;
-        Ok(ScenarioSpec { inner })
+        let value = to_value(data, &mut Vec::new()).map_err(|(path, message)| {
+            super::errors::to_py(
+                Problem {
+                    origin: origin.name.clone(),
+                    line: None,
+                    path,
+                    message,
+                }
+                .into(),
+            )
+        })?;
+        let inner = Scenario::from_value(value, &origin).py_err()?;
+        Ok(ScenarioSpec {
+            inner,
+            origin,
+            text: None,
+        })
     }
 
     fn to_toml(&self) -> PyResult<String> {
@@ -61,6 +119,11 @@ impl ScenarioSpec {
     #[getter]
     fn title(&self) -> Option<String> {
         self.inner.title.clone()
+    }
+
+    #[getter]
+    fn origin(&self) -> String {
+        self.origin.name.clone()
     }
 
     /// (name, category, label) of each munition, in catalog order.
@@ -91,6 +154,26 @@ impl ScenarioSpec {
         Ok((rows, compiled.estimates))
     }
 
+    /// The field behind the deepest of `names` (node names, nearest first,
+    /// as a ModelError's `traced_to`) that comes from the file: its path and
+    /// line (None when the text has no lines).
+    fn field_of(&self, names: Vec<String>) -> PyResult<Option<(String, Option<usize>)>> {
+        let compiled = compile(&self.inner).py_err()?;
+        let Some(path) = names
+            .iter()
+            .rev()
+            .find_map(|name| compiled.fields.get(name))
+        else {
+            return Ok(None);
+        };
+        Ok(Some((path.clone(), self.line_of(path))))
+    }
+
+    /// Every field path that can be set, and the tables that take new entries.
+    fn paths(&self) -> (Vec<String>, Vec<String>) {
+        (settable_paths(&self.inner), entry_tables())
+    }
+
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<ScenarioSpec>()
@@ -99,6 +182,133 @@ impl ScenarioSpec {
     }
 }
 
+impl ScenarioSpec {
+    fn line_of(&self, path: &str) -> Option<usize> {
+        let (text, format) = self.text.as_ref().filter(|_| self.origin.lines)?;
+        let keys: Vec<String> = path.split('.').map(String::from).collect();
+        line_of_path(text, *format, &keys)
+    }
+}
+
+/// A Python value as a TOML value, checked on the way: no None (TOML has no
+/// null, and a missing field says "absent" unambiguously), string keys, at
+/// most [`MAX_DEPTH`] levels. Errors carry the field path.
+fn to_value(
+    obj: &Bound<'_, PyAny>,
+    path: &mut Vec<String>,
+) -> Result<toml::Value, (String, String)> {
+    let here = |path: &[String], message: String| (path.join("."), message);
+    if path.len() > MAX_DEPTH {
+        return Err(here(
+            path,
+            format!(
+                "nested more than {MAX_DEPTH} levels deep; a scenario is a few levels of tables"
+            ),
+        ));
+    }
+    if obj.is_none() {
+        return Err(here(
+            path,
+            "None is not a value: leave the field out (Scenario.without removes one)".into(),
+        ));
+    }
+    if obj.is_instance_of::<PyBool>() {
+        return Ok(toml::Value::Boolean(obj.extract().unwrap_or(false)));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Ok(match obj.extract::<i64>() {
+            Ok(i) => toml::Value::Integer(i),
+            // Beyond i64, as JSON would: a float (counts that large are refused later).
+            Err(_) => toml::Value::Float(obj.extract::<f64>().unwrap_or(f64::INFINITY)),
+        });
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Ok(toml::Value::Float(obj.extract().unwrap_or(f64::NAN)));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(toml::Value::String(s.to_string()));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        return table(dict.iter(), path);
+    }
+    if obj.is_instance_of::<PyBytes>() {
+        return Err(here(path, "expected text, got bytes".into()));
+    }
+    // Other mappings (their items), numpy scalars (numbers), sequences (arrays).
+    if let Ok(items) = obj.call_method0("items") {
+        let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = items
+            .try_iter()
+            .and_then(|it| it.map(|p| p.and_then(|p| p.extract())).collect())
+            .map_err(|e| here(path, format!("cannot read the mapping: {e}")))?;
+        return table(pairs.into_iter(), path);
+    }
+    // numpy scalars (and 0-d arrays): their plain Python value.
+    let is_scalar = obj.hasattr("dtype").unwrap_or(false)
+        && obj
+            .getattr("ndim")
+            .is_ok_and(|d| d.extract::<usize>().ok() == Some(0));
+    if is_scalar {
+        let item = obj
+            .call_method0("item")
+            .map_err(|e| here(path, format!("cannot read the number: {e}")))?;
+        return to_value(&item, path);
+    }
+    if let Ok(items) = obj.try_iter() {
+        let mut array = Vec::new();
+        for (i, item) in items.enumerate() {
+            let item = item.map_err(|e| here(path, format!("cannot read the sequence: {e}")))?;
+            path.push(i.to_string());
+            let value = to_value(&item, path);
+            path.pop();
+            array.push(value?);
+        }
+        return Ok(toml::Value::Array(array));
+    }
+    Err(here(
+        path,
+        format!(
+            "expected a number, text, a list or a table, got {}",
+            super::args::type_name(obj)
+        ),
+    ))
+}
+
+fn table<'py>(
+    items: impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)>,
+    path: &mut Vec<String>,
+) -> Result<toml::Value, (String, String)> {
+    let mut out = toml::map::Map::new();
+    for (key, value) in items {
+        let Ok(key) = key.extract::<String>() else {
+            return Err((
+                path.join("."),
+                format!(
+                    "table keys must be text, got {}",
+                    super::args::type_name(&key)
+                ),
+            ));
+        };
+        path.push(key.clone());
+        let value = to_value(&value, path);
+        path.pop();
+        out.insert(key, value?);
+    }
+    Ok(toml::Value::Table(out))
+}
+
+/// A ScenarioError for a problem the Python layer finds (an unknown path).
+#[pyfunction]
+#[pyo3(signature = (message, path="", file="<scenario>"))]
+fn scenario_error(message: &str, path: &str, file: &str) -> PyErr {
+    super::errors::to_py(Error::from(Problem {
+        origin: file.to_string(),
+        line: None,
+        path: path.to_string(),
+        message: message.to_string(),
+    }))
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<ScenarioSpec>()
+    m.add_class::<ScenarioSpec>()?;
+    m.add_function(wrap_pyfunction!(scenario_error, m)?)
 }

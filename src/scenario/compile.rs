@@ -70,6 +70,9 @@ pub struct Compiled {
     pub outputs: Vec<Output>,
     /// The alternative estimates, in order (empty when every channel adds up).
     pub estimates: Vec<String>,
+    /// The field of the file behind each named node, e.g.
+    /// `shell_152.dud_rate` -> `munitions.shell_152.dud_rate`.
+    pub fields: HashMap<String, String>,
 }
 
 impl Compiled {
@@ -79,6 +82,24 @@ impl Compiled {
             .iter()
             .map(|o| (o.name.clone(), o.node.clone()))
             .collect()
+    }
+
+    /// The field of the file a model error points at: the deepest node on
+    /// its blame chain that comes from a field (the input that drove the
+    /// failure), else the failing node's own field.
+    pub fn field_of_error(&self, err: &Error) -> Option<&str> {
+        let (node, blame) = match err {
+            Error::NonFinite { node, blame, .. } | Error::InvalidDraw { node, blame, .. } => {
+                (node, blame)
+            }
+            _ => return None,
+        };
+        blame
+            .names()
+            .into_iter()
+            .rev()
+            .chain(node.name())
+            .find_map(|name| self.fields.get(name).map(String::as_str))
     }
 }
 
@@ -104,16 +125,14 @@ pub const TOTAL: &str = "total";
 /// let shells = compiled.outputs.iter().find(|o| o.name == "shell_152.delivered").unwrap();
 /// assert_eq!(shells.node.as_constant(), Some(3_010_000.0));
 /// ```
+///
+/// # Errors
+/// A problem found while building (a fixed parameter combination that no law
+/// accepts, such as a detection probability of 1e-300 for 19 sightings) is an
+/// [`Error::Scenario`] at the field path, without file or line: loading
+/// locates it.
 pub fn compile(s: &Scenario) -> Result<Compiled> {
     Builder::new(s).build()
-}
-
-/// A named draw from a file's distribution.
-fn input(spec: &DistSpec, name: String) -> Result<Node> {
-    let dist = spec
-        .to_dist()
-        .map_err(|e| Error::Scenario(format!("{name}: {e}")))?;
-    Ok(Node::draw(dist).named(name))
 }
 
 struct MunitionInputs {
@@ -125,6 +144,20 @@ struct MunitionInputs {
     mass_kg: Option<Node>,
 }
 
+/// One munition's rounds from one group of channels: delivered, functioning
+/// and (missiles) reaching the target.
+#[derive(Clone)]
+struct Rounds {
+    delivered: Node,
+    functioning: Node,
+    reaching: Option<Node>,
+}
+
+/// How the nodes of a [`Rounds`] are named: `Some("")` plain
+/// (`shell_152.delivered`), `Some("[voyages]")` suffixed, `None` unnamed
+/// (a part of a sum).
+type Suffix<'s> = Option<&'s str>;
+
 struct Builder<'a> {
     s: &'a Scenario,
     munitions: Vec<(String, MunitionInputs)>,
@@ -133,6 +166,7 @@ struct Builder<'a> {
     containers: HashMap<String, Node>,
     /// (channel, munition, count) for direct channels.
     direct: Vec<(String, String, Node)>,
+    fields: HashMap<String, String>,
 }
 
 impl<'a> Builder<'a> {
@@ -143,19 +177,61 @@ impl<'a> Builder<'a> {
             shares: HashMap::new(),
             containers: HashMap::new(),
             direct: Vec::new(),
+            fields: HashMap::new(),
         }
+    }
+
+    /// A named draw from the file's distribution at `path`.
+    fn input(&mut self, spec: &DistSpec, name: String, path: String) -> Result<Node> {
+        let dist = spec
+            .to_dist()
+            .map_err(|e| Error::at_field(&path, e.to_string()))?;
+        self.fields.insert(name.clone(), path);
+        Ok(Node::draw(dist).named(name))
+    }
+
+    /// Names `node` and records the field it stands for.
+    fn name(&mut self, node: Node, name: String, path: String) -> Node {
+        self.fields.insert(name.clone(), path);
+        node.named(name)
     }
 
     fn build(mut self) -> Result<Compiled> {
         self.munition_inputs()?;
         if let Some(mix) = &self.s.mix {
-            self.shares = shares(mix)?.into_iter().collect();
+            for (m, share, path) in shares(mix)? {
+                self.fields
+                    .insert(share.name().unwrap_or_default().into(), path);
+                self.shares.insert(m, share);
+            }
+            for (name, field) in super::mix::gamma_fields(mix) {
+                self.fields.insert(name, field);
+            }
         }
         self.channels()?;
-        let estimates = self.estimates();
+        let (common, estimates) = self.estimates();
+        // Rounds from the channels common to every estimate are built once
+        // and shared, so a quantity that does not depend on the estimate is
+        // the same draw under each (named without an estimate suffix).
+        let shared_name = if estimates.iter().all(|(l, _)| l.is_none()) {
+            Some("")
+        } else {
+            None
+        };
+        let mut common_rounds = Vec::new();
+        for i in 0..self.munitions.len() {
+            let only_common = estimates.iter().all(|(_, own)| !self.delivers(i, own));
+            let suffix = if only_common { Some("") } else { shared_name };
+            common_rounds.push(self.rounds(i, &common, suffix)?);
+        }
         let mut outputs = Vec::new();
-        for (label, members) in &estimates {
-            outputs.extend(self.estimate_outputs(label.as_deref(), members)?);
+        for (label, own) in &estimates {
+            outputs.extend(self.estimate_outputs(
+                label.as_deref(),
+                &common,
+                own,
+                &common_rounds,
+            )?);
         }
         // Stable sort: containers first, munitions in catalog order, then the
         // totals; within a group by quantity, then estimate (side by side).
@@ -168,21 +244,27 @@ impl<'a> Builder<'a> {
         Ok(Compiled {
             outputs,
             estimates: estimates.into_iter().filter_map(|(l, _)| l).collect(),
+            fields: self.fields,
         })
     }
 
     fn munition_inputs(&mut self) -> Result<()> {
         for (name, m) in self.s.munitions.iter() {
-            let node = |field: &str, spec: &Option<DistSpec>| -> Result<Option<Node>> {
+            let mut node = |field: &str, spec: &Option<DistSpec>| -> Result<Option<Node>> {
                 spec.as_ref()
-                    .map(|d| input(d, format!("{name}.{field}")))
+                    .map(|d| {
+                        self.input(
+                            d,
+                            format!("{name}.{field}"),
+                            format!("munitions.{name}.{field}"),
+                        )
+                    })
                     .transpose()
             };
             let survive = |rate: Option<Node>| rate.map(|r| Node::constant(1.0).sub(&r));
-            let p_functioning = match (
-                survive(node("dud_rate", &m.dud_rate)?),
-                survive(node("failure_rate", &m.failure_rate)?),
-            ) {
+            let dud = survive(node("dud_rate", &m.dud_rate)?);
+            let failure = survive(node("failure_rate", &m.failure_rate)?);
+            let p_functioning = match (dud, failure) {
                 (Some(a), Some(b)) => Some(a.mul(&b)),
                 (a, b) => a.or(b),
             };
@@ -201,64 +283,88 @@ impl<'a> Builder<'a> {
     fn channels(&mut self) -> Result<()> {
         let ch = &self.s.channels;
         for (c, r) in ch.reported.iter() {
-            let containers = input(&r.containers, format!("{c}.containers"))?;
+            let at = format!("channels.reported.{c}");
+            let containers = self.input(
+                &r.containers,
+                format!("{c}.containers"),
+                format!("{at}.containers"),
+            )?;
             self.containers.insert(c.to_string(), containers);
         }
         for (c, v) in ch.voyages.iter() {
-            let tracked = input(&v.tracked, format!("{c}.tracked"))?;
+            let at = format!("channels.voyages.{c}");
+            let tracked =
+                self.input(&v.tracked, format!("{c}.tracked"), format!("{at}.tracked"))?;
             let p_detect = v
                 .p_detect
                 .as_ref()
-                .map(|p| input(p, format!("{c}.p_detect")))
+                .map(|p| self.input(p, format!("{c}.p_detect"), format!("{at}.p_detect")))
                 .transpose()?;
-            let unseen = undetected(
-                v.dark_seen,
-                p_detect.as_ref(),
-                v.prior,
-                format!("{c}.dark_unseen"),
-            )?;
+            let unseen = undetected(v.dark_seen, p_detect.as_ref(), v.prior)
+                .map_err(|e| Error::at_field(format!("{at}.p_detect"), e.to_string()))?;
+            let unseen = self.name(unseen, format!("{c}.dark_unseen"), at.clone());
             let voyages = tracked
                 .add(&Node::constant(v.dark_seen as f64))
-                .add(&unseen)
-                .named(format!("{c}.voyages"));
-            let per_voyage = input(
+                .add(&unseen);
+            let voyages = self.name(voyages, format!("{c}.voyages"), at.clone());
+            let per_voyage = self.input(
                 &v.containers_per_voyage,
                 format!("{c}.containers_per_voyage"),
+                format!("{at}.containers_per_voyage"),
             )?;
-            let containers = voyages.mul(&per_voyage).named(format!("{c}.containers"));
+            let containers = self.name(voyages.mul(&per_voyage), format!("{c}.containers"), at);
             self.containers.insert(c.to_string(), containers);
         }
         for (c, f) in ch.flows.iter() {
-            let periods = input(&f.periods, format!("{c}.periods"))?;
+            let at = format!("channels.flows.{c}");
+            let periods =
+                self.input(&f.periods, format!("{c}.periods"), format!("{at}.periods"))?;
             let per_period = match (
                 &f.containers_per_period,
                 &f.wagons_per_period,
                 &f.containers_per_wagon,
             ) {
-                (Some(rate), _, _) => input(rate, format!("{c}.containers_per_period"))?,
-                (None, Some(wagons), Some(per_wagon)) => input(wagons, format!("{c}.wagons_per_period"))?
-                    .mul(&input(per_wagon, format!("{c}.containers_per_wagon"))?),
+                (Some(rate), _, _) => self.input(
+                    rate,
+                    format!("{c}.containers_per_period"),
+                    format!("{at}.containers_per_period"),
+                )?,
+                (None, Some(wagons), Some(per_wagon)) => {
+                    let wagons = self.input(
+                        wagons,
+                        format!("{c}.wagons_per_period"),
+                        format!("{at}.wagons_per_period"),
+                    )?;
+                    let per_wagon = self.input(
+                        per_wagon,
+                        format!("{c}.containers_per_wagon"),
+                        format!("{at}.containers_per_wagon"),
+                    )?;
+                    wagons.mul(&per_wagon)
+                }
                 _ => {
-                    return Err(Error::Scenario(format!(
-                        "channels.flows.{c}: a flow needs containers_per_period, or wagons_per_period and containers_per_wagon"
-                    )))
+                    return Err(Error::at_field(
+                        at,
+                        "a flow needs containers_per_period, or wagons_per_period and containers_per_wagon",
+                    ))
                 }
             };
-            let containers = periods.mul(&per_period).named(format!("{c}.containers"));
+            let containers = self.name(periods.mul(&per_period), format!("{c}.containers"), at);
             self.containers.insert(c.to_string(), containers);
         }
         for (c, d) in ch.direct.iter() {
-            let count = input(&d.count, format!("{c}.count"))?;
+            let at = format!("channels.direct.{c}.count");
+            let count = self.input(&d.count, format!("{c}.count"), at)?;
             self.direct.push((c.to_string(), d.munition.clone(), count));
         }
         Ok(())
     }
 
-    /// (label, member channels) of each estimate. Without an `[estimates]`
-    /// table (or with only one estimate) there is one, unlabelled, made of
-    /// every channel; otherwise each estimate is its listed channels plus the
-    /// channels no estimate lists.
-    fn estimates(&self) -> Vec<(Option<String>, Vec<String>)> {
+    /// The channels common to every estimate, and each estimate's own
+    /// channels by label. Without an `[estimates]` table (or with only one
+    /// estimate) every channel is common and there is one unlabelled estimate.
+    #[allow(clippy::type_complexity)]
+    fn estimates(&self) -> (Vec<String>, Vec<(Option<String>, Vec<String>)>) {
         let every: Vec<String> = self
             .s
             .channels
@@ -268,23 +374,118 @@ impl<'a> Builder<'a> {
             .collect();
         let listed = match &self.s.estimates {
             Some(e) if e.len() > 1 => e,
-            _ => return vec![(None, every)],
+            _ => return (every, vec![(None, Vec::new())]),
         };
-        let shared: Vec<&String> = every
-            .iter()
+        let common = every
+            .into_iter()
             .filter(|c| !listed.iter().any(|(_, m)| m.contains(c)))
             .collect();
-        listed
+        let own = listed
             .iter()
-            .map(|(label, members)| {
-                let mut all: Vec<String> = members.clone();
-                all.extend(shared.iter().map(|c| c.to_string()));
-                (Some(label.to_string()), all)
-            })
-            .collect()
+            .map(|(label, members)| (Some(label.to_string()), members.clone()))
+            .collect();
+        (common, own)
     }
 
-    fn estimate_outputs(&self, label: Option<&str>, members: &[String]) -> Result<Vec<Output>> {
+    /// Whether any of `channels` delivers munition `i`.
+    fn delivers(&self, i: usize, channels: &[String]) -> bool {
+        let (name, m) = &self.munitions[i];
+        let by_container = m.per_container.is_some()
+            && self.shares.contains_key(name)
+            && channels.iter().any(|c| self.containers.contains_key(c));
+        let direct = self
+            .direct
+            .iter()
+            .any(|(c, munition, _)| munition == name && channels.contains(c));
+        by_container || direct
+    }
+
+    /// Munition `i`'s rounds from `channels`, or None when they deliver none.
+    fn rounds(&mut self, i: usize, channels: &[String], suffix: Suffix) -> Result<Option<Rounds>> {
+        if !self.delivers(i, channels) {
+            return Ok(None);
+        }
+        let name = self.munitions[i].0.clone();
+        let m = &self.munitions[i].1;
+        let containers = channels
+            .iter()
+            .filter_map(|c| self.containers.get(c).cloned())
+            .reduce(|a, b| a.add(&b));
+        let from_containers = match (&containers, self.shares.get(&name), &m.per_container) {
+            (Some(c), Some(share), Some(per)) => Some(c.mul(share).mul(per)),
+            _ => None,
+        };
+        let from_containers_node = from_containers.is_some();
+        let delivered = self
+            .direct
+            .iter()
+            .filter(|(c, munition, _)| *munition == name && channels.contains(c))
+            .map(|(_, _, count)| count.clone())
+            .chain(from_containers)
+            .reduce(|a, b| a.add(&b))
+            .unwrap_or_else(|| Node::constant(0.0));
+        // Binomial thinning needs a whole number of rounds. Containers ×
+        // share × rounds per container is fractional (a share is an
+        // average), so round to the nearest round: unbiased, where floor
+        // would lose half a round on average.
+        let delivered = delivered.unary(UnaryOp::Round);
+        let (p_functioning, p_not_intercepted) =
+            (m.p_functioning.clone(), m.p_not_intercepted.clone());
+        let is_missile = self.s.munitions.get(&name).map(|m| m.category) == Some(Category::Missile);
+        // Rounds counted by one direct channel come from its count field.
+        let direct: Vec<&String> = self
+            .direct
+            .iter()
+            .filter(|(c, munition, _)| *munition == name && channels.contains(c))
+            .map(|(c, _, _)| c)
+            .collect();
+        let at = match (direct.as_slice(), &from_containers_node) {
+            ([only], false) => format!("channels.direct.{only}.count"),
+            _ => format!("munitions.{name}"),
+        };
+        let label = |q: Quantity| suffix.map(|s| format!("{name}.{}{s}", q.name()));
+        let delivered = match label(Quantity::Delivered) {
+            Some(n) => self.name(delivered, n, at.clone()),
+            None => delivered,
+        };
+        let functioning = match &p_functioning {
+            Some(p) => self.thin(&delivered, p, label(Quantity::Functioning), &at)?,
+            None => delivered.clone(),
+        };
+        let reaching = if is_missile {
+            Some(match &p_not_intercepted {
+                Some(p) => self.thin(&functioning, p, label(Quantity::ReachingTarget), &at)?,
+                None => functioning.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(Some(Rounds {
+            delivered,
+            functioning,
+            reaching,
+        }))
+    }
+
+    /// How many of `n` survive when each does with probability `p`: a named
+    /// draw keeps its stream when `p` changes; an unnamed one (a part of a
+    /// sum) is keyed by its definition, which does not change either.
+    fn thin(&mut self, n: &Node, p: &Node, name: Option<String>, at: &str) -> Result<Node> {
+        let node = Node::compound(Family::Binomial, vec![n.clone(), p.clone()])
+            .map_err(|e| Error::at_field(at, format!("delivered rounds: {e}")))?;
+        Ok(match name {
+            Some(name) => self.name(node, name, at.to_string()),
+            None => node,
+        })
+    }
+
+    fn estimate_outputs(
+        &mut self,
+        label: Option<&str>,
+        common: &[String],
+        own: &[String],
+        common_rounds: &[Option<Rounds>],
+    ) -> Result<Vec<Output>> {
         let suffix = label.map(|l| format!("[{l}]")).unwrap_or_default();
         let out = |group: &str, quantity: Quantity, node: Node| Output {
             name: format!("{group}.{}{suffix}", quantity.name()),
@@ -295,8 +496,9 @@ impl<'a> Builder<'a> {
         };
         let mut outputs = Vec::new();
 
-        let containers = members
+        let containers = common
             .iter()
+            .chain(own)
             .filter_map(|c| self.containers.get(c).cloned())
             .reduce(|a, b| a.add(&b));
         if let Some(c) = &containers {
@@ -305,60 +507,61 @@ impl<'a> Builder<'a> {
 
         let mut totals: HashMap<Quantity, Vec<Node>> = HashMap::new();
         let mut every_has_mass = true;
-        for (name, m) in &self.munitions {
-            let from_containers = match (&containers, self.shares.get(name), &m.per_container) {
-                (Some(c), Some(share), Some(per)) => Some(c.mul(share).mul(per)),
-                _ => None,
+        for (i, common) in common_rounds.iter().enumerate() {
+            let rounds = match common.clone() {
+                None => self.rounds(i, own, Some(&suffix))?,
+                Some(shared) => match self.rounds(i, own, None)? {
+                    None => Some(shared),
+                    Some(part) => Some(self.sum_rounds(i, &shared, &part, &suffix)),
+                },
             };
-            let delivered = self
-                .direct
-                .iter()
-                .filter(|(c, munition, _)| munition == name && members.contains(c))
-                .map(|(_, _, count)| count.clone())
-                .chain(from_containers)
-                .reduce(|a, b| a.add(&b))
-                .unwrap_or_else(|| Node::constant(0.0));
-            // Binomial thinning needs a whole number of rounds. Containers ×
-            // share × rounds per container is fractional (a share is an
-            // average), so round to the nearest round: unbiased, where floor
-            // would lose half a round on average.
-            let delivered = delivered
-                .unary(UnaryOp::Round)
-                .named(format!("{name}.delivered{suffix}"));
-            let functioning = match &m.p_functioning {
-                Some(p) => thin(&delivered, p, format!("{name}.functioning{suffix}"))?,
-                None => delivered.clone(),
-            };
-            outputs.push(out(name, Quantity::Delivered, delivered.clone()));
-            outputs.push(out(name, Quantity::Functioning, functioning.clone()));
+            let rounds = rounds.unwrap_or_else(|| {
+                let zero = Node::constant(0.0);
+                Rounds {
+                    delivered: zero.clone(),
+                    functioning: zero.clone(),
+                    reaching: Some(zero),
+                }
+            });
+            let name = self.munitions[i].0.clone();
+            let m = &self.munitions[i].1;
+            outputs.push(out(&name, Quantity::Delivered, rounds.delivered.clone()));
+            outputs.push(out(
+                &name,
+                Quantity::Functioning,
+                rounds.functioning.clone(),
+            ));
             totals
                 .entry(Quantity::Delivered)
                 .or_default()
-                .push(delivered.clone());
+                .push(rounds.delivered.clone());
             totals
                 .entry(Quantity::Functioning)
                 .or_default()
-                .push(functioning.clone());
-
-            let category = self.s.munitions.get(name).map(|m| m.category);
+                .push(rounds.functioning.clone());
+            let category = self.s.munitions.get(&name).map(|m| m.category);
             if category == Some(Category::Missile) {
-                let reaching = match &m.p_not_intercepted {
-                    Some(p) => thin(&functioning, p, format!("{name}.reaching_target{suffix}"))?,
-                    None => functioning.clone(),
-                };
-                outputs.push(out(name, Quantity::ReachingTarget, reaching.clone()));
+                let reaching = rounds
+                    .reaching
+                    .clone()
+                    .unwrap_or_else(|| rounds.functioning.clone());
+                outputs.push(out(&name, Quantity::ReachingTarget, reaching.clone()));
                 totals
                     .entry(Quantity::ReachingTarget)
                     .or_default()
                     .push(reaching);
             }
             if let Some(daily) = &m.daily_consumption {
-                outputs.push(out(name, Quantity::DaysOfFire, functioning.div(daily)));
+                outputs.push(out(
+                    &name,
+                    Quantity::DaysOfFire,
+                    rounds.functioning.div(daily),
+                ));
             }
             match &m.mass_kg {
                 Some(kg) => {
-                    let tonnes = delivered.mul(kg).div(&Node::constant(1000.0));
-                    outputs.push(out(name, Quantity::Tonnes, tonnes.clone()));
+                    let tonnes = rounds.delivered.mul(kg).div(&Node::constant(1000.0));
+                    outputs.push(out(&name, Quantity::Tonnes, tonnes.clone()));
                     totals.entry(Quantity::Tonnes).or_default().push(tonnes);
                 }
                 None => every_has_mass = false,
@@ -377,10 +580,24 @@ impl<'a> Builder<'a> {
         }
         Ok(outputs)
     }
-}
 
-/// How many of `n` survive when each does with probability `p`, named so its
-/// draws keep their stream when `p` changes.
-fn thin(n: &Node, p: &Node, name: String) -> Result<Node> {
-    Ok(Node::compound(Family::Binomial, vec![n.clone(), p.clone()])?.named(name))
+    /// Rounds from the common channels plus an estimate's own, named for the estimate.
+    fn sum_rounds(&mut self, i: usize, a: &Rounds, b: &Rounds, suffix: &str) -> Rounds {
+        let name = self.munitions[i].0.clone();
+        let at = format!("munitions.{name}");
+        let mut sum = |x: &Node, y: &Node, q: Quantity| {
+            self.name(x.add(y), format!("{name}.{}{suffix}", q.name()), at.clone())
+        };
+        let delivered = sum(&a.delivered, &b.delivered, Quantity::Delivered);
+        let functioning = sum(&a.functioning, &b.functioning, Quantity::Functioning);
+        let reaching = match (&a.reaching, &b.reaching) {
+            (Some(x), Some(y)) => Some(sum(x, y, Quantity::ReachingTarget)),
+            _ => None,
+        };
+        Rounds {
+            delivered,
+            functioning,
+            reaching,
+        }
+    }
 }

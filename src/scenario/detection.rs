@@ -59,29 +59,44 @@ use crate::expr::{Family, Node};
 /// assert_eq!(undetected_shape(19, DetectionPrior::ScaleInvariant), Some(19.0));
 /// assert_eq!(undetected_shape(0, DetectionPrior::Uniform), Some(1.0));
 /// assert_eq!(undetected_shape(0, DetectionPrior::ScaleInvariant), None);
+/// assert!(undetected_shape(u64::MAX, DetectionPrior::Uniform).unwrap() > 1e19);
 /// ```
 pub fn undetected_shape(seen: u64, prior: DetectionPrior) -> Option<f64> {
+    // In floating point: `seen + 1` in u64 would wrap to 0 ("none seen") at
+    // u64::MAX. (Validation caps `seen` far lower anyway.)
     let r = match prior {
-        DetectionPrior::ScaleInvariant => seen,
-        DetectionPrior::Uniform => seen + 1,
+        DetectionPrior::ScaleInvariant => seen as f64,
+        DetectionPrior::Uniform => seen as f64 + 1.0,
     };
-    (r > 0).then_some(r as f64)
+    (r > 0.0).then_some(r)
 }
 
-/// The node counting unseen dark voyages, named `name` so its draws stay put
-/// when other assumptions change.
+/// The node counting unseen dark voyages (the caller names it).
+///
+/// # Errors
+/// A fixed `p_detect` for which the negative binomial is undefined or its
+/// counts unrepresentable, and counts beyond [`MAX_DARK_SEEN`].
 pub(crate) fn undetected(
     seen: u64,
     p_detect: Option<&Node>,
     prior: DetectionPrior,
-    name: String,
 ) -> Result<Node> {
-    let node = match (undetected_shape(seen, prior), p_detect) {
+    if seen > MAX_DARK_SEEN {
+        return Err(crate::Error::InvalidArgument(format!(
+            "dark_seen must be at most {MAX_DARK_SEEN}, got {seen}"
+        )));
+    }
+    Ok(match (undetected_shape(seen, prior), p_detect) {
         (Some(r), Some(p)) => {
             Node::compound(Family::NegativeBinomial, vec![Node::constant(r), p.clone()])?
         }
         // Validation requires p_detect whenever unseen voyages are inferred.
         _ => Node::constant(0.0),
-    };
-    Ok(node.named(name))
+    })
 }
+
+/// The most dark voyages a scenario may report seeing: a million. Sightings
+/// are counted ship by ship, so a larger figure is a typing error, and it
+/// keeps every count built from it (voyages × containers × rounds) far below
+/// 2^53, where whole numbers stop being exact in a double.
+pub const MAX_DARK_SEEN: u64 = 1_000_000;

@@ -13,8 +13,9 @@
 
 use super::validate::{validate, Issue};
 use super::Scenario;
-use crate::error::{Error, Result};
-use std::fmt;
+pub use crate::error::Problem;
+use crate::error::Result;
+use std::io::Read;
 use std::path::Path;
 
 /// The text formats a scenario can be written in.
@@ -31,37 +32,6 @@ impl Format {
             Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
             _ => Format::Toml,
         }
-    }
-}
-
-/// A problem with a scenario, located for the reader.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    /// The file name, or a description such as `<dict>`.
-    pub origin: String,
-    /// 1-based line, when the text has meaningful lines.
-    pub line: Option<usize>,
-    /// The field path, e.g. `munitions.shell_152.dud_rate` (empty for syntax errors).
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.origin)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl From<Problem> for Error {
-    fn from(p: Problem) -> Error {
-        Error::Scenario(p.to_string())
     }
 }
 
@@ -82,16 +52,61 @@ impl Origin {
     }
 }
 
+/// The largest scenario file read: scenarios are a few kilobytes, and a cap
+/// keeps a wrong path (a log, a disk image) from filling memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads and checks a scenario file (TOML, or JSON by extension).
 pub fn from_file(path: &Path) -> Result<Scenario> {
     let origin = Origin::file(path.display().to_string());
-    let text = std::fs::read_to_string(path).map_err(|e| Problem {
+    let text = read_text(path).map_err(|message| Problem {
         origin: origin.name.clone(),
         line: None,
         path: String::new(),
-        message: format!("cannot read the file: {e}"),
+        message,
     })?;
     from_str(&text, Format::from_path(path), &origin)
+}
+
+/// The text of a regular file of at most [`MAX_FILE_BYTES`]. Devices, pipes
+/// and directories are refused before they are opened (`/dev/zero` never
+/// ends; opening a pipe waits for a writer).
+pub fn read_text(path: &Path) -> std::result::Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return Err(format!("cannot read the file: it is {what}"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = Vec::new();
+    // The file may grow after the check: read one byte past the cap at most.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "cannot read the file: it is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn too_large(bytes: u64) -> String {
+    format!(
+        "the file is {}, larger than a scenario can be ({}); is it the right file?",
+        crate::error::human_bytes(bytes),
+        crate::error::human_bytes(MAX_FILE_BYTES)
+    )
 }
 
 /// Reads and checks scenario text.
@@ -100,7 +115,21 @@ pub fn from_str(text: &str, format: Format, origin: &Origin) -> Result<Scenario>
         Format::Toml => parse_toml(text, origin)?,
         Format::Json => parse_json(text, origin)?,
     };
-    validate(&scenario).map_err(|issue| locate(issue, text, format, origin))?;
+    validate(&scenario).map_err(|issue| locate(issue, Some((text, format)), origin))?;
+    Ok(scenario)
+}
+
+/// Reads and checks a scenario given as a TOML value tree (what a Python
+/// dict becomes): the same fields, checks and messages as a file, with
+/// field paths but no lines.
+pub fn from_value(value: toml::Value, origin: &Origin) -> Result<Scenario> {
+    let scenario: Scenario = serde_path_to_error::deserialize(value).map_err(|e| Problem {
+        origin: origin.name.clone(),
+        line: None,
+        path: path_string(e.path()),
+        message: one_line(e.inner().message()),
+    })?;
+    validate(&scenario).map_err(|issue| locate(issue, None, origin))?;
     Ok(scenario)
 }
 
@@ -185,20 +214,24 @@ fn one_line(msg: &str) -> String {
 }
 
 /// Turns a validation issue into a located problem.
-fn locate(issue: Issue, text: &str, format: Format, origin: &Origin) -> Problem {
-    let line = if origin.lines {
-        match format {
-            Format::Toml => toml_line(text, &issue.path),
-            Format::Json => json_line(text, &issue.path),
-        }
-    } else {
-        None
+pub(crate) fn locate(issue: Issue, text: Option<(&str, Format)>, origin: &Origin) -> Problem {
+    let line = match text {
+        Some((text, format)) if origin.lines => line_of_path(text, format, &issue.path),
+        _ => None,
     };
     Problem {
         origin: origin.name.clone(),
         line,
         path: issue.path.join("."),
         message: issue.message,
+    }
+}
+
+/// The line where the field at `path` is written, if it is.
+pub fn line_of_path(text: &str, format: Format, path: &[String]) -> Option<usize> {
+    match format {
+        Format::Toml => toml_line(text, path),
+        Format::Json => json_line(text, path),
     }
 }
 

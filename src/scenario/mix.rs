@@ -14,15 +14,17 @@ use crate::error::{Error, Result};
 use crate::expr::Node;
 
 /// The share node of every munition in the mix (not `other`), in mix order,
-/// named `<munition>.share`.
-pub(crate) fn shares(mix: &Mix) -> Result<Vec<(String, Node)>> {
-    let (kind, entries) = mix_shares(mix).map_err(|i| Error::Scenario(i.message))?;
+/// named `<munition>.share`, with the field it comes from
+/// (`mix.dirichlet.<munition>`).
+pub(crate) fn shares(mix: &Mix) -> Result<Vec<(String, Node, String)>> {
+    let (kind, entries) = mix_shares(mix).map_err(|i| Error::at_field("mix", i.message))?;
     let munitions = entries.iter().filter(|(name, _)| *name != OTHER_CARGO);
+    let field = |name: &str| format!("mix.{kind}.{name}");
     if kind == "fixed" {
         return Ok(munitions
             .map(|(name, &share)| {
                 let node = Node::constant(share).named(format!("{name}.share"));
-                (name.to_string(), node)
+                (name.to_string(), node, field(name))
             })
             .collect());
     }
@@ -30,15 +32,16 @@ pub(crate) fn shares(mix: &Mix) -> Result<Vec<(String, Node)>> {
     for (name, &alpha) in entries.iter() {
         // A zero concentration (allowed for `other` only) means no such cargo.
         if alpha > 0.0 {
-            let g = Node::draw(Gamma::new(alpha, 1.0)?.into()).named(format!("mix.{name}"));
-            gammas.push((name, g));
+            let gamma =
+                Gamma::new(alpha, 1.0).map_err(|e| Error::at_field(field(name), e.to_string()))?;
+            gammas.push((name, Node::draw(gamma.into()).named(gamma_name(name))));
         }
     }
     let total = gammas
         .iter()
         .map(|(_, g)| g.clone())
         .reduce(|a, b| a.add(&b))
-        .ok_or_else(|| Error::Scenario("mix: no positive concentration".into()))?;
+        .ok_or_else(|| Error::at_field("mix.dirichlet", "no positive concentration"))?;
     Ok(munitions
         .map(|(name, _)| {
             let g = gammas
@@ -46,10 +49,22 @@ pub(crate) fn shares(mix: &Mix) -> Result<Vec<(String, Node)>> {
                 .find(|(n, _)| *n == name)
                 .map(|(_, g)| g.clone())
                 .unwrap_or_else(|| Node::constant(0.0));
-            (
-                name.to_string(),
-                g.div(&total).named(format!("{name}.share")),
-            )
+            let share = g.div(&total).named(format!("{name}.share"));
+            (name.to_string(), share, field(name))
         })
         .collect())
+}
+
+/// The name of the gamma behind a Dirichlet share.
+fn gamma_name(entry: &str) -> String {
+    format!("mix.{entry}")
+}
+
+/// (gamma node name, field) for every Dirichlet entry.
+pub(crate) fn gamma_fields(mix: &Mix) -> Vec<(String, String)> {
+    mix.dirichlet
+        .iter()
+        .flat_map(|d| d.names())
+        .map(|name| (gamma_name(name), format!("mix.dirichlet.{name}")))
+        .collect()
 }

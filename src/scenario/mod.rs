@@ -36,15 +36,19 @@ mod dist_spec;
 mod load;
 mod mix;
 mod named;
+mod paths;
 mod schema;
 mod validate;
 mod write;
 
 pub use compile::{compile, Compiled, Output, Quantity, TOTAL};
-pub use detection::undetected_shape;
+pub use detection::{undetected_shape, MAX_DARK_SEEN};
 pub use dist_spec::{DistSpec, Form};
-pub use load::{Format, Origin, Problem};
+
+pub use load::{line_of_path, read_text};
+pub use load::{Format, Origin, Problem, MAX_FILE_BYTES};
 pub use named::Named;
+pub use paths::{entry_tables, settable_paths};
 pub use schema::{
     Category, Channels, DetectionPrior, Direct, Flow, Mix, Munition, Reported, Scenario, Voyages,
     OTHER_CARGO,
@@ -75,6 +79,13 @@ impl Scenario {
         load::from_str(text, format, origin)
     }
 
+    /// Reads and checks a scenario given as a TOML value tree, such as a
+    /// Python dict converted field by field: the checks and messages of a
+    /// file, located by field path (there are no lines).
+    pub fn from_value(value: toml::Value, origin: &Origin) -> Result<Scenario> {
+        load::from_value(value, origin)
+    }
+
     /// Checks a scenario built in code (files are checked when read).
     pub fn validate(&self, origin: &str) -> Result<()> {
         validate::validate(self).map_err(|issue| {
@@ -95,7 +106,8 @@ impl Scenario {
 
     /// The scenario as JSON.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self)
-            .map_err(|e| crate::Error::Scenario(format!("cannot write the scenario as JSON: {e}")))
+        serde_json::to_string_pretty(self).map_err(|e| {
+            crate::Error::at_field("", format!("cannot write the scenario as JSON: {e}"))
+        })
     }
 }

@@ -4,9 +4,11 @@
 //! together. Each problem is reported with the field path it concerns, which
 //! `locate` turns into a line of the file.
 
+use super::detection::MAX_DARK_SEEN;
 use super::schema::{Category, DetectionPrior, Mix, Scenario, OTHER_CARGO};
 use super::{DistSpec, Named};
-use crate::dist::{fmt_num, Quantile};
+use crate::dist::{fmt_num, Dist, Quantile};
+use crate::error::Error;
 
 /// One problem with a scenario, at a field path such as
 /// `["munitions", "shell_152", "dud_rate"]`.
@@ -40,7 +42,26 @@ pub fn validate(s: &Scenario) -> Result<(), Issue> {
     check_channels(s)?;
     check_mix(s)?;
     check_estimates(s)?;
-    check_every_munition_arrives(s)
+    check_every_munition_arrives(s)?;
+    check_compiles(s)
+}
+
+/// What only building the graph finds (a fixed combination of parameters no
+/// law accepts), at the field it concerns.
+fn check_compiles(s: &Scenario) -> Result<(), Issue> {
+    match super::compile(s) {
+        Ok(_) => Ok(()),
+        Err(Error::Scenario(p)) => Err(Issue {
+            path: p
+                .path
+                .split('.')
+                .filter(|k| !k.is_empty())
+                .map(String::from)
+                .collect(),
+            message: p.message,
+        }),
+        Err(e) => Err(Issue::at(&[] as &[&str], e.to_string())),
+    }
 }
 
 fn check_names(s: &Scenario) -> Result<(), Issue> {
@@ -108,12 +129,14 @@ fn check_munition(name: &str, m: &super::Munition) -> Result<(), Issue> {
     }
     for (field, spec) in [
         ("per_container", &m.per_container),
-        ("mass_kg", &m.mass_kg),
         ("daily_consumption", &m.daily_consumption),
     ] {
         if let Some(spec) = spec {
             check_count(&at(field), spec)?;
         }
+    }
+    if let Some(spec) = &m.mass_kg {
+        check_non_negative(&at("mass_kg"), spec)?;
     }
     if let Some(spec) = &m.daily_consumption {
         if spec.as_number() == Some(0.0) {
@@ -160,8 +183,62 @@ fn check_rate<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
     Ok(())
 }
 
+/// A detection probability of exactly 0 (in some samples) means dark
+/// voyages are never seen, so their number is unbounded.
+fn check_detection_never_zero<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+    let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
+    let at_zero = dist.cdf(0.0);
+    if at_zero > 0.0 {
+        let how_often = if at_zero >= 1.0 {
+            "it is 0".to_string()
+        } else {
+            format!(
+                "{} is 0 with probability {}",
+                dist.describe(),
+                fmt_num(at_zero)
+            )
+        };
+        return Err(Issue::at(
+            path,
+            format!(
+                "a detection probability of 0 means dark voyages are never seen, so their number is unbounded, and {how_often}; use a law on (0, 1] such as beta"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The largest chance, per sample, that every gamma of a Dirichlet
+/// underflows to 0 (so every share is 0/0) that is accepted.
+const MAX_DIRICHLET_UNDERFLOW: f64 = 1e-12;
+
+/// Tiny concentrations put most of a gamma's mass below the smallest double:
+/// Gamma(a) < x has probability about x^a / Γ(a + 1) for small x. When all of
+/// them underflow in a sample the shares are 0/0.
+fn check_dirichlet_drawable(concentrations: &Named<f64>) -> Result<(), Issue> {
+    let tiny = f64::MIN_POSITIVE.ln();
+    let ln_all_underflow: f64 = concentrations
+        .iter()
+        .filter(|(_, &a)| a > 0.0)
+        .map(|(_, &a)| a * tiny - statrs::function::gamma::ln_gamma(a + 1.0))
+        .sum();
+    if ln_all_underflow > MAX_DIRICHLET_UNDERFLOW.ln() {
+        let sum: f64 = concentrations.iter().map(|(_, v)| *v).sum();
+        return Err(Issue::at(
+            &["mix", "dirichlet"],
+            format!(
+                "concentrations this small (they sum to {}) cannot be drawn in double precision: every share would be 0/0 in about 1 sample in {}; make them sum to at least {:.2}, or give fixed shares",
+                fmt_num(sum),
+                fmt_num((-ln_all_underflow).exp().round()),
+                (MAX_DIRICHLET_UNDERFLOW.ln() / tiny * 100.0).ceil() / 100.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The law's support must not reach below 0.
-fn check_count<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+fn check_non_negative<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<Dist, Issue> {
     let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
     let (lo, _) = dist.support();
     if lo < 0.0 {
@@ -171,6 +248,56 @@ fn check_count<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> 
                 "this quantity cannot be negative, but {} reaches {}; use lognormal_ci, pert or a truncated law",
                 dist.describe(),
                 fmt_num(lo)
+            ),
+        ));
+    }
+    Ok(dist)
+}
+
+/// The chance of exceeding a limit that is accepted as "never".
+const NEGLIGIBLE: f64 = 1e-12;
+
+/// The largest whole number a double holds exactly, and so the largest count.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// A count (containers, voyages, rounds per container): not negative, and
+/// below 2^53 but with negligible probability, since counts are thinned by
+/// binomial draws that need them exact.
+fn check_count<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+    let dist = check_non_negative(path, spec)?;
+    let high = dist.isf(NEGLIGIBLE);
+    if high > MAX_COUNT {
+        return Err(Issue::at(
+            path,
+            format!(
+                "a count must stay below 2^53 = 9007199254740992 (the largest whole number a double holds exactly), but {} reaches {}",
+                dist.describe(),
+                fmt_num(high)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The unseen dark voyages are NegativeBinomial(r, p_detect): their mean
+/// r (1 - p) / p passes 10^15 (no longer a count of ships, and beyond what
+/// the sampler accepts) when p_detect < r / 10^15. That must be negligible.
+fn check_detection_not_tiny<S: AsRef<str>>(
+    path: &[S],
+    spec: &DistSpec,
+    r: f64,
+) -> Result<(), Issue> {
+    let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
+    let threshold = r / 1e15;
+    let chance = dist.cdf(threshold);
+    if chance > NEGLIGIBLE {
+        return Err(Issue::at(
+            path,
+            format!(
+                "{} is below {} with probability {}, where the unseen dark voyages would number over 10^15; use a law bounded away from 0",
+                dist.describe(),
+                fmt_num(threshold),
+                fmt_num(chance)
             ),
         ));
     }
@@ -192,15 +319,22 @@ fn check_channels(s: &Scenario) -> Result<(), Issue> {
         let at = |field: &'static str| ["channels", "voyages", name, field];
         check_count(&at("tracked"), &v.tracked)?;
         check_count(&at("containers_per_voyage"), &v.containers_per_voyage)?;
+        if v.dark_seen > MAX_DARK_SEEN {
+            return Err(Issue::at(
+                &at("dark_seen"),
+                format!(
+                    "dark_seen counts sighted voyages and must be at most {MAX_DARK_SEEN}, got {}",
+                    v.dark_seen
+                ),
+            ));
+        }
         let infers_unseen = v.dark_seen > 0 || v.prior == DetectionPrior::Uniform;
         match &v.p_detect {
             Some(p) => {
                 check_rate(&at("p_detect"), p)?;
-                if p.as_number() == Some(0.0) {
-                    return Err(Issue::at(
-                        &at("p_detect"),
-                        "a detection probability of 0 means dark voyages are never seen, so their number is unbounded",
-                    ));
+                check_detection_never_zero(&at("p_detect"), p)?;
+                if let Some(r) = super::undetected_shape(v.dark_seen, v.prior) {
+                    check_detection_not_tiny(&at("p_detect"), p, r)?;
                 }
                 if !infers_unseen {
                     return Err(Issue::at(
@@ -331,6 +465,7 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
                 ));
             }
         }
+        check_dirichlet_drawable(shares)?;
     } else {
         for (key, &share) in shares.iter() {
             if !(0.0..=1.0).contains(&share) {

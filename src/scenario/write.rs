@@ -12,7 +12,7 @@ use toml::{Table, Value};
 /// The scenario as TOML text.
 pub fn to_toml(s: &Scenario) -> Result<String> {
     let root = Table::try_from(s)
-        .map_err(|e| Error::Scenario(format!("cannot write the scenario as TOML: {e}")))?;
+        .map_err(|e| Error::at_field("", format!("cannot write the scenario as TOML: {e}")))?;
     let mut out = String::new();
     for (key, value) in &root {
         if !value.is_table() {

@@ -232,10 +232,10 @@ pub(super) fn analyze_cancellable(
     let (estimates, variance) = centred.estimate(&vec![1.0; n]);
     // A relative test: a constant output centred leaves rounding noise only.
     if variance.is_nan() || variance <= 1e-24 * (1.0 + mean * mean) {
-        return Err(Error::InvalidArgument(
-            "the output does not vary over the design (variance 0): Sobol indices are undefined"
-                .into(),
-        ));
+        return Err(Error::DoesNotVary {
+            what: "the output".into(),
+            consequence: "its variance over the design is 0, so Sobol indices are undefined",
+        });
     }
     let resamples: Vec<Indices> = (0..num_resamples)
         .into_par_iter()

@@ -202,12 +202,10 @@ impl<'a> SobolPlan<'a> {
         let cancel = o.cancel.as_deref();
         let res = analyze_cancellable(&ev, o.conf_level, o.num_resamples, boot_seed, cancel)
             .map_err(|e| match e {
-                Error::InvalidArgument(msg) if msg.contains("does not vary") => {
-                    Error::InvalidArgument(format!(
-                        "output '{}' does not vary: Sobol indices are undefined",
-                        self.factors.output
-                    ))
-                }
+                Error::DoesNotVary { consequence, .. } => Error::DoesNotVary {
+                    what: format!("output '{}'", self.factors.output),
+                    consequence,
+                },
                 e => e,
             })?;
         let s2 = if o.second_order {

@@ -177,7 +177,8 @@ def test_bad_models_raise_clear_errors(outputs: object, error: type[Exception]) 
     [
         ({"n": 0}, ValueError, "n must be >= 1, got 0"),
         ({"n": -5}, ValueError, "n must be >= 1, got -5"),
-        ({"n": 1.5}, TypeError, "n must be an int"),
+        ({"n": 1.5}, ValueError, "n must be a whole number"),
+        ({"n": 2**62}, ValueError, "n is too large"),
         ({"seed": -1}, ValueError, "seed must be in"),
         ({"seed": "abc"}, TypeError, "seed must be an int"),
         ({"threads": 0}, ValueError, "threads must be >= 1"),
