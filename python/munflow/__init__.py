@@ -24,6 +24,7 @@ from munflow._core import (
     ScenarioError,
     __version__,
     abs,
+    bernoulli,
     beta,
     beta_counts,
     binomial,
@@ -52,6 +53,7 @@ from munflow._core import (
     triangular,
     truncated,
     uniform,
+    where,
 )
 from munflow.model import Model, run
 from munflow.results import Results
@@ -69,6 +71,7 @@ __all__ = [
     "ScenarioResults",
     "__version__",
     "abs",
+    "bernoulli",
     "beta",
     "beta_counts",
     "binomial",
@@ -103,4 +106,5 @@ __all__ = [
     "truncated",
     "uniform",
     "value_of_information",
+    "where",
 ]

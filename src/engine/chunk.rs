@@ -125,6 +125,23 @@ impl Plan {
                 Operand::Slot(a) => op.apply_slice(&ws[a][..len], out),
                 Operand::Scalar(v) => out.fill(op.apply(v)),
             },
+            Op::Where { .. } => {
+                let value = |operand: Operand, i: usize| match operand {
+                    Operand::Slot(slot) => ws[slot][i],
+                    Operand::Scalar(v) => v,
+                };
+                let (cond, then, otherwise) = (step.args[0], step.args[1], step.args[2]);
+                for (i, o) in out.iter_mut().enumerate() {
+                    let c = value(cond, i);
+                    *o = if c.is_nan() {
+                        f64::NAN
+                    } else if c != 0.0 {
+                        value(then, i)
+                    } else {
+                        value(otherwise, i)
+                    };
+                }
+            }
             Op::Binary(op, _, _) => match (step.args[0], step.args[1]) {
                 (Operand::Slot(a), Operand::Slot(b)) => {
                     op.apply_slice(&ws[a][..len], &ws[b][..len], out)

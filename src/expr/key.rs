@@ -197,6 +197,7 @@ impl StreamKeys {
             Op::Compound { family, .. } => h.bytes(family.name().as_bytes()),
             Op::Unary(op, _) => h.bytes(op.name().as_bytes()),
             Op::Binary(op, _, _) => h.bytes(op.name().as_bytes()),
+            Op::Where { .. } => h.bytes(b"where"),
         }
         for a in node.args() {
             h.u64(self.get(a));

@@ -16,11 +16,13 @@
 //! assert_eq!(working.inputs().len(), 2);
 //! ```
 
+mod choice;
 mod family;
 mod key;
 mod node;
 mod ops;
 
+pub use choice::mixture;
 pub use family::Family;
 pub(crate) use key::splitmix64 as key_mix;
 pub use key::StreamKeys;

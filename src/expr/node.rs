@@ -21,6 +21,13 @@ pub enum Op {
     },
     Unary(UnaryOp, Node),
     Binary(BinaryOp, Node, Node),
+    /// `then` where `cond` is true (non-zero), `otherwise` where it is 0:
+    /// either/or hypotheses. Both branches are drawn in every sample.
+    Where {
+        cond: Node,
+        then: Node,
+        otherwise: Node,
+    },
 }
 
 #[derive(Debug)]
@@ -159,6 +166,11 @@ impl Node {
             Op::Compound { params, .. } => params.iter().collect(),
             Op::Unary(_, a) => vec![a],
             Op::Binary(_, a, b) => vec![a, b],
+            Op::Where {
+                cond,
+                then,
+                otherwise,
+            } => vec![cond, then, otherwise],
         }
     }
 
@@ -217,6 +229,16 @@ impl Node {
                 b.describe_operand(d)
             ),
             Op::Binary(op, a, b) => format!("{}({}, {})", op.name(), a.describe(d), b.describe(d)),
+            Op::Where {
+                cond,
+                then,
+                otherwise,
+            } => format!(
+                "where({}, {}, {})",
+                cond.describe(d),
+                then.describe(d),
+                otherwise.describe(d)
+            ),
         }
     }
 
@@ -240,6 +262,31 @@ impl Node {
         match (self.as_constant(), other.as_constant()) {
             (Some(a), Some(b)) => Node::constant(op.apply(a, b)),
             _ => Node::new(Op::Binary(op, self.clone(), other.clone()), None),
+        }
+    }
+
+    /// `then` in the samples where `self` is true (non-zero), `otherwise`
+    /// where it is 0, NaN where it is NaN. A constant condition picks its
+    /// branch at once.
+    ///
+    /// ```
+    /// use munflow::expr::Node;
+    /// let yes = Node::constant(1.0).select(&Node::constant(2.0), &Node::constant(3.0));
+    /// assert_eq!(yes.as_constant(), Some(2.0));
+    /// ```
+    pub fn select(&self, then: &Node, otherwise: &Node) -> Node {
+        match self.as_constant() {
+            Some(c) if c.is_nan() => Node::constant(f64::NAN),
+            Some(c) if c != 0.0 => then.clone(),
+            Some(_) => otherwise.clone(),
+            None => Node::new(
+                Op::Where {
+                    cond: self.clone(),
+                    then: then.clone(),
+                    otherwise: otherwise.clone(),
+                },
+                None,
+            ),
         }
     }
 

@@ -280,6 +280,15 @@ family_fn!(
     "Failures before the r-th success (scipy nbinom(r, p)); mean r(1-p)/p."
 );
 
+/// 1 with probability p, else 0: an either/or hypothesis to use in
+/// ``mf.where(cond, a, b)`` (binomial(1, p)).
+#[pyfunction]
+#[pyo3(signature = (p, *, name=None))]
+fn bernoulli(py: Python<'_>, p: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Py<PyAny>> {
+    let one = 1.0f64.into_pyobject(py)?.into_any();
+    family_draw(py, Family::Binomial, &[&one, p], name)
+}
+
 /// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lamb` sets the peak.
 #[pyfunction]
 #[pyo3(signature = (min, mode, max, lamb=None, *, name=None))]
@@ -408,7 +417,14 @@ fn truncated(
     make_dist(py, t.into(), name)
 }
 
-/// A mixture: with probability weights[i] (equal if None) a draw from dists[i].
+/// A mixture: in each sample, with probability weights[i] (equal if None), a
+/// draw from dists[i]. Unnamed distributions with fixed parameters give a
+/// Distribution (one law, with mean, ppf...). If any component is an
+/// expression or a named input, the mixture is an either/or hypothesis over
+/// those quantities: every component is evaluated as it is elsewhere in the
+/// model and a categorical choice picks one per sample; with a name, the
+/// choice is the input ``"<name>.choice"`` (its row in sensitivity tables is
+/// "which hypothesis").
 #[pyfunction]
 #[pyo3(signature = (dists, weights=None, *, name=None))]
 fn mixture(
@@ -417,27 +433,51 @@ fn mixture(
     weights: Option<&Bound<'_, PyAny>>,
     name: Option<String>,
 ) -> PyResult<Py<PyAny>> {
-    let items = dists
-        .try_iter()
-        .map_err(|_| PyTypeError::new_err("mixture: dists must be a sequence of distributions"))?;
-    let mut components = Vec::new();
-    for item in items {
-        components.push(fixed_dist(&item?, "mixture: every entry of dists")?);
-    }
+    let items: Vec<Bound<'_, PyAny>> =
+        dists.try_iter().and_then(|it| it.collect()).map_err(|_| {
+            PyTypeError::new_err(
+                "mixture: dists must be a sequence of distributions or expressions",
+            )
+        })?;
     let weights = match weights.filter(|w| !w.is_none()) {
         Some(w) => explicit_weights(
             to_numbers(w, "mixture: weights")?,
             "mixture",
-            components.len(),
+            items.len(),
             "dists",
         )?,
         None => Vec::new(),
     };
-    make_dist(
-        py,
-        Mixture::new(components, &weights).py_err()?.into(),
-        name,
-    )
+    let fixed: Option<Vec<Dist>> = items
+        .iter()
+        .map(|i| {
+            let d = i.cast::<Distribution>().ok()?;
+            // A named input is a quantity of the model, not only a law.
+            let unnamed = d.as_super().get().node.name().is_none();
+            unnamed.then(|| d.get().dist.clone())
+        })
+        .collect();
+    if let Some(components) = fixed {
+        return make_dist(
+            py,
+            Mixture::new(components, &weights).py_err()?.into(),
+            name,
+        );
+    }
+    let nodes: Vec<Node> = items
+        .iter()
+        .map(|i| to_node(i, "mixture: every entry of dists"))
+        .collect::<PyResult<_>>()?;
+    let (choice, value) = crate::expr::mixture(&nodes, &weights).py_err()?;
+    let value = match name {
+        Some(name) => {
+            check_name(&name)?;
+            choice.named(format!("{name}.choice"));
+            value.named(name)
+        }
+        None => value,
+    };
+    Ok(Py::new(py, Expr::new(value))?.into_any())
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -453,6 +493,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gamma, m)?)?;
     m.add_function(wrap_pyfunction!(poisson, m)?)?;
     m.add_function(wrap_pyfunction!(binomial, m)?)?;
+    m.add_function(wrap_pyfunction!(bernoulli, m)?)?;
     m.add_function(wrap_pyfunction!(negative_binomial, m)?)?;
     m.add_function(wrap_pyfunction!(categorical, m)?)?;
     m.add_function(wrap_pyfunction!(empirical, m)?)?;

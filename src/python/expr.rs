@@ -192,6 +192,20 @@ fn maximum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Expr> {
     ))
 }
 
+/// `a` where `cond` is true (non-zero), `b` where it is 0: either/or
+/// hypotheses, e.g. ``mf.where(all_152, 3e6 * share, 5e5 * share)`` with
+/// ``all_152 = mf.bernoulli(0.6, name="all_152")``. Both `a` and `b` are drawn
+/// in every sample; `cond` picks one (NaN where `cond` is NaN).
+#[pyfunction]
+#[pyo3(name = "where")]
+fn where_(cond: &Bound<'_, PyAny>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    let cond = to_node(cond, "where: cond")?;
+    Ok(Expr::new(cond.select(
+        &to_node(a, "where: a")?,
+        &to_node(b, "where: b")?,
+    )))
+}
+
 /// x limited to [lo, hi]: minimum(maximum(x, lo), hi).
 #[pyfunction]
 fn clip(x: &Bound<'_, PyAny>, lo: &Bound<'_, PyAny>, hi: &Bound<'_, PyAny>) -> PyResult<Expr> {
@@ -231,5 +245,6 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(maximum, m)?)?;
     m.add_function(wrap_pyfunction!(clip, m)?)?;
     m.add_function(wrap_pyfunction!(named, m)?)?;
+    m.add_function(wrap_pyfunction!(where_, m)?)?;
     Ok(())
 }

@@ -199,14 +199,12 @@ impl<'a> Builder<'a> {
     fn build(mut self) -> Result<Compiled> {
         self.munition_inputs()?;
         if let Some(mix) = &self.s.mix {
-            for (m, share, path) in shares(mix)? {
-                self.fields
-                    .insert(share.name().unwrap_or_default().into(), path);
+            let nodes = shares(mix)?;
+            for (m, share, path) in nodes.shares {
+                self.fields.insert(format!("{m}.share"), path);
                 self.shares.insert(m, share);
             }
-            for (name, field) in super::mix::gamma_fields(mix) {
-                self.fields.insert(name, field);
-            }
+            self.fields.extend(nodes.fields);
         }
         self.channels()?;
         let (common, estimates) = self.estimates();

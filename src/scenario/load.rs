@@ -197,12 +197,21 @@ fn path_string(path: &serde_path_to_error::Path) -> String {
     }
 }
 
-/// `a.b[2].c` -> ["a", "b", "c"]: the keys, which is what line lookup needs.
+/// `a.b[2].c` -> ["a", "b[2]", "c"]: keys, with the index of an array
+/// element kept on its key, which is what line lookup needs.
 fn split_path(path: &str) -> Vec<String> {
     path.split('.')
-        .map(|seg| seg.split('[').next().unwrap_or(seg).to_string())
         .filter(|s| !s.is_empty())
+        .map(String::from)
         .collect()
+}
+
+/// `alternatives[1]` -> ("alternatives", Some(1)); `dud_rate` -> ("dud_rate", None).
+fn key_and_index(segment: &str) -> (&str, Option<usize>) {
+    match segment.split_once('[') {
+        Some((key, rest)) => (key, rest.trim_end_matches(']').parse().ok()),
+        None => (segment, None),
+    }
 }
 
 fn one_line(msg: &str) -> String {
@@ -249,19 +258,24 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// a table over headers, dotted keys and inline tables, so the parsed
 /// document's spans are used rather than a text search.
 fn toml_line(text: &str, path: &[String]) -> Option<usize> {
+    use toml::de::DeValue;
     let root = toml::de::DeTable::parse(text).ok()?;
     let mut table = root.get_ref();
     let mut line = None;
     for segment in path {
-        let Some((key, value)) = table
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())
-        else {
+        let (name, index) = key_and_index(segment);
+        let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == name) else {
             break;
         };
         line = Some(line_of(text, key.span().start));
+        let mut value = value;
+        if let (Some(i), DeValue::Array(items)) = (index, value.get_ref()) {
+            let Some(item) = items.get(i) else { break };
+            line = Some(line_of(text, item.span().start));
+            value = item;
+        }
         match value.get_ref() {
-            toml::de::DeValue::Table(t) => table = t,
+            DeValue::Table(t) => table = t,
             _ => break,
         }
     }
@@ -275,7 +289,8 @@ fn json_line(text: &str, path: &[String]) -> Option<usize> {
     let mut from = 0;
     let mut line = None;
     for segment in path {
-        let needle = format!("\"{segment}\"");
+        let (name, index) = key_and_index(segment);
+        let needle = format!("\"{name}\"");
         let mut search = from;
         let found = loop {
             let Some(i) = text[search..].find(&needle) else {
@@ -291,8 +306,53 @@ fn json_line(text: &str, path: &[String]) -> Option<usize> {
         let Some(at) = found else { break };
         line = Some(line_of(text, at));
         from = at + needle.len();
+        if let Some(i) = index {
+            let Some(item) = json_array_item(text, from, i) else {
+                break;
+            };
+            line = Some(line_of(text, item));
+            from = item;
+        }
     }
     line
+}
+
+/// The byte offset of item `index` of the JSON array that starts after
+/// `from` (strings skipped, nesting counted), or None.
+fn json_array_item(text: &str, from: usize, index: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from + text[from..].find('[')? + 1;
+    let (mut depth, mut item, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    let mut start = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth == 0 => return None,
+                b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => {
+                    item += 1;
+                    start = None;
+                }
+                _ => {}
+            }
+            if item == index && start.is_none() && !b.is_ascii_whitespace() && b != b',' {
+                start = Some(i);
+                return start;
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -322,5 +382,17 @@ mod tests {
         let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
         assert_eq!(json_line(text, &path("munitions.b.dud_rate")), Some(5));
         assert_eq!(json_line(text, &path("munitions.a.dud_rate")), Some(3));
+    }
+
+    #[test]
+    fn array_items_are_found_by_index() {
+        let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        let toml =
+            "[mix]\nalternatives = [\n  { fixed = { a = 1 } },\n  { fixed = { b = 1 } },\n]\n";
+        assert_eq!(toml_line(toml, &path("mix.alternatives[1].fixed")), Some(4));
+        let json =
+            "{\"mix\": {\"alternatives\": [\n {\"fixed\": {\"a\": \"x,]\"}},\n {\"fixed\": 2}]}}";
+        assert_eq!(json_line(json, &path("mix.alternatives[1].fixed")), Some(3));
+        assert_eq!(json_line(json, &path("mix.alternatives[0].fixed")), Some(2));
     }
 }

@@ -6,42 +6,137 @@
 //! its munition (`mix.shell_152`), so changing one concentration leaves the
 //! other gammas' draws unchanged. Shares sum to 1 in every sample by
 //! construction, the non-munition share (`other`) included.
+//!
+//! Alternatives ("all 152 mm shells, or mostly rockets") are one such table
+//! per hypothesis; a categorical draw, `mix.alternative`, picks the hypothesis
+//! in each sample, and each munition's share is that hypothesis's share.
 
 use super::schema::{Mix, OTHER_CARGO};
-use super::validate::mix_shares;
-use crate::dist::Gamma;
+use super::validate::{share_tables, ShareTable};
+use crate::dist::{Categorical, Gamma};
 use crate::error::{Error, Result};
-use crate::expr::Node;
+use crate::expr::{BinaryOp, Node};
 
-/// The share node of every munition in the mix (not `other`), in mix order,
-/// named `<munition>.share`, with the field it comes from
-/// (`mix.dirichlet.<munition>`).
-pub(crate) fn shares(mix: &Mix) -> Result<Vec<(String, Node, String)>> {
-    let (kind, entries) = mix_shares(mix).map_err(|i| Error::at_field("mix", i.message))?;
-    let munitions = entries.iter().filter(|(name, _)| *name != OTHER_CARGO);
-    let field = |name: &str| format!("mix.{kind}.{name}");
-    if kind == "fixed" {
-        return Ok(munitions
-            .map(|(name, &share)| {
-                let node = Node::constant(share).named(format!("{name}.share"));
-                (name.to_string(), node, field(name))
+/// The nodes of a mix.
+pub(crate) struct MixNodes {
+    /// (munition, share node named `<munition>.share`, field it comes from),
+    /// for every munition with a share somewhere in the mix, in mix order.
+    pub shares: Vec<(String, Node, String)>,
+    /// (name, field) of the other named nodes (gammas, the alternative drawn).
+    pub fields: Vec<(String, String)>,
+}
+
+/// Builds the share nodes of a (validated) mix.
+pub(crate) fn shares(mix: &Mix) -> Result<MixNodes> {
+    let tables = share_tables(mix).map_err(|i| Error::at_field(i.path.join("."), i.message))?;
+    let mut fields = Vec::new();
+    let many = tables.len() > 1;
+    let mut per_table = Vec::new();
+    for (i, table) in tables.iter().enumerate() {
+        // Gammas of the plain mix are `mix.<entry>`; of alternative i, `mix[i].<entry>`.
+        let prefix = if many {
+            format!("mix[{i}]")
+        } else {
+            "mix".into()
+        };
+        per_table.push(table_shares(table, &prefix, &mut fields)?);
+    }
+    let field_of_table = |i: usize| tables[i].path.join(".");
+    if !many {
+        let shares = per_table
+            .pop()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(m, node)| {
+                let field = format!("{}.{m}", field_of_table(0));
+                (m.clone(), node.named(format!("{m}.share")), field)
             })
+            .collect();
+        return Ok(MixNodes { shares, fields });
+    }
+    let weights: Vec<f64> = mix
+        .alternatives
+        .iter()
+        .flatten()
+        .map(|a| a.weight)
+        .collect();
+    let indices: Vec<f64> = (0..weights.len()).map(|i| i as f64).collect();
+    let choice = Node::draw(
+        Categorical::new(&indices, &weights)
+            .map_err(|e| Error::at_field("mix.alternatives", e.to_string()))?
+            .into(),
+    )
+    .named("mix.alternative");
+    fields.push(("mix.alternative".into(), "mix.alternatives".into()));
+    let mut munitions: Vec<String> = Vec::new();
+    for table in &per_table {
+        for (m, _) in table {
+            if !munitions.contains(m) {
+                munitions.push(m.clone());
+            }
+        }
+    }
+    let shares = munitions
+        .into_iter()
+        .map(|m| {
+            let share_in = |t: &Vec<(String, Node)>| {
+                t.iter()
+                    .find(|(name, _)| *name == m)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| Node::constant(0.0))
+            };
+            let last = share_in(&per_table[per_table.len() - 1]);
+            let share = per_table[..per_table.len() - 1]
+                .iter()
+                .enumerate()
+                .rev()
+                .fold(last, |rest, (i, t)| {
+                    choice
+                        .binary(BinaryOp::Eq, &Node::constant(i as f64))
+                        .select(&share_in(t), &rest)
+                });
+            (
+                m.clone(),
+                share.named(format!("{m}.share")),
+                "mix.alternatives".to_string(),
+            )
+        })
+        .collect();
+    Ok(MixNodes { shares, fields })
+}
+
+/// The (unnamed) share node of each munition in one table, in table order.
+fn table_shares(
+    table: &ShareTable,
+    prefix: &str,
+    fields: &mut Vec<(String, String)>,
+) -> Result<Vec<(String, Node)>> {
+    let field = |name: &str| format!("{}.{name}", table.path.join("."));
+    let munitions = table
+        .entries
+        .iter()
+        .filter(|(name, _)| *name != OTHER_CARGO);
+    if !table.dirichlet {
+        return Ok(munitions
+            .map(|(name, &share)| (name.to_string(), Node::constant(share)))
             .collect());
     }
     let mut gammas: Vec<(&str, Node)> = Vec::new();
-    for (name, &alpha) in entries.iter() {
+    for (name, &alpha) in table.entries.iter() {
         // A zero concentration (allowed for `other` only) means no such cargo.
         if alpha > 0.0 {
             let gamma =
                 Gamma::new(alpha, 1.0).map_err(|e| Error::at_field(field(name), e.to_string()))?;
-            gammas.push((name, Node::draw(gamma.into()).named(gamma_name(name))));
+            let gamma_name = format!("{prefix}.{name}");
+            fields.push((gamma_name.clone(), field(name)));
+            gammas.push((name, Node::draw(gamma.into()).named(gamma_name)));
         }
     }
     let total = gammas
         .iter()
         .map(|(_, g)| g.clone())
         .reduce(|a, b| a.add(&b))
-        .ok_or_else(|| Error::at_field("mix.dirichlet", "no positive concentration"))?;
+        .ok_or_else(|| Error::at_field(table.path.join("."), "no positive concentration"))?;
     Ok(munitions
         .map(|(name, _)| {
             let g = gammas
@@ -49,22 +144,7 @@ pub(crate) fn shares(mix: &Mix) -> Result<Vec<(String, Node, String)>> {
                 .find(|(n, _)| *n == name)
                 .map(|(_, g)| g.clone())
                 .unwrap_or_else(|| Node::constant(0.0));
-            let share = g.div(&total).named(format!("{name}.share"));
-            (name.to_string(), share, field(name))
+            (name.to_string(), g.div(&total))
         })
         .collect())
-}
-
-/// The name of the gamma behind a Dirichlet share.
-fn gamma_name(entry: &str) -> String {
-    format!("mix.{entry}")
-}
-
-/// (gamma node name, field) for every Dirichlet entry.
-pub(crate) fn gamma_fields(mix: &Mix) -> Vec<(String, String)> {
-    mix.dirichlet
-        .iter()
-        .flat_map(|d| d.names())
-        .map(|name| (gamma_name(name), format!("mix.dirichlet.{name}")))
-        .collect()
 }

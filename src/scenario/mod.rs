@@ -50,8 +50,8 @@ pub use load::{Format, Origin, Problem, MAX_FILE_BYTES};
 pub use named::Named;
 pub use paths::{entry_tables, settable_paths};
 pub use schema::{
-    Category, Channels, DetectionPrior, Direct, Flow, Mix, Munition, Reported, Scenario, Voyages,
-    OTHER_CARGO,
+    Category, Channels, DetectionPrior, Direct, Flow, Mix, MixAlternative, Munition, Reported,
+    Scenario, Voyages, OTHER_CARGO,
 };
 pub use validate::Issue;
 

@@ -85,8 +85,9 @@ pub struct Munition {
     pub source: Option<String>,
 }
 
-/// The cargo mix: exactly one of `dirichlet` or `fixed`, keyed by munition,
-/// plus `other` for the share of containers holding no munition of the catalog.
+/// The cargo mix: exactly one of `dirichlet`, `fixed` or `alternatives`,
+/// keyed by munition, plus `other` for the share of containers holding no
+/// munition of the catalog.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mix {
@@ -98,8 +99,28 @@ pub struct Mix {
     /// Known shares, summing to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed: Option<Named<f64>>,
+    /// Either/or hypotheses about what the containers held ("all 152 mm
+    /// shells, or mostly 122 mm rockets"): each alternative is a mix of its
+    /// own with a weight, and in each sample one of them is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<MixAlternative>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// One hypothesis about the cargo mix: `dirichlet` or `fixed` shares, and
+/// its weight (how likely it is relative to the others; 1 by default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixAlternative {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default = "one_f64", skip_serializing_if = "is_one_f64")]
+    pub weight: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirichlet: Option<Named<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Named<f64>>,
 }
 
 /// The name of the non-munition share in a cargo mix.
@@ -230,6 +251,12 @@ pub struct Direct {
     pub count: DistSpec,
 }
 
+fn one_f64() -> f64 {
+    1.0
+}
+fn is_one_f64(x: &f64) -> bool {
+    *x == 1.0
+}
 fn zero() -> DistSpec {
     DistSpec::Number(0.0)
 }

@@ -215,7 +215,7 @@ const MAX_DIRICHLET_UNDERFLOW: f64 = 1e-12;
 /// Tiny concentrations put most of a gamma's mass below the smallest double:
 /// Gamma(a) < x has probability about x^a / Γ(a + 1) for small x. When all of
 /// them underflow in a sample the shares are 0/0.
-fn check_dirichlet_drawable(concentrations: &Named<f64>) -> Result<(), Issue> {
+fn check_dirichlet_drawable(path: &[String], concentrations: &Named<f64>) -> Result<(), Issue> {
     let tiny = f64::MIN_POSITIVE.ln();
     let ln_all_underflow: f64 = concentrations
         .iter()
@@ -225,7 +225,7 @@ fn check_dirichlet_drawable(concentrations: &Named<f64>) -> Result<(), Issue> {
     if ln_all_underflow > MAX_DIRICHLET_UNDERFLOW.ln() {
         let sum: f64 = concentrations.iter().map(|(_, v)| *v).sum();
         return Err(Issue::at(
-            &["mix", "dirichlet"],
+            path,
             format!(
                 "concentrations this small (they sum to {}) cannot be drawn in double precision: every share would be 0/0 in about 1 sample in {}; make them sum to at least {:.2}, or give fixed shares",
                 fmt_num(sum),
@@ -412,8 +412,114 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
             "a cargo mix is given but no channel counts containers",
         ));
     }
-    let (field, shares) = mix_shares(mix)?;
-    let at = |key: &str| ["mix", field, key].map(String::from);
+    let tables = share_tables(mix)?;
+    for table in &tables {
+        check_share_table(s, table)?;
+    }
+    for (name, m) in s.munitions.iter() {
+        if m.per_container.is_some() && !tables.iter().any(|t| t.entries.contains(name)) {
+            let place = tables.first().map(|t| t.path.join(".")).unwrap_or_default();
+            return Err(Issue::at(
+                &["munitions", name, "per_container"],
+                format!(
+                    "'{name}' has rounds per container but no share in the cargo mix ({place})"
+                ),
+            ));
+        }
+    }
+    for (i, alternative) in mix.alternatives.iter().flatten().enumerate() {
+        let w = alternative.weight;
+        if !(w.is_finite() && w > 0.0) {
+            return Err(Issue::at(
+                &[
+                    "mix".to_string(),
+                    format!("alternatives[{i}]"),
+                    "weight".into(),
+                ],
+                format!(
+                    "the weight of an alternative must be > 0, got {}",
+                    fmt_num(w)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One table of shares of the cargo: the mix's own, or one alternative's.
+pub(crate) struct ShareTable<'a> {
+    /// Its field path, e.g. `["mix", "dirichlet"]` or `["mix", "alternatives[1]", "fixed"]`.
+    pub path: Vec<String>,
+    pub dirichlet: bool,
+    pub entries: &'a Named<f64>,
+}
+
+/// The share tables of a mix: exactly one of `dirichlet`, `fixed` or
+/// `alternatives` (each alternative with exactly one of the first two).
+pub(crate) fn share_tables(mix: &Mix) -> Result<Vec<ShareTable<'_>>, Issue> {
+    let Some(alternatives) = &mix.alternatives else {
+        return Ok(vec![table(vec!["mix".into()], &mix.dirichlet, &mix.fixed)?]);
+    };
+    if mix.dirichlet.is_some() || mix.fixed.is_some() {
+        return Err(Issue::at(
+            &["mix", "alternatives"],
+            "give shares (dirichlet or fixed) or alternatives, not both; put each hypothesis's shares in its alternative",
+        ));
+    }
+    if alternatives.is_empty() {
+        return Err(Issue::at(
+            &["mix", "alternatives"],
+            "alternatives lists the hypotheses about the cargo; this list is empty",
+        ));
+    }
+    alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let prefix = vec!["mix".to_string(), format!("alternatives[{i}]")];
+            table(prefix, &a.dirichlet, &a.fixed)
+        })
+        .collect()
+}
+
+/// The share table under `path`: exactly one of dirichlet and fixed.
+fn table<'a>(
+    mut path: Vec<String>,
+    dirichlet: &'a Option<Named<f64>>,
+    fixed: &'a Option<Named<f64>>,
+) -> Result<ShareTable<'a>, Issue> {
+    let (kind, entries) = match (dirichlet, fixed) {
+        (Some(d), None) => ("dirichlet", d),
+        (None, Some(f)) => ("fixed", f),
+        (Some(_), Some(_)) => {
+            path.push("fixed".into());
+            return Err(Issue::at(
+                &path,
+                "give either dirichlet concentrations or fixed shares, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(Issue::at(
+                &path,
+                "a mix needs `dirichlet` concentrations or `fixed` shares",
+            ))
+        }
+    };
+    path.push(kind.into());
+    Ok(ShareTable {
+        path,
+        dirichlet: kind == "dirichlet",
+        entries,
+    })
+}
+
+fn check_share_table(s: &Scenario, table: &ShareTable) -> Result<(), Issue> {
+    let shares = table.entries;
+    let at = |key: &str| {
+        let mut p = table.path.clone();
+        p.push(key.into());
+        p
+    };
     for (key, _) in shares.iter() {
         if key == OTHER_CARGO {
             continue;
@@ -436,21 +542,11 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
     }
     if !shares.contains(OTHER_CARGO) {
         return Err(Issue::at(
-            &["mix", field],
+            &table.path,
             format!("missing share `{OTHER_CARGO}`: say how much of the cargo is not in the catalog (0 if none)"),
         ));
     }
-    for (name, m) in s.munitions.iter() {
-        if m.per_container.is_some() && !shares.contains(name) {
-            return Err(Issue::at(
-                &["munitions", name, "per_container"],
-                format!(
-                    "'{name}' has rounds per container but no share in the cargo mix (mix.{field})"
-                ),
-            ));
-        }
-    }
-    if field == "dirichlet" {
+    if table.dirichlet {
         for (key, &alpha) in shares.iter() {
             let positive = alpha > 0.0 && alpha.is_finite();
             // A zero concentration is allowed for `other` only: it means no
@@ -465,7 +561,7 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
                 ));
             }
         }
-        check_dirichlet_drawable(shares)?;
+        check_dirichlet_drawable(&table.path, shares)?;
     } else {
         for (key, &share) in shares.iter() {
             if !(0.0..=1.0).contains(&share) {
@@ -478,7 +574,7 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
         let sum: f64 = shares.iter().map(|(_, v)| *v).sum();
         if (sum - 1.0).abs() > SHARE_TOLERANCE {
             return Err(Issue::at(
-                &["mix", field],
+                &table.path,
                 format!(
                     "the shares sum to {}, not 1",
                     fmt_num((sum * 1e9).round() / 1e9)
@@ -487,22 +583,6 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
         }
     }
     Ok(())
-}
-
-/// Which of `dirichlet` / `fixed` the mix uses (exactly one).
-pub(crate) fn mix_shares(mix: &Mix) -> Result<(&'static str, &Named<f64>), Issue> {
-    match (&mix.dirichlet, &mix.fixed) {
-        (Some(d), None) => Ok(("dirichlet", d)),
-        (None, Some(f)) => Ok(("fixed", f)),
-        (Some(_), Some(_)) => Err(Issue::at(
-            &["mix", "fixed"],
-            "give either dirichlet concentrations or fixed shares, not both",
-        )),
-        (None, None) => Err(Issue::at(
-            &["mix"],
-            "a mix needs `dirichlet` concentrations or `fixed` shares",
-        )),
-    }
 }
 
 fn check_estimates(s: &Scenario) -> Result<(), Issue> {
