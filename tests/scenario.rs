@@ -208,7 +208,7 @@ fn alternatives_are_reported_side_by_side() {
     let names: Vec<&str> = compiled.outputs.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names[0], "total.containers[defence_minister]");
     assert_eq!(names[1], "total.containers[voyages]");
-    assert!(names.contains(&"shell_152.days_of_fire[voyages]"));
+    assert!(names.contains(&"shell_152.days_of_fire_functioning[voyages]"));
     assert!(names.contains(&"ballistic_missile.reaching_target[defence_minister]"));
     let res = run(&compiled.named_outputs(), &RunOptions::new(20_000, 8)).unwrap();
     let minister = res.column("total.containers[defence_minister]").unwrap();

@@ -23,9 +23,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from munflow import scenarios
+from munflow.formatting import readable
 from munflow.scenario import Scenario, ScenarioResults
 
 #: The ranges the command line reports, as quantile levels.
@@ -225,7 +226,7 @@ def _table(res: ScenarioResults, out: TextIO) -> None:
     print(f"{title}\nn = {res.n:,} samples, seed = {res.seed}\n", file=out)
     rows = _rows(res)
     headers = ["output", "p5", "p50", "p95", "mean"]
-    cells = [[str(r["output"])] + [_fmt(r[h]) for h in headers[1:]] for r in rows]
+    cells = [[str(r["output"])] + [readable(r[h]) for h in headers[1:]] for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
@@ -247,10 +248,17 @@ def _table(res: ScenarioResults, out: TextIO) -> None:
         for _, row in compare.iterrows():
             print(
                 f"  P({row['a']} > {row['b']}) = {row['P(a > b)']:.3f}"
-                f"   ({row['a']}: {_fmt(row['a_p50'])} [{_fmt(row['a_p5'])}, {_fmt(row['a_p95'])}];"
-                f" {row['b']}: {_fmt(row['b_p50'])} [{_fmt(row['b_p5'])}, {_fmt(row['b_p95'])}])",
+                f"   ({row['a']}: {_range(row, 'a')}; {row['b']}: {_range(row, 'b')})",
                 file=out,
             )
+
+
+def _range(row: Any, side: str) -> str:
+    """`median [p5, p95]` of one side of a comparison."""
+    return (
+        f"{readable(row[f'{side}_p50'])} "
+        f"[{readable(row[f'{side}_p5'])}, {readable(row[f'{side}_p95'])}]"
+    )
 
 
 def _csv(res: ScenarioResults, out: TextIO) -> None:
@@ -283,18 +291,6 @@ def _plain(value: object) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _fmt(x: object) -> str:
-    if not isinstance(x, int | float) or not math.isfinite(x):
-        return str(x)
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if float(x).is_integer():  # quantiles of counts are whole numbers
-        return f"{x:.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3g}"
 
 
 def _one_line(err: BaseException) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from munflow import _core
 from munflow._core import Expr
+from munflow.formatting import ReadableTable, readable
 from munflow.sensitivity import SensitivityMethods
 
 if TYPE_CHECKING:
@@ -109,8 +110,9 @@ class Results(SensitivityMethods):
             name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
             for name, (mean, sd, _lo, _hi, qv) in zip(names, stats, strict=True)
         }
-        table = pd.DataFrame.from_dict(rows, orient="index")
+        table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
         table.index.name = "quantity"
+        table.attrs.update(seed=self.seed, n=self.n)
         return table
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
@@ -150,23 +152,35 @@ class Results(SensitivityMethods):
             )
         return float(np.mean(values))
 
+    def percentile_of(self, output: str, value: float | Sequence[float]) -> float | np.ndarray:
+        """Where a published figure falls in an output's distribution, as a
+        percentile (0-100): ``res.percentile_of("shells", 3e6)`` is the share
+        of samples below 3 million, counting samples equal to it as half
+        below (scipy's ``percentileofscore(kind="mean")``, which is fair to
+        whole-number outputs with many ties). ``value`` may be a list.
+        """
+        values = np.sort(self[output])
+        figures = np.asarray(value, dtype=float)
+        if np.isnan(figures).any():
+            raise ValueError(f"value must be a number, got {value!r}")
+        below = np.searchsorted(values, figures, side="left")
+        at_or_below = np.searchsorted(values, figures, side="right")
+        percent = 50.0 * (below + at_or_below) / len(values)
+        return float(percent) if percent.ndim == 0 else percent
+
     def to_pandas(self, *, include_inputs: bool = True) -> pd.DataFrame:
-        """The samples as a DataFrame, one column per stored quantity."""
+        """The samples as a DataFrame, one column per stored quantity, with
+        the seed and n in ``.attrs``."""
         names = self.outputs + (self.inputs if include_inputs else [])
-        return pd.DataFrame({name: self._columns[name] for name in names})
+        frame = pd.DataFrame({name: self._columns[name] for name in names})
+        frame.attrs.update(seed=self.seed, n=self.n)
+        return frame
 
     def __repr__(self) -> str:
-        table = self.summary().to_string(float_format=_fmt)
+        table = self.summary().to_string(float_format=readable)
         return f"munflow results: n={self.n:,}, seed={self.seed}\n{table}"
 
     def _repr_html_(self) -> str:
         from munflow.display import results_html
 
         return results_html(self)
-
-
-def _fmt(x: float) -> str:
-    """Readable numbers for tables: thousands separators, 3 significant digits for small ones."""
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"

@@ -39,6 +39,7 @@ import pandas as pd
 
 from munflow import _core
 from munflow._core import Expr, ModelError
+from munflow.formatting import readable
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods
@@ -346,9 +347,7 @@ class ScenarioResults(Results):
         return pd.DataFrame(rows)
 
     def __repr__(self) -> str:
-        from munflow.results import _fmt
-
-        table = self.summary().to_string(float_format=_fmt)
+        table = self.summary().to_string(float_format=readable)
         title = self.scenario.title or "scenario"
         return f"munflow results for {title}: n={self.n:,}, seed={self.seed}\n{table}"
 

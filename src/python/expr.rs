@@ -73,7 +73,9 @@ impl Expr {
 
     fn __bool__(&self) -> PyResult<bool> {
         Err(PyTypeError::new_err(
-            "an uncertain quantity has no single truth value; run the model and use results.prob(expr) for a probability",
+            "an uncertain quantity has no single truth value: for the larger of two use mf.maximum(a, b) \
+             (mf.minimum for the smaller; Python's max() and min() compare), for if/else mf.where(cond, a, b), \
+             and for a probability run the model and use results.prob(expr)",
         ))
     }
 

@@ -11,7 +11,11 @@
 //!   rounded to a whole number of rounds;
 //! * `functioning`: `Binomial(delivered, (1 - dud_rate)(1 - failure_rate))`;
 //! * `reaching_target` (missiles): `Binomial(functioning, 1 - interception_rate)`;
-//! * `days_of_fire`: functioning rounds / daily consumption;
+//! * `days_of_fire_delivered`: delivered rounds / daily consumption, the days
+//!   of fire the supply sustains (duds are fired too: a dud is found out
+//!   when it is fired);
+//! * `days_of_fire_functioning`: functioning rounds / daily consumption, the
+//!   days of fire that work;
 //! * `tonnes`: delivered × mass per round.
 //!
 //! Named `<munition>.<quantity>` and `total.<quantity>` (with `total.containers`),
@@ -32,7 +36,8 @@ pub enum Quantity {
     Delivered,
     Functioning,
     ReachingTarget,
-    DaysOfFire,
+    DaysOfFireDelivered,
+    DaysOfFireFunctioning,
     Tonnes,
 }
 
@@ -43,7 +48,8 @@ impl Quantity {
             Quantity::Delivered => "delivered",
             Quantity::Functioning => "functioning",
             Quantity::ReachingTarget => "reaching_target",
-            Quantity::DaysOfFire => "days_of_fire",
+            Quantity::DaysOfFireDelivered => "days_of_fire_delivered",
+            Quantity::DaysOfFireFunctioning => "days_of_fire_functioning",
             Quantity::Tonnes => "tonnes",
         }
     }
@@ -550,11 +556,9 @@ impl<'a> Builder<'a> {
                     .push(reaching);
             }
             if let Some(daily) = &m.daily_consumption {
-                outputs.push(out(
-                    &name,
-                    Quantity::DaysOfFire,
-                    rounds.functioning.div(daily),
-                ));
+                let days = |q: Quantity, rounds: &Node| out(&name, q, rounds.div(daily));
+                outputs.push(days(Quantity::DaysOfFireDelivered, &rounds.delivered));
+                outputs.push(days(Quantity::DaysOfFireFunctioning, &rounds.functioning));
             }
             match &m.mass_kg {
                 Some(kg) => {

@@ -78,7 +78,8 @@ pub struct Munition {
     /// Mass of one round in kilograms, for tonnage outputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mass_kg: Option<DistSpec>,
-    /// Rounds fired per day, for the days-of-fire output.
+    /// Rounds fired per day, for the days-of-fire outputs (of delivered
+    /// rounds, duds included since they are fired too, and of functioning ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_consumption: Option<DistSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -31,7 +31,7 @@ def test_run_prints_a_table_of_ranges():
     for name in [
         "total.containers[defence_minister]",
         "shell_152.functioning[voyages]",
-        "shell_152.days_of_fire[voyages]",
+        "shell_152.days_of_fire_functioning[voyages]",
         "ballistic_missile.reaching_target[defence_minister]",
         "total.delivered[voyages]",
     ]:
