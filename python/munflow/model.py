@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from munflow import _core
 from munflow._core import Expr
+from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
 from munflow.results import Results
-from munflow.sensitivity import SensitivityMethods
-
-DEFAULT_SAMPLES = 100_000
-
-
-def _as_outputs(outputs: Any) -> list[tuple[str, Expr]]:
-    """Normalise outputs given as a dict, a single expression or a list of named ones."""
-    if isinstance(outputs, Mapping):
-        pairs = list(outputs.items())
-    elif isinstance(outputs, Expr):
-        pairs = [(outputs.name or "value", outputs)]
-    elif isinstance(outputs, Sequence) and not isinstance(outputs, str):
-        pairs = []
-        for expr in outputs:
-            if not isinstance(expr, Expr) or expr.name is None:
-                raise TypeError(
-                    "a list of outputs must hold named expressions; "
-                    "pass a dict {name: expr} to name them"
-                )
-            pairs.append((expr.name, expr))
-    else:
-        raise TypeError(
-            f"outputs must be a dict of name -> expression, got {type(outputs).__name__}"
-        )
-    if not pairs:
-        raise ValueError("a model needs at least one output")
-    for name, expr in pairs:
-        if not isinstance(name, str):
-            raise TypeError(f"output names must be str, got {type(name).__name__}")
-        if not isinstance(expr, Expr | int | float):
-            raise TypeError(
-                f"output '{name}' must be a munflow expression, got {type(expr).__name__}"
-            )
-    return [(name, expr) for name, expr in pairs]
+from munflow.sensitivity import SensitivityMethods, Subject
 
 
 class Model(SensitivityMethods):
@@ -57,8 +24,8 @@ class Model(SensitivityMethods):
     """
 
     def __init__(self, outputs: Any = None, /, **named: Expr) -> None:
-        pairs = _as_outputs(outputs) if outputs is not None else []
-        pairs += _as_outputs(named) if named else []
+        pairs = as_outputs(outputs) if outputs is not None else []
+        pairs += as_outputs(named) if named else []
         if not pairs:
             raise ValueError("a model needs at least one output")
         self._outputs = pairs
@@ -67,6 +34,12 @@ class Model(SensitivityMethods):
     def outputs(self) -> dict[str, Expr]:
         """The outputs by name."""
         return dict(self._outputs)
+
+    def to_model(self) -> Model:
+        return self
+
+    def _analysis_subject(self) -> Subject:
+        return Subject(outputs=list(self._outputs), run=self.run)
 
     def run(
         self,

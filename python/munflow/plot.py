@@ -128,6 +128,21 @@ def sobol(
     return ax
 
 
+def rank_correlation(table: Any, *, ax: Axes | None = None) -> Axes:
+    """Spearman's rho of each input with the output, from
+    :func:`munflow.rank_correlation`, with its confidence half-width."""
+    ax = _axes(ax)
+    rows = table.iloc[::-1]
+    y = np.arange(len(rows))
+    colors = ["C3" if rho < 0 else "C0" for rho in rows["rho"]]
+    ax.barh(y, rows["rho"], xerr=rows.get("rho_conf"), color=colors, alpha=0.85, capsize=3)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, list(rows.index))
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel(f"Spearman's rank correlation with {table.attrs.get('output', 'the output')}")
+    return ax
+
+
 def value_of_information(table: Any, *, ax: Axes | None = None) -> Axes:
     """Expected narrowing of the output's interval if each input were known,
     from :func:`munflow.value_of_information`."""

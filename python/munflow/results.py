@@ -11,7 +11,7 @@ import pandas as pd
 from munflow import _core
 from munflow._core import Expr
 from munflow.formatting import ReadableTable, readable
-from munflow.sensitivity import SensitivityMethods
+from munflow.sensitivity import SensitivityMethods, Subject
 
 if TYPE_CHECKING:
     from munflow.model import Model
@@ -64,6 +64,13 @@ class Results(SensitivityMethods):
     @property
     def model(self) -> Model:
         return self._model
+
+    def to_model(self) -> Model:
+        """The model that made these results."""
+        return self._model
+
+    def _analysis_subject(self) -> Subject:
+        return Subject(outputs=list(self._model.outputs.items()), run=self._model.run, samples=self)
 
     def keys(self) -> list[str]:
         """Every stored column: outputs, then inputs."""

@@ -42,7 +42,7 @@ from munflow._core import Expr, ModelError
 from munflow.formatting import readable
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.results import DEFAULT_QUANTILES, Results
-from munflow.sensitivity import SensitivityMethods
+from munflow.sensitivity import SensitivityMethods, Subject
 
 
 class Scenario(SensitivityMethods):
@@ -226,6 +226,9 @@ class Scenario(SensitivityMethods):
         a scenario. Inputs are named ``<owner>.<field>`` as in the file
         (``shell_152.dud_rate``, ``rajin_aug_dec_2023.p_detect``)."""
         return self.model()
+
+    def _analysis_subject(self) -> Subject:
+        return self.to_model()._analysis_subject()
 
     def validate(self) -> None:
         """Check that the scenario compiles (files are checked when read)."""

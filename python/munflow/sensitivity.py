@@ -19,8 +19,9 @@ inputs can remove.
 
 Every function takes a :class:`munflow.Model`, a dict of outputs, a single
 expression, a :class:`munflow.Results` (rank correlation and value of
-information then reuse its samples), or any object with a ``to_model()`` method
-returning a Model (the hook for :class:`munflow.Scenario`)::
+information then reuse its samples) or a :class:`munflow.Scenario`: anything
+with an ``_analysis_subject()`` method returning a :class:`Subject`. Results
+are tables in SALib's manner (see :mod:`munflow.sensitivity_results`)::
 
     import munflow as mf
 
@@ -39,52 +40,72 @@ returning a Model (the hook for :class:`munflow.Scenario`)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from munflow import _core
+from munflow._core import Expr
+from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
-
-if TYPE_CHECKING:
-    from munflow.model import Model
-    from munflow.results import Results
+from munflow.sensitivity_results import RankCorrelation, SobolIndices, Tornado, ValueOfInformation
 
 #: Base samples of a Sobol design (the model runs n * (inputs + 2) times).
 DEFAULT_SOBOL_SAMPLES = 2**16
-#: Samples of each run of a tornado, and of the run behind rank correlations
-#: and values of information when given a model rather than results.
-DEFAULT_SAMPLES = 100_000
 
 INTRINSIC_NOISE = "intrinsic noise"
 
 
-def _as_model(obj: Any) -> Model:
-    """A Model from a Model, Results, dict of outputs, expression, or ``obj.to_model()``."""
-    from munflow.model import Model
-    from munflow.results import Results
+class Samples(Protocol):
+    """Drawn samples by column name, with the run's size and seed (Results)."""
 
-    if isinstance(obj, Model):
-        return obj
-    if isinstance(obj, Results):
-        return obj.model
-    to_model = getattr(obj, "to_model", None)
-    if callable(to_model):
-        model = to_model()
-        if not isinstance(model, Model):
-            raise TypeError(f"{type(obj).__name__}.to_model() must return a munflow.Model")
-        return model
-    return Model(obj)
+    n: int
+    seed: int
+
+    def __getitem__(self, name: str) -> np.ndarray: ...
+    def __contains__(self, name: object) -> bool: ...
 
 
-def _pairs(model: Model) -> list[tuple[str, Any]]:
-    return list(model.outputs.items())
+@dataclass(frozen=True)
+class Subject:
+    """What an analysis needs from a model, results or scenario: the outputs,
+    a way to run them, and samples already drawn (results), if any."""
+
+    outputs: list[tuple[str, Expr]]
+    run: Callable[..., Samples]
+    samples: Samples | None = None
 
 
-def _output_name(model: Model, output: str | None) -> str:
-    names = list(model.outputs)
+def _subject(obj: Any) -> Subject:
+    """The subject of an analysis: from ``obj._analysis_subject()``, or outputs
+    given directly (a dict of outputs or one expression)."""
+    method = getattr(obj, "_analysis_subject", None)
+    if callable(method):
+        return method()
+    outputs = as_outputs(obj)
+    return Subject(outputs=outputs, run=lambda n, seed=None, **_: _RawRun(outputs, n, seed))
+
+
+class _RawRun:
+    """The samples of outputs given directly (no Model object at hand)."""
+
+    def __init__(self, outputs: list[tuple[str, Expr]], n: int, seed: int | None) -> None:
+        raw = _core.run(outputs, n, seed)
+        self.n, self.seed = raw.n, raw.seed
+        self._columns = dict(raw.columns)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._columns[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns
+
+
+def _output_name(subject: Subject, output: str | None) -> str:
+    names = [name for name, _ in subject.outputs]
     if output is None:
         if len(names) == 1:
             return names[0]
@@ -104,12 +125,18 @@ def _input_list(inputs: str | Sequence[str] | None) -> list[str] | None:
     return [str(name) for name in inputs]
 
 
-def _default_seed(obj: Any, seed: int | None) -> int | None:
-    """Analyses of a Results reuse its seed unless told otherwise."""
-    from munflow.results import Results
+def _groups(groups: Mapping[str, Sequence[str]] | None) -> list[tuple[str, list[str]]] | None:
+    if groups is None:
+        return None
+    if not isinstance(groups, Mapping):
+        raise TypeError("groups must be a dict of group name -> list of input names")
+    return [(str(g), _input_list(members) or []) for g, members in groups.items()]
 
-    if seed is None and isinstance(obj, Results):
-        return obj.seed
+
+def _default_seed(subject: Subject, seed: int | None) -> int | None:
+    """Analyses of results reuse their seed unless told otherwise."""
+    if seed is None and subject.samples is not None:
+        return subject.samples.seed
     return seed
 
 
@@ -127,9 +154,10 @@ def sobol(
     threads: int | None = None,
     allow_nan: bool = False,
     progress: bool | None = None,
-) -> pd.DataFrame:
+) -> SobolIndices:
     """Sobol indices of one output: the share of its variance due to each input.
 
+    Returns a :class:`~munflow.sensitivity_results.SobolIndices` table.
     ``S1`` is an input's first-order index (its effect alone: the share of the
     variance that knowing it would remove), ``ST`` its total index (with every
     interaction it takes part in: the share left if everything else were
@@ -139,14 +167,14 @@ def sobol(
 
     Parameters
     ----------
-    model : a Model, dict of outputs, expression, Results, or object with ``to_model()``.
+    model : a Model, dict of outputs, expression, Results or Scenario.
     output : the output to analyse (may be omitted when there is only one).
     n : base samples; the model is evaluated ``n * (rows + 2)`` times
         (``n * (2 rows + 2)`` with ``second_order``). Powers of two suit
         Sobol' sampling. At least 64.
     seed : the seed (None: a fresh one, recorded in ``table.attrs["seed"]``).
-    second_order : also estimate pairwise indices, in ``table.attrs["S2"]``
-        (a table indexed by input pairs with columns ``S2``, ``S2_conf``).
+    second_order : also estimate pairwise indices, in ``table.s2`` (a table
+        indexed by input pairs with columns ``S2``, ``S2_conf``).
     groups : ``{"capacity": ["containers", "per_container"], ...}``: indices of
         sets of inputs taken together; inputs in no group keep their own row.
     sampling : ``"mc"`` (independent draws by the engine's samplers, the
@@ -168,28 +196,23 @@ def sobol(
     a reported rate) is varied the same way: its row is its own randomness given
     its parents, while what flows through it is credited to the parents.
     """
-    m = _as_model(model)
-    name = _output_name(m, output)
-    group_list = None
-    if groups is not None:
-        if not isinstance(groups, Mapping):
-            raise TypeError("groups must be a dict of group name -> list of input names")
-        group_list = [(str(g), _input_list(members) or []) for g, members in groups.items()]
+    subject = _subject(model)
+    name = _output_name(subject, output)
     raw = _core.sobol(
-        _pairs(m),
+        subject.outputs,
         name,
         n,
-        _default_seed(model, seed),
+        _default_seed(subject, seed),
         threads=threads,
         second_order=second_order,
-        groups=group_list,
+        groups=_groups(groups),
         sampling=sampling,
         conf_level=conf_level,
         num_resamples=num_resamples,
         allow_nan=allow_nan,
         progress=progress_callback(progress),
     )
-    table = pd.DataFrame(
+    table = SobolIndices(
         {key: raw[key] for key in ("S1", "S1_conf", "ST", "ST_conf")},
         index=pd.Index(raw["names"], name="input"),
     )
@@ -206,7 +229,7 @@ def sobol(
     if second_order:
         names = raw["names"]
         pairs = raw["S2"]
-        table.attrs["S2"] = pd.DataFrame(
+        table._s2 = pd.DataFrame(
             {"S2": [p[2] for p in pairs], "S2_conf": [p[3] for p in pairs]},
             index=pd.MultiIndex.from_tuples(
                 [(names[p[0]], names[p[1]]) for p in pairs], names=["input_1", "input_2"]
@@ -250,7 +273,7 @@ def tornado(
     threads: int | None = None,
     allow_nan: bool = False,
     progress: bool | None = None,
-) -> pd.DataFrame:
+) -> Tornado:
     """The output's median (or ``statistic``) with each input held at its
     ``low`` and ``high`` quantiles (10th and 90th percentiles) while the others
     vary, sorted by swing (widest first).
@@ -261,14 +284,14 @@ def tornado(
     ``output_low``, ``output_high`` and ``swing``; ``table.attrs["base"]`` is
     the statistic with every input varying.
     """
-    m = _as_model(model)
-    name = _output_name(m, output)
+    subject = _subject(model)
+    name = _output_name(subject, output)
     level, label = _statistic(statistic)
     raw = _core.tornado(
-        _pairs(m),
+        subject.outputs,
         name,
         n,
-        _default_seed(model, seed),
+        _default_seed(subject, seed),
         threads=threads,
         low=low,
         high=high,
@@ -278,7 +301,7 @@ def tornado(
         progress=progress_callback(progress),
     )
     columns = ["input", "input_low", "input_high", "output_low", "output_high", "swing"]
-    table = pd.DataFrame(raw["bars"], columns=columns).set_index("input")
+    table = Tornado(pd.DataFrame(raw["bars"], columns=columns).set_index("input"))
     table.attrs.update(
         output=name,
         base=raw["base"],
@@ -293,23 +316,17 @@ def tornado(
 
 def _samples(
     obj: Any, output: str | None, inputs: str | Sequence[str] | None, n: int, seed: int | None
-) -> tuple[str, np.ndarray, list[tuple[str, np.ndarray]], bool, Results]:
+) -> tuple[str, np.ndarray, list[tuple[str, np.ndarray]], bool, Samples]:
     """The output's samples and its inputs' samples, from results or a fresh run."""
-    from munflow.results import Results
-
-    if isinstance(obj, Results):
-        res = obj
-        name = _output_name(res.model, output)
-    else:
-        m = _as_model(obj)
-        name = _output_name(m, output)
-        res = m.run(n, seed)
-    chosen, has_noise = _core.sensitivity_inputs(_pairs(res.model), name, _input_list(inputs))
+    subject = _subject(obj)
+    name = _output_name(subject, output)
+    res = subject.samples if subject.samples is not None else subject.run(n, seed)
+    chosen, has_noise = _core.sensitivity_inputs(subject.outputs, name, _input_list(inputs))
     if not chosen:
         raise ValueError(f"output {name!r} has no random named inputs")
     # A named input that is also an output (a scenario's only container
     # channel is its total) is stored under the output's name.
-    as_output = {getattr(expr, "name", None): out for out, expr in res.model.outputs.items()}
+    as_output = {getattr(expr, "name", None): out for out, expr in subject.outputs}
     columns = []
     for input_name, _kind in chosen:
         stored = input_name if input_name in res else as_output.get(input_name)
@@ -331,7 +348,7 @@ def rank_correlation(
     conf_level: float = 0.95,
     n: int = DEFAULT_SAMPLES,
     seed: int | None = None,
-) -> pd.DataFrame:
+) -> RankCorrelation:
     """Spearman's rank correlation of each random named input with ``output``.
 
     Uses the samples of ``results`` (no extra model runs); given a model
@@ -344,7 +361,7 @@ def rank_correlation(
     name, y, columns, _noise, res = _samples(results, output, inputs, n, seed)
     rows = _core.rank_correlation(y, columns, conf_level)
     table = pd.DataFrame(rows, columns=["input", "rho", "rho_conf"]).set_index("input")
-    table = table.reindex(table["rho"].abs().sort_values(ascending=False).index)
+    table = RankCorrelation(table.reindex(table["rho"].abs().sort_values(ascending=False).index))
     table.attrs.update(output=name, n=res.n, seed=res.seed, conf_level=conf_level)
     return table
 
@@ -358,7 +375,7 @@ def value_of_information(
     bins: int = 50,
     n: int = DEFAULT_SAMPLES,
     seed: int | None = None,
-) -> pd.DataFrame:
+) -> ValueOfInformation:
     """What to learn next: how much the output's ``level`` interval (90%) would
     narrow, in expectation, if each input were known exactly.
 
@@ -373,30 +390,32 @@ def value_of_information(
     """
     name, y, columns, _noise, res = _samples(results, output, inputs, n, seed)
     rows = _core.value_of_information(y, columns, level, bins)
-    table = pd.DataFrame(
-        rows, columns=["input", "width_now", "expected_width", "narrowing", "variance_share"]
-    ).set_index("input")
+    table = ValueOfInformation(
+        pd.DataFrame(
+            rows, columns=["input", "width_now", "expected_width", "narrowing", "variance_share"]
+        ).set_index("input")
+    )
     table.attrs.update(output=name, n=res.n, seed=res.seed, level=level, bins=bins)
     return table
 
 
 class SensitivityMethods:
-    """Sensitivity methods for objects that can give a model: ``self`` is
-    passed as the first argument of the module's functions. Model and Results
-    inherit them; so can a Scenario, given a ``to_model()`` method."""
+    """Sensitivity methods for objects with an ``_analysis_subject()``:
+    ``self`` is passed as the first argument of the module's functions.
+    Model, Results and Scenario inherit them."""
 
-    def sobol(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+    def sobol(self, output: str | None = None, **options: Any) -> SobolIndices:
         """Sobol indices of ``output``; see :func:`munflow.sobol`."""
         return sobol(self, output, **options)
 
-    def tornado(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+    def tornado(self, output: str | None = None, **options: Any) -> Tornado:
         """Tornado of ``output``; see :func:`munflow.tornado`."""
         return tornado(self, output, **options)
 
-    def rank_correlation(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+    def rank_correlation(self, output: str | None = None, **options: Any) -> RankCorrelation:
         """Spearman's rho of each input with ``output``; see :func:`munflow.rank_correlation`."""
         return rank_correlation(self, output, **options)
 
-    def value_of_information(self, output: str | None = None, **options: Any) -> pd.DataFrame:
+    def value_of_information(self, output: str | None = None, **options: Any) -> ValueOfInformation:
         """What to learn next about ``output``; see :func:`munflow.value_of_information`."""
         return value_of_information(self, output, **options)

@@ -1,32 +1,13 @@
-//! Argument conversion shared by the bindings: numbers or nodes, seeds, sizes.
+//! Argument conversion shared by the bindings: numbers, names, seeds, sizes.
+//! (Numbers or expressions as nodes: `expr::to_node`.)
 
-use super::expr::Expr;
-use crate::expr::Node;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-/// A number or an expression, as a node.
-pub(crate) fn to_node(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Node> {
-    if let Ok(e) = obj.cast::<Expr>() {
-        return Ok(e.get().node.clone());
-    }
-    if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err(format!(
-            "{what} must be a number or a munflow expression, got bool"
-        )));
-    }
-    match obj.extract::<f64>() {
-        Ok(v) => Ok(Node::constant(v)),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "{what} must be a number or a munflow expression, got {}",
-            type_name(obj)
-        ))),
-    }
-}
-
 /// A plain number parameter (no expressions allowed).
 pub(crate) fn to_number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
-    if obj.is_instance_of::<pyo3::types::PyBool>() || obj.cast::<Expr>().is_ok() {
+    // An expression has no float value, so extraction refuses it too.
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be a number, got {}",
             type_name(obj)
@@ -55,6 +36,14 @@ pub(crate) fn to_numbers(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64
         out.push(to_number(&item?, &format!("every entry of {what}"))?);
     }
     Ok(out)
+}
+
+/// A name for a node: not empty.
+pub(crate) fn check_name(name: &str) -> PyResult<()> {
+    if name.trim().is_empty() {
+        return Err(PyValueError::new_err("name must not be empty"));
+    }
+    Ok(())
 }
 
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {

@@ -1,8 +1,8 @@
 //! `munflow.Distribution` and the distribution constructors.
 
-use super::args::{to_count, to_node, to_number, to_numbers, to_seed};
+use super::args::{check_name, to_count, to_number, to_numbers, to_seed};
 use super::errors::IntoPy;
-use super::expr::Expr;
+use super::expr::{to_node, Expr};
 use super::run::run_blocking;
 use crate::dist::{
     Beta, Categorical, Constant, Dist, LogNormal, Mixture, Moments, Quantile, Truncated,
@@ -19,13 +19,6 @@ use rayon::prelude::*;
 #[pyclass(module = "munflow", extends = Expr, frozen)]
 pub struct Distribution {
     pub(crate) dist: Dist,
-}
-
-pub(super) fn check_name(name: &str) -> PyResult<()> {
-    if name.trim().is_empty() {
-        return Err(PyValueError::new_err("name must not be empty"));
-    }
-    Ok(())
 }
 
 /// Wraps a validated distribution as a Python `Distribution`.

@@ -1,6 +1,6 @@
 //! `munflow.Expr`: a node of the expression graph, with Python operators.
 
-use super::args::to_node;
+use super::args::{check_name, type_name};
 use crate::expr::{BinaryOp, Node, UnaryOp};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -18,6 +18,25 @@ pub struct Expr {
 impl Expr {
     pub(crate) fn new(node: Node) -> Self {
         Expr { node }
+    }
+}
+
+/// A number or an expression, as a node.
+pub(crate) fn to_node(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Node> {
+    if let Ok(e) = obj.cast::<Expr>() {
+        return Ok(e.get().node.clone());
+    }
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a number or a munflow expression, got bool"
+        )));
+    }
+    match obj.extract::<f64>() {
+        Ok(v) => Ok(Node::constant(v)),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be a number or a munflow expression, got {}",
+            type_name(obj)
+        ))),
     }
 }
 
@@ -230,7 +249,7 @@ fn clip(x: &Bound<'_, PyAny>, lo: &Bound<'_, PyAny>, hi: &Bound<'_, PyAny>) -> P
 /// second label, a column with the same values in every sample.
 #[pyfunction]
 fn named(x: &Bound<'_, PyAny>, name: String) -> PyResult<Expr> {
-    super::dists::check_name(&name)?;
+    check_name(&name)?;
     Ok(Expr::new(to_node(x, "x")?.named(name)))
 }
 

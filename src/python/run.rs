@@ -1,8 +1,9 @@
 //! Running models from Python: the GIL is released while Rust works, Ctrl-C
 //! is honoured within ~0.1 s, and a progress callback is fed.
 
-use super::args::{to_count, to_node, to_seed, to_threads};
+use super::args::{to_count, to_seed, to_threads};
 use super::detach::{detached, WorkFlags};
+use super::expr::to_node;
 use crate::engine::{chunk_count, run_selected, RunOptions, RunResult};
 use crate::expr::{Node, StreamKeys};
 use crate::stats;

@@ -64,7 +64,7 @@ def test_monte_carlo_sampling_and_second_order():
     s1, st = ishigami_truth()
     table = mf.sobol(ishigami(), "y", n=2**15, seed=2, sampling="mc", second_order=True)
     np.testing.assert_allclose(table["S1"], s1, atol=0.03)
-    s2 = table.attrs["S2"]
+    s2 = table.s2
     assert isinstance(s2, pd.DataFrame)
     # Only x1 and x3 interact, and their S2 is ST3.
     assert abs(s2.loc[("x1", "x3"), "S2"] - st[2]) < 0.05
@@ -115,7 +115,7 @@ def test_indices_are_bit_identical_whatever_the_thread_count():
     one = mf.sobol(model, n=5000, seed=8, threads=1, second_order=True)
     two = mf.sobol(model, n=5000, seed=8, threads=2, second_order=True)
     pd.testing.assert_frame_equal(one, two, check_exact=True)
-    pd.testing.assert_frame_equal(one.attrs["S2"], two.attrs["S2"], check_exact=True)
+    pd.testing.assert_frame_equal(one.s2, two.s2, check_exact=True)
     t1 = mf.tornado(model, n=20_000, seed=8, threads=1)
     t2 = mf.tornado(model, n=20_000, seed=8, threads=2)
     pd.testing.assert_frame_equal(t1, t2, check_exact=True)
@@ -246,3 +246,36 @@ def test_ctrl_c_stops_a_long_sobol_analysis(tmp_path):
     # The bootstrap alone makes 2e10 weighted row sums: far longer than 1.5 s.
     assert out.strip() == "interrupted"
     assert proc.returncode == 0
+
+
+def test_results_are_tables_in_salibs_manner():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from munflow.sensitivity_results import SobolIndices
+
+    x = [mf.uniform(0, 1 + i, name=f"x{i}") for i in range(70)]
+    model = mf.Model({"y": sum(x[1:], x[0])})
+    table = model.sobol("y", n=256, seed=1, second_order=False)
+    assert isinstance(table, SobolIndices) and table.s2 is None
+    # Only plain values in attrs (pandas issue 60455: a DataFrame there
+    # breaks repr of a column), and every display works on 70 rows.
+    assert not any(isinstance(v, pd.DataFrame) for v in table.attrs.values())
+    assert "S1" in repr(table["S1"]) or len(repr(table["S1"])) > 0
+    assert "Sobol indices of y" in repr(table) and "<table" in table._repr_html_()
+    plain = table.to_df()
+    assert type(plain) is pd.DataFrame and plain.attrs["seed"] == 1
+    pd.testing.assert_frame_equal(plain, pd.DataFrame(table))
+    assert table.plot().get_title().startswith("Sobol indices")
+    small = mf.Model({"y": x[0] * x[1] + x[2]})
+    second = small.sobol("y", n=1024, seed=2, second_order=True)
+    assert list(second.s2.columns) == ["S2", "S2_conf"]
+    assert second.s2.index.names == ["input_1", "input_2"]
+    res = small.run(10_000, seed=3)
+    for result in (
+        small.tornado("y", seed=1, n=2000),
+        res.rank_correlation("y"),
+        res.value_of_information("y"),
+    ):
+        assert result.plot() is not None and type(result.to_df()) is pd.DataFrame
+        assert result.caption().endswith("seed=" + str(result.attrs["seed"]))
