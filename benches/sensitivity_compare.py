@@ -11,7 +11,7 @@ CDFs), the evaluation of the expression graph and the analysis; SALib's covers
 
 ``--sampling mc`` gives munflow independent draws instead of Sobol' points through
 inverse CDFs (SALib's side is unchanged): it shows what the design's inverse CDFs
-cost, which dominates for the scenario's gamma-distributed cargo mix.
+cost, which dominates for the scenario's beta-distributed cargo mix.
 
 A case is a munflow model with one output plus the same model for SALib: its
 problem dict and a numpy function of the sample matrix (columns in the
@@ -95,9 +95,7 @@ def shells_numpy(u: np.ndarray) -> np.ndarray:
 SCENARIO_OUTPUT = "shell_152.functioning[defence_minister]"
 SCENARIO_INPUTS = [
     "defence_minister.containers",
-    "mix.shell_152",
-    "mix.rocket_122",
-    "mix.other",
+    "shell_152.share",
     "shell_152.per_container",
     "shell_152.dud_rate",
 ]
@@ -117,14 +115,12 @@ def scenario_numpy(u: np.ndarray, seed: int = 1) -> np.ndarray:
     mu = (math.log(6000) + math.log(8000)) / 2
     sigma = (math.log(8000) - math.log(6000)) / (2 * z90)
     containers = stats.lognorm.ppf(u[:, 0], sigma, scale=math.exp(mu))
-    # mix: dirichlet = { shell_152 = 15, rocket_122 = 3, other = 2 }
-    g_shell = stats.gamma.ppf(u[:, 1], 15)
-    g_rocket = stats.gamma.ppf(u[:, 2], 3)
-    g_other = stats.gamma.ppf(u[:, 3], 2)
-    share = g_shell / (g_shell + g_rocket + g_other)
+    # mix: dirichlet = { shell_152 = 15, rocket_122 = 3, other = 2 }: by stick
+    # breaking the 152 mm share is Beta(15, 3 + 2).
+    share = stats.beta.ppf(u[:, 1], 15, 5)
     # per_container = { pert = [300, 430, 500] }
-    per_container = 300 + 200 * stats.beta.ppf(u[:, 4], 1 + 4 * 0.65, 1 + 4 * 0.35)
-    dud_rate = stats.beta.ppf(u[:, 5], 2, 8)
+    per_container = 300 + 200 * stats.beta.ppf(u[:, 2], 1 + 4 * 0.65, 1 + 4 * 0.35)
+    dud_rate = stats.beta.ppf(u[:, 3], 2, 8)
     # The scenario rounds halves away from zero (np.round would go to even).
     delivered = np.floor(containers * share * per_container + 0.5)
     rng = np.random.default_rng(seed)
@@ -171,7 +167,11 @@ CASES = [
     Case(
         "functioning 152 mm shells (bundled scenario, defence minister's total)",
         scenario_model,
-        {"num_vars": len(SCENARIO_INPUTS), "names": SCENARIO_INPUTS, "bounds": [[0, 1]] * 6},
+        {
+            "num_vars": len(SCENARIO_INPUTS),
+            "names": SCENARIO_INPUTS,
+            "bounds": [[0, 1]] * len(SCENARIO_INPUTS),
+        },
         scenario_numpy,
     ),
 ]

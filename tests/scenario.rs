@@ -217,7 +217,8 @@ fn alternatives_are_reported_side_by_side() {
     for input in [
         "shell_152.per_container",
         "rajin_aug_dec_2023.p_detect",
-        "mix.shell_152",
+        "shell_152.share",
+        "rocket_122.share_of_rest",
     ] {
         assert!(
             res.inputs.iter().any(|i| i == input),
@@ -230,18 +231,35 @@ fn alternatives_are_reported_side_by_side() {
 #[test]
 fn the_dirichlet_shares_sum_to_one_in_every_sample() {
     let s = Scenario::from_file(BUNDLED).unwrap();
-    let res = run_scenario(&s, 10_000, 9);
+    let n = 40_000;
+    let res = run_scenario(&s, n, 9);
     let a = res.column("shell_152.share").unwrap();
     let b = res.column("rocket_122.share").unwrap();
-    let other = res.column("mix.other").unwrap();
-    let g152 = res.column("mix.shell_152").unwrap();
-    let g122 = res.column("mix.rocket_122").unwrap();
+    let of_rest = res.column("rocket_122.share_of_rest").unwrap();
     for i in 0..a.len() {
-        let other_share = other[i] / (g152[i] + g122[i] + other[i]);
-        assert!((a[i] + b[i] + other_share - 1.0).abs() < 1e-12);
+        // Stick breaking: the rest of the cargo after 152 mm and rockets is `other`.
+        let other = (1.0 - a[i]) * (1.0 - of_rest[i]);
+        assert!((a[i] + b[i] + other - 1.0).abs() < 1e-12);
+        assert!(a[i] > 0.0 && b[i] >= 0.0 && other >= 0.0);
     }
-    // Dirichlet(15, 3, 2): E[share_152] = 0.75.
-    assert!((mean(a) - 0.75).abs() < 0.01);
+    // Dirichlet(15, 3, 2): E = (0.75, 0.15), Var_i = a_i (S - a_i) / (S^2 (S + 1)).
+    let var = |x: &[f64]| {
+        let m = mean(x);
+        x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64
+    };
+    for (x, alpha) in [(a, 15.0), (b, 3.0)] {
+        let (s, e) = (20.0, alpha / 20.0);
+        let v = alpha * (s - alpha) / (s * s * (s + 1.0));
+        assert!(
+            (mean(x) - e).abs() < 5.0 * (v / n as f64).sqrt(),
+            "mean {alpha}"
+        );
+        assert!(
+            (var(x) / v - 1.0).abs() < 0.05,
+            "variance {alpha}: {} vs {v}",
+            var(x)
+        );
+    }
 }
 
 #[test]
@@ -386,7 +404,10 @@ fn a_channel_common_to_every_estimate_is_one_draw_under_each() {
         compiled.fields["rajin_aug_dec_2023.p_detect"],
         "channels.voyages.rajin_aug_dec_2023.p_detect"
     );
-    assert_eq!(compiled.fields["mix.shell_152"], "mix.dirichlet.shell_152");
+    assert_eq!(
+        compiled.fields["rocket_122.share_of_rest"],
+        "mix.dirichlet.rocket_122"
+    );
 }
 
 #[test]

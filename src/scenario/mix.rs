@@ -1,19 +1,25 @@
 //! The cargo mix: what share of the containers holds each munition.
 //!
-//! A Dirichlet(α₁, …, α_k) share vector is drawn as independent gammas
-//! `G_i ~ Gamma(α_i, 1)` divided by their sum. That is exact (the Dirichlet is
-//! normalised gammas), needs no new engine family, and names each gamma after
-//! its munition (`mix.shell_152`), so changing one concentration leaves the
-//! other gammas' draws unchanged. Shares sum to 1 in every sample by
-//! construction, the non-munition share (`other`) included.
+//! A Dirichlet(α₁, …, α_k) share vector is drawn by stick breaking: the first
+//! entry's share is `B₁ ~ Beta(α₁, α₂ + … + α_k)`, the second takes
+//! `B₂ ~ Beta(α₂, α₃ + … + α_k)` of what is left, and so on; the last gets the
+//! remainder. That is exactly the Dirichlet (Connor & Mosimann 1969), and it
+//! makes each beta an input an analyst can read: `shell_152.share` *is* the
+//! 152 mm share (entries are taken in file order, `other` last), and
+//! `rocket_122.share_of_rest` is the rockets' share of the containers that do
+//! not hold 152 mm shells. Sensitivity tables and tornado bars then hold
+//! shares, not raw gamma draws, and holding the first share low lets the rest
+//! split the remainder in their usual proportions. Shares sum to 1 in every
+//! sample by construction, the non-munition share (`other`) included; each
+//! beta is named, so changing one concentration leaves unrelated draws alone.
 //!
 //! Alternatives ("all 152 mm shells, or mostly rockets") are one such table
 //! per hypothesis; a categorical draw, `mix.alternative`, picks the hypothesis
 //! in each sample, and each munition's share is that hypothesis's share.
 
 use super::schema::{Mix, OTHER_CARGO};
-use super::validate::{share_tables, ShareTable};
-use crate::dist::{Categorical, Gamma};
+use super::validate::{share_tables, stick_order, ShareTable};
+use crate::dist::{Beta, Categorical};
 use crate::error::{Error, Result};
 use crate::expr::{BinaryOp, Node};
 
@@ -33,11 +39,12 @@ pub(crate) fn shares(mix: &Mix) -> Result<MixNodes> {
     let many = tables.len() > 1;
     let mut per_table = Vec::new();
     for (i, table) in tables.iter().enumerate() {
-        // Gammas of the plain mix are `mix.<entry>`; of alternative i, `mix[i].<entry>`.
+        // Sticks of the plain mix are `<entry>.share...`; of alternative i,
+        // `mix[i].<entry>.share...`.
         let prefix = if many {
-            format!("mix[{i}]")
+            format!("mix[{i}].")
         } else {
-            "mix".into()
+            String::new()
         };
         per_table.push(table_shares(table, &prefix, &mut fields)?);
     }
@@ -121,30 +128,49 @@ fn table_shares(
             .map(|(name, &share)| (name.to_string(), Node::constant(share)))
             .collect());
     }
-    let mut gammas: Vec<(&str, Node)> = Vec::new();
-    for (name, &alpha) in table.entries.iter() {
-        // A zero concentration (allowed for `other` only) means no such cargo.
-        if alpha > 0.0 {
-            let gamma =
-                Gamma::new(alpha, 1.0).map_err(|e| Error::at_field(field(name), e.to_string()))?;
-            let gamma_name = format!("{prefix}.{name}");
-            fields.push((gamma_name.clone(), field(name)));
-            gammas.push((name, Node::draw(gamma.into()).named(gamma_name)));
-        }
+    let entries = stick_order(table.entries);
+    let mut rest: f64 = entries.iter().map(|(_, a)| a).sum();
+    let mut left = Node::constant(1.0); // the share no earlier entry took
+    let mut shares: Vec<(String, Node)> = Vec::new();
+    for (i, &(name, alpha)) in entries.iter().enumerate() {
+        rest -= alpha;
+        let share = if i + 1 == entries.len() {
+            left.clone()
+        } else {
+            let beta = Beta::new(alpha, rest.max(f64::MIN_POSITIVE))
+                .map_err(|e| Error::at_field(field(name), e.to_string()))?;
+            let stick = format!(
+                "{prefix}{name}.{}",
+                if i == 0 { "share" } else { "share_of_rest" }
+            );
+            fields.push((stick.clone(), field(name)));
+            let b = Node::draw(beta.into()).named(stick);
+            let not_b = Node::constant(1.0).sub(&b);
+            if i == 0 {
+                left = not_b;
+                b
+            } else {
+                let share = left.mul(&b);
+                left = left.mul(&not_b);
+                share
+            }
+        };
+        shares.push((name.to_string(), share));
     }
-    let total = gammas
-        .iter()
-        .map(|(_, g)| g.clone())
-        .reduce(|a, b| a.add(&b))
-        .ok_or_else(|| Error::at_field(table.path.join("."), "no positive concentration"))?;
+    if entries.is_empty() {
+        return Err(Error::at_field(
+            table.path.join("."),
+            "no positive concentration",
+        ));
+    }
     Ok(munitions
         .map(|(name, _)| {
-            let g = gammas
+            let share = shares
                 .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, g)| g.clone())
+                .find(|(n, _)| n == name)
+                .map(|(_, s)| s.clone())
                 .unwrap_or_else(|| Node::constant(0.0));
-            (name.to_string(), g.div(&total))
+            (name.to_string(), share)
         })
         .collect())
 }

@@ -208,31 +208,52 @@ fn check_detection_never_zero<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Res
     Ok(())
 }
 
-/// The largest chance, per sample, that every gamma of a Dirichlet
-/// underflows to 0 (so every share is 0/0) that is accepted.
+/// The largest chance, per sample, that a share of a Dirichlet comes out
+/// 0/0 that is accepted.
 const MAX_DIRICHLET_UNDERFLOW: f64 = 1e-12;
 
-/// Tiny concentrations put most of a gamma's mass below the smallest double:
-/// Gamma(a) < x has probability about x^a / Γ(a + 1) for small x. When all of
-/// them underflow in a sample the shares are 0/0.
+/// The entries of a Dirichlet in the order their sticks are broken:
+/// munitions in file order, `other` last; zero concentrations (allowed for
+/// `other` only) take no stick.
+pub(crate) fn stick_order(concentrations: &Named<f64>) -> Vec<(&str, f64)> {
+    let mut order: Vec<(&str, f64)> = concentrations
+        .iter()
+        .filter(|(name, &a)| *name != OTHER_CARGO && a > 0.0)
+        .map(|(name, &a)| (name, a))
+        .collect();
+    if let Some(&a) = concentrations.get(OTHER_CARGO).filter(|&&a| a > 0.0) {
+        order.push((OTHER_CARGO, a));
+    }
+    order
+}
+
+/// Each stick is Beta(a, b) with `a` the entry's concentration and `b` the
+/// sum of those after it, drawn from two gammas; tiny shapes put most of a
+/// gamma's mass below the smallest double (Gamma(a) < x has probability about
+/// x^a / Γ(a + 1)), and when both of a stick's gammas underflow its share is
+/// 0/0. The riskiest stick is the last: its two entries' concentrations must
+/// not both be tiny.
 fn check_dirichlet_drawable(path: &[String], concentrations: &Named<f64>) -> Result<(), Issue> {
     let tiny = f64::MIN_POSITIVE.ln();
-    let ln_all_underflow: f64 = concentrations
-        .iter()
-        .filter(|(_, &a)| a > 0.0)
-        .map(|(_, &a)| a * tiny - statrs::function::gamma::ln_gamma(a + 1.0))
-        .sum();
-    if ln_all_underflow > MAX_DIRICHLET_UNDERFLOW.ln() {
-        let sum: f64 = concentrations.iter().map(|(_, v)| *v).sum();
-        return Err(Issue::at(
-            path,
-            format!(
-                "concentrations this small (they sum to {}) cannot be drawn in double precision: every share would be 0/0 in about 1 sample in {}; make them sum to at least {:.2}, or give fixed shares",
-                fmt_num(sum),
-                fmt_num((-ln_all_underflow).exp().round()),
-                (MAX_DIRICHLET_UNDERFLOW.ln() / tiny * 100.0).ceil() / 100.0
-            ),
-        ));
+    let ln_underflow = |a: f64| a * tiny - statrs::function::gamma::ln_gamma(a + 1.0);
+    let order = stick_order(concentrations);
+    let mut after: f64 = order.iter().map(|(_, a)| a).sum();
+    for (i, &(name, a)) in order.iter().enumerate().take(order.len().saturating_sub(1)) {
+        after -= a;
+        let ln_chance = ln_underflow(a) + ln_underflow(after);
+        if ln_chance > MAX_DIRICHLET_UNDERFLOW.ln() {
+            let rest: Vec<&str> = order[i + 1..].iter().map(|(n, _)| *n).collect();
+            return Err(Issue::at(
+                path,
+                format!(
+                    "concentrations this small cannot be drawn in double precision: the share of '{name}' against {} (concentrations summing to {}) would be 0/0 in about 1 sample in {}; make them sum to at least {:.2}, or give fixed shares",
+                    rest.join(" and "),
+                    fmt_num(a + after),
+                    fmt_num((-ln_chance).exp().round()),
+                    (MAX_DIRICHLET_UNDERFLOW.ln() / tiny * 100.0).ceil() / 100.0
+                ),
+            ));
+        }
     }
     Ok(())
 }
