@@ -267,6 +267,7 @@ def tornado(
     seed: int | None = None,
     *,
     inputs: str | Sequence[str] | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
     low: float = 0.1,
     high: float = 0.9,
     statistic: str | float = "median",
@@ -282,7 +283,9 @@ def tornado(
     each (common random numbers) and the bars differ by the held input's
     effect only. Columns: ``input_low``, ``input_high`` (the held values),
     ``output_low``, ``output_high`` and ``swing``; ``table.attrs["base"]`` is
-    the statistic with every input varying.
+    the statistic with every input varying. ``groups`` (as for :func:`sobol`)
+    swing inputs together: a group's bar holds all its members low, then all
+    high (its ``input_low``/``input_high`` are NaN).
     """
     subject = _subject(model)
     name = _output_name(subject, output)
@@ -297,6 +300,7 @@ def tornado(
         high=high,
         statistic=level,
         inputs=_input_list(inputs),
+        groups=_groups(groups),
         allow_nan=allow_nan,
         progress=progress_callback(progress),
     )
@@ -371,6 +375,7 @@ def value_of_information(
     output: str | None = None,
     *,
     inputs: str | Sequence[str] | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
     level: float = 0.9,
     bins: int = 50,
     n: int = DEFAULT_SAMPLES,
@@ -387,9 +392,30 @@ def value_of_information(
     ``1 - expected_width / width_now``, and ``variance_share`` the expected
     share of the variance removed (a binned first-order Sobol index). Sorted by
     narrowing. The intrinsic noise has no row: no intelligence removes it.
+    ``groups`` (as for :func:`sobol`) are inputs learned together, binned
+    jointly (about ``bins`` cells in all).
     """
-    name, y, columns, _noise, res = _samples(results, output, inputs, n, seed)
-    rows = _core.value_of_information(y, columns, level, bins)
+    group_list = _groups(groups) or []
+    members = [m for _, group in group_list for m in group]
+    wanted = _input_list(inputs)
+    asked = None if wanted is None else list(dict.fromkeys([*wanted, *members]))
+    name, y, columns, _noise, res = _samples(results, output, asked, n, seed)
+    by_name = dict(columns)
+    for group, names in group_list:
+        for member in names:
+            if member not in by_name:
+                raise ValueError(
+                    f"{member!r} (in group {group!r}) is not a random named input "
+                    f"of output {name!r}"
+                )
+    rows_in = [(group, [by_name[m] for m in names]) for group, names in group_list]
+    grouped = set(members)
+    rows_in += [
+        (input_name, [col])
+        for input_name, col in columns
+        if input_name not in grouped and (wanted is None or input_name in wanted)
+    ]
+    rows = _core.value_of_information(y, rows_in, level, bins)
     table = ValueOfInformation(
         pd.DataFrame(
             rows, columns=["input", "width_now", "expected_width", "narrowing", "variance_share"]

@@ -96,7 +96,7 @@ fn sobol<'py>(
 /// A tornado; `statistic` is a quantile level, or None for the mean.
 #[pyfunction]
 #[pyo3(signature = (outputs, output, n, seed=None, *, threads=None, low=0.1, high=0.9,
-                    statistic=Some(0.5), inputs=None, allow_nan=false, progress=None))]
+                    statistic=Some(0.5), inputs=None, groups=None, allow_nan=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn tornado<'py>(
     py: Python<'py>,
@@ -109,6 +109,7 @@ fn tornado<'py>(
     high: f64,
     statistic: Option<f64>,
     inputs: Option<Vec<String>>,
+    groups: Option<Vec<(String, Vec<String>)>>,
     allow_nan: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -119,15 +120,18 @@ fn tornado<'py>(
     opts.high = high;
     opts.statistic = statistic.map_or(Statistic::Mean, Statistic::Quantile);
     opts.allow_nan = allow_nan;
-    let swung = match &inputs {
-        Some(names) => names.len(),
-        None => Factors::of(&outputs, output).map_err(to_py)?.inputs.len(),
-    };
+    let factors = Factors::of(&outputs, output).map_err(to_py)?;
+    let chosen = factors.select(inputs.as_deref()).map_err(to_py)?;
+    let bars = factors
+        .grouped(groups.as_deref(), Some(&chosen))
+        .map_err(to_py)?
+        .len();
     opts.inputs = inputs;
+    opts.groups = groups;
     let flags = WorkFlags::default();
     opts.cancel = Some(flags.cancel.clone());
     opts.progress = Some(flags.done.clone());
-    let total = sensitivity::tornado_chunks(swung, opts.n);
+    let total = sensitivity::tornado_chunks(bars, opts.n);
     let res = detached(py, &flags, total, progress, || {
         sensitivity::tornado(&outputs, output, &opts)
     })?;
@@ -188,20 +192,36 @@ fn rank_correlation(
 /// (name, width_now, expected_width, narrowing, variance_share).
 type LearningRow = (String, f64, f64, f64, f64);
 
-/// Value of information: [(name, width_now, expected_width, narrowing, variance_share)].
+/// Value of information: [(name, width_now, expected_width, narrowing,
+/// variance_share)]. Each input row is (name, [columns]): one column for an
+/// input, several for a group known together.
 #[pyfunction]
 #[pyo3(signature = (output, inputs, level=0.9, bins=50))]
 fn value_of_information(
     py: Python<'_>,
     output: PyReadonlyArray1<'_, f64>,
-    inputs: Vec<(String, PyReadonlyArray1<'_, f64>)>,
+    inputs: Vec<(String, Vec<PyReadonlyArray1<'_, f64>>)>,
     level: f64,
     bins: usize,
 ) -> PyResult<Vec<LearningRow>> {
     let y = output
         .as_slice()
         .map_err(|_| PyValueError::new_err("the output must be a contiguous float64 array"))?;
-    let cols = columns(&inputs)?;
+    let cols: Vec<(String, Vec<&[f64]>)> = inputs
+        .iter()
+        .map(|(name, arrays)| {
+            let slices = arrays
+                .iter()
+                .map(|a| a.as_slice())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "input '{name}' must be a contiguous float64 array"
+                    ))
+                })?;
+            Ok((name.clone(), slices))
+        })
+        .collect::<PyResult<_>>()?;
     let rows = py
         .detach(|| sensitivity::value_of_information(y, &cols, level, bins))
         .map_err(to_py)?;

@@ -50,6 +50,14 @@ pub struct Factor {
     pub source: Source,
 }
 
+/// A row of an analysis: one input, or a group of inputs taken together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    /// Indices into [`Factors::inputs`].
+    pub inputs: Vec<usize>,
+}
+
 /// The sources of randomness of one output.
 #[derive(Debug, Clone)]
 pub struct Factors {
@@ -174,6 +182,67 @@ impl Factors {
                 Ok(out)
             }
         }
+    }
+
+    /// The rows of an analysis: each group of `groups` (inputs taken
+    /// together, by name), then every input of `chosen` (all when `None`) in
+    /// no group, on its own. Row names are unique.
+    ///
+    /// # Errors
+    /// An unknown or constant member, a member in two groups, an empty
+    /// group, or a group name used twice or by an input outside it.
+    pub fn grouped(
+        &self,
+        groups: Option<&[(String, Vec<String>)]>,
+        chosen: Option<&[usize]>,
+    ) -> Result<Vec<Group>> {
+        let mut rows: Vec<Group> = Vec::new();
+        let mut owner: Vec<Option<&str>> = vec![None; self.inputs.len()];
+        for (name, members) in groups.unwrap_or_default() {
+            if name == INTRINSIC_NOISE || rows.iter().any(|g| &g.name == name) {
+                return Err(Error::InvalidArgument(format!(
+                    "group name '{name}' is used twice or reserved"
+                )));
+            }
+            if members.is_empty() {
+                return Err(Error::InvalidArgument(format!("group '{name}' is empty")));
+            }
+            let mut inputs = Vec::new();
+            for member in members {
+                let i = self.index(member)?;
+                if let Some(other) = owner[i] {
+                    return Err(Error::InvalidArgument(format!(
+                        "input '{member}' is in two groups ('{other}' and '{name}')"
+                    )));
+                }
+                owner[i] = Some(name);
+                inputs.push(i);
+            }
+            rows.push(Group {
+                name: name.clone(),
+                inputs,
+            });
+        }
+        let alone: Vec<usize> = match chosen {
+            Some(c) => c.to_vec(),
+            None => (0..self.inputs.len()).collect(),
+        };
+        for i in alone {
+            if owner[i].is_some() {
+                continue;
+            }
+            let name = &self.inputs[i].name;
+            if rows.iter().any(|g| &g.name == name) {
+                return Err(Error::InvalidArgument(format!(
+                    "group name '{name}' is also the name of an input outside it"
+                )));
+            }
+            rows.push(Group {
+                name: name.clone(),
+                inputs: vec![i],
+            });
+        }
+        Ok(rows)
     }
 
     /// An error unless the output has something to analyse.

@@ -236,51 +236,15 @@ impl<'a> SobolPlan<'a> {
 
 /// The rows of the table: groups (or single inputs), then the noise.
 fn units(factors: &Factors, groups: Option<&[(String, Vec<String>)]>) -> Result<Vec<Unit>> {
-    let mut units = Vec::new();
-    let mut owner: Vec<Option<&str>> = vec![None; factors.inputs.len()];
-    if let Some(groups) = groups {
-        for (name, members) in groups {
-            if name == INTRINSIC_NOISE || units.iter().any(|u: &Unit| &u.name == name) {
-                return Err(Error::InvalidArgument(format!(
-                    "group name '{name}' is used twice or reserved"
-                )));
-            }
-            if members.is_empty() {
-                return Err(Error::InvalidArgument(format!("group '{name}' is empty")));
-            }
-            let mut inputs = Vec::new();
-            for member in members {
-                let i = factors.index(member)?;
-                if let Some(other) = owner[i] {
-                    return Err(Error::InvalidArgument(format!(
-                        "input '{member}' is in two groups ('{other}' and '{name}')"
-                    )));
-                }
-                owner[i] = Some(name);
-                inputs.push(i);
-            }
-            units.push(Unit {
-                name: name.clone(),
-                inputs,
-                noise: false,
-            });
-        }
-    }
-    for (i, f) in factors.inputs.iter().enumerate() {
-        if owner[i].is_none() {
-            if units.iter().any(|u| u.name == f.name) {
-                return Err(Error::InvalidArgument(format!(
-                    "group name '{}' is also the name of an input outside it",
-                    f.name
-                )));
-            }
-            units.push(Unit {
-                name: f.name.clone(),
-                inputs: vec![i],
-                noise: false,
-            });
-        }
-    }
+    let mut units: Vec<Unit> = factors
+        .grouped(groups, None)?
+        .into_iter()
+        .map(|g| Unit {
+            name: g.name,
+            inputs: g.inputs,
+            noise: false,
+        })
+        .collect();
     if !factors.noise.is_empty() {
         units.push(Unit {
             name: INTRINSIC_NOISE.into(),

@@ -1,7 +1,7 @@
 //! Tornado: the output's median (or another statistic) with one input held
 //! low and then high while everything else varies.
 
-use super::factors::{Factors, Source};
+use super::factors::{Factors, Group, Source};
 use crate::dist::Quantile;
 use crate::engine::{chunk_count, run_selected, RunOptions};
 use crate::error::{Error, Result};
@@ -40,6 +40,9 @@ pub struct TornadoOptions {
     pub statistic: Statistic,
     /// The inputs to swing (default: every random named input).
     pub inputs: Option<Vec<String>>,
+    /// Inputs swung together, by group name: each group is one bar, with all
+    /// its members held at their low levels, then all at their high ones.
+    pub groups: Option<Vec<(String, Vec<String>)>>,
     pub allow_nan: bool,
     pub cancel: Option<Arc<AtomicBool>>,
     pub progress: Option<Arc<AtomicUsize>>,
@@ -55,6 +58,7 @@ impl TornadoOptions {
             high: 0.9,
             statistic: Statistic::Quantile(0.5),
             inputs: None,
+            groups: None,
             allow_nan: false,
             cancel: None,
             progress: None,
@@ -66,7 +70,7 @@ impl TornadoOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TornadoBar {
     pub name: String,
-    /// The input's values at the low and high levels.
+    /// The input's values at the low and high levels (NaN for a group).
     pub input_low: f64,
     pub input_high: f64,
     /// The statistic of the output with the input held at each.
@@ -143,12 +147,13 @@ pub fn tornado(outputs: &[(String, Node)], output: &str, opts: &TornadoOptions) 
     }
     let factors = Factors::of(outputs, output)?;
     let chosen = factors.select(opts.inputs.as_deref())?;
-    if chosen.is_empty() {
+    let rows = factors.grouped(opts.groups.as_deref(), Some(&chosen))?;
+    if rows.is_empty() {
         return Err(Error::InvalidArgument(format!(
             "output '{output}' has no random named inputs to swing"
         )));
     }
-    let work = || run_tornado(outputs, &factors, &chosen, opts);
+    let work = || run_tornado(outputs, &factors, &rows, opts);
     match opts.threads {
         Some(0) => Err(Error::InvalidArgument("threads must be >= 1, got 0".into())),
         Some(t) => rayon::ThreadPoolBuilder::new()
@@ -163,7 +168,7 @@ pub fn tornado(outputs: &[(String, Node)], output: &str, opts: &TornadoOptions) 
 fn run_tornado(
     outputs: &[(String, Node)],
     factors: &Factors,
-    chosen: &[usize],
+    rows: &[Group],
     opts: &TornadoOptions,
 ) -> Result<Tornado> {
     let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
@@ -182,8 +187,9 @@ fn run_tornado(
     // quantiles of their sampled values.
     let base = {
         let mut o = base_opts.clone();
-        o.store_inputs = chosen
+        o.store_inputs = rows
             .iter()
+            .flat_map(|g| &g.inputs)
             .any(|&i| matches!(factors.inputs[i].source, Source::Conditional));
         run_selected(outputs, &only_output, &o)?
     };
@@ -192,42 +198,56 @@ fn run_tornado(
             .ok_or_else(|| Error::InvalidArgument(format!("the base run stored no '{name}'")))
     };
     let base_stat = opts.statistic.of(column(&factors.output)?);
-    let mut levels = Vec::with_capacity(chosen.len());
-    for &i in chosen {
-        let f = &factors.inputs[i];
-        let (lo, hi) = match &f.source {
-            Source::Fixed(d) => (d.ppf(opts.low), d.ppf(opts.high)),
-            Source::Conditional => {
-                let q = quantiles(column(&f.name)?, &[opts.low, opts.high]);
-                (q[0], q[1])
-            }
-        };
-        levels.push((i, lo, hi));
+    // (input, low, high) for every member of every row.
+    let mut levels: Vec<Vec<(usize, f64, f64)>> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut held = Vec::with_capacity(row.inputs.len());
+        for &i in &row.inputs {
+            let f = &factors.inputs[i];
+            let (lo, hi) = match &f.source {
+                Source::Fixed(d) => (d.ppf(opts.low), d.ppf(opts.high)),
+                Source::Conditional => {
+                    let q = quantiles(column(&f.name)?, &[opts.low, opts.high]);
+                    (q[0], q[1])
+                }
+            };
+            held.push((i, lo, hi));
+        }
+        levels.push(held);
     }
-    let runs: Vec<(usize, f64)> = levels
-        .iter()
-        .flat_map(|&(i, lo, hi)| [(i, lo), (i, hi)])
+    let runs: Vec<(usize, bool)> = (0..rows.len())
+        .flat_map(|r| [(r, false), (r, true)])
         .collect();
     let stats: Vec<f64> = runs
         .par_iter()
-        .map(|&(i, value)| {
+        .map(|&(r, high)| {
             let mut o = base_opts.clone();
-            let held: Arc<[f64]> = vec![value; opts.n].into();
-            o.feeds.push((factors.inputs[i].node.clone(), held));
+            for &(i, lo, hi) in &levels[r] {
+                let value = if high { hi } else { lo };
+                let held: Arc<[f64]> = vec![value; opts.n].into();
+                o.feeds.push((factors.inputs[i].node.clone(), held));
+            }
             let res = run_selected(outputs, &only_output, &o)?;
             Ok(opts.statistic.of(column_of(&res, &factors.output)?))
         })
         .collect::<Result<_>>()?;
-    let mut bars: Vec<TornadoBar> = levels
+    let mut bars: Vec<TornadoBar> = rows
         .iter()
+        .zip(&levels)
         .zip(stats.chunks(2))
-        .map(|(&(i, lo, hi), s)| TornadoBar {
-            name: factors.inputs[i].name.clone(),
-            input_low: lo,
-            input_high: hi,
-            output_low: s[0],
-            output_high: s[1],
-            swing: (s[1] - s[0]).abs(),
+        .map(|((row, held), s)| {
+            let (input_low, input_high) = match held.as_slice() {
+                [(_, lo, hi)] => (*lo, *hi),
+                _ => (f64::NAN, f64::NAN),
+            };
+            TornadoBar {
+                name: row.name.clone(),
+                input_low,
+                input_high,
+                output_low: s[0],
+                output_high: s[1],
+                swing: (s[1] - s[0]).abs(),
+            }
         })
         .collect();
     // Stable: equal swings keep the model's order.

@@ -279,3 +279,25 @@ def test_results_are_tables_in_salibs_manner():
     ):
         assert result.plot() is not None and type(result.to_df()) is pd.DataFrame
         assert result.caption().endswith("seed=" + str(result.attrs["seed"]))
+
+
+def test_tornado_and_value_of_information_take_groups():
+    x = [mf.uniform(0, 1, name=f"x{i}") for i in range(3)]
+    model = mf.Model({"y": x[0] + x[1] + x[2]})
+    bars = model.tornado("y", n=20_000, seed=1, groups={"pair": ["x0", "x1"]})
+    assert list(bars.index) == ["pair", "x2"]
+    # Both held at their p10 (0.1): y = 0.2 + U(0, 1), median 0.7; at p90: 2.3.
+    assert bars.loc["pair", "output_low"] == pytest.approx(0.7, abs=0.02)
+    assert bars.loc["pair", "output_high"] == pytest.approx(2.3, abs=0.02)
+    assert np.isnan(bars.loc["pair", "input_low"])
+    assert bars.loc["x2", "input_low"] == pytest.approx(0.1)
+    res = model.run(100_000, seed=2)
+    learn = res.value_of_information("y", groups={"pair": ["x0", "x1"]})
+    assert list(learn.index) == ["pair", "x2"]
+    # Knowing x0 and x1 leaves the variance of x2: 1/12 of 3/12, a share of 2/3.
+    assert learn.loc["pair", "variance_share"] == pytest.approx(2 / 3, abs=0.03)
+    assert learn.loc["x2", "variance_share"] == pytest.approx(1 / 3, abs=0.03)
+    with pytest.raises(ValueError, match="in two groups"):
+        model.tornado("y", n=1000, seed=1, groups={"a": ["x0"], "b": ["x0"]})
+    with pytest.raises(ValueError, match="not a random named input"):
+        res.value_of_information("y", groups={"a": ["nope"]})
