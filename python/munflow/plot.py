@@ -1,4 +1,11 @@
-"""Plots of results (matplotlib). Every function returns the Axes it drew on."""
+"""Plots of results (matplotlib). Every function returns the Axes it drew on
+(``ranges`` of a scenario: one Axes per quantity).
+
+Conventions: axes show plain figures as analysts write them (``3,010,000``,
+never a ``1e6`` offset), legends sit above the plot where they cannot cover
+bars, and discrete outputs get one bin per whole number (or whole-number wide
+bins), not a comb.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,45 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from munflow.formatting import readable
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from munflow.results import Results
 
 
-def _axes(ax: Axes | None) -> Axes:
+def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
-    return plt.subplots(figsize=(7, 4))[1]
+    return plt.subplots(figsize=size, layout="constrained")[1]
+
+
+def _plain_numbers(axis: Any, ticks: int | None = 5) -> None:
+    """Tick labels as readable figures (no offset, no scientific notation),
+    at most about `ticks` of them so that wide figures do not collide."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    if ticks is not None:
+        axis.set_major_locator(MaxNLocator(nbins=ticks))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: readable(v)))
+
+
+def _legend_above(ax: Axes, ncols: int = 2) -> None:
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=ncols, frameon=False)
+
+
+def _bins(values: np.ndarray, bins: int) -> int | np.ndarray:
+    """`bins` equal bins, or for whole-number values bins a whole number wide
+    centred on the integers (a comb of empty bins otherwise)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or not np.all(finite == np.round(finite)):
+        return bins
+    lo, hi = float(finite.min()), float(finite.max())
+    width = max(1.0, np.ceil((hi - lo + 1) / bins))
+    return np.arange(lo - 0.5, hi + width + 0.5, width)
 
 
 def hist(
@@ -32,15 +66,27 @@ def hist(
 ) -> Axes:
     """Histogram of one column, with its median and central ``interval`` marked."""
     ax = _axes(ax)
-    values = res[name]
-    ax.hist(values, bins=bins, density=True, alpha=0.75, **kwargs)
+    values = np.asarray(res[name])
+    ax.hist(values, bins=_bins(values, bins), density=True, alpha=0.75, **kwargs)
     lo, mid, hi = np.quantile(values, [(1 - interval) / 2, 0.5, (1 + interval) / 2])
-    ax.axvline(mid, color="black", lw=1.5, label=f"median {mid:,.0f}")
-    ax.axvspan(lo, hi, color="grey", alpha=0.15, label=f"{interval:.0%} interval")
+    ax.axvline(mid, color="black", lw=1.5, label=f"median {readable(mid)}")
+    ax.axvspan(
+        lo, hi, color="grey", alpha=0.15, label=f"{interval:.0%}: {readable(lo)} to {readable(hi)}"
+    )
     ax.set_xlabel(name)
     ax.set_ylabel("density")
-    ax.legend()
+    _plain_numbers(ax.xaxis)
+    ax.yaxis.set_major_formatter(_no_offset())
+    _legend_above(ax)
     return ax
+
+
+def _no_offset() -> Any:
+    from matplotlib.ticker import ScalarFormatter
+
+    formatter = ScalarFormatter(useOffset=False)
+    formatter.set_scientific(False)
+    return formatter
 
 
 def ranges(
@@ -48,52 +94,109 @@ def ranges(
     names: Sequence[str] | None = None,
     *,
     interval: float = 0.9,
+    log: bool | None = None,
     ax: Axes | None = None,
-) -> Axes:
-    """Horizontal bars of each quantity's central interval with its median."""
-    ax = _axes(ax)
-    names = list(names) if names is not None else res.outputs
+) -> Axes | list[Axes]:
+    """Each quantity's median and central ``interval``, as horizontal bars.
+
+    Quantities of different units do not share an axis: the outputs of a
+    scenario are drawn one panel per quantity (containers, delivered,
+    functioning, days of fire...), each with its own scale, and a list of
+    Axes is returned. A panel whose ranges span more than two orders of
+    magnitude (shells in millions beside missiles in tens) is drawn on a log
+    scale; ``log=True`` or ``False`` decides for every panel.
+    """
+    names = list(names) if names is not None else list(res.outputs)
+    panels = _panels(res, names)
+    if ax is not None and len(panels) > 1:
+        raise ValueError("these outputs need one panel per quantity; leave ax=None")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        heights = [len(rows) + 1.2 for _, rows in panels]
+        fig, axes = plt.subplots(
+            len(panels),
+            1,
+            figsize=(8, 0.32 * sum(heights) + 0.6),
+            height_ratios=heights,
+            layout="constrained",
+            squeeze=False,
+        )
+        axes = list(axes[:, 0])
+    else:
+        axes = [ax]
     lo_q, hi_q = (1 - interval) / 2, (1 + interval) / 2
-    for i, name in enumerate(names):
-        lo, mid, hi = np.quantile(res[name], [lo_q, 0.5, hi_q])
-        ax.plot([lo, hi], [i, i], lw=6, alpha=0.5, color="C0")
-        ax.plot([mid], [i], "o", color="black")
-    ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel(f"median and {interval:.0%} interval")
-    return ax
+    for axis, (title, rows) in zip(axes, panels, strict=True):
+        spans = np.array([np.quantile(res[column], [lo_q, 0.5, hi_q]) for _, column in rows])
+        for i, (lo, mid, hi) in enumerate(spans):
+            axis.plot([lo, hi], [i, i], lw=7, alpha=0.5, color="C0", solid_capstyle="butt")
+            axis.plot([mid], [i], "o", color="black", ms=4)
+        axis.set_yticks(range(len(rows)), [label for label, _ in rows])
+        axis.set_ylim(len(rows) - 0.5, -0.5)
+        positive = bool((spans[:, 0] > 0).all())
+        wide = positive and spans[:, 2].max() > 100 * spans[:, 0].min()
+        if (log if log is not None else wide) and positive:
+            _log_scale(axis, np.log10(spans[:, 2].max() / spans[:, 0].min()))
+        else:
+            _plain_numbers(axis.xaxis)
+        axis.set_title(title, loc="left", fontsize="medium")
+        axis.grid(axis="x", alpha=0.3)
+    axes[-1].set_xlabel(f"median (dot) and {interval:.0%} interval (bar)")
+    return axes[0] if len(axes) == 1 else axes
+
+
+def _log_scale(axis: Any, decades: float) -> None:
+    """A log x-axis in plain figures: labelled at 1, 2, 5, 10, 20... over a
+    few decades, at powers of ten over more (where 1-2-5 labels would collide)."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    axis.set_xscale("log")
+    subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+    axis.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.xaxis.set_minor_formatter(NullFormatter())
+    _plain_numbers(axis.xaxis, ticks=None)
+
+
+def _panels(res: Any, names: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(title, [(row label, column)]) per quantity for scenario results (the
+    quantity in the title, not repeated in the labels); one panel otherwise."""
+    info = getattr(res, "output_info", None)
+    if info is None or not all(n in info.index for n in names):
+        return [("", [(n, n) for n in names])]
+    panels: dict[str, list[tuple[str, str]]] = {}
+    for n in names:
+        row = info.loc[n]
+        estimate = row["estimate"]
+        label = row["munition"] + (f" [{estimate}]" if isinstance(estimate, str) else "")
+        panels.setdefault(str(row["quantity"]).replace("_", " "), []).append((label, n))
+    return list(panels.items())
 
 
 def tornado(table: Any, *, ax: Axes | None = None) -> Axes:
     """Tornado bars from :func:`munflow.tornado`: for each input (widest swing
     on top) a bar from the output with the input held low to the output with
     it held high, split at the base value (every input varying)."""
-    ax = _axes(ax)
+    ax = _axes(ax, (7, 0.45 * len(table) + 1.6))
     base = table.attrs.get("base", float(np.median(table[["output_low", "output_high"]])))
     rows = table.iloc[::-1]
     y = np.arange(len(rows))
     low_q = table.attrs.get("low", 0.1)
     high_q = table.attrs.get("high", 0.9)
-    ax.barh(
-        y,
-        rows["output_low"] - base,
-        left=base,
-        color="C0",
-        alpha=0.8,
-        label=f"input at its p{low_q * 100:g}",
-    )
-    ax.barh(
-        y,
-        rows["output_high"] - base,
-        left=base,
-        color="C1",
-        alpha=0.8,
-        label=f"input at its p{high_q * 100:g}",
-    )
+    for column, color, q in (("output_low", "C0", low_q), ("output_high", "C1", high_q)):
+        ax.barh(
+            y,
+            rows[column] - base,
+            left=base,
+            color=color,
+            alpha=0.8,
+            label=f"input at its p{q * 100:g}",
+        )
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y, list(rows.index))
     statistic = table.attrs.get("statistic", "median")
     ax.set_xlabel(f"{statistic} of {table.attrs.get('output', 'output')}")
-    ax.legend(loc="lower right")
+    _plain_numbers(ax.xaxis)
+    _legend_above(ax)
     return ax
 
 
@@ -105,7 +208,7 @@ def sobol(
 ) -> Axes:
     """Bars of Sobol indices from :func:`munflow.sobol` with their confidence
     intervals (``*_conf`` half-widths) as error bars, one group per input."""
-    ax = _axes(ax)
+    ax = _axes(ax, (max(6.0, 0.7 * len(table) + 2), 4.2))
     x = np.arange(len(table))
     width = 0.8 / len(indices)
     for j, name in enumerate(indices):
@@ -123,15 +226,15 @@ def sobol(
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, list(table.index), rotation=30, ha="right")
     ax.set_ylabel("share of variance")
-    ax.set_title(f"Sobol indices of {table.attrs.get('output', 'output')}")
-    ax.legend()
+    ax.set_title(f"Sobol indices of {table.attrs.get('output', 'output')}", pad=24)
+    _legend_above(ax)
     return ax
 
 
 def rank_correlation(table: Any, *, ax: Axes | None = None) -> Axes:
     """Spearman's rho of each input with the output, from
     :func:`munflow.rank_correlation`, with its confidence half-width."""
-    ax = _axes(ax)
+    ax = _axes(ax, (7, 0.45 * len(table) + 1.4))
     rows = table.iloc[::-1]
     y = np.arange(len(rows))
     colors = ["C3" if rho < 0 else "C0" for rho in rows["rho"]]
@@ -139,17 +242,23 @@ def rank_correlation(table: Any, *, ax: Axes | None = None) -> Axes:
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, list(rows.index))
     ax.set_xlim(-1, 1)
-    ax.set_xlabel(f"Spearman's rank correlation with {table.attrs.get('output', 'the output')}")
+    ax.set_xlabel("Spearman's rank correlation (rho)")
+    ax.set_title(f"with {table.attrs.get('output', 'the output')}", loc="left", fontsize="medium")
     return ax
 
 
 def value_of_information(table: Any, *, ax: Axes | None = None) -> Axes:
     """Expected narrowing of the output's interval if each input were known,
     from :func:`munflow.value_of_information`."""
-    ax = _axes(ax)
+    ax = _axes(ax, (7, 0.45 * len(table) + 1.4))
     rows = table.iloc[::-1]
     ax.barh(np.arange(len(rows)), rows["narrowing"] * 100, color="C2", alpha=0.85)
     ax.set_yticks(np.arange(len(rows)), list(rows.index))
     level = table.attrs.get("level", 0.9)
     ax.set_xlabel(f"expected narrowing of the {level:.0%} interval (%)")
+    ax.set_title(
+        f"if each were known: {table.attrs.get('output', 'the output')}",
+        loc="left",
+        fontsize="medium",
+    )
     return ax
