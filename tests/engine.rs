@@ -33,10 +33,9 @@ fn shells_model() -> Vec<(String, Node)> {
 }
 
 fn with_threads(n: usize, seed: u64, threads: usize) -> RunOptions {
-    RunOptions {
-        threads: Some(threads),
-        ..RunOptions::new(n, seed)
-    }
+    let mut opts = RunOptions::new(n, seed);
+    opts.threads = Some(threads);
+    opts
 }
 
 #[test]
@@ -115,10 +114,8 @@ fn the_first_non_finite_value_is_reported_with_its_node() {
         }
         other => panic!("expected NonFinite, got {other:?}"),
     }
-    let allowed = RunOptions {
-        allow_nan: true,
-        ..RunOptions::new(10_000, 1)
-    };
+    let mut allowed = RunOptions::new(10_000, 1);
+    allowed.allow_nan = true;
     let res = run(&model, &allowed).unwrap();
     let nans = res
         .column("bad")
@@ -211,10 +208,8 @@ fn runs_that_cannot_fit_in_memory_fail_up_front() {
 
 #[test]
 fn a_cancelled_run_stops_with_interrupted() {
-    let opts = RunOptions {
-        cancel: Some(Arc::new(AtomicBool::new(true))),
-        ..RunOptions::new(100 * CHUNK, 1)
-    };
+    let mut opts = RunOptions::new(100 * CHUNK, 1);
+    opts.cancel = Some(Arc::new(AtomicBool::new(true)));
     let err = run(&shells_model(), &opts).unwrap_err();
     assert_eq!(err, Error::Interrupted);
 }

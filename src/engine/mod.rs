@@ -7,10 +7,12 @@
 
 mod blame;
 mod chunk;
+mod context;
 mod memory;
 mod plan;
 mod stream;
 
+pub use context::RunContext;
 pub use memory::available_memory;
 pub use plan::Plan;
 pub use stream::{row_rng, stream_rng};
@@ -18,32 +20,22 @@ pub use stream::{row_rng, stream_rng};
 use crate::error::{human_bytes, Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Rows per chunk. Fixed (never derived from the thread count) because the
 /// chunk index is part of every stream key.
 pub const CHUNK: usize = 4096;
 
-/// How to run a model.
+/// How to run a model: the shared [`RunContext`] (n, seed, threads...,
+/// reached through `opts.n` and the like) and what is particular to a run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Number of samples.
-    pub n: usize,
-    pub seed: u64,
-    /// Worker threads; `None` uses rayon's global pool (RAYON_NUM_THREADS).
-    pub threads: Option<usize>,
+    pub ctx: RunContext,
     /// Also store every named node the outputs depend on.
     pub store_inputs: bool,
-    /// Keep NaN and infinities instead of failing on the first one.
-    pub allow_nan: bool,
     /// Nodes whose values are given (one value per sample) instead of drawn:
     /// the designs of sensitivity analysis feed inputs this way.
     pub feeds: Vec<(Node, Arc<[f64]>)>,
-    /// Set from another thread to stop the run (it returns [`Error::Interrupted`]).
-    pub cancel: Option<Arc<AtomicBool>>,
-    /// Incremented by one per finished chunk, for progress bars.
-    pub progress: Option<Arc<AtomicUsize>>,
     /// Stream keys to reuse (from an earlier run of the same model).
     pub keys: Option<StreamKeys>,
     /// Draws whose parameters are nodes take their randomness from one
@@ -59,17 +51,25 @@ pub struct RunOptions {
 impl RunOptions {
     pub fn new(n: usize, seed: u64) -> Self {
         RunOptions {
-            n,
-            seed,
-            threads: None,
+            ctx: RunContext::new(n, seed),
             store_inputs: true,
-            allow_nan: false,
             feeds: Vec::new(),
-            cancel: None,
-            progress: None,
             keys: None,
             row_streams: false,
         }
+    }
+}
+
+impl std::ops::Deref for RunOptions {
+    type Target = RunContext;
+    fn deref(&self) -> &RunContext {
+        &self.ctx
+    }
+}
+
+impl std::ops::DerefMut for RunOptions {
+    fn deref_mut(&mut self) -> &mut RunContext {
+        &mut self.ctx
     }
 }
 
@@ -148,9 +148,6 @@ pub fn run_selected(
     if opts.n == 0 {
         return Err(Error::InvalidArgument("n must be >= 1, got 0".into()));
     }
-    if opts.threads == Some(0) {
-        return Err(Error::InvalidArgument("threads must be >= 1, got 0".into()));
-    }
     for (node, values) in &opts.feeds {
         if values.len() != opts.n {
             return Err(Error::InvalidArgument(format!(
@@ -209,28 +206,14 @@ pub fn run_selected(
         per_chunk.into_par_iter().enumerate().try_for_each_init(
             || plan.workspace(),
             |ws, (c, mut outs)| {
-                if let Some(cancel) = &opts.cancel {
-                    if cancel.load(Ordering::Relaxed) {
-                        return Err(Error::Interrupted);
-                    }
-                }
+                opts.check_cancelled()?;
                 plan.eval_chunk(c, ws, &mut outs)?;
-                if let Some(progress) = &opts.progress {
-                    progress.fetch_add(1, Ordering::Relaxed);
-                }
+                opts.chunk_done();
                 Ok(())
             },
         )
     };
-    let outcome = match opts.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| Error::InvalidArgument(format!("cannot start {t} threads: {e}")))?
-            .install(evaluate),
-        None => evaluate(),
-    };
-    outcome.map_err(|e| plan.explain(e))?;
+    opts.install(evaluate).map_err(|e| plan.explain(e))?;
 
     let names: Vec<String> = plan.stored().iter().map(|s| s.name.clone()).collect();
     let inputs = plan

@@ -48,24 +48,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Plans a run: which nodes to evaluate in which order, which columns to
+    /// store, and which chunk buffer each step writes.
     pub(super) fn build(
         outputs: &[(String, Node)],
         store: &[bool],
         opts: &RunOptions,
         keys: &StreamKeys,
     ) -> Result<Plan> {
-        if outputs.is_empty() {
-            return Err(Error::InvalidArgument(
-                "a model needs at least one output".into(),
-            ));
-        }
-        let mut every: Vec<Node> = Vec::new();
-        for (_, node) in outputs {
-            every.extend(node.ancestors());
-        }
-        crate::expr::check_unique_names(&every)?;
-        check_output_names(outputs, &every)?;
-
+        check_names(outputs)?;
         let fed: HashMap<u64, Arc<[f64]>> = opts
             .feeds
             .iter()
@@ -77,106 +68,39 @@ impl Plan {
             .filter(|(_, &s)| s)
             .map(|((name, node), _)| (name, node))
             .collect();
-        let roots: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
-        // Constants are read as scalars; they need a step only to be stored.
-        let order: Vec<Node> = // Fed nodes' arguments need no evaluation.
-        post_order(wanted.iter().map(|(_, n)| *n), |n| !fed.contains_key(&n.id()))
-            .into_iter()
-            .filter(|n| {
-                n.as_constant().is_none()
-                    || fed.contains_key(&n.id())
-                    || roots.contains(&n.id())
-                    || (opts.store_inputs && n.name().is_some())
-            })
-            .collect();
-
+        let order = evaluation_order(&wanted, &fed, opts.store_inputs);
         let index: HashMap<u64, usize> =
             order.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
-        let mut stored = Vec::new();
-        let mut stored_as: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
-        for (name, node) in &wanted {
-            stored_as[index[&node.id()]].push(stored.len());
-            stored.push(Stored {
-                name: (*name).clone(),
-                is_output: true,
-            });
-        }
-        if opts.store_inputs {
-            let output_ids: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
-            for (i, node) in order.iter().enumerate() {
-                if let Some(name) = node.name() {
-                    if !output_ids.contains(&node.id()) {
-                        stored_as[i].push(stored.len());
-                        stored.push(Stored {
-                            name: name.to_string(),
-                            is_output: false,
-                        });
-                    }
+        let (stored, mut stored_as) = stored_columns(&wanted, &order, &index, opts.store_inputs);
+        let (slot_of, slots) = assign_slots(&order, &index, &fed);
+        let steps = order
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                let is_fed = fed.get(&node.id()).cloned();
+                let args = if is_fed.is_some() {
+                    Vec::new()
+                } else {
+                    node.args()
+                        .iter()
+                        .map(|a| match (a.as_constant(), index.get(&a.id())) {
+                            (Some(v), _) if !fed.contains_key(&a.id()) => Operand::Scalar(v),
+                            (_, Some(&j)) => Operand::Slot(slot_of[j]),
+                            // Unreachable: every non-constant argument was ordered first.
+                            (_, None) => Operand::Scalar(f64::NAN),
+                        })
+                        .collect()
+                };
+                Step {
+                    node: node.clone(),
+                    key: keys.get(node),
+                    slot: slot_of[i],
+                    args,
+                    fed: is_fed,
+                    stored_as: std::mem::take(&mut stored_as[i]),
                 }
-            }
-        }
-
-        // Liveness: a buffer is free once its last reader has run.
-        let mut last_use = vec![0usize; order.len()];
-        for (i, node) in order.iter().enumerate() {
-            if !fed.contains_key(&node.id()) {
-                for a in node.args() {
-                    if let Some(&j) = index.get(&a.id()) {
-                        last_use[j] = i;
-                    }
-                }
-            }
-        }
-        let mut free: Vec<usize> = Vec::new();
-        let mut slots = 0usize;
-        let mut slot_of = vec![0usize; order.len()];
-        let mut steps = Vec::with_capacity(order.len());
-        for (i, node) in order.iter().enumerate() {
-            let slot = free.pop().unwrap_or_else(|| {
-                slots += 1;
-                slots - 1
-            });
-            slot_of[i] = slot;
-            let is_fed = fed.get(&node.id()).cloned();
-            let args: Vec<Operand> = if is_fed.is_some() {
-                Vec::new()
-            } else {
-                node.args()
-                    .iter()
-                    .map(|a| match (a.as_constant(), index.get(&a.id())) {
-                        (Some(v), _) if !fed.contains_key(&a.id()) => Operand::Scalar(v),
-                        (_, Some(&j)) => Operand::Slot(slot_of[j]),
-                        // Unreachable: every non-constant argument was ordered first.
-                        (_, None) => Operand::Scalar(f64::NAN),
-                    })
-                    .collect()
-            };
-            if is_fed.is_none() {
-                let mut released: Vec<usize> = Vec::new();
-                for a in node.args() {
-                    if let Some(&j) = index.get(&a.id()) {
-                        if last_use[j] == i && !released.contains(&slot_of[j]) {
-                            released.push(slot_of[j]);
-                        }
-                    }
-                }
-                free.extend(released);
-            }
-            // A value nobody reads again (an output) frees its buffer at once.
-            // Readers always come later, so last_use 0 means no reader: the
-            // value is only copied out (an output) and its buffer is free at once.
-            if last_use[i] == 0 {
-                free.push(slot);
-            }
-            steps.push(Step {
-                node: node.clone(),
-                key: keys.get(node),
-                slot,
-                args,
-                fed: is_fed,
-                stored_as: std::mem::take(&mut stored_as[i]),
-            });
-        }
+            })
+            .collect();
         Ok(Plan {
             steps,
             stored,
@@ -197,6 +121,126 @@ impl Plan {
     pub(super) fn workspace(&self) -> Vec<Vec<f64>> {
         vec![vec![0.0; super::CHUNK]; self.slots]
     }
+}
+
+/// Nodes to evaluate, arguments first: everything the stored outputs need,
+/// except the arguments of fed nodes. Constants are read as scalars and get
+/// a step only to be stored (an output, or a named input when inputs are kept).
+fn evaluation_order(
+    wanted: &[(&String, &Node)],
+    fed: &HashMap<u64, Arc<[f64]>>,
+    store_inputs: bool,
+) -> Vec<Node> {
+    let roots: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
+    post_order(wanted.iter().map(|(_, n)| *n), |n| {
+        !fed.contains_key(&n.id())
+    })
+    .into_iter()
+    .filter(|n| {
+        n.as_constant().is_none()
+            || fed.contains_key(&n.id())
+            || roots.contains(&n.id())
+            || (store_inputs && n.name().is_some())
+    })
+    .collect()
+}
+
+/// The stored columns (outputs, then named inputs if kept) and, per step of
+/// `order`, the columns that copy its values.
+fn stored_columns(
+    wanted: &[(&String, &Node)],
+    order: &[Node],
+    index: &HashMap<u64, usize>,
+    store_inputs: bool,
+) -> (Vec<Stored>, Vec<Vec<usize>>) {
+    let mut stored = Vec::new();
+    let mut stored_as: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
+    for (name, node) in wanted {
+        stored_as[index[&node.id()]].push(stored.len());
+        stored.push(Stored {
+            name: (*name).clone(),
+            is_output: true,
+        });
+    }
+    if store_inputs {
+        let output_ids: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
+        for (i, node) in order.iter().enumerate() {
+            if let Some(name) = node.name() {
+                if !output_ids.contains(&node.id()) {
+                    stored_as[i].push(stored.len());
+                    stored.push(Stored {
+                        name: name.to_string(),
+                        is_output: false,
+                    });
+                }
+            }
+        }
+    }
+    (stored, stored_as)
+}
+
+/// The chunk buffer each step writes, and how many buffers there are: a
+/// buffer is reused once the last reader of its value has run (liveness).
+fn assign_slots(
+    order: &[Node],
+    index: &HashMap<u64, usize>,
+    fed: &HashMap<u64, Arc<[f64]>>,
+) -> (Vec<usize>, usize) {
+    let reads = |node: &Node| -> Vec<usize> {
+        if fed.contains_key(&node.id()) {
+            return Vec::new();
+        }
+        node.args()
+            .iter()
+            .filter_map(|a| index.get(&a.id()).copied())
+            .collect()
+    };
+    let mut last_use = vec![0usize; order.len()];
+    for (i, node) in order.iter().enumerate() {
+        for j in reads(node) {
+            last_use[j] = i;
+        }
+    }
+    let mut free: Vec<usize> = Vec::new();
+    let mut slots = 0usize;
+    let mut slot_of = vec![0usize; order.len()];
+    for (i, node) in order.iter().enumerate() {
+        // The step's own buffer is taken before its arguments' are released,
+        // so it never overwrites an argument it is still reading.
+        let slot = free.pop().unwrap_or_else(|| {
+            slots += 1;
+            slots - 1
+        });
+        slot_of[i] = slot;
+        let mut released: Vec<usize> = Vec::new();
+        for j in reads(node) {
+            if last_use[j] == i && !released.contains(&slot_of[j]) {
+                released.push(slot_of[j]);
+            }
+        }
+        free.extend(released);
+        // Readers always come later, so last_use 0 means no reader: the value
+        // is only copied out (an output) and its buffer is free at once.
+        if last_use[i] == 0 {
+            free.push(slot);
+        }
+    }
+    (slot_of, slots)
+}
+
+/// Names are unique (one node per name) and output names do not clash.
+fn check_names(outputs: &[(String, Node)]) -> Result<()> {
+    if outputs.is_empty() {
+        return Err(Error::InvalidArgument(
+            "a model needs at least one output".into(),
+        ));
+    }
+    let mut every: Vec<Node> = Vec::new();
+    for (_, node) in outputs {
+        every.extend(node.ancestors());
+    }
+    crate::expr::check_unique_names(&every)?;
+    check_output_names(outputs, &every)
 }
 
 /// Output names must be unique, and may not name a different node's input.

@@ -2,6 +2,7 @@
 //! checks for Ctrl-C and feeds a progress callback.
 
 use super::errors::to_py;
+use crate::engine::RunContext;
 use crate::error::Result;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -18,6 +19,17 @@ const POLL: Duration = Duration::from_millis(50);
 pub(crate) struct WorkFlags {
     pub cancel: Arc<AtomicBool>,
     pub done: Arc<AtomicUsize>,
+}
+
+impl WorkFlags {
+    /// New flags, wired into the context of the work they steer: with
+    /// [`detached`], every binding of long work is these two calls.
+    pub(crate) fn attach(ctx: &mut RunContext) -> WorkFlags {
+        let flags = WorkFlags::default();
+        ctx.cancel = Some(flags.cancel.clone());
+        ctx.progress = Some(flags.done.clone());
+        flags
+    }
 }
 
 /// Runs `work` on a worker thread with the GIL released. The calling thread

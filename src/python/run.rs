@@ -22,9 +22,7 @@ pub(crate) fn run_blocking(
     mut opts: RunOptions,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<RunResult> {
-    let flags = WorkFlags::default();
-    opts.cancel = Some(flags.cancel.clone());
-    opts.progress = Some(flags.done.clone());
+    let flags = WorkFlags::attach(&mut opts);
     let total = chunk_count(opts.n);
     let store = store.unwrap_or_else(|| vec![true; outputs.len()]);
     detached(py, &flags, total, progress, || {

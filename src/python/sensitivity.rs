@@ -72,9 +72,7 @@ fn sobol<'py>(
     opts.conf_level = conf_level;
     opts.num_resamples = num_resamples;
     opts.allow_nan = allow_nan;
-    let flags = WorkFlags::default();
-    opts.cancel = Some(flags.cancel.clone());
-    opts.progress = Some(flags.done.clone());
+    let flags = WorkFlags::attach(&mut opts);
     let plan = SobolPlan::new(&outputs, output, &opts).map_err(to_py)?;
     let total = plan.chunks();
     let res = detached(py, &flags, total, progress, || plan.run())?;
@@ -128,9 +126,7 @@ fn tornado<'py>(
         .len();
     opts.inputs = inputs;
     opts.groups = groups;
-    let flags = WorkFlags::default();
-    opts.cancel = Some(flags.cancel.clone());
-    opts.progress = Some(flags.done.clone());
+    let flags = WorkFlags::attach(&mut opts);
     let total = sensitivity::tornado_chunks(bars, opts.n);
     let res = detached(py, &flags, total, progress, || {
         sensitivity::tornado(&outputs, output, &opts)

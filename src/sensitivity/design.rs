@@ -14,12 +14,11 @@
 use super::factors::{Factors, Source};
 use super::qmc::{sobol_points, MAX_DIMENSIONS};
 use crate::dist::{Dist, Quantile, Sample};
-use crate::engine::{run_selected, stream_rng, RunOptions, CHUNK};
+use crate::engine::{run_selected, stream_rng, RunContext, RunOptions, CHUNK};
 use crate::error::{Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// How the design draws its independent samples of the fixed inputs.
@@ -66,21 +65,11 @@ pub(super) struct Design<'a> {
     base: RunOptions,
 }
 
-/// Run-wide settings shared by every matrix.
-#[derive(Clone, Default)]
-pub(super) struct RunSettings {
-    pub allow_nan: bool,
-    pub cancel: Option<Arc<AtomicBool>>,
-    pub progress: Option<Arc<AtomicUsize>>,
-}
-
 /// Maps uniforms through a distribution's inverse CDF, chunk by chunk in
 /// parallel (some inverse CDFs cost a microsecond: the run may be cancelled).
-fn through_ppf(dist: &Dist, mut u: Vec<f64>, cancel: Option<&AtomicBool>) -> Result<Vec<f64>> {
-    u.par_chunks_mut(CHUNK).try_for_each(|c| {
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(Error::Interrupted);
-        }
+fn through_ppf(dist: &Dist, mut u: Vec<f64>, ctx: &RunContext) -> Result<Vec<f64>> {
+    u.par_chunks_mut(CHUNK).try_for_each(|c| -> Result<()> {
+        ctx.check_cancelled()?;
         c.iter_mut().for_each(|x| *x = dist.ppf(*x));
         Ok(())
     })?;
@@ -93,14 +82,14 @@ fn key_b(key: u64) -> u64 {
 }
 
 impl<'a> Design<'a> {
+    /// The design for `ctx.n` base samples at `ctx.seed`.
     pub fn new(
         outputs: &'a [(String, Node)],
         factors: &'a Factors,
-        n: usize,
-        seed: u64,
         sampling: Sampling,
-        settings: RunSettings,
+        ctx: &RunContext,
     ) -> Result<Design<'a>> {
+        let (n, seed) = (ctx.n, ctx.seed);
         let store: Vec<bool> = outputs.iter().map(|(k, _)| *k == factors.output).collect();
         let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
         let mut keys_a = StreamKeys::new();
@@ -130,16 +119,13 @@ impl<'a> Design<'a> {
             )));
         }
         let design_seed = crate::expr::key_mix(seed ^ 0xde51_9000);
-        let cancel = settings.cancel.as_deref();
         // Column j < k is input j's A column, k + j its B column.
         let columns: Vec<Result<Vec<f64>>> = (0..2 * k)
             .into_par_iter()
             .map(|dim| {
                 let (i, dist) = fixed[dim % k];
                 match sampling {
-                    Sampling::Sobol => {
-                        through_ppf(dist, sobol_points(n, dim, design_seed)?, cancel)
-                    }
+                    Sampling::Sobol => through_ppf(dist, sobol_points(n, dim, design_seed)?, ctx),
                     Sampling::MonteCarlo => {
                         // Independent draws need no inverse CDF: the family's
                         // own sampler is exact and much faster. Keyed by the
@@ -170,11 +156,9 @@ impl<'a> Design<'a> {
             }
         }
         let mut base = RunOptions::new(n, seed);
+        base.ctx = ctx.clone();
         base.store_inputs = false;
         base.row_streams = true;
-        base.allow_nan = settings.allow_nan;
-        base.cancel = settings.cancel;
-        base.progress = settings.progress;
         Ok(Design {
             outputs,
             store,

@@ -1,14 +1,12 @@
 //! Sobol indices of one output: the design, its evaluation and the estimates.
 
-use super::design::{Design, Mix, RunSettings, Sampling};
+use super::design::{Design, Mix, Sampling};
 use super::estimators::{analyze_cancellable, pairs, Evaluations};
 use super::factors::{Factors, INTRINSIC_NOISE};
-use crate::engine::chunk_count;
+use crate::engine::{chunk_count, RunContext};
 use crate::error::{Error, Result};
 use crate::expr::Node;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::Arc;
 
 /// The fewest base samples a Saltelli design may have: below this the
 /// estimators' spread is of the order of the indices themselves.
@@ -17,11 +15,9 @@ pub const MIN_BASE_SAMPLES: usize = 64;
 /// Options of [`sobol`].
 #[derive(Debug, Clone)]
 pub struct SobolOptions {
-    /// Base samples (rows of A and of B); the model is evaluated
-    /// n * (groups + 2) times, n * (2 groups + 2) with second order.
-    pub n: usize,
-    pub seed: u64,
-    pub threads: Option<usize>,
+    /// `ctx.n` is the number of base samples (rows of A and of B); the model
+    /// is evaluated n * (groups + 2) times, n * (2 groups + 2) with second order.
+    pub ctx: RunContext,
     pub second_order: bool,
     /// Named sets of inputs whose indices are wanted jointly; inputs in no
     /// group keep a row of their own.
@@ -31,27 +27,32 @@ pub struct SobolOptions {
     pub conf_level: f64,
     /// Bootstrap resamples; 0 skips the intervals.
     pub num_resamples: usize,
-    pub allow_nan: bool,
-    pub cancel: Option<Arc<AtomicBool>>,
-    pub progress: Option<Arc<AtomicUsize>>,
 }
 
 impl SobolOptions {
     /// Defaults: plain Monte Carlo inputs, 95% intervals from 100 resamples.
     pub fn new(n: usize, seed: u64) -> Self {
         SobolOptions {
-            n,
-            seed,
-            threads: None,
+            ctx: RunContext::new(n, seed),
             second_order: false,
             groups: None,
             sampling: Sampling::MonteCarlo,
             conf_level: 0.95,
             num_resamples: 100,
-            allow_nan: false,
-            cancel: None,
-            progress: None,
         }
+    }
+}
+
+impl std::ops::Deref for SobolOptions {
+    type Target = RunContext;
+    fn deref(&self) -> &RunContext {
+        &self.ctx
+    }
+}
+
+impl std::ops::DerefMut for SobolOptions {
+    fn deref_mut(&mut self) -> &mut RunContext {
+        &mut self.ctx
     }
 }
 
@@ -138,31 +139,12 @@ impl<'a> SobolPlan<'a> {
 
     /// Evaluates the design and estimates the indices.
     pub fn run(self) -> Result<SobolIndices> {
-        match self.opts.threads {
-            Some(t) => rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .map_err(|e| Error::InvalidArgument(format!("cannot start {t} threads: {e}")))?
-                .install(|| self.execute()),
-            None => self.execute(),
-        }
+        self.opts.install(|| self.execute())
     }
 
     fn execute(&self) -> Result<SobolIndices> {
         let o = &self.opts;
-        let settings = RunSettings {
-            allow_nan: o.allow_nan,
-            cancel: o.cancel.clone(),
-            progress: o.progress.clone(),
-        };
-        let design = Design::new(
-            self.outputs,
-            &self.factors,
-            o.n,
-            o.seed,
-            o.sampling,
-            settings,
-        )?;
+        let design = Design::new(self.outputs, &self.factors, o.sampling, &o.ctx)?;
         let k = self.factors.inputs.len();
         let uniform = |from_b: bool| Mix {
             inputs_from_b: vec![from_b; k],

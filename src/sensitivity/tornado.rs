@@ -3,12 +3,11 @@
 
 use super::factors::{Factors, Group, Source};
 use crate::dist::Quantile;
-use crate::engine::{chunk_count, run_selected, RunOptions};
+use crate::engine::{chunk_count, run_selected, RunContext, RunOptions};
 use crate::error::{Error, Result};
 use crate::expr::{Node, StreamKeys};
 use crate::stats::quantiles;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 
 /// What a tornado reports of the output's distribution.
@@ -31,9 +30,8 @@ impl Statistic {
 /// Options of [`tornado`].
 #[derive(Debug, Clone)]
 pub struct TornadoOptions {
-    pub n: usize,
-    pub seed: u64,
-    pub threads: Option<usize>,
+    /// Samples of each run, seed (the same in every run), threads...
+    pub ctx: RunContext,
     /// Quantile levels at which each input is held (default 0.1 and 0.9).
     pub low: f64,
     pub high: f64,
@@ -43,26 +41,31 @@ pub struct TornadoOptions {
     /// Inputs swung together, by group name: each group is one bar, with all
     /// its members held at their low levels, then all at their high ones.
     pub groups: Option<Vec<(String, Vec<String>)>>,
-    pub allow_nan: bool,
-    pub cancel: Option<Arc<AtomicBool>>,
-    pub progress: Option<Arc<AtomicUsize>>,
 }
 
 impl TornadoOptions {
     pub fn new(n: usize, seed: u64) -> Self {
         TornadoOptions {
-            n,
-            seed,
-            threads: None,
+            ctx: RunContext::new(n, seed),
             low: 0.1,
             high: 0.9,
             statistic: Statistic::Quantile(0.5),
             inputs: None,
             groups: None,
-            allow_nan: false,
-            cancel: None,
-            progress: None,
         }
+    }
+}
+
+impl std::ops::Deref for TornadoOptions {
+    type Target = RunContext;
+    fn deref(&self) -> &RunContext {
+        &self.ctx
+    }
+}
+
+impl std::ops::DerefMut for TornadoOptions {
+    fn deref_mut(&mut self) -> &mut RunContext {
+        &mut self.ctx
     }
 }
 
@@ -153,16 +156,7 @@ pub fn tornado(outputs: &[(String, Node)], output: &str, opts: &TornadoOptions) 
             "output '{output}' has no random named inputs to swing"
         )));
     }
-    let work = || run_tornado(outputs, &factors, &rows, opts);
-    match opts.threads {
-        Some(0) => Err(Error::InvalidArgument("threads must be >= 1, got 0".into())),
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| Error::InvalidArgument(format!("cannot start {t} threads: {e}")))?
-            .install(work),
-        None => work(),
-    }
+    opts.install(|| run_tornado(outputs, &factors, &rows, opts))
 }
 
 fn run_tornado(
@@ -176,10 +170,8 @@ fn run_tornado(
     keys.assign(&roots);
     let only_output: Vec<bool> = outputs.iter().map(|(k, _)| *k == factors.output).collect();
     let mut base_opts = RunOptions::new(opts.n, opts.seed);
+    base_opts.ctx = opts.ctx.clone();
     base_opts.row_streams = true;
-    base_opts.allow_nan = opts.allow_nan;
-    base_opts.cancel = opts.cancel.clone();
-    base_opts.progress = opts.progress.clone();
     base_opts.keys = Some(keys);
     base_opts.store_inputs = false;
 
