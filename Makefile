@@ -5,10 +5,19 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The oldest versions pyproject.toml allows, where the package is tested too.
+OLDEST := .venv-oldest
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: demo test build venv test-rust test-python lint bench clean
+# What the oldest dependencies are checked on: everything that touches numpy,
+# pandas or matplotlib (not the notebooks, which need Jupyter).
+OLDEST_TESTS := tests/python/test_results.py tests/python/test_everyday.py \
+	tests/python/test_engine.py tests/python/test_sensitivity.py tests/python/test_scenario.py \
+	tests/python/test_scenario_sensitivity.py tests/python/test_hypotheses.py \
+	tests/python/test_plots.py tests/python/test_trustworthy.py
+
+.PHONY: demo test build venv test-rust test-python test-oldest lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,19 +31,40 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# One release build: maturin puts the extension in python/munflow/, which the
+# .venv uses (an editable install) and the oldest-dependency run reuses. Its
+# output goes to target/build.log, shown only if the build fails.
 build: venv
-	$(VENV)/bin/maturin develop --release --quiet
+	@mkdir -p target
+	@echo "building the Rust extension (release; log in target/build.log)"
+	@$(VENV)/bin/maturin develop --release --quiet > target/build.log 2>&1 \
+		|| (cat target/build.log; exit 1)
 
 demo: build
-	$(VENV)/bin/munflow demo
+	@$(VENV)/bin/munflow demo
 
-test: build lint test-rust test-python
+test: build lint test-rust test-python test-oldest
 
 test-rust:
 	cargo test --release
 
 test-python:
 	$(PY) -m pytest -q
+
+# The lower bounds of pyproject.toml as pins (numpy>=1.24 -> numpy==1.24.*).
+$(OLDEST)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -c "import re, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+		wanted = ('numpy', 'pandas', 'matplotlib', 'scipy', 'pytest', 'hypothesis', 'tqdm'); \
+		reqs = p['dependencies'] + p['optional-dependencies']['test']; \
+		print('\n'.join(re.sub(r'>=([0-9.]+)$$', r'==\1.*', r) for r in reqs if r.split('>')[0] in wanted))" \
+		> $(OLDEST)/requirements.txt
+	$(OLDEST)/bin/python -m pip install --quiet -r $(OLDEST)/requirements.txt
+	touch $@
+
+test-oldest: build $(OLDEST)/.installed
+	PYTHONPATH=python $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider $(OLDEST_TESTS)
 
 lint: venv
 	cargo fmt --check
@@ -47,4 +77,4 @@ bench: build
 	$(PY) benches/compare_numpy.py
 
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) $(OLDEST) target

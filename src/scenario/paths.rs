@@ -143,4 +143,32 @@ mod tests {
         );
         assert!(fields_of::<Scenario>().contains(&"estimates"));
     }
+
+    #[test]
+    fn the_user_documentation_describes_every_field() {
+        let doc = include_str!("../../docs/scenario-format.md");
+        let tables = [
+            ("top level", fields_of::<Scenario>()),
+            ("munitions", fields_of::<Munition>()),
+            ("mix", fields_of::<Mix>()),
+            (
+                "mix alternatives",
+                fields_of::<super::super::MixAlternative>(),
+            ),
+            ("channels", fields_of::<Channels>()),
+            ("reported", fields_of::<Reported>()),
+            ("voyages", fields_of::<Voyages>()),
+            ("flows", fields_of::<Flow>()),
+            ("direct", fields_of::<Direct>()),
+        ];
+        for (table, fields) in tables {
+            assert!(!fields.is_empty(), "{table}");
+            for field in fields {
+                assert!(
+                    doc.contains(&format!("`{field}`")) || doc.contains(&format!("{field} =")),
+                    "docs/scenario-format.md does not describe {table}.{field}"
+                );
+            }
+        }
+    }
 }
