@@ -64,7 +64,8 @@ def hist(
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Histogram of one column, with its median and central ``interval`` marked."""
+    """Histogram of one column, with its median and central ``interval`` marked
+    (in a legend above the plot: give a figure title with ``fig.suptitle``)."""
     ax = _axes(ax)
     values = np.asarray(res[name])
     ax.hist(values, bins=_bins(values, bins), density=True, alpha=0.75, **kwargs)
@@ -74,19 +75,13 @@ def hist(
         lo, hi, color="grey", alpha=0.15, label=f"{interval:.0%}: {readable(lo)} to {readable(hi)}"
     )
     ax.set_xlabel(name)
-    ax.set_ylabel("density")
+    # A density's scale (per unit of the output) means nothing to a reader:
+    # the shape does.
+    ax.set_ylabel("how likely")
+    ax.set_yticks([])
     _plain_numbers(ax.xaxis)
-    ax.yaxis.set_major_formatter(_no_offset())
     _legend_above(ax)
     return ax
-
-
-def _no_offset() -> Any:
-    from matplotlib.ticker import ScalarFormatter
-
-    formatter = ScalarFormatter(useOffset=False)
-    formatter.set_scientific(False)
-    return formatter
 
 
 def ranges(
