@@ -15,6 +15,7 @@
 //! ```
 
 mod beta;
+mod beta_expansions;
 mod beta_table;
 pub(crate) mod binomial;
 mod categorical;
