@@ -35,7 +35,7 @@ mod truncated;
 mod uniform;
 mod validate;
 
-pub use beta::{Beta, Pert};
+pub use beta::{Beta, Pert, MAX_SHAPE};
 pub use binomial::Binomial;
 pub use categorical::Categorical;
 pub use constant::Constant;
