@@ -259,6 +259,35 @@ impl Moments for Dist {
     fn variance(&self) -> f64 {
         dispatch!(self, d => d.variance())
     }
+    fn sd(&self) -> f64 {
+        dispatch!(self, d => d.sd())
+    }
+}
+
+/// The mean and sd of a mixture of parts given as (weight, mean, sd), weights
+/// summing to 1 (atoms have sd 0). Computed in units of a power of two at
+/// least every |mean| and sd, so that neither differences of means nor
+/// squares overflow for values near the float range's end (the scaling itself
+/// is exact).
+pub(crate) fn mixture_moments<I>(parts: I) -> (f64, f64)
+where
+    I: Iterator<Item = (f64, f64, f64)> + Clone,
+{
+    let largest = parts
+        .clone()
+        .map(|(_, m, s)| m.abs().max(s))
+        .fold(0.0, f64::max);
+    if largest == 0.0 || !largest.is_finite() {
+        let mean = parts.clone().map(|(w, m, _)| w * m).sum();
+        return (mean, largest);
+    }
+    // Not below 2^-1000: 2^-1074 itself would come out 0 (powi takes 1/2^1074).
+    let scale = 2f64.powi((largest.log2().ceil() as i32).clamp(-1000, 1023));
+    let mean: f64 = parts.clone().map(|(w, m, _)| w * (m / scale)).sum();
+    let var: f64 = parts
+        .map(|(w, m, s)| w * ((s / scale).powi(2) + (m / scale - mean).powi(2)))
+        .sum();
+    (mean * scale, var.sqrt() * scale)
 }
 
 impl Quantile for Dist {
