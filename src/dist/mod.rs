@@ -151,6 +151,37 @@ impl Dist {
         validate::quantile_level(q).map(|q| self.ppf(q))
     }
 
+    /// [`Moments::mean`], or an error saying it is not representable (its
+    /// true value lies beyond the float range, e.g. lognormal(0, 40)'s e^800).
+    pub fn mean_checked(&self) -> crate::Result<f64> {
+        self.representable("mean", self.mean())
+    }
+
+    /// [`Moments::sd`], or an error saying it is not representable.
+    pub fn sd_checked(&self) -> crate::Result<f64> {
+        self.representable("sd", self.sd())
+    }
+
+    /// [`Moments::variance`], or an error saying it is not representable.
+    pub fn variance_checked(&self) -> crate::Result<f64> {
+        self.representable("variance", self.variance())
+    }
+
+    fn representable(&self, what: &str, value: f64) -> crate::Result<f64> {
+        if value.is_finite() {
+            return Ok(value);
+        }
+        let why = if value.is_nan() {
+            "could not be computed: the quantiles it is formed from exceed the largest float (1.8e308)"
+        } else {
+            "exceeds the largest float (1.8e308)"
+        };
+        Err(crate::Error::InvalidArgument(format!(
+            "{}: the {what} {why}",
+            self.describe()
+        )))
+    }
+
     /// The family's name as users write it (`"beta"`, `"lognormal"`).
     pub fn family(&self) -> &'static str {
         match self {
@@ -358,5 +389,40 @@ pub(crate) fn integer_sf_from(sf: impl Fn(f64) -> f64, x: f64) -> f64 {
         1.0
     } else {
         sf(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixture_moments_survive_the_float_range_ends() {
+        // Two atoms at ±1.5e308: mean 0, sd 1.5e308 (the spread's square and the
+        // difference of the atoms overflow).
+        let (mean, sd) = mixture_moments([(0.5, 1.5e308, 0.0), (0.5, -1.5e308, 0.0)].into_iter());
+        assert_eq!(mean, 0.0);
+        assert!((sd / 1.5e308 - 1.0).abs() < 1e-15, "{sd}");
+        // Subnormal atoms: 0 and 5e-324 half each.
+        let (mean, sd) = mixture_moments([(0.5, 0.0, 0.0), (0.5, 5e-324, 0.0)].into_iter());
+        assert!(mean <= 5e-324 && sd <= 5e-324, "{mean} {sd}");
+        // Within and between spread: (1 + 1)/2 + 1 = 2.
+        let (mean, sd) = mixture_moments([(0.5, -1.0, 1.0), (0.5, 1.0, 1.0)].into_iter());
+        assert_eq!(mean, 0.0);
+        assert!((sd - 2f64.sqrt()).abs() < 1e-15, "{sd}");
+    }
+
+    #[test]
+    fn moments_beyond_the_float_range_are_refused_with_a_reason() {
+        let d: Dist = LogNormal::new(0.0, 40.0).unwrap().into();
+        let err = d.mean_checked().unwrap_err().to_string();
+        assert!(
+            err.contains("lognormal(0, 40)") && err.contains("largest float"),
+            "{err}"
+        );
+        // The sd of gamma(1e300, 1e8) is 1e158 though its variance overflows.
+        let d: Dist = Gamma::new(1e300, 1e8).unwrap().into();
+        assert!((d.sd_checked().unwrap() / 1e158 - 1.0).abs() < 1e-12);
+        assert!(d.variance_checked().is_err());
     }
 }
