@@ -3,12 +3,35 @@ use super::lazy::LazyTable;
 use super::primitives::StdGamma;
 use super::quadrature::invert_cdf;
 use super::special::beta_reg;
-use super::validate::{min_mode_max, positive};
+use super::validate::{min_mode_max, non_negative, positive};
 use super::{Moments, Quantile, Sample};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rand::Rng;
 
-/// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities.
+/// The largest shape accepted (alpha, beta, and so PERT's `lamb` and
+/// beta_counts' counts). Every intermediate stays finite and normal below it:
+/// alpha + beta, 9 and 108 times a shape in the gamma sampler, x·beta in the
+/// cdf (at 1e308 alpha + beta overflowed and every draw came out 0). Nothing is
+/// lost: from shapes of ~1e32 on, the law's sd is below a float's spacing at
+/// its mean, so larger shapes describe the same law in f64.
+pub const MAX_SHAPE: f64 = 1e300;
+
+/// A shape parameter: > 0 and at most [`MAX_SHAPE`].
+fn shape(dist: &'static str, param: &'static str, v: f64) -> Result<f64> {
+    positive(dist, param, v)?;
+    at_most_max_shape(dist, param, v)
+}
+
+fn at_most_max_shape(dist: &'static str, param: &'static str, v: f64) -> Result<f64> {
+    if v <= MAX_SHAPE {
+        Ok(v)
+    } else {
+        Err(Error::param(dist, param, "<= 1e300", v))
+    }
+}
+
+/// Beta(alpha, beta) on [0, 1]: shares, rates, probabilities; each shape in
+/// (0, 1e300] ([`MAX_SHAPE`]).
 ///
 /// Sampled as X / (X + Y) with X, Y Marsaglia–Tsang gammas (in logs when a
 /// shape is below 1, so tiny shapes do not underflow to 0/0).
@@ -37,8 +60,8 @@ impl Beta {
     }
 
     fn named(dist: &'static str, alpha: f64, beta: f64) -> Result<Self> {
-        positive(dist, "alpha", alpha)?;
-        positive(dist, "beta", beta)?;
+        shape(dist, "alpha", alpha)?;
+        shape(dist, "beta", beta)?;
         let (gamma_a, gamma_b) = (StdGamma::new(alpha), StdGamma::new(beta));
         Ok(Beta {
             alpha,
@@ -54,8 +77,10 @@ impl Beta {
     /// counting, starting from a uniform prior.
     pub fn from_counts(successes: f64, failures: f64) -> Result<Self> {
         const NAME: &str = "beta_counts";
-        let s = super::validate::non_negative(NAME, "successes", successes)?;
-        let f = super::validate::non_negative(NAME, "failures", failures)?;
+        let s = non_negative(NAME, "successes", successes)?;
+        let f = non_negative(NAME, "failures", failures)?;
+        at_most_max_shape(NAME, "successes", s)?;
+        at_most_max_shape(NAME, "failures", f)?;
         Self::named(NAME, s + 1.0, f + 1.0)
     }
 
@@ -115,30 +140,44 @@ impl Moments for Beta {
     fn mean(&self) -> f64 {
         self.alpha / (self.alpha + self.beta)
     }
+    /// (alpha/s)(beta/s)/(s + 1), s = alpha + beta: the textbook
+    /// alpha·beta/(s²(s + 1)) overflows to 0 from shapes of ~5e102.
     fn variance(&self) -> f64 {
         let s = self.alpha + self.beta;
-        self.alpha * self.beta / (s * s * (s + 1.0))
+        (self.alpha / s) * (self.beta / s) / (s + 1.0)
+    }
+}
+
+impl Beta {
+    /// P(X <= x) given x and y = 1 - x, so a caller holding an exact 1 - x
+    /// (PERT near its max) keeps it.
+    fn cdf_xy(&self, x: f64, y: f64) -> f64 {
+        if x <= 0.0 {
+            0.0
+        } else if y <= 0.0 {
+            1.0
+        } else {
+            beta_reg(self.alpha, self.beta, x, y)
+        }
+    }
+    /// P(X > x) given x and y = 1 - x.
+    fn sf_xy(&self, x: f64, y: f64) -> f64 {
+        if x <= 0.0 {
+            1.0
+        } else if y <= 0.0 {
+            0.0
+        } else {
+            beta_reg(self.beta, self.alpha, y, x)
+        }
     }
 }
 
 impl Quantile for Beta {
     fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 {
-            0.0
-        } else if x >= 1.0 {
-            1.0
-        } else {
-            beta_reg(self.alpha, self.beta, x, 1.0 - x)
-        }
+        self.cdf_xy(x, 1.0 - x)
     }
     fn sf(&self, x: f64) -> f64 {
-        if x <= 0.0 {
-            1.0
-        } else if x >= 1.0 {
-            0.0
-        } else {
-            beta_reg(self.beta, self.alpha, 1.0 - x, x)
-        }
+        self.sf_xy(x, 1.0 - x)
     }
     fn ppf(&self, q: f64) -> f64 {
         // The cdf rounds to 1 below x = 1; only q = 1 is the end of the support.
@@ -159,7 +198,8 @@ impl Quantile for Beta {
 }
 
 /// PERT(min, mode, max, lamb): a beta rescaled to [min, max] with its mode where
-/// the expert puts "most likely"; `lamb` (default 4) sets how peaked it is.
+/// the expert puts "most likely"; `lamb` (default 4, at most 1e300) sets how
+/// peaked it is.
 ///
 /// Equivalent to scipy's `beta(a, b, loc=min, scale=max-min)` with
 /// a = 1 + lamb (mode - min)/(max - min) and b = 1 + lamb (max - mode)/(max - min).
@@ -182,7 +222,8 @@ impl Pert {
     pub fn new(min: f64, mode: f64, max: f64, lamb: f64) -> Result<Self> {
         const NAME: &str = "pert";
         min_mode_max(NAME, min, mode, max)?;
-        positive(NAME, "lamb", lamb)?;
+        // The shapes are at most 1 + lamb.
+        shape(NAME, "lamb", lamb)?;
         let range = max - min;
         let unit = Beta::named(
             NAME,
@@ -211,16 +252,28 @@ impl Pert {
     }
 }
 
+impl Pert {
+    /// min + (max - min) u, which rounding can push just past max.
+    #[inline(always)]
+    fn scale_up(&self, u: f64) -> f64 {
+        (self.min + (self.max - self.min) * u).min(self.max)
+    }
+    /// (x - min)/(max - min) and (max - x)/(max - min), each exact near its end.
+    fn scale_down(&self, x: f64) -> (f64, f64) {
+        let range = self.max - self.min;
+        ((x - self.min) / range, (self.max - x) / range)
+    }
+}
+
 impl Sample for Pert {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.min + (self.max - self.min) * self.unit.sample(rng)
+        self.scale_up(self.unit.sample(rng))
     }
 
     fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
         self.unit.fill(rng, out);
-        let (min, range) = (self.min, self.max - self.min);
-        out.iter_mut().for_each(|x| *x = min + range * *x);
+        out.iter_mut().for_each(|x| *x = self.scale_up(*x));
     }
 }
 
@@ -229,22 +282,36 @@ impl Moments for Pert {
         self.min + (self.max - self.min) * self.unit.mean()
     }
     fn variance(&self) -> f64 {
-        (self.max - self.min).powi(2) * self.unit.variance()
+        self.sd().powi(2)
+    }
+    /// (max - min) sd: the variance overflows first, for ranges beyond 1e154.
+    fn sd(&self) -> f64 {
+        (self.max - self.min) * self.unit.sd()
     }
 }
 
 impl Quantile for Pert {
     fn cdf(&self, x: f64) -> f64 {
-        self.unit.cdf((x - self.min) / (self.max - self.min))
+        let (u, v) = self.scale_down(x);
+        self.unit.cdf_xy(u, v)
     }
     fn sf(&self, x: f64) -> f64 {
-        self.unit.sf((x - self.min) / (self.max - self.min))
+        let (u, v) = self.scale_down(x);
+        self.unit.sf_xy(u, v)
     }
+    // Searched for over x itself, not as min + range · (the unit beta's
+    // quantile), whose rounding can leave the float that first reaches q.
     fn ppf(&self, q: f64) -> f64 {
-        self.min + (self.max - self.min) * self.unit.ppf(q)
+        if q >= 1.0 {
+            return self.max;
+        }
+        invert_cdf(|x| self.cdf(x), q, self.min, self.max, false)
     }
     fn isf(&self, q: f64) -> f64 {
-        self.min + (self.max - self.min) * self.unit.isf(q)
+        if q <= 0.0 {
+            return self.max;
+        }
+        invert_cdf(|x| -self.sf(x), -q, self.min, self.max, false)
     }
     fn support(&self) -> (f64, f64) {
         (self.min, self.max)

@@ -438,11 +438,11 @@ const RECURSION_WITHIN: f64 = 16.0;
 fn pmf_ratio_from_mode(n: f64, r: f64, m: f64, k: f64) -> f64 {
     let (mut num, mut den) = (1.0, 1.0);
     let (lo, hi) = if k > m { (m, k) } else { (k, m) };
-    let mut i = lo + 1.0;
-    while i <= hi {
+    // Counted in integers: i += 1.0 stalls at 2^53.
+    for step in 1..=(hi - lo) as u64 {
+        let i = lo + step as f64;
         num *= (n - i + 1.0) * r;
         den *= i;
-        i += 1.0;
     }
     if k > m {
         num / den

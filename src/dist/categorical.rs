@@ -113,21 +113,23 @@ impl Sample for Categorical {
     }
 }
 
+impl Categorical {
+    /// (mean, sd), safe for values near the float range's end.
+    fn moments(&self) -> (f64, f64) {
+        let atoms = self.values.iter().zip(&self.weights);
+        super::mixture_moments(atoms.map(|(&v, &w)| (w, v, 0.0)))
+    }
+}
+
 impl Moments for Categorical {
     fn mean(&self) -> f64 {
-        self.values
-            .iter()
-            .zip(&self.weights)
-            .map(|(v, w)| v * w)
-            .sum()
+        self.moments().0
     }
     fn variance(&self) -> f64 {
-        let m = self.mean();
-        self.values
-            .iter()
-            .zip(&self.weights)
-            .map(|(v, w)| w * (v - m).powi(2))
-            .sum()
+        self.sd().powi(2)
+    }
+    fn sd(&self) -> f64 {
+        self.moments().1
     }
 }
 
@@ -153,11 +155,14 @@ impl Quantile for Categorical {
             self.cumulative[k - 1]
         }
     }
+    /// The first value whose running sum reaches q: the generalised inverse of
+    /// [`Quantile::cdf`], which reads the same sums. (A q nudged down by 1e-12
+    /// returned 0 for categorical([0, 1], [1e12, 1]).ppf(1 - 1e-16).) The last
+    /// value also takes any q above a last sum rounded below 1.
     fn ppf(&self, q: f64) -> f64 {
-        // Rounding in the running sums must not push q = 1 past the end.
         let k = self
             .cumulative
-            .partition_point(|&c| c < q * (1.0 - 1e-12))
+            .partition_point(|&c| c < q)
             .min(self.values.len() - 1);
         self.values[k]
     }

@@ -57,12 +57,17 @@ impl Moments for Gamma {
         self.shape * self.scale
     }
     fn variance(&self) -> f64 {
-        self.shape * self.scale * self.scale
+        self.sd().powi(2)
+    }
+    /// sqrt(shape) scale: shape scale² overflows first (gamma(1e300, 1e8)).
+    fn sd(&self) -> f64 {
+        self.shape.sqrt() * self.scale
     }
 }
 
 impl Quantile for Gamma {
-    // In standard units (x / scale), so a scale of 1e-300 or 1e300 costs nothing in range.
+    // The cdf in standard units (x / scale); quantiles are searched for over x
+    // itself, so they are exact to the float even where x / scale is subnormal.
     fn cdf(&self, x: f64) -> f64 {
         gamma_pq(self.shape, x / self.scale).0
     }
@@ -74,15 +79,13 @@ impl Quantile for Gamma {
         if q >= 1.0 {
             return f64::INFINITY;
         }
-        let unit = |z: f64| gamma_pq(self.shape, z).0;
-        self.scale * invert_cdf(unit, q, 0.0, f64::INFINITY, false)
+        invert_cdf(|x| self.cdf(x), q, 0.0, f64::INFINITY, false)
     }
     fn isf(&self, q: f64) -> f64 {
         if q <= 0.0 {
             return f64::INFINITY;
         }
-        let unit = |z: f64| -gamma_pq(self.shape, z).1;
-        self.scale * invert_cdf(unit, -q, 0.0, f64::INFINITY, false)
+        invert_cdf(|x| -self.sf(x), -q, 0.0, f64::INFINITY, false)
     }
     fn support(&self) -> (f64, f64) {
         (0.0, f64::INFINITY)

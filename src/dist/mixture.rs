@@ -52,23 +52,24 @@ impl Sample for Mixture {
     }
 }
 
+impl Mixture {
+    /// (mean, sd) from the components', as within plus between spread:
+    /// E[X²] - mean² cancels (and overflows) where components sit far out.
+    fn moments(&self) -> (f64, f64) {
+        let parts = self.components.iter().zip(&self.weights);
+        super::mixture_moments(parts.map(|(c, &w)| (w, c.mean(), c.sd())))
+    }
+}
+
 impl Moments for Mixture {
     fn mean(&self) -> f64 {
-        self.components
-            .iter()
-            .zip(&self.weights)
-            .map(|(c, w)| w * c.mean())
-            .sum()
+        self.moments().0
     }
     fn variance(&self) -> f64 {
-        let m = self.mean();
-        let second: f64 = self
-            .components
-            .iter()
-            .zip(&self.weights)
-            .map(|(c, w)| w * (c.variance() + c.mean().powi(2)))
-            .sum();
-        (second - m * m).max(0.0)
+        self.sd().powi(2)
+    }
+    fn sd(&self) -> f64 {
+        self.moments().1
     }
 }
 

@@ -15,6 +15,7 @@
 //! ```
 
 mod beta;
+mod beta_expansions;
 mod beta_table;
 pub(crate) mod binomial;
 mod categorical;
@@ -34,7 +35,7 @@ mod truncated;
 mod uniform;
 mod validate;
 
-pub use beta::{Beta, Pert};
+pub use beta::{Beta, Pert, MAX_SHAPE};
 pub use binomial::Binomial;
 pub use categorical::Categorical;
 pub use constant::Constant;
@@ -150,6 +151,37 @@ impl Dist {
         validate::quantile_level(q).map(|q| self.ppf(q))
     }
 
+    /// [`Moments::mean`], or an error saying it is not representable (its
+    /// true value lies beyond the float range, e.g. lognormal(0, 40)'s e^800).
+    pub fn mean_checked(&self) -> crate::Result<f64> {
+        self.representable("mean", self.mean())
+    }
+
+    /// [`Moments::sd`], or an error saying it is not representable.
+    pub fn sd_checked(&self) -> crate::Result<f64> {
+        self.representable("sd", self.sd())
+    }
+
+    /// [`Moments::variance`], or an error saying it is not representable.
+    pub fn variance_checked(&self) -> crate::Result<f64> {
+        self.representable("variance", self.variance())
+    }
+
+    fn representable(&self, what: &str, value: f64) -> crate::Result<f64> {
+        if value.is_finite() {
+            return Ok(value);
+        }
+        let why = if value.is_nan() {
+            "could not be computed: the quantiles it is formed from exceed the largest float (1.8e308)"
+        } else {
+            "exceeds the largest float (1.8e308)"
+        };
+        Err(crate::Error::InvalidArgument(format!(
+            "{}: the {what} {why}",
+            self.describe()
+        )))
+    }
+
     /// The family's name as users write it (`"beta"`, `"lognormal"`).
     pub fn family(&self) -> &'static str {
         match self {
@@ -258,6 +290,35 @@ impl Moments for Dist {
     fn variance(&self) -> f64 {
         dispatch!(self, d => d.variance())
     }
+    fn sd(&self) -> f64 {
+        dispatch!(self, d => d.sd())
+    }
+}
+
+/// The mean and sd of a mixture of parts given as (weight, mean, sd), weights
+/// summing to 1 (atoms have sd 0). Computed in units of a power of two at
+/// least every |mean| and sd, so that neither differences of means nor
+/// squares overflow for values near the float range's end (the scaling itself
+/// is exact).
+pub(crate) fn mixture_moments<I>(parts: I) -> (f64, f64)
+where
+    I: Iterator<Item = (f64, f64, f64)> + Clone,
+{
+    let largest = parts
+        .clone()
+        .map(|(_, m, s)| m.abs().max(s))
+        .fold(0.0, f64::max);
+    if largest == 0.0 || !largest.is_finite() {
+        let mean = parts.clone().map(|(w, m, _)| w * m).sum();
+        return (mean, largest);
+    }
+    // Not below 2^-1000: 2^-1074 itself would come out 0 (powi takes 1/2^1074).
+    let scale = 2f64.powi((largest.log2().ceil() as i32).clamp(-1000, 1023));
+    let mean: f64 = parts.clone().map(|(w, m, _)| w * (m / scale)).sum();
+    let var: f64 = parts
+        .map(|(w, m, s)| w * ((s / scale).powi(2) + (m / scale - mean).powi(2)))
+        .sum();
+    (mean * scale, var.sqrt() * scale)
 }
 
 impl Quantile for Dist {
@@ -328,5 +389,40 @@ pub(crate) fn integer_sf_from(sf: impl Fn(f64) -> f64, x: f64) -> f64 {
         1.0
     } else {
         sf(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixture_moments_survive_the_float_range_ends() {
+        // Two atoms at ±1.5e308: mean 0, sd 1.5e308 (the spread's square and the
+        // difference of the atoms overflow).
+        let (mean, sd) = mixture_moments([(0.5, 1.5e308, 0.0), (0.5, -1.5e308, 0.0)].into_iter());
+        assert_eq!(mean, 0.0);
+        assert!((sd / 1.5e308 - 1.0).abs() < 1e-15, "{sd}");
+        // Subnormal atoms: 0 and 5e-324 half each.
+        let (mean, sd) = mixture_moments([(0.5, 0.0, 0.0), (0.5, 5e-324, 0.0)].into_iter());
+        assert!(mean <= 5e-324 && sd <= 5e-324, "{mean} {sd}");
+        // Within and between spread: (1 + 1)/2 + 1 = 2.
+        let (mean, sd) = mixture_moments([(0.5, -1.0, 1.0), (0.5, 1.0, 1.0)].into_iter());
+        assert_eq!(mean, 0.0);
+        assert!((sd - 2f64.sqrt()).abs() < 1e-15, "{sd}");
+    }
+
+    #[test]
+    fn moments_beyond_the_float_range_are_refused_with_a_reason() {
+        let d: Dist = LogNormal::new(0.0, 40.0).unwrap().into();
+        let err = d.mean_checked().unwrap_err().to_string();
+        assert!(
+            err.contains("lognormal(0, 40)") && err.contains("largest float"),
+            "{err}"
+        );
+        // The sd of gamma(1e300, 1e8) is 1e158 though its variance overflows.
+        let d: Dist = Gamma::new(1e300, 1e8).unwrap().into();
+        assert!((d.sd_checked().unwrap() / 1e158 - 1.0).abs() < 1e-12);
+        assert!(d.variance_checked().is_err());
     }
 }

@@ -103,7 +103,11 @@ impl Moments for NegativeBinomial {
         self.r * (1.0 - self.p) / self.p
     }
     fn variance(&self) -> f64 {
-        self.r * (1.0 - self.p) / (self.p * self.p)
+        self.sd().powi(2)
+    }
+    /// sqrt(r (1 - p)) / p: the variance, mean / p, overflows for a tiny p.
+    fn sd(&self) -> f64 {
+        (self.r * (1.0 - self.p)).sqrt() / self.p
     }
 }
 

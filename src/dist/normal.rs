@@ -56,12 +56,38 @@ pub struct Normal {
     sd: f64,
 }
 
+/// Past this, mean + sd z can overflow while the quantile itself is finite.
+const HUGE: f64 = 1e300;
+
 impl Normal {
     pub fn new(mean: f64, sd: f64) -> Result<Self> {
         Ok(Normal {
             mean: finite("normal", "mean", mean)?,
             sd: positive("normal", "sd", sd)?,
         })
+    }
+
+    /// (x - mean)/sd, or x/sd - mean/sd where x - mean overflows (x = 1e308,
+    /// mean = -1e308, sd = 1e308 is z = 2, not infinity). Only then: with a
+    /// tiny sd both quotients overflow, and their difference would be NaN.
+    fn z(&self, x: f64) -> f64 {
+        let d = x - self.mean;
+        if d.is_finite() || !x.is_finite() {
+            d / self.sd
+        } else {
+            // x and mean far apart with opposite signs: no inf - inf here.
+            x / self.sd - self.mean / self.sd
+        }
+    }
+
+    /// mean + sd z, halved and doubled for parameters near the float range's
+    /// end (chosen per law, not per z, so quantiles stay monotone in z).
+    fn x(&self, z: f64) -> f64 {
+        if self.sd.max(self.mean.abs()) < HUGE {
+            self.mean + self.sd * z
+        } else {
+            2.0 * (0.5 * self.mean + (0.5 * z) * self.sd)
+        }
     }
 }
 
@@ -86,16 +112,16 @@ impl Moments for Normal {
 
 impl Quantile for Normal {
     fn cdf(&self, x: f64) -> f64 {
-        phi((x - self.mean) / self.sd)
+        phi(self.z(x))
     }
     fn sf(&self, x: f64) -> f64 {
-        phi((self.mean - x) / self.sd)
+        phi(-self.z(x))
     }
     fn ppf(&self, q: f64) -> f64 {
-        self.mean + self.sd * phi_inv(q)
+        self.x(phi_inv(q))
     }
     fn isf(&self, q: f64) -> f64 {
-        self.mean - self.sd * phi_inv(q)
+        self.x(-phi_inv(q))
     }
     fn support(&self) -> (f64, f64) {
         (f64::NEG_INFINITY, f64::INFINITY)
@@ -167,8 +193,22 @@ impl Moments for LogNormal {
         (self.mu + 0.5 * self.sigma * self.sigma).exp()
     }
     fn variance(&self) -> f64 {
+        self.sd().powi(2)
+    }
+    /// exp(mu + s²/2 + ln(e^(s²) - 1)/2), s = sigma, in logs: the variance's
+    /// factors e^(s²) - 1 and e^(2 mu + s²) overflow (or give inf·0) long before
+    /// the sd does.
+    fn sd(&self) -> f64 {
         let s2 = self.sigma * self.sigma;
-        s2.exp_m1() * (2.0 * self.mu + s2).exp()
+        let ln_expm1 = if s2 > 1.0 {
+            s2 + (-(-s2).exp()).ln_1p()
+        } else if s2 > 1e-8 {
+            s2.exp_m1().ln()
+        } else {
+            // ln(s² (1 + s²/2 + ...)), as s² itself may underflow.
+            2.0 * self.sigma.ln() + 0.5 * s2
+        };
+        (self.mu + 0.5 * s2 + 0.5 * ln_expm1).exp()
     }
 }
 

@@ -1,32 +1,48 @@
 //! Numerical helpers for moments and quantiles that have no closed form
 //! (truncated laws, mixtures): tanh-sinh quadrature and bracketed root finding.
 
-/// ∫_0^1 f(u) du by tanh-sinh (double-exponential) quadrature, which copes with
-/// the integrable endpoint singularities of a quantile function.
-pub(crate) fn integrate_unit(f: impl Fn(f64) -> f64) -> f64 {
-    // Nodes u = (1 + tanh(pi/2 sinh t)) / 2 on t in [-T, T] with step h.
+/// The tanh-sinh (double-exponential) nodes and weights of ∫_0^1 f(u) du, which
+/// cope with the integrable endpoint singularities of a quantile function.
+/// Each node is formed from its distance to the nearer end, so nodes near 0
+/// keep their relative precision (1 - (1 - u) would round them to 0 or 1e-16).
+fn unit_nodes() -> impl Iterator<Item = (f64, f64)> {
+    // u = (1 + tanh(pi/2 sinh t)) / 2 on t in [-T, T] with step h.
     const H: f64 = 1.0 / 64.0;
     const T: f64 = 3.2;
     let half_pi = std::f64::consts::FRAC_PI_2;
-    let mut total = 0.0;
     let steps = (T / H) as i64;
-    for k in -steps..=steps {
+    (-steps..=steps).filter_map(move |k| {
         let t = k as f64 * H;
         let s = half_pi * t.sinh();
-        let cosh_s = s.cosh();
-        // 1 - tanh(s) computed stably as 2 / (1 + e^{2s}).
-        let one_minus = 2.0 / (1.0 + (2.0 * s).exp());
-        let u = 1.0 - one_minus / 2.0;
+        // The distance to the nearer end, 1/(1 + e^{2|s|}).
+        let near = 1.0 / (1.0 + (2.0 * s.abs()).exp());
+        let u = if t < 0.0 { near } else { 1.0 - near };
         if u <= 0.0 || u >= 1.0 {
-            continue;
+            return None;
         }
-        let w = H * half_pi * t.cosh() / (cosh_s * cosh_s) / 2.0;
-        let v = f(u);
-        if v.is_finite() {
-            total += w * v;
-        }
-    }
-    total
+        let cosh_s = s.cosh();
+        Some((u, H * half_pi * t.cosh() / (cosh_s * cosh_s) / 2.0))
+    })
+}
+
+/// ∫_0^1 f(u) du by tanh-sinh quadrature.
+#[cfg(test)]
+pub(crate) fn integrate_unit(f: impl Fn(f64) -> f64) -> f64 {
+    unit_nodes().map(|(u, w)| w * f(u)).sum()
+}
+
+/// The mean and sd of the law with quantile function `ppf`: ∫ ppf and
+/// sqrt(∫ (ppf - mean)²) over (0, 1), from one evaluation of `ppf` per node.
+/// The spread is summed in units of a power of two above every |ppf|, so it
+/// does not overflow for quantiles near the float range's end. A quantile
+/// that overflowed (inf) makes the moments inf or NaN: they are then not
+/// representable, and the callers report it.
+pub(crate) fn quantile_moments(ppf: impl Fn(f64) -> f64) -> (f64, f64) {
+    let nodes: Vec<(f64, f64)> = unit_nodes().map(|(u, w)| (w, ppf(u))).collect();
+    let total: f64 = nodes.iter().map(|(w, _)| w).sum();
+    // The weights sum to 1 but for the far tails' share, which is ignored.
+    let parts = nodes.iter().map(|&(w, x)| (w / total, x, 0.0));
+    super::mixture_moments(parts)
 }
 
 /// The smallest x in [lo, hi] with `cdf(x) >= q`, by bisection; `cdf` must be
@@ -39,10 +55,16 @@ pub(crate) fn invert_cdf(cdf: impl Fn(f64) -> f64, q: f64, lo: f64, hi: f64, int
         return lo;
     }
     let (a, b) = (lo.max(-f64::MAX), hi.min(f64::MAX));
+    // An infinite end is replaced by the largest float, which may reach q already.
+    if a > lo && cdf(a) >= q {
+        return a;
+    }
     if cdf(b) < q {
         return hi;
     }
-    if integer && b - a <= 9_007_199_254_740_992.0 {
+    // Whole numbers are bisected only where each is a float (|x| <= 2^53):
+    // beyond, a + (b - a)/2 can round back onto a or b and never progress.
+    if integer && a.abs().max(b.abs()) <= 9_007_199_254_740_992.0 {
         let (mut a, mut b) = (a.floor(), b.ceil());
         if cdf(a) >= q {
             return a;
@@ -138,6 +160,18 @@ mod tests {
     }
 
     #[test]
+    fn quantile_moments_of_a_uniform_near_the_float_range_end() {
+        // uniform(-1e308, 1.7e308): mean 3.5e307, sd 2.7e308/sqrt(12) =
+        // 1.35e308/sqrt(3) (its variance and the range itself overflow).
+        let (mean, sd) = quantile_moments(|u| -1e308 + u * 1.7e308 + u * 1e308);
+        assert!((mean / 3.5e307 - 1.0).abs() < 1e-9, "{mean}");
+        assert!((sd / (1.35e308 / 3f64.sqrt()) - 1.0).abs() < 1e-9, "{sd}");
+        // A quantile that overflowed makes the moments non-finite, not wrong.
+        let (mean, _) = quantile_moments(|u| if u > 0.99 { f64::INFINITY } else { u });
+        assert!(!mean.is_finite());
+    }
+
+    #[test]
     fn inverts_continuous_and_integer_cdfs() {
         let x = invert_cdf(|x| x.clamp(0.0, 1.0), 0.3, 0.0, 1.0, false);
         assert!((x - 0.3).abs() < 1e-12);
@@ -157,6 +191,33 @@ mod tests {
             invert_cdf(|_| 0.0, 0.5, 0.0, f64::INFINITY, false),
             f64::INFINITY
         );
+        // Whole numbers beyond 2^53, 16 apart: bisected as floats (halving
+        // their distance rounded back onto an end and never finished).
+        let atoms = |x: f64| {
+            if x >= 1e17 + 16.0 {
+                1.0
+            } else if x >= 1e17 {
+                0.5
+            } else {
+                0.0
+            }
+        };
+        assert_eq!(
+            invert_cdf(atoms, 0.75, 1e17, 1e17 + 16.0, true),
+            1e17 + 16.0
+        );
+        // An infinite end replaced by the largest float, which reaches q.
+        let x = invert_cdf(
+            |x| if x > -1e308 { 1.0 } else { 0.0 },
+            0.5,
+            f64::NEG_INFINITY,
+            0.0,
+            false,
+        );
+        assert_eq!(x, (-1e308_f64).next_up());
+        let tiny_everywhere = |x: f64| if x.is_finite() { 1e-300 } else { 0.0 };
+        let x = invert_cdf(tiny_everywhere, 1e-310, f64::NEG_INFINITY, 0.0, false);
+        assert_eq!(x, -f64::MAX);
         // A survival function, inverted through its negation.
         let sf = |x: f64| (-x).exp();
         let x = invert_cdf(|x| -sf(x), -1e-300, 0.0, f64::INFINITY, false);

@@ -8,13 +8,28 @@
 //! statrs' incomplete gamma sums O(sqrt(a)) terms, which never finishes for
 //! a Poisson rate of 1e15, and its inverse gamma cdf put gamma(1e308)'s median at 8.
 //!
+//! The continued fraction of I_x(a, b) itself loses digits once the shapes are
+//! large or lopsided (I_{1/2}(1e14, 1e14) came out 1/2 - 1.4e-9, and
+//! nbinom(0.5, 1e-12).ppf(0.99) 5e-5 off): those shapes go to the expansions of
+//! [`super::beta_expansions`]. Where a small shape makes one tail tiny, that
+//! tail is summed directly rather than as 1 minus the other.
+//!
 //! Every loop here has a fixed cap on its iterations: these functions run with
 //! Python's GIL held, so none of them may spin.
 
+use super::beta_expansions::{
+    gamma_mixture, gamma_mixture_applies, large_shapes, LARGE_SHAPES_FROM,
+};
 use statrs::function::gamma::ln_gamma;
+
+/// An expansion of (I_x(a, b), 1 - I_x(a, b)) for a <= b.
+type BothTails = fn(f64, f64, f64, f64) -> (f64, f64);
 
 /// I_x(a, b) for a, b > 0, with `y` = 1 - x passed separately so callers
 /// holding a tiny 1 - x (a binomial p near 1, say) keep its precision.
+///
+/// The continued fraction serves moderate shapes; large ones go to the
+/// expansions of [`super::beta_expansions`], where it loses digits.
 pub(crate) fn beta_reg(a: f64, b: f64, x: f64, y: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
@@ -22,23 +37,98 @@ pub(crate) fn beta_reg(a: f64, b: f64, x: f64, y: f64) -> f64 {
     if y <= 0.0 {
         return 1.0;
     }
+    // The expansions take the smaller shape first: I_x(a, b) = 1 - I_y(b, a),
+    // each side computed directly.
+    let (small, large) = (a.min(b), a.max(b));
+    let expansion: Option<BothTails> = if small >= LARGE_SHAPES_FROM {
+        Some(large_shapes)
+    } else if gamma_mixture_applies(small, large) {
+        Some(gamma_mixture)
+    } else {
+        None
+    };
+    match expansion {
+        Some(f) if a <= b => f(a, b, x, y).0,
+        Some(f) => f(b, a, y, x).1,
+        None => beta_continued_fraction(a, b, x, y),
+    }
+}
+
+/// I_x(a, b) by the continued fraction, for moderate shapes.
+fn beta_continued_fraction(a: f64, b: f64, x: f64, y: f64) -> f64 {
     // The continued fraction converges fast for x below the mean-ish point;
     // above it, use I_x(a, b) = 1 - I_y(b, a).
     // A prefactor that underflows makes the fraction moot (and far out it
     // would only crawl through subnormals).
+    // The prefactor x^a y^b / (a B(a, b)) is formed in logs, division by a
+    // included: for a subnormal shape x^a y^b / B(a, b) is itself subnormal.
     if x * (a + b + 2.0) < a + 1.0 {
-        let prefactor = ln_prefactor(a, b, x, y).exp();
+        let prefactor = (ln_prefactor(a, b, x, y) - a.ln()).exp();
         if prefactor == 0.0 {
             return 0.0;
         }
-        (prefactor * continued_fraction(a, b, x) / a).min(1.0)
+        (prefactor * continued_fraction(a, b, x)).min(1.0)
+    } else if b < 1.0 {
+        mass_below_near_one(a, b, x, y)
     } else {
-        let prefactor = ln_prefactor(b, a, y, x).exp();
+        let prefactor = (ln_prefactor(b, a, y, x) - b.ln()).exp();
         if prefactor == 0.0 {
             return 1.0;
         }
-        (1.0 - prefactor * continued_fraction(b, a, y) / b).max(0.0)
+        (1.0 - prefactor * continued_fraction(b, a, y)).max(0.0)
     }
+}
+
+/// I_x(a, b) for b < 1 and x above the continued fraction's switch point.
+///
+/// There 1 - I_y(b, a) cancels: with b small nearly all the mass sits at 1, so
+/// I_x(a, b) is small (beta(1, 1e-300).cdf(0.9) is 2.3e-300, and came out 0).
+/// Instead, from the power series of I_y(b, a) (DLMF 8.17.8),
+/// I_y(b, a) = y^b Γ(a + b)/(Γ(a) Γ(1 + b)) (1 + b S),
+/// S = Σ_{j>=1} (1 - a)_j y^j / (j! (b + j)),
+/// so I_x(a, b) = -expm1(b ln y + Δ(a, b) - Δ(1, b) + ln(1 + b S)) with
+/// Δ(c, d) = ln Γ(c + d) - ln Γ(c), every term O(b) and formed as such.
+/// y < (b + 1)/(a + b + 2) here, so the terms of S are bounded by e² and
+/// fall geometrically once j > a y.
+fn mass_below_near_one(a: f64, b: f64, x: f64, y: f64) -> f64 {
+    const MAX_TERMS: usize = 1000;
+    let mut series = 0.0;
+    let mut term = 1.0; // (1 - a)_j y^j / j!
+    for j in 1..=MAX_TERMS {
+        let j = j as f64;
+        term *= (j - a) * y / j;
+        let add = term / (b + j);
+        series += add;
+        if add.abs() <= 1e-17 * series.abs() {
+            break;
+        }
+    }
+    let ln_y = if y < 0.5 { y.ln() } else { (-x).ln_1p() };
+    let exponent = b * ln_y + ln_gamma_ratio(a, b) - ln_gamma_ratio(1.0, b) + (b * series).ln_1p();
+    (-exponent.exp_m1()).clamp(0.0, 1.0)
+}
+
+/// ln Γ(c + d) - ln Γ(c) for c > 0, d >= 0, to relative precision however small d
+/// is: lifted to c >= 20 by Γ(c + 1) = c Γ(c), then Stirling's series with the
+/// large terms cancelled analytically.
+fn ln_gamma_ratio(c: f64, d: f64) -> f64 {
+    let (mut c, mut acc) = (c, 0.0);
+    // At most 20 steps: c > 0.
+    while c < STIRLING_FROM {
+        acc -= (d / c).ln_1p();
+        c += 1.0;
+    }
+    // μ(c + d) - μ(c) for the Stirling tail μ; for small d by its slope at the
+    // midpoint (error d³/(48 c⁴)), as the difference of two near-equal values
+    // would cancel (error eps μ(c)); the two errors cross near d = 1e-5 c.
+    let tail = if d < 1e-5 * c {
+        let z = c + 0.5 * d;
+        let r = 1.0 / (z * z);
+        -d * r * (1.0 / 12.0 - r * (1.0 / 120.0 - r * (1.0 / 252.0 - r / 240.0)))
+    } else {
+        stirling_tail(c + d) - stirling_tail(c)
+    };
+    acc + (c - 0.5) * (d / c).ln_1p() + d * ((c + d).ln() - 1.0) + tail
 }
 
 /// ln(x^a y^b / B(a, b)).
@@ -48,7 +138,7 @@ fn ln_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
     let ln_y = if y > 0.5 { (-x).ln_1p() } else { y.ln() };
     let (small, large) = (a.min(b), a.max(b));
     if large < STIRLING_FROM {
-        return a * ln_x + b * ln_y + ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b);
+        return a * ln_x + b * ln_y + ln_gamma(a + b) - ln_gamma_any(a) - ln_gamma_any(b);
     }
     if small < STIRLING_FROM {
         // ln Γ(large + small) - ln Γ(large) by Stirling's series, without
@@ -58,7 +148,7 @@ fn ln_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
         let ratio = (large - 0.5) * (small / large).ln_1p() + small * s.ln() - small
             + stirling_tail(s)
             - stirling_tail(large);
-        return a * ln_x + b * ln_y + ratio - ln_gamma(small);
+        return a * ln_x + b * ln_y + ratio - ln_gamma_any(small);
     }
     // With both shapes large the log-gammas are huge and cancel; Stirling's
     // series written around the mode keeps every term small instead.
@@ -72,6 +162,16 @@ fn ln_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
         + stirling_tail(s)
         - stirling_tail(a)
         - stirling_tail(b)
+}
+
+/// ln Γ(z) for z > 0, below 1 as ln Γ(1 + z) - ln z: Γ(z) ≈ 1/z overflows for
+/// a subnormal z.
+fn ln_gamma_any(z: f64) -> f64 {
+    if z < 1.0 {
+        ln_gamma(1.0 + z) - z.ln()
+    } else {
+        ln_gamma(z)
+    }
 }
 
 /// From this argument on, ln Γ is taken from Stirling's series.
@@ -97,7 +197,7 @@ pub(crate) fn log1pmx(t: f64) -> f64 {
 }
 
 /// ln Γ(z) - [(z - 1/2) ln z - z + ln(2π)/2], for z >= 20 (error < 1e-15).
-fn stirling_tail(z: f64) -> f64 {
+pub(crate) fn stirling_tail(z: f64) -> f64 {
     let r = 1.0 / (z * z);
     (1.0 / 12.0 - r * (1.0 / 360.0 - r * (1.0 / 1260.0 - r / 1680.0))) / z
 }
@@ -145,7 +245,12 @@ pub(crate) fn gamma_pq(a: f64, x: f64) -> (f64, f64) {
     }
     if x < a + 1.0 {
         let p = gamma_series(a, x);
-        (p, 1.0 - p)
+        let q = if a < 1.0 {
+            gamma_q_small_shape(a, x)
+        } else {
+            1.0 - p
+        };
+        (p, q)
     } else {
         let q = gamma_continued_fraction(a, x);
         (1.0 - q, q)
@@ -168,6 +273,13 @@ fn ln_gamma_prefactor(a: f64, x: f64) -> f64 {
 
 /// P(a, x) by its power series, for x < a + 1 (Numerical Recipes 6.2).
 fn gamma_series(a: f64, x: f64) -> f64 {
+    if a < 1.0 {
+        // As (x^a e^-x / Γ(1 + a)) (a Σ): with Γ(a) ≈ 1/a the usual
+        // e^(a ln x - x - ln Γ(a)) · Σ multiplies e^-536 by 1e233 for a = 1e-233,
+        // and the rounding of ln Γ(a) ≈ 536 left P 5e-14 short of 1.
+        let prefactor = (a * x.ln() - x - ln_gamma_ratio(1.0, a)).exp();
+        return (prefactor * (a * gamma_series_sum(a, x))).min(1.0);
+    }
     (ln_gamma_prefactor(a, x).exp() * gamma_series_sum(a, x)).min(1.0)
 }
 
@@ -184,6 +296,28 @@ fn gamma_series_sum(a: f64, x: f64) -> f64 {
         }
     }
     sum
+}
+
+/// Q(a, x) for a < 1 and x < a + 1, where 1 - P cancels: for a small shape P is
+/// close to 1 there (gamma(2e-8)'s sf at 0.55 is 2.2e-8 and was 1e-8 off).
+/// From the series of the lower incomplete gamma,
+/// Q = 1 - x^a/Γ(1 + a) - (x^a/Γ(1 + a)) a Σ_{n>=1} (-x)^n / (n! (a + n)),
+/// with 1 - x^a/Γ(1 + a) = -expm1(a ln x - ln Γ(1 + a)) and the rest O(a): no
+/// cancellation beyond that of Q's own terms.
+fn gamma_q_small_shape(a: f64, x: f64) -> f64 {
+    const MAX_TERMS: usize = 100;
+    let exponent = a * x.ln() - ln_gamma_ratio(1.0, a);
+    let (mut term, mut sum) = (1.0, 0.0); // (-x)^n / n!
+    for n in 1..=MAX_TERMS {
+        let n = n as f64;
+        term *= -x / n;
+        let add = term / (a + n);
+        sum += add;
+        if add.abs() <= 1e-17 * sum.abs() {
+            break;
+        }
+    }
+    (-exponent.exp_m1() - exponent.exp() * a * sum).clamp(0.0, 1.0)
 }
 
 /// Q(a, x) by its continued fraction, for x >= a + 1.
@@ -384,6 +518,98 @@ mod tests {
         // Huge shapes finish at once and stay in [0, 1].
         let (p, q) = gamma_pq(1e308, 1e308);
         assert!((p - 0.5).abs() < 1e-9 && (q - 0.5).abs() < 1e-9, "{p} {q}");
+    }
+
+    // mpmath at 50 digits.
+    #[test]
+    fn upper_gamma_keeps_its_digits_for_small_shapes() {
+        let cases = [
+            (0.01, 0.809757548755035, 0.0030781098521703084),
+            (2e-8, 0.553, 1.0004606774394244e-8),
+            (0.5, 1e-3, 0.9643294082703201),
+            (1e-233, 0.5, 5.597735947761608e-234),
+        ];
+        for (a, x, want) in cases {
+            let (p, q) = gamma_pq(a, x);
+            assert!((q - want).abs() <= 1e-14 * want, "Q({a}, {x}) = {q}");
+            assert!((p - (1.0 - want)).abs() <= 1e-15, "P({a}, {x}) = {p}");
+        }
+    }
+
+    // mpmath at 50 digits.
+    #[test]
+    fn log_gamma_ratios_keep_their_digits_for_small_steps() {
+        let cases = [
+            (1.0, 0.01, -0.00569030794606965),
+            (1925.0, 2e-8, 1.5124842967958014e-7),
+            (0.5, 3.0, 0.6286086594223741),
+            (30.0, 1e-7, 3.3844381343802777e-7),
+        ];
+        for (c, d, want) in cases {
+            let got = ln_gamma_ratio(c, d);
+            assert!((got - want).abs() <= 1e-14 * want.abs(), "{c} {d}: {got}");
+        }
+        // ln Γ(1 + d) = -γ d + O(d²).
+        let d = 1e-300;
+        let got = ln_gamma_ratio(1.0, d);
+        assert!((got / d + 0.5772156649015329).abs() < 1e-14, "{got}");
+    }
+
+    // Closed forms and mpmath (mpmath.betainc at 50 digits) where I_x(a, b) is
+    // small for x above the continued fraction's switch point.
+    #[test]
+    fn incomplete_beta_near_one_with_a_small_second_shape() {
+        // I_x(1, b) = 1 - (1 - x)^b.
+        for (b, x) in [(1e-300f64, 0.9f64), (1e-8, 0.999999), (0.3, 0.9999)] {
+            let want = -(b * (-x).ln_1p()).exp_m1();
+            let got = beta_reg(1.0, b, x, 1.0 - x);
+            assert!((got - want).abs() <= 1e-14 * want, "I_{x}(1, {b}) = {got}");
+        }
+        let cases = [
+            (1925.0, 2e-8, 0.99971258, 1.0000045795673678e-8),
+            (50.0, 0.3, 0.999999, 0.9430160445593013),
+            (0.5, 0.01, 0.99, 0.057955558382397965),
+            (3.0, 1e-5, 1.0 - 1e-12, 2.612763562648692e-4),
+        ];
+        for (a, b, x, want) in cases {
+            let got = beta_reg(a, b, x, 1.0 - x);
+            assert!(
+                (got - want).abs() <= 1e-13 * want,
+                "I_{x}({a}, {b}) = {got}"
+            );
+        }
+    }
+
+    #[test]
+    fn beta_methods_agree_where_they_meet() {
+        use crate::dist::beta_expansions::{gamma_mixture, large_shapes};
+        let relative = |a: f64, b: f64| ((a - b) / b).abs();
+        // One sd above the mean of each beta(a, b).
+        let x = |a: f64, b: f64| {
+            let s = a + b;
+            a / s + (a * b / (s * s * (s + 1.0))).sqrt()
+        };
+        // The continued fraction and the gamma mixture where ε = a³/c² = 0.1.
+        let (a, b) = (100.0, 1e7f64.sqrt() - 49.5);
+        let x0 = x(a, b);
+        let cf = beta_continued_fraction(a, b, x0, 1.0 - x0);
+        let mixture = gamma_mixture(a, b, x0, 1.0 - x0).0;
+        assert!(relative(cf, mixture) < 1e-13, "{cf} vs {mixture}");
+        // Both and the large-shape expansion at a = 1e4.
+        for b in [3e4, 1e9] {
+            let a = LARGE_SHAPES_FROM;
+            let x0 = x(a, b);
+            let expansion = large_shapes(a, b, x0, 1.0 - x0).0;
+            let other = if gamma_mixture_applies(a, b) {
+                gamma_mixture(a, b, x0, 1.0 - x0).0
+            } else {
+                beta_continued_fraction(a, b, x0, 1.0 - x0)
+            };
+            assert!(
+                relative(other, expansion) < 1e-13,
+                "b = {b}: {other} vs {expansion}"
+            );
+        }
     }
 
     #[test]

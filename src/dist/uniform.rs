@@ -30,19 +30,32 @@ impl Uniform {
     }
 }
 
+impl Uniform {
+    /// lo + q (hi - lo), kept <= hi: hi - lo rounds (up, for
+    /// uniform(-9188743441938528, 3), whose ppf(1) was 4).
+    #[inline(always)]
+    fn at(&self, q: f64) -> f64 {
+        (self.lo + q * (self.hi - self.lo)).min(self.hi)
+    }
+}
+
 impl Sample for Uniform {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.lo + (self.hi - self.lo) * uniform01(rng)
+        self.at(uniform01(rng))
     }
 }
 
 impl Moments for Uniform {
+    /// From lo, as lo + hi overflows for both near the float range's end.
     fn mean(&self) -> f64 {
-        0.5 * (self.lo + self.hi)
+        self.lo + 0.5 * (self.hi - self.lo)
     }
     fn variance(&self) -> f64 {
-        (self.hi - self.lo).powi(2) / 12.0
+        self.sd().powi(2)
+    }
+    fn sd(&self) -> f64 {
+        (self.hi - self.lo) / 12f64.sqrt()
     }
 }
 
@@ -50,8 +63,11 @@ impl Quantile for Uniform {
     fn cdf(&self, x: f64) -> f64 {
         ((x - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
     }
+    fn sf(&self, x: f64) -> f64 {
+        ((self.hi - x) / (self.hi - self.lo)).clamp(0.0, 1.0)
+    }
     fn ppf(&self, q: f64) -> f64 {
-        self.lo + q * (self.hi - self.lo)
+        self.at(q)
     }
     fn support(&self) -> (f64, f64) {
         (self.lo, self.hi)

@@ -4,9 +4,7 @@ use super::args::{check_name, to_count, to_number, to_numbers, to_seed};
 use super::errors::IntoPy;
 use super::expr::{to_node, Expr};
 use super::run::run_blocking;
-use crate::dist::{
-    Beta, Categorical, Constant, Dist, LogNormal, Mixture, Moments, Quantile, Truncated,
-};
+use crate::dist::{Beta, Categorical, Constant, Dist, LogNormal, Mixture, Quantile, Truncated};
 use crate::engine::RunOptions;
 use crate::expr::{Family, Node};
 use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray1};
@@ -122,24 +120,24 @@ impl Distribution {
         self.dist.family()
     }
 
-    /// The expected value.
-    fn mean(&self) -> f64 {
-        self.dist.mean()
+    /// The expected value (ValueError if it is beyond the float range).
+    fn mean(&self) -> PyResult<f64> {
+        self.dist.mean_checked().py_err()
     }
 
-    /// The standard deviation.
-    fn sd(&self) -> f64 {
-        self.dist.sd()
+    /// The standard deviation (ValueError if it is beyond the float range).
+    fn sd(&self) -> PyResult<f64> {
+        self.dist.sd_checked().py_err()
     }
 
     /// The standard deviation (scipy's name).
-    fn std(&self) -> f64 {
-        self.dist.sd()
+    fn std(&self) -> PyResult<f64> {
+        self.dist.sd_checked().py_err()
     }
 
-    /// The variance.
-    fn var(&self) -> f64 {
-        self.dist.variance()
+    /// The variance (ValueError if it is beyond the float range).
+    fn var(&self) -> PyResult<f64> {
+        self.dist.variance_checked().py_err()
     }
 
     /// The quantile function (inverse cdf) at q in [0, 1]; q may be an array.
