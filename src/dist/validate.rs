@@ -42,7 +42,12 @@ pub(crate) fn count(dist: &'static str, param: &'static str, v: f64) -> Result<u
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 {
         Ok(v as u64)
     } else {
-        Err(Error::param(dist, param, "a whole number >= 0", v))
+        Err(Error::param(
+            dist,
+            param,
+            "a whole number in [0, 2^53 = 9007199254740992] (beyond 2^53 a double cannot hold every whole number)",
+            v,
+        ))
     }
 }
 

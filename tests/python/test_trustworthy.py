@@ -403,6 +403,15 @@ def test_15_a_count_beyond_2_53_names_the_real_limit(tmp_path):
     assert info.value.path == "channels.direct.missiles_by_may_2024.count"
 
 
+def test_15_a_binomial_count_beyond_2_53_says_the_real_limit():
+    with pytest.raises(ValueError, match=r"binomial: n must be a whole number in \[0, 2\^53"):
+        mf.binomial(1e16, 0.5)
+    x = mf.uniform(1e16, 2e16, name="x")
+    with pytest.raises(mf.ModelError, match=r"2\^53") as info:
+        mf.run({"y": mf.binomial(mf.floor(x), 0.5)}, n=10, seed=1)
+    assert info.value.traced_to == ["x"]
+
+
 # ---------------------------------------------------------------------------
 # 16. Every CLI user error is one line and exit 2
 
