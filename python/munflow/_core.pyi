@@ -78,8 +78,24 @@ class Distribution(Expr):
     def cdf(self, x: float) -> float: ...
     @overload
     def cdf(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+    @overload
+    def sf(self, x: float) -> float: ...
+    @overload
+    def sf(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+    @overload
+    def isf(self, q: float) -> float: ...
+    @overload
+    def isf(self, q: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+    def median(self) -> float: ...
+    def interval(self, confidence: float) -> tuple[float, float]: ...
     def support(self) -> tuple[float, float]: ...
     def sample(self, n: int, seed: int | None = None) -> npt.NDArray[np.float64]: ...
+    def rvs(
+        self, size: int | tuple[int, ...] | None = None, random_state: int | None = None
+    ) -> float | npt.NDArray[np.float64]: ...
+
+def families() -> list[tuple[str, list[tuple[str, float | None]]]]:
+    """The table of families: (name, [(parameter, default or None)])."""
 
 def constant(value: Number, *, name: str | None = None) -> Distribution: ...
 @overload
@@ -265,7 +281,7 @@ def sobol(
     threads: int | None = None,
     second_order: bool = False,
     groups: list[tuple[str, list[str]]] | None = None,
-    sampling: Literal["sobol", "mc"] = "sobol",
+    sampling: Literal["sobol", "mc"] = "mc",
     conf_level: float = 0.95,
     num_resamples: int = 100,
     allow_nan: bool = False,
@@ -285,6 +301,7 @@ def tornado(
     high: float = 0.9,
     statistic: float | None = 0.5,
     inputs: list[str] | None = None,
+    groups: list[tuple[str, list[str]]] | None = None,
     allow_nan: bool = False,
     progress: Callable[[int, int], object] | None = None,
 ) -> dict[str, Any]:
@@ -301,11 +318,12 @@ def rank_correlation(
 
 def value_of_information(
     output: npt.NDArray[np.float64],
-    inputs: list[tuple[str, npt.NDArray[np.float64]]],
+    inputs: list[tuple[str, list[npt.NDArray[np.float64]]]],
     level: float = 0.9,
     bins: int = 50,
 ) -> list[tuple[str, float, float, float, float]]:
-    """[(name, width_now, expected_width, narrowing, variance_share)]."""
+    """[(name, width_now, expected_width, narrowing, variance_share)]; each
+    input row is (name, [columns]): several columns for a group."""
 
 def chunks_for(n: int) -> int:
     """Chunks of one run of n samples (progress bars of the Python layer)."""

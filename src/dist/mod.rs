@@ -20,6 +20,7 @@ mod beta_table;
 pub(crate) mod binomial;
 mod categorical;
 mod constant;
+mod families;
 mod gamma;
 mod inversion;
 mod lazy;
@@ -39,6 +40,7 @@ pub use beta::{Beta, Pert, MAX_SHAPE};
 pub use binomial::Binomial;
 pub use categorical::Categorical;
 pub use constant::Constant;
+pub use families::{build, family, FamilyInfo, Param, FAMILIES};
 pub use gamma::Gamma;
 pub use mixture::Mixture;
 pub use negative_binomial::NegativeBinomial;
@@ -149,6 +151,11 @@ impl Dist {
     /// [`Quantile::ppf`] with `q` checked to lie in [0, 1].
     pub fn ppf_checked(&self, q: f64) -> crate::Result<f64> {
         validate::quantile_level(q).map(|q| self.ppf(q))
+    }
+
+    /// [`Quantile::isf`] with `q` checked to lie in [0, 1].
+    pub fn isf_checked(&self, q: f64) -> crate::Result<f64> {
+        validate::quantile_level(q).map(|q| self.isf(q))
     }
 
     /// [`Moments::mean`], or an error saying it is not representable (its

@@ -35,7 +35,7 @@ impl Plan {
             } => {
                 let rejected = match (node.op(), source.as_ref()) {
                     (Op::Compound { family, .. }, Error::InvalidParameter { param, .. }) => {
-                        family.params().iter().position(|p| p == param)
+                        family.params().iter().position(|p| p.name == *param)
                     }
                     _ => None,
                 };

@@ -39,20 +39,15 @@ impl Family {
         }
     }
 
-    /// The parameter names in order, as in the constructors.
-    pub fn params(self) -> &'static [&'static str] {
-        match self {
-            Family::Uniform => &["lo", "hi"],
-            Family::Normal => &["mean", "sd"],
-            Family::LogNormal => &["mu", "sigma"],
-            Family::Beta => &["alpha", "beta"],
-            Family::Gamma => &["shape", "scale"],
-            Family::Pert => &["min", "mode", "max", "lamb"],
-            Family::Triangular => &["min", "mode", "max"],
-            Family::Poisson => &["rate"],
-            Family::Binomial => &["n", "p"],
-            Family::NegativeBinomial => &["r", "p"],
-        }
+    /// The parameter names in order, from the table of families.
+    pub fn params(self) -> &'static [crate::dist::Param] {
+        crate::dist::family(self.name()).map_or(&[], |f| f.params)
+    }
+
+    /// The number of parameters a compound draw of this family takes (all
+    /// of them: defaults are filled in by whoever builds it).
+    pub fn arity(self) -> usize {
+        self.params().len()
     }
 
     /// The distribution for one sample's parameter values (validated).
@@ -125,14 +120,15 @@ impl Family {
 
     /// Checks the number of parameters.
     pub fn check_arity(self, given: usize) -> Result<()> {
-        let want = self.params().len();
+        let want = self.arity();
         if given == want {
             Ok(())
         } else {
+            let names: Vec<&str> = self.params().iter().map(|p| p.name).collect();
             Err(Error::InvalidArgument(format!(
                 "{}: expected {want} parameters ({}), got {given}",
                 self.name(),
-                self.params().join(", ")
+                names.join(", ")
             )))
         }
     }

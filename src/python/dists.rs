@@ -41,7 +41,7 @@ fn family_draw(
     let nodes: Vec<Node> = params
         .iter()
         .zip(family.params())
-        .map(|(p, pname)| to_node(p, &format!("{}: {pname}", family.name())))
+        .map(|(p, param)| to_node(p, &format!("{}: {}", family.name(), param.name)))
         .collect::<PyResult<_>>()?;
     let fixed: Option<Vec<f64>> = nodes.iter().map(Node::as_constant).collect();
     if let Some(values) = fixed {
@@ -158,6 +158,43 @@ impl Distribution {
         })
     }
 
+    /// P(X > x), accurate in the upper tail (scipy's survival function); x may be an array.
+    fn sf(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        elementwise(py, x, "x", |x| {
+            if x.is_nan() {
+                Err(crate::Error::InvalidArgument(
+                    "sf: x must not be NaN".into(),
+                ))
+            } else {
+                Ok(self.dist.sf(x))
+            }
+        })
+    }
+
+    /// The inverse of `sf`: the value exceeded with probability q (q may be
+    /// an array); keeps its precision for tiny q, where ppf(1 - q) would not.
+    fn isf(&self, py: Python<'_>, q: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        elementwise(py, q, "q", |q| self.dist.isf_checked(q))
+    }
+
+    /// The median, ppf(0.5).
+    fn median(&self) -> f64 {
+        self.dist.ppf(0.5)
+    }
+
+    /// The central interval holding `confidence` of the probability, as
+    /// (low, high), like scipy's ``interval``: ``interval(0.9)`` is (p5, p95).
+    fn interval(&self, confidence: f64) -> PyResult<(f64, f64)> {
+        if !(0.0..=1.0).contains(&confidence) {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "interval: confidence must be in [0, 1], got {}",
+                crate::error::fmt_value(confidence)
+            )));
+        }
+        let tail = (1.0 - confidence) / 2.0;
+        Ok((self.dist.ppf(tail), self.dist.isf(tail)))
+    }
+
     /// The (lowest, highest) values it can take.
     fn support(&self) -> (f64, f64) {
         self.dist.support()
@@ -180,6 +217,42 @@ impl Distribution {
         let mut res = run_blocking(py, vec![("sample".into(), node)], None, opts, None)?;
         let (_, values) = res.columns.swap_remove(0);
         Ok(values.into_pyarray(py).into_any().unbind())
+    }
+
+    /// scipy's name for draws: ``size`` draws (an int, or a shape as a
+    /// tuple), ``random_state`` an int seed (None picks a fresh one).
+    #[pyo3(signature = (size=None, random_state=None))]
+    fn rvs(
+        slf: PyRef<'_, Self>,
+        py: Python<'_>,
+        size: Option<&Bound<'_, PyAny>>,
+        random_state: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let size = size.filter(|s| !s.is_none());
+        let shape: Vec<usize> = match size {
+            None => Vec::new(),
+            Some(s) if s.is_instance_of::<pyo3::types::PyTuple>() => s
+                .try_iter()?
+                .map(|d| to_count(&d?, "size"))
+                .collect::<PyResult<_>>()?,
+            Some(s) => vec![to_count(s, "size")?],
+        };
+        let n: usize = shape.iter().product::<usize>().max(1);
+        let opts = RunOptions {
+            store_inputs: false,
+            ..RunOptions::new(n, to_seed(random_state)?)
+        };
+        let node = slf.as_super().node.clone();
+        let mut res = run_blocking(py, vec![("rvs".into(), node)], None, opts, None)?;
+        let (_, values) = res.columns.swap_remove(0);
+        if shape.is_empty() {
+            return Ok(values[0].into_pyobject(py)?.into_any().unbind());
+        }
+        Ok(values
+            .into_pyarray(py)
+            .reshape_with_order(shape, numpy::npyffi::NPY_ORDER::NPY_CORDER)?
+            .into_any()
+            .unbind())
     }
 
     fn __repr__(slf: PyRef<'_, Self>) -> String {
@@ -280,7 +353,33 @@ fn bernoulli(py: Python<'_>, p: &Bound<'_, PyAny>, name: Option<String>) -> PyRe
     family_draw(py, Family::Binomial, &[&one, p], name)
 }
 
-/// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lamb` sets the peak.
+/// The default of an optional parameter, from the table of families.
+fn default_of(family: &str, param: &str) -> f64 {
+    crate::dist::family(family)
+        .and_then(|f| f.default_of(param))
+        .unwrap_or(f64::NAN)
+}
+
+/// A parameter as Python sees it: (name, default or None).
+type ParamRow = (&'static str, Option<f64>);
+
+/// The table of families: (name, [(parameter, default or None)]), for the
+/// stub check and for readers.
+#[pyfunction]
+fn families() -> Vec<(&'static str, Vec<ParamRow>)> {
+    crate::dist::FAMILIES
+        .iter()
+        .map(|f| {
+            (
+                f.name,
+                f.params.iter().map(|p| (p.name, p.default)).collect(),
+            )
+        })
+        .collect()
+}
+
+/// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lamb` sets
+/// the peak (4 unless given).
 #[pyfunction]
 #[pyo3(signature = (min, mode, max, lamb=None, *, name=None))]
 fn pert(
@@ -291,12 +390,13 @@ fn pert(
     lamb: Option<&Bound<'_, PyAny>>,
     name: Option<String>,
 ) -> PyResult<Py<PyAny>> {
-    let four = 4.0f64.into_pyobject(py)?.into_any();
-    let lamb = lamb.filter(|l| !l.is_none()).unwrap_or(&four);
+    let default = default_of("pert", "lamb").into_pyobject(py)?.into_any();
+    let lamb = lamb.filter(|l| !l.is_none()).unwrap_or(&default);
     family_draw(py, Family::Pert, &[min, mode, max, lamb], name)
 }
 
-/// The log-normal whose central `level` interval is [lo, hi] ("6,000 to 8,000, 90% sure").
+/// The log-normal whose central `level` interval is [lo, hi] ("6,000 to
+/// 8,000, 90% sure"); `level` is 0.9 unless given.
 #[pyfunction]
 #[pyo3(signature = (lo, hi, level=None, *, name=None))]
 fn lognormal_ci(
@@ -309,7 +409,11 @@ fn lognormal_ci(
     let d = LogNormal::from_interval(
         to_number(lo, "lognormal_ci: lo")?,
         to_number(hi, "lognormal_ci: hi")?,
-        opt_number(level, "lognormal_ci: level", 0.9)?,
+        opt_number(
+            level,
+            "lognormal_ci: level",
+            default_of("lognormal_ci", "level"),
+        )?,
     )
     .py_err()?;
     make_dist(py, d.into(), name)
@@ -472,6 +576,7 @@ fn mixture(
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(families, m)?)?;
     m.add_function(wrap_pyfunction!(constant, m)?)?;
     m.add_function(wrap_pyfunction!(uniform, m)?)?;
     m.add_function(wrap_pyfunction!(normal, m)?)?;

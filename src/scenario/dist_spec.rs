@@ -35,11 +35,8 @@
 //! assert!(serde_json::from_str::<DistSpec>(r#"{"beta": [-1, 8]}"#).is_err());
 //! ```
 
-use crate::dist::{
-    Beta, Binomial, Categorical, Constant, Dist, Gamma, LogNormal, Mixture, NegativeBinomial,
-    Normal, Pert, Poisson, Triangular, Truncated, Uniform,
-};
-use crate::error::{Error, Result};
+use crate::dist::{Categorical, Constant, Dist, Mixture, Truncated};
+use crate::error::Result;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
@@ -109,37 +106,6 @@ impl Form {
         FORMS.into_iter().find(|f| f.name() == name)
     }
 
-    /// How the numbers are written, for error messages.
-    fn usage(self) -> &'static str {
-        match self {
-            Form::Constant => "a number",
-            Form::Uniform => "[lo, hi]",
-            Form::Normal => "[mean, sd]",
-            Form::LogNormal => "[mu, sigma]",
-            Form::LogNormalCi => "[lo, hi] or [lo, hi, level]",
-            Form::Beta => "[alpha, beta]",
-            Form::BetaCounts => "[successes, failures]",
-            Form::Pert => "[min, mode, max] or [min, mode, max, lamb]",
-            Form::Triangular => "[min, mode, max]",
-            Form::Gamma => "[shape, scale]",
-            Form::Poisson => "a rate",
-            Form::Binomial => "[n, p]",
-            Form::NegativeBinomial => "[r, p]",
-            Form::Empirical => "a list of observed values",
-        }
-    }
-
-    fn arity_ok(self, n: usize) -> bool {
-        match self {
-            Form::Constant | Form::Poisson => n == 1,
-            Form::LogNormalCi => n == 2 || n == 3,
-            Form::Pert => n == 3 || n == 4,
-            Form::Triangular => n == 3,
-            Form::Empirical => n >= 1,
-            _ => n == 2,
-        }
-    }
-
     /// One-parameter families are written as a bare number.
     fn scalar(self) -> bool {
         matches!(self, Form::Constant | Form::Poisson)
@@ -180,38 +146,8 @@ impl DistSpec {
     pub fn to_dist(&self) -> Result<Dist> {
         Ok(match self {
             DistSpec::Number(x) => Constant::new(*x)?.into(),
-            DistSpec::Params(form, p) => {
-                if !form.arity_ok(p.len()) {
-                    return Err(Error::InvalidArgument(format!(
-                        "{} takes {}, got {} number{}",
-                        form.name(),
-                        form.usage(),
-                        p.len(),
-                        if p.len() == 1 { "" } else { "s" }
-                    )));
-                }
-                match form {
-                    Form::Constant => Constant::new(p[0])?.into(),
-                    Form::Uniform => Uniform::new(p[0], p[1])?.into(),
-                    Form::Normal => Normal::new(p[0], p[1])?.into(),
-                    Form::LogNormal => LogNormal::new(p[0], p[1])?.into(),
-                    Form::LogNormalCi => {
-                        LogNormal::from_interval(p[0], p[1], p.get(2).copied().unwrap_or(0.9))?
-                            .into()
-                    }
-                    Form::Beta => Beta::new(p[0], p[1])?.into(),
-                    Form::BetaCounts => Beta::from_counts(p[0], p[1])?.into(),
-                    Form::Pert => {
-                        Pert::new(p[0], p[1], p[2], p.get(3).copied().unwrap_or(4.0))?.into()
-                    }
-                    Form::Triangular => Triangular::new(p[0], p[1], p[2])?.into(),
-                    Form::Gamma => Gamma::new(p[0], p[1])?.into(),
-                    Form::Poisson => Poisson::new(p[0])?.into(),
-                    Form::Binomial => Binomial::new(p[0], p[1])?.into(),
-                    Form::NegativeBinomial => NegativeBinomial::new(p[0], p[1])?.into(),
-                    Form::Empirical => Categorical::empirical(p)?.into(),
-                }
-            }
+            DistSpec::Params(Form::Empirical, data) => Categorical::empirical(data)?.into(),
+            DistSpec::Params(form, p) => crate::dist::build(form.name(), p)?,
             DistSpec::Categorical { values, weights } => Categorical::new(values, weights)?.into(),
             DistSpec::Truncated { dist, lo, hi } => Truncated::new(
                 dist.to_dist()?,

@@ -132,3 +132,31 @@ def test_days_of_fire_count_delivered_and_functioning_rounds():
     functioning = res["shell_152.days_of_fire_functioning"]
     assert (functioning == res["shell_152.functioning"] / 10_000).all()
     assert abs(functioning.mean() - 240.8) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lambda: mf.beta(2, 8), lambda: stats.beta(2, 8)),
+        (lambda: mf.gamma(3, 2), lambda: stats.gamma(3, scale=2)),
+        (lambda: mf.poisson(20), lambda: stats.poisson(20)),
+        (lambda: mf.normal(5, 2), lambda: stats.norm(5, 2)),
+    ],
+)
+def test_scipy_names_for_distributions(ours, theirs):
+    d, ref = ours(), theirs()
+    x = np.array([0.01, 0.2, 1.0, 3.0, 7.0, 25.0])
+    np.testing.assert_allclose(d.sf(x), ref.sf(x), rtol=1e-9, atol=1e-300)
+    q = np.array([1e-12, 0.01, 0.5, 0.9])
+    np.testing.assert_allclose(d.isf(q), ref.isf(q), rtol=1e-8)
+    assert d.median() == pytest.approx(ref.median(), rel=1e-9)
+    lo, hi = d.interval(0.9)
+    assert (lo, hi) == pytest.approx(ref.interval(0.9), rel=1e-9)
+    draws = d.rvs(size=(20, 5), random_state=3)
+    assert draws.shape == (20, 5)
+    np.testing.assert_array_equal(draws.ravel(), d.sample(100, seed=3))
+    assert isinstance(d.rvs(random_state=1), float)
+    with pytest.raises(ValueError, match="confidence must be in"):
+        d.interval(1.5)
+    with pytest.raises(ValueError, match="q must be"):
+        d.isf(-0.1)
