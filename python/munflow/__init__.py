@@ -56,6 +56,7 @@ from munflow._core import (
     where,
 )
 from munflow.model import Model, run
+from munflow.reopen import load
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
@@ -85,6 +86,7 @@ __all__ = [
     "gamma",
     "log",
     "lognormal",
+    "load",
     "lognormal_ci",
     "maximum",
     "minimum",

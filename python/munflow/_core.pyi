@@ -209,7 +209,27 @@ class RunOutput:
     def inputs(self) -> list[str]: ...
     @property
     def columns(self) -> dict[str, npt.NDArray[np.float64]]: ...
+    def keys_json(self) -> str:
+        """The stream keys as JSON text (saved with results)."""
 
+# -- persistence (munflow.persist and munflow.reopen use these) -------------
+
+def save_graph(exprs: list[Expr]) -> str:
+    """The graph of several expressions as JSON: identities, names, definitions."""
+
+def restore_graph(graph: str) -> list[Expr]:
+    """The expressions of a graph saved by ``save_graph``, in order."""
+
+def _restore_expr(graph: str, distribution: bool) -> Expr: ...
+def _restore_run_output(
+    n: int,
+    seed: int,
+    outputs: list[str],
+    inputs: list[str],
+    columns: dict[str, npt.NDArray[np.float64]],
+    keys: str,
+) -> RunOutput: ...
+def _restore_scenario(text: str, format: str, origin: str, lines: bool) -> ScenarioSpec: ...
 def run(
     outputs: list[tuple[str, Param]],
     n: int,

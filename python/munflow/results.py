@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from munflow import _core
+from munflow import _core, persist
 from munflow._core import Expr
 from munflow.formatting import ReadableTable, readable
 from munflow.sensitivity import SensitivityMethods, Subject
@@ -175,6 +177,30 @@ class Results(SensitivityMethods):
         percent = 50.0 * (below + at_or_below) / len(values)
         return float(percent) if percent.ndim == 0 else percent
 
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the samples and how they were made (seed, n, version, the
+        model or scenario) to ``path`` (an ``.npz`` archive, no pickle);
+        ``munflow.load(path)`` opens it again."""
+        return persist.save(self, path)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Through __init__ again, so columns are read-only after unpickling.
+        return (_restore, (type(self), self._state()))
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> Results:
+        return Results(
+            state["raw"], state["model"], threads=state["threads"], allow_nan=state["allow_nan"]
+        )
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "raw": self._raw,
+            "model": self._model,
+            "threads": self._threads,
+            "allow_nan": self._allow_nan,
+        }
+
     def to_pandas(self, *, include_inputs: bool = True) -> pd.DataFrame:
         """The samples as a DataFrame, one column per stored quantity, with
         the seed and n in ``.attrs``."""
@@ -191,3 +217,8 @@ class Results(SensitivityMethods):
         from munflow.display import results_html
 
         return results_html(self)
+
+
+def _restore(cls: type[Results], state: dict[str, Any]) -> Results:
+    """Results (or a subclass) from the state ``__reduce__`` gave."""
+    return cls._from_state(state)

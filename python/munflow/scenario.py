@@ -255,10 +255,7 @@ class Scenario(SensitivityMethods):
             res = model.run(n, seed, **options)
         except ModelError as err:
             raise self._located(err) from None
-        meta = pd.DataFrame(
-            [(name, group, quantity, estimate) for name, _e, group, quantity, estimate in rows],
-            columns=["name", "munition", "quantity", "estimate"],
-        ).set_index("name")
+        meta = output_info([(name, group, q, estimate) for name, _e, group, q, estimate in rows])
         return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)
 
     def _located(self, err: ModelError) -> ModelError:
@@ -303,6 +300,24 @@ class ScenarioResults(Results):
         self.output_info = meta
         #: The alternative estimates, side by side in the tables.
         self.estimates = list(estimates)
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            **super()._state(),
+            "scenario": self.scenario,
+            "output_info": self.output_info,
+            "estimates": self.estimates,
+        }
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> ScenarioResults:
+        res = Results._from_state(state)
+        return cls(
+            res,
+            scenario=state["scenario"],
+            meta=state["output_info"],
+            estimates=state["estimates"],
+        )
 
     def summary(
         self,
@@ -353,6 +368,13 @@ class ScenarioResults(Results):
         table = self.summary().to_string(float_format=readable)
         title = self.scenario.title or "scenario"
         return f"munflow results for {title}: n={self.n:,}, seed={self.seed}\n{table}"
+
+
+def output_info(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """What each output measures, from (name, munition, quantity, estimate) rows."""
+    return pd.DataFrame(
+        [tuple(row) for row in rows], columns=["name", "munition", "quantity", "estimate"]
+    ).set_index("name")
 
 
 def _flat_paths(data: Any, prefix: str = "") -> Any:

@@ -58,6 +58,30 @@ impl Categorical {
         Ok(Self::build(data, &w, true))
     }
 
+    /// The law of a [`super::Recipe`]: distinct ascending `values` with
+    /// their probabilities as stored, rebuilt exactly (no renormalising).
+    pub(crate) fn from_parts(values: &[f64], weights: &[f64], empirical: bool) -> Result<Self> {
+        let name = if empirical {
+            "empirical"
+        } else {
+            "categorical"
+        };
+        let ascending = values.windows(2).all(|w| w[0] < w[1]);
+        let sum: f64 = weights.iter().sum();
+        if values.is_empty()
+            || values.len() != weights.len()
+            || !ascending
+            || values.iter().any(|v| !v.is_finite())
+            || weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || (sum - 1.0).abs() > 1e-9
+        {
+            return Err(Error::InvalidArgument(format!(
+                "{name}: saved values and probabilities are malformed"
+            )));
+        }
+        Ok(Self::build(values, weights, empirical))
+    }
+
     /// Sorts by value and merges repeated values, adding their weights.
     fn build(values: &[f64], weights: &[f64], empirical: bool) -> Self {
         let mut pairs: Vec<(f64, f64)> = values

@@ -37,6 +37,25 @@ impl Mixture {
             weights,
         })
     }
+    /// The law of a [`super::Recipe`]: weights as stored (already
+    /// normalised), rebuilt exactly.
+    pub(crate) fn from_parts(components: Vec<Dist>, weights: &[f64]) -> Result<Self> {
+        let sum: f64 = weights.iter().sum();
+        if components.is_empty()
+            || components.len() != weights.len()
+            || weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || (sum - 1.0).abs() > 1e-9
+        {
+            return Err(Error::InvalidArgument(
+                "mixture: saved components and weights are malformed".into(),
+            ));
+        }
+        Ok(Mixture {
+            table: AliasTable::new(weights),
+            components,
+            weights: weights.to_vec(),
+        })
+    }
     pub fn components(&self) -> &[Dist] {
         &self.components
     }

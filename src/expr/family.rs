@@ -24,6 +24,24 @@ pub enum Family {
 }
 
 impl Family {
+    const ALL: [Family; 10] = [
+        Family::Uniform,
+        Family::Normal,
+        Family::LogNormal,
+        Family::Beta,
+        Family::Gamma,
+        Family::Pert,
+        Family::Triangular,
+        Family::Poisson,
+        Family::Binomial,
+        Family::NegativeBinomial,
+    ];
+
+    /// The family called `name`.
+    pub fn from_name(name: &str) -> Option<Family> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Family::Uniform => "uniform",

@@ -47,8 +47,9 @@ pub(crate) fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The stream key of every node met so far, by node identity.
-#[derive(Debug, Clone, Default)]
+/// The stream key of every node met so far, by node identity (saved with
+/// results, so that a restored model evaluates on the same draws).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StreamKeys {
     keys: HashMap<u64, u64>,
     taken: HashSet<u64>,

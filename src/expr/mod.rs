@@ -21,6 +21,7 @@ mod family;
 mod key;
 mod node;
 mod ops;
+mod persist;
 
 pub use choice::mixture;
 pub use family::Family;
@@ -29,3 +30,4 @@ pub use key::StreamKeys;
 pub(crate) use node::check_unique_names;
 pub use node::{post_order, Node, Op};
 pub use ops::{BinaryOp, UnaryOp};
+pub use persist::{restore, save, Saved, SavedNode, SavedOp};

@@ -32,7 +32,10 @@ pub enum Op {
 
 #[derive(Debug)]
 struct Inner {
-    /// Identity within this process (never a stream key: see [`super::StreamKeys`]).
+    /// Identity: unique across processes (a salted counter), so a node saved
+    /// and restored elsewhere is still the same node, and two expressions
+    /// saved separately that share a node still share it (never a stream key:
+    /// see [`super::StreamKeys`]).
     id: u64,
     /// Set at most once: naming labels this node (the same draw), it never
     /// makes a copy (see [`Node::named`]).
@@ -46,9 +49,31 @@ pub struct Node(Arc<Inner>);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// A fresh node identity: this process's counter, mixed with a salt drawn
+/// once per process, so identities from different processes do not collide
+/// (the chance that two of a million nodes share one is about 3e-8).
+fn fresh_id() -> u64 {
+    static SALT: OnceLock<u64> = OnceLock::new();
+    let salt = *SALT.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
+        h.finish()
+    });
+    super::key_mix(salt ^ NEXT_ID.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Nodes are equal when they have the same identity: a node restored from a
+/// saved graph is the node that was saved.
 impl PartialEq for Node {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        self.0.id == other.0.id
     }
 }
 impl Eq for Node {}
@@ -61,15 +86,16 @@ impl std::hash::Hash for Node {
 
 impl Node {
     fn new(op: Op, name: Option<String>) -> Node {
+        Node::with_id(fresh_id(), op, name)
+    }
+
+    /// The node `id` as it was saved (see `expr::persist`).
+    pub(crate) fn with_id(id: u64, op: Op, name: Option<String>) -> Node {
         let cell = OnceLock::new();
         if let Some(name) = name {
             let _ = cell.set(name);
         }
-        Node(Arc::new(Inner {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            name: cell,
-            op,
-        }))
+        Node(Arc::new(Inner { id, name: cell, op }))
     }
 
     /// A known number.

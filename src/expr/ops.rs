@@ -17,6 +17,24 @@ pub enum UnaryOp {
 }
 
 impl UnaryOp {
+    const ALL: [UnaryOp; 10] = [
+        UnaryOp::Neg,
+        UnaryOp::Exp,
+        UnaryOp::Log,
+        UnaryOp::Sqrt,
+        UnaryOp::Abs,
+        UnaryOp::Floor,
+        UnaryOp::Round,
+        UnaryOp::Sin,
+        UnaryOp::Cos,
+        UnaryOp::Alias,
+    ];
+
+    /// The operator called `name` (as [`UnaryOp::name`] writes it).
+    pub fn from_name(name: &str) -> Option<UnaryOp> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             UnaryOp::Neg => "neg",
@@ -93,6 +111,27 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    const ALL: [BinaryOp; 13] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Pow,
+        BinaryOp::Min,
+        BinaryOp::Max,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+    ];
+
+    /// The operator called `name` (as [`BinaryOp::name`] writes it).
+    pub fn from_name(name: &str) -> Option<BinaryOp> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             BinaryOp::Add => "+",

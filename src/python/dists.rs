@@ -255,6 +255,11 @@ impl Distribution {
             .unbind())
     }
 
+    /// Pickling keeps it a Distribution (see `Expr.__reduce__`).
+    fn __reduce__(slf: PyRef<'_, Self>) -> PyResult<(Py<PyAny>, (String, bool))> {
+        super::expr::reduce(slf.py(), &slf.as_super().node, true)
+    }
+
     fn __repr__(slf: PyRef<'_, Self>) -> String {
         let node = &slf.as_super().node;
         match node.name() {

@@ -40,6 +40,19 @@ pub(crate) fn to_node(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Node> {
     }
 }
 
+/// `__reduce__` of an expression (or, with `distribution`, of a
+/// Distribution): `munflow._core._restore_expr` and the saved graph.
+pub(crate) fn reduce(
+    py: Python<'_>,
+    node: &Node,
+    distribution: bool,
+) -> PyResult<(Py<PyAny>, (String, bool))> {
+    let restore = py.import("munflow._core")?.getattr("_restore_expr")?;
+    let graph = serde_json::to_string(&crate::expr::save(std::slice::from_ref(node)))
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("cannot pickle: {e}")))?;
+    Ok((restore.unbind(), (graph, distribution)))
+}
+
 fn binary(a: &Node, op: BinaryOp, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Expr> {
     let b = to_node(other, "operand")?;
     Ok(Expr::new(if reflected {
@@ -88,6 +101,22 @@ impl Expr {
 
     fn __hash__(&self) -> u64 {
         self.node.id()
+    }
+
+    /// Pickling: the graph behind this expression as plain data. Restored,
+    /// it is the same node (identities are kept), so expressions pickled
+    /// separately that share a node still share its draw.
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, (String, bool))> {
+        reduce(slf.py(), &slf.get().node, false)
+    }
+
+    /// Expressions are immutable: a copy is the same expression.
+    fn __copy__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __deepcopy__(slf: Py<Self>, _memo: &Bound<'_, PyAny>) -> Py<Self> {
+        slf
     }
 
     fn __bool__(&self) -> PyResult<bool> {

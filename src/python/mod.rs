@@ -6,6 +6,7 @@ mod detach;
 mod dists;
 mod errors;
 mod expr;
+mod persist;
 mod run;
 mod scenario;
 mod sensitivity;
@@ -21,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dists::register(m)?;
     expr::register(m)?;
     run::register(m)?;
+    persist::register(m)?;
     scenario::register(m)?;
     sensitivity::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

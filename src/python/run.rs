@@ -46,6 +46,67 @@ pub struct RunOutput {
     keys: StreamKeys,
 }
 
+impl RunOutput {
+    /// A run output from saved parts; the columns must be float64 arrays of
+    /// length `n`, one per output and input.
+    pub(crate) fn from_parts(
+        n: usize,
+        seed: u64,
+        outputs: Vec<String>,
+        inputs: Vec<String>,
+        columns: Bound<'_, PyDict>,
+        keys: StreamKeys,
+    ) -> PyResult<RunOutput> {
+        for name in outputs.iter().chain(&inputs) {
+            let column = columns.get_item(name)?.ok_or_else(|| {
+                PyValueError::new_err(format!("saved results have no column '{name}'"))
+            })?;
+            let array: PyReadonlyArray1<'_, f64> = column.extract().map_err(|_| {
+                PyValueError::new_err(format!("saved column '{name}' is not a 1-d float64 array"))
+            })?;
+            if array.len()? != n {
+                return Err(PyValueError::new_err(format!(
+                    "saved column '{name}' has {} samples, not {n}",
+                    array.len()?
+                )));
+            }
+        }
+        Ok(RunOutput {
+            n,
+            seed,
+            outputs,
+            inputs,
+            columns: columns.unbind(),
+            keys,
+        })
+    }
+}
+
+#[pymethods]
+impl RunOutput {
+    /// The stream keys as JSON text (saved with results).
+    fn keys_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.keys)
+            .map_err(|e| PyValueError::new_err(format!("cannot save the stream keys: {e}")))
+    }
+
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let py = slf.py();
+        let me = slf.get();
+        let restore = py.import("munflow._core")?.getattr("_restore_run_output")?;
+        let args = (
+            me.n,
+            me.seed,
+            me.outputs.clone(),
+            me.inputs.clone(),
+            me.columns.clone_ref(py),
+            me.keys_json()?,
+        )
+            .into_pyobject(py)?;
+        Ok((restore.unbind(), args.into_any().unbind()))
+    }
+}
+
 pub(crate) fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Node)>> {
     let list = outputs
         .cast::<PyList>()

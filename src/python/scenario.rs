@@ -174,6 +174,21 @@ impl ScenarioSpec {
         (settable_paths(&self.inner), entry_tables())
     }
 
+    /// Pickling: the text it was read from (or its JSON), and its origin.
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let py = slf.py();
+        let me = slf.get();
+        let restore = py.import("munflow._core")?.getattr("_restore_scenario")?;
+        let (text, format) = match &me.text {
+            Some((text, Format::Toml)) => (text.clone(), "toml"),
+            Some((text, Format::Json)) => (text.clone(), "json"),
+            None => (me.inner.to_json().py_err()?, "json"),
+        };
+        let has_lines = me.text.is_some() && me.origin.lines;
+        let args = (text, format, me.origin.name.clone(), has_lines).into_pyobject(py)?;
+        Ok((restore.unbind(), args.into_any().unbind()))
+    }
+
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<ScenarioSpec>()
@@ -296,6 +311,31 @@ fn table<'py>(
     Ok(toml::Value::Table(out))
 }
 
+/// A scenario from `ScenarioSpec.__reduce__`'s state.
+#[pyfunction]
+fn _restore_scenario(
+    text: &str,
+    format: &str,
+    origin: &str,
+    lines: bool,
+) -> PyResult<ScenarioSpec> {
+    let format = if format == "json" {
+        Format::Json
+    } else {
+        Format::Toml
+    };
+    let origin = Origin {
+        name: origin.to_string(),
+        lines,
+    };
+    let inner = Scenario::from_text(text, format, &origin).py_err()?;
+    Ok(ScenarioSpec {
+        inner,
+        text: lines.then(|| (text.to_string(), format)),
+        origin,
+    })
+}
+
 /// A ScenarioError for a problem the Python layer finds (an unknown path).
 #[pyfunction]
 #[pyo3(signature = (message, path="", file="<scenario>"))]
@@ -310,5 +350,6 @@ fn scenario_error(message: &str, path: &str, file: &str) -> PyErr {
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ScenarioSpec>()?;
+    m.add_function(wrap_pyfunction!(_restore_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_error, m)?)
 }
