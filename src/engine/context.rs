@@ -74,3 +74,23 @@ impl RunContext {
         }
     }
 }
+
+/// Lets an options type that holds a `ctx: RunContext` read and set the
+/// shared fields directly (`opts.n`, `opts.threads = Some(2)`).
+macro_rules! extends_run_context {
+    ($options:ty) => {
+        impl std::ops::Deref for $options {
+            type Target = $crate::engine::RunContext;
+            fn deref(&self) -> &$crate::engine::RunContext {
+                &self.ctx
+            }
+        }
+
+        impl std::ops::DerefMut for $options {
+            fn deref_mut(&mut self) -> &mut $crate::engine::RunContext {
+                &mut self.ctx
+            }
+        }
+    };
+}
+pub(crate) use extends_run_context;

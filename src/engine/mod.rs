@@ -12,6 +12,7 @@ mod memory;
 mod plan;
 mod stream;
 
+pub(crate) use context::extends_run_context;
 pub use context::RunContext;
 pub use memory::available_memory;
 pub use plan::Plan;
@@ -60,18 +61,7 @@ impl RunOptions {
     }
 }
 
-impl std::ops::Deref for RunOptions {
-    type Target = RunContext;
-    fn deref(&self) -> &RunContext {
-        &self.ctx
-    }
-}
-
-impl std::ops::DerefMut for RunOptions {
-    fn deref_mut(&mut self) -> &mut RunContext {
-        &mut self.ctx
-    }
-}
+crate::engine::extends_run_context!(RunOptions);
 
 /// The stored columns of a run and how it was made.
 #[derive(Debug, Clone)]

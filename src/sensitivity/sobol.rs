@@ -43,18 +43,7 @@ impl SobolOptions {
     }
 }
 
-impl std::ops::Deref for SobolOptions {
-    type Target = RunContext;
-    fn deref(&self) -> &RunContext {
-        &self.ctx
-    }
-}
-
-impl std::ops::DerefMut for SobolOptions {
-    fn deref_mut(&mut self) -> &mut RunContext {
-        &mut self.ctx
-    }
-}
+crate::engine::extends_run_context!(SobolOptions);
 
 /// Sobol indices of one output, one row per input (or group), plus
 /// "intrinsic noise" when the model has randomness no named input owns.

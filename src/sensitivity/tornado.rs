@@ -56,18 +56,7 @@ impl TornadoOptions {
     }
 }
 
-impl std::ops::Deref for TornadoOptions {
-    type Target = RunContext;
-    fn deref(&self) -> &RunContext {
-        &self.ctx
-    }
-}
-
-impl std::ops::DerefMut for TornadoOptions {
-    fn deref_mut(&mut self) -> &mut RunContext {
-        &mut self.ctx
-    }
-}
+crate::engine::extends_run_context!(TornadoOptions);
 
 /// One bar of the tornado.
 #[derive(Debug, Clone, PartialEq)]

@@ -39,19 +39,9 @@ def value() -> st.SearchStrategy[float]:
     )
 
 
+# Every family of the table, with the number of parameters it needs.
 FIXED = {
-    "uniform": 2,
-    "normal": 2,
-    "lognormal": 2,
-    "beta": 2,
-    "gamma": 2,
-    "pert": 3,
-    "triangular": 3,
-    "poisson": 1,
-    "binomial": 2,
-    "negative_binomial": 2,
-    "lognormal_ci": 2,
-    "beta_counts": 2,
+    name: sum(default is None for _, default in params) for name, params in mf._core.families()
 }
 COMPOUND = ["binomial", "poisson", "negative_binomial", "beta", "gamma", "normal", "uniform"]
 UNARY = ["exp", "log", "sqrt", "abs", "floor", "round", "sin", "cos", "neg"]

@@ -59,22 +59,11 @@ def number() -> st.SearchStrategy[Any]:
     )
 
 
+# Families written with a list of numbers (from the table), with how many
+# they need; `empirical` takes a list of any length.
 FAMILIES = {
-    "beta": 2,
-    "beta_counts": 2,
-    "uniform": 2,
-    "normal": 2,
-    "lognormal": 2,
-    "lognormal_ci": 2,
-    "pert": 3,
-    "triangular": 3,
-    "gamma": 2,
-    "poisson": 1,
-    "binomial": 2,
-    "negative_binomial": 2,
-    "empirical": 3,
-    "constant": 1,
-}
+    name: sum(default is None for _, default in params) for name, params in mf._core.families()
+} | {"empirical": 3}
 
 
 @st.composite
