@@ -62,6 +62,14 @@ pub enum Error {
         what: String,
         consequence: &'static str,
     },
+    /// Evidence that cannot be used: an observation no sample can explain,
+    /// observations the model cannot reconcile, or an observation reading a
+    /// value it cannot take (a fractional number of trials).
+    #[error("{message}")]
+    Evidence {
+        observations: Vec<String>,
+        message: String,
+    },
     /// A scenario file or dictionary that cannot be used, located.
     #[error("{0}")]
     Scenario(Box<Problem>),

@@ -21,6 +21,7 @@
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod evidence;
 pub mod expr;
 pub mod scenario;
 pub mod sensitivity;

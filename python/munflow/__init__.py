@@ -16,9 +16,10 @@ run it::
     res.prob(shells > 3e6)
 """
 
-from munflow import scenarios  # noqa: E402  (bundled scenario files)
+from munflow import evidence, scenarios  # noqa: E402  (bundled scenario files)
 from munflow._core import (
     Distribution,
+    EvidenceError,
     Expr,
     ModelError,
     ScenarioError,
@@ -56,6 +57,7 @@ from munflow._core import (
     where,
 )
 from munflow.model import Model, run
+from munflow.posterior import PosteriorResults
 from munflow.reopen import load
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
@@ -63,9 +65,11 @@ from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_infor
 
 __all__ = [
     "Distribution",
+    "EvidenceError",
     "Expr",
     "Model",
     "ModelError",
+    "PosteriorResults",
     "Results",
     "Scenario",
     "ScenarioError",
@@ -81,6 +85,7 @@ __all__ = [
     "constant",
     "cos",
     "empirical",
+    "evidence",
     "exp",
     "floor",
     "gamma",

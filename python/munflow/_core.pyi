@@ -1,6 +1,6 @@
 """Type stubs for munflow._core, the Rust extension (see src/python/)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, overload
 
 import numpy as np
@@ -29,6 +29,11 @@ class ScenarioError(ValueError):
     file: str
     line: int | None
     path: str
+
+class EvidenceError(ValueError):
+    """Evidence that cannot be used; the message names the observations."""
+
+    observations: list[str]
 
 class Expr:
     """An uncertain quantity: a distribution or arithmetic on distributions."""
@@ -151,7 +156,7 @@ def negative_binomial(r: Number, p: Number, *, name: str | None = None) -> Distr
 @overload
 def negative_binomial(r: Param, p: Param, *, name: str | None = None) -> Expr: ...
 def categorical(
-    values: Sequence[Number] | npt.ArrayLike,
+    values: Sequence[Number] | npt.ArrayLike | Mapping[Number, Number],
     weights: Sequence[Number] | npt.ArrayLike | None = None,
     *,
     name: str | None = None,
@@ -242,10 +247,36 @@ def run(
     store: list[bool] | None = None,
     feeds: list[tuple[Expr, npt.NDArray[np.float64]]] | None = None,
     keys_from: RunOutput | None = None,
+    latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
 ) -> RunOutput: ...
 def describe(
     columns: list[npt.NDArray[np.float64]], quantiles: list[float]
 ) -> list[tuple[float, float, float, float, list[float]]]: ...
+
+# -- evidence (munflow.evidence and Model.observe wrap this) ----------------
+
+ObservationSpec = tuple[str, str, list[Any], dict[str, Any]]
+
+def describe_observation(
+    kind: str, name: str, nodes: list[Any], figures: dict[str, Any]
+) -> str: ...
+def run_posterior(
+    outputs: list[tuple[str, Param]],
+    observations: list[ObservationSpec],
+    n: int,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    store_inputs: bool = True,
+    allow_nan: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+    method: str = "auto",
+    min_ess: float = 0.1,
+    max_pareto_k: float = 0.7,
+    max_stages: int = 100,
+    leave_out: list[str] | None = None,
+) -> dict[str, Any]: ...
+def weight_diagnostics(log_weights: npt.NDArray[np.float64]) -> tuple[float, float]: ...
 
 # -- scenarios (munflow.Scenario wraps this) --------------------------------
 

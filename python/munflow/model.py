@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from munflow import _core
 from munflow._core import Expr
+from munflow.evidence import Observation
 from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
 from munflow.results import Results
@@ -23,12 +25,38 @@ class Model(SensitivityMethods):
     10000
     """
 
-    def __init__(self, outputs: Any = None, /, **named: Expr) -> None:
+    def __init__(
+        self, outputs: Any = None, /, *, evidence: Sequence[Observation] = (), **named: Expr
+    ) -> None:
         pairs = as_outputs(outputs) if outputs is not None else []
         pairs += as_outputs(named) if named else []
         if not pairs:
             raise ValueError("a model needs at least one output")
         self._outputs = pairs
+        self._evidence = _observations(evidence)
+
+    @property
+    def evidence(self) -> tuple[Observation, ...]:
+        """The observations this model is conditioned on."""
+        return self._evidence
+
+    def observe(self, *observations: Observation) -> Model:
+        """A new model conditioned also on ``observations`` (made by the
+        functions of :mod:`munflow.evidence`); this one is unchanged.
+
+        >>> import munflow as mf
+        >>> rate = mf.beta(2, 8, name="fail_rate")
+        >>> model = mf.Model({"rate": rate}).observe(mf.evidence.count(25, n=50, p=rate))
+        >>> [o.name for o in model.evidence]
+        ['25 of 50']
+        """
+        if len(observations) == 1 and isinstance(observations[0], (list, tuple)):
+            observations = tuple(observations[0])
+        return Model(dict(self._outputs), evidence=(*self._evidence, *_observations(observations)))
+
+    def without_evidence(self) -> Model:
+        """The same outputs with no observations: the prior model."""
+        return Model(dict(self._outputs))
 
     @property
     def outputs(self) -> dict[str, Expr]:
@@ -39,7 +67,7 @@ class Model(SensitivityMethods):
         return self
 
     def _analysis_subject(self) -> Subject:
-        return Subject(outputs=list(self._outputs), run=self.run)
+        return Subject(outputs=list(self._outputs), run=self.run, posterior=bool(self._evidence))
 
     def run(
         self,
@@ -50,6 +78,9 @@ class Model(SensitivityMethods):
         store_inputs: bool = True,
         allow_nan: bool = False,
         progress: bool | None = None,
+        method: str = "auto",
+        min_ess: float = 0.1,
+        max_stages: int = 100,
     ) -> Results:
         """Draw ``n`` samples of every output.
 
@@ -65,7 +96,31 @@ class Model(SensitivityMethods):
             naming the node that produced the first one.
         progress : show a progress bar (None: only when the run takes more
             than about a second and tqdm is installed).
+        method, min_ess, max_stages : for a model with evidence, how the
+            posterior is reached. ``"auto"`` weights the prior's samples by
+            the likelihood when that keeps at least ``min_ess`` x n effective
+            samples and the weights' Pareto k̂ is at most 0.7, and otherwise
+            tempers the likelihood in at most ``max_stages`` stages of
+            sequential Monte Carlo; ``"weighting"`` and ``"tempering"``
+            force one. The result is a :class:`PosteriorResults`.
         """
+        if self._evidence:
+            from munflow.posterior import PosteriorResults
+
+            post = _core.run_posterior(
+                self._outputs,
+                [obs._spec() for obs in self._evidence],
+                n,
+                seed,
+                threads=threads,
+                store_inputs=store_inputs,
+                allow_nan=allow_nan,
+                progress=progress_callback(progress),
+                method=method,
+                min_ess=min_ess,
+                max_stages=max_stages,
+            )
+            return PosteriorResults(post, self, threads=threads, allow_nan=allow_nan)
         raw = _core.run(
             self._outputs,
             n,
@@ -79,7 +134,27 @@ class Model(SensitivityMethods):
 
     def __repr__(self) -> str:
         names = ", ".join(name for name, _ in self._outputs)
-        return f"<munflow.Model outputs: {names}>"
+        seen = "; evidence: " + ", ".join(o.name for o in self._evidence) if self._evidence else ""
+        return f"<munflow.Model outputs: {names}{seen}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore_model, (self._outputs, self._evidence))
+
+
+def _restore_model(outputs: list[tuple[str, Expr]], evidence: tuple[Observation, ...]) -> Model:
+    return Model(dict(outputs), evidence=evidence)
+
+
+def _observations(items: Any) -> tuple[Observation, ...]:
+    """Checks that every item is an observation."""
+    out = tuple(items)
+    for item in out:
+        if not isinstance(item, Observation):
+            raise TypeError(
+                "evidence must be observations made by munflow.evidence (count, measured, "
+                f"at_least, ...), got {type(item).__name__}"
+            )
+    return out
 
 
 def run(outputs: Any, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any) -> Results:

@@ -72,7 +72,12 @@ class Results(SensitivityMethods):
         return self._model
 
     def _analysis_subject(self) -> Subject:
-        return Subject(outputs=list(self._model.outputs.items()), run=self._model.run, samples=self)
+        return Subject(
+            outputs=list(self._model.outputs.items()),
+            run=self._model.run,
+            samples=self,
+            posterior=bool(getattr(self._model, "evidence", ())),
+        )
 
     def keys(self) -> list[str]:
         """Every stored column: outputs, then inputs."""

@@ -77,6 +77,20 @@ class Subject:
     outputs: list[tuple[str, Expr]]
     run: Callable[..., Samples]
     samples: Samples | None = None
+    #: A model with evidence (or its results): inputs are dependent.
+    posterior: bool = False
+
+
+def _refuse_posterior(subject: Subject, method: str) -> None:
+    """Sobol and tornado redraw inputs independently, which a posterior's
+    inputs are not: the evidence couples them."""
+    if subject.posterior:
+        raise ValueError(
+            f"{method}() redraws each input independently of the others, but the inputs "
+            "of a model with evidence are dependent (the evidence couples them), so its "
+            "answer would be wrong. Use rank_correlation() or value_of_information() on "
+            f"the posterior results, or {method}() on the prior (model.without_evidence())"
+        )
 
 
 def _subject(obj: Any) -> Subject:
@@ -197,6 +211,7 @@ def sobol(
     its parents, while what flows through it is credited to the parents.
     """
     subject = _subject(model)
+    _refuse_posterior(subject, "sobol")
     name = _output_name(subject, output)
     raw = _core.sobol(
         subject.outputs,
@@ -288,6 +303,7 @@ def tornado(
     high (its ``input_low``/``input_high`` are NaN).
     """
     subject = _subject(model)
+    _refuse_posterior(subject, "tornado")
     name = _output_name(subject, output)
     level, label = _statistic(statistic)
     raw = _core.tornado(
@@ -341,6 +357,11 @@ def _samples(
             )
         columns.append((input_name, np.ascontiguousarray(res[stored], dtype=np.float64)))
     y = np.ascontiguousarray(res[name], dtype=np.float64)
+    # A weighted posterior is analysed through an equal-weight resample.
+    rows = getattr(res, "_equal_weight_index", lambda: None)()
+    if rows is not None:
+        y = y[rows]
+        columns = [(input_name, col[rows]) for input_name, col in columns]
     return name, y, columns, has_noise, res
 
 

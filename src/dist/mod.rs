@@ -330,6 +330,38 @@ where
     (mean * scale, var.sqrt() * scale)
 }
 
+/// Φ, the standard normal cdf, accurate in both tails (Φ(z) for z < 0 is
+/// computed directly, not as 1 - Φ(-z)).
+pub fn std_normal_cdf(z: f64) -> f64 {
+    normal::phi(z)
+}
+
+/// Φ⁻¹, the standard normal quantile, for q in [0, 1].
+pub fn std_normal_quantile(q: f64) -> f64 {
+    normal::phi_inv(q)
+}
+
+impl Dist {
+    /// The value whose standard normal score is `z`: ppf(Φ(z)), taken from
+    /// the nearer tail (isf(Φ(-z)) above the median) so extreme scores keep
+    /// their precision. Evidence moves every draw through these scores.
+    ///
+    /// ```
+    /// use munflow::dist::{Dist, Normal};
+    /// let d: Dist = Normal::new(10.0, 2.0).unwrap().into();
+    /// assert!((d.from_normal_score(1.5) - 13.0).abs() < 1e-12);
+    /// ```
+    pub fn from_normal_score(&self, z: f64) -> f64 {
+        // Φ(-37.5) is still a normal double; beyond it a tail would round to 0.
+        let z = z.clamp(-37.5, 37.5);
+        if z <= 0.0 {
+            self.ppf(normal::phi(z))
+        } else {
+            self.isf(normal::phi(-z))
+        }
+    }
+}
+
 impl Quantile for Dist {
     fn cdf(&self, x: f64) -> f64 {
         dispatch!(self, d => d.cdf(x))

@@ -75,6 +75,9 @@ impl Plan {
             out.copy_from_slice(&values[start..start + len]);
             return Ok(());
         }
+        if let Some(z) = &step.latent {
+            return self.eval_scores(step, &z[start..start + len], start, out, ws);
+        }
         match step.node.op() {
             Op::Const(v) => out.fill(*v),
             Op::Draw(dist) => {
@@ -154,6 +157,52 @@ impl Plan {
                 }
                 (Operand::Scalar(a), Operand::Scalar(b)) => out.fill(op.apply(a, b)),
             },
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// A random node set by normal scores: each row's value is the quantile
+    /// of its law at Φ(z), the law's parameters read from the row for a
+    /// compound draw.
+    fn eval_scores(
+        &self,
+        step: &Step,
+        z: &[f64],
+        start: usize,
+        out: &mut [f64],
+        ws: &[Vec<f64>],
+    ) -> Result<()> {
+        match step.node.op() {
+            Op::Draw(dist) => {
+                for (o, &z) in out.iter_mut().zip(z) {
+                    *o = dist.from_normal_score(z);
+                }
+            }
+            Op::Compound { family, .. } => {
+                let mut params = [0.0f64; 4];
+                let params = &mut params[..step.args.len()];
+                for (i, (o, &z)) in out.iter_mut().zip(z).enumerate() {
+                    for (p, arg) in params.iter_mut().zip(&step.args) {
+                        *p = match *arg {
+                            Operand::Slot(slot) => ws[slot][i],
+                            Operand::Scalar(v) => v,
+                        };
+                    }
+                    let law = family
+                        .build(params)
+                        .map_err(|e| invalid_draw(step, start + i, e))?;
+                    *o = law.from_normal_score(z);
+                }
+            }
+            // Plan::build gives scores to random nodes only.
+            _ => {
+                return Err(Error::InvalidArgument(format!(
+                    "normal scores given for '{}', which draws nothing",
+                    step.node.label()
+                )))
+            }
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ pub use stream::{row_rng, stream_rng};
 use crate::error::{human_bytes, Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Rows per chunk. Fixed (never derived from the thread count) because the
@@ -47,6 +48,11 @@ pub struct RunOptions {
     /// its own row. Sensitivity designs need this: two evaluations of a row
     /// that differ in one input then share every other source of randomness.
     pub row_streams: bool,
+    /// Standard normal scores for random nodes, by stream key: such a node
+    /// takes the value with that score (its quantile at Φ(z)) instead of a
+    /// draw. Evidence moves particles in the space of these scores, where
+    /// the prior is a standard normal whatever the graph.
+    pub latent: HashMap<u64, Arc<[f64]>>,
 }
 
 impl RunOptions {
@@ -57,6 +63,7 @@ impl RunOptions {
             feeds: Vec::new(),
             keys: None,
             row_streams: false,
+            latent: HashMap::new(),
         }
     }
 }
@@ -147,6 +154,13 @@ pub fn run_selected(
                 opts.n
             )));
         }
+    }
+    if let Some(z) = opts.latent.values().find(|z| z.len() != opts.n) {
+        return Err(Error::InvalidArgument(format!(
+            "a column of normal scores has length {} but n is {}",
+            z.len(),
+            opts.n
+        )));
     }
     let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
     let keys = match &opts.keys {

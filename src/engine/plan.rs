@@ -25,6 +25,9 @@ pub(super) struct Step {
     pub args: Vec<Operand>,
     /// Values given instead of evaluated.
     pub fed: Option<Arc<[f64]>>,
+    /// Normal scores that set this random node's values (see
+    /// [`RunOptions::latent`]).
+    pub latent: Option<Arc<[f64]>>,
     /// Indices of the stored columns that copy this step's values.
     pub stored_as: Vec<usize>,
 }
@@ -91,9 +94,15 @@ impl Plan {
                         })
                         .collect()
                 };
+                let key = keys.get(node);
+                let latent = match node.is_random() {
+                    true => opts.latent.get(&key).cloned(),
+                    false => None,
+                };
                 Step {
                     node: node.clone(),
-                    key: keys.get(node),
+                    key,
+                    latent,
                     slot: slot_of[i],
                     args,
                     fed: is_fed,

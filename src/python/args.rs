@@ -25,6 +25,13 @@ pub(crate) fn to_numbers(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64
             "{what} must be a sequence of numbers, got str"
         )));
     }
+    // Iterating a mapping gives its keys only: whatever its values meant
+    // (weights, counts) would be dropped without a word.
+    if obj.is_instance_of::<pyo3::types::PyDict>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a sequence of numbers, got a dict (its values would be ignored)"
+        )));
+    }
     let items = obj.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "{what} must be a sequence of numbers, got {}",

@@ -441,7 +441,8 @@ fn beta_counts(
     make_dist(py, d.into(), name)
 }
 
-/// One of `values`, with probabilities proportional to `weights` (equal if None).
+/// One of `values`, with probabilities proportional to `weights` (equal if
+/// None); or `{value: weight}` as one mapping.
 #[pyfunction]
 #[pyo3(signature = (values, weights=None, *, name=None))]
 fn categorical(
@@ -450,6 +451,20 @@ fn categorical(
     weights: Option<&Bound<'_, PyAny>>,
     name: Option<String>,
 ) -> PyResult<Py<PyAny>> {
+    if let Ok(mapping) = values.cast::<pyo3::types::PyDict>() {
+        if weights.is_some_and(|w| !w.is_none()) {
+            return Err(PyValueError::new_err(
+                "categorical: values is a {value: weight} mapping, so weights must not be given too",
+            ));
+        }
+        let values = to_numbers(mapping.keys().as_any(), "categorical: values")?;
+        let weights = to_numbers(mapping.values().as_any(), "categorical: weights")?;
+        return make_dist(
+            py,
+            Categorical::new(&values, &weights).py_err()?.into(),
+            name,
+        );
+    }
     let values = to_numbers(values, "categorical: values")?;
     let weights = match weights.filter(|w| !w.is_none()) {
         Some(w) => explicit_weights(

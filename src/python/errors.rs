@@ -28,9 +28,21 @@ Attributes: ``file`` (the file, or a description such as '<dict>'), ``line``
 (1-based, or None) and ``path`` (the dotted field path, '' for syntax errors)."
 );
 
+pyo3::create_exception!(
+    munflow,
+    EvidenceError,
+    PyValueError,
+    "Evidence that cannot be used: an observation no setting of the inputs can
+explain, observations the model cannot reconcile with each other, or an
+observation reading a value it cannot take.
+
+Attribute: ``observations`` (the names of the observations concerned)."
+);
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ModelError", m.py().get_type::<ModelError>())?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add("EvidenceError", m.py().get_type::<EvidenceError>())?;
     Ok(())
 }
 
@@ -55,6 +67,9 @@ pub(crate) fn to_py(err: Error) -> PyErr {
             e.setattr("file", &p.origin)?;
             e.setattr("line", p.line)?;
             e.setattr("path", &p.path)
+        }),
+        Error::Evidence { observations, .. } => with_attributes(EvidenceError::new_err(msg), |e| {
+            e.setattr("observations", observations)
         }),
         Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),

@@ -5,6 +5,7 @@ mod args;
 mod detach;
 mod dists;
 mod errors;
+mod evidence;
 mod expr;
 mod persist;
 mod run;
@@ -22,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dists::register(m)?;
     expr::register(m)?;
     run::register(m)?;
+    evidence::register(m)?;
     persist::register(m)?;
     scenario::register(m)?;
     sensitivity::register(m)?;

@@ -125,7 +125,7 @@ pub(crate) fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, No
 /// Evaluates `outputs` (a list of (name, expr)) for n samples.
 #[pyfunction]
 #[pyo3(signature = (outputs, n, seed=None, *, threads=None, store_inputs=true, allow_nan=false,
-                    progress=None, store=None, feeds=None, keys_from=None))]
+                    progress=None, store=None, feeds=None, keys_from=None, latent=None))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -139,6 +139,7 @@ fn run(
     store: Option<Vec<bool>>,
     feeds: Option<Vec<(Bound<'_, PyAny>, PyReadonlyArray1<'_, f64>)>>,
     keys_from: Option<PyRef<'_, RunOutput>>,
+    latent: Option<Vec<(u64, PyReadonlyArray1<'_, f64>)>>,
 ) -> PyResult<RunOutput> {
     let outputs = to_outputs(outputs)?;
     let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
@@ -163,6 +164,13 @@ fn run(
         }
     }
     opts.keys = keys_from.map(|r| r.keys.clone());
+    for (key, scores) in latent.unwrap_or_default() {
+        let scores: Arc<[f64]> = scores
+            .as_slice()
+            .map_err(|_| PyValueError::new_err("normal scores must be a contiguous float64 array"))?
+            .into();
+        opts.latent.insert(key, scores);
+    }
     let result = run_blocking(py, outputs, store, opts, progress)?;
     let columns = PyDict::new(py);
     for (name, values) in result.columns {

@@ -502,3 +502,15 @@ def test_bad_copies_of_the_bundled_dict_are_untouched():
     with pytest.raises(mf.ScenarioError):
         mf.Scenario.from_dict(d2)
     assert d == before
+
+
+def test_categorical_takes_a_value_to_weight_mapping():
+    """Found while writing the evidence tests: categorical({5: 0.6, 10: 0.4})
+    iterated the dict's keys and drew 5 and 10 with equal weights."""
+    per = mf.categorical({5: 0.6, 10: 0.4})
+    assert per.mean() == pytest.approx(7.0)
+    assert mf.run({"per": per}, n=50_000, seed=1)["per"].mean() == pytest.approx(7.0, abs=0.05)
+    with pytest.raises(ValueError, match="weights must not be given too"):
+        mf.categorical({5: 0.6, 10: 0.4}, [1, 1])
+    with pytest.raises(TypeError, match="got a dict"):
+        mf.empirical({1: 2, 3: 4})

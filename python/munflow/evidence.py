@@ -1,0 +1,159 @@
+"""Evidence: what was observed, attached to a model as likelihoods.
+
+Each function describes one observation; ``model.observe(...)`` (or
+``mf.Model(outputs, evidence=[...])``) returns a new model conditioned on
+them, and running it gives the posterior::
+
+    import munflow as mf
+
+    fail_rate = mf.beta(2, 8, name="fail_rate")
+    launches = mf.constant(50, name="launches")
+    model = mf.Model({"fail_rate": fail_rate}).observe(
+        mf.evidence.count(25, n=launches, p=fail_rate, name="failures"),
+    )
+    res = model.run(100_000, seed=1)     # beta(27, 33): mean 0.45
+    res.summary()
+    res.prior.summary()
+
+Kinds of observation:
+
+- :func:`count`: k successes of n trials ("25 of ~50 missiles failed");
+- :func:`poisson`: k events of a Poisson process;
+- :func:`measured`: a reported figure with an error model ("the minister said
+  7,000; statements like it are within 15% nine times in ten");
+- :func:`at_least`, :func:`at_most`, :func:`between`: statements that bound a
+  quantity ("at least 25 vessels");
+- :func:`log_likelihood`: a term the model computes itself.
+
+Every argument that names a quantity (``n``, ``p``, ``rate``, ``quantity``)
+takes an expression of the model, derived ones included: the containers the
+voyage model implies can be "measured" by the minister's figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from munflow import _core
+from munflow._core import Expr
+from munflow.formatting import readable
+
+__all__ = [
+    "Observation",
+    "at_least",
+    "at_most",
+    "between",
+    "count",
+    "log_likelihood",
+    "measured",
+    "poisson",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Observation:
+    """One observation: its kind, name, the expressions it reads and its
+    figures. Made by the functions of :mod:`munflow.evidence`, checked when
+    made (bad figures raise ValueError naming them)."""
+
+    kind: str
+    name: str
+    nodes: tuple[Any, ...]
+    figures: dict[str, Any] = field(default_factory=dict)
+    description: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string, got {type(self.name).__name__}")
+        text = _core.describe_observation(self.kind, self.name, list(self.nodes), self.figures)
+        object.__setattr__(self, "description", text)
+
+    def _spec(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        return (self.kind, self.name, list(self.nodes), dict(self.figures))
+
+    def __repr__(self) -> str:
+        return f"<munflow observation {self.name!r}: {self.description}>"
+
+
+def _label(x: Any) -> str:
+    return x.label if isinstance(x, Expr) else readable(float(x))
+
+
+def count(k: int, *, n: Any, p: Any, name: str | None = None) -> Observation:
+    """``k`` successes observed in ``n`` trials, each succeeding with
+    probability ``p`` (both numbers or expressions of the model).
+
+    ``n`` must be a whole number in every sample: round a continuous count
+    with ``mf.round`` or draw it from a count distribution.
+
+    >>> import munflow as mf
+    >>> rate = mf.beta(2, 8, name="fail_rate")
+    >>> mf.evidence.count(25, n=50, p=rate, name="failures")
+    <munflow observation 'failures': count: 25 of 50 trials with probability fail_rate>
+    """
+    name = name if name is not None else f"{readable(float(k))} of {_label(n)}"
+    return Observation("count", name, (n, p), {"k": k})
+
+
+def poisson(k: int, *, rate: Any, name: str | None = None) -> Observation:
+    """``k`` events observed where their number is Poisson with mean ``rate``."""
+    name = name if name is not None else f"{readable(float(k))} events at {_label(rate)}"
+    return Observation("poisson", name, (rate,), {"k": k})
+
+
+def measured(
+    quantity: Any,
+    value: float,
+    *,
+    rel_error: float | None = None,
+    sd: float | None = None,
+    level: float = 0.9,
+    error: str = "lognormal",
+    name: str | None = None,
+) -> Observation:
+    """A reported ``value`` of ``quantity``, with an error model.
+
+    ``error="lognormal"`` (the default) means errors in proportion:
+    log(reported / true) is normal. ``rel_error=0.15, level=0.9`` says a
+    report of this kind is within 15% of the truth nine times in ten (the
+    log-scale sd is log(1.15) / 1.645); ``sd`` gives the log-scale sd
+    directly. ``error="normal"`` means reported = true + normal error with
+    sd ``sd``, or ``rel_error * value / z(level)``.
+
+    >>> import munflow as mf
+    >>> containers = mf.lognormal_ci(4000, 12000, name="containers")
+    >>> said = mf.evidence.measured(containers, 7000, rel_error=0.15, name="minister")
+    >>> said.description
+    'measured: containers = 7,000 (errors in proportion, log-scale sd 0.085)'
+    """
+    name = name if name is not None else f"{_label(quantity)} reported as {readable(float(value))}"
+    figures = {"value": value, "rel_error": rel_error, "sd": sd, "level": level, "error": error}
+    return Observation("measured", name, (quantity,), figures)
+
+
+def at_least(quantity: Any, value: float, *, name: str | None = None) -> Observation:
+    """The statement that ``quantity`` is at least ``value`` ("at least 25 vessels")."""
+    name = name if name is not None else f"{_label(quantity)} >= {readable(float(value))}"
+    return Observation("bounds", name, (quantity,), {"lower": value})
+
+
+def at_most(quantity: Any, value: float, *, name: str | None = None) -> Observation:
+    """The statement that ``quantity`` is at most ``value``."""
+    name = name if name is not None else f"{_label(quantity)} <= {readable(float(value))}"
+    return Observation("bounds", name, (quantity,), {"upper": value})
+
+
+def between(quantity: Any, lower: float, upper: float, *, name: str | None = None) -> Observation:
+    """The statement that ``quantity`` lies between ``lower`` and ``upper`` (inclusive)."""
+    if name is None:
+        name = f"{_label(quantity)} in [{readable(float(lower))}, {readable(float(upper))}]"
+    return Observation("bounds", name, (quantity,), {"lower": lower, "upper": upper})
+
+
+def log_likelihood(term: Any, *, name: str | None = None) -> Observation:
+    """A log-likelihood the model computes itself (an expression; -inf
+    rules a sample out). It predicts no figure, so it takes no part in
+    conflict checks."""
+    name = name if name is not None else f"log-likelihood {_label(term)}"
+    return Observation("log_likelihood", name, (term,), {})

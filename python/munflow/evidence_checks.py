@@ -1,0 +1,224 @@
+"""Checking evidence: do the sources agree, and what did each one change?
+
+For each observation, munflow asks what the *other* observations and the
+assumptions predict for it (the posterior predictive given all the others:
+leave-one-out) and where the reported figure falls in that prediction. A
+figure in the far tail (two-sided p below ``level``, 1% by default) is in
+conflict. To say with whom, it then asks what each other observation alone
+predicts for it, and what the prior alone does: a source can contradict
+another source, or the assumptions.
+
+The leave-one-out posteriors come from the run's own rows where they can
+(the prior's rows weighted by the other observations' likelihoods, or the
+posterior's rows with this observation's likelihood divided out, whichever
+keeps more effective samples) and from a separate run of ``n_check``
+samples leaving the observation out where neither keeps 200.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from munflow import _core, weighted
+from munflow.formatting import ReadableTable
+
+if TYPE_CHECKING:
+    from munflow.posterior import PosteriorResults
+
+#: Fewer effective samples than this and a reweighted view is not trusted.
+MIN_ESS = 200.0
+
+
+class EvidenceCheck(ReadableTable):
+    """One row per observation: what it says, how informative it is, the
+    predictive p-values and the verdict (see :func:`check_evidence`)."""
+
+    @property
+    def _constructor(self) -> type[EvidenceCheck]:
+        return EvidenceCheck
+
+
+class Shifts(ReadableTable):
+    """One row per (observation, output): the output's median and 90% range
+    without the observation and with it (see :func:`shifts`)."""
+
+    @property
+    def _constructor(self) -> type[Shifts]:
+        return Shifts
+
+
+@dataclass
+class _View:
+    """Rows, their weights and every observation's predictive tail on them:
+    the posterior given some of the observations."""
+
+    columns: Any
+    weights: np.ndarray
+    tails: list[np.ndarray]
+    ess: float
+    source: str
+
+
+def _from_logs(log_weights: np.ndarray) -> np.ndarray:
+    top = np.max(log_weights)
+    if not np.isfinite(top):
+        return np.zeros_like(log_weights)
+    return np.exp(log_weights - top)
+
+
+def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
+    """The posterior given only the observations named in ``keep``."""
+    post = res._post
+    names = res.observations
+    prior_cols = post["prior"].columns
+    # From the prior's rows, weighted by the kept observations.
+    lw = np.zeros(res.n)
+    for name, ll in zip(names, post["prior_log_lik"], strict=True):
+        if name in keep:
+            lw = lw + ll
+    w_prior = _from_logs(lw)
+    best = _View(
+        prior_cols, w_prior, post["prior_tails"], weighted.effective_size(w_prior), "prior rows"
+    )
+    if keep:
+        # From the posterior's rows, with the dropped observations divided out.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lw_post = np.log(res.weights)
+            for name, ll in zip(names, post["log_lik"], strict=True):
+                if name not in keep:
+                    lw_post = lw_post - ll
+        lw_post = np.where(np.isnan(lw_post), -np.inf, lw_post)
+        w_post = _from_logs(lw_post)
+        ess_post = weighted.effective_size(w_post)
+        if ess_post > best.ess:
+            best = _View(post["run"].columns, w_post, post["tails"], ess_post, "posterior rows")
+    if best.ess >= MIN_ESS or not keep:
+        return best
+    # Neither keeps enough samples: run the model leaving the others out.
+    model = res.model
+    fresh = _core.run_posterior(
+        model._outputs,
+        [obs._spec() for obs in model.evidence],
+        min(n_check, res.n) if res.n >= 1000 else n_check,
+        res.seed,
+        threads=res._threads,
+        allow_nan=res._allow_nan,
+        leave_out=[name for name in names if name not in keep],
+    )
+    w = fresh["weights"]
+    w = np.full(fresh["run"].n, 1.0) if w is None else np.asarray(w)
+    return _View(
+        fresh["run"].columns, w, fresh["tails"], weighted.effective_size(w), "separate run"
+    )
+
+
+def _p_value(view: _View, j: int, kind: str) -> float:
+    """Where observation j's figure falls in what the view predicts: the
+    two-sided mid p-value of a figure, or for a bound the probability that
+    the statement holds."""
+    tail = np.asarray(view.tails[j])
+    if kind == "log_likelihood" or tail.size == 0:
+        return float("nan")
+    w = view.weights
+    below = float(np.dot(w, tail) / w.sum())
+    if kind == "bounds":
+        return below
+    return float(min(1.0, 2.0 * min(below, 1.0 - below)))
+
+
+def check_evidence(
+    res: PosteriorResults, *, level: float = 0.01, n_check: int = 20_000
+) -> EvidenceCheck:
+    """Whether the observations agree with each other and with the assumptions.
+
+    Columns: ``description``; ``informative`` (the share of the prior's
+    samples the observation alone leaves effective: near 1 says little, near
+    0 says much); ``p_given_others`` (where its figure falls in what all the
+    other observations and the assumptions predict: the two-sided mid p-value,
+    or for a bound the probability it holds); ``p_given_prior`` (the same from
+    the assumptions alone); ``conflict`` (either below ``level``); and
+    ``verdict``, naming the sources in conflict.
+    """
+    if not 0.0 < level < 0.5:
+        raise ValueError(f"level must be in (0, 0.5), got {level}")
+    names = res.observations
+    kinds = {obs.name: obs.kind for obs in res.model.evidence}
+    descriptions = {obs.name: obs.description for obs in res.model.evidence}
+    post = res._post
+    prior_view = _view_given(res, set(), n_check)
+    rows = []
+    for j, name in enumerate(names):
+        kind = kinds[name]
+        alone = _from_logs(np.asarray(post["prior_log_lik"][j]))
+        others = _view_given(res, set(names) - {name}, n_check)
+        p_others = _p_value(others, j, kind)
+        p_prior = _p_value(prior_view, j, kind)
+        against: list[str] = []
+        if p_prior < level:
+            against.append("the assumptions (prior)")
+        if p_others < level:
+            for other in names:
+                if other == name:
+                    continue
+                p_pair = _p_value(_view_given(res, {other}, n_check), j, kind)
+                if p_pair < level and (p_prior >= level or p_pair < p_prior / 10):
+                    against.append(repr(other))
+            if not against:
+                against.append("the other observations together")
+        verdict = "conflicts with " + ", ".join(against) if against else "agrees"
+        if kind == "log_likelihood":
+            verdict = "not checked (a custom term predicts no figure)"
+        rows.append(
+            {
+                "observation": name,
+                "description": descriptions[name],
+                "informative": weighted.effective_size(alone) / res.n,
+                "p_given_others": p_others,
+                "p_given_prior": p_prior,
+                "conflict": bool(against) and kind != "log_likelihood",
+                "verdict": verdict,
+                "checked_on": others.source,
+            }
+        )
+    table = EvidenceCheck(pd.DataFrame(rows).set_index("observation"))
+    table.attrs.update(level=level, n=res.n, seed=res.seed)
+    return table
+
+
+def shifts(res: PosteriorResults, output: str | None = None, *, n_check: int = 20_000) -> Shifts:
+    """How much each observation moved each output: the output's median and
+    90% range given all the other observations (``median_without``,
+    ``range_without``) and given all of them (``median_with``,
+    ``range_with``), with ``change`` (relative change of the median) and
+    ``narrowing`` (1 - range_with / range_without)."""
+    outputs = res.outputs if output is None else [output]
+    for name in outputs:
+        res[name]  # raises KeyError naming the columns
+    names = res.observations
+    rows = []
+    for name in names:
+        view = _view_given(res, set(names) - {name}, n_check)
+        for out in outputs:
+            lo, med, hi = weighted.quantiles(
+                np.asarray(view.columns[out]), view.weights, [0.05, 0.5, 0.95]
+            )
+            plo, pmed, phi = weighted.quantiles(res[out], res.weights, [0.05, 0.5, 0.95])
+            rows.append(
+                {
+                    "observation": name,
+                    "output": out,
+                    "median_without": med,
+                    "median_with": pmed,
+                    "change": pmed / med - 1 if med != 0 else np.nan,
+                    "range_without": hi - lo,
+                    "range_with": phi - plo,
+                    "narrowing": 1 - (phi - plo) / (hi - lo) if hi > lo else np.nan,
+                }
+            )
+    table = Shifts(pd.DataFrame(rows).set_index(["observation", "output"]))
+    table.attrs.update(n=res.n, seed=res.seed)
+    return table

@@ -1,0 +1,288 @@
+"""Posterior results: a run of a model with evidence.
+
+The rows are either the prior's samples with weights (likelihood weighting,
+when the evidence is mild enough for the prior's samples to carry it) or
+equally weighted particles (sequential Monte Carlo with tempering, when it is
+not). Every statistic here uses the weights, so the two read the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from munflow import _core, weighted
+from munflow._core import Expr
+from munflow.formatting import ReadableTable
+from munflow.results import DEFAULT_QUANTILES, Results, quantile_label
+
+if TYPE_CHECKING:
+    from munflow.evidence_checks import EvidenceCheck, Shifts
+    from munflow.model import Model
+
+
+class PosteriorResults(Results):
+    """Results of a model with evidence: ``summary()`` is the posterior,
+    ``prior`` the same model run without the evidence (same seed, same
+    draws), ``weights`` the rows' weights, ``ess`` the effective sample size.
+
+    ``check_evidence()`` says whether the observations conflict with each
+    other or with the assumptions; ``shifts()`` how much each one moved the
+    outputs; ``prior_posterior()`` and ``mf.plot.prior_posterior(res)``
+    put the two side by side.
+    """
+
+    def __init__(
+        self, raw: dict[str, Any], model: Model, *, threads: int | None, allow_nan: bool
+    ) -> None:
+        super().__init__(raw["run"], model, threads=threads, allow_nan=allow_nan)
+        self._post = raw
+        weights = raw["weights"]
+        self._weights = None if weights is None else np.asarray(weights)
+        if self._weights is not None:
+            self._weights.flags.writeable = False
+        self._prior: Results | None = None
+
+    # --- what the posterior is -------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        """How the posterior was reached: ``"weighting"`` (prior samples with
+        likelihood weights) or ``"tempering"`` (sequential Monte Carlo)."""
+        return str(self._post["method"])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Each row's weight (they sum to 1); equal for a tempering posterior."""
+        if self._weights is None:
+            return np.full(self.n, 1.0 / self.n)
+        return self._weights
+
+    @property
+    def is_weighted(self) -> bool:
+        """Whether rows have unequal weights (likelihood weighting)."""
+        return self._weights is not None
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size: Kish's (Σw)²/Σw² of the weights, or for
+        tempering that of the last reweighting (the moves after it diversify
+        the particles further)."""
+        return float(self._post["ess"])
+
+    @property
+    def pareto_k(self) -> float:
+        """Pareto k̂ of the likelihood weights of the prior's samples (PSIS):
+        below 0.7 weighted estimates are reliable. When it is above, munflow
+        switches to tempering (``method``), whose rows are unweighted."""
+        return float(self._post["weighting_pareto_k"])
+
+    @property
+    def weighting_ess(self) -> float:
+        """Effective sample size plain likelihood weighting of the prior gives."""
+        return float(self._post["weighting_ess"])
+
+    @property
+    def log_evidence(self) -> float:
+        """log of the marginal likelihood of the observations under the model."""
+        return float(self._post["log_evidence"])
+
+    @property
+    def stages(self) -> pd.DataFrame:
+        """The tempering stages (temperature, ess, acceptance, moves, step);
+        empty for weighting."""
+        columns = ["temperature", "ess", "acceptance", "moves", "step"]
+        return pd.DataFrame(self._post["stages"], columns=columns)
+
+    @property
+    def observations(self) -> list[str]:
+        """Names of the observations conditioned on."""
+        return list(self._post["observations"])
+
+    @property
+    def prior(self) -> Results:
+        """The prior: the model without its evidence, same seed and n."""
+        if self._prior is None:
+            self._prior = Results(
+                self._post["prior"],
+                self._model.without_evidence(),
+                threads=self._threads,
+                allow_nan=self._allow_nan,
+            )
+        return self._prior
+
+    # --- statistics with the weights ----------------------------------------
+
+    def summary(
+        self,
+        quantiles: Sequence[float] = DEFAULT_QUANTILES,
+        *,
+        columns: Sequence[str] | None = None,
+        include_inputs: bool = False,
+    ) -> pd.DataFrame:
+        """The posterior's ranges (weighted when rows are weighted)."""
+        if self._weights is None:
+            table = super().summary(quantiles, columns=columns, include_inputs=include_inputs)
+        else:
+            qs = [float(q) for q in quantiles]
+            for q in qs:
+                if not 0.0 <= q <= 1.0:
+                    raise ValueError(f"quantiles must be in [0, 1], got {q}")
+            if columns is None:
+                names = self.outputs + (self.inputs if include_inputs else [])
+            else:
+                names = [str(c) for c in columns]
+            rows = {}
+            for name in names:
+                x = self[name]
+                rows[name] = {
+                    "mean": weighted.mean(x, self._weights),
+                    "sd": weighted.sd(x, self._weights),
+                    **dict(
+                        zip(
+                            [quantile_label(q) for q in qs],
+                            weighted.quantiles(x, self._weights, qs),
+                            strict=True,
+                        )
+                    ),
+                }
+            table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
+            table.index.name = "quantity"
+        table.attrs.update(seed=self.seed, n=self.n, method=self.method, ess=self.ess)
+        return table
+
+    def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
+        """The posterior probability of an event, evaluated on the
+        posterior's own rows with their weights (an expression is evaluated
+        on the same draws the posterior rows hold)."""
+        if isinstance(event, Expr):
+            values = self._evaluate(event)
+        else:
+            if isinstance(event, str):
+                raise TypeError(
+                    "prob() takes an event such as shells > 3e6 or res['shells'] > 3e6, "
+                    "not a string"
+                )
+            values = np.asarray(event)
+            if values.shape != (self.n,):
+                raise ValueError(f"an event array must have shape ({self.n},), got {values.shape}")
+        if values.dtype != bool and not np.isin(values, (0, 1)).all():
+            raise ValueError(
+                "prob() needs an event whose values are true/false (0 or 1), such as shells > 3e6"
+            )
+        return float(np.dot(self.weights, values.astype(float)))
+
+    def _evaluate(self, expr: Expr) -> np.ndarray:
+        """An expression's values on the posterior's rows."""
+        raw = _core.run(
+            [("event", expr)],
+            self.n,
+            self.seed,
+            threads=self._threads,
+            store_inputs=False,
+            allow_nan=self._allow_nan,
+            keys_from=self._raw,
+            latent=list(self._post["scores"]),
+        )
+        return raw.columns["event"]
+
+    def percentile_of(self, output: str, value: float | Sequence[float]) -> float | np.ndarray:
+        """Where a published figure falls in the posterior (0-100), ties
+        counted half (as :meth:`Results.percentile_of`), with the weights."""
+        x = self[output]
+        w = self.weights
+        figures = np.atleast_1d(np.asarray(value, dtype=float))
+        if np.isnan(figures).any():
+            raise ValueError(f"value must be a number, got {value!r}")
+        percent = np.array(
+            [100.0 * (w[x < f].sum() + 0.5 * w[x == f].sum()) / w.sum() for f in figures]
+        )
+        return float(percent[0]) if np.ndim(value) == 0 else percent
+
+    def resample(self, n: int | None = None, *, seed: int | None = None) -> pd.DataFrame:
+        """An equal-weight sample of the posterior's rows (systematic
+        resampling), as a DataFrame of outputs and inputs: for tools that
+        take unweighted samples."""
+        size = self.n if n is None else int(n)
+        if size < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        index = weighted.systematic_resample(
+            self.weights, size, self.seed if seed is None else seed
+        )
+        frame = pd.DataFrame({name: self[name][index] for name in self.keys()})
+        frame.attrs.update(seed=self.seed, n=size, resampled_from=self.n)
+        return frame
+
+    def to_pandas(self, *, include_inputs: bool = True) -> pd.DataFrame:
+        """The rows as a DataFrame, with a ``weight`` column when rows are weighted."""
+        frame = super().to_pandas(include_inputs=include_inputs)
+        if self._weights is not None:
+            frame["weight"] = self._weights
+        return frame
+
+    def _equal_weight_index(self) -> np.ndarray | None:
+        """Rows of an equal-weight resample for analyses that take plain
+        samples (rank correlation, value of information), or None when rows
+        are already equally weighted."""
+        if self._weights is None:
+            return None
+        return weighted.systematic_resample(self._weights, self.n, self.seed)
+
+    # --- prior beside posterior and the evidence checks ------------------------
+
+    def prior_posterior(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Prior and posterior side by side for every output: their
+        quantiles, and how much the evidence narrowed the 90% range."""
+        prior = self.prior.summary(quantiles)
+        post = self.summary(quantiles)
+        labels = [quantile_label(q) for q in quantiles]
+        table = pd.concat(
+            {"prior": prior[["mean", *labels]], "posterior": post[["mean", *labels]]}, axis=1
+        )
+        table[("change", "median")] = post["p50"] / prior["p50"] - 1 if "p50" in labels else np.nan
+        width = lambda t: t[labels[-1]] - t[labels[0]]  # noqa: E731
+        table[("change", "range")] = width(post) / width(prior) - 1
+        table.attrs.update(seed=self.seed, n=self.n, method=self.method)
+        return ReadableTable(table)
+
+    def check_evidence(self, *, level: float = 0.01, n_check: int = 20_000) -> EvidenceCheck:
+        """Whether the observations agree with each other and with the
+        assumptions; see :func:`munflow.evidence_checks.check_evidence`."""
+        from munflow.evidence_checks import check_evidence
+
+        return check_evidence(self, level=level, n_check=n_check)
+
+    def shifts(self, output: str | None = None, *, n_check: int = 20_000) -> Shifts:
+        """How much each observation moved each output; see
+        :func:`munflow.evidence_checks.shifts`."""
+        from munflow.evidence_checks import shifts
+
+        return shifts(self, output, n_check=n_check)
+
+    # --- persistence -----------------------------------------------------------
+
+    def save(self, path: Any) -> Any:
+        raise NotImplementedError(
+            "saving posterior results is not supported yet: save res.resample() "
+            "(an equal-weight sample) with DataFrame.to_parquet, or res.to_pandas() "
+            "(which has a weight column)"
+        )
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> PosteriorResults:
+        return PosteriorResults(
+            state["post"], state["model"], threads=state["threads"], allow_nan=state["allow_nan"]
+        )
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "post": self._post}
+
+    def __repr__(self) -> str:
+        head = (
+            f"munflow posterior: n={self.n:,}, seed={self.seed}, method={self.method}, "
+            f"ess={self.ess:,.0f}, observations: {', '.join(self.observations)}"
+        )
+        return head + "\n" + self.summary().to_string()

@@ -1,0 +1,469 @@
+//! What each kind of observation says about a sample: its log-likelihood,
+//! how far the sample is from being possible at all (which guides tempering
+//! towards statements the prior makes unlikely), and where the reported
+//! figure falls in what the sample predicts (for conflict checks).
+
+use crate::dist::{Binomial, Poisson, Quantile};
+use crate::error::{Error, Result};
+use crate::expr::Node;
+use statrs::function::gamma::ln_gamma;
+use std::f64::consts::PI;
+
+/// Largest count taken: integers above 2^53 are not all representable.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// How a reported figure scatters around the true value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ErrorModel {
+    /// log(reported / true) ~ Normal(0, sigma): errors in proportion.
+    LogNormal { sigma: f64 },
+    /// reported - true ~ Normal(0, sd).
+    Normal { sd: f64 },
+}
+
+/// The kinds of observation, each with the nodes it reads.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// `k` successes in `trials` trials of probability `p`.
+    Count { k: f64, trials: Node, p: Node },
+    /// `k` events of a Poisson process with mean `rate`.
+    Poisson { k: f64, rate: Node },
+    /// A reported figure with an error model.
+    Measured {
+        quantity: Node,
+        value: f64,
+        error: ErrorModel,
+    },
+    /// The quantity lies in [lower, upper] (either may be infinite).
+    Bounds {
+        quantity: Node,
+        lower: f64,
+        upper: f64,
+    },
+    /// A log-likelihood computed by the model itself.
+    Custom { log_lik: Node },
+}
+
+/// One observation: a name for reports and what was observed.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub name: String,
+    pub kind: Kind,
+}
+
+fn whole_count(what: &str, name: &str, k: f64) -> Result<f64> {
+    if k.is_finite() && k >= 0.0 && k.fract() == 0.0 && k <= MAX_COUNT {
+        Ok(k)
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "{what} '{name}': k must be a whole number from 0 to 2^53, got {}",
+            crate::error::fmt_value(k)
+        )))
+    }
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::InvalidArgument(
+            "an observation needs a name, got an empty one".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Observation {
+    /// `k` successes in `trials` trials, each with probability `p`.
+    ///
+    /// ```
+    /// use munflow::evidence::Observation;
+    /// use munflow::expr::Node;
+    /// let fails = Observation::count("failures", 25.0, Node::constant(50.0), Node::constant(0.4));
+    /// assert!(fails.is_ok());
+    /// assert!(Observation::count("x", 2.5, Node::constant(5.0), Node::constant(0.5)).is_err());
+    /// ```
+    pub fn count(name: &str, k: f64, trials: Node, p: Node) -> Result<Self> {
+        check_name(name)?;
+        let k = whole_count("count", name, k)?;
+        Ok(Observation {
+            name: name.into(),
+            kind: Kind::Count { k, trials, p },
+        })
+    }
+
+    /// `k` events of a Poisson process with mean `rate`.
+    pub fn poisson(name: &str, k: f64, rate: Node) -> Result<Self> {
+        check_name(name)?;
+        let k = whole_count("poisson", name, k)?;
+        Ok(Observation {
+            name: name.into(),
+            kind: Kind::Poisson { k, rate },
+        })
+    }
+
+    /// A reported `value` of `quantity` with the given error model.
+    pub fn measured(name: &str, quantity: Node, value: f64, error: ErrorModel) -> Result<Self> {
+        check_name(name)?;
+        let bad = |param: &str, requirement: &str, v: f64| {
+            Err(Error::InvalidArgument(format!(
+                "measured '{name}': {param} must be {requirement}, got {}",
+                crate::error::fmt_value(v)
+            )))
+        };
+        match error {
+            ErrorModel::LogNormal { sigma } => {
+                if !(value.is_finite() && value > 0.0) {
+                    return bad("value", "a finite number > 0 (errors in proportion need a positive figure; use error='normal' otherwise)", value);
+                }
+                if !(sigma.is_finite() && sigma > 0.0) {
+                    return bad("the log-scale error", "finite and > 0", sigma);
+                }
+            }
+            ErrorModel::Normal { sd } => {
+                if !value.is_finite() {
+                    return bad("value", "a finite number", value);
+                }
+                if !(sd.is_finite() && sd > 0.0) {
+                    return bad("sd", "finite and > 0", sd);
+                }
+            }
+        }
+        Ok(Observation {
+            name: name.into(),
+            kind: Kind::Measured {
+                quantity,
+                value,
+                error,
+            },
+        })
+    }
+
+    /// The quantity lies in [lower, upper]; pass an infinity for a one-sided
+    /// statement ("at least 25 vessels").
+    pub fn bounds(name: &str, quantity: Node, lower: f64, upper: f64) -> Result<Self> {
+        check_name(name)?;
+        if lower.is_nan()
+            || upper.is_nan()
+            || lower > upper
+            || lower == f64::INFINITY
+            || upper == f64::NEG_INFINITY
+        {
+            return Err(Error::InvalidArgument(format!(
+                "bounds '{name}': need lower <= upper, with at least one finite, got [{}, {}]",
+                crate::error::fmt_value(lower),
+                crate::error::fmt_value(upper)
+            )));
+        }
+        if lower == f64::NEG_INFINITY && upper == f64::INFINITY {
+            return Err(Error::InvalidArgument(format!(
+                "bounds '{name}': at least one bound must be finite, got [-inf, inf]"
+            )));
+        }
+        Ok(Observation {
+            name: name.into(),
+            kind: Kind::Bounds {
+                quantity,
+                lower,
+                upper,
+            },
+        })
+    }
+
+    /// A log-likelihood term computed by the model (`log_lik` per sample).
+    pub fn custom(name: &str, log_lik: Node) -> Result<Self> {
+        check_name(name)?;
+        Ok(Observation {
+            name: name.into(),
+            kind: Kind::Custom { log_lik },
+        })
+    }
+
+    /// The nodes this observation reads, in the order [`Observation::term`]
+    /// takes their values.
+    pub fn nodes(&self) -> Vec<&Node> {
+        match &self.kind {
+            Kind::Count { trials, p, .. } => vec![trials, p],
+            Kind::Poisson { rate, .. } => vec![rate],
+            Kind::Measured { quantity, .. } | Kind::Bounds { quantity, .. } => vec![quantity],
+            Kind::Custom { log_lik } => vec![log_lik],
+        }
+    }
+
+    /// The log-likelihood of one sample (`v`: the values of [`Observation::nodes`])
+    /// and its distance from being possible: 0 when the likelihood is positive,
+    /// else a relative distance (how far a count exceeds its trials, a value
+    /// lies outside a bound), so that tempering can lead samples towards it.
+    /// A value no observation of this kind can take (a fractional number of
+    /// trials, a probability above 1) is an error naming the observation.
+    pub fn term(&self, v: &[f64]) -> std::result::Result<(f64, f64), String> {
+        let name = &self.name;
+        match &self.kind {
+            Kind::Count { k, .. } => {
+                let (n, p) = (v[0], v[1]);
+                if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
+                    return Err(format!(
+                        "count '{name}': the number of trials must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
+                        crate::error::fmt_value(n)
+                    ));
+                }
+                if !(0.0..=1.0).contains(&p) {
+                    return Err(format!(
+                        "count '{name}': the probability must be in [0, 1], got {}",
+                        crate::error::fmt_value(p)
+                    ));
+                }
+                if *k > n {
+                    return Ok((f64::NEG_INFINITY, (k - n) / k.max(1.0)));
+                }
+                let ll = binomial_log_pmf(*k, n, p);
+                Ok((ll, if ll == f64::NEG_INFINITY { 1.0 } else { 0.0 }))
+            }
+            Kind::Poisson { k, .. } => {
+                let rate = v[0];
+                if !(rate.is_finite() && rate >= 0.0) {
+                    return Err(format!(
+                        "poisson '{name}': the rate must be finite and >= 0, got {}",
+                        crate::error::fmt_value(rate)
+                    ));
+                }
+                if rate == 0.0 {
+                    return Ok(if *k == 0.0 {
+                        (0.0, 0.0)
+                    } else {
+                        (f64::NEG_INFINITY, 1.0)
+                    });
+                }
+                Ok((k * rate.ln() - rate - ln_gamma(k + 1.0), 0.0))
+            }
+            Kind::Measured { value, error, .. } => {
+                let x = v[0];
+                match *error {
+                    ErrorModel::LogNormal { sigma } => {
+                        if x <= 0.0 {
+                            // Errors in proportion: a true value <= 0 cannot
+                            // give a positive report.
+                            return Ok((f64::NEG_INFINITY, 1.0 + (-x) / value.abs().max(1.0)));
+                        }
+                        let r = (value.ln() - x.ln()) / sigma;
+                        Ok((
+                            -0.5 * r * r - sigma.ln() - value.ln() - 0.5 * (2.0 * PI).ln(),
+                            0.0,
+                        ))
+                    }
+                    ErrorModel::Normal { sd } => {
+                        let r = (value - x) / sd;
+                        Ok((-0.5 * r * r - sd.ln() - 0.5 * (2.0 * PI).ln(), 0.0))
+                    }
+                }
+            }
+            Kind::Bounds { lower, upper, .. } => {
+                let x = v[0];
+                let scale = |b: f64| b.abs().max(1.0);
+                if x < *lower {
+                    Ok((f64::NEG_INFINITY, (lower - x) / scale(*lower)))
+                } else if x > *upper {
+                    Ok((f64::NEG_INFINITY, (x - upper) / scale(*upper)))
+                } else {
+                    Ok((0.0, 0.0))
+                }
+            }
+            Kind::Custom { .. } => {
+                let ll = v[0];
+                if ll.is_nan() || ll == f64::INFINITY {
+                    return Err(format!(
+                        "log_likelihood '{name}': the term must be a number below +inf, got {}",
+                        crate::error::fmt_value(ll)
+                    ));
+                }
+                Ok((ll, if ll == f64::NEG_INFINITY { 1.0 } else { 0.0 }))
+            }
+        }
+    }
+
+    /// Where the reported figure falls in what one sample predicts:
+    /// P(Y < y) + P(Y = y)/2 for a reported count or measurement y (a mid
+    /// p-value, fair to counts), P(statement holds) for bounds, NaN for a
+    /// custom term (it predicts nothing).
+    pub fn predictive_tail(&self, v: &[f64]) -> f64 {
+        match &self.kind {
+            Kind::Count { k, .. } => {
+                let (n, p) = (v[0], v[1]);
+                match Binomial::new(n, p) {
+                    Ok(law) => mid_cdf(&law, *k),
+                    Err(_) => f64::NAN,
+                }
+            }
+            Kind::Poisson { k, .. } => match Poisson::new(v[0]) {
+                Ok(law) => mid_cdf(&law, *k),
+                Err(_) => f64::NAN,
+            },
+            Kind::Measured { value, error, .. } => {
+                let x = v[0];
+                let z = match *error {
+                    ErrorModel::LogNormal { sigma } if x > 0.0 => (value.ln() - x.ln()) / sigma,
+                    ErrorModel::LogNormal { .. } => f64::INFINITY,
+                    ErrorModel::Normal { sd } => (value - x) / sd,
+                };
+                crate::dist::std_normal_cdf(z)
+            }
+            Kind::Bounds { lower, upper, .. } => {
+                let x = v[0];
+                if x >= *lower && x <= *upper {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Kind::Custom { .. } => f64::NAN,
+        }
+    }
+
+    /// One line for reports, such as `measured: 7,000 (lognormal error, sigma 0.085)`.
+    pub fn describe(&self) -> String {
+        let fmt_num = short;
+        match &self.kind {
+            Kind::Count { k, trials, p } => format!(
+                "count: {} of {} trials with probability {}",
+                fmt_num(*k),
+                trials.label(),
+                p.label()
+            ),
+            Kind::Poisson { k, rate } => {
+                format!("poisson: {} events at rate {}", fmt_num(*k), rate.label())
+            }
+            Kind::Measured {
+                quantity,
+                value,
+                error,
+            } => match error {
+                ErrorModel::LogNormal { sigma } => format!(
+                    "measured: {} = {} (errors in proportion, log-scale sd {})",
+                    quantity.label(),
+                    fmt_num(*value),
+                    fmt_num(*sigma)
+                ),
+                ErrorModel::Normal { sd } => format!(
+                    "measured: {} = {} (normal error, sd {})",
+                    quantity.label(),
+                    fmt_num(*value),
+                    fmt_num(*sd)
+                ),
+            },
+            Kind::Bounds {
+                quantity,
+                lower,
+                upper,
+            } => format!(
+                "bounds: {} in [{}, {}]",
+                quantity.label(),
+                fmt_num(*lower),
+                fmt_num(*upper)
+            ),
+            Kind::Custom { log_lik } => format!("log_likelihood: {}", log_lik.label()),
+        }
+    }
+}
+
+/// A figure for a one-line description: `7,000`, `25`, `0.085`.
+fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return crate::error::fmt_value(x);
+    }
+    if x.abs() >= 999.5 {
+        let digits = format!("{:.0}", x.abs());
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        return if x < 0.0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        };
+    }
+    if x.fract() == 0.0 {
+        return format!("{x:.0}");
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// P(X < k) + P(X = k)/2 for a count law.
+fn mid_cdf(law: &impl Quantile, k: f64) -> f64 {
+    let below = law.cdf_below(k);
+    let at_most = law.cdf(k);
+    0.5 * (below + at_most)
+}
+
+/// log C(n, k) + k log p + (n - k) log(1 - p), exact at p = 0 and p = 1.
+fn binomial_log_pmf(k: f64, n: f64, p: f64) -> f64 {
+    let choose = ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0);
+    let success = if k == 0.0 { 0.0 } else { k * p.ln() };
+    let failure = if n - k == 0.0 {
+        0.0
+    } else {
+        (n - k) * (-p).ln_1p()
+    };
+    choose + success + failure
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(x: f64) -> Node {
+        Node::constant(x)
+    }
+
+    #[test]
+    fn figures_are_described_briefly() {
+        assert_eq!(short(7000.0), "7,000");
+        assert_eq!(short(-1234567.8), "-1,234,568");
+        assert_eq!(short(25.0), "25");
+        assert_eq!(short(0.084969), "0.085");
+        assert_eq!(short(12.34), "12.3");
+    }
+
+    #[test]
+    fn binomial_term_matches_the_pmf() {
+        let obs = Observation::count("f", 3.0, c(10.0), c(0.3)).unwrap();
+        let (ll, d) = obs.term(&[10.0, 0.3]).unwrap();
+        // C(10,3) 0.3^3 0.7^7 = 0.266827932
+        assert!((ll.exp() - 0.266_827_932).abs() < 1e-9, "{}", ll.exp());
+        assert_eq!(d, 0.0);
+        let (ll, d) = obs.term(&[2.0, 0.3]).unwrap();
+        assert_eq!(ll, f64::NEG_INFINITY);
+        assert!(d > 0.0);
+        assert!(obs.term(&[10.5, 0.3]).unwrap_err().contains("whole"));
+        assert!(obs.term(&[10.0, 1.3]).unwrap_err().contains("probability"));
+    }
+
+    #[test]
+    fn measurement_terms_are_normal_densities() {
+        let obs = Observation::measured("m", c(1.0), 10.0, ErrorModel::Normal { sd: 2.0 }).unwrap();
+        let (ll, _) = obs.term(&[12.0]).unwrap();
+        let want = -0.5 - 2f64.ln() - 0.5 * (2.0 * PI).ln();
+        assert!((ll - want).abs() < 1e-12);
+        assert!((obs.predictive_tail(&[10.0]) - 0.5).abs() < 1e-15);
+        let obs = Observation::measured("m", c(1.0), 7000.0, ErrorModel::LogNormal { sigma: 0.1 })
+            .unwrap();
+        assert_eq!(obs.term(&[-1.0]).unwrap().0, f64::NEG_INFINITY);
+        assert!(
+            Observation::measured("m", c(1.0), -5.0, ErrorModel::LogNormal { sigma: 0.1 }).is_err()
+        );
+    }
+
+    #[test]
+    fn bounds_measure_how_far_outside_a_sample_is() {
+        let obs = Observation::bounds("b", c(1.0), 25.0, f64::INFINITY).unwrap();
+        assert_eq!(obs.term(&[30.0]).unwrap(), (0.0, 0.0));
+        let (_, near) = obs.term(&[24.0]).unwrap();
+        let (_, far) = obs.term(&[5.0]).unwrap();
+        assert!(0.0 < near && near < far);
+        assert!(Observation::bounds("b", c(1.0), 3.0, 2.0).is_err());
+        assert!(Observation::bounds("b", c(1.0), f64::NEG_INFINITY, f64::INFINITY).is_err());
+    }
+}

@@ -1,0 +1,472 @@
+//! Evidence: observations that condition a model, and the posterior they give.
+//!
+//! A run with evidence first draws the prior as any run does and weights each
+//! sample by the likelihood of the observations (likelihood weighting). When
+//! the weights keep enough effective samples and their tail is tame (Pareto
+//! k̂ ≤ 0.7), that weighted sample is the posterior. Otherwise the evidence is
+//! too strong for the prior's samples and the posterior is reached by
+//! sequential Monte Carlo ([`smc`]): adaptive tempering, resampling and moves
+//! in the space of normal scores. When neither can reconcile the evidence,
+//! the run fails naming the observations.
+//!
+//! ```
+//! use munflow::dist::Beta;
+//! use munflow::engine::RunOptions;
+//! use munflow::evidence::{posterior, EvidenceOptions, Observation};
+//! use munflow::expr::Node;
+//! let fail_rate = Node::draw(Beta::new(2.0, 8.0).unwrap().into()).named("fail_rate");
+//! let seen = Observation::count("failures", 25.0, Node::constant(50.0), fail_rate.clone()).unwrap();
+//! let opts = EvidenceOptions::new(RunOptions::new(20_000, 1));
+//! let post = posterior(&[("fail_rate".into(), fail_rate)], &[seen], &opts).unwrap();
+//! // beta(2, 8) with 25 failures in 50 gives beta(27, 33): mean 0.45.
+//! let mean = post.weighted_mean("fail_rate").unwrap();
+//! assert!((mean - 0.45).abs() < 0.01, "{mean}");
+//! ```
+
+mod likelihood;
+mod smc;
+mod weights;
+
+pub use likelihood::{ErrorModel, Kind, Observation};
+pub use smc::{Schedule, Stage};
+pub use weights::{effective_sample_size, normalised, pareto_k};
+
+use crate::engine::{available_memory, chunk_count, run_selected, RunOptions, RunResult, CHUNK};
+use crate::error::{human_bytes, Error, Result};
+use crate::expr::{Node, StreamKeys};
+use rayon::prelude::*;
+use smc::Terms;
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// How the posterior is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Weighting when it is reliable, tempering otherwise.
+    Auto,
+    /// Likelihood weighting of prior samples.
+    Weighting,
+    /// Sequential Monte Carlo with likelihood tempering.
+    Tempering,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Auto => "auto",
+            Method::Weighting => "weighting",
+            Method::Tempering => "tempering",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<Method> {
+        match name {
+            "auto" => Ok(Method::Auto),
+            "weighting" => Ok(Method::Weighting),
+            "tempering" => Ok(Method::Tempering),
+            other => Err(Error::InvalidArgument(format!(
+                "method must be 'auto', 'weighting' or 'tempering', got '{other}'"
+            ))),
+        }
+    }
+}
+
+/// How to run a model with evidence.
+#[derive(Debug, Clone)]
+pub struct EvidenceOptions {
+    pub run: RunOptions,
+    pub method: Method,
+    /// Weighting is used (method Auto) when its effective sample size is at
+    /// least this share of n ...
+    pub min_ess: f64,
+    /// ... and the Pareto k̂ of its weights at most this.
+    pub max_pareto_k: f64,
+    pub schedule: Schedule,
+    /// Observations evaluated (likelihood, predictive tail) but not
+    /// conditioned on: leave-one-out checks of conflict use this.
+    pub watch_only: HashSet<String>,
+}
+
+impl EvidenceOptions {
+    pub fn new(run: RunOptions) -> Self {
+        EvidenceOptions {
+            run,
+            method: Method::Auto,
+            min_ess: 0.1,
+            max_pareto_k: 0.7,
+            schedule: Schedule::default(),
+            watch_only: HashSet::new(),
+        }
+    }
+}
+
+/// A posterior sample and how it was reached.
+#[derive(Debug, Clone)]
+pub struct Posterior {
+    /// The method used (Weighting or Tempering).
+    pub method: Method,
+    /// The posterior's rows: the prior run's for weighting, the final
+    /// particles' for tempering.
+    pub run: RunResult,
+    /// Normalised weights of the rows (weighting); None when rows are
+    /// equally weighted (tempering).
+    pub weights: Option<Vec<f64>>,
+    /// Effective sample size: of the weights (weighting), or of the last
+    /// reweighting before the final moves (tempering).
+    pub ess: f64,
+    /// The prior run (outputs and inputs).
+    pub prior: RunResult,
+    /// Effective sample size and Pareto k̂ of likelihood weighting of the prior.
+    pub weighting_ess: f64,
+    pub weighting_pareto_k: f64,
+    /// Per observation: log-likelihood and predictive tail on each row of
+    /// the posterior, and on each row of the prior.
+    pub log_lik: Vec<Vec<f64>>,
+    pub tails: Vec<Vec<f64>>,
+    pub prior_log_lik: Vec<Vec<f64>>,
+    pub prior_tails: Vec<Vec<f64>>,
+    /// Tempering: the final normal scores by stream key, from which the
+    /// posterior rows (and events on them) are evaluated.
+    pub scores: Vec<(u64, Arc<[f64]>)>,
+    pub stages: Vec<Stage>,
+    /// log of the marginal likelihood of the evidence (tempering estimate,
+    /// or the log mean weight for weighting).
+    pub log_evidence: f64,
+}
+
+impl Posterior {
+    /// The posterior mean of a stored column.
+    pub fn weighted_mean(&self, name: &str) -> Option<f64> {
+        let column = self.run.column(name)?;
+        Some(match &self.weights {
+            Some(w) => {
+                weights::ordered_sum(column.len(), |r| r.map(|i| w[i] * column[i]).sum::<f64>())
+            }
+            None => {
+                weights::ordered_sum(column.len(), |r| column[r].iter().sum()) / column.len() as f64
+            }
+        })
+    }
+}
+
+/// The observations' nodes flattened into extra outputs, the random nodes
+/// upstream of them (whose scores tempering moves), and the run options
+/// every evaluation shares.
+pub(crate) struct Evaluator {
+    observations: Vec<Observation>,
+    /// Indices of the observations conditioned on (the others are watched).
+    active: Vec<usize>,
+    columns: Vec<(String, Node)>,
+    /// Index into `columns` of each observation's first node.
+    offsets: Vec<usize>,
+    latent_keys: Vec<u64>,
+    base: RunOptions,
+}
+
+impl Evaluator {
+    fn new(
+        observations: &[Observation],
+        active: Vec<usize>,
+        keys: &StreamKeys,
+        opts: &RunOptions,
+    ) -> Evaluator {
+        let mut columns = Vec::new();
+        let mut offsets = Vec::new();
+        for (j, obs) in observations.iter().enumerate() {
+            offsets.push(columns.len());
+            for (i, node) in obs.nodes().into_iter().enumerate() {
+                columns.push((format!("\u{1}evidence.{j}.{i}"), node.clone()));
+            }
+        }
+        let mut seen = HashSet::new();
+        let mut latent_keys = Vec::new();
+        let active_nodes = active.iter().flat_map(|&j| observations[j].nodes());
+        for node in active_nodes {
+            for a in node.ancestors() {
+                if a.is_random() && seen.insert(keys.get(&a)) {
+                    latent_keys.push(keys.get(&a));
+                }
+            }
+        }
+        let mut base = opts.clone();
+        base.store_inputs = false;
+        base.keys = Some(keys.clone());
+        base.ctx.progress = None;
+        base.feeds.clear();
+        Evaluator {
+            observations: observations.to_vec(),
+            active,
+            columns,
+            offsets,
+            latent_keys,
+            base,
+        }
+    }
+
+    /// The terms of every observation with the latent nodes set by `scores`.
+    fn terms(&self, scores: &[Vec<f64>], ctx: &crate::engine::RunContext) -> Result<Terms> {
+        let mut opts = self.base.clone();
+        opts.ctx.cancel = ctx.cancel.clone();
+        opts.latent = self
+            .latent_keys
+            .iter()
+            .zip(scores)
+            .map(|(&k, z)| (k, Arc::<[f64]>::from(z.as_slice())))
+            .collect();
+        let res = run_selected(&self.columns, &vec![true; self.columns.len()], &opts)?;
+        let (mut log_lik, mut distance, _) = self.evaluate(&res, false)?;
+        let keep = |all: &mut Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+            self.active
+                .iter()
+                .map(|&j| std::mem::take(&mut all[j]))
+                .collect()
+        };
+        Ok(Terms {
+            log_lik: keep(&mut log_lik),
+            distance: keep(&mut distance),
+        })
+    }
+
+    /// The observations conditioned on, in the order of [`Terms`].
+    fn active_observations(&self) -> impl Iterator<Item = &Observation> {
+        self.active.iter().map(|&j| &self.observations[j])
+    }
+
+    /// Per observation: log-likelihood, distance and (if asked) predictive
+    /// tail of every row of a run that stored this evaluator's columns.
+    #[allow(clippy::type_complexity)]
+    fn evaluate(
+        &self,
+        res: &RunResult,
+        with_tails: bool,
+    ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+        let n = res.n;
+        let mut log_lik = Vec::new();
+        let mut distance = Vec::new();
+        let mut tails = Vec::new();
+        for (j, obs) in self.observations.iter().enumerate() {
+            let arity = obs.nodes().len();
+            let cols: Vec<&[f64]> = (0..arity)
+                .map(|i| {
+                    let name = &self.columns[self.offsets[j] + i].0;
+                    res.column(name).unwrap_or(&[])
+                })
+                .collect();
+            let per_chunk: Vec<std::result::Result<Vec<(f64, f64, f64)>, (usize, String)>> = (0
+                ..chunk_count(n))
+                .into_par_iter()
+                .map(|c| {
+                    let mut v = [0.0f64; 4];
+                    (c * CHUNK..((c + 1) * CHUNK).min(n))
+                        .map(|row| {
+                            for (x, col) in v.iter_mut().zip(&cols) {
+                                *x = col[row];
+                            }
+                            let (ll, d) = obs.term(&v[..arity]).map_err(|e| (row, e))?;
+                            let tail = if with_tails {
+                                obs.predictive_tail(&v[..arity])
+                            } else {
+                                f64::NAN
+                            };
+                            Ok((ll, d, tail))
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut ll = Vec::with_capacity(n);
+            let mut d = Vec::with_capacity(n);
+            let mut t = Vec::with_capacity(if with_tails { n } else { 0 });
+            for chunk in per_chunk {
+                let chunk = chunk.map_err(|(row, message)| Error::Evidence {
+                    observations: vec![obs.name.clone()],
+                    message: format!("{message} (sample {row})"),
+                })?;
+                for (a, b, c) in chunk {
+                    ll.push(a);
+                    d.push(b);
+                    if with_tails {
+                        t.push(c);
+                    }
+                }
+            }
+            log_lik.push(ll);
+            distance.push(d);
+            tails.push(t);
+        }
+        Ok((log_lik, distance, tails))
+    }
+
+    /// Drops this evaluator's columns from a run's result.
+    fn strip(&self, mut res: RunResult) -> RunResult {
+        let ours: HashSet<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        res.columns.retain(|(n, _)| !ours.contains(n.as_str()));
+        res.outputs.retain(|n| !ours.contains(n.as_str()));
+        res
+    }
+}
+
+/// Runs `outputs` conditioned on `observations`.
+pub fn posterior(
+    outputs: &[(String, Node)],
+    observations: &[Observation],
+    opts: &EvidenceOptions,
+) -> Result<Posterior> {
+    if observations.is_empty() {
+        return Err(Error::InvalidArgument(
+            "a run with evidence needs at least one observation".into(),
+        ));
+    }
+    let mut names = HashSet::new();
+    for obs in observations {
+        if !names.insert(obs.name.as_str()) {
+            return Err(Error::InvalidArgument(format!(
+                "two observations are named '{}'; give each its own name",
+                obs.name
+            )));
+        }
+    }
+    for name in &opts.watch_only {
+        if !names.contains(name.as_str()) {
+            return Err(Error::InvalidArgument(format!(
+                "no observation named '{name}' to leave out; observations are: {}",
+                smc::quoted(
+                    &observations
+                        .iter()
+                        .map(|o| o.name.clone())
+                        .collect::<Vec<_>>()
+                )
+            )));
+        }
+    }
+    let active: Vec<usize> = (0..observations.len())
+        .filter(|&j| !opts.watch_only.contains(&observations[j].name))
+        .collect();
+    if active.is_empty() {
+        return Err(Error::InvalidArgument(
+            "every observation is left out: nothing to condition on".into(),
+        ));
+    }
+    let run = &opts.run;
+    let n = run.n;
+    // Keys from the outputs first, so that adding evidence leaves the
+    // outputs' draws where they were.
+    let mut keys = match &run.keys {
+        Some(k) => k.clone(),
+        None => StreamKeys::new(),
+    };
+    let mut roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
+    for obs in observations {
+        roots.extend(obs.nodes().into_iter().cloned());
+    }
+    keys.assign(&roots);
+    let ev = Evaluator::new(observations, active.clone(), &keys, run);
+
+    let chunks = chunk_count(n.max(1));
+    let report = |units: usize| {
+        if let Some(p) = &run.ctx.progress {
+            p.store(units, Ordering::Relaxed);
+        }
+    };
+    let with_columns: Vec<(String, Node)> = outputs
+        .iter()
+        .cloned()
+        .chain(ev.columns.iter().cloned())
+        .collect();
+    let mut prior_opts = run.clone();
+    prior_opts.keys = Some(keys.clone());
+    prior_opts.ctx.progress = None;
+    let prior_full = run_selected(&with_columns, &vec![true; with_columns.len()], &prior_opts)?;
+    report(chunks);
+    let (prior_log_lik, prior_distance, prior_tails) = ev.evaluate(&prior_full, true)?;
+    let prior = ev.strip(prior_full);
+
+    let log_weights: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| active.iter().map(|&j| prior_log_lik[j][i]).sum())
+        .collect();
+    let weighting_ess = effective_sample_size(&log_weights);
+    let weighting_pareto_k = pareto_k(&log_weights);
+    let reliable = weighting_ess >= opts.min_ess * n as f64
+        && (weighting_pareto_k.is_nan() || weighting_pareto_k <= opts.max_pareto_k);
+    let use_weighting = match opts.method {
+        Method::Weighting => true,
+        Method::Tempering => false,
+        Method::Auto => reliable,
+    };
+    if use_weighting {
+        if weighting_ess == 0.0 {
+            let blamed: Vec<String> = active
+                .iter()
+                .filter(|&&j| prior_distance[j].iter().all(|&x| x > 0.0))
+                .map(|&j| observations[j].name.clone())
+                .collect();
+            return Err(Error::Evidence {
+                message: format!(
+                    "no prior sample can explain the evidence ({}): every sample has likelihood 0; use method='auto' to search further, or check the observations",
+                    smc::quoted(&blamed)
+                ),
+                observations: blamed,
+            });
+        }
+        report(3 * chunks);
+        let log_evidence = weights::log_mean_exp(&log_weights);
+        return Ok(Posterior {
+            method: Method::Weighting,
+            run: prior.clone(),
+            weights: Some(normalised(&log_weights)),
+            ess: weighting_ess,
+            prior,
+            weighting_ess,
+            weighting_pareto_k,
+            log_lik: prior_log_lik.clone(),
+            tails: prior_tails.clone(),
+            prior_log_lik,
+            prior_tails,
+            scores: Vec::new(),
+            stages: Vec::new(),
+            log_evidence,
+        });
+    }
+
+    let latent_bytes =
+        (ev.latent_keys.len() as u64 * 4 + observations.len() as u64 * 6) * n as u64 * 8;
+    if let Some(available) = available_memory() {
+        if latent_bytes > available {
+            return Err(Error::OutOfMemory {
+                needed: latent_bytes,
+                needed_human: human_bytes(latent_bytes),
+                available,
+            });
+        }
+    }
+    let on_stage = |beta: f64| report(chunks + (beta * chunks as f64) as usize);
+    let tempered = smc::temper(&ev, &run.ctx, &opts.schedule, &on_stage)?;
+    let scores: Vec<(u64, Arc<[f64]>)> = ev
+        .latent_keys
+        .iter()
+        .zip(&tempered.scores)
+        .map(|(&k, z)| (k, Arc::<[f64]>::from(z.as_slice())))
+        .collect();
+    let mut final_opts = prior_opts;
+    final_opts.latent = scores.iter().cloned().collect();
+    let full = run_selected(&with_columns, &vec![true; with_columns.len()], &final_opts)?;
+    let (log_lik, _, tails) = ev.evaluate(&full, true)?;
+    report(3 * chunks);
+    Ok(Posterior {
+        method: Method::Tempering,
+        run: ev.strip(full),
+        weights: None,
+        ess: tempered.stages.last().map_or(n as f64, |s| s.ess),
+        prior,
+        weighting_ess,
+        weighting_pareto_k,
+        log_lik,
+        tails,
+        prior_log_lik,
+        prior_tails,
+        scores,
+        stages: tempered.stages,
+        log_evidence: tempered.log_evidence,
+    })
+}

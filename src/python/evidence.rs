@@ -1,0 +1,277 @@
+//! Evidence from Python: observations described by kind, name, nodes and
+//! figures, and runs that return the posterior with its diagnostics.
+
+use super::args::{to_count, to_number, to_seed, to_threads};
+use super::detach::{detached, WorkFlags};
+use super::expr::to_node;
+use super::run::{to_outputs, RunOutput};
+use crate::dist::std_normal_quantile;
+use crate::engine::{chunk_count, RunOptions, RunResult};
+use crate::evidence::{posterior, ErrorModel, EvidenceOptions, Method, Observation};
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+fn figure(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<Option<f64>> {
+    match figures.get_item(key)? {
+        Some(v) if !v.is_none() => Ok(Some(to_number(&v, &format!("{what}: {key}"))?)),
+        _ => Ok(None),
+    }
+}
+
+fn required(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<f64> {
+    figure(figures, key, what)?
+        .ok_or_else(|| PyValueError::new_err(format!("{what}: {key} is required")))
+}
+
+/// The error model of a measurement: `sd`, or `rel_error` at `level` ("within
+/// 15% nine times in ten"), on the log scale by default.
+fn error_model(figures: &Bound<'_, PyDict>, name: &str, value: f64) -> PyResult<ErrorModel> {
+    let what = format!("measured '{name}'");
+    let error: String = match figures.get_item("error")? {
+        Some(e) if !e.is_none() => e.extract().map_err(|_| {
+            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
+        })?,
+        _ => "lognormal".into(),
+    };
+    let sd = figure(figures, "sd", &what)?;
+    let rel = figure(figures, "rel_error", &what)?;
+    let level = figure(figures, "level", &what)?.unwrap_or(0.9);
+    if !(level > 0.0 && level < 1.0) {
+        return Err(PyValueError::new_err(format!(
+            "{what}: level must be in (0, 1), got {level}"
+        )));
+    }
+    if let Some(r) = rel {
+        if !(r.is_finite() && r > 0.0) {
+            return Err(PyValueError::new_err(format!(
+                "{what}: rel_error must be a finite number > 0 (0.15 for 15%), got {r}"
+            )));
+        }
+    }
+    // The two-sided z of the level: 1.645 for 90%.
+    let z = std_normal_quantile(0.5 + level / 2.0);
+    match (error.as_str(), sd, rel) {
+        (_, Some(_), Some(_)) => Err(PyValueError::new_err(format!(
+            "{what}: give rel_error or sd, not both"
+        ))),
+        (_, None, None) => Err(PyValueError::new_err(format!(
+            "{what}: give rel_error (0.15 for 'within 15%') or sd"
+        ))),
+        ("lognormal", Some(sd), None) => Ok(ErrorModel::LogNormal { sigma: sd }),
+        ("lognormal", None, Some(r)) => Ok(ErrorModel::LogNormal {
+            sigma: r.ln_1p() / z,
+        }),
+        ("normal", Some(sd), None) => Ok(ErrorModel::Normal { sd }),
+        ("normal", None, Some(r)) => Ok(ErrorModel::Normal {
+            sd: r * value.abs() / z,
+        }),
+        (other, _, _) => Err(PyValueError::new_err(format!(
+            "{what}: error must be 'lognormal' or 'normal', got '{other}'"
+        ))),
+    }
+}
+
+/// A core observation from its Python description.
+pub(crate) fn to_observation(
+    kind: &str,
+    name: &str,
+    nodes: &[Bound<'_, PyAny>],
+    figures: &Bound<'_, PyDict>,
+) -> PyResult<Observation> {
+    let node = |i: usize, what: &str| -> PyResult<crate::expr::Node> {
+        let obj = nodes
+            .get(i)
+            .ok_or_else(|| PyValueError::new_err(format!("{kind} '{name}': {what} is missing")))?;
+        to_node(obj, &format!("{kind} '{name}': {what}"))
+    };
+    let what = format!("{kind} '{name}'");
+    let obs = match kind {
+        "count" => Observation::count(
+            name,
+            required(figures, "k", &what)?,
+            node(0, "n")?,
+            node(1, "p")?,
+        ),
+        "poisson" => Observation::poisson(name, required(figures, "k", &what)?, node(0, "rate")?),
+        "measured" => {
+            let value = required(figures, "value", &what)?;
+            let error = error_model(figures, name, value)?;
+            Observation::measured(name, node(0, "quantity")?, value, error)
+        }
+        "bounds" => Observation::bounds(
+            name,
+            node(0, "quantity")?,
+            figure(figures, "lower", &what)?.unwrap_or(f64::NEG_INFINITY),
+            figure(figures, "upper", &what)?.unwrap_or(f64::INFINITY),
+        ),
+        "log_likelihood" => Observation::custom(name, node(0, "log_lik")?),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown kind of observation '{other}'"
+            )))
+        }
+    };
+    obs.map_err(super::errors::to_py)
+}
+
+/// Checks an observation and returns its one-line description.
+#[pyfunction]
+fn describe_observation(
+    kind: &str,
+    name: &str,
+    nodes: Vec<Bound<'_, PyAny>>,
+    figures: &Bound<'_, PyDict>,
+) -> PyResult<String> {
+    Ok(to_observation(kind, name, &nodes, figures)?.describe())
+}
+
+fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
+    let list = observations
+        .cast::<PyList>()
+        .map_err(|_| PyTypeError::new_err("observations must be a list"))?;
+    let mut out = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        let (kind, name, nodes, figures): (
+            String,
+            String,
+            Vec<Bound<'_, PyAny>>,
+            Bound<'_, PyDict>,
+        ) = item.extract().map_err(|_| {
+            PyTypeError::new_err("each observation must be (kind, name, nodes, figures)")
+        })?;
+        out.push(to_observation(&kind, &name, &nodes, &figures)?);
+    }
+    Ok(out)
+}
+
+fn run_output(py: Python<'_>, result: RunResult) -> PyResult<RunOutput> {
+    let columns = PyDict::new(py);
+    for (name, values) in result.columns {
+        columns.set_item(name, values.into_pyarray(py))?;
+    }
+    RunOutput::from_parts(
+        result.n,
+        result.seed,
+        result.outputs,
+        result.inputs,
+        columns,
+        result.keys,
+    )
+}
+
+fn arrays<'py>(py: Python<'py>, columns: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArray1<f64>>> {
+    columns.into_iter().map(|c| c.into_pyarray(py)).collect()
+}
+
+/// Runs a model conditioned on observations; returns a dict with the
+/// posterior and prior runs, weights and diagnostics.
+#[pyfunction]
+#[pyo3(signature = (outputs, observations, n, seed=None, *, threads=None, store_inputs=true,
+                    allow_nan=false, progress=None, method="auto", min_ess=0.1,
+                    max_pareto_k=0.7, max_stages=100, leave_out=None))]
+#[allow(clippy::too_many_arguments)]
+fn run_posterior<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'py, PyAny>,
+    observations: &Bound<'py, PyAny>,
+    n: &Bound<'py, PyAny>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
+    store_inputs: bool,
+    allow_nan: bool,
+    progress: Option<Py<PyAny>>,
+    method: &str,
+    min_ess: f64,
+    max_pareto_k: f64,
+    max_stages: usize,
+    leave_out: Option<Vec<String>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let outputs = to_outputs(outputs)?;
+    let observations = to_observations(observations)?;
+    let mut run = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
+    run.threads = to_threads(threads)?;
+    run.store_inputs = store_inputs;
+    run.allow_nan = allow_nan;
+    if !(0.0..=1.0).contains(&min_ess) {
+        return Err(PyValueError::new_err(format!(
+            "min_ess must be a share of n in [0, 1], got {min_ess}"
+        )));
+    }
+    if max_stages == 0 {
+        return Err(PyValueError::new_err("max_stages must be >= 1, got 0"));
+    }
+    let mut opts = EvidenceOptions::new(run);
+    opts.method = Method::from_name(method).map_err(super::errors::to_py)?;
+    opts.min_ess = min_ess;
+    opts.max_pareto_k = max_pareto_k;
+    opts.schedule.max_stages = max_stages;
+    opts.watch_only = leave_out.unwrap_or_default().into_iter().collect();
+    let flags = WorkFlags::attach(&mut opts.run);
+    let total = 3 * chunk_count(opts.run.n);
+    let post = detached(py, &flags, total, progress, || {
+        posterior(&outputs, &observations, &opts)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("method", post.method.name())?;
+    out.set_item("run", Py::new(py, run_output(py, post.run)?)?)?;
+    out.set_item("prior", Py::new(py, run_output(py, post.prior)?)?)?;
+    out.set_item("weights", post.weights.map(|w| w.into_pyarray(py)))?;
+    out.set_item("ess", post.ess)?;
+    out.set_item("weighting_ess", post.weighting_ess)?;
+    out.set_item("weighting_pareto_k", post.weighting_pareto_k)?;
+    out.set_item("log_lik", arrays(py, post.log_lik))?;
+    out.set_item("tails", arrays(py, post.tails))?;
+    out.set_item("prior_log_lik", arrays(py, post.prior_log_lik))?;
+    out.set_item("prior_tails", arrays(py, post.prior_tails))?;
+    let scores = PyList::empty(py);
+    for (key, z) in post.scores {
+        scores.append((key, z.to_vec().into_pyarray(py)))?;
+    }
+    out.set_item("scores", scores)?;
+    let stages = PyList::empty(py);
+    for s in post.stages {
+        let d = PyDict::new(py);
+        d.set_item("temperature", s.beta)?;
+        d.set_item("ess", s.ess)?;
+        d.set_item("acceptance", s.acceptance)?;
+        d.set_item("moves", s.moves)?;
+        d.set_item("step", s.step)?;
+        stages.append(d)?;
+    }
+    out.set_item("stages", stages)?;
+    out.set_item("log_evidence", post.log_evidence)?;
+    out.set_item(
+        "observations",
+        observations
+            .iter()
+            .map(|o| o.name.clone())
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(out)
+}
+
+/// Kish's effective sample size and the Pareto k̂ of log weights.
+#[pyfunction]
+fn weight_diagnostics(
+    py: Python<'_>,
+    log_weights: numpy::PyReadonlyArray1<'_, f64>,
+) -> PyResult<(f64, f64)> {
+    let lw = log_weights
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("log weights must be a contiguous float64 array"))?;
+    Ok(py.detach(|| {
+        (
+            crate::evidence::effective_sample_size(lw),
+            crate::evidence::pareto_k(lw),
+        )
+    }))
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(describe_observation, m)?)?;
+    m.add_function(wrap_pyfunction!(run_posterior, m)?)?;
+    m.add_function(wrap_pyfunction!(weight_diagnostics, m)?)?;
+    Ok(())
+}
