@@ -306,9 +306,11 @@ class ScenarioSpec:
         """Every settable field path, and the tables that take new entries."""
     def munitions(self) -> list[tuple[str, str, str | None]]:
         """(name, category, label) of each munition, in catalog order."""
-    def compile(self) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str]]:
+    def compile(
+        self,
+    ) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str], list[ObservationSpec]]:
         """(name, expression, munition or "total", quantity, estimate) of each
-        output, and the alternative estimates."""
+        output, the alternative estimates, and the observations."""
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 

@@ -27,6 +27,7 @@ from typing import Any, NoReturn, TextIO
 
 from munflow import scenarios
 from munflow.formatting import readable
+from munflow.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
 
 #: The ranges the command line reports, as quantile levels.
@@ -206,6 +207,7 @@ def _rows(res: ScenarioResults) -> list[dict[str, object]]:
     """One record per output: its name, what it measures, and its range."""
     table = res.summary(RANGE, grouped=False)
     meta = res.output_info
+    prior = res.prior.summary([0.5]) if isinstance(res, PosteriorResults) else None
     return [
         {
             "output": name,
@@ -216,6 +218,7 @@ def _rows(res: ScenarioResults) -> list[dict[str, object]]:
             "p50": row["p50"],
             "p95": row["p95"],
             "mean": row["mean"],
+            **({} if prior is None else {"prior p50": prior.at[name, "p50"]}),
         }
         for name, row in table.iterrows()
     ]
@@ -223,9 +226,17 @@ def _rows(res: ScenarioResults) -> list[dict[str, object]]:
 
 def _table(res: ScenarioResults, out: TextIO) -> None:
     title = res.scenario.title or "scenario"
-    print(f"{title}\nn = {res.n:,} samples, seed = {res.seed}\n", file=out)
+    print(f"{title}\nn = {res.n:,} samples, seed = {res.seed}", file=out)
+    posterior = isinstance(res, PosteriorResults)
+    if posterior:
+        print(
+            f"posterior given {', '.join(res.observations)} "
+            f"({res.method}, {readable(res.ess)} effective samples)",
+            file=out,
+        )
+    print(file=out)
     rows = _rows(res)
-    headers = ["output", "p5", "p50", "p95", "mean"]
+    headers = ["output", "p5", "p50", "p95", "mean"] + (["prior p50"] if posterior else [])
     cells = [[str(r["output"])] + [readable(r[h]) for h in headers[1:]] for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
 
@@ -242,6 +253,8 @@ def _table(res: ScenarioResults, out: TextIO) -> None:
             print(file=out)
         group = r["munition"]
         print(line(c), file=out)
+    if posterior:
+        _evidence(res, out)
     compare = res.compare()
     if len(compare):
         print("\nalternative estimates of the containers:", file=out)
@@ -251,6 +264,33 @@ def _table(res: ScenarioResults, out: TextIO) -> None:
                 f"   ({row['a']}: {_range(row, 'a')}; {row['b']}: {_range(row, 'b')})",
                 file=out,
             )
+
+
+def _evidence(res: PosteriorResults, out: TextIO) -> None:
+    """What each observation says, whether it agrees with the rest, and
+    what the evidence moved."""
+    check = res.check_evidence()
+    print("\nevidence:", file=out)
+    width = max(len(name) for name in check.index)
+    for name, row in check.iterrows():
+        p = row["p_given_others"]
+        where = "" if math.isnan(p) else f" (p = {p:.2g} given the other sources)"
+        print(f"  {name.ljust(width)}  {row['description']}", file=out)
+        print(f"  {''.ljust(width)}  {row['verdict']}{where}", file=out)
+    table = res.prior_posterior()
+    print(
+        "\nwhat the evidence moved (median, prior -> posterior; width of the 90% range):", file=out
+    )
+    width = max(len(name) for name in table.index)
+    for name, row in table.iterrows():
+        before, after = row[("prior", "p50")], row[("posterior", "p50")]
+        change = row[("change", "median")]
+        narrowed = row[("change", "range")]
+        print(
+            f"  {name.ljust(width)}  {readable(before)} -> {readable(after)} ({change:+.0%});"
+            f" range {narrowed:+.0%}",
+            file=out,
+        )
 
 
 def _range(row: Any, side: str) -> str:
@@ -280,6 +320,16 @@ def _json(res: ScenarioResults, out: TextIO) -> None:
             {k: _plain(v) for k, v in row.items()} for row in res.compare().to_dict("records")
         ],
     }
+    if isinstance(res, PosteriorResults):
+        check = res.check_evidence()
+        doc["posterior"] = {
+            "method": res.method,
+            "effective_samples": res.ess,
+            "evidence": [
+                {"observation": name, **{k: _plain(v) for k, v in row.items()}}
+                for name, row in check.iterrows()
+            ],
+        }
     json.dump(doc, out, indent=2)
     out.write("\n")
 

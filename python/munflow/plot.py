@@ -1,5 +1,6 @@
 """Plots of results (matplotlib). Every function returns the Axes it drew on
-(``ranges`` of a scenario: one Axes per quantity).
+(``ranges`` of a scenario and ``prior_posterior`` of several outputs: one
+Axes per quantity).
 
 Conventions: axes show plain figures as analysts write them (``3,010,000``,
 never a ``1e6`` offset), legends sit above the plot where they cannot cover
@@ -9,16 +10,19 @@ bins), not a comb.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from munflow import weighted
 from munflow.formatting import readable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from munflow.posterior import PosteriorResults
     from munflow.results import Results
 
 
@@ -30,27 +34,42 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
     return plt.subplots(figsize=size, layout="constrained")[1]
 
 
-def _plain_numbers(axis: Any, ticks: int | None = 5) -> None:
+def _plain_numbers(axis: Any, ticks: int | None = 5, *, integer: bool = False) -> None:
     """Tick labels as readable figures (no offset, no scientific notation),
-    at most about `ticks` of them so that wide figures do not collide."""
+    at most about `ticks` of them so that wide figures do not collide; for
+    counts (`integer`) whole numbers at steps of 1, 2 or 5 times a power of
+    ten (0, 10, 20, 30: not 0, 8, 16, 24)."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     if ticks is not None:
-        axis.set_major_locator(MaxNLocator(nbins=ticks))
+        steps = [1, 2, 2.5, 5, 10] if integer else None
+        axis.set_major_locator(MaxNLocator(nbins=ticks, steps=steps, integer=integer))
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: readable(v)))
 
 
-def _legend_above(ax: Axes, ncols: int = 2) -> None:
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=ncols, frameon=False)
+def _legend_above(ax: Axes, ncols: int = 2, **options: Any) -> None:
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=ncols, frameon=False, **options)
 
 
-def _bins(values: np.ndarray, bins: int) -> int | np.ndarray:
-    """`bins` equal bins, or for whole-number values bins a whole number wide
-    centred on the integers (a comb of empty bins otherwise)."""
+def _bins(
+    values: np.ndarray, bins: int, span: tuple[float, float] | None = None
+) -> int | np.ndarray:
+    """`bins` equal bins (over `span` if given, else the values' range), or
+    for whole-number values bins a whole number wide centred on the integers
+    (a comb of empty bins otherwise)."""
     finite = values[np.isfinite(values)]
-    if finite.size == 0 or not np.all(finite == np.round(finite)):
+    if finite.size == 0:
         return bins
-    lo, hi = float(finite.min()), float(finite.max())
+    whole = bool(np.all(finite == np.round(finite)))
+    if span is None:
+        if not whole:
+            return bins
+        lo, hi = float(finite.min()), float(finite.max())
+    else:
+        lo, hi = span
+        if not whole:
+            return np.linspace(lo, hi, bins + 1) if hi > lo else bins
+        lo, hi = float(np.floor(lo)), float(np.ceil(hi))
     width = max(1.0, np.ceil((hi - lo + 1) / bins))
     return np.arange(lo - 0.5, hi + width + 0.5, width)
 
@@ -82,6 +101,144 @@ def hist(
     _plain_numbers(ax.xaxis)
     _legend_above(ax)
     return ax
+
+
+def prior_posterior(
+    res: PosteriorResults,
+    outputs: str | Sequence[str] | None = None,
+    *,
+    bins: int | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Axes | list[Axes]:
+    """Each output's prior (the model without its evidence) and posterior
+    overlaid, one panel per output (every output by default), each with its
+    own scale. The posterior is drawn with its rows' weights, so a weighted
+    posterior's mass sits where the evidence put it; the medians are marked
+    (dashed: prior) and given in a legend above each panel; the figure's
+    title names the observations.
+
+    The posterior is drawn over its central 99.9% and the prior over its
+    central 98% (a long prior tail would squash the posterior into a spike),
+    as densities of the whole distribution, in ``bins`` bins; by default about 2.5 times
+    the cube root of its effective sample size (10 to 80), so a weighted
+    posterior with few effective samples is not drawn as noise. Whole-number
+    outputs get bins a whole number wide, as in :func:`hist`, and whole-number
+    ticks.
+
+    ``ax`` takes an Axes (one output) or one Axes per output; the
+    observations are then named in the first legend's title. Returns the
+    Axes, or a list of them for several outputs.
+    """
+    if outputs is None:
+        names = list(res.outputs)
+    elif isinstance(outputs, str):
+        names = [outputs]
+    else:
+        names = [str(name) for name in outputs]
+    if not names:
+        raise ValueError("no outputs to plot")
+    for name in names:
+        res[name]  # raises KeyError naming the columns
+    given = ", ".join(res.observations)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, grid = plt.subplots(
+            len(names),
+            1,
+            figsize=(7, 2.6 * len(names) + 0.5),
+            layout="constrained",
+            squeeze=False,
+        )
+        axes = list(grid[:, 0])
+        fig.suptitle(textwrap.fill(f"prior and posterior given {given}", 90), fontsize="medium")
+    else:
+        from matplotlib.axes import Axes as AxesType
+
+        axes = [ax] if isinstance(ax, AxesType) else list(ax)
+        if len(axes) != len(names):
+            raise ValueError(
+                f"ax gives {len(axes)} Axes for {len(names)} outputs; give one per output "
+                "or leave ax=None"
+            )
+    prior = res.prior
+    weights = np.asarray(res.weights)
+    sizes = {"prior": float(prior.n), "posterior": min(float(res.ess), float(res.n))}
+    for i, (axis, name) in enumerate(zip(axes, names, strict=True)):
+        handles: list[tuple[Any, Any]] = []
+        labels: list[str] = []
+        whole = True
+        spans: list[tuple[float, float]] = []
+        for values, w, label in (
+            (np.asarray(prior[name]), None, "prior"),
+            (np.asarray(res[name]), weights, "posterior"),
+        ):
+            keep = np.isfinite(values)
+            if w is not None:
+                keep &= w > 0
+            x = values[keep]
+            wx = None if w is None else w[keep]
+            if x.size == 0:
+                continue
+            whole = whole and bool(np.all(x == np.round(x)))
+            count = bins if bins is not None else _bins_for(sizes[label])
+            mid = float(np.median(x) if wx is None else weighted.quantiles(x, wx, [0.5])[0])
+            posterior = label == "posterior"
+            # The prior's far tail (dark voyages nobody saw...) would squash the
+            # posterior into a spike: the prior is drawn over its central 98%.
+            span = _central(x, wx, 0.999 if posterior else 0.98)
+            spans.append(span)
+            edges = _bins(x, count, span)
+            if isinstance(edges, int):
+                edges = np.linspace(span[0], span[1], edges + 1)
+            # Heights are densities of the whole distribution (mass beyond
+            # the drawn span counts in the total), so the areas compare.
+            inside = (x >= edges[0]) & (x <= edges[-1])
+            total = float(x.size if wx is None else wx.sum())
+            mass = np.ones(x.size) if wx is None else wx
+            _, _, patches = axis.hist(
+                x[inside],
+                bins=edges,
+                weights=mass[inside] / (total * (edges[1] - edges[0])),
+                histtype="stepfilled",
+                color="C0" if posterior else "0.55",
+                alpha=0.55 if posterior else 0.45,
+                label=label,
+            )
+            line = axis.axvline(
+                mid,
+                color="black" if posterior else "0.3",
+                lw=1.5 if posterior else 1.2,
+                ls="-" if posterior else "--",
+            )
+            handles.append((patches[0], line))
+            labels.append(f"{label}: median {readable(mid)}")
+        if spans:
+            axis.set_xlim(min(lo for lo, _ in spans), max(hi for _, hi in spans))
+        axis.set_xlabel(name)
+        axis.set_ylabel("how likely")
+        axis.set_yticks([])
+        _plain_numbers(axis.xaxis, 4, integer=whole)
+        title = textwrap.fill(f"given {given}", 70) if ax is not None and i == 0 else None
+        _legend_above(axis, handles=handles, labels=labels, title=title)
+    return axes[0] if len(axes) == 1 else axes
+
+
+def _bins_for(size: float) -> int:
+    """Bins a histogram of `size` effective samples can fill without noise."""
+    return int(np.clip(round(2.5 * size ** (1 / 3)), 10, 80))
+
+
+def _central(
+    values: np.ndarray, weights: np.ndarray | None, mass: float = 0.999
+) -> tuple[float, float]:
+    """The range holding the central `mass` of the (weighted) values."""
+    qs = [(1 - mass) / 2, (1 + mass) / 2]
+    if weights is None:
+        lo, hi = np.quantile(values, qs)
+    else:
+        lo, hi = weighted.quantiles(values, weights, qs)
+    return float(lo), float(hi)
 
 
 def ranges(

@@ -20,6 +20,8 @@ from munflow.formatting import ReadableTable
 from munflow.results import DEFAULT_QUANTILES, Results, quantile_label
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from munflow.evidence_checks import EvidenceCheck, Shifts
     from munflow.model import Model
 
@@ -237,7 +239,8 @@ class PosteriorResults(Results):
         """Prior and posterior side by side for every output: their
         quantiles, and how much the evidence narrowed the 90% range."""
         prior = self.prior.summary(quantiles)
-        post = self.summary(quantiles)
+        # One row per output in both (a scenario's summary is grouped).
+        post = PosteriorResults.summary(self, quantiles)
         labels = [quantile_label(q) for q in quantiles]
         table = pd.concat(
             {"prior": prior[["mean", *labels]], "posterior": post[["mean", *labels]]}, axis=1
@@ -261,6 +264,15 @@ class PosteriorResults(Results):
         from munflow.evidence_checks import shifts
 
         return shifts(self, output, n_check=n_check)
+
+    def plot_prior_posterior(
+        self, outputs: str | Sequence[str] | None = None, **options: Any
+    ) -> Axes | list[Axes]:
+        """Prior and posterior of each output overlaid, one panel per output;
+        see :func:`munflow.plot.prior_posterior` (``bins=``, ``ax=``)."""
+        from munflow import plot
+
+        return plot.prior_posterior(self, outputs, **options)
 
     # --- persistence -----------------------------------------------------------
 
@@ -286,3 +298,8 @@ class PosteriorResults(Results):
             f"ess={self.ess:,.0f}, observations: {', '.join(self.observations)}"
         )
         return head + "\n" + self.summary().to_string()
+
+    def _repr_html_(self) -> str:
+        from munflow.display import posterior_html
+
+        return posterior_html(self)

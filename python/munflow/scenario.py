@@ -37,10 +37,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from munflow import _core
+from munflow import _core, weighted
 from munflow._core import Expr, ModelError
+from munflow.evidence import Observation
 from munflow.formatting import readable
 from munflow.model import DEFAULT_SAMPLES, Model
+from munflow.posterior import PosteriorResults
 from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods, Subject
 
@@ -215,9 +217,15 @@ class Scenario(SensitivityMethods):
         """The output expressions by name, e.g. ``shell_152.functioning``."""
         return {row[0]: row[1] for row in self._compiled()[0]}
 
+    @property
+    def evidence(self) -> tuple[Observation, ...]:
+        """The ``[evidence]`` tables as observations (see :mod:`munflow.evidence`)."""
+        return self._compiled()[2]
+
     def model(self) -> Model:
-        """The scenario as a :class:`munflow.Model`."""
-        return Model(self.outputs())
+        """The scenario as a :class:`munflow.Model` (with its evidence, if any)."""
+        rows, _estimates, evidence = self._compiled()
+        return Model({row[0]: row[1] for row in rows}, evidence=evidence)
 
     def to_model(self) -> Model:
         """The scenario as a :class:`munflow.Model`: the hook through which
@@ -234,8 +242,13 @@ class Scenario(SensitivityMethods):
         """Check that the scenario compiles (files are checked when read)."""
         self._compiled()
 
-    def _compiled(self) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str]]:
-        return self._spec.compile()
+    def _compiled(
+        self,
+    ) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str], tuple[Observation, ...]]:
+        """Outputs, estimates and observations, built together so that the
+        observations read the outputs' own nodes."""
+        rows, estimates, evidence = self._spec.compile()
+        return rows, estimates, tuple(Observation(*spec) for spec in evidence)
 
     # -- running ---------------------------------------------------------
 
@@ -249,13 +262,15 @@ class Scenario(SensitivityMethods):
         located at the field of the file it was traced to (``.file``,
         ``.line``, ``.path``).
         """
-        rows, estimates = self._compiled()
-        model = Model({name: expr for name, expr, *_ in rows})
+        rows, estimates, evidence = self._compiled()
+        model = Model({name: expr for name, expr, *_ in rows}, evidence=evidence)
         try:
             res = model.run(n, seed, **options)
         except ModelError as err:
             raise self._located(err) from None
         meta = output_info([(name, group, q, estimate) for name, _e, group, q, estimate in rows])
+        if isinstance(res, PosteriorResults):
+            return ScenarioPosteriorResults(res, scenario=self, meta=meta, estimates=estimates)
         return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)
 
     def _located(self, err: ModelError) -> ModelError:
@@ -344,10 +359,12 @@ class ScenarioResults(Results):
         median and 90% interval of ``quantity`` under each, and P(a > b) on
         the same samples."""
         rows = []
+        w = getattr(self, "weights", None)
+        weights = np.ones(self.n) if w is None else w
         for a, b in itertools.combinations(self.estimates, 2):
             xa, xb = self[f"{quantity}[{a}]"], self[f"{quantity}[{b}]"]
-            qa = np.quantile(xa, [0.05, 0.5, 0.95])
-            qb = np.quantile(xb, [0.05, 0.5, 0.95])
+            qa = weighted.quantiles(xa, weights, [0.05, 0.5, 0.95])
+            qb = weighted.quantiles(xb, weights, [0.05, 0.5, 0.95])
             rows.append(
                 {
                     "quantity": quantity,
@@ -359,7 +376,7 @@ class ScenarioResults(Results):
                     "b_p5": qb[0],
                     "b_p50": qb[1],
                     "b_p95": qb[2],
-                    "P(a > b)": float(np.mean(xa > xb)),
+                    "P(a > b)": self.prob(xa > xb),
                 }
             )
         return pd.DataFrame(rows)
@@ -368,6 +385,45 @@ class ScenarioResults(Results):
         table = self.summary().to_string(float_format=readable)
         title = self.scenario.title or "scenario"
         return f"munflow results for {title}: n={self.n:,}, seed={self.seed}\n{table}"
+
+
+class ScenarioPosteriorResults(ScenarioResults, PosteriorResults):
+    """Results of a scenario with ``[evidence]``: the posterior, grouped by
+    munition type as :class:`ScenarioResults` are, with the prior, weights
+    and evidence checks of :class:`munflow.PosteriorResults`."""
+
+    def __init__(
+        self,
+        res: PosteriorResults,
+        *,
+        scenario: Scenario,
+        meta: pd.DataFrame,
+        estimates: Sequence[str],
+    ) -> None:
+        PosteriorResults.__init__(
+            self, res._post, res.model, threads=res._threads, allow_nan=res._allow_nan
+        )
+        self.scenario = scenario
+        self.output_info = meta
+        self.estimates = list(estimates)
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> ScenarioPosteriorResults:
+        res = PosteriorResults._from_state(state)
+        return cls(
+            res,
+            scenario=state["scenario"],
+            meta=state["output_info"],
+            estimates=state["estimates"],
+        )
+
+    def __repr__(self) -> str:
+        title = self.scenario.title or "scenario"
+        head = (
+            f"munflow posterior for {title}: n={self.n:,}, seed={self.seed}, "
+            f"method={self.method}, observations: {', '.join(self.observations)}"
+        )
+        return head + "\n" + self.summary().to_string(float_format=readable)
 
 
 def output_info(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:

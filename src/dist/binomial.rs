@@ -1,7 +1,7 @@
 use super::inversion::{fill_tabled, InversionTable, TABLED_VARIANCE};
 use super::lazy::LazyTable;
 use super::primitives::{stirling_tail, uniform01};
-use super::quadrature::invert_cdf;
+use super::quadrature::invert_count_cdf;
 use super::special::beta_reg;
 use super::validate::{count, probability};
 use super::{integer_cdf_below, integer_sf_from, Moments, Quantile, Sample};
@@ -27,6 +27,13 @@ pub struct Binomial {
 }
 
 impl Binomial {
+    /// Where to start looking for the q-quantile: the normal approximation
+    /// mean + sd z_q (the search from it is exact whatever its error).
+    fn normal_guess(&self, q: f64) -> f64 {
+        use super::Moments;
+        self.mean() + self.sd() * super::normal::phi_inv(q.clamp(1e-300, 1.0))
+    }
+
     pub fn new(n: f64, p: f64) -> Result<Self> {
         let n = count("binomial", "n", n)?;
         let p = probability("binomial", "p", p)?;
@@ -130,13 +137,19 @@ impl Quantile for Binomial {
         if q >= 1.0 && self.p > 0.0 {
             return self.n as f64;
         }
-        invert_cdf(|x| self.cdf(x), q, 0.0, self.n as f64, true)
+        invert_count_cdf(|x| self.cdf(x), q, self.normal_guess(q), 0.0, self.n as f64)
     }
     fn isf(&self, q: f64) -> f64 {
         if q <= 0.0 && self.p > 0.0 {
             return self.n as f64;
         }
-        invert_cdf(|x| -self.sf(x), -q, 0.0, self.n as f64, true)
+        invert_count_cdf(
+            |x| -self.sf(x),
+            -q,
+            self.normal_guess(1.0 - q),
+            0.0,
+            self.n as f64,
+        )
     }
     fn is_discrete(&self) -> bool {
         true

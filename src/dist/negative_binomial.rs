@@ -2,7 +2,7 @@ use super::inversion::{fill_tabled, InversionTable, TABLED_VARIANCE};
 use super::lazy::LazyTable;
 use super::poisson::PoissonSampler;
 use super::primitives::StdGamma;
-use super::quadrature::invert_cdf;
+use super::quadrature::invert_count_cdf;
 use super::special::beta_reg;
 use super::validate::positive;
 use super::{fmt_num, integer_cdf_below, integer_sf_from, Moments, Quantile, Sample};
@@ -33,6 +33,13 @@ pub struct NegativeBinomial {
 const MAX_MEAN: f64 = 1.0e15;
 
 impl NegativeBinomial {
+    /// Where to start looking for the q-quantile: the normal approximation
+    /// mean + sd z_q (the search from it is exact whatever its error).
+    fn normal_guess(&self, q: f64) -> f64 {
+        use super::Moments;
+        self.mean() + self.sd() * super::normal::phi_inv(q.clamp(1e-300, 1.0))
+    }
+
     pub fn new(r: f64, p: f64) -> Result<Self> {
         const NAME: &str = "negative_binomial";
         positive(NAME, "r", r)?;
@@ -143,7 +150,13 @@ impl Quantile for NegativeBinomial {
         if q <= 0.0 {
             return f64::INFINITY;
         }
-        invert_cdf(|x| -self.sf(x), -q, 0.0, f64::INFINITY, true)
+        invert_count_cdf(
+            |x| -self.sf(x),
+            -q,
+            self.normal_guess(1.0 - q),
+            0.0,
+            f64::INFINITY,
+        )
     }
     fn ppf(&self, q: f64) -> f64 {
         if self.p == 1.0 {
@@ -152,7 +165,7 @@ impl Quantile for NegativeBinomial {
         if q >= 1.0 {
             return f64::INFINITY;
         }
-        invert_cdf(|x| self.cdf(x), q, 0.0, f64::INFINITY, true)
+        invert_count_cdf(|x| self.cdf(x), q, self.normal_guess(q), 0.0, f64::INFINITY)
     }
     fn is_discrete(&self) -> bool {
         true

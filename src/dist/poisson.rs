@@ -1,7 +1,7 @@
 use super::inversion::{fill_tabled, InversionTable, TABLED_VARIANCE};
 use super::lazy::LazyTable;
 use super::primitives::{ln_factorial, uniform01};
-use super::quadrature::invert_cdf;
+use super::quadrature::invert_count_cdf;
 use super::special::gamma_pq;
 use super::validate::non_negative;
 use super::{integer_cdf_below, integer_sf_from, Moments, Quantile, Sample};
@@ -34,6 +34,13 @@ fn poisson_table(rate: f64) -> Option<InversionTable> {
 }
 
 impl Poisson {
+    /// Where to start looking for the q-quantile: the normal approximation
+    /// mean + sd z_q (the search from it is exact whatever its error).
+    fn normal_guess(&self, q: f64) -> f64 {
+        use super::Moments;
+        self.mean() + self.sd() * super::normal::phi_inv(q.clamp(1e-300, 1.0))
+    }
+
     pub fn new(rate: f64) -> Result<Self> {
         non_negative("poisson", "rate", rate)?;
         if rate > MAX_RATE {
@@ -113,7 +120,7 @@ impl Quantile for Poisson {
         if q >= 1.0 {
             return f64::INFINITY;
         }
-        invert_cdf(|x| self.cdf(x), q, 0.0, f64::INFINITY, true)
+        invert_count_cdf(|x| self.cdf(x), q, self.normal_guess(q), 0.0, f64::INFINITY)
     }
     fn isf(&self, q: f64) -> f64 {
         if self.rate == 0.0 {
@@ -122,7 +129,13 @@ impl Quantile for Poisson {
         if q <= 0.0 {
             return f64::INFINITY;
         }
-        invert_cdf(|x| -self.sf(x), -q, 0.0, f64::INFINITY, true)
+        invert_count_cdf(
+            |x| -self.sf(x),
+            -q,
+            self.normal_guess(1.0 - q),
+            0.0,
+            f64::INFINITY,
+        )
     }
     fn is_discrete(&self) -> bool {
         true

@@ -89,6 +89,67 @@ pub(crate) fn invert_cdf(cdf: impl Fn(f64) -> f64, q: f64, lo: f64, hi: f64, int
     }
 }
 
+/// The smallest whole number x in [lo, hi] with `cdf(x) >= q`, as
+/// [`invert_cdf`] with `integer` finds it, but searched outward from `guess`
+/// (a normal approximation of the quantile): a bracket grows from the guess
+/// in doubling steps, then is bisected, so a guess off by d costs about
+/// 2 log2(d) + 3 cdf calls instead of the ~60 a search of [0, 2^53] takes.
+/// Count laws invert this way millions of times in evidence runs.
+pub(crate) fn invert_count_cdf(
+    cdf: impl Fn(f64) -> f64,
+    q: f64,
+    guess: f64,
+    lo: f64,
+    hi: f64,
+) -> f64 {
+    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52: whole numbers and their halves are floats
+    if !guess.is_finite() || lo.abs() > EXACT || cdf(lo) >= q {
+        return invert_cdf(cdf, q, lo, hi, true);
+    }
+    let top = hi.min(EXACT);
+    let g = guess.round().clamp(lo, top);
+    // Invariant once found: cdf(a) < q <= cdf(b), a < b whole numbers.
+    let (mut a, mut b);
+    if cdf(g) >= q {
+        b = g;
+        let mut step = 1.0;
+        loop {
+            let x = (g - step).max(lo);
+            if cdf(x) < q {
+                a = x;
+                break;
+            }
+            b = x;
+            step *= 2.0;
+        }
+    } else {
+        a = g;
+        let mut step = 1.0;
+        loop {
+            let x = g + step;
+            if x >= top {
+                // Beyond the exact range (or hi): the general search takes over.
+                return invert_cdf(cdf, q, a, hi, true);
+            }
+            if cdf(x) >= q {
+                b = x;
+                break;
+            }
+            a = x;
+            step *= 2.0;
+        }
+    }
+    while b - a > 1.0 {
+        let m = (a + (b - a) / 2.0).floor();
+        if cdf(m) >= q {
+            b = m;
+        } else {
+            a = m;
+        }
+    }
+    b
+}
+
 /// Maps an f64 to an integer key with the same order (-0 just below +0).
 fn float_key(x: f64) -> i64 {
     let bits = x.to_bits() as i64;
@@ -169,6 +230,28 @@ mod tests {
         // A quantile that overflowed makes the moments non-finite, not wrong.
         let (mean, _) = quantile_moments(|u| if u > 0.99 { f64::INFINITY } else { u });
         assert!(!mean.is_finite());
+    }
+
+    #[test]
+    fn count_inversion_from_a_guess_agrees_with_the_full_search() {
+        // A Poisson(30)-like cdf by summation, inverted from good and bad guesses.
+        let pmf =
+            |k: f64| (k * 30f64.ln() - 30.0 - statrs::function::gamma::ln_gamma(k + 1.0)).exp();
+        let cdf = |x: f64| {
+            (0..=(x.max(-1.0) as i64))
+                .map(|k| pmf(k as f64))
+                .sum::<f64>()
+        };
+        for q in [1e-9, 0.01, 0.3, 0.5, 0.9, 0.999_999] {
+            let want = invert_cdf(cdf, q, 0.0, 200.0, true);
+            for guess in [0.0, 12.0, 30.0, 31.0, 55.0, 199.0, f64::NAN] {
+                assert_eq!(
+                    invert_count_cdf(cdf, q, guess, 0.0, 200.0),
+                    want,
+                    "q {q} guess {guess}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -21,6 +21,65 @@ pub enum ErrorModel {
     Normal { sd: f64 },
 }
 
+impl ErrorModel {
+    /// The error model of a report: errors "lognormal" (in proportion) or
+    /// "normal", given as `sd` or as `rel_error` at `level` ("within 15%
+    /// nine times in ten": rel_error 0.15, level 0.9). For lognormal errors
+    /// that is a log-scale sd of ln(1 + rel_error) / z, with z the two-sided
+    /// normal quantile of the level (1.645 for 0.9); for normal errors an sd
+    /// of rel_error × |value| / z.
+    ///
+    /// ```
+    /// use munflow::evidence::ErrorModel;
+    /// let e = ErrorModel::from_report("lognormal", 7000.0, Some(0.15), None, 0.9).unwrap();
+    /// let ErrorModel::LogNormal { sigma } = e else { panic!() };
+    /// assert!((sigma - 1.15f64.ln() / 1.6448536269514722).abs() < 1e-12);
+    /// ```
+    pub fn from_report(
+        error: &str,
+        value: f64,
+        rel_error: Option<f64>,
+        sd: Option<f64>,
+        level: f64,
+    ) -> Result<ErrorModel> {
+        let bad = |msg: String| Err(Error::InvalidArgument(msg));
+        if !(level > 0.0 && level < 1.0) {
+            return bad(format!(
+                "level must be in (0, 1), got {}",
+                crate::error::fmt_value(level)
+            ));
+        }
+        if let Some(r) = rel_error {
+            if !(r.is_finite() && r > 0.0) {
+                return bad(format!(
+                    "rel_error must be a finite number > 0 (0.15 for 15%), got {}",
+                    crate::error::fmt_value(r)
+                ));
+            }
+        }
+        let z = crate::dist::std_normal_quantile(0.5 + level / 2.0);
+        match (error, sd, rel_error) {
+            ("lognormal" | "normal", Some(_), Some(_)) => {
+                bad("give rel_error or sd, not both".into())
+            }
+            ("lognormal" | "normal", None, None) => {
+                bad("give rel_error (0.15 for 'within 15%') or sd".into())
+            }
+            ("lognormal", Some(sd), None) => Ok(ErrorModel::LogNormal { sigma: sd }),
+            ("lognormal", None, Some(r)) => Ok(ErrorModel::LogNormal {
+                sigma: r.ln_1p() / z,
+            }),
+            ("normal", Some(sd), None) => Ok(ErrorModel::Normal { sd }),
+            ("normal", None, Some(r)) => Ok(ErrorModel::Normal {
+                sd: r * value.abs() / z,
+            }),
+            (other, _, _) => bad(format!(
+                "error must be 'lognormal' or 'normal', got '{other}'"
+            )),
+        }
+    }
+}
+
 /// The kinds of observation, each with the nodes it reads.
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -49,6 +108,9 @@ pub enum Kind {
 pub struct Observation {
     pub name: String,
     pub kind: Kind,
+    /// How reports call the nodes it reads (a scenario's output paths);
+    /// empty: their own labels.
+    pub labels: Vec<String>,
 }
 
 fn whole_count(what: &str, name: &str, k: f64) -> Result<f64> {
@@ -86,6 +148,7 @@ impl Observation {
         let k = whole_count("count", name, k)?;
         Ok(Observation {
             name: name.into(),
+            labels: Vec::new(),
             kind: Kind::Count { k, trials, p },
         })
     }
@@ -96,6 +159,7 @@ impl Observation {
         let k = whole_count("poisson", name, k)?;
         Ok(Observation {
             name: name.into(),
+            labels: Vec::new(),
             kind: Kind::Poisson { k, rate },
         })
     }
@@ -129,6 +193,7 @@ impl Observation {
         }
         Ok(Observation {
             name: name.into(),
+            labels: Vec::new(),
             kind: Kind::Measured {
                 quantity,
                 value,
@@ -160,6 +225,7 @@ impl Observation {
         }
         Ok(Observation {
             name: name.into(),
+            labels: Vec::new(),
             kind: Kind::Bounds {
                 quantity,
                 lower,
@@ -173,8 +239,15 @@ impl Observation {
         check_name(name)?;
         Ok(Observation {
             name: name.into(),
+            labels: Vec::new(),
             kind: Kind::Custom { log_lik },
         })
+    }
+
+    /// The observation with the nodes it reads called `labels` in reports.
+    pub fn with_labels(mut self, labels: Vec<String>) -> Self {
+        self.labels = labels;
+        self
     }
 
     /// The nodes this observation reads, in the order [`Observation::term`]
@@ -320,15 +393,17 @@ impl Observation {
     /// One line for reports, such as `measured: 7,000 (lognormal error, sigma 0.085)`.
     pub fn describe(&self) -> String {
         let fmt_num = short;
+        let label =
+            |i: usize, node: &Node| self.labels.get(i).cloned().unwrap_or_else(|| node.label());
         match &self.kind {
             Kind::Count { k, trials, p } => format!(
                 "count: {} of {} trials with probability {}",
                 fmt_num(*k),
-                trials.label(),
-                p.label()
+                label(0, trials),
+                label(1, p)
             ),
             Kind::Poisson { k, rate } => {
-                format!("poisson: {} events at rate {}", fmt_num(*k), rate.label())
+                format!("poisson: {} events at rate {}", fmt_num(*k), label(0, rate))
             }
             Kind::Measured {
                 quantity,
@@ -337,13 +412,13 @@ impl Observation {
             } => match error {
                 ErrorModel::LogNormal { sigma } => format!(
                     "measured: {} = {} (errors in proportion, log-scale sd {})",
-                    quantity.label(),
+                    label(0, quantity),
                     fmt_num(*value),
                     fmt_num(*sigma)
                 ),
                 ErrorModel::Normal { sd } => format!(
                     "measured: {} = {} (normal error, sd {})",
-                    quantity.label(),
+                    label(0, quantity),
                     fmt_num(*value),
                     fmt_num(*sd)
                 ),
@@ -354,11 +429,11 @@ impl Observation {
                 upper,
             } => format!(
                 "bounds: {} in [{}, {}]",
-                quantity.label(),
+                label(0, quantity),
                 fmt_num(*lower),
                 fmt_num(*upper)
             ),
-            Kind::Custom { log_lik } => format!("log_likelihood: {}", log_lik.label()),
+            Kind::Custom { log_lik } => format!("log_likelihood: {}", label(0, log_lik)),
         }
     }
 }

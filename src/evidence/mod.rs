@@ -36,7 +36,7 @@ use crate::error::{human_bytes, Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
 use smc::Terms;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -297,11 +297,32 @@ impl Evaluator {
         Ok((log_lik, distance, tails))
     }
 
-    /// Drops this evaluator's columns from a run's result.
+    /// Drops this evaluator's columns from a run's result. A named input
+    /// that an observation reads directly was stored as the observation's
+    /// column rather than as an input: it is kept, under its own name.
     fn strip(&self, mut res: RunResult) -> RunResult {
-        let ours: HashSet<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
-        res.columns.retain(|(n, _)| !ours.contains(n.as_str()));
-        res.outputs.retain(|n| !ours.contains(n.as_str()));
+        let ours: HashMap<&str, &Node> = self
+            .columns
+            .iter()
+            .map(|(n, node)| (n.as_str(), node))
+            .collect();
+        let mut kept: HashSet<String> = res.outputs.iter().chain(&res.inputs).cloned().collect();
+        let mut columns = Vec::with_capacity(res.columns.len());
+        for (name, values) in std::mem::take(&mut res.columns) {
+            match ours.get(name.as_str()) {
+                None => columns.push((name, values)),
+                Some(node) => {
+                    if let Some(input) = node.name() {
+                        if kept.insert(input.to_string()) {
+                            res.inputs.push(input.to_string());
+                            columns.push((input.to_string(), values));
+                        }
+                    }
+                }
+            }
+        }
+        res.columns = columns;
+        res.outputs.retain(|n| !ours.contains_key(n.as_str()));
         res
     }
 }

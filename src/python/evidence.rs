@@ -5,7 +5,6 @@ use super::args::{to_count, to_number, to_seed, to_threads};
 use super::detach::{detached, WorkFlags};
 use super::expr::to_node;
 use super::run::{to_outputs, RunOutput};
-use crate::dist::std_normal_quantile;
 use crate::engine::{chunk_count, RunOptions, RunResult};
 use crate::evidence::{posterior, ErrorModel, EvidenceOptions, Method, Observation};
 use numpy::{IntoPyArray, PyArray1};
@@ -38,39 +37,8 @@ fn error_model(figures: &Bound<'_, PyDict>, name: &str, value: f64) -> PyResult<
     let sd = figure(figures, "sd", &what)?;
     let rel = figure(figures, "rel_error", &what)?;
     let level = figure(figures, "level", &what)?.unwrap_or(0.9);
-    if !(level > 0.0 && level < 1.0) {
-        return Err(PyValueError::new_err(format!(
-            "{what}: level must be in (0, 1), got {level}"
-        )));
-    }
-    if let Some(r) = rel {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(PyValueError::new_err(format!(
-                "{what}: rel_error must be a finite number > 0 (0.15 for 15%), got {r}"
-            )));
-        }
-    }
-    // The two-sided z of the level: 1.645 for 90%.
-    let z = std_normal_quantile(0.5 + level / 2.0);
-    match (error.as_str(), sd, rel) {
-        (_, Some(_), Some(_)) => Err(PyValueError::new_err(format!(
-            "{what}: give rel_error or sd, not both"
-        ))),
-        (_, None, None) => Err(PyValueError::new_err(format!(
-            "{what}: give rel_error (0.15 for 'within 15%') or sd"
-        ))),
-        ("lognormal", Some(sd), None) => Ok(ErrorModel::LogNormal { sigma: sd }),
-        ("lognormal", None, Some(r)) => Ok(ErrorModel::LogNormal {
-            sigma: r.ln_1p() / z,
-        }),
-        ("normal", Some(sd), None) => Ok(ErrorModel::Normal { sd }),
-        ("normal", None, Some(r)) => Ok(ErrorModel::Normal {
-            sd: r * value.abs() / z,
-        }),
-        (other, _, _) => Err(PyValueError::new_err(format!(
-            "{what}: error must be 'lognormal' or 'normal', got '{other}'"
-        ))),
-    }
+    ErrorModel::from_report(&error, value, rel, sd, level)
+        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
 /// A core observation from its Python description.
@@ -113,7 +81,62 @@ pub(crate) fn to_observation(
             )))
         }
     };
-    obs.map_err(super::errors::to_py)
+    let labels: Option<Vec<String>> = match figures.get_item("labels")? {
+        Some(l) if !l.is_none() => Some(l.extract().map_err(|_| {
+            PyTypeError::new_err(format!("{what}: labels must be a list of strings"))
+        })?),
+        _ => None,
+    };
+    let obs = obs.map_err(super::errors::to_py)?;
+    Ok(match labels {
+        Some(labels) => obs.with_labels(labels),
+        None => obs,
+    })
+}
+
+/// An observation as Python describes it: (kind, name, nodes, figures).
+pub(crate) fn to_spec<'py>(
+    py: Python<'py>,
+    obs: &Observation,
+) -> PyResult<(String, String, Vec<super::expr::Expr>, Bound<'py, PyDict>)> {
+    use crate::evidence::Kind;
+    let figures = PyDict::new(py);
+    let finite = |x: f64| if x.is_finite() { Some(x) } else { None };
+    let kind = match &obs.kind {
+        Kind::Count { k, .. } | Kind::Poisson { k, .. } => {
+            figures.set_item("k", *k)?;
+            if matches!(obs.kind, Kind::Count { .. }) {
+                "count"
+            } else {
+                "poisson"
+            }
+        }
+        Kind::Measured { value, error, .. } => {
+            figures.set_item("value", *value)?;
+            let (name, sd) = match *error {
+                ErrorModel::LogNormal { sigma } => ("lognormal", sigma),
+                ErrorModel::Normal { sd } => ("normal", sd),
+            };
+            figures.set_item("error", name)?;
+            figures.set_item("sd", sd)?;
+            "measured"
+        }
+        Kind::Bounds { lower, upper, .. } => {
+            figures.set_item("lower", finite(*lower))?;
+            figures.set_item("upper", finite(*upper))?;
+            "bounds"
+        }
+        Kind::Custom { .. } => "log_likelihood",
+    };
+    if !obs.labels.is_empty() {
+        figures.set_item("labels", obs.labels.clone())?;
+    }
+    let nodes = obs
+        .nodes()
+        .into_iter()
+        .map(|n| super::expr::Expr::new(n.clone()))
+        .collect();
+    Ok((kind.to_string(), obs.name.clone(), nodes, figures))
 }
 
 /// Checks an observation and returns its one-line description.

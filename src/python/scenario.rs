@@ -25,6 +25,7 @@ pub struct ScenarioSpec {
 }
 
 /// One compiled output: (name, expression, munition or "total", quantity, estimate).
+type ObservationSpec<'py> = (String, String, Vec<Expr>, Bound<'py, pyo3::types::PyDict>);
 type OutputRow = (String, Expr, String, &'static str, Option<String>);
 
 /// How deep a dict given as a scenario may nest. Scenarios nest five levels
@@ -135,9 +136,21 @@ impl ScenarioSpec {
             .collect()
     }
 
-    /// The outputs as expressions with what they measure, and the estimates.
-    fn compile(&self) -> PyResult<(Vec<OutputRow>, Vec<String>)> {
+    /// The compiled scenario: (name, expression, munition or "total",
+    /// quantity, estimate) of each output, the alternative estimates, and
+    /// the `[evidence]` tables as observations (kind, name, nodes, figures)
+    /// on the same nodes as the outputs.
+    #[allow(clippy::type_complexity)]
+    fn compile<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Vec<OutputRow>, Vec<String>, Vec<ObservationSpec<'py>>)> {
         let compiled = compile(&self.inner).py_err()?;
+        let evidence = compiled
+            .observations
+            .iter()
+            .map(|o| super::evidence::to_spec(py, o))
+            .collect::<PyResult<Vec<_>>>()?;
         let rows = compiled
             .outputs
             .into_iter()
@@ -151,7 +164,7 @@ impl ScenarioSpec {
                 )
             })
             .collect();
-        Ok((rows, compiled.estimates))
+        Ok((rows, compiled.estimates, evidence))
     }
 
     /// The field behind the deepest of `names` (node names, nearest first,

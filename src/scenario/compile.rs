@@ -79,6 +79,8 @@ pub struct Compiled {
     /// The field of the file behind each named node, e.g.
     /// `shell_152.dud_rate` -> `munitions.shell_152.dud_rate`.
     pub fields: HashMap<String, String>,
+    /// The `[evidence]` tables as observations, in file order.
+    pub observations: Vec<crate::evidence::Observation>,
 }
 
 impl Compiled {
@@ -245,10 +247,12 @@ impl<'a> Builder<'a> {
             None => usize::MAX,
         };
         outputs.sort_by_key(|o| (rank(o), o.quantity));
+        let observations = super::evidence::observations(&self.s.evidence, &outputs)?;
         Ok(Compiled {
             outputs,
             estimates: estimates.into_iter().filter_map(|(l, _)| l).collect(),
             fields: self.fields,
+            observations,
         })
     }
 

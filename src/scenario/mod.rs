@@ -33,6 +33,7 @@
 mod compile;
 mod detection;
 mod dist_spec;
+mod evidence;
 mod load;
 mod mix;
 mod named;
@@ -44,6 +45,7 @@ mod write;
 pub use compile::{compile, Compiled, Output, Quantity, TOTAL};
 pub use detection::{undetected_shape, MAX_DARK_SEEN};
 pub use dist_spec::{DistSpec, Form};
+pub use evidence::{EvidenceKind, EvidenceSpec, Reference};
 
 pub use load::{line_of_path, read_text};
 pub use load::{Format, Origin, Problem, MAX_FILE_BYTES};

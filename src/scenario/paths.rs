@@ -3,6 +3,7 @@
 //! can be set, and which tables take new entries. Field names come from the
 //! schema's own serde definitions, so they cannot drift from what files accept.
 
+use super::evidence::EvidenceSpec;
 use super::schema::{Channels, Direct, Flow, Mix, Munition, Reported, Scenario, Voyages};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::fmt;
@@ -63,13 +64,24 @@ pub fn settable_paths(s: &Scenario) -> Vec<String> {
     for name in s.estimates.iter().flat_map(|e| e.names()) {
         out.push(format!("estimates.{name}"));
     }
+    for name in s.evidence.names() {
+        out.extend(
+            fields_of::<EvidenceSpec>()
+                .iter()
+                .map(|f| format!("evidence.{name}.{f}")),
+        );
+    }
     out
 }
 
 /// The tables that take new named entries: the catalog, each kind of
 /// channel, the estimates, and the mix's shares.
 pub fn entry_tables() -> Vec<String> {
-    let mut out = vec!["munitions".to_string(), "estimates".to_string()];
+    let mut out = vec![
+        "munitions".to_string(),
+        "estimates".to_string(),
+        "evidence".to_string(),
+    ];
     out.extend(
         fields_of::<Channels>()
             .iter()

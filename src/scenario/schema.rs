@@ -4,6 +4,7 @@
 //! silently fall back to "no duds"). Field meanings are documented here, once;
 //! the bundled `dprk_russia_2023_2024.toml` shows them in use.
 
+use super::evidence::EvidenceSpec;
 use super::{DistSpec, Named};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,10 @@ pub struct Scenario {
     /// common to all of them. Without this table every channel adds up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimates: Option<Named<Vec<String>>>,
+    /// Observations that condition the estimate (see `evidence.rs`): a
+    /// run of a scenario with evidence gives the posterior.
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub evidence: Named<EvidenceSpec>,
 }
 
 /// What kind of thing a munition is; decides which rates apply.

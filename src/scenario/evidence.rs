@@ -1,0 +1,314 @@
+//! `[evidence.NAME]` tables: observations of a scenario's outputs and inputs.
+//!
+//! Each table names what was observed by its path: an output
+//! (`total.containers`, `ballistic_missile.delivered`) or a named input
+//! (`ballistic_missile.failure_rate`). Running the scenario then gives the
+//! posterior (see [`crate::evidence`]).
+//!
+//! ```toml
+//! [evidence.defence_minister]
+//! kind = "measured"
+//! quantity = "total.containers"
+//! value = 7000
+//! rel_error = 0.15      # within 15% ...
+//! level = 0.9           # ... nine times in ten
+//!
+//! [evidence.missile_failures]
+//! kind = "count"
+//! k = 24
+//! n = "ballistic_missile.delivered"
+//! p = "ballistic_missile.failure_rate"
+//! ```
+
+use super::compile::Output;
+use crate::error::{Error, Result};
+use crate::evidence::{ErrorModel, Observation};
+use crate::expr::Node;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// What kind of statement an evidence table records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A reported figure with an error model (`quantity`, `value`,
+    /// `rel_error` or `sd`, `level`, `error`).
+    Measured,
+    /// `k` successes of `n` trials of probability `p`.
+    Count,
+    /// `k` events of a Poisson process of mean `rate`.
+    Poisson,
+    /// `quantity` is at least `value`.
+    AtLeast,
+    /// `quantity` is at most `value`.
+    AtMost,
+    /// `quantity` lies between `lower` and `upper`.
+    Between,
+}
+
+impl EvidenceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::Measured => "measured",
+            EvidenceKind::Count => "count",
+            EvidenceKind::Poisson => "poisson",
+            EvidenceKind::AtLeast => "at_least",
+            EvidenceKind::AtMost => "at_most",
+            EvidenceKind::Between => "between",
+        }
+    }
+
+    /// The fields this kind takes, required ones first.
+    fn fields(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            EvidenceKind::Measured => (
+                &["quantity", "value"],
+                &["rel_error", "sd", "level", "error"],
+            ),
+            EvidenceKind::Count => (&["k", "n", "p"], &[]),
+            EvidenceKind::Poisson => (&["k", "rate"], &[]),
+            EvidenceKind::AtLeast | EvidenceKind::AtMost => (&["quantity", "value"], &[]),
+            EvidenceKind::Between => (&["quantity", "lower", "upper"], &[]),
+        }
+    }
+}
+
+/// A quantity a count or rate refers to: a number, or an output or input path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Reference {
+    Number(f64),
+    Path(String),
+}
+
+/// One `[evidence.NAME]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSpec {
+    pub kind: EvidenceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The output or input observed (measured and the bounds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// The reported figure (measured), or the bound (at_least, at_most).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Measured: the report is within this share of the truth ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel_error: Option<f64>,
+    /// ... this often (default 0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// Measured: the error's sd instead (on the log scale for lognormal errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Measured: "lognormal" (errors in proportion, the default) or "normal".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Count and poisson: the number observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<f64>,
+    /// Count: the number of trials, and the probability of each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<Reference>,
+    /// Poisson: the mean number of events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Reference>,
+    /// Between: the bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+}
+
+impl EvidenceSpec {
+    fn given(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut has = |name: &'static str, present: bool| {
+            if present {
+                out.push(name)
+            }
+        };
+        has("quantity", self.quantity.is_some());
+        has("value", self.value.is_some());
+        has("rel_error", self.rel_error.is_some());
+        has("level", self.level.is_some());
+        has("sd", self.sd.is_some());
+        has("error", self.error.is_some());
+        has("k", self.k.is_some());
+        has("n", self.n.is_some());
+        has("p", self.p.is_some());
+        has("rate", self.rate.is_some());
+        has("lower", self.lower.is_some());
+        has("upper", self.upper.is_some());
+        out
+    }
+
+    /// How the file calls the nodes the observation reads, in its order.
+    fn labels(&self) -> Vec<String> {
+        let text = |r: &Option<Reference>| match r {
+            Some(Reference::Path(p)) => p.clone(),
+            Some(Reference::Number(x)) => crate::dist::fmt_num(*x),
+            None => String::new(),
+        };
+        match self.kind {
+            EvidenceKind::Count => vec![text(&self.n), text(&self.p)],
+            EvidenceKind::Poisson => vec![text(&self.rate)],
+            _ => vec![self.quantity.clone().unwrap_or_default()],
+        }
+    }
+
+    /// The fields that are missing or do not apply to the kind: (field, message).
+    pub(super) fn check_fields(&self) -> std::result::Result<(), (&'static str, String)> {
+        let (required, optional) = self.kind.fields();
+        let given = self.given();
+        for field in required {
+            if !given.contains(field) {
+                return Err((
+                    "kind",
+                    format!("a '{}' observation needs '{field}'", self.kind.name()),
+                ));
+            }
+        }
+        for field in &given {
+            if !required.contains(field) && !optional.contains(field) {
+                return Err((
+                    field,
+                    format!(
+                        "'{field}' does not apply to a '{}' observation (it takes {})",
+                        self.kind.name(),
+                        required
+                            .iter()
+                            .chain(optional)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The observation, with references resolved by `resolve` (errors as
+    /// (field, message)).
+    pub(super) fn observation(
+        &self,
+        name: &str,
+        resolve: &dyn Fn(&Reference) -> std::result::Result<Node, String>,
+    ) -> std::result::Result<Observation, (&'static str, String)> {
+        self.check_fields()?;
+        let at = |field: &'static str| move |e: String| (field, e);
+        let reference = |field: &'static str, r: &Option<Reference>| match r {
+            Some(r) => resolve(r).map_err(at(field)),
+            None => Err((field, format!("'{field}' is missing"))),
+        };
+        let quantity = || reference("quantity", &self.quantity.clone().map(Reference::Path));
+        let core = |field: &'static str| move |e: Error| (field, e.to_string());
+        let value = self.value.unwrap_or(f64::NAN);
+        match self.kind {
+            EvidenceKind::Measured => {
+                let error = ErrorModel::from_report(
+                    self.error.as_deref().unwrap_or("lognormal"),
+                    value,
+                    self.rel_error,
+                    self.sd,
+                    self.level.unwrap_or(0.9),
+                )
+                .map_err(core("rel_error"))?;
+                Observation::measured(name, quantity()?, value, error).map_err(core("value"))
+            }
+            EvidenceKind::Count => Observation::count(
+                name,
+                self.k.unwrap_or(f64::NAN),
+                reference("n", &self.n)?,
+                reference("p", &self.p)?,
+            )
+            .map_err(core("k")),
+            EvidenceKind::Poisson => Observation::poisson(
+                name,
+                self.k.unwrap_or(f64::NAN),
+                reference("rate", &self.rate)?,
+            )
+            .map_err(core("k")),
+            EvidenceKind::AtLeast => {
+                Observation::bounds(name, quantity()?, value, f64::INFINITY).map_err(core("value"))
+            }
+            EvidenceKind::AtMost => {
+                Observation::bounds(name, quantity()?, f64::NEG_INFINITY, value)
+                    .map_err(core("value"))
+            }
+            EvidenceKind::Between => Observation::bounds(
+                name,
+                quantity()?,
+                self.lower.unwrap_or(f64::NAN),
+                self.upper.unwrap_or(f64::NAN),
+            )
+            .map_err(core("lower")),
+        }
+    }
+}
+
+/// The scenario's observations, with paths resolved against its outputs and
+/// named inputs.
+pub(super) fn observations(
+    specs: &super::Named<EvidenceSpec>,
+    outputs: &[Output],
+) -> Result<Vec<Observation>> {
+    let mut by_name: HashMap<String, Node> = HashMap::new();
+    for o in outputs {
+        for a in o.node.ancestors() {
+            if let Some(n) = a.name() {
+                by_name.entry(n.to_string()).or_insert_with(|| a.clone());
+            }
+        }
+    }
+    for o in outputs {
+        by_name.insert(o.name.clone(), o.node.clone());
+    }
+    let resolve = |r: &Reference| -> std::result::Result<Node, String> {
+        match r {
+            Reference::Number(x) => Ok(Node::constant(*x)),
+            Reference::Path(p) => by_name.get(p).cloned().ok_or_else(|| {
+                let mut names: Vec<&String> = by_name.keys().collect();
+                names.sort_by_key(|n| strsim_distance(n, p));
+                let near: Vec<String> = names.iter().take(3).map(|n| format!("'{n}'")).collect();
+                format!(
+                    "no output or input named '{p}'; the nearest are {}",
+                    near.join(", ")
+                )
+            }),
+        }
+    };
+    let mut out = Vec::new();
+    for (name, spec) in specs.iter() {
+        let obs = spec
+            .observation(name, &resolve)
+            .map_err(|(field, message)| {
+                Error::at_field(format!("evidence.{name}.{field}"), message)
+            })?;
+        out.push(obs.with_labels(spec.labels()));
+    }
+    Ok(out)
+}
+
+/// Edit distance between two names (Levenshtein), for suggestions.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
