@@ -17,7 +17,7 @@ OLDEST_TESTS := tests/python/test_results.py tests/python/test_everyday.py \
 	tests/python/test_scenario_sensitivity.py tests/python/test_hypotheses.py \
 	tests/python/test_plots.py tests/python/test_trustworthy.py
 
-.PHONY: demo test build venv test-rust test-python test-oldest lint bench clean
+.PHONY: bench-evidence demo test build venv test-rust test-python test-oldest lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ lint: venv
 bench: build
 	cargo bench --bench engine
 	$(PY) benches/compare_numpy.py
+
+# The evidence benchmark compares with squigglepy, a benchmark-only dependency.
+bench-evidence: build
+	$(PY) -m pip install --quiet squigglepy
+	$(PY) benches/evidence_compare.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST) target

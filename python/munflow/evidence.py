@@ -32,6 +32,7 @@ voyage model implies can be "measured" by the minister's figure.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,21 @@ class Observation:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise TypeError(f"name must be a string, got {type(self.name).__name__}")
+        # Plain Python numbers (numpy scalars would not survive a saved file's JSON).
+        plain = {
+            key: float(value) if isinstance(value, numbers.Real) else value
+            for key, value in self.figures.items()
+        }
+        object.__setattr__(self, "figures", plain)
+        # Numbers given for quantities (n=50) become constant expressions, so
+        # that every observation's nodes can be saved with the model's graph.
+        nodes = tuple(
+            _core.constant(float(n))
+            if isinstance(n, numbers.Real) and not isinstance(n, bool)
+            else n
+            for n in self.nodes
+        )
+        object.__setattr__(self, "nodes", nodes)
         text = _core.describe_observation(self.kind, self.name, list(self.nodes), self.figures)
         object.__setattr__(self, "description", text)
 

@@ -34,6 +34,41 @@ FORMAT = "munflow results"
 VERSION = 1
 
 
+def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a posterior adds: its observations, weights, per-observation
+    terms, the prior's columns and the normal scores of a tempering run."""
+    prior = post["prior"]
+    prior_names = list(prior.outputs) + list(prior.inputs)
+    meta = {
+        key: post[key]
+        for key in ("method", "ess", "weighting_ess", "weighting_pareto_k", "log_evidence")
+    }
+    meta.update(
+        stages=list(post["stages"]),
+        observations=[
+            {"kind": o.kind, "name": o.name, "arity": len(o.nodes), "figures": o.figures}
+            for o in evidence
+        ],
+        prior={
+            "outputs": list(prior.outputs),
+            "inputs": list(prior.inputs),
+            "columns": prior_names,
+            "keys": prior.keys_json(),
+        },
+        score_keys=[str(key) for key, _ in post["scores"]],
+        weighted=post["weights"] is not None,
+    )
+    arrays = {f"prior_{i}": np.asarray(prior.columns[n]) for i, n in enumerate(prior_names)}
+    for j in range(len(evidence)):
+        for part in ("log_lik", "tails", "prior_log_lik", "prior_tails"):
+            arrays[f"{part}_{j}"] = np.asarray(post[part][j])
+    for i, (_key, scores) in enumerate(post["scores"]):
+        arrays[f"scores_{i}"] = np.asarray(scores)
+    if post["weights"] is not None:
+        arrays["weights"] = np.asarray(post["weights"])
+    return meta, arrays
+
+
 def save(res: Results, path: str | os.PathLike[str]) -> Path:
     """Write ``res`` to ``path`` (``.npz`` is added if missing); returns the path."""
     path = Path(path)
@@ -42,6 +77,7 @@ def save(res: Results, path: str | os.PathLike[str]) -> Path:
     raw = res._raw
     names = list(raw.outputs) + list(raw.inputs)
     model = res.model.outputs
+    evidence = res.model.evidence
     meta: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -56,7 +92,11 @@ def save(res: Results, path: str | os.PathLike[str]) -> Path:
         "model": {
             "outputs": list(model),
             "labels": {name: expr.label for name, expr in model.items()},
-            "graph": _core.save_graph(list(model.values())),
+            # The observations' nodes follow the outputs', in one graph so that
+            # the nodes they share stay shared.
+            "graph": _core.save_graph(
+                list(model.values()) + [node for obs in evidence for node in obs.nodes]
+            ),
         },
         "keys": raw.keys_json(),
     }
@@ -79,6 +119,10 @@ def save(res: Results, path: str | os.PathLike[str]) -> Path:
             "estimates": list(res.estimates),
         }
     arrays = {f"column_{i}": np.asarray(raw.columns[name]) for i, name in enumerate(names)}
+    post = getattr(res, "_post", None)
+    if post is not None:
+        meta["posterior"], more = _posterior(post, evidence)
+        arrays.update(more)
     with path.open("wb") as out:
         np.savez_compressed(out, meta=np.array(json.dumps(meta)), **arrays)
     return path

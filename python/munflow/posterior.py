@@ -276,13 +276,6 @@ class PosteriorResults(Results):
 
     # --- persistence -----------------------------------------------------------
 
-    def save(self, path: Any) -> Any:
-        raise NotImplementedError(
-            "saving posterior results is not supported yet: save res.resample() "
-            "(an equal-weight sample) with DataFrame.to_parquet, or res.to_pandas() "
-            "(which has a weight column)"
-        )
-
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> PosteriorResults:
         return PosteriorResults(

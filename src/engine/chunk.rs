@@ -175,11 +175,18 @@ impl Plan {
         ws: &[Vec<f64>],
     ) -> Result<()> {
         match step.node.op() {
-            Op::Draw(dist) => {
-                for (o, &z) in out.iter_mut().zip(z) {
-                    *o = dist.from_normal_score(z);
+            Op::Draw(dist) => match &step.grid {
+                Some(grid) => {
+                    for (o, &z) in out.iter_mut().zip(z) {
+                        *o = grid.value(dist, z);
+                    }
                 }
-            }
+                None => {
+                    for (o, &z) in out.iter_mut().zip(z) {
+                        *o = dist.from_normal_score(z);
+                    }
+                }
+            },
             Op::Compound { family, .. } => {
                 let mut params = [0.0f64; 4];
                 let params = &mut params[..step.args.len()];

@@ -28,6 +28,9 @@ pub(super) struct Step {
     /// Normal scores that set this random node's values (see
     /// [`RunOptions::latent`]).
     pub latent: Option<Arc<[f64]>>,
+    /// For a drawn law set by scores whose quantiles are searched for: its
+    /// quantiles at a grid of scores, which bracket the search.
+    pub grid: Option<crate::dist::ScoreGrid>,
     /// Indices of the stored columns that copy this step's values.
     pub stored_as: Vec<usize>,
 }
@@ -99,10 +102,15 @@ impl Plan {
                     true => opts.latent.get(&key).cloned(),
                     false => None,
                 };
+                let grid = match (&latent, node.op()) {
+                    (Some(_), crate::expr::Op::Draw(dist)) => crate::dist::ScoreGrid::of(dist),
+                    _ => None,
+                };
                 Step {
                     node: node.clone(),
                     key,
                     latent,
+                    grid,
                     slot: slot_of[i],
                     args,
                     fed: is_fed,

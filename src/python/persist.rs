@@ -38,6 +38,13 @@ fn _restore_expr(py: Python<'_>, graph: &str, distribution: bool) -> PyResult<Py
                 .add_subclass(Distribution { dist: dist.clone() });
             Ok(Py::new(py, init)?.into_any())
         }
+        // A constant "distribution" (mf.constant) is a constant node.
+        (true, Op::Const(v)) => {
+            let dist = crate::dist::Constant::new(*v).py_err()?.into();
+            let init = PyClassInitializer::from(Expr::new(node.clone()))
+                .add_subclass(Distribution { dist });
+            Ok(Py::new(py, init)?.into_any())
+        }
         (true, _) => Err(malformed("a distribution whose node is not a draw")),
         (false, _) => Ok(Py::new(py, Expr::new(node))?.into_any()),
     }

@@ -172,6 +172,7 @@ mod tests {
             ("voyages", fields_of::<Voyages>()),
             ("flows", fields_of::<Flow>()),
             ("direct", fields_of::<Direct>()),
+            ("evidence", fields_of::<EvidenceSpec>()),
         ];
         for (table, fields) in tables {
             assert!(!fields.is_empty(), "{table}");

@@ -8,6 +8,7 @@ import itertools
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -369,3 +370,62 @@ def test_bad_evidence_lists_are_refused():
         twice.run(100, seed=1)
     with pytest.raises(ValueError, match="method must be"):
         failures_model().run(100, seed=1, method="mcmc")
+
+
+def test_ctrl_c_stops_a_tempering_run_cleanly():
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = textwrap.dedent(
+        """
+        import sys, munflow as mf
+        x = mf.normal(0, 10_000, name="x")
+        model = mf.Model({"x": x}).observe(mf.evidence.measured(x, 3, sd=1, error="normal"))
+        print("started", flush=True)
+        try:
+            for _ in range(1000):
+                model.run(2_000_000, seed=1, progress=False)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(3)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(3.0)  # into the tempering stages
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    assert "interrupted" in out and "PanicException" not in err
+    assert time.monotonic() - sent < 10
+
+
+def test_posteriors_save_and_load_whole(tmp_path):
+    for method in ("weighting", "tempering"):
+        res = failures_model().run(5_000, seed=20, method=method)
+        back = mf.load(res.save(tmp_path / f"post_{method}"))
+        assert isinstance(back, mf.PosteriorResults) and back.method == method
+        assert np.array_equal(back["fail_rate"], res["fail_rate"])
+        assert np.array_equal(back.weights, res.weights)
+        assert back.summary().equals(res.summary())
+        assert np.array_equal(back.prior["fail_rate"], res.prior["fail_rate"])
+        rate = back.model.outputs["fail_rate"]
+        assert back.prob(rate > 0.45) == res.prob(res.model.outputs["fail_rate"] > 0.45)
+        assert [o.name for o in back.model.evidence] == ["failures"]
+        pd.testing.assert_frame_equal(back.check_evidence(), res.check_evidence())
+
+
+def test_a_scenario_posterior_saves_and_loads(tmp_path):
+    sc = mf.scenarios.load("dprk_russia_2023_2024_combined")
+    res = sc.run(3_000, seed=21)
+    back = mf.load(res.save(tmp_path / "combined"))
+    assert type(back).__name__ == "ScenarioPosteriorResults"
+    assert back.summary().equals(res.summary())
+    assert back.observations == res.observations

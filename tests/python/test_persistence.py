@@ -134,3 +134,13 @@ def test_load_never_unpickles(tmp_path):
     np.savez(other, x=np.arange(3.0))
     with pytest.raises(ValueError, match="not a munflow results file"):
         mf.load(other)
+
+
+def test_constants_pickle():
+    """Found with the evidence work: mf.constant is a Distribution whose node
+    is a constant, and unpickling it failed ("a distribution whose node is
+    not a draw")."""
+    for c in (mf.constant(50.0), mf.constant(7, name="launches")):
+        back = pickle.loads(pickle.dumps(c))
+        assert isinstance(back, mf.Distribution)
+        assert back.mean() == c.mean() and back.name == c.name
