@@ -132,7 +132,7 @@ def test_prior_posterior_draws_one_panel_per_output(containers_posterior):
     axes = plot.prior_posterior(containers_posterior)
     assert len(axes) == 2 and len(axes[0].figure.axes) == 2
     assert [ax.get_xlabel() for ax in axes] == ["containers", "shells"]
-    assert "minister" in axes[0].figure.get_suptitle()
+    assert "minister" in axes[0].figure._suptitle.get_text()
     for ax in axes:
         labels = tick_labels(ax.xaxis)
         assert 2 <= len(labels) <= 6
@@ -173,7 +173,7 @@ def test_prior_posterior_puts_the_mass_where_the_weights_do(rate_posterior):
     assert 0.38 < (left + right)[np.argmax(height)] / 2 < 0.52  # the mode, not the prior's 0.125
     median = mf.formatting.readable(float(np.median(x)))
     assert ax.get_legend().get_texts()[0].get_text() == f"prior: median {median}"
-    assert "failures" in ax.figure.get_suptitle()
+    assert "failures" in ax.figure._suptitle.get_text()
 
 
 def test_prior_posterior_of_a_count_has_whole_number_bins_and_ticks():
