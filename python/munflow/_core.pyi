@@ -252,6 +252,11 @@ def run(
 def describe(
     columns: list[npt.NDArray[np.float64]], quantiles: list[float]
 ) -> list[tuple[float, float, float, float, list[float]]]: ...
+def describe_weighted(
+    columns: list[npt.NDArray[np.float64]],
+    weights: npt.NDArray[np.float64],
+    quantiles: list[float],
+) -> list[tuple[float, float, float, float, list[float]]]: ...
 
 # -- evidence (munflow.evidence and Model.observe wrap this) ----------------
 
@@ -275,7 +280,15 @@ def run_posterior(
     max_pareto_k: float = 0.7,
     max_stages: int = 100,
     leave_out: list[str] | None = None,
+    tails: bool = False,
 ) -> dict[str, Any]: ...
+def observation_tails(
+    observations: list[ObservationSpec],
+    rows: RunOutput,
+    latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
+    *,
+    threads: int | None = None,
+) -> list[npt.NDArray[np.float64]]: ...
 def weight_diagnostics(log_weights: npt.NDArray[np.float64]) -> tuple[float, float]: ...
 
 # -- scenarios (munflow.Scenario wraps this) --------------------------------

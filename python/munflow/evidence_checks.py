@@ -17,6 +17,7 @@ samples leaving the observation out where neither keeps 200.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +59,14 @@ class _View:
 
     columns: Any
     weights: np.ndarray
-    tails: list[np.ndarray]
+    tails_of: Callable[[], list[np.ndarray]]
     ess: float
     source: str
+
+    @property
+    def tails(self) -> list[np.ndarray]:
+        """Every observation's predictive tail on the rows (computed on use)."""
+        return self.tails_of()
 
 
 def _from_logs(log_weights: np.ndarray) -> np.ndarray:
@@ -82,7 +88,11 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
             lw = lw + ll
     w_prior = _from_logs(lw)
     best = _View(
-        prior_cols, w_prior, post["prior_tails"], weighted.effective_size(w_prior), "prior rows"
+        prior_cols,
+        w_prior,
+        lambda: res._tails(prior=True),
+        weighted.effective_size(w_prior),
+        "prior rows",
     )
     if keep:
         # From the posterior's rows, with the dropped observations divided out.
@@ -95,7 +105,13 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
         w_post = _from_logs(lw_post)
         ess_post = weighted.effective_size(w_post)
         if ess_post > best.ess:
-            best = _View(post["run"].columns, w_post, post["tails"], ess_post, "posterior rows")
+            best = _View(
+                post["run"].columns,
+                w_post,
+                lambda: res._tails(prior=False),
+                ess_post,
+                "posterior rows",
+            )
     if best.ess >= MIN_ESS or not keep:
         return best
     # Neither keeps enough samples: run the model leaving the others out.
@@ -108,12 +124,12 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
         threads=res._threads,
         allow_nan=res._allow_nan,
         leave_out=[name for name in names if name not in keep],
+        tails=True,
     )
     w = fresh["weights"]
     w = np.full(fresh["run"].n, 1.0) if w is None else np.asarray(w)
-    return _View(
-        fresh["run"].columns, w, fresh["tails"], weighted.effective_size(w), "separate run"
-    )
+    tails = fresh["tails"]
+    return _View(fresh["run"].columns, w, lambda: tails, weighted.effective_size(w), "separate run")
 
 
 def _p_value(view: _View, j: int, kind: str) -> float:

@@ -60,7 +60,7 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
     )
     arrays = {f"prior_{i}": np.asarray(prior.columns[n]) for i, n in enumerate(prior_names)}
     for j in range(len(evidence)):
-        for part in ("log_lik", "tails", "prior_log_lik", "prior_tails"):
+        for part in ("log_lik", "prior_log_lik"):
             arrays[f"{part}_{j}"] = np.asarray(post[part][j])
     for i, (_key, scores) in enumerate(post["scores"]):
         arrays[f"scores_{i}"] = np.asarray(scores)

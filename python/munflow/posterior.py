@@ -47,6 +47,7 @@ class PosteriorResults(Results):
         if self._weights is not None:
             self._weights.flags.writeable = False
         self._prior: Results | None = None
+        self._tail_cache: dict[bool, list[np.ndarray]] = {}
 
     # --- what the posterior is -------------------------------------------------
 
@@ -137,20 +138,14 @@ class PosteriorResults(Results):
                 names = self.outputs + (self.inputs if include_inputs else [])
             else:
                 names = [str(c) for c in columns]
-            rows = {}
             for name in names:
-                x = self[name]
-                rows[name] = {
-                    "mean": weighted.mean(x, self._weights),
-                    "sd": weighted.sd(x, self._weights),
-                    **dict(
-                        zip(
-                            [quantile_label(q) for q in qs],
-                            weighted.quantiles(x, self._weights, qs),
-                            strict=True,
-                        )
-                    ),
-                }
+                self[name]  # raises KeyError naming the columns
+            stats = _core.describe_weighted([self[name] for name in names], self._weights, qs)
+            labels = [quantile_label(q) for q in qs]
+            rows = {
+                name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
+                for name, (mean, sd, _lo, _hi, qv) in zip(names, stats, strict=True)
+            }
             table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
             table.index.name = "quantity"
         table.attrs.update(seed=self.seed, n=self.n, method=self.method, ess=self.ess)
@@ -224,6 +219,18 @@ class PosteriorResults(Results):
         if self._weights is not None:
             frame["weight"] = self._weights
         return frame
+
+    def _tails(self, *, prior: bool) -> list[np.ndarray]:
+        """Each observation's predictive tail on the prior's rows or the
+        posterior's (computed on first use: only conflict checks need them)."""
+        if prior not in self._tail_cache:
+            rows = self._post["prior"] if prior else self._raw
+            latent = None if prior else list(self._post["scores"])
+            specs = [obs._spec() for obs in self._model.evidence]
+            self._tail_cache[prior] = _core.observation_tails(
+                specs, rows, latent, threads=self._threads
+            )
+        return self._tail_cache[prior]
 
     def _equal_weight_index(self) -> np.ndarray | None:
         """Rows of an equal-weight resample for analyses that take plain

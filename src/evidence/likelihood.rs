@@ -305,7 +305,7 @@ impl Observation {
                         (f64::NEG_INFINITY, 1.0)
                     });
                 }
-                Ok((k * rate.ln() - rate - ln_gamma(k + 1.0), 0.0))
+                Ok((k * rate.ln() - rate - ln_factorial(*k), 0.0))
             }
             Kind::Measured { value, error, .. } => {
                 let x = v[0];
@@ -473,9 +473,22 @@ fn mid_cdf(law: &impl Quantile, k: f64) -> f64 {
     0.5 * (below + at_most)
 }
 
+/// ln(x!) for a whole x >= 0: from a table below 4096 (counts of missiles,
+/// voyages and launches are evaluated millions of times), else ln Γ(x + 1).
+fn ln_factorial(x: f64) -> f64 {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    const SIZE: usize = 4096;
+    if x < SIZE as f64 {
+        let table = TABLE.get_or_init(|| (0..SIZE).map(|i| ln_gamma(i as f64 + 1.0)).collect());
+        table[x as usize]
+    } else {
+        ln_gamma(x + 1.0)
+    }
+}
+
 /// log C(n, k) + k log p + (n - k) log(1 - p), exact at p = 0 and p = 1.
 fn binomial_log_pmf(k: f64, n: f64, p: f64) -> f64 {
-    let choose = ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0);
+    let choose = ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k);
     let success = if k == 0.0 { 0.0 } else { k * p.ln() };
     let failure = if n - k == 0.0 {
         0.0

@@ -86,6 +86,9 @@ pub struct EvidenceOptions {
     /// Observations evaluated (likelihood, predictive tail) but not
     /// conditioned on: leave-one-out checks of conflict use this.
     pub watch_only: HashSet<String>,
+    /// Also compute each observation's predictive tail on every row (for
+    /// conflict checks; [`tails`] computes them later on demand).
+    pub with_tails: bool,
 }
 
 impl EvidenceOptions {
@@ -97,6 +100,7 @@ impl EvidenceOptions {
             max_pareto_k: 0.7,
             schedule: Schedule::default(),
             watch_only: HashSet::new(),
+            with_tails: false,
         }
     }
 }
@@ -115,8 +119,9 @@ pub struct Posterior {
     /// Effective sample size: of the weights (weighting), or of the last
     /// reweighting before the final moves (tempering).
     pub ess: f64,
-    /// The prior run (outputs and inputs).
-    pub prior: RunResult,
+    /// The prior run (outputs and inputs); None for weighting, whose rows
+    /// are the prior's (`run`).
+    pub prior: Option<RunResult>,
     /// Effective sample size and Pareto k̂ of likelihood weighting of the prior.
     pub weighting_ess: f64,
     pub weighting_pareto_k: f64,
@@ -327,6 +332,19 @@ impl Evaluator {
     }
 }
 
+/// Each observation's predictive tail (see [`Observation::predictive_tail`])
+/// on the rows of a run: `opts` carries the run's seed, n and stream keys,
+/// and for a tempering posterior its normal scores.
+pub fn tails(observations: &[Observation], opts: &RunOptions) -> Result<Vec<Vec<f64>>> {
+    let keys = opts.keys.clone().unwrap_or_default();
+    let ev = Evaluator::new(observations, (0..observations.len()).collect(), &keys, opts);
+    let mut run = ev.base.clone();
+    run.latent = opts.latent.clone();
+    run.ctx.cancel = opts.ctx.cancel.clone();
+    let res = run_selected(&ev.columns, &vec![true; ev.columns.len()], &run)?;
+    Ok(ev.evaluate(&res, true)?.2)
+}
+
 /// Runs `outputs` conditioned on `observations`.
 pub fn posterior(
     outputs: &[(String, Node)],
@@ -399,7 +417,7 @@ pub fn posterior(
     prior_opts.ctx.progress = None;
     let prior_full = run_selected(&with_columns, &vec![true; with_columns.len()], &prior_opts)?;
     report(chunks);
-    let (prior_log_lik, prior_distance, prior_tails) = ev.evaluate(&prior_full, true)?;
+    let (prior_log_lik, prior_distance, prior_tails) = ev.evaluate(&prior_full, opts.with_tails)?;
     let prior = ev.strip(prior_full);
 
     let log_weights: Vec<f64> = (0..n)
@@ -434,10 +452,10 @@ pub fn posterior(
         let log_evidence = weights::log_mean_exp(&log_weights);
         return Ok(Posterior {
             method: Method::Weighting,
-            run: prior.clone(),
+            run: prior,
             weights: Some(normalised(&log_weights)),
             ess: weighting_ess,
-            prior,
+            prior: None,
             weighting_ess,
             weighting_pareto_k,
             log_lik: prior_log_lik.clone(),
@@ -472,14 +490,14 @@ pub fn posterior(
     let mut final_opts = prior_opts;
     final_opts.latent = scores.iter().cloned().collect();
     let full = run_selected(&with_columns, &vec![true; with_columns.len()], &final_opts)?;
-    let (log_lik, _, tails) = ev.evaluate(&full, true)?;
+    let (log_lik, _, tails) = ev.evaluate(&full, opts.with_tails)?;
     report(3 * chunks);
     Ok(Posterior {
         method: Method::Tempering,
         run: ev.strip(full),
         weights: None,
         ess: tempered.stages.last().map_or(n as f64, |s| s.ess),
-        prior,
+        prior: Some(prior),
         weighting_ess,
         weighting_pareto_k,
         log_lik,

@@ -65,7 +65,8 @@ pub struct Stage {
     pub acceptance: f64,
     /// Number of moves.
     pub moves: usize,
-    /// The pCN step √(1-ρ²) of its last move.
+    /// The pCN step of its last move, relative to each score's spread
+    /// (the step of a score is this times the particles' sd in it).
     pub step: f64,
 }
 
@@ -265,16 +266,21 @@ fn rejuvenate(
     let seed = ctx.seed;
     let mut moved = 0.0;
     let mut moves = 0usize;
+    // Each score moves on its own scale, the particles' spread in it: the
+    // evidence may pin one input to a sliver of its prior and leave another
+    // free, and one step for all would crawl along the free one.
+    let spread: Vec<f64> = scores.iter().map(|z| spread_of(z)).collect();
     while moves < schedule.max_moves && (moves < 2 || moved < schedule.moved_times) {
         ctx.check_cancelled()?;
         let salt = key_mix(stage.wrapping_mul(1 << 20) ^ moves as u64);
-        let s = *step;
-        let rho = (1.0 - s * s).sqrt();
         let proposal: Vec<Vec<f64>> = ev
             .latent_keys
             .iter()
             .zip(scores.iter())
-            .map(|(&key, z)| {
+            .zip(&spread)
+            .map(|((&key, z), &sd)| {
+                let s = (*step * sd).clamp(1e-6, 1.0);
+                let rho = (1.0 - s * s).sqrt();
                 let xi = normal_column(seed ^ MOVE_DOMAIN ^ salt, key, n);
                 z.par_iter()
                     .zip(xi)
@@ -307,9 +313,19 @@ fn rejuvenate(
         let rate = accepted as f64 / n as f64;
         moved += rate;
         moves += 1;
-        *step = (*step * (1.5 * (rate - 0.3)).exp()).clamp(1e-3, 1.0);
+        *step = (*step * (1.5 * (rate - 0.3)).exp()).clamp(1e-3, 3.0);
     }
     Ok((moved / moves.max(1) as f64, moves))
+}
+
+/// The sd of a column of scores (folded in chunk order: deterministic),
+/// at most 1 (the prior's).
+fn spread_of(z: &[f64]) -> f64 {
+    let n = z.len() as f64;
+    let mean = super::weights::ordered_sum(z.len(), |r| z[r].iter().sum()) / n;
+    let var =
+        super::weights::ordered_sum(z.len(), |r| z[r].iter().map(|x| (x - mean).powi(2)).sum()) / n;
+    var.sqrt().clamp(1e-9, 1.0)
 }
 
 fn take_accepted(current: &mut [f64], proposed: &[f64], accept: &[bool]) {

@@ -193,7 +193,7 @@ fn arrays<'py>(py: Python<'py>, columns: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArra
 #[pyfunction]
 #[pyo3(signature = (outputs, observations, n, seed=None, *, threads=None, store_inputs=true,
                     allow_nan=false, progress=None, method="auto", min_ess=0.1,
-                    max_pareto_k=0.7, max_stages=100, leave_out=None))]
+                    max_pareto_k=0.7, max_stages=100, leave_out=None, tails=false))]
 #[allow(clippy::too_many_arguments)]
 fn run_posterior<'py>(
     py: Python<'py>,
@@ -210,6 +210,7 @@ fn run_posterior<'py>(
     max_pareto_k: f64,
     max_stages: usize,
     leave_out: Option<Vec<String>>,
+    tails: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
     let observations = to_observations(observations)?;
@@ -231,6 +232,7 @@ fn run_posterior<'py>(
     opts.max_pareto_k = max_pareto_k;
     opts.schedule.max_stages = max_stages;
     opts.watch_only = leave_out.unwrap_or_default().into_iter().collect();
+    opts.with_tails = tails;
     let flags = WorkFlags::attach(&mut opts.run);
     let total = 3 * chunk_count(opts.run.n);
     let post = detached(py, &flags, total, progress, || {
@@ -238,8 +240,14 @@ fn run_posterior<'py>(
     })?;
     let out = PyDict::new(py);
     out.set_item("method", post.method.name())?;
-    out.set_item("run", Py::new(py, run_output(py, post.run)?)?)?;
-    out.set_item("prior", Py::new(py, run_output(py, post.prior)?)?)?;
+    let run = Py::new(py, run_output(py, post.run)?)?;
+    // Weighting's rows are the prior's: one object, not a copy.
+    let prior = match post.prior {
+        Some(prior) => Py::new(py, run_output(py, prior)?)?,
+        None => run.clone_ref(py),
+    };
+    out.set_item("run", run)?;
+    out.set_item("prior", prior)?;
     out.set_item("weights", post.weights.map(|w| w.into_pyarray(py)))?;
     out.set_item("ess", post.ess)?;
     out.set_item("weighting_ess", post.weighting_ess)?;
@@ -275,6 +283,36 @@ fn run_posterior<'py>(
     Ok(out)
 }
 
+/// Each observation's predictive tail on the rows of a run (`rows`, with
+/// the normal scores of a tempering posterior in `latent`).
+#[pyfunction]
+#[pyo3(signature = (observations, rows, latent=None, *, threads=None))]
+fn observation_tails<'py>(
+    py: Python<'py>,
+    observations: &Bound<'py, PyAny>,
+    rows: PyRef<'py, RunOutput>,
+    latent: Option<Vec<(u64, numpy::PyReadonlyArray1<'py, f64>)>>,
+    threads: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let observations = to_observations(observations)?;
+    let mut opts = RunOptions::new(rows.n(), rows.seed());
+    opts.threads = to_threads(threads)?;
+    opts.keys = Some(rows.keys().clone());
+    for (key, z) in latent.unwrap_or_default() {
+        let z: std::sync::Arc<[f64]> = z
+            .as_slice()
+            .map_err(|_| PyValueError::new_err("normal scores must be a contiguous float64 array"))?
+            .into();
+        opts.latent.insert(key, z);
+    }
+    let flags = WorkFlags::attach(&mut opts);
+    let total = chunk_count(opts.n);
+    let tails = detached(py, &flags, total, None, || {
+        crate::evidence::tails(&observations, &opts)
+    })?;
+    Ok(arrays(py, tails))
+}
+
 /// Kish's effective sample size and the Pareto k̂ of log weights.
 #[pyfunction]
 fn weight_diagnostics(
@@ -296,5 +334,6 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(describe_observation, m)?)?;
     m.add_function(wrap_pyfunction!(run_posterior, m)?)?;
     m.add_function(wrap_pyfunction!(weight_diagnostics, m)?)?;
+    m.add_function(wrap_pyfunction!(observation_tails, m)?)?;
     Ok(())
 }

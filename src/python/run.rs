@@ -82,6 +82,18 @@ impl RunOutput {
     }
 }
 
+impl RunOutput {
+    pub(crate) fn n(&self) -> usize {
+        self.n
+    }
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub(crate) fn keys(&self) -> &StreamKeys {
+        &self.keys
+    }
+}
+
 #[pymethods]
 impl RunOutput {
     /// The stream keys as JSON text (saved with results).
@@ -216,8 +228,46 @@ fn describe(
         .collect())
 }
 
+/// Per-column summaries of weighted rows, as `describe` gives them.
+#[pyfunction]
+fn describe_weighted(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    weights: PyReadonlyArray1<'_, f64>,
+    quantiles: Vec<f64>,
+) -> PyResult<Vec<SummaryRow>> {
+    for &q in &quantiles {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(PyValueError::new_err(format!(
+                "quantiles must be in [0, 1], got {q}"
+            )));
+        }
+    }
+    let slices: Vec<&[f64]> = columns
+        .iter()
+        .map(|c| c.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+    let w = weights
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("weights must be a contiguous float64 array"))?;
+    if let Some(c) = slices.iter().find(|c| c.len() != w.len()) {
+        return Err(PyValueError::new_err(format!(
+            "a column has {} rows but there are {} weights",
+            c.len(),
+            w.len()
+        )));
+    }
+    let summaries = py.detach(|| stats::describe_weighted(&slices, w, &quantiles));
+    Ok(summaries
+        .into_iter()
+        .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))
+        .collect())
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(describe_weighted, m)?)?;
     m.add_function(wrap_pyfunction!(describe, m)?)?;
     Ok(())
 }
