@@ -153,9 +153,12 @@ def check_evidence(
 
     Columns: ``description``; ``informative`` (the share of the prior's
     samples the observation alone leaves effective: near 1 says little, near
-    0 says much); ``p_given_others`` (where its figure falls in what all the
-    other observations and the assumptions predict: the two-sided mid p-value,
-    or for a bound the probability it holds); ``p_given_prior`` (the same from
+    0 says much); ``ess_kept`` (its effect on the effective sample size:
+    the share of the effective samples the other observations leave that
+    this one keeps, in likelihood weighting of the prior's samples);
+    ``p_given_others`` (where its figure falls in what all the other
+    observations and the assumptions predict: the two-sided mid p-value, or
+    for a bound the probability it holds); ``p_given_prior`` (the same from
     the assumptions alone); ``conflict`` (either below ``level``); and
     ``verdict``, naming the sources in conflict.
     """
@@ -166,10 +169,16 @@ def check_evidence(
     descriptions = {obs.name: obs.description for obs in res.model.evidence}
     post = res._post
     prior_view = _view_given(res, set(), n_check)
+    terms = [np.asarray(ll) for ll in post["prior_log_lik"]]
+    ess_all = weighted.effective_size(_from_logs(np.sum(terms, axis=0)))
     rows = []
     for j, name in enumerate(names):
         kind = kinds[name]
-        alone = _from_logs(np.asarray(post["prior_log_lik"][j]))
+        alone = _from_logs(terms[j])
+        others = [t for i, t in enumerate(terms) if i != j]
+        ess_others = (
+            weighted.effective_size(_from_logs(np.sum(others, axis=0))) if others else res.n
+        )
         others = _view_given(res, set(names) - {name}, n_check)
         p_others = _p_value(others, j, kind)
         p_prior = _p_value(prior_view, j, kind)
@@ -193,6 +202,7 @@ def check_evidence(
                 "observation": name,
                 "description": descriptions[name],
                 "informative": weighted.effective_size(alone) / res.n,
+                "ess_kept": ess_all / ess_others if ess_others > 0 else np.nan,
                 "p_given_others": p_others,
                 "p_given_prior": p_prior,
                 "conflict": bool(against) and kind != "log_likelihood",

@@ -188,6 +188,10 @@ def test_two_measurements_five_sd_apart_name_each_other():
     assert "'ministry'" in check.loc["imagery", "verdict"]
     assert (check["p_given_others"] < 0.01).all()
     assert (check["p_given_prior"] > 0.05).all()  # neither contradicts the assumptions
+    # Each report alone keeps ~5% of the prior's samples effective, and
+    # lowers what the other leaves.
+    assert (check["informative"] < 0.1).all()
+    assert ((check["ess_kept"] > 0) & (check["ess_kept"] < 1)).all()
 
 
 def test_agreeing_measurements_are_not_in_conflict():
