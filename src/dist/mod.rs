@@ -459,8 +459,6 @@ impl ScoreGrid {
         }
         let mut side = 0i8;
         for _round in 0..16 {
-            #[cfg(test)]
-            GRID_STEPS.with(|c| c.set(c.get() + 1));
             let x = (a - fa * (b - a) / (fb - fa)).clamp(a, b);
             // Converged: the bracket is ~1e-13 wide (Illinois shrinks it
             // from both ends), or no float lies strictly inside it.
@@ -637,73 +635,5 @@ mod score_grid_tests {
             }
         }
         assert!(ScoreGrid::of(&Normal::new(0.0, 1.0).unwrap().into()).is_none());
-    }
-}
-
-#[cfg(test)]
-thread_local! {
-    static GRID_STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-#[cfg(test)]
-mod score_grid_timing {
-    use super::GRID_STEPS;
-    use super::*;
-    use std::cell::Cell;
-
-    #[test]
-    #[ignore]
-    fn count_cdf_calls() {
-        let law: Dist = Beta::new(2.0, 8.0).unwrap().into();
-        let grid = ScoreGrid::of(&law).unwrap();
-        let calls = Cell::new(0usize);
-        let n = 20_000;
-        let mut total = 0usize;
-        for i in 0..n {
-            let z = -3.0 + 6.0 * (i as f64 + 0.5) / n as f64;
-            let at = (z - ScoreGrid::LOWEST) / ScoreGrid::STEP;
-            let k = at as usize;
-            let (lo, hi) = (grid.values[k], grid.values[k + 1]);
-            calls.set(0);
-            if z <= 0.0 {
-                let q = normal::phi(z);
-                quadrature::invert_cdf(
-                    |x| {
-                        calls.set(calls.get() + 1);
-                        law.cdf(x)
-                    },
-                    q,
-                    lo,
-                    hi,
-                    false,
-                );
-            } else {
-                let q = normal::phi(-z);
-                quadrature::invert_cdf(
-                    |x| {
-                        calls.set(calls.get() + 1);
-                        -law.sf(x)
-                    },
-                    -q,
-                    lo,
-                    hi,
-                    false,
-                );
-            }
-            total += calls.get();
-        }
-        let t = std::time::Instant::now();
-        let mut s = 0.0;
-        for i in 0..n {
-            let z = -3.0 + 6.0 * (i as f64 + 0.5) / n as f64;
-            s += grid.value(&law, z);
-        }
-        let steps = GRID_STEPS.with(|c| c.get());
-        println!(
-            "mean cdf calls {} ; {:?} per value ({s}); grid steps {}",
-            total as f64 / n as f64,
-            t.elapsed() / n as u32,
-            steps as f64 / n as f64
-        );
     }
 }
