@@ -127,29 +127,14 @@ class PosteriorResults(Results):
         include_inputs: bool = False,
     ) -> pd.DataFrame:
         """The posterior's ranges (weighted when rows are weighted)."""
-        if self._weights is None:
-            table = super().summary(quantiles, columns=columns, include_inputs=include_inputs)
-        else:
-            qs = [float(q) for q in quantiles]
-            for q in qs:
-                if not 0.0 <= q <= 1.0:
-                    raise ValueError(f"quantiles must be in [0, 1], got {q}")
-            if columns is None:
-                names = self.outputs + (self.inputs if include_inputs else [])
-            else:
-                names = [str(c) for c in columns]
-            for name in names:
-                self[name]  # raises KeyError naming the columns
-            stats = _core.describe_weighted([self[name] for name in names], self._weights, qs)
-            labels = [quantile_label(q) for q in qs]
-            rows = {
-                name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
-                for name, (mean, sd, _lo, _hi, qv) in zip(names, stats, strict=True)
-            }
-            table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
-            table.index.name = "quantity"
+        table = super().summary(quantiles, columns=columns, include_inputs=include_inputs)
         table.attrs.update(seed=self.seed, n=self.n, method=self.method, ess=self.ess)
         return table
+
+    def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
+        if self._weights is None:
+            return super()._describe(columns, qs)
+        return _core.describe_weighted(columns, self._weights, qs)
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
         """The posterior probability of an event, evaluated on the

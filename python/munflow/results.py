@@ -118,7 +118,7 @@ class Results(SensitivityMethods):
             names = [str(c) for c in columns]
             for name in names:
                 self[name]  # raises KeyError naming the columns
-        stats = _core.describe([self._columns[name] for name in names], qs)
+        stats = self._describe([self._columns[name] for name in names], qs)
         labels = [quantile_label(q) for q in qs]
         rows = {
             name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
@@ -128,6 +128,10 @@ class Results(SensitivityMethods):
         table.index.name = "quantity"
         table.attrs.update(seed=self.seed, n=self.n)
         return table
+
+    def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
+        """(mean, sd, min, max, quantiles) of each column."""
+        return _core.describe(columns, qs)
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
         """The probability of an event, such as ``res.prob(shells > 3e6)``.

@@ -326,7 +326,8 @@ class ScenarioResults(Results):
 
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> ScenarioResults:
-        res = Results._from_state(state)
+        # The next class's restore: Results, or PosteriorResults for a posterior.
+        res = super()._from_state(state)
         return cls(
             res,
             scenario=state["scenario"],
@@ -406,16 +407,6 @@ class ScenarioPosteriorResults(ScenarioResults, PosteriorResults):
         self.scenario = scenario
         self.output_info = meta
         self.estimates = list(estimates)
-
-    @classmethod
-    def _from_state(cls, state: dict[str, Any]) -> ScenarioPosteriorResults:
-        res = PosteriorResults._from_state(state)
-        return cls(
-            res,
-            scenario=state["scenario"],
-            meta=state["output_info"],
-            estimates=state["estimates"],
-        )
 
     def __repr__(self) -> str:
         title = self.scenario.title or "scenario"

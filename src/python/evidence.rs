@@ -4,7 +4,7 @@
 use super::args::{to_count, to_number, to_seed, to_threads};
 use super::detach::{detached, WorkFlags};
 use super::expr::to_node;
-use super::run::{to_outputs, RunOutput};
+use super::run::{to_outputs, to_scores, RunOutput};
 use crate::engine::{chunk_count, RunOptions, RunResult};
 use crate::evidence::{posterior, ErrorModel, EvidenceOptions, Method, Observation};
 use numpy::{IntoPyArray, PyArray1};
@@ -298,13 +298,7 @@ fn observation_tails<'py>(
     let mut opts = RunOptions::new(rows.n(), rows.seed());
     opts.threads = to_threads(threads)?;
     opts.keys = Some(rows.keys().clone());
-    for (key, z) in latent.unwrap_or_default() {
-        let z: std::sync::Arc<[f64]> = z
-            .as_slice()
-            .map_err(|_| PyValueError::new_err("normal scores must be a contiguous float64 array"))?
-            .into();
-        opts.latent.insert(key, z);
-    }
+    opts.latent = to_scores(latent)?;
     let flags = WorkFlags::attach(&mut opts);
     let total = chunk_count(opts.n);
     let tails = detached(py, &flags, total, None, || {

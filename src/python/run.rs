@@ -176,13 +176,7 @@ fn run(
         }
     }
     opts.keys = keys_from.map(|r| r.keys.clone());
-    for (key, scores) in latent.unwrap_or_default() {
-        let scores: Arc<[f64]> = scores
-            .as_slice()
-            .map_err(|_| PyValueError::new_err("normal scores must be a contiguous float64 array"))?
-            .into();
-        opts.latent.insert(key, scores);
-    }
+    opts.latent = to_scores(latent)?;
     let result = run_blocking(py, outputs, store, opts, progress)?;
     let columns = PyDict::new(py);
     for (name, values) in result.columns {
@@ -202,6 +196,32 @@ fn run(
 /// One column's summary as Python sees it: (mean, sd, min, max, [quantiles]).
 type SummaryRow = (f64, f64, f64, f64, Vec<f64>);
 
+/// The columns as slices, once the quantile levels are checked.
+fn summary_inputs<'a>(
+    columns: &'a [PyReadonlyArray1<'_, f64>],
+    quantiles: &[f64],
+) -> PyResult<Vec<&'a [f64]>> {
+    for &q in quantiles {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(PyValueError::new_err(format!(
+                "quantiles must be in [0, 1], got {q}"
+            )));
+        }
+    }
+    columns
+        .iter()
+        .map(|c| c.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))
+}
+
+fn summary_rows(summaries: Vec<stats::Summary>) -> Vec<SummaryRow> {
+    summaries
+        .into_iter()
+        .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))
+        .collect()
+}
+
 /// Per-column summaries: a list of (mean, sd, min, max, [quantiles]).
 #[pyfunction]
 fn describe(
@@ -209,23 +229,10 @@ fn describe(
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     quantiles: Vec<f64>,
 ) -> PyResult<Vec<SummaryRow>> {
-    for &q in &quantiles {
-        if !(0.0..=1.0).contains(&q) {
-            return Err(PyValueError::new_err(format!(
-                "quantiles must be in [0, 1], got {q}"
-            )));
-        }
-    }
-    let slices: Vec<&[f64]> = columns
-        .iter()
-        .map(|c| c.as_slice())
-        .collect::<Result<_, _>>()
-        .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-    let summaries = py.detach(|| stats::describe(&slices, &quantiles));
-    Ok(summaries
-        .into_iter()
-        .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))
-        .collect())
+    let slices = summary_inputs(&columns, &quantiles)?;
+    Ok(summary_rows(
+        py.detach(|| stats::describe(&slices, &quantiles)),
+    ))
 }
 
 /// Per-column summaries of weighted rows, as `describe` gives them.
@@ -236,18 +243,7 @@ fn describe_weighted(
     weights: PyReadonlyArray1<'_, f64>,
     quantiles: Vec<f64>,
 ) -> PyResult<Vec<SummaryRow>> {
-    for &q in &quantiles {
-        if !(0.0..=1.0).contains(&q) {
-            return Err(PyValueError::new_err(format!(
-                "quantiles must be in [0, 1], got {q}"
-            )));
-        }
-    }
-    let slices: Vec<&[f64]> = columns
-        .iter()
-        .map(|c| c.as_slice())
-        .collect::<Result<_, _>>()
-        .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+    let slices = summary_inputs(&columns, &quantiles)?;
     let w = weights
         .as_slice()
         .map_err(|_| PyValueError::new_err("weights must be a contiguous float64 array"))?;
@@ -258,11 +254,28 @@ fn describe_weighted(
             w.len()
         )));
     }
-    let summaries = py.detach(|| stats::describe_weighted(&slices, w, &quantiles));
-    Ok(summaries
+    Ok(summary_rows(py.detach(|| {
+        stats::describe_weighted(&slices, w, &quantiles)
+    })))
+}
+
+/// Normal scores by stream key (a tempering posterior's), as the engine takes them.
+pub(crate) fn to_scores(
+    latent: Option<Vec<(u64, PyReadonlyArray1<'_, f64>)>>,
+) -> PyResult<std::collections::HashMap<u64, Arc<[f64]>>> {
+    latent
+        .unwrap_or_default()
         .into_iter()
-        .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))
-        .collect())
+        .map(|(key, z)| {
+            let z: Arc<[f64]> = z
+                .as_slice()
+                .map_err(|_| {
+                    PyValueError::new_err("normal scores must be a contiguous float64 array")
+                })?
+                .into();
+            Ok((key, z))
+        })
+        .collect()
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
