@@ -126,7 +126,8 @@ pub struct Posterior {
     pub weighting_ess: f64,
     pub weighting_pareto_k: f64,
     /// Per observation: log-likelihood and predictive tail on each row of
-    /// the posterior, and on each row of the prior.
+    /// the posterior (empty for weighting, whose rows are the prior's), and
+    /// on each row of the prior.
     pub log_lik: Vec<Vec<f64>>,
     pub tails: Vec<Vec<f64>>,
     pub prior_log_lik: Vec<Vec<f64>>,
@@ -220,7 +221,7 @@ impl Evaluator {
             .map(|(&k, z)| (k, Arc::<[f64]>::from(z.as_slice())))
             .collect();
         let res = run_selected(&self.columns, &vec![true; self.columns.len()], &opts)?;
-        let (mut log_lik, mut distance, _) = self.evaluate(&res, false)?;
+        let (mut log_lik, mut distance, _) = self.evaluate(&res, true, false)?;
         let keep = |all: &mut Vec<Vec<f64>>| -> Vec<Vec<f64>> {
             self.active
                 .iter()
@@ -238,12 +239,14 @@ impl Evaluator {
         self.active.iter().map(|&j| &self.observations[j])
     }
 
-    /// Per observation: log-likelihood, distance and (if asked) predictive
-    /// tail of every row of a run that stored this evaluator's columns.
+    /// Per observation: log-likelihood and (if asked) distance and
+    /// predictive tail of every row of a run that stored this evaluator's
+    /// columns (empty when not asked).
     #[allow(clippy::type_complexity)]
     fn evaluate(
         &self,
         res: &RunResult,
+        with_distance: bool,
         with_tails: bool,
     ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
         let n = res.n;
@@ -258,42 +261,42 @@ impl Evaluator {
                     res.column(name).unwrap_or(&[])
                 })
                 .collect();
-            let per_chunk: Vec<std::result::Result<Vec<(f64, f64, f64)>, (usize, String)>> = (0
-                ..chunk_count(n))
-                .into_par_iter()
-                .map(|c| {
+            let optional = |wanted: bool| vec![0.0; if wanted { n } else { 0 }];
+            let mut ll = vec![0.0; n];
+            let (mut d, mut t) = (optional(with_distance), optional(with_tails));
+            // Written in place, chunk by chunk: the first failing row of
+            // the first failing chunk is reported, whatever the threads.
+            let failure = ll
+                .par_chunks_mut(CHUNK)
+                .zip(chunks_or_none(&mut d, n))
+                .zip(chunks_or_none(&mut t, n))
+                .enumerate()
+                .map(|(c, ((ll, mut d), mut t))| {
                     let mut v = [0.0f64; 4];
-                    (c * CHUNK..((c + 1) * CHUNK).min(n))
-                        .map(|row| {
-                            for (x, col) in v.iter_mut().zip(&cols) {
-                                *x = col[row];
-                            }
-                            let (ll, d) = obs.term(&v[..arity]).map_err(|e| (row, e))?;
-                            let tail = if with_tails {
-                                obs.predictive_tail(&v[..arity])
-                            } else {
-                                f64::NAN
-                            };
-                            Ok((ll, d, tail))
-                        })
-                        .collect()
+                    for i in 0..ll.len() {
+                        let row = c * CHUNK + i;
+                        for (x, col) in v.iter_mut().zip(&cols) {
+                            *x = col[row];
+                        }
+                        let (term, distance) = obs.term(&v[..arity]).map_err(|e| (row, e))?;
+                        ll[i] = term;
+                        if let Some(d) = d.as_deref_mut() {
+                            d[i] = distance;
+                        }
+                        if let Some(t) = t.as_deref_mut() {
+                            t[i] = obs.predictive_tail(&v[..arity]);
+                        }
+                    }
+                    Ok(())
                 })
-                .collect();
-            let mut ll = Vec::with_capacity(n);
-            let mut d = Vec::with_capacity(n);
-            let mut t = Vec::with_capacity(if with_tails { n } else { 0 });
-            for chunk in per_chunk {
-                let chunk = chunk.map_err(|(row, message)| Error::Evidence {
+                .collect::<Vec<std::result::Result<(), (usize, String)>>>()
+                .into_iter()
+                .find_map(|r| r.err());
+            if let Some((row, message)) = failure {
+                return Err(Error::Evidence {
                     observations: vec![obs.name.clone()],
                     message: format!("{message} (sample {row})"),
-                })?;
-                for (a, b, c) in chunk {
-                    ll.push(a);
-                    d.push(b);
-                    if with_tails {
-                        t.push(c);
-                    }
-                }
+                });
             }
             log_lik.push(ll);
             distance.push(d);
@@ -332,6 +335,21 @@ impl Evaluator {
     }
 }
 
+/// A column's chunks for parallel writing, or no chunk at all (one None per
+/// chunk of n rows) when the column is not wanted (empty).
+fn chunks_or_none(
+    column: &mut [f64],
+    n: usize,
+) -> impl IndexedParallelIterator<Item = Option<&mut [f64]>> {
+    let wanted = !column.is_empty();
+    let chunks: Vec<Option<&mut [f64]>> = if wanted {
+        column.chunks_mut(CHUNK).map(Some).collect()
+    } else {
+        (0..n.div_ceil(CHUNK)).map(|_| None).collect()
+    };
+    chunks.into_par_iter()
+}
+
 /// Each observation's predictive tail (see [`Observation::predictive_tail`])
 /// on the rows of a run: `opts` carries the run's seed, n and stream keys,
 /// and for a tempering posterior its normal scores.
@@ -342,7 +360,7 @@ pub fn tails(observations: &[Observation], opts: &RunOptions) -> Result<Vec<Vec<
     run.latent = opts.latent.clone();
     run.ctx.cancel = opts.ctx.cancel.clone();
     let res = run_selected(&ev.columns, &vec![true; ev.columns.len()], &run)?;
-    Ok(ev.evaluate(&res, true)?.2)
+    Ok(ev.evaluate(&res, false, true)?.2)
 }
 
 /// Runs `outputs` conditioned on `observations`.
@@ -417,14 +435,14 @@ pub fn posterior(
     prior_opts.ctx.progress = None;
     let prior_full = run_selected(&with_columns, &vec![true; with_columns.len()], &prior_opts)?;
     report(chunks);
-    let (prior_log_lik, prior_distance, prior_tails) = ev.evaluate(&prior_full, opts.with_tails)?;
-    let prior = ev.strip(prior_full);
+    let (prior_log_lik, _, prior_tails) = ev.evaluate(&prior_full, false, opts.with_tails)?;
 
     let log_weights: Vec<f64> = (0..n)
         .into_par_iter()
         .map(|i| active.iter().map(|&j| prior_log_lik[j][i]).sum())
         .collect();
-    let weighting_ess = effective_sample_size(&log_weights);
+    let weight_sums = weights::WeightSums::of(&log_weights);
+    let weighting_ess = weight_sums.ess();
     let weighting_pareto_k = pareto_k(&log_weights);
     let reliable = weighting_ess >= opts.min_ess * n as f64
         && (weighting_pareto_k.is_nan() || weighting_pareto_k <= opts.max_pareto_k);
@@ -435,6 +453,7 @@ pub fn posterior(
     };
     if use_weighting {
         if weighting_ess == 0.0 {
+            let prior_distance = ev.evaluate(&prior_full, true, false)?.1;
             let blamed: Vec<String> = active
                 .iter()
                 .filter(|&&j| prior_distance[j].iter().all(|&x| x > 0.0))
@@ -449,17 +468,18 @@ pub fn posterior(
             });
         }
         report(3 * chunks);
-        let log_evidence = weights::log_mean_exp(&log_weights);
+        let log_evidence = weight_sums.log_mean();
+        let prior = ev.strip(prior_full);
         return Ok(Posterior {
             method: Method::Weighting,
             run: prior,
-            weights: Some(normalised(&log_weights)),
+            weights: Some(weight_sums.normalise(&log_weights)),
             ess: weighting_ess,
             prior: None,
             weighting_ess,
             weighting_pareto_k,
-            log_lik: prior_log_lik.clone(),
-            tails: prior_tails.clone(),
+            log_lik: Vec::new(),
+            tails: Vec::new(),
             prior_log_lik,
             prior_tails,
             scores: Vec::new(),
@@ -479,6 +499,7 @@ pub fn posterior(
             });
         }
     }
+    let prior = ev.strip(prior_full);
     let on_stage = |beta: f64| report(chunks + (beta * chunks as f64) as usize);
     let tempered = smc::temper(&ev, &run.ctx, &opts.schedule, &on_stage)?;
     let scores: Vec<(u64, Arc<[f64]>)> = ev
@@ -490,7 +511,7 @@ pub fn posterior(
     let mut final_opts = prior_opts;
     final_opts.latent = scores.iter().cloned().collect();
     let full = run_selected(&with_columns, &vec![true; with_columns.len()], &final_opts)?;
-    let (log_lik, _, tails) = ev.evaluate(&full, opts.with_tails)?;
+    let (log_lik, _, tails) = ev.evaluate(&full, false, opts.with_tails)?;
     report(3 * chunks);
     Ok(Posterior {
         method: Method::Tempering,

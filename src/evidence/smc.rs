@@ -8,7 +8,7 @@
 //! move z' = ρz + √(1-ρ²)ξ leaves that prior invariant, so its acceptance
 //! depends on the tempered likelihood alone.
 
-use super::weights::{effective_sample_size, log_mean_exp, normalised, systematic_ancestors};
+use super::weights::{effective_sample_size, systematic_ancestors, WeightSums};
 use super::Evaluator;
 use crate::dist::primitives::{open01, std_normal, uniform01};
 use crate::engine::{stream_rng, RunContext, CHUNK};
@@ -168,7 +168,8 @@ pub(crate) fn temper(
             ));
         }
         let inc = increments(next);
-        let ess = effective_sample_size(&inc);
+        let sums = WeightSums::of(&inc);
+        let ess = sums.ess();
         if ess == 0.0 {
             return Err(stalled(
                 ev,
@@ -178,8 +179,8 @@ pub(crate) fn temper(
                 "no sample can explain the evidence",
             ));
         }
-        log_evidence += log_mean_exp(&inc);
-        let weights = normalised(&inc);
+        log_evidence += sums.log_mean();
+        let weights = sums.normalise(&inc);
         let u = uniform01(&mut stream_rng(
             seed ^ RESAMPLE_DOMAIN,
             stages.len() as u64,

@@ -33,6 +33,61 @@ pub(crate) fn max_finite(values: &[f64]) -> f64 {
         .reduce(|| f64::NEG_INFINITY, f64::max)
 }
 
+/// What one pass over log weights tells: the largest finite log weight and
+/// the sums of the weights and their squares relative to it (in chunk
+/// order). Effective sample size, normalised weights and the log mean
+/// weight all come from it, so a posterior reads its weights twice, not six
+/// times.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WeightSums {
+    top: f64,
+    sum: f64,
+    sum_sq: f64,
+    n: usize,
+}
+
+impl WeightSums {
+    pub(crate) fn of(log_weights: &[f64]) -> WeightSums {
+        let top = max_finite(log_weights);
+        let (sum, sum_sq) = if top == f64::NEG_INFINITY {
+            (0.0, 0.0)
+        } else {
+            sums(log_weights, top)
+        };
+        WeightSums {
+            top,
+            sum,
+            sum_sq,
+            n: log_weights.len(),
+        }
+    }
+
+    /// Kish's (Σw)² / Σw²; 0 when every weight is zero.
+    pub(crate) fn ess(&self) -> f64 {
+        if self.sum_sq == 0.0 {
+            0.0
+        } else {
+            self.sum * self.sum / self.sum_sq
+        }
+    }
+
+    /// log of the average weight; -inf when every weight is zero.
+    pub(crate) fn log_mean(&self) -> f64 {
+        if self.sum == 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        self.top + (self.sum / self.n as f64).ln()
+    }
+
+    /// The weights divided by their sum.
+    pub(crate) fn normalise(&self, log_weights: &[f64]) -> Vec<f64> {
+        log_weights
+            .par_iter()
+            .map(|&lw| (lw - self.top).exp() / self.sum)
+            .collect()
+    }
+}
+
 /// Kish's effective sample size of weights given by their logs:
 /// (Σw)² / Σw². 0 when every weight is zero.
 ///
@@ -41,20 +96,11 @@ pub(crate) fn max_finite(values: &[f64]) -> f64 {
 /// assert_eq!(ess, 3.0);
 /// ```
 pub fn effective_sample_size(log_weights: &[f64]) -> f64 {
-    let top = max_finite(log_weights);
-    if top == f64::NEG_INFINITY {
-        return 0.0;
-    }
-    let (sum, sum_sq) = sums(log_weights, top);
-    if sum_sq == 0.0 {
-        0.0
-    } else {
-        sum * sum / sum_sq
-    }
+    WeightSums::of(log_weights).ess()
 }
 
 /// (Σ exp(lw - top), Σ exp(lw - top)²), in chunk order.
-pub(crate) fn sums(log_weights: &[f64], top: f64) -> (f64, f64) {
+fn sums(log_weights: &[f64], top: f64) -> (f64, f64) {
     let n = log_weights.len();
     let chunks = n.div_ceil(CHUNK);
     let partials: Vec<(f64, f64)> = (0..chunks)
@@ -77,23 +123,7 @@ pub(crate) fn sums(log_weights: &[f64], top: f64) -> (f64, f64) {
 
 /// Normalised weights (summing to 1) from log weights.
 pub fn normalised(log_weights: &[f64]) -> Vec<f64> {
-    let top = max_finite(log_weights);
-    let (sum, _) = sums(log_weights, top);
-    log_weights
-        .par_iter()
-        .map(|&lw| (lw - top).exp() / sum)
-        .collect()
-}
-
-/// log mean exp(lw): the log of the average weight (one stage's factor of
-/// the marginal likelihood).
-pub(crate) fn log_mean_exp(log_weights: &[f64]) -> f64 {
-    let top = max_finite(log_weights);
-    if top == f64::NEG_INFINITY {
-        return f64::NEG_INFINITY;
-    }
-    let (sum, _) = sums(log_weights, top);
-    top + (sum / log_weights.len() as f64).ln()
+    WeightSums::of(log_weights).normalise(log_weights)
 }
 
 /// The Pareto shape k̂ of the largest importance weights (Vehtari et al.,

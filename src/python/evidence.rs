@@ -252,10 +252,18 @@ fn run_posterior<'py>(
     out.set_item("ess", post.ess)?;
     out.set_item("weighting_ess", post.weighting_ess)?;
     out.set_item("weighting_pareto_k", post.weighting_pareto_k)?;
-    out.set_item("log_lik", arrays(py, post.log_lik))?;
-    out.set_item("tails", arrays(py, post.tails))?;
-    out.set_item("prior_log_lik", arrays(py, post.prior_log_lik))?;
-    out.set_item("prior_tails", arrays(py, post.prior_tails))?;
+    let prior_log_lik = arrays(py, post.prior_log_lik);
+    let prior_tails = arrays(py, post.prior_tails);
+    if post.method == Method::Weighting {
+        // The same rows, so the same terms: shared, not copied.
+        out.set_item("log_lik", prior_log_lik.clone())?;
+        out.set_item("tails", prior_tails.clone())?;
+    } else {
+        out.set_item("log_lik", arrays(py, post.log_lik))?;
+        out.set_item("tails", arrays(py, post.tails))?;
+    }
+    out.set_item("prior_log_lik", prior_log_lik)?;
+    out.set_item("prior_tails", prior_tails)?;
     let scores = PyList::empty(py);
     for (key, z) in post.scores {
         scores.append((key, z.to_vec().into_pyarray(py)))?;

@@ -3,9 +3,9 @@
 use rayon::prelude::*;
 
 /// Below this size a selection on a copy is as fast as anything cleverer.
-const SMALL: usize = 1 << 16;
+pub(crate) const SMALL: usize = 1 << 16;
 /// Histogram resolution for locating order statistics in large columns.
-const BINS: usize = 1 << 14;
+pub(crate) const BINS: usize = 1 << 14;
 
 /// Quantiles at levels `qs` (each in [0, 1]) of `values`, in the order given.
 /// Any NaN makes every quantile NaN, as in numpy.
@@ -128,20 +128,19 @@ pub(crate) fn quantiles_and_squares(
         return (vec![f64::NAN; qs.len()], f64::NAN);
     }
     let ranks = needed_ranks(n, qs);
-    let binnable = range.max > range.min && (range.max - range.min).is_finite();
-    let (placed, squares) = if n <= SMALL || !binnable {
+    let bins = Bins::over(range.min, range.max).filter(|_| n > SMALL);
+    let (placed, squares) = match bins {
         // Small, constant, or too wide to bin: selection on a copy.
-        let squares = centre.map_or(0.0, |c| squares_about(values, c));
-        let mut work = values.to_vec();
-        select_ranks(&mut work, 0, &ranks);
-        (ranks.iter().map(|&r| (r, work[r])).collect(), squares)
-    } else {
-        let bins = Bins {
-            lo: range.min,
-            scale: BINS as f64 / (range.max - range.min),
-        };
-        let (counts, squares) = count_and_square(values, &bins, centre);
-        (select_in_buckets(values, &ranks, &bins, &counts), squares)
+        None => {
+            let squares = centre.map_or(0.0, |c| squares_about(values, c));
+            let mut work = values.to_vec();
+            select_ranks(&mut work, 0, &ranks);
+            (ranks.iter().map(|&r| (r, work[r])).collect(), squares)
+        }
+        Some(bins) => {
+            let (counts, squares) = count_and_square(values, &bins, centre);
+            (select_in_buckets(values, &ranks, &bins, &counts), squares)
+        }
     };
     let quantiles = interpolate(n, qs, |r| {
         placed
@@ -204,14 +203,23 @@ fn interpolate(n: usize, qs: &[f64], at: impl Fn(usize) -> f64) -> Vec<f64> {
 
 /// Where values fall in a histogram of [`BINS`] equal buckets over [lo, hi].
 #[derive(Debug, Clone, Copy)]
-struct Bins {
+pub(crate) struct Bins {
     lo: f64,
     scale: f64,
 }
 
 impl Bins {
+    /// Buckets over [lo, hi], or None when the range is empty, a point or
+    /// too wide to bin.
+    pub(crate) fn over(lo: f64, hi: f64) -> Option<Bins> {
+        (hi > lo && (hi - lo).is_finite()).then(|| Bins {
+            lo,
+            scale: BINS as f64 / (hi - lo),
+        })
+    }
+
     #[inline(always)]
-    fn of(&self, x: f64) -> usize {
+    pub(crate) fn of(&self, x: f64) -> usize {
         (((x - self.lo) * self.scale) as usize).min(BINS - 1)
     }
 }
