@@ -26,6 +26,7 @@ pub mod expr;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
+pub mod summary_run;
 
 #[cfg(feature = "python")]
 mod python;

@@ -252,6 +252,16 @@ def run(
 def describe(
     columns: list[npt.NDArray[np.float64]], quantiles: list[float]
 ) -> list[tuple[float, float, float, float, list[float]]]: ...
+def summarise_run(
+    outputs: list[tuple[str, Expr]],
+    n: int | float,
+    seed: int | None = None,
+    *,
+    quantiles: list[float],
+    threads: int | None = None,
+    allow_nan: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, list[tuple[float, float, float, float, list[float]]]]: ...
 def describe_weighted(
     columns: list[npt.NDArray[np.float64]],
     weights: npt.NDArray[np.float64],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from munflow import _core
@@ -10,8 +10,9 @@ from munflow._core import Expr
 from munflow.evidence import Observation
 from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
-from munflow.results import Results
+from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods, Subject
+from munflow.summary_results import SummaryResults, run_summary
 
 
 class Model(SensitivityMethods):
@@ -81,7 +82,10 @@ class Model(SensitivityMethods):
         method: str = "auto",
         min_ess: float = 0.1,
         max_stages: int = 100,
-    ) -> Results:
+        store: str = "columns",
+        quantiles: Sequence[float] = DEFAULT_QUANTILES,
+        events: Mapping[str, Expr] | None = None,
+    ) -> Results | SummaryResults:
         """Draw ``n`` samples of every output.
 
         Parameters
@@ -103,7 +107,36 @@ class Model(SensitivityMethods):
             tempers the likelihood in at most ``max_stages`` stages of
             sequential Monte Carlo; ``"weighting"`` and ``"tempering"``
             force one. The result is a :class:`PosteriorResults`.
+        store : ``"columns"`` keeps every sample (the default);
+            ``"summary"`` keeps none, so memory does not grow with n (10^9
+            samples fit in well under a gigabyte): the result is a
+            :class:`SummaryResults` with the summary at ``quantiles`` and the
+            probabilities of ``events`` (a dict of name -> true/false
+            expression), all bit-identical to the same run kept in memory.
         """
+        if store not in ("columns", "summary"):
+            raise ValueError(f"store must be 'columns' or 'summary', got {store!r}")
+        if store == "summary":
+            if self._evidence:
+                raise ValueError(
+                    "a summary-only run of a model with evidence is not supported yet; "
+                    "run it with store='columns'"
+                )
+            return run_summary(
+                self._outputs,
+                n,
+                seed,
+                quantiles=quantiles,
+                events=events,
+                threads=threads,
+                allow_nan=allow_nan,
+                progress=progress,
+            )
+        if events is not None:
+            raise ValueError(
+                "events= is for summary-only runs (store='summary'); with the samples kept, "
+                "use res.prob(event) after the run"
+            )
         if self._evidence:
             from munflow.posterior import PosteriorResults
 

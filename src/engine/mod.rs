@@ -142,42 +142,7 @@ pub fn run_selected(
     store: &[bool],
     opts: &RunOptions,
 ) -> Result<RunResult> {
-    if opts.n == 0 {
-        return Err(Error::InvalidArgument("n must be >= 1, got 0".into()));
-    }
-    for (node, values) in &opts.feeds {
-        if values.len() != opts.n {
-            return Err(Error::InvalidArgument(format!(
-                "the values given for '{}' have length {} but n is {}",
-                node.label(),
-                values.len(),
-                opts.n
-            )));
-        }
-    }
-    if let Some(z) = opts.latent.values().find(|z| z.len() != opts.n) {
-        return Err(Error::InvalidArgument(format!(
-            "a column of normal scores has length {} but n is {}",
-            z.len(),
-            opts.n
-        )));
-    }
-    let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
-    let keys = match &opts.keys {
-        // Keys of an earlier run: rebuilt nodes take the keys of the nodes
-        // they rebuild, so they evaluate on that run's draws.
-        Some(earlier) => {
-            let mut keys = earlier.clone();
-            keys.assign_matching(&roots)?;
-            keys
-        }
-        None => {
-            let mut keys = StreamKeys::new();
-            keys.assign(&roots);
-            keys
-        }
-    };
-    let plan = Plan::build(outputs, store, opts, &keys)?;
+    let (plan, keys) = plan_run(outputs, store, opts)?;
 
     let needed = (plan.stored().len() as u64) * (opts.n as u64) * 8;
     if let Some(available) = available_memory() {
@@ -239,4 +204,116 @@ pub fn run_selected(
         columns: names.into_iter().zip(columns).collect(),
         keys,
     })
+}
+
+/// Checks a run's options and plans it: the stream keys of the outputs and
+/// the order of evaluation.
+fn plan_run(
+    outputs: &[(String, Node)],
+    store: &[bool],
+    opts: &RunOptions,
+) -> Result<(Plan, StreamKeys)> {
+    if opts.n == 0 {
+        return Err(Error::InvalidArgument("n must be >= 1, got 0".into()));
+    }
+    for (node, values) in &opts.feeds {
+        if values.len() != opts.n {
+            return Err(Error::InvalidArgument(format!(
+                "the values given for '{}' have length {} but n is {}",
+                node.label(),
+                values.len(),
+                opts.n
+            )));
+        }
+    }
+    if let Some(z) = opts.latent.values().find(|z| z.len() != opts.n) {
+        return Err(Error::InvalidArgument(format!(
+            "a column of normal scores has length {} but n is {}",
+            z.len(),
+            opts.n
+        )));
+    }
+    let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
+    let keys = match &opts.keys {
+        // Keys of an earlier run: rebuilt nodes take the keys of the nodes
+        // they rebuild, so they evaluate on that run's draws.
+        Some(earlier) => {
+            let mut keys = earlier.clone();
+            keys.assign_matching(&roots)?;
+            keys
+        }
+        None => {
+            let mut keys = StreamKeys::new();
+            keys.assign(&roots);
+            keys
+        }
+    };
+    let plan = Plan::build(outputs, store, opts, &keys)?;
+    Ok((plan, keys))
+}
+
+/// Evaluates `outputs` over the chunks `chunks` of a run of `opts.n` samples
+/// without storing them: each chunk's output columns are handed to `visit`,
+/// which folds them into an accumulator; the accumulators of different
+/// threads are combined by `merge`. The chunks draw exactly what they draw
+/// in a full run, so a run split into chunk ranges (threads, tasks,
+/// machines) sees the same values; `merge` must not depend on the order in
+/// which it combines (exact sums, counts, extremes). Memory is a few chunk
+/// buffers per thread, whatever n.
+///
+/// ```
+/// use munflow::dist::Beta;
+/// use munflow::engine::{fold_chunks, run, RunOptions};
+/// use munflow::expr::Node;
+/// let rate = Node::draw(Beta::new(2.0, 8.0).unwrap().into());
+/// let outputs = [("rate".to_string(), rate)];
+/// let opts = RunOptions::new(10_000, 7);
+/// let count = |range| fold_chunks(&outputs, &opts, range, || 0usize,
+///     |acc, _, cols| { *acc += cols[0].iter().filter(|&&x| x > 0.5).count(); Ok(()) },
+///     |a, b| a + b).unwrap();
+/// let stored = run(&outputs, &opts).unwrap();
+/// let expected = stored.column("rate").unwrap().iter().filter(|&&x| x > 0.5).count();
+/// assert_eq!(count(0..1) + count(1..3), expected);
+/// ```
+pub fn fold_chunks<A: Send>(
+    outputs: &[(String, Node)],
+    opts: &RunOptions,
+    chunks: std::ops::Range<usize>,
+    init: impl Fn() -> A + Sync + Send,
+    visit: impl Fn(&mut A, usize, &[&[f64]]) -> Result<()> + Sync + Send,
+    merge: impl Fn(A, A) -> A + Sync + Send,
+) -> Result<A> {
+    let mut opts = opts.clone();
+    opts.store_inputs = false;
+    let (plan, _) = plan_run(outputs, &vec![true; outputs.len()], &opts)?;
+    let total = chunk_count(opts.n);
+    if chunks.end > total {
+        return Err(Error::InvalidArgument(format!(
+            "chunks {}..{} go past the last chunk ({total} of {} rows)",
+            chunks.start, chunks.end, opts.n
+        )));
+    }
+    let width = plan.stored().len();
+    let work = || {
+        chunks
+            .clone()
+            .into_par_iter()
+            .try_fold(
+                || (plan.workspace(), vec![vec![0.0; CHUNK]; width], init()),
+                |(mut ws, mut bufs, mut acc), c| {
+                    opts.check_cancelled()?;
+                    let len = CHUNK.min(opts.n - c * CHUNK);
+                    let mut outs: Vec<&mut [f64]> =
+                        bufs.iter_mut().map(|b| &mut b[..len]).collect();
+                    plan.eval_chunk(c, &mut ws, &mut outs)?;
+                    let columns: Vec<&[f64]> = bufs.iter().map(|b| &b[..len]).collect();
+                    visit(&mut acc, c, &columns)?;
+                    opts.chunk_done();
+                    Ok((ws, bufs, acc))
+                },
+            )
+            .map(|r: Result<_>| r.map(|(_, _, acc)| acc))
+            .try_reduce(&init, |a, b| Ok(merge(a, b)))
+    };
+    opts.install(work).map_err(|e| plan.explain(e))
 }

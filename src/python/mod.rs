@@ -11,6 +11,7 @@ mod persist;
 mod run;
 mod scenario;
 mod sensitivity;
+mod summary_run;
 
 use pyo3::prelude::*;
 
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     persist::register(m)?;
     scenario::register(m)?;
     sensitivity::register(m)?;
+    summary_run::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -194,7 +194,7 @@ fn run(
 }
 
 /// One column's summary as Python sees it: (mean, sd, min, max, [quantiles]).
-type SummaryRow = (f64, f64, f64, f64, Vec<f64>);
+pub(super) type SummaryRow = (f64, f64, f64, f64, Vec<f64>);
 
 /// The columns as slices, once the quantile levels are checked.
 fn summary_inputs<'a>(
@@ -215,7 +215,7 @@ fn summary_inputs<'a>(
         .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))
 }
 
-fn summary_rows(summaries: Vec<stats::Summary>) -> Vec<SummaryRow> {
+pub(super) fn summary_rows(summaries: Vec<stats::Summary>) -> Vec<SummaryRow> {
     summaries
         .into_iter()
         .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))

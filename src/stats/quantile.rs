@@ -170,7 +170,7 @@ pub fn quantiles_sorted(sorted: &[f64], qs: &[f64]) -> Vec<f64> {
 }
 
 /// Every rank (0-based order statistic) the type-7 rule reads, ascending.
-fn needed_ranks(n: usize, qs: &[f64]) -> Vec<usize> {
+pub(crate) fn needed_ranks(n: usize, qs: &[f64]) -> Vec<usize> {
     let mut ranks: Vec<usize> = qs
         .iter()
         .flat_map(|&q| {
@@ -183,7 +183,7 @@ fn needed_ranks(n: usize, qs: &[f64]) -> Vec<usize> {
     ranks
 }
 
-fn interpolate(n: usize, qs: &[f64], at: impl Fn(usize) -> f64) -> Vec<f64> {
+pub(crate) fn interpolate(n: usize, qs: &[f64], at: impl Fn(usize) -> f64) -> Vec<f64> {
     qs.iter()
         .map(|&q| {
             let h = (n - 1) as f64 * q;

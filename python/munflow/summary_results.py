@@ -1,0 +1,202 @@
+"""Results of a summary-only run: ranges and event probabilities, no samples.
+
+``model.run(1e9, seed=1, store="summary", events={"over 12M": shells > 12e6})``
+keeps no sample column, so its memory does not grow with n; the summary
+(mean, sd, the quantiles asked for) and the probabilities of the events named
+up front are computed as the samples are drawn, and are bit-identical to
+those of the same run kept in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from munflow import _core
+from munflow._core import Expr
+from munflow.formatting import ReadableTable, readable
+from munflow.progress import progress_callback
+from munflow.results import DEFAULT_QUANTILES, quantile_label
+
+#: Prefix of the internal outputs that carry events (0/1 columns).
+_EVENT = "\x01event:"
+
+
+class SummaryResults:
+    """What a summary-only run keeps: per output the mean, sd, min, max and
+    the quantiles asked for up front, and the probability of each event
+    named up front.
+
+    Anything that needs the samples themselves (``res["shells"]``, an event
+    not named up front, sensitivity analysis) raises an error saying how to
+    ask for it.
+    """
+
+    def __init__(
+        self,
+        *,
+        n: int,
+        seed: int,
+        outputs: list[str],
+        rows: Sequence[Any],
+        quantiles: Sequence[float],
+        events: Mapping[str, tuple[Expr, float]],
+    ) -> None:
+        self._n = n
+        self._seed = seed
+        self._outputs = list(outputs)
+        self._rows = dict(zip(outputs, rows, strict=True))
+        self._quantiles = [float(q) for q in quantiles]
+        self._events = dict(events)
+
+    @property
+    def n(self) -> int:
+        return self._n
+
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    @property
+    def outputs(self) -> list[str]:
+        return list(self._outputs)
+
+    @property
+    def quantiles(self) -> list[float]:
+        """The quantile levels computed during the run."""
+        return list(self._quantiles)
+
+    @property
+    def events(self) -> dict[str, float]:
+        """The probability of each event named up front."""
+        return {name: p for name, (_expr, p) in self._events.items()}
+
+    def summary(self, quantiles: Sequence[float] | None = None) -> pd.DataFrame:
+        """The table of ranges (as :meth:`munflow.Results.summary`), at the
+        quantile levels computed during the run or a subset of them."""
+        qs = self._quantiles if quantiles is None else [float(q) for q in quantiles]
+        missing = [q for q in qs if q not in self._quantiles]
+        if missing:
+            raise ValueError(
+                f"quantile(s) {missing} were not computed by this summary-only run; "
+                f"ask for them up front: run(..., store='summary', quantiles={sorted(set(qs))})"
+            )
+        labels = [quantile_label(q) for q in qs]
+        table = {}
+        for name in self._outputs:
+            mean, sd, _lo, _hi, values = self._rows[name]
+            at = dict(zip(self._quantiles, values, strict=True))
+            table[name] = {
+                "mean": mean,
+                "sd": sd,
+                **{lab: at[q] for lab, q in zip(labels, qs, strict=True)},
+            }
+        frame = ReadableTable(pd.DataFrame.from_dict(table, orient="index"))
+        frame.index.name = "quantity"
+        frame.attrs.update(seed=self.seed, n=self.n)
+        return frame
+
+    def prob(self, event: Any) -> float:
+        """The probability of an event named up front, by its name or by the
+        expression given (``res.prob("over 12M")``)."""
+        if isinstance(event, str) and event in self._events:
+            return self._events[event][1]
+        if isinstance(event, Expr):
+            for expr, p in self._events.values():
+                if expr is event:
+                    return p
+        named = ", ".join(repr(e) for e in self._events) or "none"
+        raise ValueError(
+            "a summary-only run keeps no samples, so it can only give the probabilities of "
+            f"events named up front (here: {named}); ask for this one with "
+            "run(..., store='summary', events={'name': shells > 3e6})"
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        raise KeyError(
+            f"a summary-only run keeps no samples, so there is no column {name!r}; "
+            "run with store='columns' (the default) to keep them"
+        )
+
+    def __contains__(self, name: object) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        table = self.summary().to_string(float_format=readable)
+        return f"munflow summary-only results: n={self.n:,}, seed={self.seed}\n{table}"
+
+
+def run_summary(
+    outputs: list[tuple[str, Expr]],
+    n: int,
+    seed: int | None,
+    *,
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    events: Mapping[str, Expr] | None = None,
+    threads: int | None = None,
+    allow_nan: bool = False,
+    progress: bool | None = None,
+) -> SummaryResults:
+    """Runs ``outputs`` keeping only their summaries and the events' probabilities."""
+    named = _checked_events(events)
+    everything = outputs + [(_EVENT + name, expr) for name, expr in named.items()]
+    seed_used, rows = _core.summarise_run(
+        everything,
+        n,
+        seed,
+        quantiles=[float(q) for q in quantiles],
+        threads=threads,
+        allow_nan=allow_nan,
+        progress=progress_callback(progress),
+    )
+    return _results(n, seed_used, outputs, named, rows, quantiles)
+
+
+def _checked_events(events: Mapping[str, Expr] | None) -> dict[str, Expr]:
+    if events is None:
+        return {}
+    if not isinstance(events, Mapping):
+        raise TypeError(
+            "events must be a dict of name -> true/false expression, such as "
+            f"{{'over 12M': shells > 12e6}}, got {type(events).__name__}"
+        )
+    for name, expr in events.items():
+        if not isinstance(name, str):
+            raise TypeError(f"event names must be strings, got {name!r}")
+        if not isinstance(expr, Expr):
+            raise TypeError(
+                f"event {name!r} must be an expression such as shells > 12e6, "
+                f"got {type(expr).__name__}"
+            )
+    return dict(events)
+
+
+def _results(
+    n: int,
+    seed: int,
+    outputs: list[tuple[str, Expr]],
+    events: dict[str, Expr],
+    rows: Sequence[Any],
+    quantiles: Sequence[float],
+) -> SummaryResults:
+    """The results object from the rows of outputs then events."""
+    names = [name for name, _ in outputs]
+    probabilities: dict[str, tuple[Expr, float]] = {}
+    for (name, expr), row in zip(events.items(), rows[len(names) :], strict=True):
+        mean, _sd, lo, hi, _q = row
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                f"event {name!r} must be true/false (0 or 1), but it took values from "
+                f"{lo:g} to {hi:g}; write it as a comparison such as shells > 12e6"
+            )
+        probabilities[name] = (expr, mean)
+    return SummaryResults(
+        n=n,
+        seed=seed,
+        outputs=names,
+        rows=rows[: len(names)],
+        quantiles=quantiles,
+        events=probabilities,
+    )
