@@ -58,7 +58,7 @@ pub enum Pass {
 
 /// What a pass gives back for some chunks; results of the same pass merge
 /// with [`PassResult::merge`] in any order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PassResult {
     /// Per chunk (its index) the values of each output.
     Pilot(Vec<(usize, Vec<Vec<f64>>)>),
@@ -287,6 +287,21 @@ pub fn summarise(
         job.absorb(evaluate(outputs, opts, &pass, chunks)?)?;
     }
     Ok(job.summaries())
+}
+
+/// A pass or a pass's result as bytes, to send to another process.
+pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    postcard::to_stdvec(value)
+        .map_err(|e| Error::InvalidArgument(format!("cannot encode a summary pass: {e}")))
+}
+
+/// A pass or a pass's result from the bytes [`to_bytes`] made.
+pub fn from_bytes<T: for<'a> Deserialize<'a>>(bytes: &[u8]) -> Result<T> {
+    postcard::from_bytes(bytes).map_err(|e| {
+        Error::InvalidArgument(format!(
+            "these bytes are not a summary pass of this munflow version: {e}"
+        ))
+    })
 }
 
 /// Chunks a summary-only run of n samples evaluates before its window

@@ -262,6 +262,34 @@ def summarise_run(
     allow_nan: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, list[tuple[float, float, float, float, list[float]]]]: ...
+class SummaryJob:
+    def __init__(self, n: int | float, outputs: int, quantiles: list[float]) -> None: ...
+    def next_pass(self) -> tuple[bytes, int, int] | None: ...
+    def absorb(self, result: bytes) -> None: ...
+    def summaries(self) -> list[tuple[float, float, float, float, list[float]]]: ...
+
+def run_summary_pass(
+    outputs: list[tuple[str, Expr]],
+    n: int | float,
+    seed: int,
+    summary_pass: bytes,
+    start: int,
+    end: int,
+    *,
+    threads: int | None = None,
+    allow_nan: bool = False,
+) -> bytes: ...
+def merge_summary_passes(results: list[bytes]) -> bytes: ...
+def run_chunk_range(
+    outputs: list[tuple[str, Expr]],
+    n: int | float,
+    seed: int,
+    start: int,
+    end: int,
+    *,
+    threads: int | None = None,
+    allow_nan: bool = False,
+) -> list[npt.NDArray[np.float64]]: ...
 def describe_weighted(
     columns: list[npt.NDArray[np.float64]],
     weights: npt.NDArray[np.float64],

@@ -102,7 +102,7 @@ impl Frame {
 }
 
 /// The partial summary of some chunks of one column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partial {
     pub rows: u64,
     pub sum: ExactSum,
@@ -274,7 +274,7 @@ pub fn locate(
 }
 
 /// Counts and extremes per bucket.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub counts: Vec<u64>,
     pub min: Vec<f64>,
@@ -332,7 +332,7 @@ pub fn select(window: &Window, mut values: Vec<f64>) -> Vec<(u64, f64)> {
 
 /// An answer to a window: its values (to select from) or its histogram
 /// over the window's refining buckets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
     Values(Vec<f64>),
     Histogram(Histogram),
