@@ -214,6 +214,7 @@ pub fn evaluate(
     match pass {
         Pass::Pilot => fold_chunks(
             outputs,
+            &vec![true; outputs.len()],
             opts,
             chunks,
             Vec::new,
@@ -229,6 +230,7 @@ pub fn evaluate(
         .map(PassResult::Pilot),
         Pass::Moments { frames } => fold_chunks(
             outputs,
+            &vec![true; outputs.len()],
             opts,
             chunks,
             || vec![Partial::new(); width],
@@ -251,6 +253,7 @@ pub fn evaluate(
             };
             fold_chunks(
                 outputs,
+                &vec![true; outputs.len()],
                 opts,
                 chunks,
                 empty,

@@ -262,6 +262,7 @@ def summarise_run(
     allow_nan: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, list[tuple[float, float, float, float, list[float]]]]: ...
+
 class SummaryJob:
     def __init__(self, n: int | float, outputs: int, quantiles: list[float]) -> None: ...
     def next_pass(self) -> tuple[bytes, int, int] | None: ...
@@ -390,9 +391,28 @@ def sobol(
     num_resamples: int = 100,
     allow_nan: bool = False,
     progress: Callable[[int, int], object] | None = None,
+    evaluations: list[npt.NDArray[np.float64]] | None = None,
 ) -> dict[str, Any]:
     """Sobol indices as plain lists: keys names, S1, S1_conf, ST, ST_conf, S2
-    ([(i, j, S2, S2_conf)]), mean, variance, n, seed, evaluations."""
+    ([(i, j, S2, S2_conf)]), mean, variance, n, seed, evaluations. With
+    ``evaluations`` (every matrix's output, from sobol_evaluate), only the
+    estimate runs."""
+
+def sobol_evaluate(
+    outputs: list[tuple[str, Param]],
+    output: str,
+    n: int,
+    seed: int,
+    start: int,
+    end: int,
+    *,
+    threads: int | None = None,
+    second_order: bool = False,
+    groups: list[tuple[str, list[str]]] | None = None,
+    sampling: Literal["sobol", "mc"] = "mc",
+    allow_nan: bool = False,
+) -> list[npt.NDArray[np.float64]]:
+    """Every design matrix's output on the rows of chunks [start, end)."""
 
 def tornado(
     outputs: list[tuple[str, Param]],

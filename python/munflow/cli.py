@@ -51,10 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as err:
         print(f"munflow: error: {err} (see munflow --help)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (ValueError, MemoryError, OSError) as err:
+    except (ValueError, MemoryError, OSError, ImportError) as err:
         # ScenarioError and ModelError are ValueErrors whose messages name the
         # file, line and field; a MemoryError is a run too large for this
-        # machine. One line, no traceback.
+        # machine; an ImportError an optional dependency missing (dask for
+        # --scheduler), which says what to install. One line, no traceback.
         print(f"munflow: error: {_one_line(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -116,6 +117,16 @@ def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> No
         help="output format (default: table)",
     )
     parser.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout")
+    parser.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="keep no samples: memory does not grow with N (same numbers as a run in memory)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS (implies --summary-only)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -167,7 +178,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
     # A bar only on a terminal (and only for runs longer than about a second).
     progress = None if sys.stderr.isatty() else False
-    res = sc.run(args.samples, args.seed, progress=progress)
+    if args.scheduler:
+        res = _on_cluster(sc, args)
+    elif args.summary_only:
+        res = sc.run(args.samples, args.seed, progress=progress, store="summary")
+    else:
+        res = sc.run(args.samples, args.seed, progress=progress)
     render = {"table": _table, "csv": _csv, "json": _json}[args.format]
     text = io.StringIO()
     render(res, text)
@@ -177,6 +193,16 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text.getvalue())
     return EXIT_OK
+
+
+def _on_cluster(sc: Scenario, args: argparse.Namespace) -> Any:
+    """The scenario's summary-only run on the Dask cluster at ``--scheduler``."""
+    from distributed import Client
+
+    from munflow import dask as mf_dask  # ImportError says what to install
+
+    with Client(args.scheduler) as client:
+        return mf_dask.run(sc, args.samples, args.seed, client=client)
 
 
 def _replace_file(path: Path, text: str) -> None:

@@ -45,6 +45,7 @@ from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.posterior import PosteriorResults
 from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods, Subject
+from munflow.summary_results import SummaryResults
 
 
 class Scenario(SensitivityMethods):
@@ -254,8 +255,12 @@ class Scenario(SensitivityMethods):
 
     def run(
         self, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any
-    ) -> ScenarioResults:
+    ) -> ScenarioResults | ScenarioSummaryResults:
         """Draw ``n`` samples of every output; options as :meth:`munflow.Model.run`.
+
+        With ``store="summary"`` no sample is kept (see
+        :class:`munflow.SummaryResults`); the comparison of alternative
+        estimates is computed during the run.
 
         A value only a run can find (a draw that overflows, a detection
         probability drawn as exactly 0) raises :class:`munflow.ModelError`
@@ -264,11 +269,21 @@ class Scenario(SensitivityMethods):
         """
         rows, estimates, evidence = self._compiled()
         model = Model({name: expr for name, expr, *_ in rows}, evidence=evidence)
+        meta = output_info([(name, group, q, estimate) for name, _e, group, q, estimate in rows])
+        summary_only = options.get("store") == "summary"
+        if summary_only:
+            # compare() needs P(a > b) for each pair of estimates: asked up front.
+            exprs = {name: expr for name, expr, *_ in rows}
+            options["events"] = {
+                **_comparison_events(exprs, estimates),
+                **(options.get("events") or {}),
+            }
         try:
             res = model.run(n, seed, **options)
         except ModelError as err:
             raise self._located(err) from None
-        meta = output_info([(name, group, q, estimate) for name, _e, group, q, estimate in rows])
+        if summary_only:
+            return ScenarioSummaryResults(res, scenario=self, meta=meta, estimates=estimates)
         if isinstance(res, PosteriorResults):
             return ScenarioPosteriorResults(res, scenario=self, meta=meta, estimates=estimates)
         return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)
@@ -415,6 +430,91 @@ class ScenarioPosteriorResults(ScenarioResults, PosteriorResults):
             f"method={self.method}, observations: {', '.join(self.observations)}"
         )
         return head + "\n" + self.summary().to_string(float_format=readable)
+
+
+#: The quantity whose alternative estimates compare() sets side by side.
+COMPARED = "total.containers"
+
+
+def _comparison_event(a: str, b: str, quantity: str = COMPARED) -> str:
+    return f"{quantity}[{a}] > {quantity}[{b}]"
+
+
+def _comparison_events(exprs: dict[str, Expr], estimates: Sequence[str]) -> dict[str, Expr]:
+    """The events compare() reads, for a summary-only run to compute."""
+    return {
+        _comparison_event(a, b): exprs[f"{COMPARED}[{a}]"] > exprs[f"{COMPARED}[{b}]"]
+        for a, b in itertools.combinations(estimates, 2)
+        if f"{COMPARED}[{a}]" in exprs and f"{COMPARED}[{b}]" in exprs
+    }
+
+
+class ScenarioSummaryResults(SummaryResults):
+    """A summary-only run of a scenario: the summary grouped by munition as
+    :class:`ScenarioResults` has it, and the comparison of alternative
+    estimates (whose probabilities the run computed up front)."""
+
+    def __init__(
+        self,
+        res: SummaryResults,
+        *,
+        scenario: Scenario,
+        meta: pd.DataFrame,
+        estimates: Sequence[str],
+    ) -> None:
+        super().__init__(
+            n=res.n,
+            seed=res.seed,
+            outputs=res.outputs,
+            rows=[res._rows[name] for name in res.outputs],
+            quantiles=res.quantiles,
+            events=res._events,
+        )
+        self.scenario = scenario
+        self.output_info = meta
+        self.estimates = list(estimates)
+
+    def summary(
+        self, quantiles: Sequence[float] | None = None, *, grouped: bool = True
+    ) -> pd.DataFrame:
+        """The table of ranges, indexed by (munition, quantity[, estimate])
+        unless ``grouped=False``."""
+        table = super().summary(quantiles)
+        if not grouped:
+            return table
+        levels = ["munition", "quantity"] + (["estimate"] if self.estimates else [])
+        table.index = pd.MultiIndex.from_frame(self.output_info.loc[table.index, levels])
+        return table
+
+    def compare(self, quantity: str = COMPARED) -> pd.DataFrame:
+        """Alternative estimates side by side, as :meth:`ScenarioResults.compare`."""
+        if quantity != COMPARED:
+            raise ValueError(
+                f"a summary-only run computes the comparison of {COMPARED!r} only; "
+                "run with store='columns' to compare another quantity"
+            )
+        if not self.estimates:
+            return pd.DataFrame()
+        rows = []
+        table = super().summary([0.05, 0.5, 0.95])
+        for a, b in itertools.combinations(self.estimates, 2):
+            ra, rb = table.loc[f"{quantity}[{a}]"], table.loc[f"{quantity}[{b}]"]
+            rows.append(
+                {
+                    "quantity": quantity,
+                    "a": a,
+                    "b": b,
+                    **{f"a_{k}": ra[k] for k in ("p5", "p50", "p95")},
+                    **{f"b_{k}": rb[k] for k in ("p5", "p50", "p95")},
+                    "P(a > b)": self.prob(_comparison_event(a, b)),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        table = self.summary().to_string(float_format=readable)
+        title = self.scenario.title or "scenario"
+        return f"munflow summary-only results for {title}: n={self.n:,}, seed={self.seed}\n{table}"
 
 
 def output_info(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:

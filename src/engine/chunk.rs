@@ -72,7 +72,8 @@ impl Plan {
     ) -> Result<()> {
         let len = out.len();
         if let Some(values) = &step.fed {
-            out.copy_from_slice(&values[start..start + len]);
+            let from = start - self.feed_start;
+            out.copy_from_slice(&values[from..from + len]);
             return Ok(());
         }
         if let Some(z) = &step.latent {

@@ -38,6 +38,10 @@ pub struct RunOptions {
     /// Nodes whose values are given (one value per sample) instead of drawn:
     /// the designs of sensitivity analysis feed inputs this way.
     pub feeds: Vec<(Node, Arc<[f64]>)>,
+    /// The row the fed values start at: 0 for a whole run (then they hold
+    /// n values); a run of a range of chunks ([`fold_chunks`]) may be fed
+    /// just that range's rows.
+    pub feed_start: usize,
     /// Stream keys to reuse (from an earlier run of the same model).
     pub keys: Option<StreamKeys>,
     /// Draws whose parameters are nodes take their randomness from one
@@ -61,6 +65,7 @@ impl RunOptions {
             ctx: RunContext::new(n, seed),
             store_inputs: true,
             feeds: Vec::new(),
+            feed_start: 0,
             keys: None,
             row_streams: false,
             latent: HashMap::new(),
@@ -142,6 +147,21 @@ pub fn run_selected(
     store: &[bool],
     opts: &RunOptions,
 ) -> Result<RunResult> {
+    if opts.feed_start != 0 {
+        return Err(Error::InvalidArgument(
+            "a whole run is fed from row 0: feed_start is for fold_chunks".into(),
+        ));
+    }
+    for (node, values) in &opts.feeds {
+        if values.len() != opts.n {
+            return Err(Error::InvalidArgument(format!(
+                "the values given for '{}' have length {} but n is {}",
+                node.label(),
+                values.len(),
+                opts.n
+            )));
+        }
+    }
     let (plan, keys) = plan_run(outputs, store, opts)?;
 
     let needed = (plan.stored().len() as u64) * (opts.n as u64) * 8;
@@ -216,16 +236,6 @@ fn plan_run(
     if opts.n == 0 {
         return Err(Error::InvalidArgument("n must be >= 1, got 0".into()));
     }
-    for (node, values) in &opts.feeds {
-        if values.len() != opts.n {
-            return Err(Error::InvalidArgument(format!(
-                "the values given for '{}' have length {} but n is {}",
-                node.label(),
-                values.len(),
-                opts.n
-            )));
-        }
-    }
     if let Some(z) = opts.latent.values().find(|z| z.len() != opts.n) {
         return Err(Error::InvalidArgument(format!(
             "a column of normal scores has length {} but n is {}",
@@ -268,7 +278,7 @@ fn plan_run(
 /// let rate = Node::draw(Beta::new(2.0, 8.0).unwrap().into());
 /// let outputs = [("rate".to_string(), rate)];
 /// let opts = RunOptions::new(10_000, 7);
-/// let count = |range| fold_chunks(&outputs, &opts, range, || 0usize,
+/// let count = |range| fold_chunks(&outputs, &[true], &opts, range, || 0usize,
 ///     |acc, _, cols| { *acc += cols[0].iter().filter(|&&x| x > 0.5).count(); Ok(()) },
 ///     |a, b| a + b).unwrap();
 /// let stored = run(&outputs, &opts).unwrap();
@@ -277,6 +287,7 @@ fn plan_run(
 /// ```
 pub fn fold_chunks<A: Send>(
     outputs: &[(String, Node)],
+    store: &[bool],
     opts: &RunOptions,
     chunks: std::ops::Range<usize>,
     init: impl Fn() -> A + Sync + Send,
@@ -285,13 +296,29 @@ pub fn fold_chunks<A: Send>(
 ) -> Result<A> {
     let mut opts = opts.clone();
     opts.store_inputs = false;
-    let (plan, _) = plan_run(outputs, &vec![true; outputs.len()], &opts)?;
+    let (plan, _) = plan_run(outputs, store, &opts)?;
     let total = chunk_count(opts.n);
     if chunks.end > total {
         return Err(Error::InvalidArgument(format!(
             "chunks {}..{} go past the last chunk ({total} of {} rows)",
             chunks.start, chunks.end, opts.n
         )));
+    }
+    let rows = chunks.start * CHUNK..(chunks.end * CHUNK).min(opts.n);
+    for (node, values) in &opts.feeds {
+        let fed = opts.feed_start..opts.feed_start + values.len();
+        if !rows.is_empty() && (rows.start < fed.start || rows.end > fed.end) {
+            return Err(Error::InvalidArgument(format!(
+                "the values given for '{}' cover rows {}..{}, not rows {}..{} of chunks {}..{}",
+                node.label(),
+                fed.start,
+                fed.end,
+                rows.start,
+                rows.end,
+                chunks.start,
+                chunks.end
+            )));
+        }
     }
     let width = plan.stored().len();
     let work = || {

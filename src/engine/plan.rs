@@ -51,6 +51,8 @@ pub struct Plan {
     pub(super) seed: u64,
     pub(super) allow_nan: bool,
     pub(super) row_streams: bool,
+    /// The row the fed values start at.
+    pub(super) feed_start: usize,
 }
 
 impl Plan {
@@ -126,6 +128,7 @@ impl Plan {
             seed: opts.seed,
             allow_nan: opts.allow_nan,
             row_streams: opts.row_streams,
+            feed_start: opts.feed_start,
         })
     }
 

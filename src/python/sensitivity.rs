@@ -10,7 +10,7 @@ use crate::engine::chunk_count;
 use crate::sensitivity::{
     self, Factors, Sampling, SobolOptions, SobolPlan, Source, Statistic, TornadoOptions,
 };
-use numpy::PyReadonlyArray1;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -42,11 +42,14 @@ fn sensitivity_inputs(
     Ok((inputs, !f.noise.is_empty()))
 }
 
-/// Sobol indices; returns a dict of plain lists (the Python layer makes tables).
+/// Sobol indices; returns a dict of plain lists (the Python layer makes
+/// tables). With `evaluations` (every matrix's output over all n rows, as
+/// `sobol_evaluate` gives them range by range) the design is not evaluated
+/// again: only the estimate and its bootstrap run.
 #[pyfunction]
 #[pyo3(signature = (outputs, output, n, seed=None, *, threads=None, second_order=false,
                     groups=None, sampling="mc", conf_level=0.95, num_resamples=100,
-                    allow_nan=false, progress=None))]
+                    allow_nan=false, progress=None, evaluations=None))]
 #[allow(clippy::too_many_arguments)]
 fn sobol<'py>(
     py: Python<'py>,
@@ -62,20 +65,24 @@ fn sobol<'py>(
     num_resamples: usize,
     allow_nan: bool,
     progress: Option<Py<PyAny>>,
+    evaluations: Option<Vec<PyReadonlyArray1<'py, f64>>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = SobolOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = to_threads(threads)?;
-    opts.second_order = second_order;
-    opts.groups = groups;
-    opts.sampling = sampling.parse::<Sampling>().map_err(to_py)?;
+    let mut opts = sobol_options(n, seed, threads, second_order, groups, sampling, allow_nan)?;
     opts.conf_level = conf_level;
     opts.num_resamples = num_resamples;
-    opts.allow_nan = allow_nan;
     let flags = WorkFlags::attach(&mut opts);
     let plan = SobolPlan::new(&outputs, output, &opts).map_err(to_py)?;
-    let total = plan.chunks();
-    let res = detached(py, &flags, total, progress, || plan.run())?;
+    let res = match evaluations {
+        None => {
+            let total = plan.chunks();
+            detached(py, &flags, total, progress, || plan.run())?
+        }
+        Some(columns) => {
+            let outs: Vec<Vec<f64>> = columns.iter().map(|c| c.as_array().to_vec()).collect();
+            detached(py, &flags, 1, progress, || plan.estimate(outs))?
+        }
+    };
     let d = PyDict::new(py);
     d.set_item("names", res.names)?;
     d.set_item("S1", res.s1)?;
@@ -89,6 +96,70 @@ fn sobol<'py>(
     d.set_item("seed", res.seed)?;
     d.set_item("evaluations", res.evaluations)?;
     Ok(d)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sobol_options(
+    n: &Bound<'_, PyAny>,
+    seed: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
+    second_order: bool,
+    groups: Option<Vec<(String, Vec<String>)>>,
+    sampling: &str,
+    allow_nan: bool,
+) -> PyResult<SobolOptions> {
+    let mut opts = SobolOptions::new(to_count(n, "n")?, to_seed(seed)?);
+    opts.threads = to_threads(threads)?;
+    opts.second_order = second_order;
+    opts.groups = groups;
+    opts.sampling = sampling.parse::<Sampling>().map_err(to_py)?;
+    opts.allow_nan = allow_nan;
+    Ok(opts)
+}
+
+/// The output of every matrix of a Sobol design on the rows of chunks
+/// [start, end) (those rows of the whole design): a task of a distributed
+/// analysis. Options as `sobol`; the seed must be given.
+#[pyfunction]
+#[pyo3(signature = (outputs, output, n, seed, start, end, *, threads=None, second_order=false,
+                    groups=None, sampling="mc", allow_nan=false))]
+#[allow(clippy::too_many_arguments)]
+fn sobol_evaluate<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'py, PyAny>,
+    output: &str,
+    n: &Bound<'py, PyAny>,
+    seed: &Bound<'py, PyAny>,
+    start: usize,
+    end: usize,
+    threads: Option<&Bound<'py, PyAny>>,
+    second_order: bool,
+    groups: Option<Vec<(String, Vec<String>)>>,
+    sampling: &str,
+    allow_nan: bool,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let outputs = to_outputs(outputs)?;
+    let mut opts = sobol_options(
+        n,
+        Some(seed),
+        threads,
+        second_order,
+        groups,
+        sampling,
+        allow_nan,
+    )?;
+    if start > end || end > chunk_count(opts.n) {
+        return Err(PyValueError::new_err(format!(
+            "chunks must satisfy start <= end <= {}, got {start} and {end}",
+            chunk_count(opts.n)
+        )));
+    }
+    let flags = WorkFlags::attach(&mut opts);
+    let plan = SobolPlan::new(&outputs, output, &opts).map_err(to_py)?;
+    let outs = detached(py, &flags, 1, None, || {
+        opts.install(|| plan.evaluate(start..end))
+    })?;
+    Ok(outs.into_iter().map(|v| v.into_pyarray(py)).collect())
 }
 
 /// A tornado; `statistic` is a quantile level, or None for the mean.
@@ -244,6 +315,7 @@ fn chunks_for(n: usize) -> usize {
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(sobol, m)?)?;
+    m.add_function(wrap_pyfunction!(sobol_evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(tornado, m)?)?;
     m.add_function(wrap_pyfunction!(rank_correlation, m)?)?;
     m.add_function(wrap_pyfunction!(value_of_information, m)?)?;

@@ -154,6 +154,7 @@ fn run_chunk_range<'py>(
     let mut chunks = detached(py, &flags, end - start, None, || {
         fold_chunks(
             &outputs,
+            &vec![true; outputs.len()],
             &opts,
             start..end,
             Vec::new,

@@ -12,12 +12,15 @@
 //! other inputs do.
 
 use super::factors::{Factors, Source};
-use super::qmc::{sobol_points, MAX_DIMENSIONS};
+use super::qmc::{sobol_points_in, MAX_DIMENSIONS};
 use crate::dist::{Dist, Quantile, Sample};
-use crate::engine::{run_selected, stream_rng, RunContext, RunOptions, CHUNK};
+use crate::engine::{
+    chunk_count, fold_chunks, run_selected, stream_rng, RunContext, RunOptions, CHUNK,
+};
 use crate::error::{Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -63,6 +66,9 @@ pub(super) struct Design<'a> {
     keys_a: StreamKeys,
     keys_b: StreamKeys,
     base: RunOptions,
+    /// The chunks whose rows this design holds (all of them for a local
+    /// analysis; a range for a task of a distributed one).
+    chunks: Range<usize>,
 }
 
 /// Maps uniforms through a distribution's inverse CDF, chunk by chunk in
@@ -82,14 +88,17 @@ fn key_b(key: u64) -> u64 {
 }
 
 impl<'a> Design<'a> {
-    /// The design for `ctx.n` base samples at `ctx.seed`.
+    /// The design for `ctx.n` base samples at `ctx.seed`, rows of the
+    /// chunks `chunks` only (the same values as those rows of the whole).
     pub fn new(
         outputs: &'a [(String, Node)],
         factors: &'a Factors,
         sampling: Sampling,
         ctx: &RunContext,
+        chunks: Range<usize>,
     ) -> Result<Design<'a>> {
         let (n, seed) = (ctx.n, ctx.seed);
+        let rows = chunks.start * CHUNK..(chunks.end * CHUNK).min(n);
         let store: Vec<bool> = outputs.iter().map(|(k, _)| *k == factors.output).collect();
         let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
         let mut keys_a = StreamKeys::new();
@@ -125,18 +134,21 @@ impl<'a> Design<'a> {
             .map(|dim| {
                 let (i, dist) = fixed[dim % k];
                 match sampling {
-                    Sampling::Sobol => through_ppf(dist, sobol_points(n, dim, design_seed)?, ctx),
+                    Sampling::Sobol => {
+                        through_ppf(dist, sobol_points_in(rows.clone(), dim, design_seed)?, ctx)
+                    }
                     Sampling::MonteCarlo => {
                         // Independent draws need no inverse CDF: the family's
                         // own sampler is exact and much faster. Keyed by the
                         // input's name, so adding an input leaves the others'
                         // columns unchanged.
                         let key = keys_a.get(&factors.inputs[i].node) ^ (dim / k) as u64;
-                        let mut values = vec![0.0; n];
+                        let mut values = vec![0.0; rows.len()];
                         values
                             .par_chunks_mut(CHUNK)
                             .enumerate()
-                            .for_each(|(c, out)| {
+                            .for_each(|(i, out)| {
+                                let c = chunks.start + i;
                                 dist.fill(&mut stream_rng(design_seed, key, c), out)
                             });
                         Ok(values)
@@ -159,6 +171,7 @@ impl<'a> Design<'a> {
         base.ctx = ctx.clone();
         base.store_inputs = false;
         base.row_streams = true;
+        base.feed_start = rows.start;
         Ok(Design {
             outputs,
             store,
@@ -168,6 +181,7 @@ impl<'a> Design<'a> {
             keys_a,
             keys_b,
             base,
+            chunks,
         })
     }
 
@@ -194,10 +208,31 @@ impl<'a> Design<'a> {
             }
         }
         opts.keys = Some(keys);
-        let mut res = run_selected(self.outputs, &self.store, &opts)?;
-        res.columns
-            .pop()
-            .map(|(_, v)| v)
-            .ok_or_else(|| Error::InvalidArgument("the design stored no output".into()))
+        if self.chunks == (0..chunk_count(opts.n)) {
+            let mut res = run_selected(self.outputs, &self.store, &opts)?;
+            return res
+                .columns
+                .pop()
+                .map(|(_, v)| v)
+                .ok_or_else(|| Error::InvalidArgument("the design stored no output".into()));
+        }
+        // A range of chunks: the same values, chunk by chunk.
+        let mut parts = fold_chunks(
+            self.outputs,
+            &self.store,
+            &opts,
+            self.chunks.clone(),
+            Vec::new,
+            |acc: &mut Vec<(usize, Vec<f64>)>, c, cols| {
+                acc.push((c, cols.first().map_or_else(Vec::new, |v| v.to_vec())));
+                Ok(())
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )?;
+        parts.sort_by_key(|(c, _)| *c);
+        Ok(parts.into_iter().flat_map(|(_, v)| v).collect())
     }
 }

@@ -77,35 +77,51 @@ fn lms(rows: &[u32; BITS], x: u32) -> u32 {
 /// }
 /// ```
 pub fn sobol_points(n: usize, dim: usize, seed: u64) -> Result<Vec<f64>> {
+    sobol_points_in(0..n, dim, seed)
+}
+
+/// Points `rows` (by index) of the coordinate [`sobol_points`] gives: the
+/// same values, so a design can be evaluated a range of rows at a time.
+pub fn sobol_points_in(rows: std::ops::Range<usize>, dim: usize, seed: u64) -> Result<Vec<f64>> {
     if dim >= MAX_DIMENSIONS {
         return Err(Error::InvalidArgument(format!(
             "Sobol' sampling supports at most {MAX_DIMENSIONS} dimensions, got dimension {dim}; use sampling=\"mc\""
         )));
     }
-    if n as u64 > u32::MAX as u64 {
+    if rows.end as u64 > u32::MAX as u64 {
         return Err(Error::InvalidArgument(format!(
-            "Sobol' sampling supports at most 2^32 - 1 points, got {n}"
+            "Sobol' sampling supports at most 2^32 - 1 points, got {}",
+            rows.end
         )));
     }
     let mut rng = stream_rng(seed, 0x5b01_5e9a ^ dim as u64, 0);
     // Random lower-triangular matrix with unit diagonal: row i has digit i set
     // and random digits above it (more significant ones).
-    let mut rows = [0u32; BITS];
-    for (i, row) in rows.iter_mut().enumerate() {
+    let mut matrix = [0u32; BITS];
+    for (i, row) in matrix.iter_mut().enumerate() {
         let diag = 1u32 << (BITS - 1 - i);
         let above = if i == 0 { 0 } else { !((diag << 1) - 1) };
         *row = diag | (rng.next_u32() & above);
     }
-    let v: Vec<u32> = directions(dim).iter().map(|&d| lms(&rows, d)).collect();
+    let v: Vec<u32> = directions(dim).iter().map(|&d| lms(&matrix, d)).collect();
     let shift = rng.next_u32();
     let scale = 1.0 / (1u64 << BITS) as f64;
     // Gray-code order (Antonov & Saleev): point i differs from point i - 1 by
     // one direction number, so each costs one XOR. The first 2^m points are
-    // the same set as in natural order.
-    let mut out = Vec::with_capacity(n);
-    let mut x = 0u32;
-    for i in 0..n as u32 {
-        if i > 0 {
+    // the same set as in natural order. Point i is the XOR of the direction
+    // numbers of the bits of gray(i) = i ^ (i >> 1), which starts a range;
+    // each point also takes one jitter from the stream, skipped up to it.
+    let start = rows.start as u32;
+    let gray = start ^ (start >> 1);
+    let mut x = (0..BITS)
+        .filter(|&j| gray >> j & 1 == 1)
+        .fold(0u32, |acc, j| acc ^ v[j]);
+    (0..start).for_each(|_| {
+        rng.next_u64();
+    });
+    let mut out = Vec::with_capacity(rows.len());
+    for i in start..rows.end as u32 {
+        if i > start {
             x ^= v[i.trailing_zeros() as usize];
         }
         out.push(((x ^ shift) as f64 + open01(&mut rng)) * scale);
@@ -144,6 +160,14 @@ mod tests {
             cells[(a * 16.0) as usize * 16 + (b * 16.0) as usize] += 1;
         }
         assert!(cells.iter().all(|&c| c == 1));
+    }
+
+    #[test]
+    fn any_range_of_points_is_that_range_of_the_whole() {
+        let whole = sobol_points(1000, 3, 9).unwrap();
+        for rows in [0..1, 1..2, 5..517, 999..1000, 0..1000] {
+            assert_eq!(sobol_points_in(rows.clone(), 3, 9).unwrap(), whole[rows]);
+        }
     }
 
     #[test]

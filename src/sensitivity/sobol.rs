@@ -132,8 +132,14 @@ impl<'a> SobolPlan<'a> {
     }
 
     fn execute(&self) -> Result<SobolIndices> {
-        let o = &self.opts;
-        let design = Design::new(self.outputs, &self.factors, o.sampling, &o.ctx)?;
+        let outs = self.evaluate(0..chunk_count(self.opts.n))?;
+        self.estimate(outs)
+    }
+
+    /// The mixtures of A and B the design evaluates, one per matrix: A, B,
+    /// then each unit taken from B into A (and from A into B for second
+    /// order).
+    fn mixes(&self) -> Vec<Mix> {
         let k = self.factors.inputs.len();
         let uniform = |from_b: bool| Mix {
             inputs_from_b: vec![from_b; k],
@@ -152,13 +158,35 @@ impl<'a> SobolPlan<'a> {
         };
         let mut mixes = vec![uniform(false), uniform(true)];
         mixes.extend(self.units.iter().map(|u| swap(false, u)));
-        if o.second_order {
+        if self.opts.second_order {
             mixes.extend(self.units.iter().map(|u| swap(true, u)));
         }
-        let mut outs: Vec<Vec<f64>> = mixes
+        mixes
+    }
+
+    /// The output on the rows of `chunks` of every matrix of the design (in
+    /// the order of [`matrices`](Self::matrices)): those rows of a whole
+    /// evaluation, so a distributed analysis concatenates ranges evaluated
+    /// elsewhere and [`estimate`](Self::estimate)s from them.
+    pub fn evaluate(&self, chunks: std::ops::Range<usize>) -> Result<Vec<Vec<f64>>> {
+        let o = &self.opts;
+        let design = Design::new(self.outputs, &self.factors, o.sampling, &o.ctx, chunks)?;
+        self.mixes()
             .par_iter()
             .map(|mix| design.evaluate(mix))
-            .collect::<Result<_>>()?;
+            .collect::<Result<_>>()
+    }
+
+    /// The indices from every matrix's output over all n rows.
+    pub fn estimate(&self, mut outs: Vec<Vec<f64>>) -> Result<SobolIndices> {
+        let o = &self.opts;
+        if outs.len() != self.matrices() || outs.iter().any(|v| v.len() != o.n) {
+            return Err(Error::InvalidArgument(format!(
+                "a Sobol estimate needs {} evaluated matrices of {} rows",
+                self.matrices(),
+                o.n
+            )));
+        }
         let m = self.units.len();
         let ba = if o.second_order {
             outs.split_off(2 + m)
