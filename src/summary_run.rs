@@ -31,15 +31,22 @@
 //! assert_eq!(streamed, describe(&[stored.column("rate").unwrap()], &[0.05, 0.5]));
 //! ```
 
-use crate::engine::{chunk_count, fold_chunks, RunOptions};
+mod weighted;
+
+pub use weighted::{WeightDiagnostics, WeightingOptions};
+
+use crate::engine::{chunk_count, fold_chunks, RunOptions, CHUNK};
 use crate::error::{Error, Result};
+use crate::evidence::Observation;
 use crate::expr::Node;
 use crate::stats::streaming::{
     Answer, Frame, Partial, Search, Window, WindowIndex, GATHER_LIMIT, PILOT_ROWS,
 };
+use crate::stats::weighted_streaming::WeightedQuantile;
 use crate::stats::Summary;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use weighted::{MomentsPartial, WeightsPartial};
 
 /// Passes allowed before a search for quantiles gives up (each refinement
 /// divides a bucket's range by 2^14; doubles run out long before).
@@ -54,7 +61,21 @@ pub enum Pass {
     Moments { frames: Vec<Frame> },
     /// The values (or finer histograms) of each output's open windows.
     Windows { windows: Vec<Vec<Window>> },
+    /// With evidence: the largest log weight and the `keep` largest.
+    Weights { keep: usize },
+    /// With evidence: weighted sums and histograms, weights relative to `top`.
+    WeightedMoments { frames: Vec<Frame>, top: f64 },
+    /// With evidence: the rows (value, row, fixed-point weight) of the
+    /// listed buckets of each output.
+    WeightedRows {
+        frames: Vec<Frame>,
+        top: f64,
+        buckets: Vec<Vec<usize>>,
+    },
 }
+
+/// Rows of one bucket: (value, row, fixed-point weight).
+pub type BucketRows = Vec<(usize, Vec<(f64, u64, u64)>)>;
 
 /// What a pass gives back for some chunks; results of the same pass merge
 /// with [`PassResult::merge`] in any order.
@@ -64,6 +85,10 @@ pub enum PassResult {
     Pilot(Vec<(usize, Vec<Vec<f64>>)>),
     Moments(Vec<Partial>),
     Windows(Vec<Vec<Answer>>),
+    Weights(WeightsPartial),
+    WeightedMoments(MomentsPartial),
+    /// Per output, per bucket listed.
+    WeightedRows(Vec<BucketRows>),
 }
 
 impl PassResult {
@@ -82,6 +107,22 @@ impl PassResult {
                     a.iter_mut().zip(b).for_each(|(a, b)| a.merge(b));
                 }
                 PassResult::Windows(a)
+            }
+            (PassResult::Weights(mut a), PassResult::Weights(b)) => {
+                a.merge(&b);
+                PassResult::Weights(a)
+            }
+            (PassResult::WeightedMoments(mut a), PassResult::WeightedMoments(b)) => {
+                a.merge(&b);
+                PassResult::WeightedMoments(a)
+            }
+            (PassResult::WeightedRows(mut a), PassResult::WeightedRows(b)) => {
+                for (a, b) in a.iter_mut().zip(b) {
+                    for ((_, rows), (_, more)) in a.iter_mut().zip(b) {
+                        rows.extend(more);
+                    }
+                }
+                PassResult::WeightedRows(a)
             }
             _ => {
                 return Err(Error::InvalidArgument(
@@ -103,9 +144,49 @@ pub struct SummaryJob {
     partials: Vec<Partial>,
     searches: Vec<Search>,
     passes: usize,
+    weighting: Option<Weighting>,
+}
+
+/// Where a summary-only posterior stands.
+#[derive(Debug, Clone)]
+struct Weighting {
+    options: WeightingOptions,
+    observations: Vec<String>,
+    weights: Option<WeightsPartial>,
+    moments: Option<MomentsPartial>,
+    diagnostics: Option<WeightDiagnostics>,
+    located: Vec<Vec<WeightedQuantile>>,
+    quantiles: Option<Vec<Vec<f64>>>,
 }
 
 impl SummaryJob {
+    /// A job summarising the posterior of `outputs` columns given the
+    /// named observations, by likelihood weighting.
+    pub fn with_evidence(
+        n: usize,
+        outputs: usize,
+        qs: &[f64],
+        observations: Vec<String>,
+        options: WeightingOptions,
+    ) -> Result<SummaryJob> {
+        let mut job = SummaryJob::new(n, outputs, qs)?;
+        job.weighting = Some(Weighting {
+            options,
+            observations,
+            weights: None,
+            moments: None,
+            diagnostics: None,
+            located: Vec::new(),
+            quantiles: None,
+        });
+        Ok(job)
+    }
+
+    /// The weights' diagnostics, once known (posteriors only).
+    pub fn diagnostics(&self) -> Option<WeightDiagnostics> {
+        self.weighting.as_ref().and_then(|w| w.diagnostics)
+    }
+
     /// A job summarising `outputs` columns of `n` rows at quantile levels `qs`.
     pub fn new(n: usize, outputs: usize, qs: &[f64]) -> Result<SummaryJob> {
         if n == 0 {
@@ -125,6 +206,7 @@ impl SummaryJob {
             partials: Vec::new(),
             searches: Vec::new(),
             passes: 0,
+            weighting: None,
         })
     }
 
@@ -133,6 +215,47 @@ impl SummaryJob {
         let all = 0..chunk_count(self.n);
         if self.frames.is_empty() {
             return Some((Pass::Pilot, 0..chunk_count(self.n.min(PILOT_ROWS))));
+        }
+        if let Some(w) = &self.weighting {
+            let frames = self.frames.clone();
+            return match (&w.weights, &w.moments, &w.quantiles) {
+                (None, _, _) => {
+                    let keep = crate::evidence::pareto_tail_len(self.n).map_or(0, |t| t + 1);
+                    Some((Pass::Weights { keep }, all))
+                }
+                (Some(weights), None, _) => {
+                    let top = weights.top;
+                    Some((Pass::WeightedMoments { frames, top }, all))
+                }
+                (Some(weights), Some(_), None) => {
+                    let buckets = w
+                        .located
+                        .iter()
+                        .map(|qs| {
+                            let mut b: Vec<usize> = qs
+                                .iter()
+                                .filter_map(|q| match q {
+                                    WeightedQuantile::Bucket { bucket, .. } => Some(*bucket),
+                                    WeightedQuantile::Settled(_) => None,
+                                })
+                                .collect();
+                            b.sort_unstable();
+                            b.dedup();
+                            b
+                        })
+                        .collect();
+                    let top = weights.top;
+                    Some((
+                        Pass::WeightedRows {
+                            frames,
+                            top,
+                            buckets,
+                        },
+                        all,
+                    ))
+                }
+                (Some(_), Some(_), Some(_)) => None,
+            };
         }
         if self.partials.is_empty() {
             let frames = self.frames.clone();
@@ -178,6 +301,56 @@ impl SummaryJob {
                     .collect();
                 self.partials = partials;
             }
+            PassResult::Weights(weights) => {
+                let w = self.weighting_mut()?;
+                w.weights = Some(weights.finish());
+            }
+            PassResult::WeightedMoments(moments) => {
+                let n = self.n;
+                let qs = self.qs.clone();
+                let w = self.weighting_mut()?;
+                let weights = w.weights.as_ref().ok_or_else(out_of_order)?;
+                w.diagnostics = Some(weighted::diagnose(
+                    weights,
+                    &moments,
+                    &w.observations,
+                    n,
+                    &w.options,
+                )?);
+                w.located = moments
+                    .partials
+                    .iter()
+                    .map(|p| {
+                        if p.nans > 0 {
+                            Ok(vec![WeightedQuantile::Settled(f64::NAN); qs.len()])
+                        } else {
+                            p.locate(&qs)
+                        }
+                    })
+                    .collect::<Result<_>>()?;
+                w.moments = Some(moments);
+            }
+            PassResult::WeightedRows(rows) => {
+                let w = self.weighting_mut()?;
+                let quantiles = w
+                    .located
+                    .iter()
+                    .zip(rows)
+                    .map(|(located, mut buckets)| {
+                        located
+                            .iter()
+                            .map(|q| match q {
+                                WeightedQuantile::Bucket { bucket, .. } => buckets
+                                    .iter_mut()
+                                    .find(|(b, _)| b == bucket)
+                                    .map_or(f64::NAN, |(_, rows)| q.read(rows)),
+                                WeightedQuantile::Settled(v) => *v,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                w.quantiles = Some(quantiles);
+            }
             PassResult::Windows(answers) => {
                 for (search, answers) in self.searches.iter_mut().zip(answers) {
                     search.absorb(answers);
@@ -192,8 +365,35 @@ impl SummaryJob {
         Ok(())
     }
 
+    fn weighting_mut(&mut self) -> Result<&mut Weighting> {
+        self.weighting.as_mut().ok_or_else(out_of_order)
+    }
+
     /// The summaries, once every pass is done.
     pub fn summaries(&self) -> Vec<Summary> {
+        if let Some(w) = &self.weighting {
+            let (Some(moments), Some(quantiles)) = (&w.moments, &w.quantiles) else {
+                return Vec::new();
+            };
+            let squared = moments.squared_weights.value();
+            return moments
+                .partials
+                .iter()
+                .zip(&self.frames)
+                .zip(quantiles)
+                .map(|((p, f), q)| {
+                    let (mean, sd) = p.moments(f, squared);
+                    let (min, max) = p.range();
+                    Summary {
+                        mean,
+                        sd,
+                        min,
+                        max,
+                        quantiles: q.clone(),
+                    }
+                })
+                .collect();
+        }
         self.partials
             .iter()
             .zip(&self.frames)
@@ -203,8 +403,157 @@ impl SummaryJob {
     }
 }
 
-/// Evaluates one pass of a summary-only run of `outputs` over `chunks`.
+fn out_of_order() -> Error {
+    Error::InvalidArgument("a summary pass's result came out of order".into())
+}
+
+/// Evaluates one pass of a summary-only run of `outputs` (conditioned on
+/// `observations`, if any) over `chunks`.
 pub fn evaluate(
+    outputs: &[(String, Node)],
+    observations: &[Observation],
+    opts: &RunOptions,
+    pass: &Pass,
+    chunks: Range<usize>,
+) -> Result<PassResult> {
+    if observations.is_empty() {
+        return evaluate_outputs(outputs, opts, pass, chunks);
+    }
+    weighted_pass(outputs, observations, opts, pass, chunks)
+}
+
+/// A pass of a posterior: the outputs' columns come with the observations'
+/// (whose stream keys follow the outputs', as in a run in memory).
+fn weighted_pass(
+    outputs: &[(String, Node)],
+    observations: &[Observation],
+    opts: &RunOptions,
+    pass: &Pass,
+    chunks: Range<usize>,
+) -> Result<PassResult> {
+    let width = outputs.len();
+    let mut columns = outputs.to_vec();
+    columns.extend(weighted::evidence_columns(observations));
+    let flags = |outs: bool, evidence: bool| -> Vec<bool> {
+        (0..columns.len())
+            .map(|i| if i < width { outs } else { evidence })
+            .collect()
+    };
+    match pass {
+        Pass::Pilot => fold_chunks(
+            &columns,
+            &flags(true, false),
+            opts,
+            chunks,
+            Vec::new,
+            |acc: &mut Vec<(usize, Vec<Vec<f64>>)>, c, cols| {
+                acc.push((c, cols.iter().map(|col| col.to_vec()).collect()));
+                Ok(())
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )
+        .map(PassResult::Pilot),
+        Pass::Weights { keep } => fold_chunks(
+            &columns,
+            &flags(false, true),
+            opts,
+            chunks,
+            || WeightsPartial::new(*keep, observations.len()),
+            |acc: &mut WeightsPartial, c, cols| {
+                let lw = weighted::log_weights(observations, cols, c * CHUNK, &mut acc.explained)?;
+                acc.add(&lw);
+                Ok(())
+            },
+            |mut a, b| {
+                a.merge(&b);
+                a
+            },
+        )
+        .map(PassResult::Weights),
+        Pass::WeightedMoments { frames, top } => fold_chunks(
+            &columns,
+            &flags(true, true),
+            opts,
+            chunks,
+            || MomentsPartial::new(width),
+            |acc: &mut MomentsPartial, c, cols| {
+                let mut seen = vec![false; observations.len()];
+                let lw = weighted::log_weights(observations, &cols[width..], c * CHUNK, &mut seen)?;
+                let w = weighted::weights_of(&lw, *top);
+                acc.add_chunk(&cols[..width], &w, (c * CHUNK) as u64, frames);
+                Ok(())
+            },
+            |mut a, b| {
+                a.merge(&b);
+                a
+            },
+        )
+        .map(PassResult::WeightedMoments),
+        Pass::WeightedRows {
+            frames,
+            top,
+            buckets,
+        } => {
+            let empty = || -> Vec<BucketRows> {
+                buckets
+                    .iter()
+                    .map(|bs| bs.iter().map(|&b| (b, Vec::new())).collect())
+                    .collect()
+            };
+            fold_chunks(
+                &columns,
+                &flags(true, true),
+                opts,
+                chunks,
+                empty,
+                |acc: &mut Vec<BucketRows>, c, cols| {
+                    let mut seen = vec![false; observations.len()];
+                    let lw =
+                        weighted::log_weights(observations, &cols[width..], c * CHUNK, &mut seen)?;
+                    let w = weighted::weights_of(&lw, *top);
+                    for (j, wanted) in acc.iter_mut().enumerate() {
+                        if wanted.is_empty() {
+                            continue;
+                        }
+                        for (i, &x) in cols[j].iter().enumerate() {
+                            if w[i] <= 0.0 || x.is_nan() {
+                                continue;
+                            }
+                            let b = frames[j].buckets.of(x);
+                            if let Some((_, rows)) = wanted.iter_mut().find(|(wb, _)| *wb == b) {
+                                let row = (c * CHUNK + i) as u64;
+                                rows.push((
+                                    x,
+                                    row,
+                                    crate::stats::weighted_streaming::mass_of(w[i]),
+                                ));
+                            }
+                        }
+                    }
+                    Ok(())
+                },
+                |mut a, b| {
+                    for (a, b) in a.iter_mut().zip(b) {
+                        for ((_, rows), (_, more)) in a.iter_mut().zip(b) {
+                            rows.extend(more);
+                        }
+                    }
+                    a
+                },
+            )
+            .map(PassResult::WeightedRows)
+        }
+        _ => Err(Error::InvalidArgument(
+            "this pass is not one of a summary-only posterior".into(),
+        )),
+    }
+}
+
+/// A pass of a run without evidence.
+fn evaluate_outputs(
     outputs: &[(String, Node)],
     opts: &RunOptions,
     pass: &Pass,
@@ -274,6 +623,9 @@ pub fn evaluate(
             )
             .map(PassResult::Windows)
         }
+        _ => Err(Error::InvalidArgument(
+            "this pass is one of a summary-only posterior, but no observations were given".into(),
+        )),
     }
 }
 
@@ -287,9 +639,28 @@ pub fn summarise(
 ) -> Result<Vec<Summary>> {
     let mut job = SummaryJob::new(opts.n, outputs.len(), qs)?;
     while let Some((pass, chunks)) = job.next_pass() {
-        job.absorb(evaluate(outputs, opts, &pass, chunks)?)?;
+        job.absorb(evaluate(outputs, &[], opts, &pass, chunks)?)?;
     }
     Ok(job.summaries())
+}
+
+/// The posterior of `outputs` given `observations` by likelihood
+/// weighting, summarised without storing a column; with the weights'
+/// diagnostics. Refuses evidence that weighting cannot carry.
+pub fn summarise_posterior(
+    outputs: &[(String, Node)],
+    observations: &[Observation],
+    opts: &RunOptions,
+    qs: &[f64],
+    options: &WeightingOptions,
+) -> Result<(Vec<Summary>, WeightDiagnostics)> {
+    let names = observations.iter().map(|o| o.name.clone()).collect();
+    let mut job = SummaryJob::with_evidence(opts.n, outputs.len(), qs, names, options.clone())?;
+    while let Some((pass, chunks)) = job.next_pass() {
+        job.absorb(evaluate(outputs, observations, opts, &pass, chunks)?)?;
+    }
+    let diagnostics = job.diagnostics().ok_or_else(out_of_order)?;
+    Ok((job.summaries(), diagnostics))
 }
 
 /// A pass or a pass's result as bytes, to send to another process.
@@ -354,14 +725,14 @@ mod tests {
         let mut split = whole.clone();
         while let Some((pass, chunks)) = whole.next_pass() {
             whole
-                .absorb(evaluate(&outputs, &opts, &pass, chunks.clone()).unwrap())
+                .absorb(evaluate(&outputs, &[], &opts, &pass, chunks.clone()).unwrap())
                 .unwrap();
             let (again, _) = split.next_pass().unwrap();
             let cut = (chunks.start + chunks.end) / 3;
             let parts = [chunks.start..cut, cut..cut + 1, cut + 1..chunks.end];
             let mut merged: Option<PassResult> = None;
             for range in parts.iter().rev() {
-                let r = evaluate(&outputs, &opts, &again, range.clone()).unwrap();
+                let r = evaluate(&outputs, &[], &opts, &again, range.clone()).unwrap();
                 merged = Some(match merged {
                     None => r,
                     Some(m) => m.merge(r).unwrap(),
@@ -381,7 +752,7 @@ mod tests {
         job.limit = 2; // fewer than most buckets hold: windows refine
         let mut refined = false;
         while let Some((pass, chunks)) = job.next_pass() {
-            job.absorb(evaluate(&outputs, &opts, &pass, chunks).unwrap())
+            job.absorb(evaluate(&outputs, &[], &opts, &pass, chunks).unwrap())
                 .unwrap();
             refined |= job
                 .searches

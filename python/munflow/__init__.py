@@ -62,6 +62,7 @@ from munflow.reopen import load
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
+from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 
 __all__ = [
     "Distribution",
@@ -70,8 +71,10 @@ __all__ = [
     "Model",
     "ModelError",
     "PosteriorResults",
+    "PosteriorSummaryResults",
     "Results",
     "Scenario",
+    "SummaryResults",
     "ScenarioError",
     "ScenarioResults",
     "__version__",

@@ -261,10 +261,25 @@ def summarise_run(
     threads: int | None = None,
     allow_nan: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, list[tuple[float, float, float, float, list[float]]]]: ...
+    observations: list[Any] | None = None,
+    min_ess: float = 0.1,
+    max_pareto_k: float = 0.7,
+    force_weighting: bool = False,
+) -> tuple[int, list[tuple[float, float, float, float, list[float]]], dict[str, float] | None]: ...
 
 class SummaryJob:
-    def __init__(self, n: int | float, outputs: int, quantiles: list[float]) -> None: ...
+    def __init__(
+        self,
+        n: int | float,
+        outputs: int,
+        quantiles: list[float],
+        *,
+        observations: list[str] | None = None,
+        min_ess: float = 0.1,
+        max_pareto_k: float = 0.7,
+        force_weighting: bool = False,
+    ) -> None: ...
+    def diagnostics(self) -> dict[str, float] | None: ...
     def next_pass(self) -> tuple[bytes, int, int] | None: ...
     def absorb(self, result: bytes) -> None: ...
     def summaries(self) -> list[tuple[float, float, float, float, list[float]]]: ...
@@ -279,6 +294,7 @@ def run_summary_pass(
     *,
     threads: int | None = None,
     allow_nan: bool = False,
+    observations: list[Any] | None = None,
 ) -> bytes: ...
 def merge_summary_passes(results: list[bytes]) -> bytes: ...
 def run_chunk_range(

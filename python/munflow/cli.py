@@ -201,8 +201,9 @@ def _on_cluster(sc: Scenario, args: argparse.Namespace) -> Any:
 
     from munflow import dask as mf_dask  # ImportError says what to install
 
+    del mf_dask  # imported for its message when dask is missing
     with Client(args.scheduler) as client:
-        return mf_dask.run(sc, args.samples, args.seed, client=client)
+        return sc.run(args.samples, args.seed, client=client)
 
 
 def _replace_file(path: Path, text: str) -> None:

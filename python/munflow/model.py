@@ -82,10 +82,11 @@ class Model(SensitivityMethods):
         method: str = "auto",
         min_ess: float = 0.1,
         max_stages: int = 100,
-        store: str = "columns",
+        store: str | None = None,
         quantiles: Sequence[float] = DEFAULT_QUANTILES,
         events: Mapping[str, Expr] | None = None,
-    ) -> Results | SummaryResults:
+        client: Any = None,
+    ) -> Results | SummaryResults | Any:
         """Draw ``n`` samples of every output.
 
         Parameters
@@ -113,15 +114,30 @@ class Model(SensitivityMethods):
             :class:`SummaryResults` with the summary at ``quantiles`` and the
             probabilities of ``events`` (a dict of name -> true/false
             expression), all bit-identical to the same run kept in memory.
+            With evidence, the posterior by likelihood weighting (a
+            :class:`PosteriorSummaryResults`); evidence that needs tempering
+            is refused with a message saying to run in memory.
+        client : a ``distributed.Client``: run on its Dask cluster (see
+            :func:`munflow.dask.run`), summary-only unless ``store="columns"``
+            (then the columns are dask arrays). Same numbers as here.
         """
+        if client is not None:
+            from munflow import dask as on_dask
+
+            return on_dask.run(
+                self,
+                n,
+                seed,
+                client=client,
+                store=store or "summary",
+                quantiles=quantiles,
+                events=events,
+                allow_nan=allow_nan,
+            )
+        store = store or "columns"
         if store not in ("columns", "summary"):
             raise ValueError(f"store must be 'columns' or 'summary', got {store!r}")
         if store == "summary":
-            if self._evidence:
-                raise ValueError(
-                    "a summary-only run of a model with evidence is not supported yet; "
-                    "run it with store='columns'"
-                )
             return run_summary(
                 self._outputs,
                 n,
@@ -131,6 +147,9 @@ class Model(SensitivityMethods):
                 threads=threads,
                 allow_nan=allow_nan,
                 progress=progress,
+                observations=self._evidence,
+                method=method,
+                min_ess=min_ess,
             )
         if events is not None:
             raise ValueError(

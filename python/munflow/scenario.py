@@ -260,7 +260,8 @@ class Scenario(SensitivityMethods):
 
         With ``store="summary"`` no sample is kept (see
         :class:`munflow.SummaryResults`); the comparison of alternative
-        estimates is computed during the run.
+        estimates is computed during the run. ``client=`` runs it on a Dask
+        cluster (summary-only), with the same numbers.
 
         A value only a run can find (a draw that overflows, a detection
         probability drawn as exactly 0) raises :class:`munflow.ModelError`
@@ -270,7 +271,9 @@ class Scenario(SensitivityMethods):
         rows, estimates, evidence = self._compiled()
         model = Model({name: expr for name, expr, *_ in rows}, evidence=evidence)
         meta = output_info([(name, group, q, estimate) for name, _e, group, q, estimate in rows])
-        summary_only = options.get("store") == "summary"
+        summary_only = options.get("store") == "summary" or (
+            options.get("client") is not None and options.get("store") is None
+        )
         if summary_only:
             # compare() needs P(a > b) for each pair of estimates: asked up front.
             exprs = {name: expr for name, expr, *_ in rows}
@@ -284,6 +287,8 @@ class Scenario(SensitivityMethods):
             raise self._located(err) from None
         if summary_only:
             return ScenarioSummaryResults(res, scenario=self, meta=meta, estimates=estimates)
+        if not isinstance(res, Results):
+            return res  # columns on a cluster: dask arrays by output name
         if isinstance(res, PosteriorResults):
             return ScenarioPosteriorResults(res, scenario=self, meta=meta, estimates=estimates)
         return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)

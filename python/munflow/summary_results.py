@@ -128,6 +128,42 @@ class SummaryResults:
         return f"munflow summary-only results: n={self.n:,}, seed={self.seed}\n{table}"
 
 
+class PosteriorSummaryResults(SummaryResults):
+    """A summary-only posterior: the summary of a model with evidence,
+    reached by likelihood weighting of the prior's samples, with the
+    weights' diagnostics. Weights are per sample, so they need no sample
+    kept; evidence strong enough to need tempering is refused (run it in
+    memory)."""
+
+    method = "weighting"
+
+    def __init__(
+        self, res: SummaryResults, *, observations: Sequence[str], diagnostics: Mapping[str, float]
+    ) -> None:
+        super().__init__(
+            n=res.n,
+            seed=res.seed,
+            outputs=res.outputs,
+            rows=[res._rows[name] for name in res.outputs],
+            quantiles=res.quantiles,
+            events=res._events,
+        )
+        self.observations = list(observations)
+        #: Kish's effective sample size of the weights.
+        self.ess = float(diagnostics["ess"])
+        #: Pareto k̂ of the weights' tail (PSIS); above 0.7 weighting is unreliable.
+        self.pareto_k = float(diagnostics["pareto_k"])
+        #: log of the marginal likelihood of the evidence.
+        self.log_evidence = float(diagnostics["log_evidence"])
+
+    def __repr__(self) -> str:
+        table = self.summary().to_string(float_format=readable)
+        return (
+            f"munflow summary-only posterior: n={self.n:,}, seed={self.seed}, "
+            f"observations: {', '.join(self.observations)}, ess={self.ess:,.0f}\n{table}"
+        )
+
+
 def run_summary(
     outputs: list[tuple[str, Expr]],
     n: int,
@@ -138,11 +174,22 @@ def run_summary(
     threads: int | None = None,
     allow_nan: bool = False,
     progress: bool | None = None,
+    observations: Sequence[Any] = (),
+    method: str = "auto",
+    min_ess: float = 0.1,
 ) -> SummaryResults:
-    """Runs ``outputs`` keeping only their summaries and the events' probabilities."""
+    """Runs ``outputs`` keeping only their summaries and the events'
+    probabilities; with ``observations``, of the posterior by weighting."""
+    if method not in ("auto", "weighting", "tempering"):
+        raise ValueError(f"method must be 'auto', 'weighting' or 'tempering', got {method!r}")
+    if observations and method == "tempering":
+        raise ValueError(
+            "tempering needs every sample at once, so it cannot run summary-only; "
+            "run it in memory (store='columns')"
+        )
     named = _checked_events(events)
     everything = outputs + [(_EVENT + name, expr) for name, expr in named.items()]
-    seed_used, rows = _core.summarise_run(
+    seed_used, rows, diagnostics = _core.summarise_run(
         everything,
         n,
         seed,
@@ -150,8 +197,15 @@ def run_summary(
         threads=threads,
         allow_nan=allow_nan,
         progress=progress_callback(progress),
+        observations=[obs._spec() for obs in observations] if observations else None,
+        min_ess=min_ess,
+        force_weighting=method == "weighting",
     )
-    return _results(n, seed_used, outputs, named, rows, quantiles)
+    res = _results(n, seed_used, outputs, named, rows, quantiles)
+    if diagnostics is None:
+        return res
+    names = [obs.name for obs in observations]
+    return PosteriorSummaryResults(res, observations=names, diagnostics=diagnostics)
 
 
 def _checked_events(events: Mapping[str, Expr] | None) -> dict[str, Expr]:

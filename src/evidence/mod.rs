@@ -28,8 +28,10 @@ mod smc;
 mod weights;
 
 pub use likelihood::{ErrorModel, Kind, Observation};
+pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
 pub use weights::{effective_sample_size, normalised, pareto_k};
+pub(crate) use weights::{pareto_k_of_largest, pareto_tail_len};
 
 use crate::engine::{available_memory, chunk_count, run_selected, RunOptions, RunResult, CHUNK};
 use crate::error::{human_bytes, Error, Result};

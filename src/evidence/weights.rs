@@ -139,20 +139,35 @@ pub fn normalised(log_weights: &[f64]) -> Vec<f64> {
 /// ```
 pub fn pareto_k(log_weights: &[f64]) -> f64 {
     let n = log_weights.len();
-    let tail_len = ((0.2 * n as f64).min(3.0 * (n as f64).sqrt())).ceil() as usize;
-    if n < 10 || tail_len < 5 {
+    let Some(tail_len) = pareto_tail_len(n) else {
         return f64::NAN;
-    }
-    let top = max_finite(log_weights);
-    if top == f64::NEG_INFINITY {
-        return f64::NAN;
-    }
-    // The cutoff is the largest weight outside the tail.
-    let mut values: Vec<f64> = log_weights.iter().map(|&lw| lw - top).collect();
+    };
+    // The tail and the largest weight outside it.
+    let mut values = log_weights.to_vec();
     let split = n - tail_len - 1;
     values.select_nth_unstable_by(split, f64::total_cmp);
-    let cutoff = values[split].max(f64::MIN_POSITIVE.ln());
-    let mut tail: Vec<f64> = values[split + 1..]
+    pareto_k_of_largest(&values[split..])
+}
+
+/// How many of n weights form the tail [`pareto_k`] fits: min(n/5, 3√n);
+/// None when there are too few weights for a fit.
+pub(crate) fn pareto_tail_len(n: usize) -> Option<usize> {
+    let tail_len = ((0.2 * n as f64).min(3.0 * (n as f64).sqrt())).ceil() as usize;
+    (n >= 10 && tail_len >= 5).then_some(tail_len)
+}
+
+/// [`pareto_k`] from the tail_len + 1 largest log weights (in any order),
+/// the largest outside the tail first among equals: what a pass that
+/// cannot hold every weight keeps.
+pub(crate) fn pareto_k_of_largest(largest: &[f64]) -> f64 {
+    let top = max_finite(largest);
+    if top == f64::NEG_INFINITY || largest.is_empty() {
+        return f64::NAN;
+    }
+    let mut values: Vec<f64> = largest.iter().map(|&lw| lw - top).collect();
+    values.sort_by(f64::total_cmp);
+    let cutoff = values[0].max(f64::MIN_POSITIVE.ln());
+    let mut tail: Vec<f64> = values[1..]
         .iter()
         .filter(|&&lw| lw > cutoff)
         .map(|&lw| lw.exp() - cutoff.exp())

@@ -150,7 +150,7 @@ fn describe_observation(
     Ok(to_observation(kind, name, &nodes, figures)?.describe())
 }
 
-fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
+pub(super) fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
     let list = observations
         .cast::<PyList>()
         .map_err(|_| PyTypeError::new_err("observations must be a list"))?;

@@ -4,43 +4,90 @@
 use super::args::{to_count, to_seed, to_threads};
 use super::detach::{detached, WorkFlags};
 use super::errors::to_py;
+use super::evidence::to_observations;
 use super::run::{summary_rows, to_outputs, SummaryRow};
-use crate::engine::{fold_chunks, RunOptions};
+use crate::engine::{chunk_count, fold_chunks, RunOptions};
 use crate::summary_run::{
-    evaluate, from_bytes, planned_chunks, summarise, to_bytes, Pass, PassResult, SummaryJob,
+    evaluate, from_bytes, planned_chunks, summarise, summarise_posterior, to_bytes, Pass,
+    PassResult, SummaryJob, WeightDiagnostics, WeightingOptions,
 };
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 /// Summarises `outputs` over n samples without storing them; returns
-/// (seed, [(mean, sd, min, max, [quantiles])]) in the order of the outputs.
+/// (seed, [(mean, sd, min, max, [quantiles])], diagnostics) in the order of
+/// the outputs. With observations, the summary is of the posterior by
+/// likelihood weighting, and diagnostics is a dict (ess, pareto_k,
+/// log_evidence); otherwise None.
 #[pyfunction]
 #[pyo3(signature = (outputs, n, seed=None, *, quantiles, threads=None, allow_nan=false,
-                    progress=None))]
+                    progress=None, observations=None, min_ess=0.1, max_pareto_k=0.7,
+                    force_weighting=false))]
 #[allow(clippy::too_many_arguments)]
-fn summarise_run(
-    py: Python<'_>,
-    outputs: &Bound<'_, PyAny>,
-    n: &Bound<'_, PyAny>,
-    seed: Option<&Bound<'_, PyAny>>,
+fn summarise_run<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'py, PyAny>,
+    n: &Bound<'py, PyAny>,
+    seed: Option<&Bound<'py, PyAny>>,
     quantiles: Vec<f64>,
-    threads: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
     allow_nan: bool,
     progress: Option<Py<PyAny>>,
-) -> PyResult<(u64, Vec<SummaryRow>)> {
+    observations: Option<&Bound<'py, PyAny>>,
+    min_ess: f64,
+    max_pareto_k: f64,
+    force_weighting: bool,
+) -> PyResult<(u64, Vec<SummaryRow>, Option<Bound<'py, PyDict>>)> {
     let outputs = to_outputs(outputs)?;
+    let observations = match observations {
+        Some(o) => to_observations(o)?,
+        None => Vec::new(),
+    };
     let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
     opts.threads = to_threads(threads)?;
     opts.allow_nan = allow_nan;
     opts.store_inputs = false;
     let flags = WorkFlags::attach(&mut opts);
-    let total = planned_chunks(opts.n);
-    let summaries = detached(py, &flags, total, progress, || {
-        summarise(&outputs, &opts, &quantiles)
+    if observations.is_empty() {
+        let total = planned_chunks(opts.n);
+        let summaries = detached(py, &flags, total, progress, || {
+            summarise(&outputs, &opts, &quantiles)
+        })?;
+        return Ok((opts.seed, summary_rows(summaries), None));
+    }
+    let options = weighting_options(min_ess, max_pareto_k, force_weighting)?;
+    let total = planned_chunks(opts.n) + chunk_count(opts.n);
+    let (summaries, diagnostics) = detached(py, &flags, total, progress, || {
+        summarise_posterior(&outputs, &observations, &opts, &quantiles, &options)
     })?;
-    Ok((opts.seed, summary_rows(summaries)))
+    Ok((
+        opts.seed,
+        summary_rows(summaries),
+        Some(diagnostics_dict(py, &diagnostics)?),
+    ))
+}
+
+fn weighting_options(min_ess: f64, max_pareto_k: f64, force: bool) -> PyResult<WeightingOptions> {
+    if !(0.0..=1.0).contains(&min_ess) {
+        return Err(PyValueError::new_err(format!(
+            "min_ess must be a share of n in [0, 1], got {min_ess}"
+        )));
+    }
+    Ok(WeightingOptions {
+        min_ess,
+        max_pareto_k,
+        force,
+    })
+}
+
+fn diagnostics_dict<'py>(py: Python<'py>, d: &WeightDiagnostics) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("ess", d.ess)?;
+    out.set_item("pareto_k", d.pareto_k)?;
+    out.set_item("log_evidence", d.log_evidence)?;
+    Ok(out)
 }
 
 /// A summary-only run driven pass by pass, for runs whose passes are cut
@@ -53,10 +100,39 @@ struct PySummaryJob {
 
 #[pymethods]
 impl PySummaryJob {
+    /// A job for `outputs` columns; with `observations` (their names), of
+    /// the posterior by likelihood weighting.
     #[new]
-    fn new(n: &Bound<'_, PyAny>, outputs: usize, quantiles: Vec<f64>) -> PyResult<Self> {
-        let job = SummaryJob::new(to_count(n, "n")?, outputs, &quantiles).map_err(to_py)?;
+    #[pyo3(signature = (n, outputs, quantiles, *, observations=None, min_ess=0.1,
+                        max_pareto_k=0.7, force_weighting=false))]
+    fn new(
+        n: &Bound<'_, PyAny>,
+        outputs: usize,
+        quantiles: Vec<f64>,
+        observations: Option<Vec<String>>,
+        min_ess: f64,
+        max_pareto_k: f64,
+        force_weighting: bool,
+    ) -> PyResult<Self> {
+        let n = to_count(n, "n")?;
+        let job = match observations {
+            None => SummaryJob::new(n, outputs, &quantiles),
+            Some(names) => {
+                let options = weighting_options(min_ess, max_pareto_k, force_weighting)?;
+                SummaryJob::with_evidence(n, outputs, &quantiles, names, options)
+            }
+        }
+        .map_err(to_py)?;
         Ok(PySummaryJob { job })
+    }
+
+    /// The weights' diagnostics (ess, pareto_k, log_evidence) of a
+    /// posterior, once known; None otherwise.
+    fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.job
+            .diagnostics()
+            .map(|d| diagnostics_dict(py, &d))
+            .transpose()
     }
 
     /// (pass, first chunk, end chunk), or None when every pass is done.
@@ -93,7 +169,8 @@ impl PySummaryJob {
 /// Evaluates one pass (bytes from `SummaryJob.next_pass`) of a summary-only
 /// run over chunks [start, end); returns its result as bytes.
 #[pyfunction]
-#[pyo3(signature = (outputs, n, seed, summary_pass, start, end, *, threads=None, allow_nan=false))]
+#[pyo3(signature = (outputs, n, seed, summary_pass, start, end, *, threads=None, allow_nan=false,
+                    observations=None))]
 #[allow(clippy::too_many_arguments)]
 fn run_summary_pass<'py>(
     py: Python<'py>,
@@ -105,8 +182,13 @@ fn run_summary_pass<'py>(
     end: usize,
     threads: Option<&Bound<'py, PyAny>>,
     allow_nan: bool,
+    observations: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let outputs = to_outputs(outputs)?;
+    let observations = match observations {
+        Some(o) => to_observations(o)?,
+        None => Vec::new(),
+    };
     let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(Some(seed))?);
     opts.threads = to_threads(threads)?;
     opts.allow_nan = allow_nan;
@@ -119,7 +201,13 @@ fn run_summary_pass<'py>(
     }
     let flags = WorkFlags::attach(&mut opts);
     let bytes = detached(py, &flags, end - start, None, || {
-        to_bytes(&evaluate(&outputs, &opts, &pass, start..end)?)
+        to_bytes(&evaluate(
+            &outputs,
+            &observations,
+            &opts,
+            &pass,
+            start..end,
+        )?)
     })?;
     Ok(PyBytes::new(py, &bytes))
 }

@@ -5,6 +5,7 @@ mod quantile;
 pub mod streaming;
 mod summary;
 mod weighted;
+pub mod weighted_streaming;
 
 pub use exact::ExactSum;
 pub(crate) use quantile::needed_ranks;
