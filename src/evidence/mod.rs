@@ -274,6 +274,15 @@ impl Evaluator {
                 .zip(chunks_or_none(&mut t, n))
                 .enumerate()
                 .map(|(c, ((ll, mut d), mut t))| {
+                    if d.is_none() && t.is_none() {
+                        // Weighting needs the terms alone: one loop per chunk.
+                        let from = c * CHUNK;
+                        let chunk_cols: Vec<&[f64]> =
+                            cols.iter().map(|col| &col[from..from + ll.len()]).collect();
+                        return obs
+                            .log_likelihoods(&chunk_cols, ll)
+                            .map_err(|(i, e)| (from + i, e));
+                    }
                     let mut v = [0.0f64; 4];
                     for i in 0..ll.len() {
                         let row = c * CHUNK + i;
