@@ -56,3 +56,8 @@ class ReadableTable(pd.DataFrame):
 
     def _repr_html_(self) -> str:
         return self.to_html(float_format=readable, border=0)
+
+
+def quantile_label(q: float) -> str:
+    """Column heading for a quantile level: 0.05 -> 'p5', 0.025 -> 'p2.5'."""
+    return "p" + f"{q * 100:.6g}"

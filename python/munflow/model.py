@@ -133,6 +133,8 @@ class Model(SensitivityMethods):
                 quantiles=quantiles,
                 events=events,
                 allow_nan=allow_nan,
+                method=method,
+                min_ess=min_ess,
             )
         store = store or "columns"
         if store not in ("columns", "summary"):

@@ -10,6 +10,8 @@ from munflow._core import Expr
 
 #: Samples of a run when none is asked for.
 DEFAULT_SAMPLES = 100_000
+#: The quantile levels of a summary table by default.
+DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def as_outputs(outputs: Any) -> list[tuple[str, Expr]]:

@@ -12,18 +12,12 @@ import pandas as pd
 
 from munflow import _core, persist
 from munflow._core import Expr
-from munflow.formatting import ReadableTable, readable
+from munflow.formatting import ReadableTable, quantile_label, readable
+from munflow.outputs import DEFAULT_QUANTILES
 from munflow.sensitivity import SensitivityMethods, Subject
 
 if TYPE_CHECKING:
     from munflow.model import Model
-
-DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-def quantile_label(q: float) -> str:
-    """Column heading for a quantile level: 0.05 -> 'p5', 0.025 -> 'p2.5'."""
-    return "p" + f"{q * 100:.6g}"
 
 
 class Results(SensitivityMethods):

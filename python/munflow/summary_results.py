@@ -16,9 +16,9 @@ import pandas as pd
 
 from munflow import _core
 from munflow._core import Expr
-from munflow.formatting import ReadableTable, readable
+from munflow.formatting import ReadableTable, quantile_label, readable
+from munflow.outputs import DEFAULT_QUANTILES
 from munflow.progress import progress_callback
-from munflow.results import DEFAULT_QUANTILES, quantile_label
 
 #: Prefix of the internal outputs that carry events (0/1 columns).
 _EVENT = "\x01event:"
