@@ -48,8 +48,11 @@ test: build lint test-rust test-python test-oldest
 test-rust:
 	cargo test --release
 
+# The cluster tests run in a process of their own, after the rest: the
+# worker processes they start (and kill) stay out of the other tests' way.
 test-python:
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/python/test_dask.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/python/test_dask.py
 
 # The lower bounds of pyproject.toml as pins (numpy>=1.24 -> numpy==1.24.*).
 $(OLDEST)/.installed: pyproject.toml
