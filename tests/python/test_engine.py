@@ -114,7 +114,8 @@ def test_a_run_too_big_for_memory_fails_up_front() -> None:
 def test_ctrl_c_stops_a_long_run_cleanly() -> None:
     script = textwrap.dedent(
         """
-        import sys, munflow as mf
+        import signal, sys, munflow as mf
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignored
         x = mf.binomial(mf.floor(mf.lognormal_ci(6000, 8000) * 400), 1 - mf.beta(2, 8))
         print("started", flush=True)
         try:

@@ -385,7 +385,8 @@ def test_ctrl_c_stops_a_tempering_run_cleanly():
 
     script = textwrap.dedent(
         """
-        import sys, munflow as mf
+        import signal, sys, munflow as mf
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignored
         x = mf.normal(0, 10_000, name="x")
         model = mf.Model({"x": x}).observe(mf.evidence.measured(x, 3, sd=1, error="normal"))
         print("started", flush=True)

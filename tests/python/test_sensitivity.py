@@ -229,6 +229,8 @@ def test_ctrl_c_stops_a_long_sobol_analysis(tmp_path):
 
     script = tmp_path / "long_sobol.py"
     script.write_text(
+        "import signal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignored\n"
         "import munflow as mf\n"
         "x = mf.uniform(0, 1, name='x')\n"
         "print('start', flush=True)\n"

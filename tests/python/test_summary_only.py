@@ -160,7 +160,8 @@ def test_memory_does_not_grow_with_n() -> None:
 def test_ctrl_c_stops_a_summary_only_run() -> None:
     script = textwrap.dedent(
         """
-        import sys, munflow as mf
+        import signal, sys, munflow as mf
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignored
         x = mf.binomial(mf.floor(mf.lognormal_ci(6000, 8000) * 400), 1 - mf.beta(2, 8))
         print("started", flush=True)
         try:
