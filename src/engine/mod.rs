@@ -147,6 +147,38 @@ pub fn run_selected(
     store: &[bool],
     opts: &RunOptions,
 ) -> Result<RunResult> {
+    let work = ChunkWork {
+        transient: &vec![false; outputs.len()],
+        written: 0,
+        visit: &|_, _, _| Ok(()),
+    };
+    run_with_chunk_work(outputs, store, opts, &work).map(|(res, _)| res)
+}
+
+/// What a run does with each chunk besides storing it (see
+/// [`run_with_chunk_work`]).
+pub(crate) struct ChunkWork<'a> {
+    /// Per output: evaluated into a per-thread buffer and handed to `visit`
+    /// rather than stored.
+    pub transient: &'a [bool],
+    /// How many columns of n values `visit` writes.
+    pub written: usize,
+    /// Called with the chunk's index, its evaluated columns (stored and
+    /// transient, in the order of the plan's stored columns: the evaluated
+    /// outputs first) and the chunk's rows of the written columns.
+    #[allow(clippy::type_complexity)]
+    pub visit: &'a (dyn Fn(usize, &[&[f64]], &mut [&mut [f64]]) -> Result<()> + Sync),
+}
+
+/// [`run_selected`] that also works on each chunk while its columns are in
+/// cache: evidence turns its observed columns into likelihood terms this
+/// way, without storing them. Returns the run and the written columns.
+pub(crate) fn run_with_chunk_work(
+    outputs: &[(String, Node)],
+    store: &[bool],
+    opts: &RunOptions,
+    work: &ChunkWork,
+) -> Result<(RunResult, Vec<Vec<f64>>)> {
     if opts.feed_start != 0 {
         return Err(Error::InvalidArgument(
             "a whole run is fed from row 0: feed_start is for fold_chunks".into(),
@@ -163,8 +195,19 @@ pub fn run_selected(
         }
     }
     let (plan, keys) = plan_run(outputs, store, opts)?;
+    // Per stored column: transient or not (outputs come first, in order).
+    let mut transient: Vec<bool> = outputs
+        .iter()
+        .zip(store)
+        .zip(work.transient)
+        .filter(|((_, &s), _)| s)
+        .map(|(_, &t)| t)
+        .collect();
+    transient.resize(plan.stored().len(), false);
+    let transients = transient.iter().filter(|&&t| t).count();
 
-    let needed = (plan.stored().len() as u64) * (opts.n as u64) * 8;
+    let kept = plan.stored().len() - transients + work.written;
+    let needed = (kept as u64) * (opts.n as u64) * 8;
     if let Some(available) = available_memory() {
         if needed > available {
             return Err(Error::OutOfMemory {
@@ -174,8 +217,8 @@ pub fn run_selected(
             });
         }
     }
-    let mut columns: Vec<Vec<f64>> = Vec::with_capacity(plan.stored().len());
-    for _ in plan.stored() {
+    let mut columns: Vec<Vec<f64>> = Vec::with_capacity(kept);
+    for _ in 0..kept {
         columns.push(zeroed_column(opts.n).ok_or_else(|| Error::OutOfMemory {
             needed,
             needed_human: human_bytes(needed),
@@ -191,12 +234,29 @@ pub fn run_selected(
             per_chunk[c].push(slice);
         }
     }
+    let stored_count = plan.stored().len() - transients;
     let evaluate = || {
         per_chunk.into_par_iter().enumerate().try_for_each_init(
-            || plan.workspace(),
-            |ws, (c, mut outs)| {
+            || (plan.workspace(), vec![vec![0.0; CHUNK]; transients]),
+            |(ws, buffers), (c, mut slices)| {
                 opts.check_cancelled()?;
+                let len = CHUNK.min(opts.n - c * CHUNK);
+                let mut written = slices.split_off(stored_count);
+                let mut stored = slices.into_iter();
+                let mut scratch = buffers.iter_mut();
+                let mut outs: Vec<&mut [f64]> = transient
+                    .iter()
+                    .map(|&t| match t {
+                        true => scratch.next().map(|b| &mut b[..len]),
+                        false => stored.next(),
+                    })
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| Error::InvalidArgument("a chunk lost a column".into()))?;
                 plan.eval_chunk(c, ws, &mut outs)?;
+                if work.written > 0 || transients > 0 {
+                    let columns: Vec<&[f64]> = outs.iter().map(|s| &**s).collect();
+                    (work.visit)(c, &columns, &mut written)?;
+                }
                 opts.chunk_done();
                 Ok(())
             },
@@ -204,26 +264,26 @@ pub fn run_selected(
     };
     opts.install(evaluate).map_err(|e| plan.explain(e))?;
 
-    let names: Vec<String> = plan.stored().iter().map(|s| s.name.clone()).collect();
-    let inputs = plan
-        .stored()
-        .iter()
-        .filter(|s| !s.is_output)
-        .map(|s| s.name.clone())
+    let written = columns.split_off(stored_count);
+    let kept_stored = || plan.stored().iter().zip(&transient).filter(|(_, &t)| !t);
+    let names = kept_stored().map(|(s, _)| s.name.clone());
+    let inputs = kept_stored()
+        .filter(|(s, _)| !s.is_output)
+        .map(|(s, _)| s.name.clone())
         .collect();
-    Ok(RunResult {
+    let outputs = kept_stored()
+        .filter(|(s, _)| s.is_output)
+        .map(|(s, _)| s.name.clone())
+        .collect();
+    let res = RunResult {
         n: opts.n,
         seed: opts.seed,
-        outputs: plan
-            .stored()
-            .iter()
-            .filter(|s| s.is_output)
-            .map(|s| s.name.clone())
-            .collect(),
+        outputs,
         inputs,
-        columns: names.into_iter().zip(columns).collect(),
+        columns: names.zip(columns).collect(),
         keys,
-    })
+    };
+    Ok((res, written))
 }
 
 /// Checks a run's options and plans it: the stream keys of the outputs and

@@ -387,6 +387,23 @@ impl Observation {
                 }
                 Ok(())
             }
+            Kind::Count { k, .. } => {
+                // term()'s arithmetic, with the table fetched once per chunk.
+                let (k, table) = (*k, ln_factorial_table());
+                for (i, ((o, &n), &p)) in out.iter_mut().zip(cols[0]).zip(cols[1]).enumerate() {
+                    let valid =
+                        n.is_finite() && n >= 0.0 && n.fract() == 0.0 && (0.0..=1.0).contains(&p);
+                    *o = if !valid {
+                        // The error message, from term().
+                        self.term(&[n, p]).map_err(|e| (i, e))?.0
+                    } else if k > n {
+                        f64::NEG_INFINITY
+                    } else {
+                        binomial_log_pmf_from(table, k, n, p)
+                    };
+                }
+                Ok(())
+            }
             _ => {
                 let mut v = [0.0f64; 4];
                 let arity = cols.len();
@@ -522,22 +539,36 @@ fn mid_cdf(law: &impl Quantile, k: f64) -> f64 {
     0.5 * (below + at_most)
 }
 
-/// ln(x!) for a whole x >= 0: from a table below 4096 (counts of missiles,
-/// voyages and launches are evaluated millions of times), else ln Γ(x + 1).
-fn ln_factorial(x: f64) -> f64 {
+/// ln(x!) for whole x below the table's length (counts of missiles, voyages
+/// and launches are evaluated millions of times).
+fn ln_factorial_table() -> &'static [f64] {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    const SIZE: usize = 4096;
-    if x < SIZE as f64 {
-        let table = TABLE.get_or_init(|| (0..SIZE).map(|i| ln_gamma(i as f64 + 1.0)).collect());
+    TABLE.get_or_init(|| (0..4096).map(|i| ln_gamma(i as f64 + 1.0)).collect())
+}
+
+/// ln(x!) for a whole x >= 0: from the table, else ln Γ(x + 1).
+#[inline(always)]
+fn ln_factorial_from(table: &[f64], x: f64) -> f64 {
+    if x < table.len() as f64 {
         table[x as usize]
     } else {
         ln_gamma(x + 1.0)
     }
 }
 
+fn ln_factorial(x: f64) -> f64 {
+    ln_factorial_from(ln_factorial_table(), x)
+}
+
 /// log C(n, k) + k log p + (n - k) log(1 - p), exact at p = 0 and p = 1.
 fn binomial_log_pmf(k: f64, n: f64, p: f64) -> f64 {
-    let choose = ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k);
+    binomial_log_pmf_from(ln_factorial_table(), k, n, p)
+}
+
+#[inline(always)]
+fn binomial_log_pmf_from(table: &[f64], k: f64, n: f64, p: f64) -> f64 {
+    let choose =
+        ln_factorial_from(table, n) - ln_factorial_from(table, k) - ln_factorial_from(table, n - k);
     let success = if k == 0.0 { 0.0 } else { k * p.ln() };
     let failure = if n - k == 0.0 {
         0.0
@@ -578,6 +609,18 @@ mod tests {
         assert_eq!(out[1], f64::NEG_INFINITY);
         let bad = count.log_likelihoods(&[&[50.0, 2.5], &[0.5, 0.4]], &mut out);
         assert_eq!(bad.map_err(|(row, _)| row), Err(1));
+        // Trials in and beyond the table of factorials, p at its ends.
+        let n = [25.0, 50.0, 4095.0, 4096.0, 1e6, 25.0, 60.0];
+        let p = [0.0, 1.0, 0.3, 0.3, 1e-9, 0.5, 1.0];
+        let mut out = [0.0; 7];
+        count.log_likelihoods(&[&n, &p], &mut out).unwrap();
+        for ((o, &n), &p) in out.iter().zip(&n).zip(&p) {
+            assert_eq!(
+                o.to_bits(),
+                count.term(&[n, p]).unwrap().0.to_bits(),
+                "{n} {p}"
+            );
+        }
     }
 
     #[test]

@@ -33,14 +33,17 @@ pub use smc::{Schedule, Stage};
 pub use weights::{effective_sample_size, normalised, pareto_k};
 pub(crate) use weights::{pareto_k_of_largest, pareto_tail_len};
 
-use crate::engine::{available_memory, chunk_count, run_selected, RunOptions, RunResult, CHUNK};
+use crate::engine::{
+    available_memory, chunk_count, run_selected, run_with_chunk_work, ChunkWork, RunOptions,
+    RunResult, CHUNK,
+};
 use crate::error::{human_bytes, Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
 use smc::Terms;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// How the posterior is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +161,14 @@ impl Posterior {
     }
 }
 
+/// A run with its likelihood terms (see [`Evaluator::run_with_terms`]).
+struct RunTerms {
+    run: RunResult,
+    log_lik: Vec<Vec<f64>>,
+    tails: Vec<Vec<f64>>,
+    log_weights: Vec<f64>,
+}
+
 /// The observations' nodes flattened into extra outputs, the random nodes
 /// upstream of them (whose scores tempering moves), and the run options
 /// every evaluation shares.
@@ -234,6 +245,16 @@ impl Evaluator {
             log_lik: keep(&mut log_lik),
             distance: keep(&mut distance),
         })
+    }
+
+    /// Per observation, the distance of each prior row from explaining it
+    /// (0 where its likelihood is positive): which observations no prior
+    /// sample explains.
+    fn prior_distances(&self, ctx: &crate::engine::RunContext) -> Result<Vec<Vec<f64>>> {
+        let mut opts = self.base.clone();
+        opts.ctx.cancel = ctx.cancel.clone();
+        let res = run_selected(&self.columns, &vec![true; self.columns.len()], &opts)?;
+        Ok(self.evaluate(&res, true, false)?.1)
     }
 
     /// The observations conditioned on, in the order of [`Terms`].
@@ -314,6 +335,103 @@ impl Evaluator {
             tails.push(t);
         }
         Ok((log_lik, distance, tails))
+    }
+
+    /// Runs `outputs` with this evaluator's columns and turns the columns
+    /// into likelihood terms chunk by chunk, while they are in cache: the
+    /// columns are not stored (except a named input an observation reads
+    /// directly, kept under its name as [`Evaluator::strip`] keeps it).
+    /// Returns the run, each observation's log-likelihood and (if asked)
+    /// predictive tail per row, and the log weights (the sum of the active
+    /// observations' terms).
+    fn run_with_terms(
+        &self,
+        outputs: &[(String, Node)],
+        opts: &RunOptions,
+        with_tails: bool,
+    ) -> Result<RunTerms> {
+        let m = self.observations.len();
+        let with_columns: Vec<(String, Node)> = outputs
+            .iter()
+            .cloned()
+            .chain(self.columns.iter().cloned())
+            .collect();
+        let mut named: HashSet<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
+        let transient: Vec<bool> = outputs
+            .iter()
+            .map(|_| false)
+            .chain(self.columns.iter().map(|(_, node)| match node.name() {
+                Some(name) => !named.insert(name),
+                None => true,
+            }))
+            .collect();
+        let base = outputs.len();
+        let tail_columns = if with_tails { m } else { 0 };
+        // The first failure by (observation, row): the one a pass over each
+        // observation in turn would meet first, whatever the threads.
+        let failure: Mutex<Option<(usize, usize, String)>> = Mutex::new(None);
+        let visit = |c: usize, cols: &[&[f64]], out: &mut [&mut [f64]]| -> Result<()> {
+            let from = c * CHUNK;
+            let (log_lik, rest) = out.split_at_mut(m);
+            let (tails, log_weight) = rest.split_at_mut(tail_columns);
+            for (j, obs) in self.observations.iter().enumerate() {
+                let arity = obs.nodes().len();
+                let mine: Vec<&[f64]> = (0..arity)
+                    .map(|i| cols[base + self.offsets[j] + i])
+                    .collect();
+                let outcome = obs.log_likelihoods(&mine, log_lik[j]).and_then(|()| {
+                    if !with_tails {
+                        return Ok(());
+                    }
+                    let mut v = [0.0f64; 4];
+                    for (i, t) in tails[j].iter_mut().enumerate() {
+                        for (x, col) in v.iter_mut().zip(&mine) {
+                            *x = col[i];
+                        }
+                        *t = obs.predictive_tail(&v[..arity]);
+                    }
+                    Ok(())
+                });
+                if let Err((i, message)) = outcome {
+                    let mut first = failure.lock().unwrap_or_else(|e| e.into_inner());
+                    if first
+                        .as_ref()
+                        .is_none_or(|&(k, row, _)| (j, from + i) < (k, row))
+                    {
+                        *first = Some((j, from + i, message));
+                    }
+                    return Ok(());
+                }
+            }
+            for (i, lw) in log_weight[0].iter_mut().enumerate() {
+                *lw = self.active.iter().map(|&j| log_lik[j][i]).sum();
+            }
+            Ok(())
+        };
+        let work = ChunkWork {
+            transient: &transient,
+            written: m + tail_columns + 1,
+            visit: &visit,
+        };
+        let (res, mut written) =
+            run_with_chunk_work(&with_columns, &vec![true; with_columns.len()], opts, &work)?;
+        if let Some((j, row, message)) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(Error::Evidence {
+                observations: vec![self.observations[j].name.clone()],
+                message: format!("{message} (sample {row})"),
+            });
+        }
+        let log_weights = written.pop().unwrap_or_default();
+        let tails = match with_tails {
+            true => written.split_off(m),
+            false => vec![Vec::new(); m],
+        };
+        Ok(RunTerms {
+            run: self.strip(res),
+            log_lik: written,
+            tails,
+            log_weights,
+        })
     }
 
     /// Drops this evaluator's columns from a run's result. A named input
@@ -436,25 +554,22 @@ pub fn posterior(
             p.store(units, Ordering::Relaxed);
         }
     };
-    let with_columns: Vec<(String, Node)> = outputs
-        .iter()
-        .cloned()
-        .chain(ev.columns.iter().cloned())
-        .collect();
     let mut prior_opts = run.clone();
     prior_opts.keys = Some(keys.clone());
     prior_opts.ctx.progress = None;
-    let prior_full = run_selected(&with_columns, &vec![true; with_columns.len()], &prior_opts)?;
+    let RunTerms {
+        run: prior,
+        log_lik: prior_log_lik,
+        tails: prior_tails,
+        log_weights,
+    } = ev.run_with_terms(outputs, &prior_opts, opts.with_tails)?;
     report(chunks);
-    let (prior_log_lik, _, prior_tails) = ev.evaluate(&prior_full, false, opts.with_tails)?;
 
-    let log_weights: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| active.iter().map(|&j| prior_log_lik[j][i]).sum())
-        .collect();
-    let weight_sums = weights::WeightSums::of(&log_weights);
-    let weighting_ess = weight_sums.ess();
     let weighting_pareto_k = pareto_k(&log_weights);
+    // The log weights become the weights in place.
+    let mut prior_weights = log_weights;
+    let weight_sums = weights::WeightSums::into_relative(&mut prior_weights);
+    let weighting_ess = weight_sums.ess();
     let reliable = weighting_ess >= opts.min_ess * n as f64
         && (weighting_pareto_k.is_nan() || weighting_pareto_k <= opts.max_pareto_k);
     let use_weighting = match opts.method {
@@ -464,7 +579,7 @@ pub fn posterior(
     };
     if use_weighting {
         if weighting_ess == 0.0 {
-            let prior_distance = ev.evaluate(&prior_full, true, false)?.1;
+            let prior_distance = ev.prior_distances(&run.ctx)?;
             let blamed: Vec<String> = active
                 .iter()
                 .filter(|&&j| prior_distance[j].iter().all(|&x| x > 0.0))
@@ -480,11 +595,11 @@ pub fn posterior(
         }
         report(3 * chunks);
         let log_evidence = weight_sums.log_mean();
-        let prior = ev.strip(prior_full);
+        weight_sums.normalise_in_place(&mut prior_weights);
         return Ok(Posterior {
             method: Method::Weighting,
             run: prior,
-            weights: Some(weight_sums.normalise(&log_weights)),
+            weights: Some(prior_weights),
             ess: weighting_ess,
             prior: None,
             weighting_ess,
@@ -510,7 +625,7 @@ pub fn posterior(
             });
         }
     }
-    let prior = ev.strip(prior_full);
+    drop(prior_weights);
     let on_stage = |beta: f64| report(chunks + (beta * chunks as f64) as usize);
     let tempered = smc::temper(&ev, &run.ctx, &opts.schedule, &on_stage)?;
     let scores: Vec<(u64, Arc<[f64]>)> = ev
@@ -521,19 +636,18 @@ pub fn posterior(
         .collect();
     let mut final_opts = prior_opts;
     final_opts.latent = scores.iter().cloned().collect();
-    let full = run_selected(&with_columns, &vec![true; with_columns.len()], &final_opts)?;
-    let (log_lik, _, tails) = ev.evaluate(&full, false, opts.with_tails)?;
+    let last = ev.run_with_terms(outputs, &final_opts, opts.with_tails)?;
     report(3 * chunks);
     Ok(Posterior {
         method: Method::Tempering,
-        run: ev.strip(full),
+        run: last.run,
         weights: None,
         ess: tempered.stages.last().map_or(n as f64, |s| s.ess),
         prior: Some(prior),
         weighting_ess,
         weighting_pareto_k,
-        log_lik,
-        tails,
+        log_lik: last.log_lik,
+        tails: last.tails,
         prior_log_lik,
         prior_tails,
         scores,

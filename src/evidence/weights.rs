@@ -79,6 +79,51 @@ impl WeightSums {
         self.top + (self.sum / self.n as f64).ln()
     }
 
+    /// The sums of [`WeightSums::of`], turning the log weights into weights
+    /// relative to the largest, exp(lw - top), in the same pass:
+    /// [`WeightSums::normalise_in_place`] then gives the normalised weights,
+    /// bit for bit those of [`WeightSums::normalise`].
+    pub(crate) fn into_relative(weights: &mut [f64]) -> WeightSums {
+        let top = max_finite(weights);
+        let n = weights.len();
+        if top == f64::NEG_INFINITY {
+            weights.par_iter_mut().for_each(|w| *w = 0.0);
+            return WeightSums {
+                top,
+                sum: 0.0,
+                sum_sq: 0.0,
+                n,
+            };
+        }
+        let partials: Vec<(f64, f64)> = weights
+            .par_chunks_mut(CHUNK)
+            .map(|chunk| {
+                let (mut s, mut s2) = (0.0, 0.0);
+                for w in chunk {
+                    *w = (*w - top).exp();
+                    s += *w;
+                    s2 += *w * *w;
+                }
+                (s, s2)
+            })
+            .collect();
+        let (sum, sum_sq) = partials
+            .iter()
+            .fold((0.0, 0.0), |(a, b), &(s, s2)| (a + s, b + s2));
+        WeightSums {
+            top,
+            sum,
+            sum_sq,
+            n,
+        }
+    }
+
+    /// Divides weights relative to the largest (from
+    /// [`WeightSums::into_relative`]) by their sum.
+    pub(crate) fn normalise_in_place(&self, relative: &mut [f64]) {
+        relative.par_iter_mut().for_each(|w| *w /= self.sum);
+    }
+
     /// The weights divided by their sum.
     pub(crate) fn normalise(&self, log_weights: &[f64]) -> Vec<f64> {
         log_weights
@@ -143,10 +188,40 @@ pub fn pareto_k(log_weights: &[f64]) -> f64 {
         return f64::NAN;
     };
     // The tail and the largest weight outside it.
-    let mut values = log_weights.to_vec();
-    let split = n - tail_len - 1;
+    let wanted = tail_len + 1;
+    let mut values =
+        largest_candidates(log_weights, wanted).unwrap_or_else(|| log_weights.to_vec());
+    let split = values.len() - wanted;
     values.select_nth_unstable_by(split, f64::total_cmp);
     pareto_k_of_largest(&values[split..])
+}
+
+/// Every value at least a threshold below which fewer than `wanted` values
+/// are known to lie, or None when the threshold misses (too few values pass
+/// it). The threshold is the value that a sparse subsample ranks where
+/// about twice `wanted` values would lie above it, so a full copy and
+/// selection over all n values is avoided; the set returned contains the
+/// `wanted` largest values whatever the subsample, so the answer does not
+/// depend on it.
+fn largest_candidates(values: &[f64], wanted: usize) -> Option<Vec<f64>> {
+    const STRIDE: usize = 64;
+    let n = values.len();
+    if n < 64 * STRIDE || wanted * 8 > n {
+        return None;
+    }
+    let mut sample: Vec<f64> = values.iter().step_by(STRIDE).copied().collect();
+    let above = (2 * wanted).div_ceil(STRIDE).max(16).min(sample.len() - 1);
+    let split = sample.len() - 1 - above;
+    let (_, &mut threshold, _) = sample.select_nth_unstable_by(split, f64::total_cmp);
+    let kept: Vec<f64> = values
+        .par_chunks(CHUNK)
+        .flat_map_iter(|c| {
+            c.iter()
+                .copied()
+                .filter(move |x| x.total_cmp(&threshold).is_ge())
+        })
+        .collect();
+    (kept.len() >= wanted).then_some(kept)
 }
 
 /// How many of n weights form the tail [`pareto_k`] fits: min(n/5, 3√n);
@@ -253,6 +328,34 @@ mod tests {
                 .collect();
             let k = pareto_k(&lw);
             assert!((k - 1.0 / alpha).abs() < 0.08, "alpha {alpha}: k {k}");
+        }
+    }
+
+    #[test]
+    fn pareto_k_of_a_threshold_equals_pareto_k_of_a_full_selection() {
+        let full = |lw: &[f64]| {
+            let tail_len = pareto_tail_len(lw.len()).unwrap();
+            let mut values = lw.to_vec();
+            let split = lw.len() - tail_len - 1;
+            values.select_nth_unstable_by(split, f64::total_cmp);
+            pareto_k_of_largest(&values[split..])
+        };
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let random: Vec<f64> = (0..300_000)
+            .map(|_| -crate::dist::primitives::open01(&mut rng).ln() / 1.5)
+            .collect();
+        // The largest values where the subsample never looks, ties, and
+        // rows with no weight at all.
+        let hidden: Vec<f64> = (0..300_000)
+            .map(|i| match i % 64 {
+                0 => 0.0,
+                1 => f64::NEG_INFINITY,
+                _ => (i % 977) as f64 / 100.0,
+            })
+            .collect();
+        for lw in [random, hidden] {
+            assert!(largest_candidates(&lw, pareto_tail_len(lw.len()).unwrap() + 1).is_some());
+            assert_eq!(pareto_k(&lw).to_bits(), full(&lw).to_bits());
         }
     }
 
