@@ -379,20 +379,7 @@ impl Evaluator {
                 let mine: Vec<&[f64]> = (0..arity)
                     .map(|i| cols[base + self.offsets[j] + i])
                     .collect();
-                let outcome = obs.log_likelihoods(&mine, log_lik[j]).and_then(|()| {
-                    if !with_tails {
-                        return Ok(());
-                    }
-                    let mut v = [0.0f64; 4];
-                    for (i, t) in tails[j].iter_mut().enumerate() {
-                        for (x, col) in v.iter_mut().zip(&mine) {
-                            *x = col[i];
-                        }
-                        *t = obs.predictive_tail(&v[..arity]);
-                    }
-                    Ok(())
-                });
-                if let Err((i, message)) = outcome {
+                if let Err((i, message)) = obs.log_likelihoods(&mine, log_lik[j]) {
                     let mut first = failure.lock().unwrap_or_else(|e| e.into_inner());
                     if first
                         .as_ref()
@@ -401,6 +388,15 @@ impl Evaluator {
                         *first = Some((j, from + i, message));
                     }
                     return Ok(());
+                }
+                if with_tails {
+                    let mut v = [0.0f64; 4];
+                    for (i, t) in tails[j].iter_mut().enumerate() {
+                        for (x, col) in v.iter_mut().zip(&mine) {
+                            *x = col[i];
+                        }
+                        *t = obs.predictive_tail(&v[..arity]);
+                    }
                 }
             }
             for (i, lw) in log_weight[0].iter_mut().enumerate() {
