@@ -63,6 +63,8 @@ from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
+from munflow.timeline import Series, Timeline
+from munflow.timeline_results import TimelineModel, TimelineResults
 
 __all__ = [
     "Distribution",
@@ -75,8 +77,12 @@ __all__ = [
     "Results",
     "Scenario",
     "SummaryResults",
+    "Timeline",
+    "TimelineModel",
+    "TimelineResults",
     "ScenarioError",
     "ScenarioResults",
+    "Series",
     "__version__",
     "abs",
     "bernoulli",

@@ -414,3 +414,84 @@ def value_of_information(table: Any, *, ax: Axes | None = None) -> Axes:
         fontsize="medium",
     )
     return ax
+
+
+def fan(
+    table: Any,
+    *,
+    statements: Sequence[dict[str, Any]] = (),
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A fan chart from a per-period table (``TimelineResults.period_summary``
+    with p5, p25, p50, p75 and p95): the median as a line, the 50% and 90%
+    bands around it, dates along the bottom, and each dated statement as a
+    point with its error bar."""
+    import matplotlib.dates as mdates
+
+    ax = _axes(ax, (8, 4.5))
+    dates = table["date"].to_numpy()
+    colour = "tab:blue"
+    ax.fill_between(
+        dates, table["p5"], table["p95"], color=colour, alpha=0.18, lw=0, label="90% range"
+    )
+    ax.fill_between(
+        dates, table["p25"], table["p75"], color=colour, alpha=0.35, lw=0, label="50% range"
+    )
+    ax.plot(dates, table["p50"], color=colour, lw=2, label="median")
+    for i, s in enumerate(statements):
+        below, above = s["value"] - s["low"], s["high"] - s["value"]
+        ax.errorbar(
+            [s["date"]],
+            [s["value"]],
+            yerr=[[below], [above]],
+            fmt="o",
+            color="black",
+            ms=6,
+            capsize=4,
+            zorder=5,
+            label="statement (90% error)" if i == 0 else None,
+        )
+        ax.annotate(
+            s["name"],
+            (s["date"], s["high"]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    ax.set_ylim(bottom=min(0.0, float(np.nanmin(table["p5"]))))
+    _plain_numbers(ax.yaxis)
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(axis="y", alpha=0.3)
+    if title:
+        ax.set_title(title, pad=24)
+    _legend_above(ax, ncols=4)
+    return ax
+
+
+def stock(
+    stock_table: Any,
+    demand_table: Any | None = None,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Stock against consumption: the stock's fan (median, 50% and 90%
+    bands) and, if given, the cumulative rounds fired from this source as a
+    dashed median line."""
+    ax = fan(stock_table, ax=ax, title=title)
+    if demand_table is not None:
+        ax.plot(
+            demand_table["date"].to_numpy(),
+            demand_table["p50"],
+            color="tab:red",
+            ls="--",
+            lw=1.5,
+            label="fired from this source (median, cumulative)",
+        )
+        _legend_above(ax, ncols=3)
+    return ax

@@ -200,6 +200,16 @@ impl Distribution {
         self.dist.support()
     }
 
+    /// An independent draw from the same law: a new input, not this one
+    /// (timelines draw a rate afresh in each period this way).
+    ///
+    /// >>> rate = mf.lognormal_ci(2, 8)
+    /// >>> march = rate.fresh(name="rate@2024-03")
+    #[pyo3(signature = (*, name=None))]
+    fn fresh(&self, py: Python<'_>, name: Option<String>) -> PyResult<Py<PyAny>> {
+        make_dist(py, self.dist.clone(), name)
+    }
+
     /// `n` independent draws as a numpy array (seed None picks a fresh one).
     #[pyo3(signature = (n, seed=None))]
     fn sample(

@@ -1,0 +1,378 @@
+"""Flows over time: a timeline of periods, inputs shared across periods or
+drawn per period, cumulative flows, stocks against consumption.
+
+A timeline is columns per period: each period's quantity is an expression of
+the same graph every run evaluates, so everything munflow does to outputs
+(summaries, summary-only runs, evidence, Dask) works on each period.
+
+    >>> import munflow as mf
+    >>> tl = mf.Timeline("2023-08", "2024-05")               # months
+    >>> rate = tl.input("voyages_per_month", mf.lognormal_ci(2, 8), sharing="persistent", rho=0.6)
+    >>> sailing = tl.active([("2023-08", "2023-12"), ("2024-03", "2024-05")])
+    >>> voyages = tl.draw("voyages", lambda r: mf.poisson(r), rate * sailing)
+    >>> containers = voyages * tl.input("containers_per_voyage", mf.pert(80, 150, 300))
+    >>> model = tl.model({"containers": containers, "cumulative": containers.cumulative()})
+    >>> res = model.run(2_000, seed=1)
+    >>> res.series("cumulative").shape
+    (2000, 10)
+
+How uncertainty is shared across periods decides the width of every
+cumulative range, so each input says it (``sharing=``):
+
+* ``"shared"`` (the default): one draw for the whole timeline. An unknown
+  constant (containers per voyage, a dud rate) is the same in every month; a
+  sum over T periods then has variance T² var. The default because most
+  inputs of an estimate are unknown constants, and treating them as fresh
+  each month would shrink cumulative ranges by √T: false confidence.
+* ``"independent"``: a fresh draw each period (variance T var for a sum).
+  For quantities that really vary month to month with no memory.
+* ``"persistent"``: a stationary AR(1) process with correlation ``rho``
+  between consecutive periods, on the value of a normal input or on the log
+  of a lognormal one (each period's marginal is exactly the input's law).
+
+Per-period draws are named ``"name@2024-03"``, and a named node's random
+stream is keyed by its name, so extending the timeline or moving its start
+leaves the draws of the other periods unchanged. (A persistent process is a
+recursion from the first period, so moving the start changes its path; its
+innovations are keyed by date all the same.)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+import munflow._core as _core
+from munflow._core import Distribution, Expr
+
+#: The period units a timeline can have.
+PERIODS = ("month", "week", "day")
+
+#: How an input's uncertainty is shared across periods.
+SHARING = ("shared", "independent", "persistent")
+
+When = str | dt.date | np.datetime64
+
+
+def _parse(when: When, what: str) -> dt.date:
+    """A date from '2024-03', '2024-03-15', a date or a numpy datetime64."""
+    if isinstance(when, dt.datetime):
+        return when.date()
+    if isinstance(when, dt.date):
+        return when
+    if isinstance(when, np.datetime64):
+        return dt.date.fromisoformat(str(when.astype("datetime64[D]")))
+    if isinstance(when, str):
+        text = when.strip()
+        try:
+            if len(text) == 7:
+                return dt.date.fromisoformat(text + "-01")
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"{what} must be a date such as '2024-03' or '2024-03-15', got {when!r}")
+
+
+class Timeline:
+    """Periods from ``start`` to ``end`` (both included), of one ``period``:
+    ``"month"`` (labels '2024-03'), ``"week"`` (weeks from Monday, labelled
+    by their Monday) or ``"day"``."""
+
+    def __init__(self, start: When, end: When, period: str = "month") -> None:
+        if period not in PERIODS:
+            raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+        first, last = _parse(start, "start"), _parse(end, "end")
+        if last < first:
+            raise ValueError(f"timeline: end {end} is before start {start}")
+        self._period = period
+        self._starts = _period_starts(_period_start(first, period), last, period)
+        self._labels = [_label(d, period) for d in self._starts]
+        self._index = {label: i for i, label in enumerate(self._labels)}
+
+    @property
+    def period(self) -> str:
+        return self._period
+
+    @property
+    def labels(self) -> list[str]:
+        """The periods' labels: '2024-03' for months, the first day otherwise."""
+        return list(self._labels)
+
+    @property
+    def dates(self) -> np.ndarray:
+        """The first day of each period (numpy datetime64[D])."""
+        return np.array(self._starts, dtype="datetime64[D]")
+
+    @property
+    def days(self) -> np.ndarray:
+        """Days in each period."""
+        return np.array([_days_in(d, self._period) for d in self._starts], dtype=float)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __repr__(self) -> str:
+        return f"Timeline({self._labels[0]!r} .. {self._labels[-1]!r}, {len(self)} {self._period}s)"
+
+    def period_of(self, when: When, what: str = "date") -> int:
+        """The index of the period holding ``when``; a ValueError naming
+        ``what`` and the timeline's range if it falls outside."""
+        day = _parse(when, what)
+        label = _label(_period_start(day, self._period), self._period)
+        if label not in self._index:
+            raise ValueError(
+                f"{what} {when} is outside the timeline {self._labels[0]} .. {self._labels[-1]}"
+            )
+        return self._index[label]
+
+    def active(self, ranges: tuple[When, When] | Sequence[tuple[When, When]]) -> Series:
+        """1 in the periods of the (start, end) ranges (both included), 0
+        elsewhere: multiply a rate by it for channels that run only at some
+        dates, and gaps between them."""
+        if isinstance(ranges, tuple) and len(ranges) == 2 and not isinstance(ranges[0], tuple):
+            ranges = [ranges]
+        on = np.zeros(len(self), dtype=float)
+        for pair in ranges:
+            if not (isinstance(pair, Sequence) and len(pair) == 2):
+                raise ValueError(f"an active range is a (start, end) pair, got {pair!r}")
+            begin = self.period_of(pair[0], f"active range {pair[0]}..{pair[1]}: start")
+            end = self.period_of(pair[1], f"active range {pair[0]}..{pair[1]}: end")
+            if end < begin:
+                raise ValueError(f"active range {pair[0]}..{pair[1]}: end is before start")
+            on[begin : end + 1] = 1.0
+        return self.values(on)
+
+    def values(self, values: Sequence[float] | np.ndarray, name: str | None = None) -> Series:
+        """A series of known numbers, one per period."""
+        values = np.asarray(values, dtype=float)
+        if values.shape != (len(self),):
+            raise ValueError(
+                f"values: expected {len(self)} numbers (one per period), got shape {values.shape}"
+            )
+        return Series(self, [float(v) for v in values], name)
+
+    def input(
+        self,
+        name: str,
+        law: Distribution | float,
+        *,
+        sharing: str = "shared",
+        rho: float | None = None,
+    ) -> Series:
+        """An uncertain input over the periods, with its uncertainty shared
+        across them as ``sharing`` says (see the module's docs): one draw
+        named ``name``, or a draw per period named ``name@<period>``."""
+        if sharing not in SHARING:
+            raise ValueError(
+                f"{name}: sharing must be one of {', '.join(SHARING)}, got {sharing!r}"
+            )
+        if not isinstance(law, Distribution):
+            if isinstance(law, int | float) and not isinstance(law, bool):
+                return Series(self, [float(law)] * len(self), name)
+            raise TypeError(
+                f"{name}: law must be a distribution (mf.beta(2, 8), ...) or a number, "
+                f"got {type(law).__name__}"
+            )
+        if sharing != "persistent" and rho is not None:
+            raise ValueError(f"{name}: rho is for sharing='persistent', not {sharing!r}")
+        if sharing == "shared":
+            shared = law if law.name == name else _core.named(law, name)
+            return Series(self, [shared] * len(self), name)
+        if sharing == "independent":
+            return Series(self, [law.fresh(name=f"{name}@{p}") for p in self._labels], name)
+        return Series(self, self._persistent(name, law, rho), name)
+
+    def _persistent(self, name: str, law: Distribution, rho: float | None) -> list[Expr]:
+        if rho is None or not isinstance(rho, int | float) or not -1.0 < rho < 1.0:
+            raise ValueError(
+                f"{name}: sharing='persistent' needs rho, the correlation of consecutive "
+                f"periods in (-1, 1), got {rho!r}"
+            )
+        if law.family == "normal":
+            centre, scale = law.mean(), law.sd()
+            value: Callable[[Expr], Expr] = lambda z: centre + scale * z  # noqa: E731
+        elif law.family == "lognormal":
+            centre = math.log(law.median())
+            scale = math.log(law.ppf(0.8413447460685429)) - centre  # Φ(1): one sd on the log scale
+            value = lambda z: _core.exp(centre + scale * z)  # noqa: E731
+        else:
+            raise ValueError(
+                f"{name}: sharing='persistent' is an AR(1) process on a normal input or on "
+                f"the log of a lognormal one, got a {law.family}; use a lognormal for a rate, "
+                "or sharing='independent'"
+            )
+        innovation = math.sqrt(1.0 - rho * rho)
+        scores: list[Expr] = []
+        for i, label in enumerate(self._labels):
+            shock = _core.normal(0, 1, name=f"{name}@{label}")
+            # A stationary start: the first period's score is standard normal.
+            scores.append(shock if i == 0 else rho * scores[-1] + innovation * shock)
+        return [value(z) for z in scores]
+
+    def draw(self, name: str, law: Callable[..., Expr], *series: Series | Expr | float) -> Series:
+        """A draw per period whose parameters come from series: ``law`` is
+        called with each period's values (``lambda rate: mf.poisson(rate)``)
+        and its result named ``name@<period>``, so its stream is keyed by
+        the period's date."""
+        columns = [self._broadcast(s, name) for s in series]
+        out = [
+            _core.named(law(*row), f"{name}@{label}")
+            for label, *row in zip(self._labels, *columns, strict=True)
+        ]
+        return Series(self, out, name)
+
+    def _broadcast(self, x: Series | Expr | float, what: str) -> list[Any]:
+        if isinstance(x, Series):
+            if x.timeline is not self:
+                raise ValueError(f"{what}: a series of another timeline")
+            return x.items
+        return [x] * len(self)
+
+    def stock(
+        self,
+        delivered: Series,
+        fired_per_day: Series | Expr | float,
+        *,
+        share: Series | Expr | float = 1.0,
+        initial: Expr | float = 0.0,
+    ) -> Series:
+        """Rounds in stock at the end of each period: last period's stock
+        plus what was delivered, less what was fired from this source
+        (``fired_per_day`` x days x ``share``), floored at zero: rounds not
+        in stock cannot be fired, and a shortfall is not carried as a debt."""
+        fired = self._broadcast(fired_per_day, "fired_per_day")
+        shares = self._broadcast(share, "share")
+        days = self.days
+        level: Any = initial
+        out = []
+        for t in range(len(self)):
+            level = _core.maximum(
+                level + delivered.items[t] - fired[t] * float(days[t]) * shares[t], 0.0
+            )
+            out.append(level)
+        return Series(self, out, "stock")
+
+    def model(
+        self, outputs: Mapping[str, Series | Expr], evidence: Iterable[Any] = ()
+    ) -> TimelineModel:
+        """A model whose outputs are series (one column per period, named
+        ``name[period]``) and single expressions."""
+        return TimelineModel(self, dict(outputs), tuple(evidence))
+
+
+class Series:
+    """A quantity per period of a timeline: arithmetic is period by period;
+    ``cumulative()``, ``at(date)`` and ``total()`` turn it into what
+    analysts ask about."""
+
+    __array_ufunc__ = None
+
+    def __init__(
+        self, timeline: Timeline, items: Sequence[Expr | float], name: str | None = None
+    ) -> None:
+        self.timeline = timeline
+        self.items = list(items)
+        self.name = name
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"Series({self.name or 'unnamed'}, {len(self)} {self.timeline.period}s)"
+
+    def _apply(self, other: Any, op: Callable[[Any, Any], Any]) -> Series:
+        theirs = self.timeline._broadcast(other, "series arithmetic")
+        return Series(self.timeline, [op(a, b) for a, b in zip(self.items, theirs, strict=True)])
+
+    def __add__(self, other: Any) -> Series:
+        return self._apply(other, operator.add)
+
+    def __radd__(self, other: Any) -> Series:
+        return self._apply(other, lambda a, b: b + a)
+
+    def __sub__(self, other: Any) -> Series:
+        return self._apply(other, operator.sub)
+
+    def __rsub__(self, other: Any) -> Series:
+        return self._apply(other, lambda a, b: b - a)
+
+    def __mul__(self, other: Any) -> Series:
+        return self._apply(other, operator.mul)
+
+    def __rmul__(self, other: Any) -> Series:
+        return self._apply(other, lambda a, b: b * a)
+
+    def __truediv__(self, other: Any) -> Series:
+        return self._apply(other, operator.truediv)
+
+    def __rtruediv__(self, other: Any) -> Series:
+        return self._apply(other, lambda a, b: b / a)
+
+    def map(self, f: Callable[[Any], Any]) -> Series:
+        """``f`` applied to each period's value."""
+        return Series(self.timeline, [f(x) for x in self.items])
+
+    def cumulative(self) -> Series:
+        """The running total: period t holds the sum of periods 1..t."""
+        out: list[Any] = []
+        for x in self.items:
+            out.append(x if not out else out[-1] + x)
+        return Series(self.timeline, out, f"cumulative {self.name}" if self.name else None)
+
+    def total(self) -> Expr:
+        """The sum over every period."""
+        return _as_expr(self.cumulative().items[-1])
+
+    def at(self, when: When) -> Expr:
+        """The value of the period holding ``when``: with ``cumulative()``,
+        what had arrived by then (dated statements observe this)."""
+        return _as_expr(self.items[self.timeline.period_of(when, "at")])
+
+
+def _as_expr(x: Expr | float) -> Expr:
+    return x if isinstance(x, Expr) else _core.constant(float(x))
+
+
+def _period_start(day: dt.date, period: str) -> dt.date:
+    if period == "month":
+        return day.replace(day=1)
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day
+
+
+def _next(start: dt.date, period: str) -> dt.date:
+    if period == "month":
+        return dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + dt.timedelta(days=7 if period == "week" else 1)
+
+
+def _period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
+    starts = [first]
+    while _next(starts[-1], period) <= last:
+        starts.append(_next(starts[-1], period))
+    return starts
+
+
+def _label(start: dt.date, period: str) -> str:
+    return f"{start.year:04d}-{start.month:02d}" if period == "month" else start.isoformat()
+
+
+def _days_in(start: dt.date, period: str) -> int:
+    if period == "month":
+        return calendar.monthrange(start.year, start.month)[1]
+    return 7 if period == "week" else 1
+
+
+def column(name: str, label: str) -> str:
+    """The output column of a series' period: ``"containers[2024-03]"``."""
+    return f"{name}[{label}]"
+
+
+from munflow.timeline_results import TimelineModel  # noqa: E402  (uses Series)

@@ -1,0 +1,290 @@
+"""A timeline's model and results: series outputs as one column per period,
+read back as samples x periods, tidy per-period tables, dates reached and
+fan charts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+import munflow._core as _core
+from munflow._core import Expr
+from munflow.formatting import ReadableTable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from munflow.evidence import Observation
+    from munflow.timeline import Series, Timeline
+
+#: How a date-reached table labels the samples that never reach the level.
+NOT_BY_THE_END = "not by the end"
+
+
+class TimelineModel:
+    """Series (one output column per period, ``name[period]``) and single
+    expressions as outputs of one model, with evidence (dated statements
+    observe ``series.cumulative().at(date)``)."""
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        outputs: Mapping[str, Series | Expr],
+        evidence: Sequence[Observation] = (),
+    ) -> None:
+        from munflow.model import Model
+        from munflow.timeline import Series, _as_expr, column
+
+        if not outputs:
+            raise ValueError("a timeline model needs at least one output")
+        self.timeline = timeline
+        self._series: list[str] = []
+        self._outputs = dict(outputs)
+        flat: dict[str, Expr] = {}
+        for name, value in outputs.items():
+            if isinstance(value, Series):
+                if value.timeline is not timeline:
+                    raise ValueError(f"output {name!r} is a series of another timeline")
+                self._series.append(name)
+                for label, item in zip(timeline.labels, value.items, strict=True):
+                    flat[column(name, label)] = _as_expr(item)
+            else:
+                flat[name] = value
+        self._evidence = tuple(evidence)
+        self.model = Model(flat, evidence=self._evidence)
+
+    @property
+    def series(self) -> list[str]:
+        """The names of the outputs that are series."""
+        return list(self._series)
+
+    @property
+    def evidence(self) -> tuple[Observation, ...]:
+        return self._evidence
+
+    def observe(self, *observations: Observation) -> TimelineModel:
+        """This model with more evidence (a new model)."""
+        return TimelineModel(self.timeline, self._outputs, self._evidence + tuple(observations))
+
+    def without_evidence(self) -> TimelineModel:
+        return TimelineModel(self.timeline, self._outputs)
+
+    def run(self, n: int | float, seed: int | None = None, **options: Any) -> TimelineResults:
+        """Runs the model (the options of :meth:`munflow.Model.run`; with
+        ``store="summary"`` only the per-period summaries are kept)."""
+        return TimelineResults(self, self.model.run(n, seed, **options))
+
+    def __repr__(self) -> str:
+        return f"TimelineModel({self.timeline!r}, series: {', '.join(self._series) or 'none'})"
+
+
+class TimelineResults:
+    """Results of a timeline model: ``series(name)`` as samples x periods,
+    ``period_summary()`` as a tidy table, ``to_xarray()``, dates by which a
+    level is reached and fan charts. The underlying results (``.results``)
+    answer everything else (``summary()``, ``prob()``...)."""
+
+    def __init__(self, model: TimelineModel, results: Any) -> None:
+        self.model = model
+        self.timeline = model.timeline
+        self.results = results
+
+    @property
+    def n(self) -> int:
+        return int(self.results.n)
+
+    @property
+    def seed(self) -> int:
+        return int(self.results.seed)
+
+    @property
+    def weights(self) -> np.ndarray | None:
+        """The posterior's weights per sample (likelihood weighting), or None
+        when samples count equally."""
+        return getattr(self.results, "weights", None)
+
+    def _columns(self, name: str) -> list[str]:
+        from munflow.timeline import column
+
+        if name not in self.model.series:
+            raise KeyError(f"no series {name!r}; the series are: {', '.join(self.model.series)}")
+        return [column(name, label) for label in self.timeline.labels]
+
+    def series(self, name: str) -> np.ndarray:
+        """The samples of a series: an array of n samples x periods."""
+        return np.column_stack([self.results[c] for c in self._columns(name)])
+
+    def summary(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        """The underlying results' summary (one row per period and output)."""
+        return self.results.summary(*args, **kwargs)
+
+    def period_summary(
+        self, names: str | Sequence[str] | None = None, quantiles: Sequence[float] | None = None
+    ) -> pd.DataFrame:
+        """A tidy table: one row per series and period, with the period's
+        label and first day, mean, sd and quantiles (the posterior's, with
+        evidence)."""
+        names = (
+            self.model.series
+            if names is None
+            else [names]
+            if isinstance(names, str)
+            else list(names)
+        )
+        table = self.results.summary(quantiles) if quantiles is not None else self.results.summary()
+        rows = []
+        for name in names:
+            for label, date, col in zip(
+                self.timeline.labels, self.timeline.dates, self._columns(name), strict=True
+            ):
+                rows.append(
+                    {
+                        "quantity": name,
+                        "period": label,
+                        "date": pd.Timestamp(date),
+                        **table.loc[col].to_dict(),
+                    }
+                )
+        out = ReadableTable(pd.DataFrame(rows))
+        out.attrs.update(seed=self.seed, n=self.n)
+        return out
+
+    def to_xarray(self) -> Any:
+        """The samples as an xarray Dataset: each series a variable of dims
+        (sample, period) with the periods' first days as coordinates, single
+        outputs of dim sample, and the weights when there are some."""
+        try:
+            import xarray as xr
+        except ImportError as err:  # pragma: no cover - exercised without xarray
+            raise ImportError("to_xarray() needs xarray: pip install 'munflow[timeline]'") from err
+        data: dict[str, Any] = {
+            name: (("sample", "period"), self.series(name)) for name in self.model.series
+        }
+        for name in self.model.model.outputs:
+            if name not in {c for s in self.model.series for c in self._columns(s)}:
+                data[name] = (("sample",), np.asarray(self.results[name]))
+        if self.weights is not None:
+            data["weight"] = (("sample",), np.asarray(self.weights))
+        coords = {
+            "sample": np.arange(self.n),
+            "period": self.timeline.dates,
+            "label": ("period", self.timeline.labels),
+        }
+        return xr.Dataset(data, coords=coords, attrs={"seed": self.seed, "n": self.n})
+
+    def _mean_of(self, indicator: np.ndarray) -> np.ndarray:
+        w = self.weights
+        if w is None:
+            return indicator.mean(axis=0)
+        return np.asarray(w) @ indicator / float(np.sum(w))
+
+    def prob_by(self, name: str, level: float, when: Any) -> float:
+        """P(the series is at least ``level`` in the period holding ``when``):
+        with a cumulative series, the chance that ``level`` had arrived by
+        then."""
+        t = self.timeline.period_of(when, "when")
+        values = np.asarray(self.results[self._columns(name)[t]])
+        return float(self._mean_of((values >= level)[:, None])[0])
+
+    def reached(self, name: str, level: float) -> pd.Series:
+        """When a series first reaches ``level``: the probability of each
+        period, and of ``"not by the end"`` for the samples that never reach
+        it (a share, never a NaN date). Index: the period labels, then
+        ``"not by the end"``."""
+        return _first_period(self, self.series(name) >= level)
+
+    def run_out(self, name: str) -> pd.Series:
+        """When a stock series first runs out (is 0 after having held
+        rounds): the probability of each period, and ``"not by the end"``
+        for samples whose stock lasts (or never held anything)."""
+        stock = self.series(name)
+        held = np.maximum.accumulate(stock > 0, axis=1)
+        empty = held & (stock <= 0)
+        return _first_period(self, empty)
+
+    def plot_fan(
+        self,
+        name: str,
+        *,
+        evidence: bool | Sequence[Observation] = True,
+        ax: Axes | None = None,
+        title: str | None = None,
+    ) -> Axes:
+        """A fan chart of a series: median line, 50% and 90% bands over a date
+        axis, and the dated statements observing it drawn over it (each a
+        point with its error bar)."""
+        from munflow import plot
+
+        table = self.period_summary(name, [0.05, 0.25, 0.5, 0.75, 0.95])
+        statements = self._statements(name, evidence)
+        return plot.fan(table, statements=statements, ax=ax, title=title or name)
+
+    def _statements(
+        self, name: str, evidence: bool | Sequence[Observation]
+    ) -> list[dict[str, Any]]:
+        """The observations of this series' periods, as points to draw."""
+        if evidence is False:
+            return []
+        observations = self.model.evidence if evidence is True else list(evidence)
+        # A statement about a period is an observation of that period's
+        # expression itself (series.at(date) returns it).
+        items = {
+            id(x): t for t, x in enumerate(self.model._outputs[name].items) if isinstance(x, Expr)
+        }
+        out = []
+        for obs in observations:
+            if not obs.nodes or id(obs.nodes[0]) not in items:
+                continue
+            t = items[id(obs.nodes[0])]
+            point = _statement_point(obs)
+            if point is not None:
+                out.append(
+                    {"date": pd.Timestamp(self.timeline.dates[t]), "name": obs.name, **point}
+                )
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"munflow timeline results: n={self.n:,}, seed={self.seed}, {self.timeline!r}, "
+            f"series: {', '.join(self.model.series)}"
+        )
+
+
+def _first_period(res: TimelineResults, hit: np.ndarray) -> pd.Series:
+    """P(first hit in each period) and P(no hit), from samples x periods."""
+    ever = hit.any(axis=1)
+    first = np.where(ever, hit.argmax(axis=1), len(res.timeline))
+    indicator = first[:, None] == np.arange(len(res.timeline) + 1)[None, :]
+    probs = res._mean_of(indicator.astype(float))
+    return pd.Series(probs, index=[*res.timeline.labels, NOT_BY_THE_END], name="probability")
+
+
+def _statement_point(obs: Observation) -> dict[str, float] | None:
+    """The value and error bar of a statement: a measurement's reported
+    value with the range that holds the truth at its level, or a bound."""
+    f = obs.figures
+    if obs.kind == "measured":
+        value, level = float(f["value"]), float(f.get("level") or 0.9)
+        z = float(_core.normal(0, 1).ppf(0.5 + level / 2))
+        if f.get("error", "lognormal") == "lognormal":
+            sd = f["sd"] if f.get("sd") is not None else math.log1p(float(f["rel_error"])) / z
+            return {
+                "value": value,
+                "low": value * math.exp(-z * sd),
+                "high": value * math.exp(z * sd),
+            }
+        sd = f["sd"] if f.get("sd") is not None else float(f["rel_error"]) * value / z
+        return {"value": value, "low": value - z * sd, "high": value + z * sd}
+    if obs.kind == "bounds":
+        low, high = float(f.get("lower", -math.inf)), float(f.get("upper", math.inf))
+        value = low if math.isfinite(low) else high
+        return {
+            "value": value,
+            "low": low if math.isfinite(low) else value,
+            "high": high if math.isfinite(high) else value,
+        }
+    return None

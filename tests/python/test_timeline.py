@@ -1,0 +1,210 @@
+"""Timelines: hand-computed totals, flows against scipy, the variance of a
+cumulative under each way of sharing uncertainty against its closed form,
+dated evidence against a conjugate posterior, date-keyed streams,
+determinism and located errors."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import munflow as mf
+
+
+def test_cumulative_totals_and_stock_by_hand() -> None:
+    tl = mf.Timeline("2023-08", "2023-11")
+    assert tl.labels == ["2023-08", "2023-09", "2023-10", "2023-11"]
+    assert list(tl.days) == [31, 30, 31, 30]
+    voyages = tl.values([2, 0, 3, 1])
+    delivered = voyages * tl.input("per_voyage", 100.0)
+    stock = tl.stock(delivered, fired_per_day=5.0)
+    model = tl.model({"delivered": delivered, "cumulative": delivered.cumulative(), "stock": stock})
+    res = model.run(10, seed=1)
+    np.testing.assert_array_equal(res.series("cumulative")[0], [200, 200, 500, 600])
+    # 200 - 5 x 31 = 45; 45 + 0 - 150 floors at 0; 300 - 155 = 145; 145 + 100 - 150 = 95.
+    np.testing.assert_array_equal(res.series("stock")[0], [45, 0, 145, 95])
+    ran_out = res.run_out("stock")
+    assert ran_out["2023-09"] == 1.0 and ran_out.sum() == pytest.approx(1.0)
+    reached = res.reached("cumulative", 550)
+    assert reached["2023-11"] == 1.0
+    assert res.reached("cumulative", 601)[mf.timeline_results.NOT_BY_THE_END] == 1.0
+
+
+def test_weeks_and_days_have_their_own_labels() -> None:
+    weeks = mf.Timeline("2024-03-06", "2024-03-20", period="week")
+    assert weeks.labels == ["2024-03-04", "2024-03-11", "2024-03-18"]
+    assert list(weeks.days) == [7, 7, 7]
+    days = mf.Timeline("2024-02-28", "2024-03-01", period="day")
+    assert days.labels == ["2024-02-28", "2024-02-29", "2024-03-01"]
+    assert days.period_of("2024-02-29") == 1
+
+
+def test_a_constant_rate_poisson_flow_is_poisson_over_the_whole_timeline() -> None:
+    tl = mf.Timeline("2024-01", "2024-12")
+    voyages = tl.draw("voyages", lambda rate: mf.poisson(rate), tl.values([3.0] * 12))
+    res = tl.model({"total": voyages.total()}).run(100_000, seed=4)
+    total = res.results["total"]
+    truth = stats.poisson(36)
+    for k in (25, 30, 36, 42, 48):
+        p = np.mean(total <= k)
+        assert (
+            abs(p - truth.cdf(k)) < 4 * math.sqrt(truth.cdf(k) * truth.sf(k) / total.size) + 1e-3
+        ), k
+    assert total.mean() == pytest.approx(36, rel=0.01)
+    assert total.var() == pytest.approx(36, rel=0.03)
+
+
+def _sum_variance(
+    sharing: str, law: mf.Distribution, periods: int, rho: float | None = None
+) -> float:
+    tl = mf.Timeline("2024-01", "2024-12")
+    assert len(tl) == periods
+    rate = tl.input("rate", law, sharing=sharing, rho=rho)
+    res = tl.model({"total": rate.total()}).run(200_000, seed=7)
+    return float(np.var(res.results["total"], ddof=1))
+
+
+@pytest.mark.parametrize(
+    ("sharing", "expected"),
+    [("shared", 12**2 * 4.0), ("independent", 12 * 4.0)],
+)
+def test_shared_and_independent_variances_of_a_cumulative(sharing: str, expected: float) -> None:
+    assert _sum_variance(sharing, mf.normal(10, 2), 12) == pytest.approx(expected, rel=0.02)
+
+
+def test_a_persistent_gaussian_process_has_the_ar1_variance() -> None:
+    rho, var, periods = 0.6, 4.0, 12
+    expected = var * (periods + 2 * sum((periods - k) * rho**k for k in range(1, periods)))
+    assert _sum_variance("persistent", mf.normal(10, 2), periods, rho) == pytest.approx(
+        expected, rel=0.02
+    )
+
+
+def test_a_persistent_lognormal_rate_has_the_exact_lognormal_covariance() -> None:
+    # log r_t = m + s z_t with z a stationary AR(1) of correlation rho:
+    # cov(r_s, r_t) = E[r]^2 (exp(s^2 rho^|t-s|) - 1), E[r]^2 = exp(2m + s^2).
+    rho, m, s, periods = 0.7, math.log(5.0), 0.3, 12
+    lags = np.abs(np.subtract.outer(np.arange(periods), np.arange(periods)))
+    expected = float(np.sum(math.exp(2 * m + s * s) * (np.exp(s * s * rho**lags) - 1)))
+    law = mf.lognormal(m, s)
+    assert _sum_variance("persistent", law, periods, rho) == pytest.approx(expected, rel=0.02)
+
+
+def test_a_dated_statement_gives_the_conjugate_posterior_and_forecast() -> None:
+    # A shared rate r ~ N(100, 20) per month; 4r observed as 480 with sd 40:
+    # precision 1/400 + 16/1600, so r | data ~ N(116, 80); by month 6, 6r.
+    tl = mf.Timeline("2024-01", "2024-06")
+    rate = tl.input("rate", mf.normal(100, 20))
+    cumulative = rate.cumulative()
+    said = mf.evidence.measured(
+        cumulative.at("2024-04"), 480, sd=40, error="normal", name="statement"
+    )
+    model = tl.model({"cumulative": cumulative}).observe(said)
+    res = model.run(200_000, seed=3)
+    table = res.period_summary("cumulative").set_index("period")
+    assert table.loc["2024-06", "mean"] == pytest.approx(
+        6 * 116, abs=4 * 6 * math.sqrt(80 / 50_000)
+    )
+    assert table.loc["2024-06", "sd"] == pytest.approx(6 * math.sqrt(80), rel=0.02)
+    assert table.loc["2024-06", "p5"] == pytest.approx(
+        6 * stats.norm(116, math.sqrt(80)).ppf(0.05), rel=0.01
+    )
+
+
+def test_period_streams_are_keyed_by_date_not_position() -> None:
+    def march(start: str, end: str) -> np.ndarray:
+        tl = mf.Timeline(start, end)
+        rate = tl.input("rate", mf.gamma(2, 1), sharing="independent")
+        res = tl.model({"rate": rate}).run(1000, seed=11)
+        return res.series("rate")[:, tl.period_of("2024-03")]
+
+    np.testing.assert_array_equal(march("2024-01", "2024-06"), march("2023-10", "2024-12"))
+
+
+def test_same_numbers_whatever_the_threads() -> None:
+    tl = mf.Timeline("2024-01", "2024-09")
+    rate = tl.input("rate", mf.lognormal_ci(2, 8), sharing="persistent", rho=0.5)
+    voyages = tl.draw("voyages", lambda r: mf.poisson(r), rate)
+    model = tl.model({"cumulative": voyages.cumulative()})
+    runs = [model.run(30_000, seed=2, threads=t).series("cumulative") for t in (1, 2, 7)]
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0], other)
+
+
+def test_summary_only_per_period_summaries_equal_the_stored_ones() -> None:
+    tl = mf.Timeline("2024-01", "2024-06")
+    voyages = tl.draw(
+        "voyages", lambda r: mf.poisson(r), tl.input("rate", mf.gamma(3, 1), sharing="independent")
+    )
+    model = tl.model({"cumulative": voyages.cumulative()})
+    stored = model.run(50_000, seed=5).period_summary()
+    streamed = model.run(50_000, seed=5, store="summary").period_summary()
+    np.testing.assert_array_equal(
+        stored[["mean", "sd", "p5", "p50", "p95"]], streamed[["mean", "sd", "p5", "p50", "p95"]]
+    )
+
+
+def test_to_xarray_has_dates_as_coordinates() -> None:
+    tl = mf.Timeline("2024-01", "2024-03")
+    model = tl.model({"rate": tl.input("rate", mf.uniform(0, 1), sharing="independent")})
+    ds = model.run(100, seed=1).to_xarray()
+    assert ds["rate"].dims == ("sample", "period")
+    assert str(ds["period"].values[1])[:10] == "2024-02-01"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: mf.Timeline("2024-05", "2024-01"), "end 2024-01 is before start 2024-05"),
+        (lambda: mf.Timeline("2024-01", "2024-05", period="fortnight"), "period must be one of"),
+        (lambda: mf.Timeline("2024-13", "2024-05"), "start must be a date"),
+        (
+            lambda: mf.Timeline("2024-01", "2024-05").active(("2024-04", "2024-08")),
+            "active range 2024-04..2024-08: end 2024-08 is outside the timeline 2024-01 .. 2024-05",
+        ),
+        (
+            lambda: mf.Timeline("2024-01", "2024-05").values([1.0] * 5).at("2024-07"),
+            "at 2024-07 is outside the timeline",
+        ),
+        (
+            lambda: mf.Timeline("2024-01", "2024-05").input(
+                "rate", mf.beta(2, 2), sharing="persistent", rho=0.5
+            ),
+            "AR(1) process on a normal input",
+        ),
+        (
+            lambda: mf.Timeline("2024-01", "2024-05").input(
+                "rate", mf.normal(1, 1), sharing="persistent", rho=1.0
+            ),
+            "rho",
+        ),
+        (
+            lambda: mf.Timeline("2024-01", "2024-05").input(
+                "rate", mf.normal(1, 1), sharing="monthly"
+            ),
+            "sharing must be one of",
+        ),
+    ],
+)
+def test_bad_timeline_input_is_a_located_error(make, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make()
+
+
+def test_a_fan_chart_draws_bands_median_and_the_statement() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    tl = mf.Timeline("2024-01", "2024-06")
+    cumulative = tl.input("rate", mf.lognormal_ci(80, 120)).cumulative()
+    said = mf.evidence.measured(cumulative.at("2024-03"), 330, rel_error=0.2, name="statement")
+    res = tl.model({"cumulative": cumulative}).observe(said).run(20_000, seed=1)
+    ax = res.plot_fan("cumulative")
+    assert len(ax.collections) >= 2  # the two bands
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["90% range", "50% range", "median", "statement (90% error)"]
+    assert [t.get_text() for t in ax.texts] == ["statement"]
