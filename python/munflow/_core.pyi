@@ -383,7 +383,9 @@ class ScenarioSpec:
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
-def scenario_error(message: str, path: str = "", file: str = "<scenario>") -> ScenarioError:
+def scenario_error(
+    message: str, path: str = "", file: str = "<scenario>", line: int | None = None
+) -> ScenarioError:
     """A ScenarioError with its attributes, for problems found in Python."""
 
 # -- sensitivity (munflow.sensitivity makes the tables) ---------------------

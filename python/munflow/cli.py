@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario file and print ranges for every output")
     run.add_argument("file", metavar="FILE", help="scenario file (.toml, or .json)")
     _add_run_options(run, seed=None)
+    run.add_argument(
+        "--every",
+        type=_positive_int,
+        default=1,
+        metavar="K",
+        help="timeline files: show every K-th period in the table (the last one always)",
+    )
     run.set_defaults(command=_run)
 
     demo = sub.add_parser("demo", help="run the bundled DPRK -> Russia 2023-2024 scenario")
@@ -160,6 +167,12 @@ def _seed(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from munflow import timeline_scenario
+
+    if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
+        from munflow import timeline_cli
+
+        return timeline_cli.run(timeline_scenario.TimelineScenario.from_file(args.file), args)
     return _run_scenario(Scenario.from_file(args.file), args)
 
 

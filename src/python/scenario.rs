@@ -351,11 +351,11 @@ fn _restore_scenario(
 
 /// A ScenarioError for a problem the Python layer finds (an unknown path).
 #[pyfunction]
-#[pyo3(signature = (message, path="", file="<scenario>"))]
-fn scenario_error(message: &str, path: &str, file: &str) -> PyErr {
+#[pyo3(signature = (message, path="", file="<scenario>", line=None))]
+fn scenario_error(message: &str, path: &str, file: &str, line: Option<usize>) -> PyErr {
     super::errors::to_py(Error::from(Problem {
         origin: file.to_string(),
-        line: None,
+        line,
         path: path.to_string(),
         message: message.to_string(),
     }))

@@ -208,3 +208,96 @@ def test_a_fan_chart_draws_bands_median_and_the_statement() -> None:
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["90% range", "50% range", "median", "statement (90% error)"]
     assert [t.get_text() for t in ax.texts] == ["statement"]
+
+
+# -- timeline scenario files -----------------------------------------------
+
+TIMELINE_FILE = """\
+title = "two ports"
+[timeline]
+start = "2024-01"
+end = "2024-06"
+
+[munitions.shell]
+share = 0.5
+per_container = 400
+dud_rate = 0.25
+
+[channels.port]
+active = [["2024-02", "2024-04"]]
+voyages_per_period = 1000
+containers_per_voyage = 10
+"""
+
+
+def test_a_timeline_file_gives_hand_computed_totals() -> None:
+    from munflow.timeline_scenario import TimelineScenario
+
+    sc = TimelineScenario(TIMELINE_FILE, "two_ports.toml")
+    res = sc.run(20_000, seed=1, store_inputs=False)
+    voyages = res.series("voyages")
+    # Poisson(1000) voyages in the three active months only.
+    assert (voyages[:, [0, 4, 5]] == 0).all()
+    assert voyages[:, 1:4].mean() == pytest.approx(1000, rel=0.005)
+    # Per voyage 10 containers, half of them 400 shells, a quarter duds.
+    np.testing.assert_allclose(
+        res.series("functioning.shell"), res.series("cumulative.voyages") * 10 * 0.5 * 400 * 0.75
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ('2024-04"]]', '2024-09"]]'),
+            "two_ports.toml:12: channels.port.active: active range 2024-02..2024-09: "
+            "end 2024-09 is outside the timeline",
+        ),
+        (
+            ("per_container = 400", "per_container = { weibull = [1, 2] }"),
+            "two_ports.toml:8: munitions.shell.per_container: unknown distribution 'weibull'",
+        ),
+        (
+            ('end = "2024-06"', 'end = "2023-06"'),
+            "two_ports.toml:4: timeline.end: timeline: end 2023-06 is before start 2024-01",
+        ),
+        (
+            ("voyages_per_period = 1000", "voyages_per_period = { beta = [2] }"),
+            "two_ports.toml:13: channels.port.voyages_per_period: beta takes 2 numbers",
+        ),
+    ],
+)
+def test_timeline_file_errors_name_the_line_and_field(edit: tuple[str, str], message: str) -> None:
+    from munflow.timeline_scenario import TimelineScenario
+
+    with pytest.raises(mf.ScenarioError, match=re.escape(message)):
+        TimelineScenario(TIMELINE_FILE.replace(*edit), "two_ports.toml")
+
+
+def test_a_statement_dated_outside_the_timeline_is_a_located_error() -> None:
+    from munflow.timeline_scenario import TimelineScenario
+
+    text = (
+        TIMELINE_FILE
+        + '\n[evidence.late]\nquantity = "cumulative.containers"\ndate = "2025-01"\nat_least = 5\n'
+    )
+    with pytest.raises(
+        mf.ScenarioError, match=r"two_ports.toml:18: evidence.late.date: at 2025-01 is outside"
+    ):
+        TimelineScenario(text, "two_ports.toml")
+
+
+def test_the_bundled_timeline_runs_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    from munflow import cli, scenarios
+
+    path = str(scenarios.path("dprk_russia_timeline"))
+    assert cli.main(["run", path, "-n", "2000", "--seed", "3", "--every", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "cumulative.containers (median [5%, 95%])" in out
+    assert "defence_minister" in out and "2025-06" in out
+    assert cli.main(["run", path, "-n", "1000", "--seed", "3", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "quantity,period,date,mean,sd,p5,p50,p95"
+    assert len(lines) == 1 + 23 * len(
+        mf.timeline_scenario.TimelineScenario.from_file(path).model.series
+    )
