@@ -230,16 +230,17 @@ class TimelineResults:
         if evidence is False:
             return []
         observations = self.model.evidence if evidence is True else list(evidence)
-        # A statement about a period is an observation of that period's
-        # expression itself (series.at(date) returns it).
-        items = {
-            id(x): t for t, x in enumerate(self.model._outputs[name].items) if isinstance(x, Expr)
-        }
+        # A statement about a period observes that period's node itself
+        # (series.at(date) returns it; an Expr hashes by its node, so a node
+        # named for the statement still matches).
+        series = self.model._outputs[name].items
+        items = {hash(x): t for t, x in enumerate(series) if isinstance(x, Expr)}
         out = []
         for obs in observations:
-            if not obs.nodes or id(obs.nodes[0]) not in items:
+            node = obs.nodes[0] if obs.nodes else None
+            if not isinstance(node, Expr) or hash(node) not in items:
                 continue
-            t = items[id(obs.nodes[0])]
+            t = items[hash(node)]
             point = _statement_point(obs)
             if point is not None:
                 out.append(
