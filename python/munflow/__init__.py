@@ -63,8 +63,8 @@ from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
-from munflow.timeline import Series, Timeline
-from munflow.timeline_results import TimelineModel, TimelineResults
+from munflow.timeline import Series, Timeline, TimelineModel
+from munflow.timeline_results import TimelineResults
 
 __all__ = [
     "Distribution",

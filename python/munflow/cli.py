@@ -172,7 +172,8 @@ def _run(args: argparse.Namespace) -> int:
     if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
         from munflow import timeline_cli
 
-        return timeline_cli.run(timeline_scenario.TimelineScenario.from_file(args.file), args)
+        sc = timeline_scenario.TimelineScenario.from_file(args.file)
+        return _write(timeline_cli.render(sc, args), args)
     return _run_scenario(Scenario.from_file(args.file), args)
 
 
@@ -200,11 +201,16 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
     render = {"table": _table, "csv": _csv, "json": _json}[args.format]
     text = io.StringIO()
     render(res, text)
+    return _write(text.getvalue(), args)
+
+
+def _write(text: str, args: argparse.Namespace) -> int:
+    """Writes a run's text to ``--output`` (replacing the file whole) or stdout."""
     if args.output:
-        _replace_file(Path(args.output), text.getvalue())
+        _replace_file(Path(args.output), text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text.getvalue())
+        sys.stdout.write(text)
     return EXIT_OK
 
 

@@ -44,12 +44,17 @@ import datetime as dt
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import munflow._core as _core
 from munflow._core import Distribution, Expr
+from munflow.model import Model
+from munflow.timeline_results import TimelineResults, column
+
+if TYPE_CHECKING:
+    from munflow.evidence import Observation
 
 #: The period units a timeline can have.
 PERIODS = ("month", "week", "day")
@@ -370,9 +375,55 @@ def _days_in(start: dt.date, period: str) -> int:
     return 7 if period == "week" else 1
 
 
-def column(name: str, label: str) -> str:
-    """The output column of a series' period: ``"containers[2024-03]"``."""
-    return f"{name}[{label}]"
+class TimelineModel:
+    """Series (one output column per period, ``name[period]``) and single
+    expressions as outputs of one model, with evidence (dated statements
+    observe ``series.cumulative().at(date)``)."""
 
+    def __init__(
+        self,
+        timeline: Timeline,
+        outputs: Mapping[str, Series | Expr],
+        evidence: Sequence[Observation] = (),
+    ) -> None:
+        if not outputs:
+            raise ValueError("a timeline model needs at least one output")
+        self.timeline = timeline
+        self._series: list[str] = []
+        self._outputs = dict(outputs)
+        flat: dict[str, Expr] = {}
+        for name, value in outputs.items():
+            if isinstance(value, Series):
+                if value.timeline is not timeline:
+                    raise ValueError(f"output {name!r} is a series of another timeline")
+                self._series.append(name)
+                for label, item in zip(timeline.labels, value.items, strict=True):
+                    flat[column(name, label)] = _as_expr(item)
+            else:
+                flat[name] = value
+        self._evidence = tuple(evidence)
+        self.model = Model(flat, evidence=self._evidence)
 
-from munflow.timeline_results import TimelineModel  # noqa: E402  (uses Series)
+    @property
+    def series(self) -> list[str]:
+        """The names of the outputs that are series."""
+        return list(self._series)
+
+    @property
+    def evidence(self) -> tuple[Observation, ...]:
+        return self._evidence
+
+    def observe(self, *observations: Observation) -> TimelineModel:
+        """This model with more evidence (a new model)."""
+        return TimelineModel(self.timeline, self._outputs, self._evidence + tuple(observations))
+
+    def without_evidence(self) -> TimelineModel:
+        return TimelineModel(self.timeline, self._outputs)
+
+    def run(self, n: int | float, seed: int | None = None, **options: Any) -> TimelineResults:
+        """Runs the model (the options of :meth:`munflow.Model.run`; with
+        ``store="summary"`` only the per-period summaries are kept)."""
+        return TimelineResults(self, self.model.run(n, seed, **options))
+
+    def __repr__(self) -> str:
+        return f"TimelineModel({self.timeline!r}, series: {', '.join(self._series) or 'none'})"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 from munflow.formatting import readable
@@ -24,8 +23,8 @@ HEADLINE = (
 RANGE = [0.05, 0.5, 0.95]
 
 
-def run(scenario: Any, args: Any) -> int:
-    """Runs a timeline scenario as the CLI's options say and writes its tables."""
+def render(scenario: Any, args: Any) -> str:
+    """Runs a timeline scenario as the CLI's options say; returns its tables."""
     if args.scheduler:
         raise ValueError("--scheduler is not available for timeline files yet; run them locally")
     progress = None if sys.stderr.isatty() else False
@@ -41,14 +40,7 @@ def run(scenario: Any, args: Any) -> int:
         _json(scenario, res, table, text)
     else:
         _table(scenario, res, table, text, args.every)
-    if args.output:
-        from munflow.cli import _replace_file
-
-        _replace_file(Path(args.output), text.getvalue())
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text.getvalue())
-    return 0
+    return text.getvalue()
 
 
 def _shown(res: Any) -> list[str]:

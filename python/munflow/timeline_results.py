@@ -5,7 +5,7 @@ fan charts."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,67 +19,15 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from munflow.evidence import Observation
-    from munflow.timeline import Series, Timeline
+    from munflow.timeline import TimelineModel
 
 #: How a date-reached table labels the samples that never reach the level.
 NOT_BY_THE_END = "not by the end"
 
 
-class TimelineModel:
-    """Series (one output column per period, ``name[period]``) and single
-    expressions as outputs of one model, with evidence (dated statements
-    observe ``series.cumulative().at(date)``)."""
-
-    def __init__(
-        self,
-        timeline: Timeline,
-        outputs: Mapping[str, Series | Expr],
-        evidence: Sequence[Observation] = (),
-    ) -> None:
-        from munflow.model import Model
-        from munflow.timeline import Series, _as_expr, column
-
-        if not outputs:
-            raise ValueError("a timeline model needs at least one output")
-        self.timeline = timeline
-        self._series: list[str] = []
-        self._outputs = dict(outputs)
-        flat: dict[str, Expr] = {}
-        for name, value in outputs.items():
-            if isinstance(value, Series):
-                if value.timeline is not timeline:
-                    raise ValueError(f"output {name!r} is a series of another timeline")
-                self._series.append(name)
-                for label, item in zip(timeline.labels, value.items, strict=True):
-                    flat[column(name, label)] = _as_expr(item)
-            else:
-                flat[name] = value
-        self._evidence = tuple(evidence)
-        self.model = Model(flat, evidence=self._evidence)
-
-    @property
-    def series(self) -> list[str]:
-        """The names of the outputs that are series."""
-        return list(self._series)
-
-    @property
-    def evidence(self) -> tuple[Observation, ...]:
-        return self._evidence
-
-    def observe(self, *observations: Observation) -> TimelineModel:
-        """This model with more evidence (a new model)."""
-        return TimelineModel(self.timeline, self._outputs, self._evidence + tuple(observations))
-
-    def without_evidence(self) -> TimelineModel:
-        return TimelineModel(self.timeline, self._outputs)
-
-    def run(self, n: int | float, seed: int | None = None, **options: Any) -> TimelineResults:
-        """Runs the model (the options of :meth:`munflow.Model.run`; with
-        ``store="summary"`` only the per-period summaries are kept)."""
-        return TimelineResults(self, self.model.run(n, seed, **options))
-
-    def __repr__(self) -> str:
-        return f"TimelineModel({self.timeline!r}, series: {', '.join(self._series) or 'none'})"
+def column(name: str, label: str) -> str:
+    """The output column of a series' period: ``"containers[2024-03]"``."""
+    return f"{name}[{label}]"
 
 
 class TimelineResults:
@@ -108,8 +56,6 @@ class TimelineResults:
         return getattr(self.results, "weights", None)
 
     def _columns(self, name: str) -> list[str]:
-        from munflow.timeline import column
-
         if name not in self.model.series:
             raise KeyError(f"no series {name!r}; the series are: {', '.join(self.model.series)}")
         return [column(name, label) for label in self.timeline.labels]

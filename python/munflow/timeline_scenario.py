@@ -50,8 +50,7 @@ import tomllib
 
 import munflow._core as _core
 from munflow import evidence as ev
-from munflow.timeline import Series, Timeline
-from munflow.timeline_results import TimelineModel
+from munflow.timeline import Series, Timeline, TimelineModel
 
 #: The distribution families a timeline file may name, and their arity.
 FAMILIES = {
@@ -69,8 +68,12 @@ FAMILIES = {
 
 
 def has_timeline(path: str | os.PathLike[str]) -> bool:
-    """Whether a scenario file has a ``[timeline]`` table."""
-    text = Path(path).read_text(encoding="utf-8")
+    """Whether a scenario file has a ``[timeline]`` table (False for a file
+    that cannot be read: reading it again says why)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
     return re.search(r"^\s*\[timeline\]\s*$", text, flags=re.MULTILINE) is not None
 
 
