@@ -40,7 +40,7 @@ use crate::error::{Error, Result};
 use crate::evidence::Observation;
 use crate::expr::Node;
 use crate::stats::streaming::{
-    Answer, Frame, Partial, Search, Window, WindowIndex, GATHER_LIMIT, PILOT_ROWS,
+    buckets_for, Answer, Frame, Partial, Search, Window, WindowIndex, GATHER_LIMIT, PILOT_ROWS,
 };
 use crate::stats::weighted_streaming::WeightedQuantile;
 use crate::stats::Summary;
@@ -280,7 +280,7 @@ impl SummaryJob {
                             .iter()
                             .flat_map(|(_, cols)| cols[j].iter().copied())
                             .collect();
-                        Frame::of_pilot(&pilot)
+                        Frame::of_pilot_in(&pilot, buckets_for(self.n))
                     })
                     .collect();
             }

@@ -382,9 +382,14 @@ pub fn fold_chunks<A: Send>(
     }
     let width = plan.stored().len();
     let work = || {
+        // A few long tasks per thread rather than one per chunk: each task
+        // starts an accumulator (a summary's histograms can be large) and
+        // merging them costs as much as filling them.
+        let per_task = (chunks.len() / (4 * rayon::current_num_threads())).max(1);
         chunks
             .clone()
             .into_par_iter()
+            .with_min_len(per_task)
             .try_fold(
                 || (plan.workspace(), vec![vec![0.0; CHUNK]; width], init()),
                 |(mut ws, mut bufs, mut acc), c| {

@@ -32,26 +32,44 @@ pub const BUCKETS: usize = 1 << 14;
 /// bucket is refined instead.
 pub const GATHER_LIMIT: u64 = 1 << 20;
 
-/// Buckets over [lo, hi] (interior buckets 1..=BUCKETS) with one bucket for
-/// values below (0) and one for values above (BUCKETS + 1).
+/// Buckets over [lo, hi] (interior buckets 1..=count, at most [`BUCKETS`])
+/// with one bucket for values below (0) and one for values above (count + 1).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Buckets {
     lo: f64,
     hi: f64,
     scale: f64,
+    count: usize,
 }
 
 impl Buckets {
-    /// Buckets over [lo, hi]; a point or an unusable range puts every value
-    /// in [lo, hi] in bucket 1.
+    /// [`BUCKETS`] buckets over [lo, hi]; a point or an unusable range puts
+    /// every value in [lo, hi] in bucket 1.
     pub fn over(lo: f64, hi: f64) -> Buckets {
+        Buckets::over_in(lo, hi, BUCKETS)
+    }
+
+    /// `count` (1..=[`BUCKETS`]) buckets over [lo, hi].
+    pub fn over_in(lo: f64, hi: f64, count: usize) -> Buckets {
+        let count = count.clamp(1, BUCKETS);
         let width = hi - lo;
         let scale = if width > 0.0 && width.is_finite() {
-            BUCKETS as f64 / width
+            count as f64 / width
         } else {
             0.0
         };
-        Buckets { lo, hi, scale }
+        Buckets {
+            lo,
+            hi,
+            scale,
+            count,
+        }
+    }
+
+    /// How many slots a histogram over these buckets has (interior ones and
+    /// the two outside).
+    pub fn slots(&self) -> usize {
+        self.count + 2
     }
 
     #[inline(always)]
@@ -59,11 +77,20 @@ impl Buckets {
         if x < self.lo {
             0
         } else if x > self.hi {
-            BUCKETS + 1
+            self.count + 1
         } else {
-            1 + (((x - self.lo) * self.scale) as usize).min(BUCKETS - 1)
+            1 + (((x - self.lo) * self.scale) as usize).min(self.count - 1)
         }
     }
+}
+
+/// Interior buckets for the histograms of a summary-only run of `n` rows:
+/// about 256 rows a bucket, between 256 and [`BUCKETS`] buckets. A run of
+/// many outputs keeps one histogram per output in every task, so small
+/// histograms stay in cache and merge quickly; the buckets holding the
+/// quantiles stay small enough to gather (a fuller one is refined).
+pub fn buckets_for(n: usize) -> usize {
+    (n / 256).next_power_of_two().clamp(256, BUCKETS)
 }
 
 /// What a column's pilot rows fix: the centre of its squared deviations
@@ -78,6 +105,11 @@ impl Frame {
     /// The frame of a column whose first rows are `pilot` (at most
     /// [`PILOT_ROWS`] of them; fewer when the column is shorter).
     pub fn of_pilot(pilot: &[f64]) -> Frame {
+        Frame::of_pilot_in(pilot, BUCKETS)
+    }
+
+    /// [`Frame::of_pilot`] with `count` interior buckets.
+    pub fn of_pilot_in(pilot: &[f64], buckets: usize) -> Frame {
         let finite = || pilot.iter().copied().filter(|x| x.is_finite());
         let mut sum = ExactSum::default();
         let mut count = 0usize;
@@ -91,12 +123,12 @@ impl Frame {
         if count == 0 {
             return Frame {
                 centre: 0.0,
-                buckets: Buckets::over(0.0, 0.0),
+                buckets: Buckets::over_in(0.0, 0.0, buckets),
             };
         }
         Frame {
             centre: sum.value() / count as f64,
-            buckets: Buckets::over(lo, hi),
+            buckets: Buckets::over_in(lo, hi, buckets),
         }
     }
 }
@@ -120,7 +152,7 @@ impl Partial {
             sum: ExactSum::default(),
             squares: ExactSum::default(),
             nans: 0,
-            hist: Histogram::new(),
+            hist: Histogram::empty(),
         }
     }
 
@@ -143,6 +175,7 @@ impl Partial {
             chunk_sum += x;
             chunk_squares += (x - c) * (x - c);
         }
+        self.hist.size_for(&frame.buckets);
         for &x in values {
             if x.is_nan() {
                 self.nans += 1;
@@ -282,11 +315,30 @@ pub struct Histogram {
 }
 
 impl Histogram {
+    /// A histogram over [`BUCKETS`] buckets.
     pub fn new() -> Histogram {
+        Histogram::with_slots(BUCKETS + 2)
+    }
+
+    fn with_slots(slots: usize) -> Histogram {
         Histogram {
-            counts: vec![0; BUCKETS + 2],
-            min: vec![f64::INFINITY; BUCKETS + 2],
-            max: vec![f64::NEG_INFINITY; BUCKETS + 2],
+            counts: vec![0; slots],
+            min: vec![f64::INFINITY; slots],
+            max: vec![f64::NEG_INFINITY; slots],
+        }
+    }
+
+    /// A histogram with no slots yet: sized by its first chunk's buckets
+    /// ([`Histogram::size_for`]), so that a task that sees no chunk
+    /// allocates nothing.
+    pub fn empty() -> Histogram {
+        Histogram::with_slots(0)
+    }
+
+    /// Gives an empty histogram the slots of `buckets`.
+    pub fn size_for(&mut self, buckets: &Buckets) {
+        if self.counts.is_empty() {
+            *self = Histogram::with_slots(buckets.slots());
         }
     }
 
@@ -303,6 +355,13 @@ impl Histogram {
     }
 
     pub fn merge(&mut self, other: &Histogram) {
+        if other.counts.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            *self = other.clone();
+            return;
+        }
         for b in 0..self.counts.len() {
             self.counts[b] += other.counts[b];
             self.min[b] = self.min[b].min(other.min[b]);
