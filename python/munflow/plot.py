@@ -474,24 +474,34 @@ def fan(
 
 
 def stock(
-    stock_table: Any,
-    demand_table: Any | None = None,
+    delivered: Any,
+    wanted: Any,
     *,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Stock against consumption: the stock's fan (median, 50% and 90%
-    bands) and, if given, the cumulative rounds fired from this source as a
-    dashed median line."""
-    ax = fan(stock_table, ax=ax, title=title)
-    if demand_table is not None:
-        ax.plot(
-            demand_table["date"].to_numpy(),
-            demand_table["p50"],
-            color="tab:red",
-            ls="--",
-            lw=1.5,
-            label="fired from this source (median, cumulative)",
-        )
-        _legend_above(ax, ncols=3)
+    """Stock against consumption, from two per-period tables (p5, p50, p95):
+    rounds delivered in working order, cumulative (blue: median and 90%
+    band), against the rounds that fire from this source would use,
+    cumulative (red). Where the red runs above the blue, the stock is empty
+    and fire from this source stops short."""
+    import matplotlib.dates as mdates
+
+    ax = _axes(ax, (8, 4.5))
+    for table, colour, label in (
+        (delivered, "tab:blue", "delivered, working"),
+        (wanted, "tab:red", "wanted by fire from this source"),
+    ):
+        dates = table["date"].to_numpy()
+        ax.fill_between(dates, table["p5"], table["p95"], color=colour, alpha=0.18, lw=0)
+        ax.plot(dates, table["p50"], color=colour, lw=2, label=f"{label} (median; 90% band)")
+    ax.set_ylim(bottom=0)
+    _plain_numbers(ax.yaxis)
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(axis="y", alpha=0.3)
+    if title:
+        ax.set_title(title, pad=24)
+    _legend_above(ax, ncols=2)
     return ax

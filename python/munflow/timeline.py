@@ -239,6 +239,25 @@ class Timeline:
             return x.items
         return [x] * len(self)
 
+    def consumption(
+        self, fired_per_day: Series | Expr | float, *, share: Series | Expr | float = 1.0
+    ) -> Series:
+        """Rounds wanted from this source in each period: ``fired_per_day``
+        x the period's days x ``share`` (the part of that fire using this
+        source's rounds)."""
+        fired = self._broadcast(fired_per_day, "fired_per_day")
+        shares = self._broadcast(share, "share")
+        # Months of equal length want the same rounds when the rate and share
+        # are shared: one node per distinct (rate, share, days).
+        made: dict[tuple[int, int, float], Any] = {}
+        out = []
+        for rate, part, days in zip(fired, shares, self.days, strict=True):
+            key = (id(rate), id(part), float(days))
+            if key not in made:
+                made[key] = _combine(operator.mul, _combine(operator.mul, rate, part), key[2])
+            out.append(made[key])
+        return Series(self, out, "consumption")
+
     def stock(
         self,
         delivered: Series,
@@ -249,17 +268,13 @@ class Timeline:
     ) -> Series:
         """Rounds in stock at the end of each period: last period's stock
         plus what was delivered, less what was fired from this source
-        (``fired_per_day`` x days x ``share``), floored at zero: rounds not
-        in stock cannot be fired, and a shortfall is not carried as a debt."""
-        fired = self._broadcast(fired_per_day, "fired_per_day")
-        shares = self._broadcast(share, "share")
-        days = self.days
+        (:meth:`consumption`), floored at zero: rounds not in stock cannot be
+        fired, and a shortfall is not carried as a debt."""
+        wanted = self.consumption(fired_per_day, share=share)
         level: Any = initial
         out = []
-        for t in range(len(self)):
-            level = _core.maximum(
-                level + delivered.items[t] - fired[t] * float(days[t]) * shares[t], 0.0
-            )
+        for arrived, used in zip(delivered.items, wanted.items, strict=True):
+            level = _core.maximum(_combine(operator.add, level, arrived) - used, 0.0)
             out.append(level)
         return Series(self, out, "stock")
 
@@ -284,6 +299,7 @@ class Series:
         self.timeline = timeline
         self.items = list(items)
         self.name = name
+        self._cumulative: Series | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -293,42 +309,55 @@ class Series:
 
     def _apply(self, other: Any, op: Callable[[Any, Any], Any]) -> Series:
         theirs = self.timeline._broadcast(other, "series arithmetic")
-        return Series(self.timeline, [op(a, b) for a, b in zip(self.items, theirs, strict=True)])
+        # Periods that combine the same two values (a shared input with a
+        # constant) share one node rather than each making its own.
+        done: dict[tuple[int, int], Any] = {}
+        out = []
+        for a, b in zip(self.items, theirs, strict=True):
+            key = (id(a), id(b))
+            if key not in done:
+                done[key] = _combine(op, a, b)
+            out.append(done[key])
+        return Series(self.timeline, out)
 
     def __add__(self, other: Any) -> Series:
         return self._apply(other, operator.add)
 
     def __radd__(self, other: Any) -> Series:
-        return self._apply(other, lambda a, b: b + a)
+        return self._apply(other, _flipped(operator.add))
 
     def __sub__(self, other: Any) -> Series:
         return self._apply(other, operator.sub)
 
     def __rsub__(self, other: Any) -> Series:
-        return self._apply(other, lambda a, b: b - a)
+        return self._apply(other, _flipped(operator.sub))
 
     def __mul__(self, other: Any) -> Series:
         return self._apply(other, operator.mul)
 
     def __rmul__(self, other: Any) -> Series:
-        return self._apply(other, lambda a, b: b * a)
+        return self._apply(other, _flipped(operator.mul))
 
     def __truediv__(self, other: Any) -> Series:
         return self._apply(other, operator.truediv)
 
     def __rtruediv__(self, other: Any) -> Series:
-        return self._apply(other, lambda a, b: b / a)
+        return self._apply(other, _flipped(operator.truediv))
 
     def map(self, f: Callable[[Any], Any]) -> Series:
         """``f`` applied to each period's value."""
         return Series(self.timeline, [f(x) for x in self.items])
 
     def cumulative(self) -> Series:
-        """The running total: period t holds the sum of periods 1..t."""
-        out: list[Any] = []
-        for x in self.items:
-            out.append(x if not out else out[-1] + x)
-        return Series(self.timeline, out, f"cumulative {self.name}" if self.name else None)
+        """The running total: period t holds the sum of periods 1..t (the
+        same series, the same nodes, however often it is asked for)."""
+        if self._cumulative is None:
+            out: list[Any] = []
+            for x in self.items:
+                out.append(x if not out else _combine(operator.add, out[-1], x))
+            name = f"cumulative {self.name}" if self.name else None
+            self._cumulative = Series(self.timeline, out, name)
+        return self._cumulative
 
     def total(self) -> Expr:
         """The sum over every period."""
@@ -338,6 +367,31 @@ class Series:
         """The value of the period holding ``when``: with ``cumulative()``,
         what had arrived by then (dated statements observe this)."""
         return _as_expr(self.items[self.timeline.period_of(when, "at")])
+
+
+def _flipped(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    return lambda a, b: _combine(op, b, a)
+
+
+def _combine(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``op(a, b)`` with the identities that keep a timeline's graph small:
+    numbers combine as numbers, x * 0 is 0 (an inactive period adds no node
+    and no draw), x * 1, x + 0 and x - 0 are x."""
+    numbers = isinstance(a, int | float), isinstance(b, int | float)
+    if all(numbers):
+        return op(float(a), float(b))
+    if op is operator.mul:
+        if (numbers[0] and a == 0) or (numbers[1] and b == 0):
+            return 0.0
+        if numbers[0] and a == 1:
+            return b
+        if numbers[1] and b == 1:
+            return a
+    if op in (operator.add, operator.sub) and numbers[1] and b == 0:
+        return a
+    if op is operator.add and numbers[0] and a == 0:
+        return b
+    return op(a, b)
 
 
 def _as_expr(x: Expr | float) -> Expr:

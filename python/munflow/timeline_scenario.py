@@ -279,6 +279,8 @@ class TimelineScenario:
                     self._law(f"{at}.supplied_share", m.get("supplied_share", 1.0)),
                 )
                 outputs[f"{name}.days_of_fire"] = functioning.cumulative() / fired
+                wanted = tl.consumption(fired, share=supplied)
+                outputs[f"{name}.wanted"] = wanted.cumulative()
                 stock = tl.stock(functioning, fired, share=supplied)
                 outputs[f"{name}.stock"] = stock
         observations = [
