@@ -277,24 +277,54 @@ def ranges(
         axes = list(axes[:, 0])
     else:
         axes = [ax]
-    lo_q, hi_q = (1 - interval) / 2, (1 + interval) / 2
     for axis, (title, rows) in zip(axes, panels, strict=True):
-        spans = np.array([np.quantile(res[column], [lo_q, 0.5, hi_q]) for _, column in rows])
-        for i, (lo, mid, hi) in enumerate(spans):
-            axis.plot([lo, hi], [i, i], lw=7, alpha=0.5, color="C0", solid_capstyle="butt")
-            axis.plot([mid], [i], "o", color="black", ms=4)
-        axis.set_yticks(range(len(rows)), [label for label, _ in rows])
-        axis.set_ylim(len(rows) - 0.5, -0.5)
-        positive = bool((spans[:, 0] > 0).all())
-        wide = positive and spans[:, 2].max() > 100 * spans[:, 0].min()
-        if (log if log is not None else wide) and positive:
-            _log_scale(axis, np.log10(spans[:, 2].max() / spans[:, 0].min()))
-        else:
-            _plain_numbers(axis.xaxis)
+        _range_bars(axis, res, rows, interval, log)
         axis.set_title(title, loc="left", fontsize="medium")
-        axis.grid(axis="x", alpha=0.3)
     axes[-1].set_xlabel(f"median (dot) and {interval:.0%} interval (bar)")
     return axes[0] if len(axes) == 1 else axes
+
+
+def range_bars(
+    res: Results,
+    rows: Sequence[tuple[str, str]],
+    *,
+    interval: float = 0.9,
+    log: bool | None = None,
+    ticks: int = 5,
+    ax: Axes | None = None,
+) -> Axes:
+    """The median and central ``interval`` of each (label, output) of
+    ``rows`` on one axis, whatever their quantities (the caller groups
+    outputs of one unit: a report draws each munition's rounds together);
+    at most about ``ticks`` figures along the axis."""
+    ax = _axes(ax, (7, 0.4 * len(rows) + 1))
+    _range_bars(ax, res, rows, interval, log, ticks)
+    ax.set_xlabel(f"median (dot) and {interval:.0%} interval (bar)")
+    return ax
+
+
+def _range_bars(
+    axis: Any,
+    res: Any,
+    rows: Sequence[tuple[str, str]],
+    interval: float,
+    log: bool | None,
+    ticks: int = 5,
+) -> None:
+    lo_q, hi_q = (1 - interval) / 2, (1 + interval) / 2
+    spans = np.array([np.quantile(res[column], [lo_q, 0.5, hi_q]) for _, column in rows])
+    for i, (lo, mid, hi) in enumerate(spans):
+        axis.plot([lo, hi], [i, i], lw=7, alpha=0.5, color="C0", solid_capstyle="butt")
+        axis.plot([mid], [i], "o", color="black", ms=4)
+    axis.set_yticks(range(len(rows)), [label for label, _ in rows])
+    axis.set_ylim(len(rows) - 0.5, -0.5)
+    positive = bool((spans[:, 0] > 0).all())
+    wide = positive and spans[:, 2].max() > 100 * spans[:, 0].min()
+    if (log if log is not None else wide) and positive:
+        _log_scale(axis, np.log10(spans[:, 2].max() / spans[:, 0].min()))
+    else:
+        _plain_numbers(axis.xaxis, ticks)
+    axis.grid(axis="x", alpha=0.3)
 
 
 def _log_scale(axis: Any, decades: float) -> None:
@@ -467,9 +497,10 @@ def fan(
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="y", alpha=0.3)
-    if title:
-        ax.set_title(title, pad=24)
-    _legend_above(ax, ncols=4)
+    # Four entries side by side on a wide figure, two rows of two on a
+    # narrow one; the title heads the legend, so the two never overlap.
+    ncols = 4 if ax.figure.get_figwidth() >= 7 else 2
+    _legend_above(ax, ncols=ncols, title=title, title_fontsize="large")
     return ax
 
 
@@ -501,7 +532,5 @@ def stock(
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="y", alpha=0.3)
-    if title:
-        ax.set_title(title, pad=24)
-    _legend_above(ax, ncols=2)
+    _legend_above(ax, ncols=2, title=title, title_fontsize="large")
     return ax

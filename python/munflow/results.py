@@ -180,6 +180,13 @@ class Results(SensitivityMethods):
         percent = 50.0 * (below + at_or_below) / len(values)
         return float(percent) if percent.ndim == 0 else percent
 
+    def report(self, path: str | os.PathLike[str], **options: Any) -> Path:
+        """Writes a self-contained HTML report page of these results (see
+        :func:`munflow.report.report`) and returns its path."""
+        from munflow.report import report
+
+        return report(self, path, **options)
+
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the samples and how they were made (seed, n, version, the
         model or scenario) to ``path`` (an ``.npz`` archive, no pickle);

@@ -36,10 +36,19 @@ class TimelineResults:
     level is reached and fan charts. The underlying results (``.results``)
     answer everything else (``summary()``, ``prob()``...)."""
 
-    def __init__(self, model: TimelineModel, results: Any) -> None:
+    def __init__(self, model: TimelineModel, results: Any, scenario: Any = None) -> None:
         self.model = model
         self.timeline = model.timeline
         self.results = results
+        #: The timeline scenario run, if the model came from a file.
+        self.scenario = scenario
+
+    def report(self, path: Any, **options: Any) -> Any:
+        """Writes a self-contained HTML report page (fan charts by period;
+        see :func:`munflow.report.report`) and returns its path."""
+        from munflow.report import report
+
+        return report(self, path, **options)
 
     @property
     def n(self) -> int:

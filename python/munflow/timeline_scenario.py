@@ -105,7 +105,16 @@ class TimelineScenario:
 
     def run(self, n: int | float, seed: int | None = None, **options: Any) -> Any:
         """Runs the scenario's model (the options of :meth:`TimelineModel.run`)."""
-        return self.model.run(n, seed, **options)
+        res = self.model.run(n, seed, **options)
+        res.scenario = self
+        return res
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's tables (its ``source`` fields feed a report's sources)."""
+        return tomllib.loads(self._text)
+
+    def to_toml(self) -> str:
+        return self._text
 
     # -- reading ----------------------------------------------------------
 
