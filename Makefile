@@ -17,7 +17,7 @@ OLDEST_TESTS := tests/python/test_results.py tests/python/test_everyday.py \
 	tests/python/test_scenario_sensitivity.py tests/python/test_hypotheses.py \
 	tests/python/test_plots.py tests/python/test_trustworthy.py
 
-.PHONY: bench-evidence demo test build venv test-rust test-python test-oldest lint bench clean
+.PHONY: bench-evidence browser demo test build venv test-rust test-python test-oldest lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,18 @@ build: venv
 demo: build
 	@$(VENV)/bin/munflow demo
 
-test: build lint test-rust test-python test-oldest
+test: build lint browser test-rust test-python test-oldest
+
+# The report tests open pages in headless Chromium: Debian's package,
+# installed when absent (as root, or with sudo). Without it those tests skip,
+# except under CI (CI=true), where they fail.
+APT := $(if $(filter 0,$(shell id -u)),,sudo -n) env DEBIAN_FRONTEND=noninteractive apt-get
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		echo "installing chromium for the report tests"; \
+		$(APT) install -y -qq chromium >/dev/null 2>&1 || \
+		{ $(APT) update -qq >/dev/null 2>&1 && $(APT) install -y -qq chromium >/dev/null 2>&1; } || \
+		echo "could not install chromium: the report's browser tests will skip"; }
 
 test-rust:
 	cargo test --release

@@ -95,6 +95,28 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(demo, seed=DEMO_SEED)
     demo.set_defaults(command=_demo)
 
+    page = sub.add_parser("report", help="run a scenario file and write a report page (HTML)")
+    page.add_argument("file", metavar="FILE", help="scenario file (.toml, or .json)")
+    page.add_argument(
+        "--output", "-o", metavar="PATH", required=True, help="the HTML file to write"
+    )
+    page.add_argument(
+        "--samples",
+        "-n",
+        type=_positive_int,
+        default=DEFAULT_SAMPLES,
+        metavar="N",
+        help=f"number of Monte Carlo samples (default {DEFAULT_SAMPLES:,})",
+    )
+    page.add_argument(
+        "--seed",
+        type=_seed,
+        default=DEMO_SEED,
+        metavar="S",
+        help=f"random seed (default {DEMO_SEED}: a report is reproducible)",
+    )
+    page.set_defaults(command=_report)
+
     check = sub.add_parser("validate", help="check a scenario file without running it")
     check.add_argument("file", metavar="FILE")
     check.set_defaults(command=_validate)
@@ -175,6 +197,22 @@ def _run(args: argparse.Namespace) -> int:
         sc = timeline_scenario.TimelineScenario.from_file(args.file)
         return _write(timeline_cli.render(sc, args), args)
     return _run_scenario(Scenario.from_file(args.file), args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from munflow import timeline_scenario
+
+    progress = None if sys.stderr.isatty() else False
+    if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
+        sc: Any = timeline_scenario.TimelineScenario.from_file(args.file)
+        res = sc.run(args.samples, args.seed, progress=progress, store_inputs=False)
+    else:
+        sc = Scenario.from_file(args.file)
+        res = sc.run(args.samples, args.seed, progress=progress)
+    source = Path(args.file).read_text(encoding="utf-8")
+    path = res.report(args.output, source_text=source)
+    print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -33,6 +33,9 @@ from munflow.formatting import readable
 #: The quantiles of the report's tables.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
+#: Pixels per inch of the report's charts as shown (they are drawn at twice this).
+DPI = 96
+
 #: Matplotlib settings of the report's charts.
 CHART_STYLE = {"font.size": 11, "axes.titlesize": 12, "legend.fontsize": 10}
 
@@ -51,7 +54,9 @@ p.lede { color: var(--muted); margin-top: 0; }
 ul.headline { padding-left: 1.2rem; }
 ul.headline li { margin: 0.4rem 0; }
 figure { margin: 1rem 0; }
-figure img { display: block; width: 100%; max-width: 100%; height: auto; }
+.charts { display: grid; gap: 0 1.5rem;
+          grid-template-columns: repeat(auto-fill, minmax(min(100%, 26rem), 1fr)); }
+figure img { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 0.9rem; }
 .table { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; font-size: 0.88rem; font-variant-numeric: tabular-nums; }
@@ -59,8 +64,9 @@ h3 { font-size: 1rem; margin: 1.2rem 0 0.3rem; }
 th, td { white-space: nowrap; padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--line);
          text-align: right; vertical-align: top; }
 th:first-child, td:first-child, td.text, th.text { text-align: left; }
+td.text { white-space: normal; min-width: 8rem; }
 thead th { background: var(--band); position: sticky; top: 0; }
-dl.sources dt { font-weight: 600; margin-top: 0.6rem; }
+dl.sources dt { font-weight: 600; margin-top: 0.6rem; overflow-wrap: anywhere; }
 dl.sources dd { margin: 0.1rem 0 0 1rem; color: var(--ink); }
 footer { margin: 2.5rem 0 1rem; padding-top: 0.5rem; border-top: 1px solid var(--line);
          color: var(--muted); font-size: 0.82rem; overflow-wrap: anywhere; }
@@ -196,15 +202,15 @@ class Page:
                     plot.range_bars(self.res, rows, ticks=4, ax=ax)
                     ax.set_title(title, loc="left")
                     figures.append(_figure(fig, f"{title}: median (dot) and 90% range (bar)"))
-        return "<h2>Charts</h2>\n" + "\n".join(figures)
+        return '<h2>Charts</h2>\n<div class="charts">\n' + "\n".join(figures) + "\n</div>"
 
     def _evidence(self) -> str:
         results = getattr(self.res, "results", self.res)
         check = getattr(results, "check_evidence", None)
         if check is None or not getattr(results, "observations", None):
             return ""
-        table = check()
-        keep = [c for c in ("description", "verdict", "p_given_others") if c in table.columns]
+        table = check().rename(columns={"p_given_others": "P(as seen | the others)"})
+        keep = [c for c in ("description", "verdict", "P(as seen | the others)") if c in table]
         method = getattr(results, "method", "")
         ess = getattr(results, "ess", float("nan"))
         intro = (
@@ -332,12 +338,15 @@ def _figure(fig: Any, caption: str) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    # Drawn at twice the size it is shown: sharp on high-density screens.
+    fig.savefig(buffer, format="png", dpi=2 * DPI, bbox_inches="tight")
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    png = buffer.getvalue()
+    shown = int.from_bytes(png[16:20], "big") // 2  # the PNG header's width
+    data = base64.b64encode(png).decode("ascii")
     return (
-        f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
+        f'<figure><img alt="{_e(caption)}" width="{shown}" '
+        f'src="data:image/png;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>'
     )
 
 

@@ -1,0 +1,87 @@
+"""The report page: self-contained, with every section, and readable in a
+real browser (headless Chromium) offline at a phone's and a desktop's width.
+
+Without Chromium the browser tests skip, except under CI (CI=true), where a
+missing browser fails: the Makefile's test target installs it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from browser_check import check_page, chromium  # noqa: E402  (tests/python is on sys.path)
+
+import munflow as mf
+from munflow import cli, scenarios
+from munflow.timeline_scenario import TimelineScenario
+
+#: Where screenshots are kept for a person to look at.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "target" / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def scenario_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "scenario.html"
+    file = scenarios.path("dprk_russia_2023_2024_combined")
+    assert cli.main(["report", str(file), "-o", str(path), "-n", "4000", "--seed", "7"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def timeline_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "timeline.html"
+    sc = TimelineScenario.from_file(scenarios.path("dprk_russia_timeline"))
+    res = sc.run(3000, seed=5, progress=False, store_inputs=False)
+    return res.report(path)
+
+
+def test_the_page_is_self_contained_and_has_every_section(scenario_page: Path) -> None:
+    text = scenario_page.read_text(encoding="utf-8")
+    # Nothing fetched from elsewhere, no script: it works offline and is safe to hand on.
+    assert not re.search(r"""(src|href)=["'](https?:|//)""", text)
+    assert "<script" not in text and "@import" not in text
+    for heading in ("In brief", "Ranges", "Charts", "Evidence", "Sources and assumptions"):
+        assert f"<h2>{heading}</h2>" in text, heading
+    assert text.count("data:image/png;base64,") >= 4
+    source = scenarios.path("dprk_russia_2023_2024_combined").read_bytes()
+    import hashlib
+
+    assert hashlib.sha256(source).hexdigest()[:16] in text
+    assert f"munflow {mf.__version__}" in text and "seed 7" in text and "n = 4,000" in text
+    assert "June 2024 analysis of Russia" in text  # the sources, cited
+
+
+def test_a_timeline_page_has_fan_charts_by_period(timeline_page: Path) -> None:
+    text = timeline_page.read_text(encoding="utf-8")
+    assert "<h2>Ranges by period</h2>" in text
+    assert "cumulative.containers: median, 50% and 90% ranges by period" in text
+    assert "by 2025-06: about" in text
+
+
+def _browser_or_skip() -> None:
+    if chromium() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(
+                "no Chromium on PATH under CI: make test installs it (apt-get install chromium)"
+            )
+        pytest.skip("no Chromium on PATH (make test installs it)")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("page", ["scenario_page", "timeline_page"])
+def test_the_page_reads_in_a_browser_offline(
+    page: str, width: int, request: pytest.FixtureRequest
+) -> None:
+    _browser_or_skip()
+    path = request.getfixturevalue(page)
+    seen = check_page(path, width)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"report-{page.removesuffix('_page')}-{width}.png"
+    shot.write_bytes(seen.screenshot)
+    assert seen.errors == []
+    assert seen.image_widths and all(w > 0 for w in seen.image_widths), seen.image_widths
+    # The page reflows: nothing wider than the screen (wide tables scroll inside their box).
+    assert seen.page_width <= seen.viewport_width
+    assert shot.stat().st_size > 10_000
