@@ -35,7 +35,7 @@ mod weighted;
 
 pub use weighted::{WeightDiagnostics, WeightingOptions};
 
-use crate::engine::{chunk_count, fold_chunks, RunOptions, CHUNK};
+use crate::engine::{chunk_count, collect_chunks, fold_chunks, RunOptions, CHUNK};
 use crate::error::{Error, Result};
 use crate::evidence::Observation;
 use crate::expr::Node;
@@ -440,22 +440,9 @@ fn weighted_pass(
             .collect()
     };
     match pass {
-        Pass::Pilot => fold_chunks(
-            &columns,
-            &flags(true, false),
-            opts,
-            chunks,
-            Vec::new,
-            |acc: &mut Vec<(usize, Vec<Vec<f64>>)>, c, cols| {
-                acc.push((c, cols.iter().map(|col| col.to_vec()).collect()));
-                Ok(())
-            },
-            |mut a, b| {
-                a.extend(b);
-                a
-            },
-        )
-        .map(PassResult::Pilot),
+        Pass::Pilot => {
+            collect_chunks(&columns, &flags(true, false), opts, chunks).map(PassResult::Pilot)
+        }
         Pass::Weights { keep } => fold_chunks(
             &columns,
             &flags(false, true),
@@ -561,22 +548,9 @@ fn evaluate_outputs(
 ) -> Result<PassResult> {
     let width = outputs.len();
     match pass {
-        Pass::Pilot => fold_chunks(
-            outputs,
-            &vec![true; outputs.len()],
-            opts,
-            chunks,
-            Vec::new,
-            |acc: &mut Vec<(usize, Vec<Vec<f64>>)>, c, cols| {
-                acc.push((c, cols.iter().map(|col| col.to_vec()).collect()));
-                Ok(())
-            },
-            |mut a, b| {
-                a.extend(b);
-                a
-            },
-        )
-        .map(PassResult::Pilot),
+        Pass::Pilot => {
+            collect_chunks(outputs, &vec![true; outputs.len()], opts, chunks).map(PassResult::Pilot)
+        }
         Pass::Moments { frames } => fold_chunks(
             outputs,
             &vec![true; outputs.len()],

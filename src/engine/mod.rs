@@ -409,3 +409,31 @@ pub fn fold_chunks<A: Send>(
     };
     opts.install(work).map_err(|e| plan.explain(e))
 }
+
+/// The stored columns of `outputs` over the chunks `chunks`, in chunk order:
+/// (chunk index, one vector per stored column). For passes that need a few
+/// chunks' values themselves (a pilot), or a range of rows to hand on.
+pub fn collect_chunks(
+    outputs: &[(String, Node)],
+    store: &[bool],
+    opts: &RunOptions,
+    chunks: std::ops::Range<usize>,
+) -> Result<Vec<(usize, Vec<Vec<f64>>)>> {
+    let mut got = fold_chunks(
+        outputs,
+        store,
+        opts,
+        chunks,
+        Vec::new,
+        |acc: &mut Vec<(usize, Vec<Vec<f64>>)>, c, cols| {
+            acc.push((c, cols.iter().map(|col| col.to_vec()).collect()));
+            Ok(())
+        },
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    )?;
+    got.sort_by_key(|(c, _)| *c);
+    Ok(got)
+}

@@ -6,7 +6,7 @@ use super::detach::{detached, WorkFlags};
 use super::errors::to_py;
 use super::evidence::to_observations;
 use super::run::{summary_rows, to_outputs, SummaryRow};
-use crate::engine::{chunk_count, fold_chunks, RunOptions};
+use crate::engine::{chunk_count, collect_chunks, RunOptions};
 use crate::summary_run::{
     evaluate, from_bytes, planned_chunks, summarise, summarise_posterior, to_bytes, Pass,
     PassResult, SummaryJob, WeightDiagnostics, WeightingOptions,
@@ -239,24 +239,9 @@ fn run_chunk_range<'py>(
     }
     let width = outputs.len();
     let flags = WorkFlags::attach(&mut opts);
-    let mut chunks = detached(py, &flags, end - start, None, || {
-        fold_chunks(
-            &outputs,
-            &vec![true; outputs.len()],
-            &opts,
-            start..end,
-            Vec::new,
-            |acc: &mut Vec<(usize, Vec<Vec<f64>>)>, c, cols| {
-                acc.push((c, cols.iter().map(|col| col.to_vec()).collect()));
-                Ok(())
-            },
-            |mut a, b| {
-                a.extend(b);
-                a
-            },
-        )
+    let chunks = detached(py, &flags, end - start, None, || {
+        collect_chunks(&outputs, &vec![true; outputs.len()], &opts, start..end)
     })?;
-    chunks.sort_by_key(|(c, _)| *c);
     Ok((0..width)
         .map(|j| {
             let column: Vec<f64> = chunks

@@ -14,7 +14,7 @@
 //! row's, and quantiles interpolate between those positions.
 
 use super::exact::ExactSum;
-use super::streaming::{Frame, BUCKETS};
+use super::streaming::{Frame, Histogram, BUCKETS};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -41,10 +41,10 @@ pub struct WeightedPartial {
     pub squares: ExactSum,
     /// Rows of positive weight whose value is NaN.
     pub nans: u64,
-    pub counts: Vec<u64>,
+    /// Counts and extremes per bucket.
+    pub hist: Histogram,
+    /// Weight per bucket, in fixed point.
     pub mass: Vec<u128>,
-    pub min: Vec<f64>,
-    pub max: Vec<f64>,
     /// Per bucket, its latest row and that row's mass: the last row of a
     /// bucket whose values are all equal.
     pub last_row: Vec<u64>,
@@ -67,10 +67,8 @@ impl WeightedPartial {
             weighted_sum: ExactSum::default(),
             squares: ExactSum::default(),
             nans: 0,
-            counts: vec![0; BUCKETS + 2],
+            hist: Histogram::new(),
             mass: vec![0; BUCKETS + 2],
-            min: vec![f64::INFINITY; BUCKETS + 2],
-            max: vec![f64::NEG_INFINITY; BUCKETS + 2],
             last_row: vec![0; BUCKETS + 2],
             last_mass: vec![0; BUCKETS + 2],
             top: None,
@@ -97,11 +95,9 @@ impl WeightedPartial {
             let row = first_row + i as u64;
             let m = mass_of(w);
             let b = frame.buckets.of(x);
-            self.counts[b] += 1;
+            self.hist.add(b, x);
             self.mass[b] += m as u128;
-            self.min[b] = self.min[b].min(x);
-            self.max[b] = self.max[b].max(x);
-            if self.counts[b] == 1 || row > self.last_row[b] {
+            if self.hist.counts[b] == 1 || row > self.last_row[b] {
                 self.last_row[b] = row;
                 self.last_mass[b] = m;
             }
@@ -120,19 +116,17 @@ impl WeightedPartial {
         self.weighted_sum.merge(&other.weighted_sum);
         self.squares.merge(&other.squares);
         self.nans += other.nans;
-        for b in 0..self.counts.len() {
-            if other.counts[b] == 0 {
+        for b in 0..self.mass.len() {
+            if other.hist.counts[b] == 0 {
                 continue;
             }
-            if self.counts[b] == 0 || other.last_row[b] > self.last_row[b] {
+            if self.hist.counts[b] == 0 || other.last_row[b] > self.last_row[b] {
                 self.last_row[b] = other.last_row[b];
                 self.last_mass[b] = other.last_mass[b];
             }
-            self.counts[b] += other.counts[b];
             self.mass[b] += other.mass[b];
-            self.min[b] = self.min[b].min(other.min[b]);
-            self.max[b] = self.max[b].max(other.max[b]);
         }
+        self.hist.merge(&other.hist);
         if let Some((x, row, m)) = other.top {
             if self.top.is_none_or(|(v, r, _)| (x, row) > (v, r)) {
                 self.top = Some((x, row, m));
@@ -161,12 +155,12 @@ impl WeightedPartial {
 
     /// The smallest and largest value of positive weight.
     pub fn range(&self) -> (f64, f64) {
-        let filled = |b: &usize| self.counts[*b] > 0;
+        let filled = |b: &usize| self.hist.counts[*b] > 0;
         match (
-            (0..self.counts.len()).find(filled),
-            (0..self.counts.len()).rev().find(filled),
+            (0..self.hist.counts.len()).find(filled),
+            (0..self.hist.counts.len()).rev().find(filled),
         ) {
-            (Some(lo), Some(hi)) => (self.min[lo], self.max[hi]),
+            (Some(lo), Some(hi)) => (self.hist.min[lo], self.hist.max[hi]),
             _ => (f64::NAN, f64::NAN),
         }
     }
@@ -179,14 +173,14 @@ impl WeightedPartial {
         };
         let total: u128 = self.mass.iter().sum();
         let span = (total - top_mass as u128) as f64;
-        let mut before = vec![0u128; self.counts.len()];
+        let mut before = vec![0u128; self.hist.counts.len()];
         let mut acc = 0u128;
         for (b, m) in before.iter_mut().zip(&self.mass) {
             *b = acc;
             acc += m;
         }
-        let filled: Vec<usize> = (0..self.counts.len())
-            .filter(|&b| self.counts[b] > 0)
+        let filled: Vec<usize> = (0..self.hist.counts.len())
+            .filter(|&b| self.hist.counts[b] > 0)
             .collect();
         let last = *filled.last().unwrap_or(&0);
         qs.iter()
@@ -197,12 +191,12 @@ impl WeightedPartial {
                     .copied()
                     .find(|&b| target <= (before[b] + self.mass[b]) as f64)
                     .unwrap_or(last);
-                let next_min = filled.iter().find(|&&j| j > b).map(|&j| self.min[j]);
-                if self.min[b] == self.max[b] {
+                let next_min = filled.iter().find(|&&j| j > b).map(|&j| self.hist.min[j]);
+                if self.hist.min[b] == self.hist.max[b] {
                     // Equal values: the answer is that value unless the
                     // position falls in the bucket's last row, which
                     // interpolates towards the next bucket.
-                    let v = self.min[b];
+                    let v = self.hist.min[b];
                     let end = (before[b] + self.mass[b]) as f64;
                     let w_last = self.last_mass[b] as f64;
                     let start_last = end - w_last;
@@ -214,10 +208,10 @@ impl WeightedPartial {
                         _ => WeightedQuantile::Settled(v),
                     });
                 }
-                if self.counts[b] > WEIGHTED_GATHER_LIMIT {
+                if self.hist.counts[b] > WEIGHTED_GATHER_LIMIT {
                     return Err(Error::InvalidArgument(format!(
                         "a quantile of a summary-only posterior falls among {} samples of distinct values in one histogram bucket, too many to gather; run it in memory (store='columns')",
-                        self.counts[b]
+                        self.hist.counts[b]
                     )));
                 }
                 Ok(WeightedQuantile::Bucket {
