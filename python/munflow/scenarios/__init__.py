@@ -1,11 +1,12 @@
 """The scenario files bundled with munflow: the DPRK -> Russia transfers of
 2023-2024 with the sources side by side (``dprk_russia_2023_2024``, the
-demo) and combined into one posterior by ``[evidence]`` tables
-(``dprk_russia_2023_2024_combined``).
+demo), combined into one posterior by ``[evidence]`` tables
+(``dprk_russia_2023_2024_combined``), and month by month with dated
+statements (``dprk_russia_timeline``, a timeline file).
 
 >>> import munflow as mf
 >>> mf.scenarios.names()
-['dprk_russia_2023_2024', 'dprk_russia_2023_2024_combined']
+['dprk_russia_2023_2024', 'dprk_russia_2023_2024_combined', 'dprk_russia_timeline']
 >>> sc = mf.scenarios.load("dprk_russia_2023_2024")
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from munflow.scenario import Scenario
+    from munflow.timeline_scenario import TimelineScenario
 
 #: The scenario ``munflow demo`` runs.
 DEMO = "dprk_russia_2023_2024"
@@ -37,8 +39,10 @@ def path(name: str = DEMO) -> Path:
     return file
 
 
-def load(name: str = DEMO) -> Scenario:
-    """Read a bundled scenario."""
+def load(name: str = DEMO) -> Scenario | TimelineScenario:
+    """Read a bundled scenario (a timeline file gives a TimelineScenario)."""
     from munflow.scenario import Scenario
+    from munflow.timeline_scenario import TimelineScenario, has_timeline
 
-    return Scenario.from_file(path(name))
+    file = path(name)
+    return TimelineScenario.from_file(file) if has_timeline(file) else Scenario.from_file(file)
