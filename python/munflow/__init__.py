@@ -56,6 +56,7 @@ from munflow._core import (
     uniform,
     where,
 )
+from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.posterior import PosteriorResults
 from munflow.reopen import load
@@ -65,6 +66,7 @@ from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_infor
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 
 __all__ = [
+    "CorrelationRepairWarning",
     "Distribution",
     "EvidenceError",
     "Expr",
@@ -86,6 +88,7 @@ __all__ = [
     "categorical",
     "clip",
     "constant",
+    "correlate",
     "cos",
     "empirical",
     "evidence",

@@ -467,3 +467,19 @@ def value_of_information(
 
 def chunks_for(n: int) -> int:
     """Chunks of one run of n samples (progress bars of the Python layer)."""
+
+def correlate(
+    inputs: list[Expr], rank_corr: list[list[float]], method: str
+) -> tuple[list[Distribution], list[list[float]] | None]:
+    """The inputs drawn jointly with target Spearman matrix ``rank_corr``
+    (``"iman-conover"`` or ``"gaussian-copula"``): new distributions in the
+    same order, and the matrix used when the target had to be repaired."""
+
+def couplings(
+    exprs: list[Expr],
+) -> list[tuple[str, list[str], list[str | None], list[list[float]], list[list[float]]]]:
+    """The couplings the expressions depend on: (method, labels, member names
+    by column, target Spearman matrix, normal-score correlation matrix)."""
+
+def nearest_correlation(matrix: list[list[float]]) -> list[list[float]]:
+    """The nearest correlation matrix in the Frobenius norm (Higham 2002)."""
