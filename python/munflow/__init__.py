@@ -62,7 +62,13 @@ from munflow.posterior import PosteriorResults
 from munflow.reopen import load
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
-from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
+from munflow.sensitivity import (
+    rank_correlation,
+    shapley,
+    sobol,
+    tornado,
+    value_of_information,
+)
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 
 __all__ = [
@@ -111,6 +117,7 @@ __all__ = [
     "round",
     "run",
     "scenarios",
+    "shapley",
     "sin",
     "sobol",
     "sqrt",

@@ -414,6 +414,25 @@ def sobol(
     ``evaluations`` (every matrix's output, from sobol_evaluate), only the
     estimate runs."""
 
+def shapley(
+    outputs: list[tuple[str, Param]],
+    output: str,
+    n: int,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    groups: list[tuple[str, list[str]]] | None = None,
+    permutations: int | None = None,
+    n_outer: int | None = None,
+    n_inner: int | None = None,
+    conf_level: float = 0.95,
+    num_resamples: int = 100,
+    allow_nan: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, Any]:
+    """Shapley effects as plain lists: keys names, Sh, Sh_conf, mean, variance,
+    permutations (0: exact), n, n_outer, n_inner, seed, evaluations."""
+
 def sobol_evaluate(
     outputs: list[tuple[str, Param]],
     output: str,

@@ -190,11 +190,13 @@ impl Coupling {
     }
 
     /// The scores of chunk `chunk` (`len` rows), one column per input, into
-    /// `out`: for Iman-Conover, scores whose ranks order the draws; for the
-    /// Gaussian copula, the correlated standard normal scores themselves.
-    pub fn fill_scores(&self, seed: u64, chunk: usize, len: usize, out: &mut [Vec<f64>]) {
+    /// `out`, from the stream `key` (the engine mixes [`Coupling::key`] with
+    /// its members' stream keys): for Iman-Conover, scores whose ranks order
+    /// the draws; for the Gaussian copula, the correlated standard normal
+    /// scores themselves.
+    pub fn fill_scores(&self, seed: u64, key: u64, chunk: usize, len: usize, out: &mut [Vec<f64>]) {
         const DOMAIN: u64 = 0x3c6e_f372_fe94_f82b;
-        let mut rng = stream_rng(seed, self.key ^ DOMAIN, chunk);
+        let mut rng = stream_rng(seed, key ^ DOMAIN, chunk);
         match self.method {
             Method::GaussianCopula => scores::gaussian(&mut rng, &self.chol, out, len),
             Method::ImanConover => {

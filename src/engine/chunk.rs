@@ -251,7 +251,7 @@ impl Plan {
                 .collect();
             planned
                 .coupling
-                .fill_scores(self.seed, c, len, &mut columns);
+                .fill_scores(self.seed, planned.key, c, len, &mut columns);
             for (&s, column) in planned.slots.iter().zip(columns) {
                 ws[s] = column;
             }

@@ -43,6 +43,11 @@ pub(super) struct Step {
 pub(super) struct PlannedCoupling {
     pub coupling: Arc<crate::dependence::Coupling>,
     pub slots: Vec<usize>,
+    /// The key of the scores' stream: the coupling's own key mixed with its
+    /// members' stream keys, so a design that gives every member another
+    /// stream (a Sobol design taking a group from its B sample) also gets
+    /// independent scores.
+    pub key: u64,
 }
 
 /// A stored column.
@@ -135,6 +140,7 @@ impl Plan {
                             couplings.push(PlannedCoupling {
                                 coupling: m.coupling.clone(),
                                 slots: (slots..slots + k).collect(),
+                                key: m.coupling.key(),
                             });
                             slots += k;
                             couplings.len() - 1
@@ -161,6 +167,20 @@ impl Plan {
                 })
             })
             .collect::<Result<Vec<Step>>>()?;
+        for planned in couplings.iter_mut() {
+            let mut members: Vec<(usize, u64)> = steps
+                .iter()
+                .filter_map(|s: &Step| {
+                    let m = s.node.member()?;
+                    s.scores?;
+                    Arc::ptr_eq(&m.coupling, &planned.coupling).then_some((m.index, s.key))
+                })
+                .collect();
+            members.sort_unstable();
+            for (index, key) in members {
+                planned.key = crate::expr::key_mix(planned.key ^ key ^ index as u64);
+            }
+        }
         Ok(Plan {
             steps,
             stored,
