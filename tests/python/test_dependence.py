@@ -196,3 +196,25 @@ def test_the_given_inputs_stay_independent():
         mf.correlate([a, b, c], TARGET_3)
     res = mf.run({"y": a + b + c}, n=N, seed=5)
     assert abs(st.spearmanr(res["a"], res["b"]).statistic) < 0.02
+
+
+@pytest.mark.parametrize("method", ["iman-conover", "gaussian-copula"])
+def test_rows_of_a_chunk_range_are_the_rows_of_the_full_run(method):
+    """Coupling is per chunk, so a Dask task evaluating chunks 3..9 sees
+    exactly those rows of the whole run."""
+    a, b, c = mf.correlate(inputs_3(), TARGET_3, method=method)
+    outputs = [("y", a * b + c)]
+    full = mf.run(dict(outputs), n=40_000, seed=5, store_inputs=False)
+    (part,) = mf._core.run_chunk_range(outputs, 40_000, 5, 3, 9)
+    np.testing.assert_array_equal(part, full["y"][3 * 4096 : 9 * 4096])
+
+
+def test_tempering_is_refused_and_weighting_works_with_correlated_inputs():
+    rate, load = mf.correlate(
+        [mf.beta(2, 8, name="rate"), mf.pert(300, 430, 500, name="load")], 0.5
+    )
+    model = mf.Model({"y": rate * load}).observe(mf.evidence.count(3, n=20, p=rate))
+    with pytest.raises(ValueError, match="weighting"):
+        model.run(n=20_000, seed=1, method="tempering")
+    post = model.run(n=20_000, seed=1, method="weighting")
+    assert post.n == 20_000
