@@ -24,7 +24,7 @@
 use super::factors::{Factors, Source, INTRINSIC_NOISE};
 use crate::dependence::{cholesky, Matrix, Method};
 use crate::dist::primitives::std_normal;
-use crate::dist::{Dist, Normal, Quantile, ScoreGrid};
+use crate::dist::{Dist, Normal, Quantile, Sample, ScoreGrid};
 use crate::engine::{chunk_count, run_selected, stream_rng, RunContext, RunOptions};
 use crate::error::{Error, Result};
 use crate::expr::{key_mix, Node, StreamKeys};
@@ -110,6 +110,57 @@ struct Block {
     /// Positions among the fed inputs.
     members: Vec<usize>,
     corr: Matrix,
+    /// A coupling's inputs (else one independent input).
+    coupled: bool,
+}
+
+/// The law of a block's scores inside a set given those outside: which
+/// members are outside (K) and inside (J), the factor of S_KK, the map
+/// S_JK S_KK⁻¹ to the conditional mean, and the factor of the conditional
+/// covariance S_JJ - S_JK S_KK⁻¹ S_KJ. Made once per set, not per row.
+struct Conditional {
+    j: Vec<usize>,
+    k: Vec<usize>,
+    l_k: Vec<Vec<f64>>,
+    a: Vec<Vec<f64>>,
+    l_j: Vec<Vec<f64>>,
+}
+
+impl Conditional {
+    fn new(block: &Block, inside: &[bool]) -> Conditional {
+        let members = &block.members;
+        let j: Vec<usize> = (0..members.len()).filter(|&a| inside[members[a]]).collect();
+        let k: Vec<usize> = (0..members.len())
+            .filter(|&a| !inside[members[a]])
+            .collect();
+        if !block.coupled {
+            return Conditional {
+                j,
+                k,
+                l_k: Vec::new(),
+                a: Vec::new(),
+                l_j: Vec::new(),
+            };
+        }
+        let sub = |rows: &[usize], cols: &[usize]| -> Vec<Vec<f64>> {
+            rows.iter()
+                .map(|&r| cols.iter().map(|&c| block.corr.at(r, c)).collect())
+                .collect()
+        };
+        let l_k = factor(&sub(&k, &k));
+        let s_jk = sub(&j, &k);
+        // Row a of S_JK S_KK⁻¹ is S_KK⁻¹ applied to row a of S_JK (S_KK is
+        // symmetric).
+        let a: Vec<Vec<f64>> = s_jk.iter().map(|row| solve_factored(&l_k, row)).collect();
+        let mut cov = sub(&j, &j);
+        for (p, row_a) in a.iter().enumerate() {
+            for (q, row_b) in s_jk.iter().enumerate() {
+                cov[p][q] -= row_a.iter().zip(row_b).map(|(x, y)| x * y).sum::<f64>();
+            }
+        }
+        let l_j = factor(&cov);
+        Conditional { j, k, l_k, a, l_j }
+    }
 }
 
 /// A validated Shapley analysis, ready to run.
@@ -118,6 +169,8 @@ pub struct ShapleyPlan<'a> {
     factors: Factors,
     /// Fed inputs: (node, law), by position.
     fed: Vec<(Node, Dist)>,
+    /// Quantile grids of the fed inputs' laws (for the copula's quantiles).
+    grids: Vec<Option<ScoreGrid>>,
     blocks: Vec<Block>,
     players: Vec<Player>,
     /// The sets whose costs are estimated, as bit masks over players.
@@ -185,10 +238,12 @@ impl<'a> ShapleyPlan<'a> {
             (sets, orders)
         };
         let n_outer = opts.n_outer.unwrap_or(if exact { 2000 } else { 1 });
+        let grids = fed.iter().map(|(_, d)| ScoreGrid::of(d)).collect();
         Ok(ShapleyPlan {
             outputs,
             factors,
             fed,
+            grids,
             blocks,
             players,
             sets,
@@ -224,7 +279,7 @@ impl<'a> ShapleyPlan<'a> {
         let all = (1u64 << self.players.len()) - 1;
 
         // Var(Y): every player drawn from its law, streams of their own.
-        let var_scores = self.scores(&[all], o.n, 1, design_seed ^ 0x7a7)?;
+        let var_scores = self.values(&[all], o.n, 1, design_seed ^ 0x7a7)?;
         let y_var = self.evaluate(&keys, &var_scores[0], all, o.n_inner as u64 + 1)?;
 
         // The costs, one stream pattern at a time: rows of one pattern share
@@ -241,7 +296,7 @@ impl<'a> ShapleyPlan<'a> {
             let sets: Vec<u64> = which.iter().map(|&e| self.sets[e]).collect();
             let rows = sets.len() * self.n_outer;
             let seed = design_seed ^ key_mix(pattern.wrapping_add(1));
-            let scores = self.scores(&sets, rows, o.n_inner, seed)?;
+            let scores = self.values(&sets, rows, o.n_inner, seed)?;
             let ys = scores
                 .iter()
                 .enumerate()
@@ -266,10 +321,10 @@ impl<'a> ShapleyPlan<'a> {
             .fold(0, |m, (i, _)| m | 1 << i)
     }
 
-    /// Normal scores of the fed inputs for `rows` = sets x outer rows, one
-    /// matrix (fed input -> column) per inner draw: the players outside a
-    /// set drawn once per outer row, those in it per inner draw given them.
-    fn scores(
+    /// Values of the fed inputs for `rows` = sets x outer rows, one matrix
+    /// (fed input -> column) per inner draw: the inputs outside a set drawn
+    /// once per outer row, those in it per inner draw given them.
+    fn values(
         &self,
         sets: &[u64],
         rows: usize,
@@ -278,31 +333,89 @@ impl<'a> ShapleyPlan<'a> {
     ) -> Result<Vec<Vec<Vec<f64>>>> {
         let outer = rows / sets.len().max(1);
         let k = self.fed.len();
-        // Row blocks of one set and one outer row, in parallel; each has
-        // its own stream, so threads change nothing.
-        let per_row: Vec<Vec<Vec<f64>>> = (0..rows)
-            .into_par_iter()
-            .map(|row| {
+        // One set's rows at a time, in parallel; each row has its own
+        // stream, so threads change nothing.
+        let per_set: Vec<Vec<Vec<Vec<f64>>>> = sets
+            .par_iter()
+            .enumerate()
+            .map(|(e, &set)| {
                 self.opts.check_cancelled()?;
-                let set = sets[row / outer.max(1)];
-                let mut rng = stream_rng(seed, 0x5c0e, row);
                 let inside: Vec<bool> = (0..k).map(|i| self.fed_in(set, i)).collect();
-                let mut draws = vec![vec![0.0; k]; inner];
-                for block in &self.blocks {
-                    conditional_draws(block, &inside, &mut rng, &mut draws);
+                let plans: Vec<Conditional> = self
+                    .blocks
+                    .iter()
+                    .map(|b| Conditional::new(b, &inside))
+                    .collect();
+                let mut rows_of_set = Vec::with_capacity(outer);
+                for l in 0..outer {
+                    let mut rng = stream_rng(seed, 0x5c0e, e * outer + l);
+                    let mut draws = vec![vec![0.0; k]; inner];
+                    for (block, plan) in self.blocks.iter().zip(&plans) {
+                        self.block_draws(block, plan, &mut rng, &mut draws);
+                    }
+                    rows_of_set.push(draws);
                 }
-                Ok(draws)
+                Ok(rows_of_set)
             })
             .collect::<Result<_>>()?;
         let mut out = vec![vec![vec![0.0; rows]; k]; inner];
-        for (row, draws) in per_row.into_iter().enumerate() {
-            for (h, z) in draws.into_iter().enumerate() {
-                for (i, v) in z.into_iter().enumerate() {
+        for (row, draws) in per_set.into_iter().flatten().enumerate() {
+            for (h, x) in draws.into_iter().enumerate() {
+                for (i, v) in x.into_iter().enumerate() {
                     out[h][i][row] = v;
                 }
             }
         }
         Ok(out)
+    }
+
+    /// One block's values in one outer row: an independent input by its
+    /// own sampler (the inverse CDF is not needed); a coupling's inputs as
+    /// quantiles of conditional normal scores.
+    fn block_draws<R: Rng + ?Sized>(
+        &self,
+        block: &Block,
+        plan: &Conditional,
+        rng: &mut R,
+        draws: &mut [Vec<f64>],
+    ) {
+        if !block.coupled {
+            let i = block.members[0];
+            let dist = &self.fed[i].1;
+            if plan.j.is_empty() {
+                let x = dist.sample(rng);
+                draws.iter_mut().for_each(|d| d[i] = x);
+            } else {
+                draws.iter_mut().for_each(|d| d[i] = dist.sample(rng));
+            }
+            return;
+        }
+        let quantile = |i: usize, z: f64| match &self.grids[i] {
+            Some(g) => g.value(&self.fed[i].1, z),
+            None => self.fed[i].1.from_normal_score(z),
+        };
+        let e: Vec<f64> = (0..plan.k.len()).map(|_| std_normal(rng)).collect();
+        let z_k: Vec<f64> = (0..plan.k.len())
+            .map(|a| (0..=a).map(|b| plan.l_k[a][b] * e[b]).sum())
+            .collect();
+        for (a, &m) in plan.k.iter().enumerate() {
+            let i = block.members[m];
+            let x = quantile(i, z_k[a]);
+            draws.iter_mut().for_each(|d| d[i] = x);
+        }
+        let mean: Vec<f64> = plan
+            .a
+            .iter()
+            .map(|row| row.iter().zip(&z_k).map(|(p, q)| p * q).sum())
+            .collect();
+        for draw in draws.iter_mut() {
+            let e: Vec<f64> = (0..plan.j.len()).map(|_| std_normal(rng)).collect();
+            for (a, &m) in plan.j.iter().enumerate() {
+                let noise: f64 = (0..=a).map(|b| plan.l_j[a][b] * e[b]).sum();
+                let i = block.members[m];
+                draw[i] = quantile(i, mean[a] + noise);
+            }
+        }
     }
 
     /// Whether fed input `i` belongs to a player of `set`.
@@ -313,31 +426,23 @@ impl<'a> ShapleyPlan<'a> {
             .any(|(p, player)| set & (1 << p) != 0 && player.fed.contains(&i))
     }
 
-    /// The output with the fed inputs at the quantiles of `z`, and the
-    /// streams of the players in `switched` taken from variant `variant`.
+    /// The output with the fed inputs at `values`, and the streams of the
+    /// players in `switched` taken from variant `variant`.
     fn evaluate(
         &self,
         keys: &StreamKeys,
-        z: &[Vec<f64>],
+        values: &[Vec<f64>],
         switched: u64,
         variant: u64,
     ) -> Result<Vec<f64>> {
-        let rows = z.first().map_or(0, Vec::len);
+        let rows = values.first().map_or(0, Vec::len);
         let mut opts = RunOptions::new(rows, self.opts.seed);
         opts.ctx = self.opts.ctx.clone();
         opts.ctx.n = rows;
         opts.store_inputs = false;
         opts.row_streams = true;
-        for ((node, dist), scores) in self.fed.iter().zip(z) {
-            let grid = ScoreGrid::of(dist);
-            let values: Vec<f64> = scores
-                .par_iter()
-                .map(|&s| match &grid {
-                    Some(g) => g.value(dist, s),
-                    None => dist.from_normal_score(s),
-                })
-                .collect();
-            opts.feeds.push((node.clone(), values.into()));
+        for ((node, _), column) in self.fed.iter().zip(values) {
+            opts.feeds.push((node.clone(), column.as_slice().into()));
         }
         let mut keys = keys.clone();
         for (p, player) in self.players.iter().enumerate() {
@@ -543,6 +648,7 @@ fn fed_inputs(factors: &Factors) -> Result<FedInputs> {
             None => blocks.push(Block {
                 members: vec![position],
                 corr: Matrix::identity(1),
+                coupled: false,
             }),
             Some(m) if m.coupling.method() == Method::ImanConover => {
                 return Err(Error::InvalidArgument(format!(
@@ -559,6 +665,7 @@ fn fed_inputs(factors: &Factors) -> Result<FedInputs> {
                         blocks.push(Block {
                             members: Vec::new(),
                             corr: Matrix::identity(0),
+                            coupled: true,
                         });
                         blocks.len() - 1
                     }
@@ -634,65 +741,6 @@ fn players(
     Ok(out)
 }
 
-/// Draws one block's scores: those outside the set once, then, for each
-/// inner draw, those inside given them (the conditional normal law).
-fn conditional_draws<R: Rng + ?Sized>(
-    block: &Block,
-    inside: &[bool],
-    rng: &mut R,
-    draws: &mut [Vec<f64>],
-) {
-    let members = &block.members;
-    let j: Vec<usize> = (0..members.len()).filter(|&a| inside[members[a]]).collect();
-    let k: Vec<usize> = (0..members.len())
-        .filter(|&a| !inside[members[a]])
-        .collect();
-    let sub = |rows: &[usize], cols: &[usize]| -> Vec<Vec<f64>> {
-        rows.iter()
-            .map(|&r| cols.iter().map(|&c| block.corr.at(r, c)).collect())
-            .collect()
-    };
-    // Outside: z_K ~ N(0, S_KK).
-    let s_kk = sub(&k, &k);
-    let l_k = factor(&s_kk);
-    let e: Vec<f64> = (0..k.len()).map(|_| std_normal(rng)).collect();
-    let z_k: Vec<f64> = (0..k.len())
-        .map(|a| (0..=a).map(|b| l_k[a][b] * e[b]).sum())
-        .collect();
-    for draw in draws.iter_mut() {
-        for (a, &m) in k.iter().enumerate() {
-            draw[members[m]] = z_k[a];
-        }
-    }
-    if j.is_empty() {
-        return;
-    }
-    // Inside given outside: mean S_JK S_KK^-1 z_K, covariance
-    // S_JJ - S_JK S_KK^-1 S_KJ.
-    let s_jk = sub(&j, &k);
-    let solve = |b: &[f64]| -> Vec<f64> { solve_factored(&l_k, b) };
-    let w = solve(&z_k);
-    let mean: Vec<f64> = s_jk
-        .iter()
-        .map(|row| row.iter().zip(&w).map(|(a, b)| a * b).sum())
-        .collect();
-    let mut cov = sub(&j, &j);
-    for (a, row_a) in s_jk.iter().enumerate() {
-        let x = solve(row_a);
-        for (b, row_b) in s_jk.iter().enumerate() {
-            cov[a][b] -= row_b.iter().zip(&x).map(|(p, q)| p * q).sum::<f64>();
-        }
-    }
-    let l_j = factor(&cov);
-    for draw in draws.iter_mut() {
-        let e: Vec<f64> = (0..j.len()).map(|_| std_normal(rng)).collect();
-        for (a, &m) in j.iter().enumerate() {
-            let noise: f64 = (0..=a).map(|b| l_j[a][b] * e[b]).sum();
-            draw[members[m]] = mean[a] + noise;
-        }
-    }
-}
-
 /// The lower Cholesky factor of a small covariance (semi-definite allowed:
 /// a zero pivot gives a zero column).
 fn factor(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
@@ -747,4 +795,52 @@ pub fn shapley(
     opts: &ShapleyOptions,
 ) -> Result<ShapleyEffects> {
     ShapleyPlan::new(outputs, output, opts)?.run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_weights_average_over_every_order() {
+        // Each player's weights over the sets without it sum to one: the
+        // fraction of the d! orders in which it joins exactly that set.
+        for d in 1..=6usize {
+            let total: f64 = (0..d)
+                .map(|size| binomial(d - 1, size) / (d as f64 * binomial(d - 1, size)))
+                .sum::<f64>()
+                * 1.0;
+            let by_sets: f64 = (0u64..1 << (d - 1))
+                .map(|set| 1.0 / (d as f64 * binomial(d - 1, set.count_ones() as usize)))
+                .sum();
+            assert!(
+                (total - 1.0).abs() < 1e-12 && (by_sets - 1.0).abs() < 1e-12,
+                "{d}"
+            );
+        }
+    }
+
+    #[test]
+    fn conditional_law_of_a_correlated_pair() {
+        // Scores (z1, z2) with correlation 0.6: z2 given z1 has mean 0.6 z1
+        // and variance 1 - 0.36.
+        let block = Block {
+            members: vec![0, 1],
+            corr: Matrix::from_rows(&[vec![1.0, 0.6], vec![0.6, 1.0]], "m").unwrap(),
+            coupled: true,
+        };
+        let plan = Conditional::new(&block, &[false, true]);
+        assert_eq!((plan.j.clone(), plan.k.clone()), (vec![1], vec![0]));
+        assert!((plan.a[0][0] - 0.6).abs() < 1e-12);
+        assert!((plan.l_j[0][0] - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn random_orders_are_permutations() {
+        for order in random_orders(5, 50, 3) {
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, vec![0, 1, 2, 3, 4]);
+        }
+    }
 }
