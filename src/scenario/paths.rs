@@ -182,6 +182,7 @@ mod tests {
             ("flows", fields_of::<Flow>()),
             ("direct", fields_of::<Direct>()),
             ("evidence", fields_of::<EvidenceSpec>()),
+            ("correlations", fields_of::<super::super::CorrelationSpec>()),
         ];
         for (table, fields) in tables {
             assert!(!fields.is_empty(), "{table}");
