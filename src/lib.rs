@@ -18,6 +18,7 @@
 //! assert!((2.5e6..3.5e6).contains(&mean));
 //! ```
 
+pub mod dependence;
 pub mod dist;
 pub mod engine;
 pub mod error;

@@ -56,17 +56,25 @@ from munflow._core import (
     uniform,
     where,
 )
+from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.posterior import PosteriorResults
 from munflow.reopen import load
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
-from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_information
+from munflow.sensitivity import (
+    rank_correlation,
+    shapley,
+    sobol,
+    tornado,
+    value_of_information,
+)
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline_results import TimelineResults
 
 __all__ = [
+    "CorrelationRepairWarning",
     "Distribution",
     "EvidenceError",
     "Expr",
@@ -92,6 +100,7 @@ __all__ = [
     "categorical",
     "clip",
     "constant",
+    "correlate",
     "cos",
     "empirical",
     "evidence",
@@ -114,6 +123,7 @@ __all__ = [
     "round",
     "run",
     "scenarios",
+    "shapley",
     "sin",
     "sobol",
     "sqrt",

@@ -417,6 +417,25 @@ def sobol(
     ``evaluations`` (every matrix's output, from sobol_evaluate), only the
     estimate runs."""
 
+def shapley(
+    outputs: list[tuple[str, Param]],
+    output: str,
+    n: int,
+    seed: int | None = None,
+    *,
+    threads: int | None = None,
+    groups: list[tuple[str, list[str]]] | None = None,
+    permutations: int | None = None,
+    n_outer: int | None = None,
+    n_inner: int | None = None,
+    conf_level: float = 0.95,
+    num_resamples: int = 100,
+    allow_nan: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, Any]:
+    """Shapley effects as plain lists: keys names, Sh, Sh_conf, mean, variance,
+    permutations (0: exact), n, n_outer, n_inner, seed, evaluations."""
+
 def sobol_evaluate(
     outputs: list[tuple[str, Param]],
     output: str,
@@ -470,3 +489,19 @@ def value_of_information(
 
 def chunks_for(n: int) -> int:
     """Chunks of one run of n samples (progress bars of the Python layer)."""
+
+def correlate(
+    inputs: list[Expr], rank_corr: list[list[float]], method: str
+) -> tuple[list[Distribution], list[list[float]] | None]:
+    """The inputs drawn jointly with target Spearman matrix ``rank_corr``
+    (``"iman-conover"`` or ``"gaussian-copula"``): new distributions in the
+    same order, and the matrix used when the target had to be repaired."""
+
+def couplings(
+    exprs: list[Expr],
+) -> list[tuple[str, list[str], list[str | None], list[list[float]], list[list[float]]]]:
+    """The couplings the expressions depend on: (method, labels, member names
+    by column, target Spearman matrix, normal-score correlation matrix)."""
+
+def nearest_correlation(matrix: list[list[float]]) -> list[list[float]]:
+    """The nearest correlation matrix in the Frobenius norm (Higham 2002)."""

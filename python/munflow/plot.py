@@ -387,6 +387,7 @@ def sobol(
     *,
     indices: Sequence[str] = ("S1", "ST"),
     ax: Axes | None = None,
+    title: str = "Sobol indices",
 ) -> Axes:
     """Bars of Sobol indices from :func:`munflow.sobol` with their confidence
     intervals (``*_conf`` half-widths) as error bars, one group per input."""
@@ -408,7 +409,7 @@ def sobol(
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, list(table.index), rotation=30, ha="right")
     ax.set_ylabel("share of variance")
-    ax.set_title(f"Sobol indices of {table.attrs.get('output', 'output')}", pad=24)
+    ax.set_title(f"{title} of {table.attrs.get('output', 'output')}", pad=24)
     _legend_above(ax)
     return ax
 

@@ -123,6 +123,27 @@ class Results(SensitivityMethods):
         table.attrs.update(seed=self.seed, n=self.n)
         return table
 
+    def rank_correlation_matrix(self, names: Sequence[str] | None = None) -> pd.DataFrame:
+        """The Spearman rank correlations achieved between stored columns
+        ``names`` (default: the inputs correlated by :func:`munflow.correlate`,
+        or every input if there are none); ties take midranks.
+        :meth:`correlation_check` puts them beside the targets."""
+        from munflow.dependence import couplings_of, spearman
+
+        if names is None:
+            exprs = list(self._model.outputs.values())
+            names = [n for c in couplings_of(exprs) for n in c[2] if n is not None and n in self]
+            names = list(dict.fromkeys(names)) or self.inputs
+        names = [str(n) for n in names]
+        return spearman({name: self[name] for name in names})
+
+    def correlation_check(self) -> pd.DataFrame:
+        """One row per pair of correlated (named) inputs: the target Spearman
+        correlation, the one achieved in these samples, and the difference."""
+        from munflow.dependence import correlation_check
+
+        return correlation_check(list(self._model.outputs.values()), self._columns)
+
     def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
         """(mean, sd, min, max, quantiles) of each column."""
         return _core.describe(columns, qs)

@@ -76,6 +76,16 @@ class SobolIndices(SensitivityTable):
         return plot.sobol(self, ax=ax, **options)
 
 
+class ShapleyEffects(SensitivityTable):
+    """Shapley effects: ``Sh`` (each input's share of the variance; they sum
+    to 1) and ``Sh_conf`` (bootstrap half-width) per input or group."""
+
+    title = "Shapley effects"
+
+    def plot(self, *, ax: Axes | None = None, **options: Any) -> Axes:
+        return plot.sobol(self, indices=("Sh",), ax=ax, title="Shapley effects", **options)
+
+
 class Tornado(SensitivityTable):
     """Tornado bars: the output's statistic with each input held low and high."""
 

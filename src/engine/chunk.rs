@@ -16,6 +16,7 @@ impl Plan {
     ) -> Result<()> {
         let start = c * CHUNK;
         let len = CHUNK.min(self.n - start);
+        self.fill_coupling_scores(c, len, ws);
         for step in &self.steps {
             let mut buf = std::mem::take(&mut ws[step.slot]);
             let result = self.eval_step(step, c, start, &mut buf[..len], ws);
@@ -49,6 +50,7 @@ impl Plan {
         }
         let len = CHUNK.min(self.n - start);
         let mut ws = self.workspace();
+        self.fill_coupling_scores(c, len, &mut ws);
         let mut values = Vec::with_capacity(self.steps.len());
         for (i, step) in self.steps.iter().enumerate() {
             let mut buf = std::mem::take(&mut ws[step.slot]);
@@ -81,10 +83,32 @@ impl Plan {
         }
         match step.node.op() {
             Op::Const(v) => out.fill(*v),
-            Op::Draw(dist) => {
-                let mut rng = stream_rng(self.seed, step.key, c);
-                dist.fill(&mut rng, out);
-            }
+            Op::Draw(dist) => match step.scores {
+                // Gaussian copula: the quantiles at the coupling's scores.
+                Some(slot) if is_copula(step) => {
+                    let z = &ws[slot][..len];
+                    match &step.grid {
+                        Some(grid) => out
+                            .iter_mut()
+                            .zip(z)
+                            .for_each(|(o, &z)| *o = grid.value(dist, z)),
+                        None => out
+                            .iter_mut()
+                            .zip(z)
+                            .for_each(|(o, &z)| *o = dist.from_normal_score(z)),
+                    }
+                }
+                // Iman-Conover: the independent draws, in the scores' rank order.
+                Some(slot) => {
+                    let mut rng = stream_rng(self.seed, step.key, c);
+                    dist.fill(&mut rng, out);
+                    crate::dependence::reorder(out, &ws[slot][..len]);
+                }
+                None => {
+                    let mut rng = stream_rng(self.seed, step.key, c);
+                    dist.fill(&mut rng, out);
+                }
+            },
             Op::Compound { family, .. } if self.row_streams => {
                 let mut params = [0.0f64; 4];
                 let params = &mut params[..step.args.len()];
@@ -214,6 +238,31 @@ impl Plan {
         }
         Ok(())
     }
+}
+
+impl Plan {
+    /// Each coupling's scores for chunk `c`, into its workspace slots.
+    fn fill_coupling_scores(&self, c: usize, len: usize, ws: &mut [Vec<f64>]) {
+        for planned in &self.couplings {
+            let mut columns: Vec<Vec<f64>> = planned
+                .slots
+                .iter()
+                .map(|&s| std::mem::take(&mut ws[s]))
+                .collect();
+            planned
+                .coupling
+                .fill_scores(self.seed, planned.key, c, len, &mut columns);
+            for (&s, column) in planned.slots.iter().zip(columns) {
+                ws[s] = column;
+            }
+        }
+    }
+}
+
+fn is_copula(step: &Step) -> bool {
+    step.node
+        .member()
+        .is_some_and(|m| m.coupling.method() == crate::dependence::Method::GaussianCopula)
 }
 
 fn invalid_draw(step: &Step, row: usize, source: Error) -> Error {

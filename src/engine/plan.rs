@@ -33,6 +33,21 @@ pub(super) struct Step {
     pub grid: Option<crate::dist::ScoreGrid>,
     /// Indices of the stored columns that copy this step's values.
     pub stored_as: Vec<usize>,
+    /// For a correlated draw: the workspace slot holding its column of the
+    /// coupling's scores (filled at the start of each chunk).
+    pub scores: Option<usize>,
+}
+
+/// A coupling some step of the plan takes part in, and the workspace slots
+/// its scores are written to (one per input of the coupling).
+pub(super) struct PlannedCoupling {
+    pub coupling: Arc<crate::dependence::Coupling>,
+    pub slots: Vec<usize>,
+    /// The key of the scores' stream: the coupling's own key mixed with its
+    /// members' stream keys, so a design that gives every member another
+    /// stream (a Sobol design taking a group from its B sample) also gets
+    /// independent scores.
+    pub key: u64,
 }
 
 /// A stored column.
@@ -47,6 +62,7 @@ pub struct Plan {
     pub(super) steps: Vec<Step>,
     stored: Vec<Stored>,
     slots: usize,
+    pub(super) couplings: Vec<PlannedCoupling>,
     pub(super) n: usize,
     pub(super) seed: u64,
     pub(super) allow_nan: bool,
@@ -80,7 +96,8 @@ impl Plan {
         let index: HashMap<u64, usize> =
             order.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
         let (stored, mut stored_as) = stored_columns(&wanted, &order, &index, opts.store_inputs);
-        let (slot_of, slots) = assign_slots(&order, &index, &fed);
+        let (slot_of, mut slots) = assign_slots(&order, &index, &fed);
+        let mut couplings: Vec<PlannedCoupling> = Vec::new();
         let steps = order
             .iter()
             .enumerate()
@@ -104,11 +121,40 @@ impl Plan {
                     true => opts.latent.get(&key).cloned(),
                     false => None,
                 };
-                let grid = match (&latent, node.op()) {
-                    (Some(_), crate::expr::Op::Draw(dist)) => crate::dist::ScoreGrid::of(dist),
+                let member = node.member().filter(|_| is_fed.is_none());
+                if let (Some(_), Some(_)) = (&latent, member) {
+                    return Err(Error::InvalidArgument(format!(
+                        "'{}' is correlated with other inputs, and moving draws by their normal scores \
+                         (tempering) does not keep correlations; use method='weighting'",
+                        node.label()
+                    )));
+                }
+                let scores = member.map(|m| {
+                    let at = match couplings
+                        .iter()
+                        .position(|p| Arc::ptr_eq(&p.coupling, &m.coupling))
+                    {
+                        Some(at) => at,
+                        None => {
+                            let k = m.coupling.len();
+                            couplings.push(PlannedCoupling {
+                                coupling: m.coupling.clone(),
+                                slots: (slots..slots + k).collect(),
+                                key: m.coupling.key(),
+                            });
+                            slots += k;
+                            couplings.len() - 1
+                        }
+                    };
+                    couplings[at].slots[m.index]
+                });
+                let copula = member
+                    .is_some_and(|m| m.coupling.method() == crate::dependence::Method::GaussianCopula);
+                let grid = match (latent.is_some() || copula, node.op()) {
+                    (true, crate::expr::Op::Draw(dist)) => crate::dist::ScoreGrid::of(dist),
                     _ => None,
                 };
-                Step {
+                Ok(Step {
                     node: node.clone(),
                     key,
                     latent,
@@ -117,13 +163,29 @@ impl Plan {
                     args,
                     fed: is_fed,
                     stored_as: std::mem::take(&mut stored_as[i]),
-                }
+                    scores,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<Step>>>()?;
+        for planned in couplings.iter_mut() {
+            let mut members: Vec<(usize, u64)> = steps
+                .iter()
+                .filter_map(|s: &Step| {
+                    let m = s.node.member()?;
+                    s.scores?;
+                    Arc::ptr_eq(&m.coupling, &planned.coupling).then_some((m.index, s.key))
+                })
+                .collect();
+            members.sort_unstable();
+            for (index, key) in members {
+                planned.key = crate::expr::key_mix(planned.key ^ key ^ index as u64);
+            }
+        }
         Ok(Plan {
             steps,
             stored,
             slots,
+            couplings,
             n: opts.n,
             seed: opts.seed,
             allow_nan: opts.allow_nan,

@@ -41,6 +41,9 @@ struct Inner {
     /// makes a copy (see [`Node::named`]).
     name: OnceLock<String>,
     op: Op,
+    /// For a draw correlated with others: its coupling and column in it
+    /// (see [`crate::dependence`]).
+    member: Option<crate::dependence::Member>,
 }
 
 /// A shared handle to a graph node.
@@ -95,7 +98,45 @@ impl Node {
         if let Some(name) = name {
             let _ = cell.set(name);
         }
-        Node(Arc::new(Inner { id, name: cell, op }))
+        Node(Arc::new(Inner {
+            id,
+            name: cell,
+            op,
+            member: None,
+        }))
+    }
+
+    /// A draw of `dist` that takes part in a coupling (made by
+    /// [`crate::dependence::correlate`], or restored with identity `id`).
+    pub(crate) fn member_draw_with_id(
+        id: u64,
+        dist: Dist,
+        name: Option<String>,
+        member: crate::dependence::Member,
+    ) -> Node {
+        let cell = OnceLock::new();
+        if let Some(name) = name {
+            let _ = cell.set(name);
+        }
+        Node(Arc::new(Inner {
+            id,
+            name: cell,
+            op: Op::Draw(dist),
+            member: Some(member),
+        }))
+    }
+
+    pub(crate) fn member_draw(
+        dist: Dist,
+        name: Option<String>,
+        member: crate::dependence::Member,
+    ) -> Node {
+        Node::member_draw_with_id(fresh_id(), dist, name, member)
+    }
+
+    /// The coupling this draw takes part in, if it is correlated with others.
+    pub fn member(&self) -> Option<&crate::dependence::Member> {
+        self.0.member.as_ref()
     }
 
     /// A known number.

@@ -8,10 +8,12 @@
 //! opening a file from someone else cannot run anything.
 
 use super::{BinaryOp, Family, Node, Op, UnaryOp};
+use crate::dependence::{Coupling, Member, Method};
 use crate::dist::{Dist, Recipe};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A saved graph: its nodes, arguments first, and the roots asked for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +29,20 @@ pub struct SavedNode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub op: SavedOp,
+    /// For a correlated draw: its coupling and column in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupling: Option<SavedMember>,
+}
+
+/// A correlated draw's coupling: every member saves it whole (a few
+/// numbers), and members with the same coupling key share it again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedMember {
+    pub key: u64,
+    pub method: String,
+    pub rank_corr: Vec<Vec<f64>>,
+    pub labels: Vec<String>,
+    pub index: usize,
 }
 
 /// What a saved node computes; arguments by identity.
@@ -70,6 +86,13 @@ pub fn save(roots: &[Node]) -> Saved {
         .map(|n| SavedNode {
             id: n.id(),
             name: n.name().map(str::to_string),
+            coupling: n.member().map(|m| SavedMember {
+                key: m.coupling.key(),
+                method: m.coupling.method().name().into(),
+                rank_corr: m.coupling.rank_corr().rows(),
+                labels: m.coupling.labels().to_vec(),
+                index: m.index,
+            }),
             op: match n.op() {
                 Op::Const(v) => SavedOp::Const(v.to_bits()),
                 Op::Draw(d) => SavedOp::Draw(d.recipe()),
@@ -109,6 +132,7 @@ pub fn save(roots: &[Node]) -> Saved {
 pub fn restore(saved: &Saved) -> Result<Vec<Node>> {
     let bad = |what: String| Error::InvalidArgument(format!("a saved model is malformed: {what}"));
     let mut nodes: HashMap<u64, Node> = HashMap::with_capacity(saved.nodes.len());
+    let mut couplings: HashMap<u64, Arc<Coupling>> = HashMap::new();
     for s in &saved.nodes {
         let arg = |id: &u64| {
             nodes
@@ -141,7 +165,36 @@ pub fn restore(saved: &Saved) -> Result<Vec<Node>> {
                 otherwise: arg(o)?,
             },
         };
-        nodes.insert(s.id, Node::with_id(s.id, op, s.name.clone()));
+        let node = match (op, &s.coupling) {
+            (op, None) => Node::with_id(s.id, op, s.name.clone()),
+            (Op::Draw(dist), Some(m)) => {
+                let coupling = match couplings.get(&m.key) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let method = Method::parse(&m.method)?;
+                        let (c, _) = Coupling::new(method, &m.rank_corr, m.labels.clone())?;
+                        let c = Arc::new(c);
+                        couplings.insert(m.key, c.clone());
+                        c
+                    }
+                };
+                if m.index >= coupling.len() {
+                    return Err(bad(format!(
+                        "node {} has column {} of a coupling of {}",
+                        s.id,
+                        m.index,
+                        coupling.len()
+                    )));
+                }
+                let member = Member {
+                    coupling,
+                    index: m.index,
+                };
+                Node::member_draw_with_id(s.id, dist, s.name.clone(), member)
+            }
+            (_, Some(_)) => return Err(bad(format!("node {} is correlated but not a draw", s.id))),
+        };
+        nodes.insert(s.id, node);
     }
     saved
         .roots

@@ -2,6 +2,7 @@
 //! it exposes is implemented in the pure-Rust core.
 
 mod args;
+mod dependence;
 mod detach;
 mod dists;
 mod errors;
@@ -22,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<run::RunOutput>()?;
     errors::register(m)?;
     dists::register(m)?;
+    dependence::register(m)?;
     expr::register(m)?;
     run::register(m)?;
     evidence::register(m)?;

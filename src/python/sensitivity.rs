@@ -8,7 +8,8 @@ use super::run::to_outputs;
 use crate::engine::chunk_count;
 
 use crate::sensitivity::{
-    self, Factors, Sampling, SobolOptions, SobolPlan, Source, Statistic, TornadoOptions,
+    self, Factors, Sampling, ShapleyOptions, ShapleyPlan, SobolOptions, SobolPlan, Source,
+    Statistic, TornadoOptions,
 };
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -93,6 +94,61 @@ fn sobol<'py>(
     d.set_item("mean", res.mean)?;
     d.set_item("variance", res.variance)?;
     d.set_item("n", res.n)?;
+    d.set_item("seed", res.seed)?;
+    d.set_item("evaluations", res.evaluations)?;
+    Ok(d)
+}
+
+/// Shapley effects; returns a dict of plain lists.
+#[pyfunction]
+#[pyo3(signature = (outputs, output, n, seed=None, *, threads=None, groups=None,
+                    permutations=None, n_outer=None, n_inner=None, conf_level=0.95,
+                    num_resamples=100, allow_nan=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn shapley<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'py, PyAny>,
+    output: &str,
+    n: &Bound<'py, PyAny>,
+    seed: Option<&Bound<'py, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
+    groups: Option<Vec<(String, Vec<String>)>>,
+    permutations: Option<&Bound<'py, PyAny>>,
+    n_outer: Option<&Bound<'py, PyAny>>,
+    n_inner: Option<&Bound<'py, PyAny>>,
+    conf_level: f64,
+    num_resamples: usize,
+    allow_nan: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let outputs = to_outputs(outputs)?;
+    let mut opts = ShapleyOptions::new(to_count(n, "n")?, to_seed(seed)?);
+    opts.threads = to_threads(threads)?;
+    opts.groups = groups;
+    opts.permutations = permutations
+        .map(|p| to_count(p, "permutations"))
+        .transpose()?;
+    opts.n_outer = n_outer.map(|p| to_count(p, "n_outer")).transpose()?;
+    if let Some(n_inner) = n_inner {
+        opts.n_inner = to_count(n_inner, "n_inner")?;
+    }
+    opts.conf_level = conf_level;
+    opts.num_resamples = num_resamples;
+    opts.allow_nan = allow_nan;
+    let flags = WorkFlags::attach(&mut opts);
+    let plan = ShapleyPlan::new(&outputs, output, &opts).map_err(to_py)?;
+    let total = plan.chunks();
+    let res = detached(py, &flags, total, progress, || plan.run())?;
+    let d = PyDict::new(py);
+    d.set_item("names", res.names)?;
+    d.set_item("Sh", res.effects)?;
+    d.set_item("Sh_conf", res.conf)?;
+    d.set_item("mean", res.mean)?;
+    d.set_item("variance", res.variance)?;
+    d.set_item("permutations", res.permutations)?;
+    d.set_item("n", res.n_var)?;
+    d.set_item("n_outer", res.n_outer)?;
+    d.set_item("n_inner", res.n_inner)?;
     d.set_item("seed", res.seed)?;
     d.set_item("evaluations", res.evaluations)?;
     Ok(d)
@@ -315,6 +371,7 @@ fn chunks_for(n: usize) -> usize {
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(sobol, m)?)?;
+    m.add_function(wrap_pyfunction!(shapley, m)?)?;
     m.add_function(wrap_pyfunction!(sobol_evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(tornado, m)?)?;
     m.add_function(wrap_pyfunction!(rank_correlation, m)?)?;

@@ -140,7 +140,17 @@ pub const TOTAL: &str = "total";
 /// [`Error::Scenario`] at the field path, without file or line: loading
 /// locates it.
 pub fn compile(s: &Scenario) -> Result<Compiled> {
-    Builder::new(s).build()
+    if s.correlations.is_empty() {
+        return Builder::new(s).build();
+    }
+    // The correlated inputs are found (and their laws read) in the graph
+    // built without correlations; the graph is then built again with the
+    // coupled draws in their place, so every expression reads those.
+    let plain = Builder::new(s).build()?;
+    let coupled = super::correlations::couple(&s.correlations, &plain)?;
+    let mut builder = Builder::new(s);
+    builder.coupled = coupled;
+    builder.build()
 }
 
 struct MunitionInputs {
@@ -175,12 +185,15 @@ struct Builder<'a> {
     /// (channel, munition, count) for direct channels.
     direct: Vec<(String, String, Node)>,
     fields: HashMap<String, String>,
+    /// Correlated inputs by name: drawn in place of the plain draws.
+    coupled: HashMap<String, Node>,
 }
 
 impl<'a> Builder<'a> {
     fn new(s: &'a Scenario) -> Self {
         Builder {
             s,
+            coupled: HashMap::new(),
             munitions: Vec::new(),
             shares: HashMap::new(),
             containers: HashMap::new(),
@@ -195,6 +208,9 @@ impl<'a> Builder<'a> {
             .to_dist()
             .map_err(|e| Error::at_field(&path, e.to_string()))?;
         self.fields.insert(name.clone(), path);
+        if let Some(node) = self.coupled.get(&name) {
+            return Ok(node.clone());
+        }
         Ok(Node::draw(dist).named(name))
     }
 
@@ -207,7 +223,7 @@ impl<'a> Builder<'a> {
     fn build(mut self) -> Result<Compiled> {
         self.munition_inputs()?;
         if let Some(mix) = &self.s.mix {
-            let nodes = shares(mix)?;
+            let nodes = shares(mix, &self.coupled)?;
             for (m, share, path) in nodes.shares {
                 self.fields.insert(format!("{m}.share"), path);
                 self.shares.insert(m, share);

@@ -22,6 +22,7 @@ use super::validate::{share_tables, stick_order, ShareTable};
 use crate::dist::{Beta, Categorical};
 use crate::error::{Error, Result};
 use crate::expr::{BinaryOp, Node};
+use std::collections::HashMap;
 
 /// The nodes of a mix.
 pub(crate) struct MixNodes {
@@ -33,7 +34,10 @@ pub(crate) struct MixNodes {
 }
 
 /// Builds the share nodes of a (validated) mix.
-pub(crate) fn shares(mix: &Mix) -> Result<MixNodes> {
+///
+/// A stick whose name is in `coupled` (a correlated input of the file's
+/// `[correlations]`) is that node instead of a fresh beta draw.
+pub(crate) fn shares(mix: &Mix, coupled: &HashMap<String, Node>) -> Result<MixNodes> {
     let tables = share_tables(mix).map_err(|i| Error::at_field(i.path.join("."), i.message))?;
     let mut fields = Vec::new();
     let many = tables.len() > 1;
@@ -46,7 +50,7 @@ pub(crate) fn shares(mix: &Mix) -> Result<MixNodes> {
         } else {
             String::new()
         };
-        per_table.push(table_shares(table, &prefix, &mut fields)?);
+        per_table.push(table_shares(table, &prefix, &mut fields, coupled)?);
     }
     let field_of_table = |i: usize| tables[i].path.join(".");
     if !many {
@@ -117,6 +121,7 @@ fn table_shares(
     table: &ShareTable,
     prefix: &str,
     fields: &mut Vec<(String, String)>,
+    coupled: &HashMap<String, Node>,
 ) -> Result<Vec<(String, Node)>> {
     let field = |name: &str| format!("{}.{name}", table.path.join("."));
     let munitions = table
@@ -144,7 +149,10 @@ fn table_shares(
                 if i == 0 { "share" } else { "share_of_rest" }
             );
             fields.push((stick.clone(), field(name)));
-            let b = Node::draw(beta.into()).named(stick);
+            let b = match coupled.get(&stick) {
+                Some(node) => node.clone(),
+                None => Node::draw(beta.into()).named(stick),
+            };
             let not_b = Node::constant(1.0).sub(&b);
             if i == 0 {
                 left = not_b;

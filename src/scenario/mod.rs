@@ -31,6 +31,7 @@
 //! ```
 
 mod compile;
+mod correlations;
 mod detection;
 mod dist_spec;
 mod evidence;
@@ -43,6 +44,7 @@ mod validate;
 mod write;
 
 pub use compile::{compile, Compiled, Output, Quantity, TOTAL};
+pub use correlations::{CorrelationSpec, RankCorr};
 pub use detection::{undetected_shape, MAX_DARK_SEEN};
 pub use dist_spec::{DistSpec, Form};
 pub use evidence::{EvidenceKind, EvidenceSpec, Reference};

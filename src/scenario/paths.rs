@@ -71,16 +71,25 @@ pub fn settable_paths(s: &Scenario) -> Vec<String> {
                 .map(|f| format!("evidence.{name}.{f}")),
         );
     }
+    for name in s.correlations.names() {
+        out.extend(
+            fields_of::<super::CorrelationSpec>()
+                .iter()
+                .map(|f| format!("correlations.{name}.{f}")),
+        );
+    }
     out
 }
 
 /// The tables that take new named entries: the catalog, each kind of
-/// channel, the estimates, and the mix's shares.
+/// channel, the estimates, the evidence, the correlations and the mix's
+/// shares.
 pub fn entry_tables() -> Vec<String> {
     let mut out = vec![
         "munitions".to_string(),
         "estimates".to_string(),
         "evidence".to_string(),
+        "correlations".to_string(),
     ];
     out.extend(
         fields_of::<Channels>()
@@ -173,6 +182,7 @@ mod tests {
             ("flows", fields_of::<Flow>()),
             ("direct", fields_of::<Direct>()),
             ("evidence", fields_of::<EvidenceSpec>()),
+            ("correlations", fields_of::<super::super::CorrelationSpec>()),
         ];
         for (table, fields) in tables {
             assert!(!fields.is_empty(), "{table}");

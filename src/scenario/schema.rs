@@ -36,6 +36,10 @@ pub struct Scenario {
     /// run of a scenario with evidence gives the posterior.
     #[serde(default, skip_serializing_if = "Named::is_empty")]
     pub evidence: Named<EvidenceSpec>,
+    /// Inputs drawn jointly with a target rank correlation (see
+    /// `correlations.rs`), by name.
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub correlations: Named<super::correlations::CorrelationSpec>,
 }
 
 /// What kind of thing a munition is; decides which rates apply.

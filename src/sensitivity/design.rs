@@ -116,8 +116,10 @@ impl<'a> Design<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, f)| match &f.source {
-                Source::Fixed(d) => Some((i, d)),
-                Source::Conditional => None,
+                Source::Fixed(d) if f.node.member().is_none() => Some((i, d)),
+                // A correlated input is drawn by the engine with the others of
+                // its coupling, from A's streams or B's (see `evaluate`).
+                Source::Fixed(_) | Source::Conditional => None,
             })
             .collect();
         let k = fixed.len();
@@ -192,6 +194,11 @@ impl<'a> Design<'a> {
         for (i, f) in self.factors.inputs.iter().enumerate() {
             let from_b = mix.inputs_from_b[i];
             match &f.source {
+                Source::Fixed(_) if f.node.member().is_some() => {
+                    if from_b {
+                        keys.set(&f.node, self.keys_b.get(&f.node))
+                    }
+                }
                 Source::Fixed(_) => {
                     let col = if from_b { &self.b[i] } else { &self.a[i] };
                     if let Some(col) = col {

@@ -9,6 +9,9 @@
 //!   2010 and Jansen estimators), optionally second order, with bootstrap
 //!   intervals, for inputs or groups of inputs; plain Monte Carlo or scrambled
 //!   Sobol' points ([`sobol_points`]) through each input's inverse CDF.
+//! - [`shapley`]: Shapley effects, each input's (or group's) fair share of
+//!   the variance, meaningful under correlation (Gaussian-copula) and
+//!   interactions (Song, Nelson & Staum 2016 estimator).
 //! - [`value_of_information`]: how much the output's 90% interval would
 //!   narrow, in expectation, if one input were known exactly.
 //!
@@ -43,6 +46,7 @@ mod factors;
 mod joe_kuo;
 mod qmc;
 mod rank;
+mod shapley;
 mod sobol;
 mod tornado;
 mod voi;
@@ -52,6 +56,7 @@ pub use estimators::{analyze, pairs, Analysis, Evaluations, Indices};
 pub use factors::{Factor, Factors, Source, INTRINSIC_NOISE};
 pub use qmc::{sobol_points, MAX_DIMENSIONS};
 pub use rank::{rank_correlation, ranks, RankCorrelation};
+pub use shapley::{shapley, ShapleyEffects, ShapleyOptions, ShapleyPlan, MAX_EXACT_PLAYERS};
 pub use sobol::{sobol, SobolIndices, SobolOptions, SobolPlan, MIN_BASE_SAMPLES};
 pub use tornado::{tornado, tornado_chunks, Statistic, Tornado, TornadoBar, TornadoOptions};
 pub use voi::{value_of_information, Learning, MIN_PER_BIN};

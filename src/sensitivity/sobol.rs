@@ -102,6 +102,7 @@ impl<'a> SobolPlan<'a> {
         let factors = Factors::of(outputs, output)?;
         factors.require_randomness()?;
         let units = units(&factors, opts.groups.as_deref())?;
+        check_dependence(&factors, &units)?;
         Ok(SobolPlan {
             outputs,
             factors,
@@ -252,6 +253,58 @@ fn units(factors: &Factors, groups: Option<&[(String, Vec<String>)]>) -> Result<
         });
     }
     Ok(units)
+}
+
+/// Sobol indices assume independent rows: correlated inputs (see
+/// [`crate::dependence`]) must all be in one row (a group), where the design
+/// draws them jointly; otherwise the indices would mislead, and the error
+/// says what to do instead.
+fn check_dependence(factors: &Factors, units: &[Unit]) -> Result<()> {
+    let row_of = |node: &Node| -> Option<usize> {
+        match factors.inputs.iter().position(|f| &f.node == node) {
+            Some(i) => units.iter().position(|u| u.inputs.contains(&i)),
+            None => units.iter().position(|u| u.noise),
+        }
+    };
+    let members: Vec<&Node> = factors
+        .inputs
+        .iter()
+        .map(|f| &f.node)
+        .chain(&factors.noise)
+        .filter(|n| n.member().is_some())
+        .collect();
+    for (i, a) in members.iter().enumerate() {
+        for b in &members[..i] {
+            let (ma, mb) = (a.member(), b.member());
+            let same = matches!((ma, mb), (Some(x), Some(y)) if std::sync::Arc::ptr_eq(&x.coupling, &y.coupling));
+            if same && row_of(a) != row_of(b) {
+                let name = |n: &Node| {
+                    n.name().map_or_else(
+                        || format!("an unnamed draw ({})", n.label()),
+                        |s| format!("'{s}'"),
+                    )
+                };
+                let together = ma.map_or_else(String::new, |m| {
+                    let labels: Vec<String> = m
+                        .coupling
+                        .labels()
+                        .iter()
+                        .map(|l| format!("'{l}'"))
+                        .collect();
+                    labels.join(", ")
+                });
+                return Err(Error::InvalidArgument(format!(
+                    "{} and {} are drawn jointly (one correlate call), and Sobol indices assume \
+                     independent inputs: they would mislead. Put the inputs of that call in one \
+                     group (groups={{\"<name>\": [{together}]}}), or use Shapley effects (shapley, \
+                     with method='gaussian-copula'), which share the variance fairly under dependence",
+                    name(b),
+                    name(a)
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sobol first- and total-order indices (optionally second order) of `output`,
