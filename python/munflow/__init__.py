@@ -65,6 +65,7 @@ from munflow.sensitivity import rank_correlation, sobol, tornado, value_of_infor
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline_results import TimelineResults
+from munflow.words import words
 
 __all__ = [
     "Distribution",
@@ -123,4 +124,5 @@ __all__ = [
     "uniform",
     "value_of_information",
     "where",
+    "words",
 ]
