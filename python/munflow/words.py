@@ -146,7 +146,7 @@ def _scale(name: str, title: str, bands: Sequence[Band]) -> Scale:
 SCALES: dict[str, Scale] = {
     "icd203": _scale(
         "icd203",
-        "ICD 203 (US intelligence community, 2015)",
+        "ICD 203",
         [
             Band("almost no chance", 0.0, 0.05, True, False, "01-05%", "remote"),
             Band("very unlikely", 0.05, 0.20, True, False, "05-20%", "highly improbable"),
@@ -159,7 +159,7 @@ SCALES: dict[str, Scale] = {
     ),
     "nato": _scale(
         "nato",
-        "NATO AJP-2.1 (B) (2016)",
+        "NATO AJP-2.1",
         [
             Band("highly unlikely", 0.0, 0.10, True, False, "less than 10%"),
             Band("unlikely", 0.10, 0.40, True, False, "10-40%"),
@@ -170,7 +170,7 @@ SCALES: dict[str, Scale] = {
     ),
     "phia": _scale(
         "phia",
-        "UK PHIA probability yardstick",
+        "PHIA yardstick",
         [
             Band("remote chance", 0.0, 0.05, True, True, "5% or less"),
             Band("highly unlikely", 0.10, 0.20, True, True, "10-20%"),
