@@ -3,6 +3,7 @@
 ::
 
     munflow run FILE [--samples N] [--seed S] [--format table|csv|json] [--output PATH]
+                     [--words icd203|nato|phia]
     munflow validate FILE
     munflow demo
 

@@ -433,14 +433,17 @@ def _interval(value: Any, p: float) -> tuple[float, float]:
 
 
 def _scale_named(name: Any) -> Scale:
-    if name not in SCALES:
+    if not isinstance(name, str) or name not in SCALES:
         choices = ", ".join(repr(k) for k in SCALES)
         raise ValueError(f"scale must be one of {choices}, got {name!r}")
     return SCALES[name]
 
 
 # ``mf.words`` is the function; its companions hang on it, so that
-# ``mf.words.describe(...)`` and ``mf.words.table(...)`` read as one thing.
+# ``mf.words.describe(...)`` and ``mf.words.table(...)`` read as one thing
+# (``from munflow.words import describe`` works too).
 words.describe = describe  # type: ignore[attr-defined]
 words.table = table  # type: ignore[attr-defined]
+words.samples_behind = samples_behind  # type: ignore[attr-defined]
+words.Likelihood = Likelihood  # type: ignore[attr-defined]
 words.scales = tuple(SCALES)  # type: ignore[attr-defined]

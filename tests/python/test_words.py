@@ -187,6 +187,7 @@ def test_the_published_tables():
         (lambda: mf.words(0.5, n=10, level=0), ValueError, "level must be .*got 0"),
         (lambda: mf.words(0.5, scale="ipcc"), ValueError, "scale must be one of .*got 'ipcc'"),
         (lambda: mf.words.table("ipcc"), ValueError, "got 'ipcc'"),
+        (lambda: mf.words(0.5, scale=["nato"]), ValueError, "got \\['nato'\\]"),
         (lambda: mf.words(0.5, interval=(0.6, 0.7)), ValueError, "interval must hold p"),
         (lambda: mf.words(0.5, interval=(0.4, 1.2)), ValueError, "interval high .*got 1.2"),
         (lambda: mf.words(0.5, interval=0.4), ValueError, "interval must be a pair"),
