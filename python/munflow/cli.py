@@ -16,6 +16,7 @@ replaces the file only once the whole result is ready.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import math
@@ -206,9 +207,13 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
         res = sc.run(args.samples, args.seed, progress=progress, store="summary")
     else:
         res = sc.run(args.samples, args.seed, progress=progress)
-    render = {"table": _table, "csv": _csv, "json": _json}[args.format]
+    render = {
+        "table": functools.partial(_table, scale=args.words),
+        "csv": _csv,  # no probability in its rows
+        "json": functools.partial(_json, scale=args.words),
+    }[args.format]
     text = io.StringIO()
-    render(res, text, scale=args.words)
+    render(res, text)
     return _write(text.getvalue(), args)
 
 
@@ -364,9 +369,8 @@ def _range(row: Any, side: str) -> str:
     )
 
 
-def _csv(res: ScenarioResults, out: TextIO, *, scale: str = DEFAULT_SCALE) -> None:
+def _csv(res: ScenarioResults, out: TextIO) -> None:
     """The outputs' ranges, one row each (comparisons are in the table and JSON)."""
-    del scale  # no probability in these rows
     import csv
 
     rows = _rows(res)
