@@ -72,6 +72,7 @@ from munflow.sensitivity import (
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline_results import TimelineResults
+from munflow.words import words
 
 __all__ = [
     "CorrelationRepairWarning",
@@ -133,4 +134,5 @@ __all__ = [
     "uniform",
     "value_of_information",
     "where",
+    "words",
 ]

@@ -3,6 +3,7 @@
 ::
 
     munflow run FILE [--samples N] [--seed S] [--format table|csv|json] [--output PATH]
+                     [--words icd203|nato|phia]
     munflow validate FILE
     munflow demo
 
@@ -15,6 +16,7 @@ replaces the file only once the whole result is ready.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import math
@@ -29,6 +31,7 @@ from munflow import scenarios
 from munflow.formatting import readable
 from munflow.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
+from munflow.words import DEFAULT_SCALE, SCALES, describe, samples_behind
 
 #: The ranges the command line reports, as quantile levels.
 RANGE = (0.05, 0.5, 0.95)
@@ -147,6 +150,12 @@ def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> No
     )
     parser.add_argument("--output", "-o", metavar="PATH", help="write to PATH instead of stdout")
     parser.add_argument(
+        "--words",
+        choices=tuple(SCALES),
+        default=DEFAULT_SCALE,
+        help=f"the scale probabilities are said in (default: {DEFAULT_SCALE}; see munflow.words)",
+    )
+    parser.add_argument(
         "--summary-only",
         action="store_true",
         help="keep no samples: memory does not grow with N (same numbers as a run in memory)",
@@ -236,7 +245,11 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
         res = sc.run(args.samples, args.seed, progress=progress, store="summary")
     else:
         res = sc.run(args.samples, args.seed, progress=progress)
-    render = {"table": _table, "csv": _csv, "json": _json}[args.format]
+    render = {
+        "table": functools.partial(_table, scale=args.words),
+        "csv": _csv,  # no probability in its rows
+        "json": functools.partial(_json, scale=args.words),
+    }[args.format]
     text = io.StringIO()
     render(res, text)
     return _write(text.getvalue(), args)
@@ -308,7 +321,7 @@ def _rows(res: ScenarioResults) -> list[dict[str, object]]:
     ]
 
 
-def _table(res: ScenarioResults, out: TextIO) -> None:
+def _table(res: ScenarioResults, out: TextIO, *, scale: str = DEFAULT_SCALE) -> None:
     title = res.scenario.title or "scenario"
     print(f"{title}\nn = {res.n:,} samples, seed = {res.seed}", file=out)
     posterior = isinstance(res, PosteriorResults)
@@ -339,15 +352,24 @@ def _table(res: ScenarioResults, out: TextIO) -> None:
         print(line(c), file=out)
     if posterior:
         _evidence(res, out)
-    compare = res.compare()
+    compare = res.compare(scale=scale)
     if len(compare):
-        print("\nalternative estimates of the containers:", file=out)
+        samples = samples_behind(res)
+        kind = "effective samples" if posterior else "samples"
+        print(
+            f"\nalternative estimates of the containers (words: {SCALES[scale].title}, "
+            f"95% interval from {readable(samples)} {kind}):",
+            file=out,
+        )
         for _, row in compare.iterrows():
+            said = describe(row["P(a > b)"], n=samples, scale=scale)
+            lo, hi = said.interval  # type: ignore[misc]  (read from n)
             print(
-                f"  P({row['a']} > {row['b']}) = {row['P(a > b)']:.3f}"
-                f"   ({row['a']}: {_range(row, 'a')}; {row['b']}: {_range(row, 'b')})",
+                f"  P({row['a']} > {row['b']}) = {row['P(a > b)']:.3f}: {said.words}"
+                f" ({readable(lo)}-{readable(hi)})",
                 file=out,
             )
+            print(f"    {row['a']}: {_range(row, 'a')}; {row['b']}: {_range(row, 'b')}", file=out)
 
 
 def _evidence(res: PosteriorResults, out: TextIO) -> None:
@@ -386,6 +408,7 @@ def _range(row: Any, side: str) -> str:
 
 
 def _csv(res: ScenarioResults, out: TextIO) -> None:
+    """The outputs' ranges, one row each (comparisons are in the table and JSON)."""
     import csv
 
     rows = _rows(res)
@@ -394,14 +417,20 @@ def _csv(res: ScenarioResults, out: TextIO) -> None:
     writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
 
 
-def _json(res: ScenarioResults, out: TextIO) -> None:
+def _json(res: ScenarioResults, out: TextIO, *, scale: str = DEFAULT_SCALE) -> None:
+    samples = samples_behind(res)
     doc = {
         "title": res.scenario.title,
         "n": res.n,
         "seed": res.seed,
         "outputs": [{k: _plain(v) for k, v in r.items()} for r in _rows(res)],
         "comparisons": [
-            {k: _plain(v) for k, v in row.items()} for row in res.compare().to_dict("records")
+            {
+                **{k: _plain(v) for k, v in row.items()},
+                # The words with what they rest on: terms, interval, level, samples.
+                "likelihood": describe(row["P(a > b)"], n=samples, scale=scale).as_dict(),
+            }
+            for row in res.compare(scale=scale).to_dict("records")
         ],
     }
     if isinstance(res, PosteriorResults):

@@ -46,6 +46,7 @@ from munflow.posterior import PosteriorResults
 from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods, Subject
 from munflow.summary_results import SummaryResults
+from munflow.words import DEFAULT_SCALE, samples_behind, words
 
 
 class Scenario(SensitivityMethods):
@@ -375,17 +376,23 @@ class ScenarioResults(Results):
         table.index = pd.MultiIndex.from_frame(keys)
         return table
 
-    def compare(self, quantity: str = "total.containers") -> pd.DataFrame:
+    def compare(
+        self, quantity: str = "total.containers", *, scale: str = DEFAULT_SCALE
+    ) -> pd.DataFrame:
         """Alternative estimates side by side: for each pair (a, b), the
-        median and 90% interval of ``quantity`` under each, and P(a > b) on
-        the same samples."""
+        median and 90% interval of ``quantity`` under each, P(a > b) on
+        the same samples, and P(a > b) in ``words`` (see :func:`munflow.words`:
+        the terms of ``scale``, every one the 95% interval of P(a > b) from
+        this run's samples reaches: its effective samples for a posterior)."""
         rows = []
+        samples = samples_behind(self)
         w = getattr(self, "weights", None)
         weights = np.ones(self.n) if w is None else w
         for a, b in itertools.combinations(self.estimates, 2):
             xa, xb = self[f"{quantity}[{a}]"], self[f"{quantity}[{b}]"]
             qa = weighted.quantiles(xa, weights, [0.05, 0.5, 0.95])
             qb = weighted.quantiles(xb, weights, [0.05, 0.5, 0.95])
+            p = self.prob(xa > xb)
             rows.append(
                 {
                     "quantity": quantity,
@@ -397,7 +404,8 @@ class ScenarioResults(Results):
                     "b_p5": qb[0],
                     "b_p50": qb[1],
                     "b_p95": qb[2],
-                    "P(a > b)": self.prob(xa > xb),
+                    "P(a > b)": p,
+                    "words": words(p, n=samples, scale=scale),
                 }
             )
         return pd.DataFrame(rows)
@@ -478,6 +486,9 @@ class ScenarioSummaryResults(SummaryResults):
         self.scenario = scenario
         self.output_info = meta
         self.estimates = list(estimates)
+        #: A posterior's effective sample size (None without evidence): what
+        #: the words of its probabilities rest on.
+        self.ess: float | None = getattr(res, "ess", None)
 
     def summary(
         self, quantiles: Sequence[float] | None = None, *, grouped: bool = True
@@ -491,7 +502,7 @@ class ScenarioSummaryResults(SummaryResults):
         table.index = pd.MultiIndex.from_frame(self.output_info.loc[table.index, levels])
         return table
 
-    def compare(self, quantity: str = COMPARED) -> pd.DataFrame:
+    def compare(self, quantity: str = COMPARED, *, scale: str = DEFAULT_SCALE) -> pd.DataFrame:
         """Alternative estimates side by side, as :meth:`ScenarioResults.compare`."""
         if quantity != COMPARED:
             raise ValueError(
@@ -504,6 +515,7 @@ class ScenarioSummaryResults(SummaryResults):
         table = super().summary([0.05, 0.5, 0.95])
         for a, b in itertools.combinations(self.estimates, 2):
             ra, rb = table.loc[f"{quantity}[{a}]"], table.loc[f"{quantity}[{b}]"]
+            p = self.prob(_comparison_event(a, b))
             rows.append(
                 {
                     "quantity": quantity,
@@ -511,7 +523,8 @@ class ScenarioSummaryResults(SummaryResults):
                     "b": b,
                     **{f"a_{k}": ra[k] for k in ("p5", "p50", "p95")},
                     **{f"b_{k}": rb[k] for k in ("p5", "p50", "p95")},
-                    "P(a > b)": self.prob(_comparison_event(a, b)),
+                    "P(a > b)": p,
+                    "words": words(p, n=samples_behind(self), scale=scale),
                 }
             )
         return pd.DataFrame(rows)

@@ -19,6 +19,7 @@ from munflow._core import Expr
 from munflow.formatting import ReadableTable, quantile_label, readable
 from munflow.outputs import DEFAULT_QUANTILES
 from munflow.progress import progress_callback
+from munflow.words import DEFAULT_LEVEL, DEFAULT_SCALE, describe, samples_behind
 
 #: Prefix of the internal outputs that carry events (0/1 columns).
 _EVENT = "\x01event:"
@@ -96,6 +97,34 @@ class SummaryResults:
         frame = ReadableTable(pd.DataFrame.from_dict(table, orient="index"))
         frame.index.name = "quantity"
         frame.attrs.update(seed=self.seed, n=self.n)
+        return frame
+
+    def events_table(
+        self, *, scale: str = DEFAULT_SCALE, level: float = DEFAULT_LEVEL
+    ) -> pd.DataFrame:
+        """The events named up front, one row each: the probability, the
+        ``level`` interval of it from this run's samples (Wilson's; a
+        posterior's effective samples) and the probability in words on
+        ``scale``, naming every band the interval reaches (see
+        :func:`munflow.words`).
+
+        >>> import munflow as mf
+        >>> x = mf.uniform(0, 1, name="x")
+        >>> res = mf.run({"x": x}, n=1_000, seed=1, store="summary",
+        ...              events={"x over 0.7": x > 0.7, "x over 0.2": x > 0.2})
+        >>> res.events_table()["words"].tolist()
+        ['unlikely', 'likely or very likely']
+        """
+        samples = samples_behind(self)
+        rows = {}
+        for name, p in self.events.items():
+            said = describe(p, n=samples, level=level, scale=scale)
+            low, high = said.interval  # type: ignore[misc]  (read from n)
+            rows[name] = {"probability": p, "low": low, "high": high, "words": said.words}
+        columns = ["probability", "low", "high", "words"]
+        frame = ReadableTable(pd.DataFrame.from_dict(rows, orient="index", columns=columns))
+        frame.index.name = "event"
+        frame.attrs.update(seed=self.seed, n=self.n, samples=samples, level=level, scale=scale)
         return frame
 
     def prob(self, event: Any) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
@@ -39,6 +40,31 @@ def test_run_prints_a_table_of_ranges():
     assert "P(defence_minister > voyages) = " in out.stdout
     # A seed reproduces the table.
     assert munflow("run", BUNDLED, "--samples", "20000", "--seed", "3").stdout == out.stdout
+
+
+def test_comparisons_are_said_in_words_with_their_interval():
+    out = munflow("run", BUNDLED, "--samples", "2000", "--seed", "3")
+    assert out.returncode == 0, out.stderr
+    assert "(words: ICD 203, 95% interval from 2,000 samples)" in out.stdout
+    line = re.search(r"P\(defence_minister > voyages\) = (\S+): (.+) \((\S+)-(\S+)\)", out.stdout)
+    assert line is not None, out.stdout
+    p = mf.Scenario.from_file(BUNDLED).run(n=2000, seed=3).compare()["P(a > b)"].iloc[0]
+    said = mf.words.describe(p, n=2000)
+    assert line.group(1) == f"{p:.3f}"
+    assert line.group(2) == said.words == "very unlikely or unlikely"
+    assert [float(line.group(3)), float(line.group(4))] == [round(x, 3) for x in said.interval]
+    # Another scale, and the structured words in JSON.
+    out = munflow(
+        "run", BUNDLED, "-n", "2000", "--seed", "3", "--words", "nato", "--format", "json"
+    )
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)["comparisons"][0]
+    nato = mf.words.describe(p, n=2000, scale="nato")
+    assert row["words"] == nato.words == "unlikely"
+    assert row["likelihood"] == nato.as_dict()
+    assert row["likelihood"]["scale"] == "nato" and row["likelihood"]["level"] == 0.95
+    bad = munflow("run", BUNDLED, "--words", "ipcc")
+    assert bad.returncode == 2 and "--words" in bad.stderr and "ipcc" in bad.stderr
 
 
 def test_demo_runs_the_bundled_scenario():
