@@ -29,6 +29,7 @@ import pandas as pd
 
 import munflow
 from munflow.formatting import readable
+from munflow.words import words
 
 #: The quantiles of the report's tables.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -144,6 +145,7 @@ class Page:
                     f"<b>{_e(name)}</b> by {last}: about {_e(_rounded(row['p50']))} "
                     f"(90% range {_e(_rounded(row['p5']))} to {_e(_rounded(row['p95']))})"
                 )
+            lines.extend(self._timeline_chances(table, last))
             return lines
         summary = self.res.summary(list(QUANTILES))
         for label, row in summary.iterrows():
@@ -160,9 +162,32 @@ class Page:
         compare = getattr(self.res, "compare", None)
         if compare is not None:
             for _, row in compare().iterrows():
-                p = float(row["P(a > b)"])
-                lines.append(f"{_e(row['a'])} above {_e(row['b'])}: p = {p:.2f}")
+                said = words.describe(float(row["P(a > b)"]), n=words.samples_behind(self.res))
+                a, b = (str(row[k]).replace("_", " ") for k in ("a", "b"))
+                lines.append(
+                    f"The {_e(a)} estimate above the {_e(b)} estimate: "
+                    f"<b>{_e(said.words)}</b> ({_e(_chance(said))})"
+                )
         return lines
+
+    def _timeline_chances(self, table: pd.DataFrame, last: str) -> list[str]:
+        """In words: the chance that the cumulative containers reach a round
+        figure near their median by the end (when the run kept samples)."""
+        name = "cumulative.containers"
+        if name not in self.res.model.series or "results" not in vars(self.res):
+            return []
+        try:
+            self.res.results[f"{name}[{last}]"]
+        except KeyError:
+            return []  # a summary-only run keeps no samples
+        median = table[(table["quantity"] == name) & (table["period"] == last)]["p50"].iloc[0]
+        level = float(f"{median:.2g}")
+        p = self.res.prob_by(name, level, last)
+        said = words.describe(p, n=words.samples_behind(self.res.results))
+        return [
+            f"At least {_e(_rounded(level))} containers shipped by {last}: "
+            f"<b>{_e(said.words)}</b> ({_e(_chance(said))})"
+        ]
 
     def _table_section(self) -> str:
         if self.timeline is not None:
@@ -240,6 +265,12 @@ class Page:
             f"n = {self.res.n:,} &middot; scenario sha-256 {digest} &middot; made {stamp}. "
             "The same version, seed, n and scenario give the same numbers.</footer>"
         )
+
+
+def _chance(said: Any) -> str:
+    """'p = 0.21, 95% interval 0.20 to 0.22' for words with their interval."""
+    low, high = said.interval
+    return f"p = {said.p:.2f}, {said.level:.0%} interval {low:.2f} to {high:.2f}"
 
 
 def _rounded(x: float) -> str:
