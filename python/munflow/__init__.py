@@ -59,6 +59,7 @@ from munflow._core import (
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.posterior import PosteriorResults
+from munflow.provenance import rests_on
 from munflow.reopen import load
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioResults
@@ -121,6 +122,7 @@ __all__ = [
     "pert",
     "poisson",
     "rank_correlation",
+    "rests_on",
     "round",
     "run",
     "scenarios",

@@ -535,3 +535,24 @@ def stock(
     ax.grid(axis="y", alpha=0.3)
     _legend_above(ax, ncols=2, title=title, title_fontsize="large")
     return ax
+
+
+def rests_on(table: Any, *, ax: Axes | None = None) -> Axes:
+    """What an output rests on: each origin's share of its variance as a
+    horizontal bar with its bootstrap half-width, largest first."""
+    ax = _axes(ax, (7, 0.45 * len(table) + 1.2))
+    labels = [textwrap.shorten(str(name), 48, placeholder="...") for name in table.index]
+    y = np.arange(len(table))
+    ax.barh(y, table["share"], xerr=table["share_conf"], color="C0", alpha=0.8, capsize=3)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(1.0, float((table["share"] + table["share_conf"]).max())))
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("share of the variance (Shapley effect, with its bootstrap half-width)")
+    output = table.attrs.get("output")
+    if output:
+        ax.set_title(f"what {output} rests on", loc="left")
+    ax.grid(axis="x", alpha=0.3)
+    return ax

@@ -28,6 +28,6 @@ pub use family::Family;
 pub(crate) use key::splitmix64 as key_mix;
 pub use key::StreamKeys;
 pub(crate) use node::check_unique_names;
-pub use node::{post_order, Node, Op};
+pub use node::{post_order, Node, Op, Provenance};
 pub use ops::{BinaryOp, UnaryOp};
 pub use persist::{restore, save, Saved, SavedNode, SavedOp};

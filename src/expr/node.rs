@@ -40,10 +40,49 @@ struct Inner {
     /// Set at most once: naming labels this node (the same draw), it never
     /// makes a copy (see [`Node::named`]).
     name: OnceLock<String>,
+    /// Set at most once: where this input's figure comes from (see
+    /// [`Node::cited`]).
+    provenance: OnceLock<Provenance>,
     op: Op,
     /// For a draw correlated with others: its coupling and column in it
     /// (see [`crate::dependence`]).
     member: Option<crate::dependence::Member>,
+}
+
+/// Where an input's figure comes from: a source (a report, a statement) and
+/// whether it is an analyst's assumption rather than something reported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Provenance {
+    pub source: Option<String>,
+    pub assumption: bool,
+}
+
+impl Provenance {
+    /// A figure taken from `source`.
+    pub fn source(source: impl Into<String>) -> Provenance {
+        Provenance {
+            source: Some(source.into()),
+            assumption: false,
+        }
+    }
+
+    /// An analyst's assumption, with why (or None).
+    pub fn assumption(why: impl Into<String>) -> Provenance {
+        Provenance {
+            source: Some(why.into()),
+            assumption: true,
+        }
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.assumption { "an analyst assumption" } else { "from" };
+        match &self.source {
+            Some(source) => write!(f, "{kind} '{source}'"),
+            None => write!(f, "{kind}"),
+        }
+    }
 }
 
 /// A shared handle to a graph node.
@@ -101,6 +140,7 @@ impl Node {
         Node(Arc::new(Inner {
             id,
             name: cell,
+            provenance: OnceLock::new(),
             op,
             member: None,
         }))
@@ -121,6 +161,7 @@ impl Node {
         Node(Arc::new(Inner {
             id,
             name: cell,
+            provenance: OnceLock::new(),
             op: Op::Draw(dist),
             member: Some(member),
         }))
@@ -199,6 +240,38 @@ impl Node {
     }
     pub fn name(&self) -> Option<&str> {
         self.0.name.get().map(String::as_str)
+    }
+
+    /// Records where this input comes from: a source and whether it is an
+    /// analyst's assumption. Set once: citing a node again with the same
+    /// provenance is a no-op, with another one an error (a figure has one
+    /// origin).
+    ///
+    /// ```
+    /// use munflow::dist::Beta;
+    /// use munflow::expr::{Node, Provenance};
+    /// let dud = Node::draw(Beta::new(2.0, 8.0).unwrap().into()).named("dud_rate");
+    /// let dud = dud.cited(Provenance::assumption("no source gives a dud rate")).unwrap();
+    /// assert!(dud.provenance().unwrap().assumption);
+    /// ```
+    pub fn cited(self, provenance: Provenance) -> crate::Result<Node> {
+        match self.0.provenance.get() {
+            Some(current) if *current == provenance => Ok(self),
+            Some(current) => Err(crate::Error::InvalidArgument(format!(
+                "'{}' is already cited as {}; a figure has one origin",
+                self.label(),
+                current
+            ))),
+            None => {
+                let _ = self.0.provenance.set(provenance.clone());
+                self.cited(provenance)
+            }
+        }
+    }
+
+    /// Where this input comes from, if it was cited.
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.0.provenance.get()
     }
     pub fn op(&self) -> &Op {
         &self.0.op

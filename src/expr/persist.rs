@@ -32,6 +32,9 @@ pub struct SavedNode {
     /// For a correlated draw: its coupling and column in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupling: Option<SavedMember>,
+    /// Where a cited input comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<super::Provenance>,
 }
 
 /// A correlated draw's coupling: every member saves it whole (a few
@@ -86,6 +89,7 @@ pub fn save(roots: &[Node]) -> Saved {
         .map(|n| SavedNode {
             id: n.id(),
             name: n.name().map(str::to_string),
+            provenance: n.provenance().cloned(),
             coupling: n.member().map(|m| SavedMember {
                 key: m.coupling.key(),
                 method: m.coupling.method().name().into(),
@@ -193,6 +197,10 @@ pub fn restore(saved: &Saved) -> Result<Vec<Node>> {
                 Node::member_draw_with_id(s.id, dist, s.name.clone(), member)
             }
             (_, Some(_)) => return Err(bad(format!("node {} is correlated but not a draw", s.id))),
+        };
+        let node = match &s.provenance {
+            Some(p) => node.cited(p.clone())?,
+            None => node,
         };
         nodes.insert(s.id, node);
     }

@@ -80,6 +80,51 @@ impl Expr {
         self.node.name().map(str::to_string)
     }
 
+    /// Records where this input's figure comes from and returns it (the same
+    /// input): ``source`` (a report, a statement) and whether it is an
+    /// analyst's ``assumption``. A report says what each estimate rests on
+    /// from these; citing an input twice with different origins is a
+    /// ValueError.
+    ///
+    /// >>> import munflow as mf
+    /// >>> dud = mf.beta(2, 8, name="dud_rate").cite("no source gives one", assumption=True)
+    /// >>> dud.source, dud.assumption
+    /// ('no source gives one', True)
+    #[pyo3(signature = (source=None, *, assumption=false))]
+    fn cite<'py>(
+        slf: &Bound<'py, Self>,
+        source: Option<String>,
+        assumption: bool,
+    ) -> PyResult<Bound<'py, Self>> {
+        if source.is_none() && !assumption {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "cite() needs a source, or assumption=True for an analyst's assumption",
+            ));
+        }
+        if source.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "source must not be empty; leave it out for an assumption with no source",
+            ));
+        }
+        let node = slf.get().node.clone();
+        let provenance = crate::expr::Provenance { source, assumption };
+        node.cited(provenance)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        Ok(slf.clone())
+    }
+
+    /// The source this input was cited with (see :meth:`cite`), or None.
+    #[getter]
+    fn source(&self) -> Option<String> {
+        self.node.provenance().and_then(|p| p.source.clone())
+    }
+
+    /// Whether this input was cited as an analyst's assumption.
+    #[getter]
+    fn assumption(&self) -> bool {
+        self.node.provenance().is_some_and(|p| p.assumption)
+    }
+
     /// A short readable description (the name, else the expression).
     #[getter]
     fn label(&self) -> String {
@@ -92,6 +137,22 @@ impl Expr {
             .inputs()
             .iter()
             .filter_map(|n| n.name().map(str::to_string))
+            .collect()
+    }
+
+    /// The random named inputs this expression depends on (not itself),
+    /// with where each comes from: {name: (source or None, assumption)};
+    /// inputs never cited give (None, False).
+    fn input_sources(&self) -> std::collections::BTreeMap<String, (Option<String>, bool)> {
+        self.node
+            .inputs()
+            .iter()
+            .filter(|n| n.is_random() && n.id() != self.node.id())
+            .filter_map(|n| {
+                let p = n.provenance();
+                let origin = (p.and_then(|p| p.source.clone()), p.is_some_and(|p| p.assumption));
+                n.name().map(|name| (name.to_string(), origin))
+            })
             .collect()
     }
 
