@@ -541,7 +541,11 @@ def rests_on(table: Any, *, ax: Axes | None = None) -> Axes:
     """What an output rests on: each origin's share of its variance as a
     horizontal bar with its bootstrap half-width, largest first."""
     ax = _axes(ax, (7, 0.45 * len(table) + 1.2))
-    labels = [textwrap.shorten(str(name), 48, placeholder="...") for name in table.index]
+    # Sources are sentences: two short lines each, the table has them whole.
+    labels = [
+        textwrap.fill(textwrap.shorten(str(name), 44, placeholder="..."), 24)
+        for name in table.index
+    ]
     y = np.arange(len(table))
     ax.barh(y, table["share"], xerr=table["share_conf"], color="C0", alpha=0.8, capsize=3)
     ax.set_yticks(y, labels)
@@ -550,7 +554,7 @@ def rests_on(table: Any, *, ax: Axes | None = None) -> Axes:
     from matplotlib.ticker import PercentFormatter
 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("share of the variance (Shapley effect, with its bootstrap half-width)")
+    ax.set_xlabel("share of the variance (Shapley effect)")
     output = table.attrs.get("output")
     if output:
         ax.set_title(f"what {output} rests on", loc="left")

@@ -113,6 +113,7 @@ class Page:
             self._headline(),
             self._table_section(),
             self._charts(),
+            self._rests_on(),
             self._evidence(),
             self._sources(),
         ]
@@ -228,6 +229,59 @@ class Page:
                     ax.set_title(title, loc="left")
                     figures.append(_figure(fig, f"{title}: median (dot) and 90% range (bar)"))
         return '<h2>Charts</h2>\n<div class="charts">\n' + "\n".join(figures) + "\n</div>"
+
+    def _rests_on(self) -> str:
+        """The share of the headline output's variance from each source and
+        from the analysts' assumptions (Shapley effects by origin)."""
+        output = self._rests_on_output()
+        if output is None:
+            return ""
+        import matplotlib.pyplot as plt
+
+        from munflow.provenance import rests_on
+
+        try:
+            table = rests_on(self.res, output, n=2000, seed=self.res.seed)
+        except (ValueError, KeyError):
+            return ""  # a model whose inputs Shapley cannot split (say, Iman-Conover)
+        with plt.rc_context(CHART_STYLE):
+            fig, ax = plt.subplots(figsize=(5.2, 0.7 * len(table) + 1.4), layout="constrained")
+            table.plot(ax=ax)
+            chart = _figure(fig, f"what {output} rests on: shares of its variance by origin")
+        frame = pd.DataFrame(
+            {
+                "origin": table.index,
+                "share": [
+                    f"{s:.0%} ± {c:.0%}"
+                    for s, c in zip(table["share"], table["share_conf"], strict=True)
+                ],
+                "inputs": table["inputs"],
+            }
+        )
+        observed = table.attrs.get("observations") or []
+        note = (
+            f" Computed on the model before its evidence; the evidence "
+            f"({_e(', '.join(observed))}) then narrowed it."
+            if observed
+            else ""
+        )
+        intro = (
+            f"<p>How much of the uncertainty in <b>{_e(output)}</b> each source accounts for "
+            "(Shapley effects over the inputs grouped by where they come from: the shares add "
+            f"up to the whole, interactions included).{note}</p>"
+        )
+        return "<h2>What it rests on</h2>\n" + intro + chart + _table(frame, index=False)
+
+    def _rests_on_output(self) -> str | None:
+        """The output a scenario's page explains: its first munition's
+        functioning rounds (first estimate), else its first output."""
+        info = getattr(self.res, "output_info", None)
+        if info is None or self.timeline is not None:
+            return None
+        functioning = info.index[
+            (info["quantity"] == "functioning") & (info["munition"] != "total")
+        ]
+        return str(functioning[0]) if len(functioning) else str(info.index[0])
 
     def _evidence(self) -> str:
         results = getattr(self.res, "results", self.res)

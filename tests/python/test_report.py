@@ -42,7 +42,15 @@ def test_the_page_is_self_contained_and_has_every_section(scenario_page: Path) -
     # Nothing fetched from elsewhere, no script: it works offline and is safe to hand on.
     assert not re.search(r"""(src|href)=["'](https?:|//)""", text)
     assert "<script" not in text and "@import" not in text
-    for heading in ("In brief", "Ranges", "Charts", "Evidence", "Sources and assumptions"):
+    headings = (
+        "In brief",
+        "Ranges",
+        "Charts",
+        "What it rests on",
+        "Evidence",
+        "Sources and assumptions",
+    )
+    for heading in headings:
         assert f"<h2>{heading}</h2>" in text, heading
     assert text.count("data:image/png;base64,") >= 4
     source = scenarios.path("dprk_russia_2023_2024_combined").read_bytes()
