@@ -63,12 +63,9 @@ def sources_of(model: Any, output: str) -> dict[str, list[str]]:
     scenario = getattr(model, "scenario", model)
     groups: dict[str, list[str]] = {}
     for name, (source, assumption) in expr.input_sources().items():
-        if assumption:
-            key = ASSUMPTIONS
-        elif source:
-            key = source
-        else:
-            key = _table_source(scenario, name) or NOT_CITED
+        if not (assumption or source):
+            source, assumption = _table_origin(scenario, name)
+        key = ASSUMPTIONS if assumption else source or NOT_CITED
         groups.setdefault(key, []).append(name)
     return groups
 
@@ -135,21 +132,23 @@ def _only_output(model: Any) -> str:
     return names[0]
 
 
-def _table_source(scenario: Any, name: str) -> str | None:
-    """The ``source`` of the scenario table holding input ``name``'s field
-    (the innermost table on its path that has one)."""
+def _table_origin(scenario: Any, name: str) -> tuple[str | None, bool]:
+    """The origin of an input a scenario made without citing it (a mix
+    share, unseen voyages): the ``source`` of the innermost table on its
+    field's path, and whether that table lists the field in ``assumptions``."""
     spec, to_dict = getattr(scenario, "_spec", None), getattr(scenario, "to_dict", None)
-    if spec is None or to_dict is None:
-        return None
-    found = spec.field_of([name])
+    found = spec.field_of([name]) if spec is not None and to_dict is not None else None
     if found is None:
-        return None
+        return None, False
     data: Any = to_dict()
-    source = None
-    for part in found[0].split("."):
+    source, assumption = None, False
+    parts = found[0].split(".")
+    for i, part in enumerate(parts):
         if not isinstance(data, Mapping) or part not in data:
             break
         data = data[part]
         if isinstance(data, Mapping) and isinstance(data.get("source"), str):
             source = data["source"]
-    return source
+            listed = data.get("assumptions") or []
+            assumption = i + 1 < len(parts) and parts[i + 1] in listed
+    return source, assumption

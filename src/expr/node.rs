@@ -77,7 +77,11 @@ impl Provenance {
 
 impl std::fmt::Display for Provenance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = if self.assumption { "an analyst assumption" } else { "from" };
+        let kind = if self.assumption {
+            "an analyst assumption"
+        } else {
+            "from"
+        };
         match &self.source {
             Some(source) => write!(f, "{kind} '{source}'"),
             None => write!(f, "{kind}"),

@@ -150,7 +150,10 @@ impl Expr {
             .filter(|n| n.is_random() && n.id() != self.node.id())
             .filter_map(|n| {
                 let p = n.provenance();
-                let origin = (p.and_then(|p| p.source.clone()), p.is_some_and(|p| p.assumption));
+                let origin = (
+                    p.and_then(|p| p.source.clone()),
+                    p.is_some_and(|p| p.assumption),
+                );
                 n.name().map(|name| (name.to_string(), origin))
             })
             .collect()

@@ -26,7 +26,7 @@ use super::mix::shares;
 use super::schema::{Category, Scenario};
 use super::DistSpec;
 use crate::error::{Error, Result};
-use crate::expr::{Family, Node, UnaryOp};
+use crate::expr::{Family, Node, Provenance, UnaryOp};
 use std::collections::HashMap;
 
 /// What an output measures.
@@ -202,16 +202,23 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A named draw from the file's distribution at `path`.
+    /// A named draw from the file's distribution at `path`, cited with its
+    /// table's source (as an assumption when the table lists the field in
+    /// `assumptions`).
     fn input(&mut self, spec: &DistSpec, name: String, path: String) -> Result<Node> {
         let dist = spec
             .to_dist()
             .map_err(|e| Error::at_field(&path, e.to_string()))?;
+        let provenance = provenance_of(self.s, &path);
         self.fields.insert(name.clone(), path);
-        if let Some(node) = self.coupled.get(&name) {
-            return Ok(node.clone());
-        }
-        Ok(Node::draw(dist).named(name))
+        let node = match self.coupled.get(&name) {
+            Some(node) => node.clone(),
+            None => Node::draw(dist).named(name),
+        };
+        Ok(match provenance {
+            Some(p) => node.cited(p)?,
+            None => node,
+        })
     }
 
     /// Names `node` and records the field it stands for.
@@ -221,6 +228,7 @@ impl<'a> Builder<'a> {
     }
 
     fn build(mut self) -> Result<Compiled> {
+        check_assumptions(self.s)?;
         self.munition_inputs()?;
         if let Some(mix) = &self.s.mix {
             let nodes = shares(mix, &self.coupled)?;
@@ -622,4 +630,105 @@ impl<'a> Builder<'a> {
             reaching,
         }
     }
+}
+
+/// Where the input at a field `path` comes from: its table's `source`, and
+/// whether the table lists the field among its `assumptions`.
+fn provenance_of(s: &Scenario, path: &str) -> Option<Provenance> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (source, assumptions, field) = match parts.as_slice() {
+        ["munitions", m, field, ..] => {
+            let t = s.munitions.get(m)?;
+            (&t.source, &t.assumptions, *field)
+        }
+        ["mix", field, ..] => {
+            let t = s.mix.as_ref()?;
+            (&t.source, &t.assumptions, *field)
+        }
+        ["channels", kind, c, field, ..] => {
+            let ch = &s.channels;
+            let (source, assumptions) = match *kind {
+                "reported" => ch.reported.get(c).map(|t| (&t.source, &t.assumptions))?,
+                "voyages" => ch.voyages.get(c).map(|t| (&t.source, &t.assumptions))?,
+                "flows" => ch.flows.get(c).map(|t| (&t.source, &t.assumptions))?,
+                "direct" => ch.direct.get(c).map(|t| (&t.source, &t.assumptions))?,
+                _ => return None,
+            };
+            (source, assumptions, *field)
+        }
+        _ => return None,
+    };
+    let assumption = assumptions.iter().any(|a| a == field);
+    (assumption || source.is_some()).then(|| Provenance {
+        source: source.clone(),
+        assumption,
+    })
+}
+
+/// Every table's `assumptions` name fields the table has.
+fn check_assumptions(s: &Scenario) -> Result<()> {
+    use super::paths::fields_of;
+    use super::schema::{Direct, Flow, Munition, Reported, Voyages};
+    let check = |at: String, listed: &[String], fields: &[&str]| -> Result<()> {
+        // The figures a table has: its fields less its labels.
+        let figures: Vec<&str> = fields
+            .iter()
+            .copied()
+            .filter(|f| !matches!(*f, "label" | "source" | "assumptions" | "category"))
+            .collect();
+        match listed.iter().find(|a| !figures.contains(&a.as_str())) {
+            Some(bad) => Err(Error::at_field(
+                format!("{at}.assumptions"),
+                format!(
+                    "'{bad}' is not a figure of this table; it has: {}",
+                    figures.join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    };
+    for (m, t) in s.munitions.iter() {
+        check(
+            format!("munitions.{m}"),
+            &t.assumptions,
+            fields_of::<Munition>(),
+        )?;
+    }
+    if let Some(mix) = &s.mix {
+        check(
+            "mix".into(),
+            &mix.assumptions,
+            fields_of::<super::schema::Mix>(),
+        )?;
+    }
+    let ch = &s.channels;
+    for (c, t) in ch.reported.iter() {
+        check(
+            format!("channels.reported.{c}"),
+            &t.assumptions,
+            fields_of::<Reported>(),
+        )?;
+    }
+    for (c, t) in ch.voyages.iter() {
+        check(
+            format!("channels.voyages.{c}"),
+            &t.assumptions,
+            fields_of::<Voyages>(),
+        )?;
+    }
+    for (c, t) in ch.flows.iter() {
+        check(
+            format!("channels.flows.{c}"),
+            &t.assumptions,
+            fields_of::<Flow>(),
+        )?;
+    }
+    for (c, t) in ch.direct.iter() {
+        check(
+            format!("channels.direct.{c}"),
+            &t.assumptions,
+            fields_of::<Direct>(),
+        )?;
+    }
+    Ok(())
 }

@@ -102,7 +102,7 @@ pub fn entry_tables() -> Vec<String> {
 
 /// The field names of a struct deserialized by `#[derive(Deserialize)]`,
 /// read from what it asks the deserializer for.
-fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+pub(super) fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
     let mut capture = FieldCapture(&[]);
     // The capture always "fails" once it has the names; the error is expected.
     let _ = T::deserialize(&mut capture);

@@ -93,6 +93,11 @@ pub struct Munition {
     pub daily_consumption: Option<DistSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields of this table that are the analyst's assumptions rather than
+    /// reported figures: their inputs are cited as assumptions, and a
+    /// report counts them under "analyst assumptions".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
 }
 
 /// The cargo mix: exactly one of `dirichlet`, `fixed` or `alternatives`,
@@ -116,6 +121,11 @@ pub struct Mix {
     pub alternatives: Option<Vec<MixAlternative>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields of this table that are the analyst's assumptions rather than
+    /// reported figures: their inputs are cited as assumptions, and a
+    /// report counts them under "analyst assumptions".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
 }
 
 /// One hypothesis about the cargo mix: `dirichlet` or `fixed` shares, and
@@ -187,6 +197,11 @@ pub struct Reported {
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields of this table that are the analyst's assumptions rather than
+    /// reported figures: their inputs are cited as assumptions, and a
+    /// report counts them under "analyst assumptions".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     pub containers: DistSpec,
 }
 
@@ -213,6 +228,11 @@ pub struct Voyages {
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields of this table that are the analyst's assumptions rather than
+    /// reported figures: their inputs are cited as assumptions, and a
+    /// report counts them under "analyst assumptions".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// Voyages followed openly (AIS, imagery). May be uncertain.
     #[serde(default = "zero", skip_serializing_if = "is_zero")]
     pub tracked: DistSpec,
@@ -236,6 +256,11 @@ pub struct Flow {
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields of this table that are the analyst's assumptions rather than
+    /// reported figures: their inputs are cited as assumptions, and a
+    /// report counts them under "analyst assumptions".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// How many periods (weeks, months: the unit of the rates below).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub periods: DistSpec,
@@ -256,6 +281,11 @@ pub struct Direct {
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields of this table that are the analyst's assumptions rather than
+    /// reported figures: their inputs are cited as assumptions, and a
+    /// report counts them under "analyst assumptions".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// The munition counted; must be in the catalog.
     pub munition: String,
     pub count: DistSpec,

@@ -51,3 +51,16 @@ def test_a_scenario_rests_on_its_tables_sources_and_names_its_evidence() -> None
     assert table["share"].sum() == pytest.approx(1.0, abs=1e-9)
     assert any("June 2024 analysis" in origin for origin in table.index)
     assert "shell_152.dud_rate" in " ".join(table["inputs"])
+
+
+def test_a_scenario_table_lists_its_assumptions_and_they_are_checked() -> None:
+    sc = mf.scenarios.load("dprk_russia_2023_2024")
+    origin = sc.outputs()["shell_152.functioning[voyages]"].input_sources()
+    assert origin["shell_152.dud_rate"][1] is True
+    assert origin["shell_152.per_container"] == (origin["shell_152.per_container"][0], False)
+    assert "June 2024 analysis" in origin["shell_152.per_container"][0]
+    bad = sc.to_toml().replace('"dud_rate", "daily_consumption"', '"dud_rte"', 1)
+    with pytest.raises(
+        mf.ScenarioError, match=r"x.toml:\d+: munitions.shell_152.assumptions: 'dud_rte'"
+    ):
+        mf.Scenario.from_toml(bad, origin="x.toml").validate()
