@@ -1,0 +1,48 @@
+"""A griffe extension for munflow's docstrings (mkdocs.yml loads it for the docs site).
+
+The docstrings are written for ``help()`` and doctest: examples are ``>>>``
+sessions and a paragraph ending in ``::`` introduces an indented code block
+(reStructuredText's convention). In Markdown a ``>>>`` line would be a nested
+quote and ``['25 of 50']`` a link, so each session becomes a fenced ``pycon``
+block and ``::`` a plain colon (the indented block is code in Markdown too).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import griffe
+
+PROMPT = re.compile(r"^(\s*)>>> ")
+
+
+def markdown(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        prompt = PROMPT.match(line)
+        if prompt:  # a doctest session: up to the next blank line
+            indent = prompt.group(1)
+            if out and out[-1].strip():
+                out.append("")
+            out.append(f"{indent}```pycon")
+            while i < len(lines) and lines[i].strip():
+                out.append(lines[i])
+                i += 1
+            out.append(f"{indent}```")
+            continue
+        if line.rstrip().endswith("::") and not line.strip().startswith(".."):
+            head = line.rstrip()[:-2].rstrip()
+            line = head + ":" if head else ""
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+class MunflowDocstrings(griffe.Extension):
+    def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        if obj.docstring is not None:
+            obj.docstring.value = markdown(obj.docstring.value)
