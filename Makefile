@@ -81,7 +81,8 @@ test-oldest: build $(OLDEST)/.installed
 
 # The documentation site (mkdocs.yml, docs/, the docstrings) in site/; any
 # warning (a broken link, a docstring that does not parse) fails the build.
-docs: venv
+# It reads the built extension for the docstrings of munflow._core.
+docs: build
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 lint: venv

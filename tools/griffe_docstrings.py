@@ -5,10 +5,17 @@ sessions and a paragraph ending in ``::`` introduces an indented code block
 (reStructuredText's convention). In Markdown a ``>>>`` line would be a nested
 quote and ``['25 of 50']`` a link, so each session becomes a fenced ``pycon``
 block and ``::`` a plain colon (the indented block is code in Markdown too).
+
+The stub of the compiled module (``munflow/_core.pyi``) gives signatures with
+types but no docstrings: those are the extension's own (its Rust doc
+comments), read from the built module, which must therefore be importable
+(``make docs`` builds it first).
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 from typing import Any
 
@@ -42,7 +49,25 @@ def markdown(text: str) -> str:
     return "\n".join(out)
 
 
+def runtime_docstring(path: str) -> str | None:
+    """The docstring of munflow._core's object at ``path``, from the built module."""
+    module, _, rest = path.partition("munflow._core")
+    if module or not rest.startswith("."):
+        return None
+    obj: Any = importlib.import_module("munflow._core")
+    for part in rest[1:].split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    doc = inspect.getdoc(obj)
+    return doc if doc and not doc.startswith(("Initialize self", "Create and return")) else None
+
+
 class MunflowDocstrings(griffe.Extension):
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        if obj.docstring is None:
+            doc = runtime_docstring(obj.path)
+            if doc is not None:
+                obj.docstring = griffe.Docstring(doc, parent=obj)
         if obj.docstring is not None:
             obj.docstring.value = markdown(obj.docstring.value)
