@@ -4,7 +4,9 @@ The docstrings are written for ``help()`` and doctest: examples are ``>>>``
 sessions and a paragraph ending in ``::`` introduces an indented code block
 (reStructuredText's convention). In Markdown a ``>>>`` line would be a nested
 quote and ``['25 of 50']`` a link, so each session becomes a fenced ``pycon``
-block and ``::`` a plain colon (the indented block is code in Markdown too).
+block (an indented one is already code in Markdown), ``::`` a plain colon (the
+indented block after it is code in Markdown too), and a Sphinx role such as
+``:meth:`Model.run` `` plain code.
 
 The stub of the compiled module (``munflow/_core.pyi``) gives signatures with
 types but no docstrings: those are the extension's own (its Rust doc
@@ -22,6 +24,7 @@ from typing import Any
 import griffe
 
 PROMPT = re.compile(r"^(\s*)>>> ")
+ROLE = re.compile(r":(?:meth|mod|func|class|attr|data|obj|exc):`~?([^`]+)`")
 
 
 def markdown(text: str) -> str:
@@ -31,7 +34,7 @@ def markdown(text: str) -> str:
     while i < len(lines):
         line = lines[i]
         prompt = PROMPT.match(line)
-        if prompt:  # a doctest session: up to the next blank line
+        if prompt and len(prompt.group(1)) < 4:  # a session: up to the next blank line
             indent = prompt.group(1)
             if out and out[-1].strip():
                 out.append("")
@@ -44,7 +47,7 @@ def markdown(text: str) -> str:
         if line.rstrip().endswith("::") and not line.strip().startswith(".."):
             head = line.rstrip()[:-2].rstrip()
             line = head + ":" if head else ""
-        out.append(line)
+        out.append(ROLE.sub(r"`\1`", line))
         i += 1
     return "\n".join(out)
 
