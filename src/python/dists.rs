@@ -203,6 +203,7 @@ impl Distribution {
     /// An independent draw from the same law: a new input, not this one
     /// (timelines draw a rate afresh in each period this way).
     ///
+    /// >>> import munflow as mf
     /// >>> rate = mf.lognormal_ci(2, 8)
     /// >>> march = rate.fresh(name="rate@2024-03")
     #[pyo3(signature = (*, name=None))]

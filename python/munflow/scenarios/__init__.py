@@ -1,11 +1,12 @@
 """The scenario files bundled with munflow: the DPRK -> Russia transfers of
 2023-2024 with the sources side by side (``dprk_russia_2023_2024``, the
 demo) and combined into one posterior by ``[evidence]`` tables
-(``dprk_russia_2023_2024_combined``).
+(``dprk_russia_2023_2024_combined``), and month by month to June 2025
+(``dprk_russia_timeline``).
 
 >>> import munflow as mf
 >>> mf.scenarios.names()
-['dprk_russia_2023_2024', 'dprk_russia_2023_2024_combined']
+['dprk_russia_2023_2024', 'dprk_russia_2023_2024_combined', 'dprk_russia_timeline']
 >>> sc = mf.scenarios.load("dprk_russia_2023_2024")
 """
 
