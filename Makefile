@@ -17,7 +17,7 @@ OLDEST_TESTS := tests/python/test_results.py tests/python/test_everyday.py \
 	tests/python/test_scenario_sensitivity.py tests/python/test_hypotheses.py \
 	tests/python/test_plots.py tests/python/test_trustworthy.py
 
-.PHONY: bench-evidence browser demo test build venv test-rust test-python test-oldest lint bench clean
+.PHONY: bench-evidence browser demo test build wheel docs venv test-rust test-python test-oldest lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,19 +31,29 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-# One release build: maturin puts the extension in python/munflow/, which the
-# .venv uses (an editable install) and the oldest-dependency run reuses. Its
-# output goes to target/build.log, shown only if the build fails.
-build: venv
-	@mkdir -p target
-	@echo "building the Rust extension (release; log in target/build.log)"
-	@$(VENV)/bin/maturin develop --release --quiet > target/build.log 2>&1 \
+# One release build, the wheel: abi3 (one wheel for CPython >= 3.10, the
+# Cargo feature `python` asks pyo3 for the stable ABI), in target/wheels/.
+# Cargo's output goes to target/build.log, shown only if the build fails.
+WHEELS := target/wheels
+wheel: venv
+	@mkdir -p $(WHEELS)
+	@rm -f $(WHEELS)/munflow-*.whl
+	@echo "building the wheel (release, abi3; log in target/build.log)"
+	@$(VENV)/bin/maturin build --release --out $(WHEELS) > target/build.log 2>&1 \
 		|| (cat target/build.log; exit 1)
+	@ls $(WHEELS)/munflow-*.whl
+
+# The .venv uses that same build, installed editable (tools/install_dev.py):
+# the extension goes beside the sources in python/munflow/ (which the
+# oldest-dependency run reuses with PYTHONPATH=python) and the .venv imports
+# python/munflow, so edits to .py files need no rebuild.
+build: wheel
+	@$(PY) tools/install_dev.py $(WHEELS)/munflow-*.whl
 
 demo: build
 	@$(VENV)/bin/munflow demo
 
-test: build lint browser test-rust test-python test-oldest
+test: build lint browser test-rust test-python test-oldest docs
 
 # The report tests open pages in headless Chromium: Debian's package,
 # installed when absent (as root, or with sudo). Without it those tests skip,
@@ -80,11 +90,17 @@ $(OLDEST)/.installed: pyproject.toml
 test-oldest: build $(OLDEST)/.installed
 	PYTHONPATH=python $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider $(OLDEST_TESTS)
 
+# The documentation site (mkdocs.yml, docs/, the docstrings) in site/; any
+# warning (a broken link, a docstring that does not parse) fails the build.
+# It reads the built extension for the docstrings of munflow._core.
+docs: build
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
 lint: venv
 	cargo fmt --check
 	cargo clippy --release --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests benches notebooks
-	$(VENV)/bin/ruff format --check python tests benches
+	$(VENV)/bin/ruff check python tests benches notebooks tools
+	$(VENV)/bin/ruff format --check python tests benches tools
 
 bench: build
 	cargo bench --bench engine
@@ -96,4 +112,4 @@ bench-evidence: build
 	$(PY) benches/evidence_compare.py
 
 clean:
-	rm -rf $(VENV) $(OLDEST) target
+	rm -rf $(VENV) $(OLDEST) target site python/munflow/_core*.so
