@@ -92,7 +92,8 @@ def rests_on(
     # Few groups, so exact orders are cheap: more outer samples for shares
     # good to a couple of points.
     options.setdefault("n_outer", 10_000)
-    effects = shapley(prior, name, n, seed, groups=grouped, **options)
+    subject = prior.outputs if isinstance(prior, _Outputs) else prior
+    effects = shapley(subject, name, n, seed, groups=grouped, **options)
     rows = {}
     for group, row in effects.iterrows():
         rows[str(group)] = {
@@ -108,14 +109,23 @@ def rests_on(
 
 
 def _as_model(subject: Any) -> Any:
-    from munflow.model import Model
-
-    if isinstance(subject, Model):
-        return subject
+    """A model (outputs and evidence) from a Model, Scenario, results, or a
+    dict of outputs (a model without evidence)."""
+    if isinstance(subject, Mapping):
+        return _Outputs(dict(subject))
     to_model = getattr(subject, "to_model", None)
-    if to_model is not None:
-        return to_model()
-    return Model(subject)
+    return to_model() if to_model is not None else subject
+
+
+class _Outputs:
+    """A dict of outputs as a model without evidence."""
+
+    def __init__(self, outputs: dict[str, Any]) -> None:
+        self.outputs = outputs
+        self.evidence: tuple[Any, ...] = ()
+
+    def without_evidence(self) -> _Outputs:
+        return self
 
 
 def _output(model: Any, output: str) -> Any:
