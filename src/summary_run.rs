@@ -574,17 +574,20 @@ fn evaluate_outputs(
             let empty = || -> Vec<Vec<Answer>> {
                 windows.iter().map(|w| WindowIndex::answers(w)).collect()
             };
+            // Only the outputs with a window still open are evaluated (their
+            // streams keyed as in every pass): an output whose quantiles the
+            // histogram settled, as a count's usually are, costs nothing here.
+            let open: Vec<bool> = windows.iter().map(|w| !w.is_empty()).collect();
+            let which: Vec<usize> = (0..open.len()).filter(|&j| open[j]).collect();
             fold_chunks(
                 outputs,
-                &vec![true; outputs.len()],
+                &open,
                 opts,
                 chunks,
                 empty,
                 |acc: &mut Vec<Vec<Answer>>, _, cols| {
-                    for (j, col) in cols.iter().enumerate() {
-                        if !windows[j].is_empty() {
-                            index[j].add_chunk(&windows[j], &mut acc[j], col);
-                        }
+                    for (&j, col) in which.iter().zip(cols) {
+                        index[j].add_chunk(&windows[j], &mut acc[j], col);
                     }
                     Ok(())
                 },
