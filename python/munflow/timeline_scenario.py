@@ -216,22 +216,13 @@ class TimelineScenario:
                 tl.active,
                 [tuple(r) for r in ch.get("active", [[tl.labels[0], tl.labels[-1]]])],
             )
-            sharing, rho = ch.get("sharing", "shared"), ch.get("rho")
             if "rounds_per_period" in ch:
                 munition = ch.get("munition")
                 if munition not in munitions:
                     raise self._error(
                         f"{at}.munition", f"names no munition of [munitions]: {munition!r}"
                     )
-                rate = self._dated(
-                    f"{at}.rounds_per_period",
-                    tl.input,
-                    f"{name}.rounds_per_period",
-                    self._law(f"{at}.rounds_per_period", ch["rounds_per_period"]),
-                    sharing=sharing,
-                    rho=rho,
-                )
-                drawn = tl.draw(f"{name}.rounds", lambda r: _core.poisson(r), rate * active)
+                drawn = self._poisson_flow(name, "rounds", ch, active)
                 rounds[munition] = rounds[munition] + drawn if munition in rounds else drawn
                 continue
             for key in ("voyages_per_period", "containers_per_voyage"):
@@ -239,15 +230,7 @@ class TimelineScenario:
                     raise self._error(
                         at, f"channel {name!r} needs {key} (or rounds_per_period and munition)"
                     )
-            rate = self._dated(
-                f"{at}.voyages_per_period",
-                tl.input,
-                f"{name}.voyages_per_period",
-                self._law(f"{at}.voyages_per_period", ch["voyages_per_period"]),
-                sharing=sharing,
-                rho=rho,
-            )
-            voyages = tl.draw(f"{name}.voyages", lambda r: _core.poisson(r), rate * active)
+            voyages = self._poisson_flow(name, "voyages", ch, active)
             all_voyages = voyages if all_voyages is None else all_voyages + voyages
             load = tl.input(
                 f"{name}.containers_per_voyage",
@@ -297,6 +280,24 @@ class TimelineScenario:
             for name, spec in self._table(doc, "evidence").items()
         ]
         return TimelineModel(tl, outputs, observations)
+
+    def _poisson_flow(
+        self, channel: str, what: str, ch: Mapping[str, Any], active: Series
+    ) -> Series:
+        """A channel's ``what`` (voyages, rounds) per period: Poisson with the
+        rate ``<what>_per_period``, shared as the channel's ``sharing`` says,
+        in its active periods."""
+        field = f"{what}_per_period"
+        at = f"channels.{channel}.{field}"
+        rate = self._dated(
+            at,
+            self.timeline.input,
+            f"{channel}.{field}",
+            self._law(at, ch[field]),
+            sharing=ch.get("sharing", "shared"),
+            rho=ch.get("rho"),
+        )
+        return self.timeline.draw(f"{channel}.{what}", lambda r: _core.poisson(r), rate * active)
 
     def _observation(self, name: str, spec: Mapping[str, Any], outputs: Mapping[str, Any]) -> Any:
         at = f"evidence.{name}"

@@ -137,6 +137,16 @@ impl Node {
 
     /// The node `id` as it was saved (see `expr::persist`).
     pub(crate) fn with_id(id: u64, op: Op, name: Option<String>) -> Node {
+        Node::made(id, op, name, None)
+    }
+
+    /// A node with every field given: the one place an `Inner` is built.
+    fn made(
+        id: u64,
+        op: Op,
+        name: Option<String>,
+        member: Option<crate::dependence::Member>,
+    ) -> Node {
         let cell = OnceLock::new();
         if let Some(name) = name {
             let _ = cell.set(name);
@@ -146,7 +156,7 @@ impl Node {
             name: cell,
             provenance: OnceLock::new(),
             op,
-            member: None,
+            member,
         }))
     }
 
@@ -158,17 +168,7 @@ impl Node {
         name: Option<String>,
         member: crate::dependence::Member,
     ) -> Node {
-        let cell = OnceLock::new();
-        if let Some(name) = name {
-            let _ = cell.set(name);
-        }
-        Node(Arc::new(Inner {
-            id,
-            name: cell,
-            provenance: OnceLock::new(),
-            op: Op::Draw(dist),
-            member: Some(member),
-        }))
+        Node::made(id, Op::Draw(dist), name, Some(member))
     }
 
     pub(crate) fn member_draw(
