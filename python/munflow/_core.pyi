@@ -342,7 +342,7 @@ def run_posterior(
     method: str = "auto",
     min_ess: float = 0.1,
     max_pareto_k: float = 0.7,
-    max_stages: int = 100,
+    max_stages: int = 500,
     leave_out: list[str] | None = None,
     tails: bool = False,
 ) -> dict[str, Any]: ...

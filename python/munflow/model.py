@@ -81,7 +81,7 @@ class Model(SensitivityMethods):
         progress: bool | None = None,
         method: str = "auto",
         min_ess: float = 0.1,
-        max_stages: int = 100,
+        max_stages: int = 500,
         store: str | None = None,
         quantiles: Sequence[float] = DEFAULT_QUANTILES,
         events: Mapping[str, Expr] | None = None,

@@ -341,7 +341,28 @@ pub fn std_normal_quantile(q: f64) -> f64 {
     normal::phi_inv(q)
 }
 
+/// The largest normal score that keeps its precision through Φ: Φ(-37.5)
+/// is still a normal double, and beyond it a tail rounds to 0. Laws other
+/// than the normal and log-normal map every score past it to the value at it.
+pub const SCORE_LIMIT: f64 = 37.5;
+
 impl Dist {
+    /// Whether scores past ±[`SCORE_LIMIT`] all map to one value though the
+    /// law goes on beyond it (an unbounded tail that is not a normal's or a
+    /// log-normal's): a posterior out there cannot be computed.
+    ///
+    /// ```
+    /// use munflow::dist::{Dist, Gamma, Normal, Uniform};
+    /// assert!(Dist::from(Gamma::new(2.0, 3.0).unwrap()).clamps_extreme_scores());
+    /// assert!(!Dist::from(Normal::new(0.0, 1.0).unwrap()).clamps_extreme_scores());
+    /// assert!(!Dist::from(Uniform::new(0.0, 1.0).unwrap()).clamps_extreme_scores());
+    /// ```
+    pub fn clamps_extreme_scores(&self) -> bool {
+        let (lo, hi) = self.support();
+        let exact = matches!(self, Dist::Normal(_) | Dist::LogNormal(_));
+        !exact && (lo.is_infinite() || hi.is_infinite())
+    }
+
     /// The value whose standard normal score is `z`: ppf(Φ(z)), taken from
     /// the nearer tail (isf(Φ(-z)) above the median) so extreme scores keep
     /// their precision. Evidence moves every draw through these scores.
@@ -352,8 +373,14 @@ impl Dist {
     /// assert!((d.from_normal_score(1.5) - 13.0).abs() < 1e-12);
     /// ```
     pub fn from_normal_score(&self, z: f64) -> f64 {
-        // Φ(-37.5) is still a normal double; beyond it a tail would round to 0.
-        let z = z.clamp(-37.5, 37.5);
+        // Normal laws and their logs map scores exactly, however far out:
+        // a posterior a hundred prior sds away is still reachable.
+        match self {
+            Dist::Normal(d) => return d.at_score(z),
+            Dist::LogNormal(d) => return d.at_score(z),
+            _ => {}
+        }
+        let z = z.clamp(-SCORE_LIMIT, SCORE_LIMIT);
         if z <= 0.0 {
             self.ppf(normal::phi(z))
         } else {

@@ -91,6 +91,13 @@ impl Normal {
     }
 }
 
+impl Normal {
+    /// The value at standard normal score `z`, exactly: mean + sd z.
+    pub(crate) fn at_score(&self, z: f64) -> f64 {
+        self.x(z)
+    }
+}
+
 impl Sample for Normal {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -176,6 +183,11 @@ impl LogNormal {
     pub fn mu(&self) -> f64 {
         self.mu
     }
+    /// The value at standard normal score `z`, exactly: exp(mu + sigma z).
+    pub(crate) fn at_score(&self, z: f64) -> f64 {
+        (self.mu + self.sigma * z).exp()
+    }
+
     pub fn sigma(&self) -> f64 {
         self.sigma
     }

@@ -180,6 +180,10 @@ pub(crate) struct Evaluator {
     /// Index into `columns` of each observation's first node.
     offsets: Vec<usize>,
     latent_keys: Vec<u64>,
+    /// The latent nodes' labels, and whether their scores are clamped at
+    /// ±SCORE_LIMIT (so a posterior beyond it cannot be reached).
+    latent_labels: Vec<String>,
+    latent_clamped: Vec<bool>,
     base: RunOptions,
 }
 
@@ -200,11 +204,15 @@ impl Evaluator {
         }
         let mut seen = HashSet::new();
         let mut latent_keys = Vec::new();
+        let mut latent_labels = Vec::new();
+        let mut latent_clamped = Vec::new();
         let active_nodes = active.iter().flat_map(|&j| observations[j].nodes());
         for node in active_nodes {
             for a in node.ancestors() {
                 if a.is_random() && seen.insert(keys.get(&a)) {
                     latent_keys.push(keys.get(&a));
+                    latent_labels.push(a.label());
+                    latent_clamped.push(a.clamps_extreme_scores());
                 }
             }
         }
@@ -219,6 +227,8 @@ impl Evaluator {
             columns,
             offsets,
             latent_keys,
+            latent_labels,
+            latent_clamped,
             base,
         }
     }
@@ -488,6 +498,36 @@ pub fn tails(observations: &[Observation], opts: &RunOptions) -> Result<Vec<Vec<
     Ok(ev.evaluate(&res, false, true)?.2)
 }
 
+/// The least effective sample size that likelihood weighting may return,
+/// even when forced: 100, or a tenth of n for runs of fewer than 1,000.
+/// Below it the weighted figures rest on a handful of samples (an sd of
+/// NaN from one sample, a mean pinned to the one prior draw nearest the
+/// evidence), which no summary should present as a posterior.
+pub const WEIGHTING_ESS_FLOOR: f64 = 100.0;
+
+pub(crate) fn weighting_floor(n: usize) -> f64 {
+    WEIGHTING_ESS_FLOOR.min(0.1 * n as f64)
+}
+
+/// The refusal of a weighted posterior below [`weighting_floor`], naming
+/// the observations the prior's samples cannot carry; `in_memory` says
+/// whether tempering is on offer.
+pub(crate) fn too_few_effective(ess: f64, n: usize, blamed: Vec<String>, in_memory: bool) -> Error {
+    let instead = if in_memory {
+        "use method='tempering' (or 'auto', which chooses it), draw more samples, or state a larger error for the figure"
+    } else {
+        "run it in memory (store='columns') with method='auto', which tempers, or state a larger error for the figure"
+    };
+    Error::Evidence {
+        message: format!(
+            "likelihood weighting keeps an effective sample size of {ess:.1} of {n} samples, below the floor of {floor:.0}: the prior's samples cannot carry {} (a posterior much sharper than the prior, or far in its tail). Its figures would rest on a handful of samples: {instead}",
+            smc::quoted(&blamed),
+            floor = weighting_floor(n),
+        ),
+        observations: blamed,
+    }
+}
+
 /// Runs `outputs` conditioned on `observations`.
 pub fn posterior(
     outputs: &[(String, Node)],
@@ -588,6 +628,24 @@ pub fn posterior(
                 ),
                 observations: blamed,
             });
+        }
+        if weighting_ess < weighting_floor(n) {
+            // Each observation's own weights say which ones the prior's
+            // samples cannot carry; if none alone, it is their combination.
+            let alone: Vec<String> = active
+                .iter()
+                .filter(|&&j| effective_sample_size(&prior_log_lik[j]) < weighting_floor(n))
+                .map(|&j| observations[j].name.clone())
+                .collect();
+            let blamed = if alone.is_empty() {
+                active
+                    .iter()
+                    .map(|&j| observations[j].name.clone())
+                    .collect()
+            } else {
+                alone
+            };
+            return Err(too_few_effective(weighting_ess, n, blamed, true));
         }
         report(3 * chunks);
         let log_evidence = weight_sums.log_mean();

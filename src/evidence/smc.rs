@@ -1,16 +1,25 @@
 //! Sequential Monte Carlo for evidence the prior cannot carry by weighting
 //! alone: adaptive likelihood tempering with systematic resampling and
-//! preconditioned Crank-Nicolson moves in the space of normal scores.
+//! Metropolis moves in the space of normal scores.
 //!
 //! Every random node upstream of the evidence takes its value from a
 //! standard normal score z (its quantile at Φ(z)), so the prior is a
-//! standard normal in z whatever the graph, compound draws included. A pCN
-//! move z' = ρz + √(1-ρ²)ξ leaves that prior invariant, so its acceptance
-//! depends on the tempered likelihood alone.
-
+//! standard normal in z whatever the graph, compound draws included.
+//!
+//! The moves are preconditioned Crank-Nicolson steps centred and scaled on
+//! the particles: z' = μ + ρ(z - μ) + sσξ with ρ = √(1 - s²), where μ and σ
+//! are the population's mean and sd in each score. Such a step leaves
+//! N(μ, σ²) invariant, so the Metropolis ratio is the target's over that
+//! reference. Centred at the prior's (μ = 0, σ = 1) this is plain pCN; but
+//! plain pCN pulls every step back towards the prior's centre, so when the
+//! posterior lies many prior sds out its steps shrink to nothing and the
+//! particles never get there (a biased posterior with a healthy-looking
+//! ESS). Centred on the particles, a step of s = 1 is an independent draw
+//! from a Gaussian fitted to them, which moves as far as the posterior is.
 use super::weights::{effective_sample_size, systematic_ancestors, WeightSums};
 use super::Evaluator;
 use crate::dist::primitives::{open01, std_normal, uniform01};
+use crate::dist::SCORE_LIMIT;
 use crate::engine::{stream_rng, RunContext, CHUNK};
 use crate::error::{Error, Result};
 use crate::expr::key_mix;
@@ -33,7 +42,8 @@ pub struct Schedule {
     pub target_ess: f64,
     /// Most tempering stages before giving up.
     pub max_stages: usize,
-    /// Smallest step in temperature before giving up.
+    /// Smallest step in temperature before giving up (0: any step that
+    /// keeps the target ESS; the cap on stages ends a schedule that crawls).
     pub min_step: f64,
     /// Most moves per stage.
     pub max_moves: usize,
@@ -46,8 +56,8 @@ impl Default for Schedule {
     fn default() -> Self {
         Schedule {
             target_ess: 0.5,
-            max_stages: 100,
-            min_step: 1e-12,
+            max_stages: 500,
+            min_step: 0.0,
             max_moves: 40,
             moved_times: 3.0,
         }
@@ -65,8 +75,9 @@ pub struct Stage {
     pub acceptance: f64,
     /// Number of moves.
     pub moves: usize,
-    /// The pCN step of its last move, relative to each score's spread
-    /// (the step of a score is this times the particles' sd in it).
+    /// The step s of its last move (0 < s <= 1): the share of a score's
+    /// deviation from the particles' mean that a move redraws, in units of
+    /// the particles' sd in it (1 is an independent draw).
     pub step: f64,
 }
 
@@ -158,7 +169,7 @@ pub(crate) fn temper(
                 .collect()
         };
         let next = next_temperature(beta, target, &increments);
-        if next - beta < schedule.min_step && next < 1.0 {
+        if next < 1.0 && next - beta <= schedule.min_step {
             return Err(stalled(
                 ev,
                 &terms,
@@ -219,8 +230,14 @@ pub(crate) fn temper(
             moves,
             step,
         });
+        if acceptance * (moves as f64) < 1.0 {
+            // Most particles are still copies of the few the reweighting
+            // kept: the figures would look precise and be wrong.
+            return Err(unmixed(ev, beta, &stages));
+        }
         on_stage(beta);
     }
+    beyond_computable_range(ev, &scores)?;
     Ok(Tempered {
         scores,
         stages,
@@ -228,28 +245,50 @@ pub(crate) fn temper(
     })
 }
 
+/// Refuses a posterior that puts a draw past the scores its law can be
+/// computed at (a gamma or Poisson input more than ~37 sds of probability
+/// out): every particle there would read the same value, a wrong answer.
+fn beyond_computable_range(ev: &Evaluator, scores: &[Vec<f64>]) -> Result<()> {
+    for ((z, &clamped), label) in scores.iter().zip(&ev.latent_clamped).zip(&ev.latent_labels) {
+        let past = z.iter().filter(|z| z.abs() >= SCORE_LIMIT).count();
+        if clamped && past * 100 > z.len() {
+            return Err(Error::Evidence {
+                message: format!(
+                    "the evidence puts '{label}' where its prior gives it a probability below 1e-300 ({past} of {} samples past a normal score of {SCORE_LIMIT}), beyond what can be computed: check the figures against this input's range, or give it a wider prior",
+                    z.len()
+                ),
+                observations: ev.active_observations().map(|o| o.name.clone()).collect(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The next temperature: 1 if the reweighting keeps `target` effective
-/// samples, else the largest step that does (bisection).
+/// samples, else the largest step that does. The step is bisected on a log
+/// scale: evidence millions of times sharper than the prior needs first
+/// steps of 1e-15 and less, which a bisection of [beta, 1] cannot resolve.
 fn next_temperature(beta: f64, target: f64, increments: &dyn Fn(f64) -> Vec<f64>) -> f64 {
     if effective_sample_size(&increments(1.0)) >= target {
         return 1.0;
     }
-    let (mut lo, mut hi) = (beta, 1.0);
-    for _ in 0..60 {
+    let keeps = |log_step: f64| effective_sample_size(&increments(beta + log_step.exp())) >= target;
+    let (mut lo, mut hi) = (f64::MIN_POSITIVE.ln(), (1.0 - beta).ln());
+    if !keeps(lo) {
+        return beta;
+    }
+    for _ in 0..64 {
         let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if effective_sample_size(&increments(mid)) >= target {
+        if keeps(mid) {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    lo
+    (beta + lo.exp()).min(1.0)
 }
 
-/// pCN moves at temperature `beta` until the particles have moved about
+/// Moves at temperature `beta` until the particles have moved about
 /// `schedule.moved_times` times each; adapts the step towards an acceptance
 /// rate of ~0.3. Returns the mean acceptance rate and the number of moves.
 #[allow(clippy::too_many_arguments)]
@@ -270,35 +309,45 @@ fn rejuvenate(
     // Each score moves on its own scale, the particles' spread in it: the
     // evidence may pin one input to a sliver of its prior and leave another
     // free, and one step for all would crawl along the free one.
-    let spread: Vec<f64> = scores.iter().map(|z| spread_of(z)).collect();
+    let reference: Vec<Reference> = scores.iter().map(|z| Reference::of(z)).collect();
     while moves < schedule.max_moves && (moves < 2 || moved < schedule.moved_times) {
         ctx.check_cancelled()?;
         let salt = key_mix(stage.wrapping_mul(1 << 20) ^ moves as u64);
+        let s = step.clamp(1e-3, 1.0);
         let proposal: Vec<Vec<f64>> = ev
             .latent_keys
             .iter()
             .zip(scores.iter())
-            .zip(&spread)
-            .map(|((&key, z), &sd)| {
-                let s = (*step * sd).clamp(1e-6, 1.0);
-                let rho = (1.0 - s * s).sqrt();
+            .zip(&reference)
+            .map(|((&key, z), r)| {
                 let xi = normal_column(seed ^ MOVE_DOMAIN ^ salt, key, n);
                 z.par_iter()
                     .zip(xi)
-                    .map(|(&z, x)| rho * z + s * x)
+                    .map(|(&z, x)| r.step(z, s, x))
                     .collect()
             })
             .collect();
         let proposed = ev.terms(&proposal, ctx)?;
         let (old_slope, old_possible) = terms.slopes(n);
         let (new_slope, new_possible) = proposed.slopes(n);
+        // The prior over the reference, at the proposal against now, summed
+        // over the scores column by column.
+        let mut ratio = vec![0.0; n];
+        for ((z, p), r) in scores.iter().zip(&proposal).zip(&reference) {
+            ratio
+                .par_iter_mut()
+                .zip(z.par_iter().zip(p))
+                .for_each(|(q, (&z, &p))| {
+                    *q += r.log_prior_over_reference(p) - r.log_prior_over_reference(z)
+                });
+        }
         let log_u = uniform_logs(seed ^ ACCEPT_DOMAIN ^ salt, n);
         let accept: Vec<bool> = (0..n)
             .into_par_iter()
             .map(|i| {
                 let old = tempered(beta, old_slope[i], old_possible[i]);
                 let new = tempered(beta, new_slope[i], new_possible[i]);
-                new > f64::NEG_INFINITY && log_u[i] < new - old
+                new > f64::NEG_INFINITY && log_u[i] < new - old + ratio[i]
             })
             .collect();
         let accepted = accept.iter().filter(|&&a| a).count();
@@ -314,19 +363,49 @@ fn rejuvenate(
         let rate = accepted as f64 / n as f64;
         moved += rate;
         moves += 1;
-        *step = (*step * (1.5 * (rate - 0.3)).exp()).clamp(1e-3, 3.0);
+        *step = (*step * (1.5 * (rate - 0.3)).exp()).clamp(1e-3, 1.0);
     }
     Ok((moved / moves.max(1) as f64, moves))
 }
 
-/// The sd of a column of scores (folded in chunk order: deterministic),
-/// at most 1 (the prior's).
-fn spread_of(z: &[f64]) -> f64 {
-    let n = z.len() as f64;
-    let mean = super::weights::ordered_sum(z.len(), |r| z[r].iter().sum()) / n;
-    let var =
-        super::weights::ordered_sum(z.len(), |r| z[r].iter().map(|x| (x - mean).powi(2)).sum()) / n;
-    var.sqrt().clamp(1e-9, 1.0)
+/// The Gaussian a move is centred and scaled on: the particles' mean and sd
+/// in one score.
+#[derive(Debug, Clone, Copy)]
+struct Reference {
+    mean: f64,
+    sd: f64,
+}
+
+impl Reference {
+    /// The mean and sd of a column of scores (folded in chunk order:
+    /// deterministic whatever the threads).
+    fn of(z: &[f64]) -> Reference {
+        let n = z.len() as f64;
+        let mean = super::weights::ordered_sum(z.len(), |r| z[r].iter().sum()) / n;
+        let var =
+            super::weights::ordered_sum(z.len(), |r| z[r].iter().map(|x| (x - mean).powi(2)).sum())
+                / n;
+        Reference {
+            mean,
+            sd: var.sqrt().max(1e-9),
+        }
+    }
+
+    /// A step of size `s` in (0, 1] from `z` with standard normal `xi`: it
+    /// leaves N(mean, sd²) invariant.
+    #[inline]
+    fn step(&self, z: f64, s: f64, xi: f64) -> f64 {
+        let rho = (1.0 - s * s).sqrt();
+        self.mean + rho * (z - self.mean) + s * self.sd * xi
+    }
+
+    /// log N(z; 0, 1) - log N(z; mean, sd²), up to a constant: what the
+    /// Metropolis ratio of a step that leaves the reference invariant needs.
+    #[inline]
+    fn log_prior_over_reference(&self, z: f64) -> f64 {
+        let u = (z - self.mean) / self.sd;
+        0.5 * (u * u - z * z)
+    }
 }
 
 fn take_accepted(current: &mut [f64], proposed: &[f64], accept: &[bool]) {
@@ -373,6 +452,23 @@ fn uniform_logs(seed: u64, n: usize) -> Vec<f64> {
     out
 }
 
+/// The error when the moves of a stage could not diversify the particles
+/// (each moved less than once on average).
+fn unmixed(ev: &Evaluator, beta: f64, stages: &[Stage]) -> Error {
+    let last = stages.last().expect("a stage was run");
+    let all: Vec<String> = ev.active_observations().map(|o| o.name.clone()).collect();
+    Error::Evidence {
+        message: format!(
+            "tempering could not mix its samples at temperature {beta:.3} (stage {}): {} moves accepted {:.1}% of proposals, so most samples are copies of a few and the posterior's figures would be unreliable. The observations {} leave the inputs almost no room to move (an exact figure on a drawn quantity, or bounds that are nearly impossible together): state an error for the figures (measured(..., sd=...)), or draw more samples",
+            stages.len(),
+            last.moves,
+            100.0 * last.acceptance,
+            quoted(&all)
+        ),
+        observations: all,
+    }
+}
+
 /// The error when tempering cannot reach the posterior, naming the
 /// observations that the current samples find hardest to satisfy.
 fn stalled(ev: &Evaluator, terms: &Terms, beta: f64, stages: &[Stage], why: &str) -> Error {
@@ -411,4 +507,59 @@ pub(crate) fn quoted(names: &[String]) -> String {
         .map(|n| format!("'{n}'"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_step_leaves_its_reference_gaussian_invariant() {
+        // z ~ N(40, 0.3²) stepped with any s is still N(40, 0.3²): the
+        // moves keep a population that sits far from the prior where it is.
+        let r = Reference {
+            mean: 40.0,
+            sd: 0.3,
+        };
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        for s in [0.1, 0.5, 1.0] {
+            let m = 200_000;
+            let moved: Vec<f64> = (0..m)
+                .map(|_| {
+                    let z = r.mean + r.sd * std_normal(&mut rng);
+                    r.step(z, s, std_normal(&mut rng))
+                })
+                .collect();
+            let mean = moved.iter().sum::<f64>() / m as f64;
+            let sd = (moved.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / m as f64).sqrt();
+            assert!((mean - 40.0).abs() < 0.005, "s {s}: mean {mean}");
+            assert!((sd - 0.3).abs() < 0.003, "s {s}: sd {sd}");
+        }
+    }
+
+    #[test]
+    fn the_ratio_is_zero_for_the_prior_as_reference_and_the_prior_over_it_otherwise() {
+        let prior = Reference { mean: 0.0, sd: 1.0 };
+        assert_eq!(prior.log_prior_over_reference(3.7), 0.0);
+        let r = Reference { mean: 2.0, sd: 0.5 };
+        let (a, b) = (1.0f64, 2.5f64);
+        let log_n = |z: f64, m: f64, s: f64| -0.5 * ((z - m) / s).powi(2) - s.ln();
+        let want =
+            (log_n(a, 0.0, 1.0) - log_n(a, 2.0, 0.5)) - (log_n(b, 0.0, 1.0) - log_n(b, 2.0, 0.5));
+        let got = r.log_prior_over_reference(a) - r.log_prior_over_reference(b);
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+
+    #[test]
+    fn the_next_temperature_resolves_steps_far_below_a_linear_bisection() {
+        // Slopes spread over 1e16: only a step of ~1e-16 keeps half the
+        // samples effective, which bisecting [0, 1] sixty times cannot find.
+        let slopes: Vec<f64> = (0..1000).map(|i| -1e16 * i as f64 / 1000.0).collect();
+        let increments = |b: f64| slopes.iter().map(|s| b * s).collect::<Vec<_>>();
+        let next = next_temperature(0.0, 500.0, &increments);
+        assert!(next > 0.0 && next < 1e-14, "{next}");
+        let ess = effective_sample_size(&increments(next));
+        assert!((ess - 500.0).abs() < 5.0, "{ess}");
+    }
 }

@@ -62,6 +62,16 @@ impl Family {
         crate::dist::family(self.name()).map_or(&[], |f| f.params)
     }
 
+    /// Whether draws of this family map every normal score past
+    /// ±[`crate::dist::SCORE_LIMIT`] to one value though the law goes on:
+    /// the unbounded families other than the normal and log-normal.
+    pub fn clamps_extreme_scores(self) -> bool {
+        matches!(
+            self,
+            Family::Gamma | Family::Poisson | Family::NegativeBinomial
+        )
+    }
+
     /// The number of parameters a compound draw of this family takes (all
     /// of them: defaults are filled in by whoever builds it).
     pub fn arity(self) -> usize {

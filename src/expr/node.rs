@@ -303,6 +303,17 @@ impl Node {
         matches!(self.op(), Op::Draw(_) | Op::Compound { .. })
     }
 
+    /// Whether this draw maps every normal score past
+    /// ±[`crate::dist::SCORE_LIMIT`] to one value though its law goes on
+    /// (see [`Dist::clamps_extreme_scores`]): evidence cannot move it there.
+    pub fn clamps_extreme_scores(&self) -> bool {
+        match self.op() {
+            Op::Draw(d) => d.clamps_extreme_scores(),
+            Op::Compound { family, .. } => family.clamps_extreme_scores(),
+            _ => false,
+        }
+    }
+
     /// The nodes this one reads.
     pub fn args(&self) -> Vec<&Node> {
         match self.op() {

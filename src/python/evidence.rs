@@ -193,7 +193,7 @@ fn arrays<'py>(py: Python<'py>, columns: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArra
 #[pyfunction]
 #[pyo3(signature = (outputs, observations, n, seed=None, *, threads=None, store_inputs=true,
                     allow_nan=false, progress=None, method="auto", min_ess=0.1,
-                    max_pareto_k=0.7, max_stages=100, leave_out=None, tails=false))]
+                    max_pareto_k=0.7, max_stages=500, leave_out=None, tails=false))]
 #[allow(clippy::too_many_arguments)]
 fn run_posterior<'py>(
     py: Python<'py>,

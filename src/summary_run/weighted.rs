@@ -230,11 +230,19 @@ pub fn diagnose(
     }
     let reliable = ess >= options.min_ess * n as f64
         && (pareto_k.is_nan() || pareto_k <= options.max_pareto_k);
+    if ess < crate::evidence::weighting_floor(n) {
+        return Err(crate::evidence::too_few_effective(
+            ess,
+            n,
+            names(&|_| true),
+            false,
+        ));
+    }
     if !reliable && !options.force {
         return Err(Error::Evidence {
             message: format!(
-                "likelihood weighting is not reliable here (effective sample size {:.0} of {n}, Pareto k {:.2}): the evidence needs tempering, which needs every sample at once; run it in memory (store='columns'), or force weighting with method='weighting'",
-                ess, pareto_k
+                "likelihood weighting is not reliable here (effective sample size {:.0} of {n}, Pareto k {:.2}): the evidence needs tempering, which needs every sample at once; run it in memory (store='columns'), or, if {:.0} effective samples are enough, force weighting with method='weighting'",
+                ess, pareto_k, ess
             ),
             observations: names(&|_| true),
         });
