@@ -321,6 +321,9 @@ def describe_weighted(
     weights: npt.NDArray[np.float64],
     quantiles: list[float],
 ) -> list[tuple[float, float, float, float, list[float]]]: ...
+def equal_weight_rows(
+    weights: npt.NDArray[np.float64], size: int, seed: int
+) -> npt.NDArray[np.int64]: ...
 
 # -- evidence (munflow.evidence and Model.observe wrap this) ----------------
 
@@ -340,7 +343,7 @@ def run_posterior(
     allow_nan: bool = False,
     progress: Callable[[int, int], object] | None = None,
     method: str = "auto",
-    min_ess: float = 0.1,
+    min_ess: float = 0.01,
     max_pareto_k: float = 0.7,
     max_stages: int = 500,
     leave_out: list[str] | None = None,

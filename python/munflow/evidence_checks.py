@@ -82,7 +82,7 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
     names = res.observations
     prior_cols = post["prior"].columns
     # From the prior's rows, weighted by the kept observations.
-    lw = np.zeros(res.n)
+    lw = np.zeros(res.draws)
     for name, ll in zip(names, post["prior_log_lik"], strict=True):
         if name in keep:
             lw = lw + ll
@@ -97,7 +97,7 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
     if keep:
         # From the posterior's rows, with the dropped observations divided out.
         with np.errstate(divide="ignore", invalid="ignore"):
-            lw_post = np.log(res.weights)
+            lw_post = np.log(res.draw_weights)
             for name, ll in zip(names, post["log_lik"], strict=True):
                 if name not in keep:
                     lw_post = lw_post - ll
@@ -171,13 +171,14 @@ def check_evidence(
     prior_view = _view_given(res, set(), n_check)
     terms = [np.asarray(ll) for ll in post["prior_log_lik"]]
     ess_all = weighted.effective_size(_from_logs(np.sum(terms, axis=0)))
+    prior_draws = len(terms[0])
     rows = []
     for j, name in enumerate(names):
         kind = kinds[name]
         alone = _from_logs(terms[j])
         others = [t for i, t in enumerate(terms) if i != j]
         ess_others = (
-            weighted.effective_size(_from_logs(np.sum(others, axis=0))) if others else res.n
+            weighted.effective_size(_from_logs(np.sum(others, axis=0))) if others else prior_draws
         )
         others = _view_given(res, set(names) - {name}, n_check)
         p_others = _p_value(others, j, kind)
@@ -201,7 +202,7 @@ def check_evidence(
             {
                 "observation": name,
                 "description": descriptions[name],
-                "informative": weighted.effective_size(alone) / res.n,
+                "informative": weighted.effective_size(alone) / prior_draws,
                 "ess_kept": ess_all / ess_others if ess_others > 0 else np.nan,
                 "p_given_others": p_others,
                 "p_given_prior": p_prior,
@@ -232,7 +233,7 @@ def shifts(res: PosteriorResults, output: str | None = None, *, n_check: int = 2
             lo, med, hi = weighted.quantiles(
                 np.asarray(view.columns[out]), view.weights, [0.05, 0.5, 0.95]
             )
-            plo, pmed, phi = weighted.quantiles(res[out], res.weights, [0.05, 0.5, 0.95])
+            plo, pmed, phi = weighted.quantiles(*res._weighted(out), [0.05, 0.5, 0.95])
             rows.append(
                 {
                     "observation": name,

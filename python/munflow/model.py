@@ -80,7 +80,7 @@ class Model(SensitivityMethods):
         allow_nan: bool = False,
         progress: bool | None = None,
         method: str = "auto",
-        min_ess: float = 0.1,
+        min_ess: float | None = None,
         max_stages: int = 500,
         store: str | None = None,
         quantiles: Sequence[float] = DEFAULT_QUANTILES,
@@ -102,12 +102,17 @@ class Model(SensitivityMethods):
         progress : show a progress bar (None: only when the run takes more
             than about a second and tqdm is installed).
         method, min_ess, max_stages : for a model with evidence, how the
-            posterior is reached. ``"auto"`` weights the prior's samples by
-            the likelihood when that keeps at least ``min_ess`` x n effective
-            samples and the weights' Pareto k̂ is at most 0.7, and otherwise
-            tempers the likelihood in at most ``max_stages`` stages of
-            sequential Monte Carlo; ``"weighting"`` and ``"tempering"``
-            force one. The result is a :class:`PosteriorResults`.
+            posterior is reached. ``"auto"`` aims for about n effective
+            samples the cheaper way: weighting prior draws by the likelihood
+            (as many more than n as that takes, resampled to n rows) when the
+            weights' Pareto k̂ is at most 0.7, n draws keep at least
+            ``min_ess`` x n effective samples (default 0.01 in memory; 0.1
+            for summary-only runs, which cannot temper) and weighting costs
+            less than tempering; otherwise it tempers the likelihood in at
+            most ``max_stages`` stages of sequential Monte Carlo.
+            ``res.method_reason`` says why. ``"weighting"`` and
+            ``"tempering"`` force one. The result is a
+            :class:`PosteriorResults`.
         store : ``"columns"`` keeps every sample (the default);
             ``"summary"`` keeps none, so memory does not grow with n (10^9
             samples fit in well under a gigabyte): the result is a
@@ -134,7 +139,7 @@ class Model(SensitivityMethods):
                 events=events,
                 allow_nan=allow_nan,
                 method=method,
-                min_ess=min_ess,
+                min_ess=0.1 if min_ess is None else min_ess,
             )
         store = store or "columns"
         if store not in ("columns", "summary"):
@@ -151,7 +156,7 @@ class Model(SensitivityMethods):
                 progress=progress,
                 observations=self._evidence,
                 method=method,
-                min_ess=min_ess,
+                min_ess=0.1 if min_ess is None else min_ess,
             )
         if events is not None:
             raise ValueError(
@@ -171,7 +176,7 @@ class Model(SensitivityMethods):
                 allow_nan=allow_nan,
                 progress=progress_callback(progress),
                 method=method,
-                min_ess=min_ess,
+                min_ess=0.01 if min_ess is None else min_ess,
                 max_stages=max_stages,
             )
             return PosteriorResults(post, self, threads=threads, allow_nan=allow_nan)

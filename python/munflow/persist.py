@@ -44,6 +44,8 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
         for key in ("method", "ess", "weighting_ess", "weighting_pareto_k", "log_evidence")
     }
     meta.update(
+        rows=post.get("rows", post["run"].n),
+        method_reason=post.get("method_reason", post["method"]),
         stages=list(post["stages"]),
         observations=[
             {"kind": o.kind, "name": o.name, "arity": len(o.nodes), "figures": o.figures}
@@ -82,7 +84,7 @@ def save(res: Results, path: str | os.PathLike[str]) -> Path:
         "format": FORMAT,
         "version": VERSION,
         "munflow": _core.__version__,
-        "n": res.n,
+        "n": raw.n,
         "seed": res.seed,
         "outputs": list(raw.outputs),
         "inputs": list(raw.inputs),

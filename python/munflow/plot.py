@@ -162,7 +162,6 @@ def prior_posterior(
                 "or leave ax=None"
             )
     prior = res.prior
-    weights = np.asarray(res.weights)
     sizes = {"prior": float(prior.n), "posterior": min(float(res.ess), float(res.n))}
     for i, (axis, name) in enumerate(zip(axes, names, strict=True)):
         handles: list[tuple[Any, Any]] = []
@@ -171,7 +170,7 @@ def prior_posterior(
         spans: list[tuple[float, float]] = []
         for values, w, label in (
             (np.asarray(prior[name]), None, "prior"),
-            (np.asarray(res[name]), weights, "posterior"),
+            (*(np.asarray(a) for a in res._weighted(name)), "posterior"),
         ):
             keep = np.isfinite(values)
             if w is not None:

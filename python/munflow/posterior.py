@@ -1,9 +1,16 @@
 """Posterior results: a run of a model with evidence.
 
-The rows are either the prior's samples with weights (likelihood weighting,
-when the evidence is mild enough for the prior's samples to carry it) or
-equally weighted particles (sequential Monte Carlo with tempering, when it is
-not). Every statistic here uses the weights, so the two read the same way.
+The posterior is reached either by weighting the prior's draws by the
+likelihood (when the evidence is mild enough for the prior's draws to carry
+it) or by tempering (sequential Monte Carlo), whose particles are equally
+weighted. Either way the arrays a user reads (``res["x"]``, ``to_pandas()``,
+a timeline's ``series()`` and ``to_xarray()``) hold equally weighted rows, so
+numpy, pandas and xarray reductions give posterior figures: after weighting
+they are the equal-weight resample of the weighted draws
+(:func:`munflow.weighted.equal_weight_rows`); the weighted draws themselves
+are explicit (``weighted_rows()``, ``draw_weights``). Summaries,
+probabilities of expressions and percentiles use the weighted draws, which
+are more precise than any resample of them.
 """
 
 from __future__ import annotations
@@ -48,6 +55,8 @@ class PosteriorResults(Results):
             self._weights.flags.writeable = False
         self._prior: Results | None = None
         self._tail_cache: dict[bool, list[np.ndarray]] = {}
+        self._rows: np.ndarray | None = None
+        self._resampled: dict[str, np.ndarray] = {}
 
     # --- what the posterior is -------------------------------------------------
 
@@ -58,16 +67,88 @@ class PosteriorResults(Results):
         return str(self._post["method"])
 
     @property
+    def method_reason(self) -> str:
+        """Why ``method`` was used, in a sentence (the cost of weighting
+        against tempering, or the weights' tail)."""
+        return str(self._post.get("method_reason", self.method))
+
+    @property
+    def n(self) -> int:
+        """The rows the posterior's arrays hold (the n asked for)."""
+        return int(self._post.get("rows", self._raw.n))
+
+    @property
+    def draws(self) -> int:
+        """The draws behind the posterior: the particles of tempering (n), or
+        the prior draws weighted, which may be more than n when weighting
+        more draws was cheaper than tempering (``method_reason``)."""
+        return int(self._raw.n)
+
+    @property
     def weights(self) -> np.ndarray:
-        """Each row's weight (they sum to 1); equal for a tempering posterior."""
+        """The weight of each row ``res[name]`` holds: equal (1/n), since
+        those rows are the particles of tempering or the equal-weight
+        resample of weighting; so ``np.average(res["x"], weights=res.weights)``
+        is right either way. The weights of the draws behind a posterior by
+        weighting are :attr:`draw_weights`."""
+        return np.full(self.n, 1.0 / self.n)
+
+    @property
+    def draw_weights(self) -> np.ndarray:
+        """The likelihood weights of the draws behind the posterior (they sum
+        to 1), aligned with :meth:`weighted_rows`; equal for tempering."""
         if self._weights is None:
-            return np.full(self.n, 1.0 / self.n)
+            return np.full(self.draws, 1.0 / self.draws)
         return self._weights
 
     @property
     def is_weighted(self) -> bool:
-        """Whether rows have unequal weights (likelihood weighting)."""
+        """Whether the posterior was reached by weighting draws (its arrays
+        are then an equal-weight resample of them)."""
         return self._weights is not None
+
+    # --- the rows arrays hold --------------------------------------------------
+
+    def _rows_held(self) -> np.ndarray | None:
+        """The equal-weight resample's rows of the weighted draws (None when
+        the rows are already equally weighted)."""
+        if self._weights is None:
+            return None
+        if self._rows is None:
+            self._rows = weighted.equal_weight_rows(self._weights, self.n, self.seed)
+            self._rows.flags.writeable = False
+        return self._rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The posterior's draws of ``name``, equally weighted (read-only):
+        the particles of tempering as they are (no copy), or the equal-weight
+        resample of weighting (a copy, made once per column)."""
+        draws = Results.__getitem__(self, name)
+        rows = self._rows_held()
+        if rows is None:
+            return draws
+        if name not in self._resampled:
+            values = draws[rows]
+            values.flags.writeable = False
+            self._resampled[name] = values
+        return self._resampled[name]
+
+    def _weighted(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The draws of ``name`` behind the posterior and their weights (the
+        most precise basis for a statistic)."""
+        return Results.__getitem__(self, name), self.draw_weights
+
+    def weighted_rows(self, *, include_inputs: bool = True) -> pd.DataFrame:
+        """The draws behind the posterior as a DataFrame with a ``weight``
+        column: the prior's draws and their likelihood weights for a
+        posterior by weighting, the particles with equal weights for
+        tempering. Reduce them with the weights (``np.average``, weighted
+        quantiles); unweighted, they are the prior."""
+        names = self.outputs + (self.inputs if include_inputs else [])
+        frame = pd.DataFrame({name: Results.__getitem__(self, name) for name in names})
+        frame["weight"] = self.draw_weights
+        frame.attrs.update(seed=self.seed, n=self.n, draws=self.draws, method=self.method)
+        return frame
 
     @property
     def ess(self) -> float:
@@ -109,8 +190,18 @@ class PosteriorResults(Results):
     def prior(self) -> Results:
         """The prior: the model without its evidence, same seed and n."""
         if self._prior is None:
+            prior = self._post["prior"]
+            if prior.n > self.n:
+                # Weighting drew more than n: the first n are the plain run's.
+                columns = {
+                    name: np.ascontiguousarray(prior.columns[name][: self.n])
+                    for name in [*prior.outputs, *prior.inputs]
+                }
+                prior = _core._restore_run_output(
+                    self.n, prior.seed, prior.outputs, prior.inputs, columns, prior.keys_json()
+                )
             self._prior = Results(
-                self._post["prior"],
+                prior,
                 self._model.without_evidence(),
                 threads=self._threads,
                 allow_nan=self._allow_nan,
@@ -148,6 +239,7 @@ class PosteriorResults(Results):
                     "prob() takes an event such as shells > 3e6 or res['shells'] > 3e6, "
                     "not a string"
                 )
+            # An array is of the rows res[name] holds: equally weighted.
             values = np.asarray(event)
             if values.shape != (self.n,):
                 raise ValueError(f"an event array must have shape ({self.n},), got {values.shape}")
@@ -155,13 +247,15 @@ class PosteriorResults(Results):
             raise ValueError(
                 "prob() needs an event whose values are true/false (0 or 1), such as shells > 3e6"
             )
-        return float(np.dot(self.weights, values.astype(float)))
+        if isinstance(event, Expr):
+            return float(np.dot(self.draw_weights, values.astype(float)))
+        return float(np.mean(values))
 
     def _evaluate(self, expr: Expr) -> np.ndarray:
         """An expression's values on the posterior's rows."""
         raw = _core.run(
             [("event", expr)],
-            self.n,
+            self.draws,
             self.seed,
             threads=self._threads,
             store_inputs=False,
@@ -174,8 +268,7 @@ class PosteriorResults(Results):
     def percentile_of(self, output: str, value: float | Sequence[float]) -> float | np.ndarray:
         """Where a published figure falls in the posterior (0-100), ties
         counted half (as :meth:`Results.percentile_of`), with the weights."""
-        x = self[output]
-        w = self.weights
+        x, w = self._weighted(output)
         figures = np.atleast_1d(np.asarray(value, dtype=float))
         if np.isnan(figures).any():
             raise ValueError(f"value must be a number, got {value!r}")
@@ -185,25 +278,35 @@ class PosteriorResults(Results):
         return float(percent[0]) if np.ndim(value) == 0 else percent
 
     def resample(self, n: int | None = None, *, seed: int | None = None) -> pd.DataFrame:
-        """An equal-weight sample of the posterior's rows (systematic
-        resampling), as a DataFrame of outputs and inputs: for tools that
-        take unweighted samples."""
+        """An equal-weight sample of ``n`` rows (default: the run's n) from
+        the draws behind the posterior, as a DataFrame of outputs and inputs
+        (see :func:`munflow.weighted.equal_weight_rows`; with the defaults,
+        the rows ``res[name]`` holds)."""
         size = self.n if n is None else int(n)
         if size < 1:
             raise ValueError(f"n must be >= 1, got {n}")
-        index = weighted.systematic_resample(
-            self.weights, size, self.seed if seed is None else seed
+        index = weighted.equal_weight_rows(
+            self.draw_weights, size, self.seed if seed is None else seed
         )
-        frame = pd.DataFrame({name: self[name][index] for name in self.keys()})
-        frame.attrs.update(seed=self.seed, n=size, resampled_from=self.n)
+        frame = pd.DataFrame({name: Results.__getitem__(self, name)[index] for name in self.keys()})
+        frame.attrs.update(seed=self.seed, n=size, resampled_from=self.draws)
         return frame
 
     def to_pandas(self, *, include_inputs: bool = True) -> pd.DataFrame:
-        """The rows as a DataFrame, with a ``weight`` column when rows are weighted."""
-        frame = super().to_pandas(include_inputs=include_inputs)
-        if self._weights is not None:
-            frame["weight"] = self._weights
+        """The posterior's rows as a DataFrame, equally weighted (the
+        equal-weight resample after weighting); the weighted draws are
+        :meth:`weighted_rows`."""
+        names = self.outputs + (self.inputs if include_inputs else [])
+        frame = pd.DataFrame({name: self[name] for name in names})
+        frame.attrs.update(seed=self.seed, n=self.n, method=self.method)
         return frame
+
+    def correlation_check(self) -> pd.DataFrame:
+        """As :meth:`Results.correlation_check`, on the posterior's rows."""
+        from munflow.dependence import correlation_check
+
+        columns = {name: self[name] for name in self.keys()}
+        return correlation_check(list(self._model.outputs.values()), columns)
 
     def _tails(self, *, prior: bool) -> list[np.ndarray]:
         """Each observation's predictive tail on the prior's rows or the
@@ -216,14 +319,6 @@ class PosteriorResults(Results):
                 specs, rows, latent, threads=self._threads
             )
         return self._tail_cache[prior]
-
-    def _equal_weight_index(self) -> np.ndarray | None:
-        """Rows of an equal-weight resample for analyses that take plain
-        samples (rank correlation, value of information), or None when rows
-        are already equally weighted."""
-        if self._weights is None:
-            return None
-        return weighted.systematic_resample(self._weights, self.n, self.seed)
 
     # --- prior beside posterior and the evidence checks ------------------------
 

@@ -107,6 +107,9 @@ def _posterior(
     return {
         **{k: saved[k] for k in ("method", "ess", "weighting_ess", "weighting_pareto_k")},
         "log_evidence": saved["log_evidence"],
+        # Files from before weighting could use more draws than n: rows = draws.
+        "rows": saved.get("rows", raw.n),
+        "method_reason": saved.get("method_reason", saved["method"]),
         "run": raw,
         "prior": prior,
         "weights": arrays["weights"] if saved["weighted"] else None,

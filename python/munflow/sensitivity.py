@@ -483,12 +483,9 @@ def _samples(
                 "run the model with store_inputs=True"
             )
         columns.append((input_name, np.ascontiguousarray(res[stored], dtype=np.float64)))
+    # A posterior's columns are equally weighted rows (the equal-weight
+    # resample after weighting), as plain samples are.
     y = np.ascontiguousarray(res[name], dtype=np.float64)
-    # A weighted posterior is analysed through an equal-weight resample.
-    rows = getattr(res, "_equal_weight_index", lambda: None)()
-    if rows is not None:
-        y = y[rows]
-        columns = [(input_name, col[rows]) for input_name, col in columns]
     return name, y, columns, has_noise, res
 
 

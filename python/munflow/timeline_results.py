@@ -59,10 +59,12 @@ class TimelineResults:
         return int(self.results.seed)
 
     @property
-    def weights(self) -> np.ndarray | None:
-        """The posterior's weights per sample (likelihood weighting), or None
-        when samples count equally."""
-        return getattr(self.results, "weights", None)
+    def weights(self) -> None:
+        """None: every row of ``series()`` and ``to_xarray()`` counts
+        equally, posteriors included (after weighting they are the
+        equal-weight resample; the weighted draws are
+        ``res.results.weighted_rows()``)."""
+        return None
 
     def _columns(self, name: str) -> list[str]:
         if name not in self.model.series:
@@ -111,7 +113,8 @@ class TimelineResults:
     def to_xarray(self) -> Any:
         """The samples as an xarray Dataset: each series a variable of dims
         (sample, period) with the periods' first days as coordinates, single
-        outputs of dim sample, and the weights when there are some."""
+        outputs of dim sample; every sample counts equally, posteriors
+        included (see :attr:`weights`)."""
         try:
             import xarray as xr
         except ImportError as err:  # pragma: no cover - exercised without xarray
@@ -122,8 +125,6 @@ class TimelineResults:
         for name in self.model.model.outputs:
             if name not in {c for s in self.model.series for c in self._columns(s)}:
                 data[name] = (("sample",), np.asarray(self.results[name]))
-        if self.weights is not None:
-            data["weight"] = (("sample",), np.asarray(self.weights))
         coords = {
             "sample": np.arange(self.n),
             "period": self.timeline.dates,
@@ -132,10 +133,7 @@ class TimelineResults:
         return xr.Dataset(data, coords=coords, attrs={"seed": self.seed, "n": self.n})
 
     def _mean_of(self, indicator: np.ndarray) -> np.ndarray:
-        w = self.weights
-        if w is None:
-            return indicator.mean(axis=0)
-        return np.asarray(w) @ indicator / float(np.sum(w))
+        return indicator.mean(axis=0)
 
     def prob_by(self, name: str, level: float, when: Any) -> float:
         """P(the series is at least ``level`` in the period holding ``when``):

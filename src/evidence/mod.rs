@@ -30,7 +30,7 @@ mod weights;
 pub use likelihood::{ErrorModel, Kind, Observation};
 pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
-pub use weights::{effective_sample_size, normalised, pareto_k};
+pub use weights::{effective_sample_size, equal_weight_rows, normalised, pareto_k};
 pub(crate) use weights::{pareto_k_of_largest, pareto_tail_len};
 
 use crate::engine::{
@@ -82,8 +82,10 @@ impl Method {
 pub struct EvidenceOptions {
     pub run: RunOptions,
     pub method: Method,
-    /// Weighting is used (method Auto) when its effective sample size is at
-    /// least this share of n ...
+    /// Weighting is considered (method Auto) when n prior draws keep at
+    /// least this share of n effective samples; it then weights as many
+    /// draws as ~n effective samples need when that costs less than
+    /// tempering ([`weighting_plan`]) ...
     pub min_ess: f64,
     /// ... and the Pareto k̂ of its weights at most this.
     pub max_pareto_k: f64,
@@ -115,6 +117,12 @@ impl EvidenceOptions {
 pub struct Posterior {
     /// The method used (Weighting or Tempering).
     pub method: Method,
+    /// Why it was used, in a sentence.
+    pub reason: String,
+    /// The rows the posterior's arrays hold: n. A posterior by weighting
+    /// may weight more draws than that (`run.n`); its arrays are then the
+    /// equal-weight resample of n rows ([`equal_weight_rows`]).
+    pub rows: usize,
     /// The posterior's rows: the prior run's for weighting, the final
     /// particles' for tempering.
     pub run: RunResult,
@@ -498,6 +506,87 @@ pub fn tails(observations: &[Observation], opts: &RunOptions) -> Result<Vec<Vec<
     Ok(ev.evaluate(&res, false, true)?.2)
 }
 
+/// How a posterior by weighting would reach ~n effective samples, or why
+/// tempering is cheaper.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WeightingPlan {
+    /// Weight this many prior draws (at least n).
+    Draws {
+        draws: usize,
+        why: String,
+    },
+    Tempering {
+        why: String,
+    },
+}
+
+/// The cheaper way to ~n effective samples, given the effective sample size
+/// `ess` that weighting n prior draws keeps.
+///
+/// Weighting N draws keeps about N·ess/n effective samples, so ~n need
+/// N = n²/ess draws: N/n runs of the model. Tempering costs a run of the
+/// prior, one of the posterior, and a few moves per stage, each a run of
+/// the evidence's part of the graph; with the target of half the samples
+/// effective per stage, it takes about log₂(n/ess) stages. Counting ~6
+/// moves a stage (what the adaptive moves take on the bundled scenarios),
+/// tempering costs ~2 + 6·log₂(n/ess) runs. Weighting is chosen when it
+/// costs no more and the n draws keep at least `min_share`·n effective
+/// samples (below that its weights are too few to judge).
+///
+/// ```
+/// use munflow::evidence::{weighting_plan, WeightingPlan};
+/// // 3,311 effective of 50,000 (the bundled combined scenario): 15 runs of
+/// // weighting against ~25 of tempering.
+/// match weighting_plan(50_000, 3_311.0, 0.01) {
+///     WeightingPlan::Draws { draws, .. } => assert_eq!(draws, 755_059),
+///     other => panic!("{other:?}"),
+/// }
+/// // 14 effective of 100,000: tempering.
+/// assert!(matches!(weighting_plan(100_000, 14.0, 0.01), WeightingPlan::Tempering { .. }));
+/// ```
+pub fn weighting_plan(n: usize, ess: f64, min_share: f64) -> WeightingPlan {
+    let nf = n as f64;
+    if ess.is_nan() || ess <= 0.0 || ess < min_share * nf || ess < weighting_floor(n) {
+        return WeightingPlan::Tempering {
+            why: format!(
+                "tempering: weighting {n} prior draws keeps {ess:.0} effective samples, fewer than {:.0} (min_ess = {min_share} of n, or the floor of {:.0})",
+                min_share * nf,
+                weighting_floor(n)
+            ),
+        };
+    }
+    if ess >= 0.5 * nf {
+        return WeightingPlan::Draws {
+            draws: n,
+            why: format!("weighting: {n} prior draws keep {ess:.0} effective samples"),
+        };
+    }
+    let runs = nf / ess;
+    let tempering = 2.0 + 6.0 * runs.log2().max(1.0);
+    if runs <= tempering {
+        let draws = (nf * runs).ceil() as usize;
+        WeightingPlan::Draws {
+            draws,
+            why: format!(
+                "weighting of {draws} prior draws ({runs:.1} x n) for about {n} effective samples, cheaper than tempering (about {tempering:.0} x n)"
+            ),
+        }
+    } else {
+        WeightingPlan::Tempering {
+            why: format!(
+                "tempering (about {tempering:.0} x n), cheaper than weighting {runs:.0} x n prior draws for {n} effective samples"
+            ),
+        }
+    }
+}
+
+/// Whether `draws` weighted draws of `columns` stored columns (and the
+/// evidence's terms) fit in a quarter of the memory available.
+fn weighted_draws_fit(draws: usize, columns: usize) -> bool {
+    let bytes = (columns as u64 + 4) * draws as u64 * 8;
+    available_memory().is_none_or(|available| bytes <= available / 4)
+}
+
 /// The least effective sample size that likelihood weighting may return,
 /// even when forced: 100, or a tenth of n for runs of fewer than 1,000.
 /// Below it the weighted figures rest on a handful of samples (an sd of
@@ -601,18 +690,50 @@ pub fn posterior(
     } = ev.run_with_terms(outputs, &prior_opts, opts.with_tails)?;
     report(chunks);
 
-    let weighting_pareto_k = pareto_k(&log_weights);
+    let mut weighting_pareto_k = pareto_k(&log_weights);
     // The log weights become the weights in place.
     let mut prior_weights = log_weights;
-    let weight_sums = weights::WeightSums::into_relative(&mut prior_weights);
-    let weighting_ess = weight_sums.ess();
-    let reliable = weighting_ess >= opts.min_ess * n as f64
-        && (weighting_pareto_k.is_nan() || weighting_pareto_k <= opts.max_pareto_k);
-    let use_weighting = match opts.method {
-        Method::Weighting => true,
-        Method::Tempering => false,
-        Method::Auto => reliable,
+    let mut weight_sums = weights::WeightSums::into_relative(&mut prior_weights);
+    let mut weighting_ess = weight_sums.ess();
+    let tame = weighting_pareto_k.is_nan() || weighting_pareto_k <= opts.max_pareto_k;
+    let plan = weighting_plan(n, weighting_ess, opts.min_ess);
+    let (use_weighting, mut reason) = match (opts.method, tame, &plan) {
+        (Method::Weighting, ..) => (true, "weighting, as asked (method='weighting')".to_string()),
+        (Method::Tempering, ..) => (false, "tempering, as asked (method='tempering')".to_string()),
+        (Method::Auto, false, _) => (
+            false,
+            format!(
+                "tempering: the likelihood weights of the prior's draws have a heavy tail (Pareto k {:.2} > {:.2}), so weighting them is unreliable at any number of draws",
+                weighting_pareto_k, opts.max_pareto_k
+            ),
+        ),
+        (Method::Auto, true, WeightingPlan::Tempering { why }) => (false, why.clone()),
+        (Method::Auto, true, WeightingPlan::Draws { why, .. }) => (true, why.clone()),
     };
+    let mut prior = prior;
+    let mut prior_log_lik = prior_log_lik;
+    let mut prior_tails = prior_tails;
+    if let (true, Method::Auto, WeightingPlan::Draws { draws, .. }) =
+        (use_weighting, opts.method, &plan)
+    {
+        if *draws > n && weighted_draws_fit(*draws, outputs.len() + observations.len()) {
+            // More of the prior's draws (the first n are those above: streams
+            // are keyed by chunk), weighted and resampled to n rows.
+            let mut more = prior_opts.clone();
+            more.n = *draws;
+            let again = ev.run_with_terms(outputs, &more, opts.with_tails)?;
+            weighting_pareto_k = pareto_k(&again.log_weights);
+            prior_weights = again.log_weights;
+            weight_sums = weights::WeightSums::into_relative(&mut prior_weights);
+            weighting_ess = weight_sums.ess();
+            prior = again.run;
+            prior_log_lik = again.log_lik;
+            prior_tails = again.tails;
+        } else if *draws > n {
+            reason =
+                format!("{reason}; but {draws} draws would not fit in memory, so {n} are weighted");
+        }
+    }
     if use_weighting {
         if weighting_ess == 0.0 {
             let prior_distance = ev.prior_distances(&run.ctx)?;
@@ -652,6 +773,8 @@ pub fn posterior(
         weight_sums.normalise_in_place(&mut prior_weights);
         return Ok(Posterior {
             method: Method::Weighting,
+            reason,
+            rows: n,
             run: prior,
             weights: Some(prior_weights),
             ess: weighting_ess,
@@ -694,6 +817,8 @@ pub fn posterior(
     report(3 * chunks);
     Ok(Posterior {
         method: Method::Tempering,
+        reason,
+        rows: n,
         run: last.run,
         weights: None,
         ess: tempered.stages.last().map_or(n as f64, |s| s.ess),

@@ -291,6 +291,49 @@ fn generalized_pareto_shape(x: &[f64]) -> f64 {
     (n * k_post + PRIOR_K * 0.5) / (n + PRIOR_K)
 }
 
+/// The stream domain of the one uniform number behind [`equal_weight_rows`].
+const EQUAL_WEIGHT_DOMAIN: u64 = 0x6a3d_c15e_08f2_b794;
+
+/// The equal-weight resample of a weighted posterior: the rows that arrays,
+/// frames and datasets of a posterior by weighting hold, so that anything a
+/// user reduces with numpy, pandas or xarray gives posterior figures.
+///
+/// `size` rows by systematic resampling: row i is the draw whose share of
+/// the cumulative weight (summed in row order) contains (i + u) / size,
+/// with one uniform u drawn from the stream (seed, `EQUAL_WEIGHT_DOMAIN`).
+/// So each draw appears ⌊size·w⌋ or ⌈size·w⌉ times, the rows come in the
+/// draws' order, the same seed gives the same rows whatever the threads,
+/// and a row can be regenerated from its index and the weights' running
+/// sums alone. Draws of weight 0 are never chosen. Weights need not sum to
+/// 1; they must be finite, non-negative, and not all 0.
+///
+/// ```
+/// use munflow::evidence::equal_weight_rows;
+/// let rows = equal_weight_rows(&[0.0, 3.0, 1.0, 0.0], 4, 7);
+/// assert_eq!(rows, vec![1, 1, 1, 2]);
+/// ```
+pub fn equal_weight_rows(weights: &[f64], size: usize, seed: u64) -> Vec<usize> {
+    let total = ordered_sum(weights.len(), |r| weights[r].iter().sum());
+    let mut rng = crate::engine::stream_rng(seed ^ EQUAL_WEIGHT_DOMAIN, 0, 0);
+    let u = crate::dist::primitives::uniform01(&mut rng);
+    let mut rows = Vec::with_capacity(size);
+    let mut cumulative = 0.0;
+    let mut j = 0usize;
+    for i in 0..size {
+        let point = total * (i as f64 + u) / size as f64;
+        while j + 1 < weights.len() && (cumulative + weights[j] <= point || weights[j] == 0.0) {
+            cumulative += weights[j];
+            j += 1;
+        }
+        // Rounding may leave the last points past a run of zero weights.
+        while weights[j] == 0.0 && j > 0 {
+            j -= 1;
+        }
+        rows.push(j);
+    }
+    rows
+}
+
 /// Systematic resampling: the ancestor of each of `n` new particles, given
 /// normalised weights and one uniform number `u` in [0, 1).
 pub(crate) fn systematic_ancestors(weights: &[f64], u: f64) -> Vec<usize> {
@@ -317,6 +360,49 @@ pub(crate) fn systematic_ancestors(weights: &[f64], u: f64) -> Vec<usize> {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn the_equal_weight_rows_hold_each_draw_its_share_of_times() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        let weights: Vec<f64> = (0..5_000)
+            .map(|i| {
+                let w = crate::dist::primitives::open01(&mut rng);
+                if i % 7 == 0 {
+                    0.0
+                } else {
+                    w * w
+                }
+            })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        for size in [1usize, 999, 5_000, 12_345] {
+            let rows = equal_weight_rows(&weights, size, 3);
+            assert_eq!(rows.len(), size);
+            assert!(rows.windows(2).all(|p| p[0] <= p[1]), "in the draws' order");
+            let mut counts = vec![0usize; weights.len()];
+            for &r in &rows {
+                counts[r] += 1;
+            }
+            for (c, w) in counts.iter().zip(&weights) {
+                let share = size as f64 * w / total;
+                assert!(
+                    (*c as f64) >= share.floor() - 1e-9 && (*c as f64) <= share.ceil() + 1e-9,
+                    "{c} copies for a share of {share}"
+                );
+                if *w == 0.0 {
+                    assert_eq!(*c, 0);
+                }
+            }
+        }
+        assert_eq!(
+            equal_weight_rows(&weights, 777, 3),
+            equal_weight_rows(&weights, 777, 3)
+        );
+        assert_ne!(
+            equal_weight_rows(&weights, 777, 3),
+            equal_weight_rows(&weights, 777, 4)
+        );
+    }
 
     #[test]
     fn pareto_k_recovers_the_tail_index_of_pareto_weights() {

@@ -192,7 +192,7 @@ fn arrays<'py>(py: Python<'py>, columns: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArra
 /// posterior and prior runs, weights and diagnostics.
 #[pyfunction]
 #[pyo3(signature = (outputs, observations, n, seed=None, *, threads=None, store_inputs=true,
-                    allow_nan=false, progress=None, method="auto", min_ess=0.1,
+                    allow_nan=false, progress=None, method="auto", min_ess=0.01,
                     max_pareto_k=0.7, max_stages=500, leave_out=None, tails=false))]
 #[allow(clippy::too_many_arguments)]
 fn run_posterior<'py>(
@@ -240,6 +240,8 @@ fn run_posterior<'py>(
     })?;
     let out = PyDict::new(py);
     out.set_item("method", post.method.name())?;
+    out.set_item("method_reason", &post.reason)?;
+    out.set_item("rows", post.rows)?;
     let run = Py::new(py, run_output(py, post.run)?)?;
     // Weighting's rows are the prior's: one object, not a copy.
     let prior = match post.prior {
@@ -332,10 +334,43 @@ fn weight_diagnostics(
     }))
 }
 
+/// The equal-weight resample of weighted draws (see
+/// `munflow::evidence::equal_weight_rows`): row indices, in the draws' order.
+#[pyfunction]
+fn equal_weight_rows<'py>(
+    py: Python<'py>,
+    weights: numpy::PyReadonlyArray1<'py, f64>,
+    size: &Bound<'py, PyAny>,
+    seed: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let size = to_count(size, "size")?;
+    let seed = to_seed(Some(seed))?;
+    let w = weights
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("weights must be a contiguous float64 array"))?;
+    if let Some(bad) = w.iter().find(|x| !x.is_finite() || **x < 0.0) {
+        return Err(PyValueError::new_err(format!(
+            "weights must be finite and >= 0, got {bad}"
+        )));
+    }
+    if size > 0 && !w.iter().any(|&x| x > 0.0) {
+        return Err(PyValueError::new_err(
+            "weights must not all be 0 (nothing to resample)",
+        ));
+    }
+    let rows = py.detach(|| crate::evidence::equal_weight_rows(w, size, seed));
+    Ok(rows
+        .into_iter()
+        .map(|r| r as i64)
+        .collect::<Vec<_>>()
+        .into_pyarray(py))
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(describe_observation, m)?)?;
     m.add_function(wrap_pyfunction!(run_posterior, m)?)?;
     m.add_function(wrap_pyfunction!(weight_diagnostics, m)?)?;
     m.add_function(wrap_pyfunction!(observation_tails, m)?)?;
+    m.add_function(wrap_pyfunction!(equal_weight_rows, m)?)?;
     Ok(())
 }

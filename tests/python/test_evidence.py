@@ -119,9 +119,15 @@ def test_five_measurements_each_ten_times_sharper_than_the_prior():
     )
     precision = 1 / 50**2 + 5 / 25
     mean = (100 / 50**2 + sum(figures) / 25) / precision
+    law = stats.norm(mean, precision**-0.5)
     res = model.run(N, seed=7)
-    assert res.method == "tempering"
-    assert_matches(res, "y", stats.norm(mean, precision**-0.5))
+    # 20,000 prior draws keep ~1,900 effective: weighting ~10x as many
+    # draws is cheaper than tempering; both are right.
+    assert res.method == "weighting" and res.draws > 5 * N and res.n == N
+    assert "cheaper than tempering" in res.method_reason
+    assert res.ess > 0.9 * N
+    assert_matches(res, "y", law)
+    assert_matches(model.run(N, seed=7, method="tempering"), "y", law)
 
 
 # --- derived quantities -----------------------------------------------------
@@ -274,15 +280,22 @@ def test_bit_identical_across_thread_counts(model):
         assert np.array_equal(runs[0].weights, other.weights)
 
 
-def test_prob_uses_the_posterior_rows_and_weights():
+def test_prob_uses_the_weighted_draws_for_expressions_and_the_rows_for_arrays():
     for method in ("weighting", "tempering"):
         res = failures_model().run(N, seed=15, method=method)
         rate = res.model.outputs["fail_rate"]
-        direct = float(np.dot(res.weights, res["fail_rate"] > 0.5))
-        assert res.prob(rate > 0.5) == direct
-        assert res.prob(res["fail_rate"] > 0.5) == direct
-        # The posterior probability, not the prior's (about 0.02).
-        assert res.prob(rate > 0.5) == pytest.approx(stats.beta(27, 33).sf(0.5), abs=0.02)
+        draws = res.weighted_rows()
+        weighted_p = float(np.dot(draws["weight"], draws["fail_rate"] > 0.5))
+        assert res.prob(rate > 0.5) == weighted_p
+        # An array is of the equally weighted rows res[...] holds.
+        assert res.prob(res["fail_rate"] > 0.5) == np.mean(res["fail_rate"] > 0.5)
+        assert np.average(res["fail_rate"] > 0.5, weights=res.weights) == pytest.approx(
+            res.prob(res["fail_rate"] > 0.5)
+        )
+        # The posterior probability, not the prior's (about 0.02), both ways.
+        truth = stats.beta(27, 33).sf(0.5)
+        assert res.prob(rate > 0.5) == pytest.approx(truth, abs=0.02)
+        assert res.prob(res["fail_rate"] > 0.5) == pytest.approx(truth, abs=0.02)
 
 
 def test_the_prior_is_the_model_without_evidence_at_the_same_seed():
@@ -299,7 +312,9 @@ def test_resample_gives_an_equal_weight_sample():
     frame = res.resample(seed=1)
     assert len(frame) == N
     assert frame["fail_rate"].mean() == pytest.approx(0.45, abs=0.01)
-    assert "weight" in res.to_pandas()
+    # The rows held are that resample at the run's seed; the weighted draws are explicit.
+    assert np.array_equal(res.resample()["fail_rate"], res["fail_rate"])
+    assert "weight" not in res.to_pandas() and "weight" in res.weighted_rows()
 
 
 def test_sobol_and_tornado_refuse_a_posterior_rank_correlation_works():
