@@ -20,14 +20,12 @@ import functools
 import io
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from munflow import scenarios
+from munflow import atomic, scenarios
 from munflow.formatting import readable
 from munflow.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
@@ -258,7 +256,7 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
 def _write(text: str, args: argparse.Namespace) -> int:
     """Writes a run's text to ``--output`` (replacing the file whole) or stdout."""
     if args.output:
-        _replace_file(Path(args.output), text)
+        atomic.write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -274,30 +272,6 @@ def _on_cluster(sc: Scenario, args: argparse.Namespace) -> Any:
     del mf_dask  # imported for its message when dask is missing
     with Client(args.scheduler) as client:
         return sc.run(args.samples, args.seed, client=client)
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that it is either the old file or the new
-    one, never empty or half written: a temporary file in the same directory
-    (same file system), flushed to disk, then renamed over the target."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _default_mode() -> int:
-    """The mode a new file gets from open(): 0o666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _rows(res: ScenarioResults) -> list[dict[str, object]]:

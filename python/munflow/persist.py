@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from munflow import _core
+from munflow.atomic import replacing
 
 if TYPE_CHECKING:
     from munflow.results import Results
@@ -70,7 +71,8 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
 
 
 def save(res: Results, path: str | os.PathLike[str]) -> Path:
-    """Write ``res`` to ``path`` (``.npz`` is added if missing); returns the path."""
+    """Write ``res`` to ``path`` (``.npz`` is added if missing), replacing
+    any file there whole (see :mod:`munflow.atomic`); returns the path."""
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
@@ -123,6 +125,8 @@ def save(res: Results, path: str | os.PathLike[str]) -> Path:
     if post is not None:
         meta["posterior"], more = _posterior(post, evidence)
         arrays.update(more)
-    with path.open("wb") as out:
+    # Written whole or not at all: an error or Ctrl-C on the way leaves the
+    # previous file as it was.
+    with replacing(path, binary=True) as out:
         np.savez_compressed(out, meta=np.array(json.dumps(meta)), **arrays)
     return path

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 import munflow
+from munflow import atomic
 from munflow.formatting import readable
 from munflow.words import words
 
@@ -90,9 +91,8 @@ def report(
     ``source_text``: the scenario file's text, whose hash the footer gives
     (read from the scenario when it came from a file)."""
     page = Page(res, title=title, source_text=source_text)
-    target = Path(path)
-    target.write_text(page.html(), encoding="utf-8")
-    return target
+    # The page is made before the file is touched, and replaces it whole.
+    return atomic.write_text(path, page.html())
 
 
 class Page:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from munflow import _core, weighted
+from munflow import _core, atomic, weighted
 from munflow._core import Expr, ModelError
 from munflow.evidence import Observation
 from munflow.formatting import readable
@@ -113,8 +113,7 @@ class Scenario(SensitivityMethods):
         """Write the scenario as TOML (or JSON for a ``.json`` name)."""
         path = Path(path)
         text = self._spec.to_json() if path.suffix.lower() == ".json" else self.to_toml()
-        path.write_text(text, encoding="utf-8")
-        return path
+        return atomic.write_text(path, text)
 
     # -- building --------------------------------------------------------
 
