@@ -35,6 +35,13 @@ FORMAT = "munflow results"
 VERSION = 1
 
 
+class ResultsFileError(ValueError):
+    """A file ``munflow.load`` cannot read as results: not a results file,
+    truncated or altered, a member missing or of another size than its
+    metadata declares, or metadata of the wrong types. The message names the
+    file and, where it can, the part at fault."""
+
+
 def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a posterior adds: its observations, weights, per-observation
     terms, the prior's columns and the normal scores of a tempering run."""
