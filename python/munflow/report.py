@@ -88,8 +88,8 @@ def report(
 ) -> Path:
     """Writes the report page of results ``res`` (a run of a model, a
     scenario or a timeline) to ``path`` and returns the path.
-    ``source_text``: the scenario file's text, whose hash the footer gives
-    (read from the scenario when it came from a file)."""
+    ``source_text``: the scenario's text, whose hash the footer gives (by
+    default the text kept with the scenario that ran)."""
     page = Page(res, title=title, source_text=source_text)
     # The page is made before the file is touched, and replaces it whole.
     return atomic.write_text(path, page.html())
@@ -390,11 +390,14 @@ def _headline_series(res: Any) -> list[str]:
 
 
 def _scenario_text(scenario: Any) -> str:
+    """The text of the scenario that ran, as kept with it (never the file now
+    at the path it came from: that may have been edited since, or named by a
+    crafted results file)."""
     if scenario is None:
         return ""
-    origin = getattr(scenario, "origin", None) or getattr(scenario, "_origin", None)
-    if origin and Path(str(origin)).is_file():
-        return Path(str(origin)).read_text(encoding="utf-8")
+    kept = getattr(scenario, "source_text", None)
+    if isinstance(kept, str):
+        return kept
     to_toml = getattr(scenario, "to_toml", None)
     return to_toml() if to_toml is not None else ""
 

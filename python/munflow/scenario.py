@@ -101,6 +101,14 @@ class Scenario(SensitivityMethods):
 
     # -- writing ---------------------------------------------------------
 
+    @property
+    def source_text(self) -> str:
+        """The text this scenario was read from, comments and all (for one
+        built from a dict or edited by ``with_value``, its JSON): what a run
+        of it ran, kept with its results (``save``/``load`` too). A report's
+        footer gives its hash."""
+        return self._spec.source_text
+
     def to_toml(self) -> str:
         """The scenario as TOML text (comments are not kept)."""
         return self._spec.to_toml()
