@@ -141,6 +141,7 @@ class TimelineResults:
         """P(the series is at least ``level`` in the period holding ``when``):
         with a cumulative series, the chance that ``level`` had arrived by
         then."""
+        level = _level(level)
         t = self.timeline.period_of(when, "when")
         values = np.asarray(self.results[self._columns(name)[t]])
         return float(self._mean_of((values >= level)[:, None])[0])
@@ -150,7 +151,7 @@ class TimelineResults:
         period, and of ``"not by the end"`` for the samples that never reach
         it (a share, never a NaN date). Index: the period labels, then
         ``"not by the end"``."""
-        return _first_period(self, self.series(name) >= level)
+        return _first_period(self, self.series(name) >= _level(level))
 
     def run_out(self, name: str) -> pd.Series:
         """When a stock series first runs out (is 0 after having held
@@ -208,6 +209,16 @@ class TimelineResults:
             f"munflow timeline results: n={self.n:,}, seed={self.seed}, {self.timeline!r}, "
             f"series: {', '.join(self.model.series)}"
         )
+
+
+def _level(level: Any) -> float:
+    """A level to compare a series with: a finite number (a NaN is reached
+    by no sample, so it would answer "never" with certainty)."""
+    if isinstance(level, bool) or not isinstance(level, int | float | np.number):
+        raise TypeError(f"level must be a number, got {type(level).__name__}")
+    if not math.isfinite(level):
+        raise ValueError(f"level must be a finite number, got {level}")
+    return float(level)
 
 
 def _first_period(res: TimelineResults, hit: np.ndarray) -> pd.Series:

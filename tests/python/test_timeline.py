@@ -34,6 +34,34 @@ def test_cumulative_totals_and_stock_by_hand() -> None:
     assert res.reached("cumulative", 601)[mf.timeline_results.NOT_BY_THE_END] == 1.0
 
 
+def test_total_of_a_running_total_or_a_stock_is_refused() -> None:
+    """Adding a running total's periods counts the same rounds again: three
+    months of 1 gave 6, not 3 (a new user got 103M shells for ~8M)."""
+    tl = mf.Timeline("2024-01", "2024-03")
+    monthly = tl.values([1.0, 1.0, 1.0])
+    res = tl.model({"total": monthly.total()}).run(10, seed=1)
+    assert res.results["total"][0] == 3.0
+    cumulative = monthly.cumulative()
+    stock = tl.stock(monthly * 10, fired_per_day=0.1)
+    for held in (cumulative, 2 * cumulative, cumulative - monthly, stock, stock.map(abs)):
+        with pytest.raises(ValueError, match=r"running total.*\.at\('2024-03'\)"):
+            held.total()
+    at_end = tl.model({"end": cumulative.at("2024-03")}).run(10, seed=1)
+    assert at_end.results["end"][0] == 3.0
+
+
+@pytest.mark.parametrize("level", [math.nan, math.inf, -math.inf])
+def test_a_level_that_is_not_a_finite_number_is_refused(level: float) -> None:
+    tl = mf.Timeline("2024-01", "2024-03")
+    res = tl.model({"cum": tl.values([1.0, 1.0, 1.0]).cumulative()}).run(10, seed=1)
+    with pytest.raises(ValueError, match="level"):
+        res.reached("cum", level)
+    with pytest.raises(ValueError, match="level"):
+        res.prob_by("cum", level, "2024-02")
+    with pytest.raises(TypeError, match="level"):
+        res.reached("cum", "100")
+
+
 def test_weeks_and_days_have_their_own_labels() -> None:
     weeks = mf.Timeline("2024-03-06", "2024-03-20", period="week")
     assert weeks.labels == ["2024-03-04", "2024-03-11", "2024-03-18"]
