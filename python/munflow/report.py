@@ -252,8 +252,7 @@ class Page:
             {
                 "origin": table.index,
                 "share": [
-                    f"{s:.0%} ± {c:.0%}"
-                    for s, c in zip(table["share"], table["share_conf"], strict=True)
+                    _share(s, c) for s, c in zip(table["share"], table["share_conf"], strict=True)
                 ],
                 "inputs": table["inputs"],
             }
@@ -319,6 +318,12 @@ class Page:
             f"n = {self.res.n:,} &middot; scenario sha-256 {digest} &middot; made {stamp}. "
             "The same version, seed, n and scenario give the same numbers.</footer>"
         )
+
+
+def _share(share: float, conf: float) -> str:
+    """'31% ± 4%'; a share estimated below zero (a true share never is) is
+    noise of the estimate around a share of about nothing."""
+    return "within noise" if share < 0 else f"{share:.0%} ± {conf:.0%}"
 
 
 def _chance(said: Any) -> str:

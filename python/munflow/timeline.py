@@ -115,6 +115,12 @@ class Timeline:
         return np.array(self._starts, dtype="datetime64[D]")
 
     @property
+    def ends(self) -> np.ndarray:
+        """The last day of each period (numpy datetime64[D]): where an amount
+        held at a period's end (a running total, a stock) is drawn."""
+        return self.dates + (np.asarray(self.days) - 1).astype("timedelta64[D]")
+
+    @property
     def days(self) -> np.ndarray:
         """Days in each period."""
         return np.array([_days_in(d, self._period) for d in self._starts], dtype=float)

@@ -171,13 +171,22 @@ class TimelineResults:
         title: str | None = None,
     ) -> Axes:
         """A fan chart of a series: median line, 50% and 90% bands over a date
-        axis, and the dated statements observing it drawn over it (each a
-        point with its error bar)."""
+        axis, and the dated statements observing it drawn over it (a
+        measurement as a point with its error bar, ``at_least`` and
+        ``at_most`` as one-sided marks). A running total or a stock is drawn
+        at each period's last day, when it is held; a flow at the period's
+        first day."""
         from munflow import plot
 
         table = self.period_summary(name, [0.05, 0.25, 0.5, 0.75, 0.95])
+        if self._held(name):
+            table["date"] = pd.to_datetime(self.timeline.ends)
         statements = self._statements(name, evidence)
         return plot.fan(table, statements=statements, ax=ax, title=title or name)
+
+    def _held(self, name: str) -> bool:
+        """Whether a series holds amounts at each period's end."""
+        return bool(getattr(self.model._outputs.get(name), "held", False))
 
     def _statements(
         self, name: str, evidence: bool | Sequence[Observation]
@@ -191,6 +200,7 @@ class TimelineResults:
         # named for the statement still matches).
         series = self.model._outputs[name].items
         items = {hash(x): t for t, x in enumerate(series) if isinstance(x, Expr)}
+        dates = self.timeline.ends if self._held(name) else self.timeline.dates
         out = []
         for obs in observations:
             node = obs.nodes[0] if obs.nodes else None
@@ -199,9 +209,7 @@ class TimelineResults:
             t = items[hash(node)]
             point = _statement_point(obs)
             if point is not None:
-                out.append(
-                    {"date": pd.Timestamp(self.timeline.dates[t]), "name": obs.name, **point}
-                )
+                out.append({"date": pd.Timestamp(dates[t]), "name": obs.name, **point})
         return out
 
     def __repr__(self) -> str:
@@ -230,9 +238,11 @@ def _first_period(res: TimelineResults, hit: np.ndarray) -> pd.Series:
     return pd.Series(probs, index=[*res.timeline.labels, NOT_BY_THE_END], name="probability")
 
 
-def _statement_point(obs: Observation) -> dict[str, float] | None:
-    """The value and error bar of a statement: a measurement's reported
-    value with the range that holds the truth at its level, or a bound."""
+def _statement_point(obs: Observation) -> dict[str, Any] | None:
+    """How a statement is drawn: a measurement's reported value with the
+    range that holds the truth at its level (``side`` "both"), or a bound:
+    ``side`` "above" for at least ``value``, "below" for at most, "both"
+    for a range ``low`` to ``high``."""
     f = obs.figures
     if obs.kind == "measured":
         value, level = float(f["value"]), float(f.get("level") or 0.9)
@@ -243,15 +253,15 @@ def _statement_point(obs: Observation) -> dict[str, float] | None:
                 "value": value,
                 "low": value * math.exp(-z * sd),
                 "high": value * math.exp(z * sd),
+                "side": "both",
             }
         sd = f["sd"] if f.get("sd") is not None else float(f["rel_error"]) * value / z
-        return {"value": value, "low": value - z * sd, "high": value + z * sd}
+        return {"value": value, "low": value - z * sd, "high": value + z * sd, "side": "both"}
     if obs.kind == "bounds":
         low, high = float(f.get("lower", -math.inf)), float(f.get("upper", math.inf))
+        if math.isfinite(low) and math.isfinite(high):
+            return {"value": (low + high) / 2, "low": low, "high": high, "side": "both"}
         value = low if math.isfinite(low) else high
-        return {
-            "value": value,
-            "low": low if math.isfinite(low) else value,
-            "high": high if math.isfinite(high) else value,
-        }
+        side = "above" if math.isfinite(low) else "below"
+        return {"value": value, "low": value, "high": value, "side": side}
     return None

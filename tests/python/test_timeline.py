@@ -9,6 +9,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -236,6 +237,49 @@ def test_a_fan_chart_draws_bands_median_and_the_statement() -> None:
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["90% range", "50% range", "median", "statement (90% error)"]
     assert [t.get_text() for t in ax.texts] == ["statement"]
+
+
+def test_a_fan_chart_draws_a_held_total_at_the_periods_end_and_bounds_one_sided() -> None:
+    """A total held at the end of March was drawn on March 1st, a month
+    early; at_least statements were plain points; close labels overlapped."""
+    import matplotlib
+    import matplotlib.dates as mdates
+
+    matplotlib.use("Agg")
+    tl = mf.Timeline("2024-01", "2024-06")
+    monthly = tl.input("rate", mf.lognormal_ci(80, 120))
+    cumulative = monthly.cumulative()
+    said = [
+        mf.evidence.measured(cumulative.at("2024-03"), 330, rel_error=0.2, name="a measurement"),
+        mf.evidence.at_least(cumulative.at("2024-03"), 250, name="at least 250 by March"),
+        mf.evidence.at_most(cumulative.at("2024-02"), 260, name="at most 260 by February"),
+        mf.evidence.at_least(cumulative.at("2024-02"), 150, name="at least 150 by February"),
+    ]
+    res = tl.model({"cumulative": cumulative, "monthly": monthly}).observe(*said)
+    res = res.run(20_000, seed=1, method="tempering")
+    ax = res.plot_fan("cumulative")
+    ends = (
+        mdates.date2num(np.datetime64("2024-01-31")),
+        mdates.date2num(np.datetime64("2024-06-30")),
+    )
+    median = ax.get_lines()[0].get_xdata()
+    assert (mdates.date2num(median[0]), mdates.date2num(median[-1])) == ends
+    statements = {s["name"]: s for s in res._statements("cumulative", True)}
+    assert statements["at least 250 by March"]["date"] == pd.Timestamp("2024-03-31")
+    assert statements["at least 250 by March"]["side"] == "above"
+    assert statements["at most 260 by February"]["side"] == "below"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"at least", "at most", "statement (90% error)"} <= set(labels)
+    # One-sided: a caret up (lolims) for at_least, down for at_most.
+    carets = {line.get_marker() for line in ax.get_lines()}
+    assert {matplotlib.lines.CARETUPBASE, matplotlib.lines.CARETDOWNBASE} <= carets
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 4
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # A flow per period is still drawn at the period's first day.
+    flow = res.plot_fan("monthly", evidence=False).get_lines()[0].get_xdata()
+    assert mdates.date2num(flow[0]) == mdates.date2num(np.datetime64("2024-01-01"))
 
 
 # -- timeline scenario files -----------------------------------------------
