@@ -62,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("munflow: interrupted", file=sys.stderr)
         return 130
+    except RuntimeError as err:
+        # A Rust panic arrives as "munflow internal error (please report
+        # it): ...": a bug, said in one line rather than a traceback.
+        print(f"munflow: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 class _UsageError(Exception):
@@ -86,7 +91,6 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--every",
         type=_positive_int,
-        default=1,
         metavar="K",
         help="timeline files: show every K-th period in the table (the last one always)",
     )
@@ -161,6 +165,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> No
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
+        type=_address,
         help="run on the Dask cluster whose scheduler is at ADDRESS (implies --summary-only)",
     )
 
@@ -185,6 +190,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _address(text: str) -> str:
+    """A scheduler's address: an empty one would quietly run here instead."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected the scheduler's address, got an empty one")
+    return text
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
@@ -202,7 +214,10 @@ def _run(args: argparse.Namespace) -> int:
         from munflow import timeline_cli
 
         sc = timeline_scenario.TimelineScenario.from_file(args.file)
+        args.every = args.every or 1
         return _write(timeline_cli.render(sc, args), args)
+    if args.every is not None:
+        raise _UsageError(f"--every is for timeline files; {args.file} has no [timeline] table")
     return _run_scenario(Scenario.from_file(args.file), args)
 
 
@@ -236,7 +251,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
     # A bar only on a terminal (and only for runs longer than about a second).
     progress = None if sys.stderr.isatty() else False
-    if args.scheduler:
+    if args.scheduler is not None:
         res = _on_cluster(sc, args)
     elif args.summary_only:
         res = sc.run(args.samples, args.seed, progress=progress, store="summary")
