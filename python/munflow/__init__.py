@@ -58,6 +58,7 @@ from munflow._core import (
 )
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
+from munflow.persist import ResultsFileError
 from munflow.posterior import PosteriorResults
 from munflow.provenance import rests_on
 from munflow.reopen import load
@@ -85,6 +86,7 @@ __all__ = [
     "PosteriorResults",
     "PosteriorSummaryResults",
     "Results",
+    "ResultsFileError",
     "Scenario",
     "SummaryResults",
     "Timeline",

@@ -379,6 +379,9 @@ class ScenarioSpec:
     def title(self) -> str | None: ...
     @property
     def origin(self) -> str: ...
+    @property
+    def source_text(self) -> str:
+        """The text it was read from, comments and all (or its JSON)."""
     def field_of(self, names: list[str]) -> tuple[str, int | None] | None:
         """The field (path, line) behind the deepest of ``names`` that comes
         from the file."""

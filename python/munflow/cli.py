@@ -20,14 +20,12 @@ import functools
 import io
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from munflow import scenarios
+from munflow import atomic, scenarios
 from munflow.formatting import readable
 from munflow.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
@@ -64,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("munflow: interrupted", file=sys.stderr)
         return 130
+    except RuntimeError as err:
+        # A Rust panic arrives as "munflow internal error (please report
+        # it): ...": a bug, said in one line rather than a traceback.
+        print(f"munflow: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 class _UsageError(Exception):
@@ -88,7 +91,6 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--every",
         type=_positive_int,
-        default=1,
         metavar="K",
         help="timeline files: show every K-th period in the table (the last one always)",
     )
@@ -163,6 +165,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> No
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
+        type=_address,
         help="run on the Dask cluster whose scheduler is at ADDRESS (implies --summary-only)",
     )
 
@@ -187,6 +190,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _address(text: str) -> str:
+    """A scheduler's address: an empty one would quietly run here instead."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected the scheduler's address, got an empty one")
+    return text
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
@@ -204,7 +214,10 @@ def _run(args: argparse.Namespace) -> int:
         from munflow import timeline_cli
 
         sc = timeline_scenario.TimelineScenario.from_file(args.file)
+        args.every = args.every or 1
         return _write(timeline_cli.render(sc, args), args)
+    if args.every is not None:
+        raise _UsageError(f"--every is for timeline files; {args.file} has no [timeline] table")
     return _run_scenario(Scenario.from_file(args.file), args)
 
 
@@ -218,8 +231,7 @@ def _report(args: argparse.Namespace) -> int:
     else:
         sc = Scenario.from_file(args.file)
         res = sc.run(args.samples, args.seed, progress=progress)
-    source = Path(args.file).read_text(encoding="utf-8")
-    path = res.report(args.output, source_text=source)
+    path = res.report(args.output)  # its footer hashes the text that ran
     print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -239,7 +251,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
     # A bar only on a terminal (and only for runs longer than about a second).
     progress = None if sys.stderr.isatty() else False
-    if args.scheduler:
+    if args.scheduler is not None:
         res = _on_cluster(sc, args)
     elif args.summary_only:
         res = sc.run(args.samples, args.seed, progress=progress, store="summary")
@@ -258,7 +270,7 @@ def _run_scenario(sc: Scenario, args: argparse.Namespace) -> int:
 def _write(text: str, args: argparse.Namespace) -> int:
     """Writes a run's text to ``--output`` (replacing the file whole) or stdout."""
     if args.output:
-        _replace_file(Path(args.output), text)
+        atomic.write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -274,30 +286,6 @@ def _on_cluster(sc: Scenario, args: argparse.Namespace) -> Any:
     del mf_dask  # imported for its message when dask is missing
     with Client(args.scheduler) as client:
         return sc.run(args.samples, args.seed, client=client)
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that it is either the old file or the new
-    one, never empty or half written: a temporary file in the same directory
-    (same file system), flushed to disk, then renamed over the target."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _default_mode() -> int:
-    """The mode a new file gets from open(): 0o666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _rows(res: ScenarioResults) -> list[dict[str, object]]:

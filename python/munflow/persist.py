@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from munflow import _core
+from munflow.atomic import replacing
 
 if TYPE_CHECKING:
     from munflow.results import Results
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
 #: What a results file says it is, and the layout version it follows.
 FORMAT = "munflow results"
 VERSION = 1
+
+
+class ResultsFileError(ValueError):
+    """A file ``munflow.load`` cannot read as results: not a results file,
+    truncated or altered, a member missing or of another size than its
+    metadata declares, or metadata of the wrong types. The message names the
+    file and, where it can, the part at fault."""
 
 
 def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -72,7 +80,8 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
 
 
 def save(res: Results, path: str | os.PathLike[str]) -> Path:
-    """Write ``res`` to ``path`` (``.npz`` is added if missing); returns the path."""
+    """Write ``res`` to ``path`` (``.npz`` is added if missing), replacing
+    any file there whole (see :mod:`munflow.atomic`); returns the path."""
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
@@ -125,6 +134,8 @@ def save(res: Results, path: str | os.PathLike[str]) -> Path:
     if post is not None:
         meta["posterior"], more = _posterior(post, evidence)
         arrays.update(more)
-    with path.open("wb") as out:
+    # Written whole or not at all: an error or Ctrl-C on the way leaves the
+    # previous file as it was.
+    with replacing(path, binary=True) as out:
         np.savez_compressed(out, meta=np.array(json.dumps(meta)), **arrays)
     return path

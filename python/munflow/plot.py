@@ -455,8 +455,10 @@ def fan(
 ) -> Axes:
     """A fan chart from a per-period table (``TimelineResults.period_summary``
     with p5, p25, p50, p75 and p95): the median as a line, the 50% and 90%
-    bands around it, dates along the bottom, and each dated statement as a
-    point with its error bar."""
+    bands around it, dates along the bottom, and each dated statement: a
+    measurement or a range as a point with its error bar, ``at_least`` as a
+    caret with an arrow up from its level, ``at_most`` one down; labels are
+    moved apart where they would overlap."""
     import matplotlib.dates as mdates
 
     ax = _axes(ax, (8, 4.5))
@@ -469,28 +471,7 @@ def fan(
         dates, table["p25"], table["p75"], color=colour, alpha=0.35, lw=0, label="50% range"
     )
     ax.plot(dates, table["p50"], color=colour, lw=2, label="median")
-    for i, s in enumerate(statements):
-        below, above = s["value"] - s["low"], s["high"] - s["value"]
-        ax.errorbar(
-            [s["date"]],
-            [s["value"]],
-            yerr=[[below], [above]],
-            fmt="o",
-            color="black",
-            ms=6,
-            capsize=4,
-            zorder=5,
-            label="statement (90% error)" if i == 0 else None,
-        )
-        ax.annotate(
-            s["name"],
-            (s["date"], s["high"]),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+    _statements(ax, statements, span=float(np.nanmax(table["p95"]) - np.nanmin(table["p5"])))
     ax.set_ylim(bottom=min(0.0, float(np.nanmin(table["p5"]))))
     _plain_numbers(ax.yaxis)
     locator = mdates.AutoDateLocator(maxticks=8)
@@ -502,6 +483,92 @@ def fan(
     ncols = 4 if ax.figure.get_figwidth() >= 7 else 2
     _legend_above(ax, ncols=ncols, title=title, title_fontsize="large")
     return ax
+
+
+def _statements(ax: Axes, statements: Sequence[dict[str, Any]], span: float) -> None:
+    """Dated statements over a fan chart (see :func:`fan`)."""
+    import matplotlib.dates as mdates
+    from matplotlib.transforms import offset_copy
+
+    arrow = 0.12 * span if span > 0 else 1.0
+    ordered = sorted(statements, key=lambda s: s["date"])
+    same_day: dict[Any, int] = {}
+    for s in ordered:
+        same_day[s["date"]] = same_day.get(s["date"], 0) + 1
+    seen: dict[Any, int] = {}
+    labels, marks = [], []
+    said: set[str] = set()
+    for s in ordered:
+        # Statements about the same period stand side by side, 12 points apart.
+        k = seen[s["date"]] = seen.get(s["date"], -1) + 1
+        shift = 12 * (k - (same_day[s["date"]] - 1) / 2)
+        where = offset_copy(ax.transData, fig=ax.figure, x=shift, y=0, units="points")
+        side = s.get("side", "both")
+        if side == "both":
+            legend = "statement (90% error)"
+            low, high, top = s["low"], s["high"], s["high"]
+            style: dict[str, Any] = {"fmt": "o", "ms": 6}
+            yerr = [[s["value"] - low], [high - s["value"]]]
+        else:
+            # A bound is one-sided: the truth lies anywhere past its level.
+            up = side == "above"
+            legend = "at least" if up else "at most"
+            low, high = (s["value"], s["value"] + arrow) if up else (s["value"] - arrow, s["value"])
+            top = high
+            style = {"fmt": "_", "ms": 14, "mew": 2, "lolims": up, "uplims": not up}
+            yerr = [[0.0], [arrow]] if up else [[arrow], [0.0]]
+        ax.errorbar(
+            [s["date"]],
+            [s["value"]],
+            yerr=yerr,
+            color="black",
+            capsize=4,
+            zorder=5,
+            transform=where,
+            label=None if legend in said else legend,
+            **style,
+        )
+        said.add(legend)
+        x = mdates.date2num(s["date"])  # a transform of its own takes numbers
+        marks.append((where, x, low, high))
+        labels.append(
+            ax.annotate(
+                s["name"],
+                (x, top),
+                xycoords=where,
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                zorder=6,
+            )
+        )
+    _apart(ax, labels, marks)
+
+
+def _apart(ax: Axes, labels: list[Any], marks: list[tuple[Any, Any, float, float]]) -> None:
+    """Moves each label up until it overlaps no statement's mark and no
+    label placed before it (in date order): close statements get stacked
+    labels rather than a smudge."""
+    from matplotlib.transforms import Bbox
+
+    get_renderer = getattr(ax.figure.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return
+    renderer = get_renderer()
+    placed = []
+    for where, x, low, high in marks:
+        (x0, y0), (x1, y1) = where.transform([(x, low), (x, high)])
+        placed.append(Bbox.from_extents(x0 - 6, min(y0, y1), x1 + 6, max(y0, y1)))
+    for label in labels:
+        for _ in range(len(placed) + 1):
+            box = label.get_window_extent(renderer).expanded(1.0, 1.1)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            x, y = label.xyann
+            label.xyann = (x, y + box.height * 72 / ax.figure.dpi)
+        placed.append(label.get_window_extent(renderer))
 
 
 def stock(
@@ -536,15 +603,38 @@ def stock(
     return ax
 
 
+def _distinct_labels(names: Any, width: int = 44) -> list[str]:
+    """Sources are sentences: each is shortened to about ``width``
+    characters (two short lines; the table has them whole), longer where
+    that would give two sources one label, and numbered where even their
+    whole text is the same once shortened."""
+    names = [" ".join(str(name).split()) for name in names]
+
+    def short(name: str, size: int) -> str:
+        return textwrap.shorten(name, size, placeholder="...")
+
+    labels = [short(name, width) for name in names]
+    for size in (width + 24, width + 48, width + 96):
+        clashing = {label for label in labels if labels.count(label) > 1}
+        if not clashing:
+            return labels
+        labels = [
+            short(n, size) if lab in clashing else lab for n, lab in zip(names, labels, strict=True)
+        ]
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if labels.count(label) == 1 else f"{label} ({seen[label]})")
+    return out
+
+
 def rests_on(table: Any, *, ax: Axes | None = None) -> Axes:
     """What an output rests on: each origin's share of its variance as a
     horizontal bar with its bootstrap half-width, largest first."""
-    ax = _axes(ax, (7, 0.45 * len(table) + 1.2))
-    # Sources are sentences: two short lines each, the table has them whole.
-    labels = [
-        textwrap.fill(textwrap.shorten(str(name), 44, placeholder="..."), 24)
-        for name in table.index
-    ]
+    labels = [textwrap.fill(label, 24) for label in _distinct_labels(table.index)]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    ax = _axes(ax, (7, (0.17 * lines + 0.15) * len(table) + 1.2))
     y = np.arange(len(table))
     ax.barh(y, table["share"], xerr=table["share_conf"], color="C0", alpha=0.8, capsize=3)
     ax.set_yticks(y, labels)

@@ -1,53 +1,94 @@
 """Opening a results file written by ``Results.save``: ``munflow.load(path)``.
 
-The file is read with ``allow_pickle=False`` and its metadata parsed by
+The file is read without unpickling anything and its metadata parsed by
 munflow's own reader (see :mod:`munflow.persist` for the layout): opening a
 results file from someone else cannot run code. A loaded result is whole: its
 samples, summaries, ``prob`` of new events on the same draws, and analyses.
+
+What loading a file costs is bounded by what its metadata declares: only the
+arrays the metadata names are read, each checked against the size it must
+have (n rows of 8 bytes) before a byte of it is decompressed, and the
+metadata itself is at most :data:`META_LIMIT` bytes. Any file that is not a
+whole, well-formed results file (truncated, altered, a member missing or of
+the wrong size, metadata of the wrong types) raises
+:class:`~munflow.persist.ResultsFileError`, a ``ValueError``; a file that
+cannot be opened at all raises the usual ``OSError``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Any
+import zipfile
+import zlib
+from collections.abc import Callable
+from typing import IO, Any
 
 import numpy as np
 
 from munflow import _core
 from munflow.evidence import Observation
 from munflow.model import Model
-from munflow.persist import FORMAT, VERSION
+from munflow.persist import FORMAT, VERSION, ResultsFileError
 from munflow.posterior import PosteriorResults
 from munflow.results import Results
 from munflow.scenario import Scenario, ScenarioPosteriorResults, ScenarioResults, output_info
 
+#: The largest metadata member read (its JSON holds the model's graph and the
+#: scenario's text: a few hundred kilobytes for the largest scenarios).
+META_LIMIT = 64 * 2**20
+
+#: The largest header of an ``.npy`` member (format 1.0 allows 65,535 bytes).
+_HEADER_LIMIT = 65_535 + 10
+
+#: What a malformed file may raise on the way, from the zip reader (an
+#: OSError seeking to an offset a damaged directory gives), the decompressor,
+#: the JSON parser or the restoring of its parts.
+_MALFORMED = (
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    UnicodeError,
+    RecursionError,
+    NotImplementedError,
+)
+
 
 def load(path: str | os.PathLike[str]) -> Results:
-    """Open results written by ``Results.save`` (never unpickling anything)."""
-    with np.load(path, allow_pickle=False) as data:
-        if "meta" not in data.files:
-            raise ValueError(f"{path}: not a munflow results file (no metadata)")
-        meta = json.loads(str(data["meta"]))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a munflow results file")
-        if meta.get("version") != VERSION:
-            raise ValueError(
-                f"{path}: results file version {meta.get('version')}; this munflow reads "
-                f"version {VERSION}"
-            )
-        columns = {
-            name: np.ascontiguousarray(data[f"column_{i}"], dtype=np.float64)
-            for i, name in enumerate(meta["columns"])
-        }
-        arrays = {name: np.ascontiguousarray(data[name]) for name in data.files if name != "meta"}
+    """Open results written by ``Results.save`` (never unpickling anything).
+
+    Raises :class:`~munflow.persist.ResultsFileError` (a ``ValueError``)
+    when the file is not a whole munflow results file."""
+    name = os.fspath(path)
+    with open(name, "rb") as file:  # OSError: the file cannot be opened
+        try:
+            return _load(file, name)
+        except ResultsFileError:
+            raise
+        except _MALFORMED as err:
+            raise ResultsFileError(f"{name}: not a readable munflow results file ({err})") from err
+
+
+def _load(file: IO[bytes], path: str) -> Results:
+    with zipfile.ZipFile(file) as archive:
+        meta = _metadata(archive, path)
+        n = meta["n"]
+        read = _reader(archive, path, n)
+        columns = {name: read(f"column_{i}") for i, name in enumerate(meta["columns"])}
+        saved_post = meta.get("posterior")
+        arrays = _posterior_arrays(saved_post, read) if saved_post is not None else {}
     raw = _core._restore_run_output(
-        meta["n"], meta["seed"], meta["outputs"], meta["inputs"], columns, meta["keys"]
+        n, meta["seed"], meta["outputs"], meta["inputs"], columns, meta["keys"]
     )
     exprs = _core.restore_graph(meta["model"]["graph"])
     names = meta["model"]["outputs"]
     outputs = dict(zip(names, exprs[: len(names)], strict=True))
-    saved_post = meta.get("posterior")
     evidence = _observations(saved_post, exprs[len(names) :]) if saved_post else ()
     model = Model(outputs, evidence=evidence)
     res: Results
@@ -70,11 +111,189 @@ def load(path: str | os.PathLike[str]) -> Results:
     )
 
 
+def _metadata(archive: zipfile.ZipFile, path: str) -> dict[str, Any]:
+    """The metadata, checked for what sizes the arrays: n and the names."""
+    if "meta.npy" not in archive.namelist():
+        raise ResultsFileError(f"{path}: not a munflow results file (no metadata)")
+    with archive.open("meta.npy") as member:
+        shape, dtype = _header(member, path, "meta")
+        if shape != () or dtype.kind != "U" or dtype.itemsize > META_LIMIT:
+            raise ResultsFileError(f"{path}: not a munflow results file (bad metadata)")
+        text = _exactly(member, dtype.itemsize, path, "meta").decode("utf-32-le").rstrip("\0")
+    meta = json.loads(text)
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ResultsFileError(f"{path}: not a munflow results file")
+    if meta.get("version") != VERSION:
+        raise ResultsFileError(
+            f"{path}: results file version {meta.get('version')!r}; this munflow reads "
+            f"version {VERSION}"
+        )
+    n = meta.get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ResultsFileError(f"{path}: the metadata's n must be a whole number >= 1, got {n!r}")
+    _check_metadata(meta)
+    return meta
+
+
+def _reader(archive: zipfile.ZipFile, path: str, n: int) -> Callable[[str], np.ndarray]:
+    """Reads an array member of n float64 rows, refusing by its declared
+    sizes (the zip's and the .npy header's) before decompressing it."""
+    rows = n * 8
+
+    def read(name: str) -> np.ndarray:
+        try:
+            info = archive.getinfo(f"{name}.npy")
+        except KeyError:
+            raise ResultsFileError(f"{path}: the array {name!r} is missing") from None
+        if not rows < info.file_size <= rows + _HEADER_LIMIT:
+            raise ResultsFileError(
+                f"{path}: the array {name!r} holds {info.file_size:,} bytes; "
+                f"n = {n:,} rows need {rows:,} and a header"
+            )
+        with archive.open(info) as member:
+            shape, dtype = _header(member, path, name)
+            if shape != (n,) or dtype != np.dtype("<f8"):
+                raise ResultsFileError(
+                    f"{path}: the array {name!r} is {dtype} of shape {shape}; "
+                    f"expected float64 of shape ({n},)"
+                )
+            return np.frombuffer(_exactly(member, rows, path, name), dtype="<f8")
+
+    return read
+
+
+def _header(member: IO[bytes], path: str, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype an .npy member declares (C order only)."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise ResultsFileError(f"{path}: the array {name!r} has an unknown layout {version}")
+    if fortran or dtype.hasobject:
+        raise ResultsFileError(f"{path}: the array {name!r} has an unexpected layout")
+    return shape, dtype
+
+
+def _exactly(member: IO[bytes], size: int, path: str, name: str) -> bytes:
+    """The member's ``size`` remaining bytes; reading to its end checks its
+    CRC (a byte flipped anywhere is found)."""
+    data = member.read(size)
+    if len(data) != size or member.read(1):
+        raise ResultsFileError(f"{path}: the array {name!r} is not of its declared size")
+    return data
+
+
+def _check_metadata(meta: dict[str, Any]) -> None:
+    """Every field the results are built from has the type ``save`` gives
+    it, so that a loaded result fails now, or never, and with one type."""
+    _expect_whole(meta.get("seed"), "seed", 0, 2**64 - 1)
+    for key in ("columns", "outputs", "inputs"):
+        _expect_names(meta.get(key), key)
+    if meta.get("threads") is not None:
+        _expect_whole(meta["threads"], "threads", 1, 2**16)
+    _expect(meta.get("allow_nan"), bool, "allow_nan")
+    _expect(meta.get("keys"), str, "keys")
+    model = meta.get("model")
+    _expect(model, dict, "model")
+    _expect_names(model.get("outputs"), "model.outputs")
+    _expect(model.get("graph"), str, "model.graph")
+    post = meta.get("posterior")
+    if post is not None:
+        _expect(post, dict, "posterior")
+        if post.get("method") not in ("weighting", "tempering"):
+            raise ResultsFileError(f"the metadata's posterior.method is {post.get('method')!r}")
+        for key in ("ess", "weighting_ess", "weighting_pareto_k", "log_evidence"):
+            _expect_number(post.get(key), f"posterior.{key}")
+        _expect(post.get("stages"), list, "posterior.stages")
+        for stage in post["stages"]:
+            _expect(stage, dict, "posterior.stages[]")
+            for key, value in stage.items():
+                _expect_number(value, f"posterior.stages[].{key}")
+        _expect(post.get("observations"), list, "posterior.observations")
+        for entry in post["observations"]:
+            _expect(entry, dict, "posterior.observations[]")
+            _expect(entry.get("kind"), str, "posterior.observations[].kind")
+            _expect(entry.get("name"), str, "posterior.observations[].name")
+            _expect_whole(entry.get("arity"), "posterior.observations[].arity", 1, 4)
+            _expect(entry.get("figures"), dict, "posterior.observations[].figures")
+        prior = post.get("prior")
+        _expect(prior, dict, "posterior.prior")
+        for key in ("outputs", "inputs", "columns"):
+            _expect_names(prior.get(key), f"posterior.prior.{key}")
+        _expect(prior.get("keys"), str, "posterior.prior.keys")
+        _expect_names(post.get("score_keys"), "posterior.score_keys")
+        for key in post["score_keys"]:
+            if not key.isdigit():
+                raise ResultsFileError(f"the metadata's posterior.score_keys holds {key!r}")
+        _expect(post.get("weighted"), bool, "posterior.weighted")
+    saved = meta.get("scenario")
+    if saved is not None:
+        _expect(saved, dict, "scenario")
+        for key in ("text", "format", "origin"):
+            _expect(saved.get(key), str, f"scenario.{key}")
+        _expect(saved.get("lines"), bool, "scenario.lines")
+        _expect_names(saved.get("estimates"), "scenario.estimates")
+        _expect(saved.get("output_info"), list, "scenario.output_info")
+        for row in saved["output_info"]:
+            _expect(row, list, "scenario.output_info[]")
+            if len(row) != 4 or not all(v is None or isinstance(v, str) for v in row):
+                raise ResultsFileError("the metadata's scenario.output_info rows are 4 names")
+        described = [row[0] for row in saved["output_info"]]
+        estimates = {row[3] for row in saved["output_info"]}
+        if described != meta["outputs"] or not set(saved["estimates"]) <= estimates:
+            raise ResultsFileError(
+                "the metadata's scenario.output_info and estimates do not match its outputs"
+            )
+
+
+def _expect(value: Any, kind: type, field: str) -> None:
+    if not isinstance(value, kind):
+        raise ResultsFileError(
+            f"the metadata's {field} must be a {kind.__name__}, got {type(value).__name__}"
+        )
+
+
+def _expect_names(value: Any, field: str) -> None:
+    _expect(value, list, field)
+    if not all(isinstance(name, str) for name in value):
+        raise ResultsFileError(f"the metadata's {field} must be a list of names")
+
+
+def _expect_number(value: Any, field: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ResultsFileError(f"the metadata's {field} must be a number, got {value!r}")
+
+
+def _expect_whole(value: Any, field: str, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ResultsFileError(
+            f"the metadata's {field} must be a whole number in [{low}, {high}], got {value!r}"
+        )
+
+
+def _posterior_arrays(
+    saved: dict[str, Any], read: Callable[[str], np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The posterior's arrays the metadata names: the prior's columns, the
+    per-observation terms, the tempering scores and the weights."""
+    names = [f"prior_{i}" for i in range(len(saved["prior"]["columns"]))]
+    for j in range(len(saved["observations"])):
+        names += [f"log_lik_{j}", f"prior_log_lik_{j}"]
+    names += [f"scores_{i}" for i in range(len(saved["score_keys"]))]
+    if saved["weighted"]:
+        names.append("weights")
+    return {name: read(name) for name in names}
+
+
 def _observations(saved: dict[str, Any], nodes: list[Any]) -> tuple[Observation, ...]:
     """The observations, on the nodes restored after the outputs'."""
     out = []
     for entry in saved["observations"]:
         arity = entry["arity"]
+        if isinstance(arity, bool) or not isinstance(arity, int) or not 0 < arity <= len(nodes):
+            raise ResultsFileError(f"an observation's arity does not match the graph: {arity!r}")
         out.append(
             Observation(entry["kind"], entry["name"], tuple(nodes[:arity]), entry["figures"])
         )
@@ -87,10 +306,7 @@ def _posterior(
 ) -> dict[str, Any]:
     """The posterior's parts as ``_core.run_posterior`` returns them."""
     prior_meta = saved["prior"]
-    prior_columns = {
-        name: np.ascontiguousarray(arrays[f"prior_{i}"], dtype=np.float64)
-        for i, name in enumerate(prior_meta["columns"])
-    }
+    prior_columns = {name: arrays[f"prior_{i}"] for i, name in enumerate(prior_meta["columns"])}
     prior = _core._restore_run_output(
         meta["n"],
         meta["seed"],
@@ -104,6 +320,9 @@ def _posterior(
     def parts(part: str) -> list[np.ndarray]:
         return [arrays[f"{part}_{j}"] for j in range(count)]
 
+    weights = arrays["weights"] if saved["weighted"] else None
+    if weights is not None and not (np.all(weights >= 0) and np.sum(weights) > 0):
+        raise ResultsFileError("the weights must be non-negative numbers, not all zero")
     return {
         **{k: saved[k] for k in ("method", "ess", "weighting_ess", "weighting_pareto_k")},
         "log_evidence": saved["log_evidence"],
@@ -112,7 +331,7 @@ def _posterior(
         "method_reason": saved.get("method_reason", saved["method"]),
         "run": raw,
         "prior": prior,
-        "weights": arrays["weights"] if saved["weighted"] else None,
+        "weights": weights,
         "log_lik": parts("log_lik"),
         "tails": [],
         "prior_log_lik": parts("prior_log_lik"),

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 import munflow
+from munflow import atomic
 from munflow.formatting import readable
 from munflow.words import words
 
@@ -87,12 +88,11 @@ def report(
 ) -> Path:
     """Writes the report page of results ``res`` (a run of a model, a
     scenario or a timeline) to ``path`` and returns the path.
-    ``source_text``: the scenario file's text, whose hash the footer gives
-    (read from the scenario when it came from a file)."""
+    ``source_text``: the scenario's text, whose hash the footer gives (by
+    default the text kept with the scenario that ran)."""
     page = Page(res, title=title, source_text=source_text)
-    target = Path(path)
-    target.write_text(page.html(), encoding="utf-8")
-    return target
+    # The page is made before the file is touched, and replaces it whole.
+    return atomic.write_text(path, page.html())
 
 
 class Page:
@@ -252,8 +252,7 @@ class Page:
             {
                 "origin": table.index,
                 "share": [
-                    f"{s:.0%} ± {c:.0%}"
-                    for s, c in zip(table["share"], table["share_conf"], strict=True)
+                    _share(s, c) for s, c in zip(table["share"], table["share_conf"], strict=True)
                 ],
                 "inputs": table["inputs"],
             }
@@ -319,6 +318,12 @@ class Page:
             f"n = {self.res.n:,} &middot; scenario sha-256 {digest} &middot; made {stamp}. "
             "The same version, seed, n and scenario give the same numbers.</footer>"
         )
+
+
+def _share(share: float, conf: float) -> str:
+    """'31% ± 4%'; a share estimated below zero (a true share never is) is
+    noise of the estimate around a share of about nothing."""
+    return "within noise" if share < 0 else f"{share:.0%} ± {conf:.0%}"
 
 
 def _chance(said: Any) -> str:
@@ -390,11 +395,14 @@ def _headline_series(res: Any) -> list[str]:
 
 
 def _scenario_text(scenario: Any) -> str:
+    """The text of the scenario that ran, as kept with it (never the file now
+    at the path it came from: that may have been edited since, or named by a
+    crafted results file)."""
     if scenario is None:
         return ""
-    origin = getattr(scenario, "origin", None) or getattr(scenario, "_origin", None)
-    if origin and Path(str(origin)).is_file():
-        return Path(str(origin)).read_text(encoding="utf-8")
+    kept = getattr(scenario, "source_text", None)
+    if isinstance(kept, str):
+        return kept
     to_toml = getattr(scenario, "to_toml", None)
     return to_toml() if to_toml is not None else ""
 

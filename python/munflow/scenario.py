@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from munflow import _core, weighted
+from munflow import _core, atomic, weighted
 from munflow._core import Expr, ModelError
 from munflow.evidence import Observation
 from munflow.formatting import readable
@@ -101,6 +101,14 @@ class Scenario(SensitivityMethods):
 
     # -- writing ---------------------------------------------------------
 
+    @property
+    def source_text(self) -> str:
+        """The text this scenario was read from, comments and all (for one
+        built from a dict or edited by ``with_value``, its JSON): what a run
+        of it ran, kept with its results (``save``/``load`` too). A report's
+        footer gives its hash."""
+        return self._spec.source_text
+
     def to_toml(self) -> str:
         """The scenario as TOML text (comments are not kept)."""
         return self._spec.to_toml()
@@ -113,8 +121,7 @@ class Scenario(SensitivityMethods):
         """Write the scenario as TOML (or JSON for a ``.json`` name)."""
         path = Path(path)
         text = self._spec.to_json() if path.suffix.lower() == ".json" else self.to_toml()
-        path.write_text(text, encoding="utf-8")
-        return path
+        return atomic.write_text(path, text)
 
     # -- building --------------------------------------------------------
 

@@ -115,6 +115,12 @@ class Timeline:
         return np.array(self._starts, dtype="datetime64[D]")
 
     @property
+    def ends(self) -> np.ndarray:
+        """The last day of each period (numpy datetime64[D]): where an amount
+        held at a period's end (a running total, a stock) is drawn."""
+        return self.dates + (np.asarray(self.days) - 1).astype("timedelta64[D]")
+
+    @property
     def days(self) -> np.ndarray:
         """Days in each period."""
         return np.array([_days_in(d, self._period) for d in self._starts], dtype=float)
@@ -276,7 +282,7 @@ class Timeline:
         for arrived, used in zip(delivered.items, wanted.items, strict=True):
             level = _core.maximum(_combine(operator.add, level, arrived) - used, 0.0)
             out.append(level)
-        return Series(self, out, "stock")
+        return Series(self, out, "stock", held=True)
 
     def model(
         self, outputs: Mapping[str, Series | Expr], evidence: Iterable[Any] = ()
@@ -294,11 +300,20 @@ class Series:
     __array_ufunc__ = None
 
     def __init__(
-        self, timeline: Timeline, items: Sequence[Expr | float], name: str | None = None
+        self,
+        timeline: Timeline,
+        items: Sequence[Expr | float],
+        name: str | None = None,
+        *,
+        held: bool = False,
     ) -> None:
         self.timeline = timeline
         self.items = list(items)
         self.name = name
+        #: Whether each period holds an amount held at its end (a running
+        #: total, a stock) rather than what happened in the period: such a
+        #: series has no ``total()``.
+        self.held = held
         self._cumulative: Series | None = None
 
     def __len__(self) -> int:
@@ -318,7 +333,10 @@ class Series:
             if key not in done:
                 done[key] = _combine(op, a, b)
             out.append(done[key])
-        return Series(self.timeline, out)
+        # Arithmetic on a running total is still an amount held (a stock is
+        # deliveries' running total less consumption's).
+        held = self.held or (isinstance(other, Series) and other.held)
+        return Series(self.timeline, out, held=held)
 
     def __add__(self, other: Any) -> Series:
         return self._apply(other, operator.add)
@@ -346,7 +364,7 @@ class Series:
 
     def map(self, f: Callable[[Any], Any]) -> Series:
         """``f`` applied to each period's value."""
-        return Series(self.timeline, [f(x) for x in self.items])
+        return Series(self.timeline, [f(x) for x in self.items], held=self.held)
 
     def cumulative(self) -> Series:
         """The running total: period t holds the sum of periods 1..t (the
@@ -356,11 +374,23 @@ class Series:
             for x in self.items:
                 out.append(x if not out else _combine(operator.add, out[-1], x))
             name = f"cumulative {self.name}" if self.name else None
-            self._cumulative = Series(self.timeline, out, name)
+            self._cumulative = Series(self.timeline, out, name, held=True)
         return self._cumulative
 
     def total(self) -> Expr:
-        """The sum over every period."""
+        """The sum over every period of what happened in it (deliveries,
+        voyages). A running total or a stock already holds what had arrived
+        by each period's end, so adding its periods counts the same rounds
+        again and again: ``total()`` refuses it (ask for ``.at(last period)``).
+        """
+        if self.held:
+            what = f"{self.name!r}" if self.name else "this series"
+            raise ValueError(
+                f"total(): {what} holds a running total or a stock (what was held at each "
+                f"period's end), and adding its periods would count the same rounds again; "
+                f"use .at({self.timeline.labels[-1]!r}) for the amount at the end, or the "
+                "series itself"
+            )
         return _as_expr(self.cumulative().items[-1])
 
     def at(self, when: When) -> Expr:

@@ -139,6 +139,7 @@ class TimelineResults:
         """P(the series is at least ``level`` in the period holding ``when``):
         with a cumulative series, the chance that ``level`` had arrived by
         then."""
+        level = _level(level)
         t = self.timeline.period_of(when, "when")
         values = np.asarray(self.results[self._columns(name)[t]])
         return float(self._mean_of((values >= level)[:, None])[0])
@@ -148,7 +149,7 @@ class TimelineResults:
         period, and of ``"not by the end"`` for the samples that never reach
         it (a share, never a NaN date). Index: the period labels, then
         ``"not by the end"``."""
-        return _first_period(self, self.series(name) >= level)
+        return _first_period(self, self.series(name) >= _level(level))
 
     def run_out(self, name: str) -> pd.Series:
         """When a stock series first runs out (is 0 after having held
@@ -168,13 +169,22 @@ class TimelineResults:
         title: str | None = None,
     ) -> Axes:
         """A fan chart of a series: median line, 50% and 90% bands over a date
-        axis, and the dated statements observing it drawn over it (each a
-        point with its error bar)."""
+        axis, and the dated statements observing it drawn over it (a
+        measurement as a point with its error bar, ``at_least`` and
+        ``at_most`` as one-sided marks). A running total or a stock is drawn
+        at each period's last day, when it is held; a flow at the period's
+        first day."""
         from munflow import plot
 
         table = self.period_summary(name, [0.05, 0.25, 0.5, 0.75, 0.95])
+        if self._held(name):
+            table["date"] = pd.to_datetime(self.timeline.ends)
         statements = self._statements(name, evidence)
         return plot.fan(table, statements=statements, ax=ax, title=title or name)
+
+    def _held(self, name: str) -> bool:
+        """Whether a series holds amounts at each period's end."""
+        return bool(getattr(self.model._outputs.get(name), "held", False))
 
     def _statements(
         self, name: str, evidence: bool | Sequence[Observation]
@@ -188,6 +198,7 @@ class TimelineResults:
         # named for the statement still matches).
         series = self.model._outputs[name].items
         items = {hash(x): t for t, x in enumerate(series) if isinstance(x, Expr)}
+        dates = self.timeline.ends if self._held(name) else self.timeline.dates
         out = []
         for obs in observations:
             node = obs.nodes[0] if obs.nodes else None
@@ -196,9 +207,7 @@ class TimelineResults:
             t = items[hash(node)]
             point = _statement_point(obs)
             if point is not None:
-                out.append(
-                    {"date": pd.Timestamp(self.timeline.dates[t]), "name": obs.name, **point}
-                )
+                out.append({"date": pd.Timestamp(dates[t]), "name": obs.name, **point})
         return out
 
     def __repr__(self) -> str:
@@ -206,6 +215,16 @@ class TimelineResults:
             f"munflow timeline results: n={self.n:,}, seed={self.seed}, {self.timeline!r}, "
             f"series: {', '.join(self.model.series)}"
         )
+
+
+def _level(level: Any) -> float:
+    """A level to compare a series with: a finite number (a NaN is reached
+    by no sample, so it would answer "never" with certainty)."""
+    if isinstance(level, bool) or not isinstance(level, int | float | np.number):
+        raise TypeError(f"level must be a number, got {type(level).__name__}")
+    if not math.isfinite(level):
+        raise ValueError(f"level must be a finite number, got {level}")
+    return float(level)
 
 
 def _first_period(res: TimelineResults, hit: np.ndarray) -> pd.Series:
@@ -217,9 +236,11 @@ def _first_period(res: TimelineResults, hit: np.ndarray) -> pd.Series:
     return pd.Series(probs, index=[*res.timeline.labels, NOT_BY_THE_END], name="probability")
 
 
-def _statement_point(obs: Observation) -> dict[str, float] | None:
-    """The value and error bar of a statement: a measurement's reported
-    value with the range that holds the truth at its level, or a bound."""
+def _statement_point(obs: Observation) -> dict[str, Any] | None:
+    """How a statement is drawn: a measurement's reported value with the
+    range that holds the truth at its level (``side`` "both"), or a bound:
+    ``side`` "above" for at least ``value``, "below" for at most, "both"
+    for a range ``low`` to ``high``."""
     f = obs.figures
     if obs.kind == "measured":
         value, level = float(f["value"]), float(f.get("level") or 0.9)
@@ -230,15 +251,15 @@ def _statement_point(obs: Observation) -> dict[str, float] | None:
                 "value": value,
                 "low": value * math.exp(-z * sd),
                 "high": value * math.exp(z * sd),
+                "side": "both",
             }
         sd = f["sd"] if f.get("sd") is not None else float(f["rel_error"]) * value / z
-        return {"value": value, "low": value - z * sd, "high": value + z * sd}
+        return {"value": value, "low": value - z * sd, "high": value + z * sd, "side": "both"}
     if obs.kind == "bounds":
         low, high = float(f.get("lower", -math.inf)), float(f.get("upper", math.inf))
+        if math.isfinite(low) and math.isfinite(high):
+            return {"value": (low + high) / 2, "low": low, "high": high, "side": "both"}
         value = low if math.isfinite(low) else high
-        return {
-            "value": value,
-            "low": low if math.isfinite(low) else value,
-            "high": high if math.isfinite(high) else value,
-        }
+        side = "above" if math.isfinite(low) else "below"
+        return {"value": value, "low": value, "high": value, "side": side}
     return None

@@ -187,16 +187,19 @@ impl ScenarioSpec {
         (settable_paths(&self.inner), entry_tables())
     }
 
+    /// The text the scenario was read from, comments and all (or, built from
+    /// a dict or edited, its JSON): what a run of it ran.
+    #[getter]
+    fn source_text(&self) -> PyResult<String> {
+        Ok(self.source()?.0)
+    }
+
     /// Pickling: the text it was read from (or its JSON), and its origin.
     fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
         let py = slf.py();
         let me = slf.get();
         let restore = py.import("munflow._core")?.getattr("_restore_scenario")?;
-        let (text, format) = match &me.text {
-            Some((text, Format::Toml)) => (text.clone(), "toml"),
-            Some((text, Format::Json)) => (text.clone(), "json"),
-            None => (me.inner.to_json().py_err()?, "json"),
-        };
+        let (text, format) = me.source()?;
         let has_lines = me.text.is_some() && me.origin.lines;
         let args = (text, format, me.origin.name.clone(), has_lines).into_pyobject(py)?;
         Ok((restore.unbind(), args.into_any().unbind()))
@@ -211,6 +214,15 @@ impl ScenarioSpec {
 }
 
 impl ScenarioSpec {
+    /// The text it was read from and its format, or its JSON.
+    fn source(&self) -> PyResult<(String, &'static str)> {
+        Ok(match &self.text {
+            Some((text, Format::Toml)) => (text.clone(), "toml"),
+            Some((text, Format::Json)) => (text.clone(), "json"),
+            None => (self.inner.to_json().py_err()?, "json"),
+        })
+    }
+
     fn line_of(&self, path: &str) -> Option<usize> {
         let (text, format) = self.text.as_ref().filter(|_| self.origin.lines)?;
         let keys: Vec<String> = path.split('.').map(String::from).collect();

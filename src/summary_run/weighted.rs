@@ -77,23 +77,30 @@ impl WeightsPartial {
         self.trim();
     }
 
-    /// Keeps the `keep` largest (a multiset: the same whatever the order).
+    /// Keeps the `keep` largest (a multiset: the same whatever the order),
+    /// once there are twice as many, so that trimming stays rare.
     fn trim(&mut self) {
         if self.largest.len() > 2 * self.keep.max(1) {
-            let cut = self.largest.len() - self.keep;
-            self.largest.select_nth_unstable_by(cut, f64::total_cmp);
-            self.largest.drain(..cut);
+            keep_largest(&mut self.largest, self.keep);
         }
     }
 
     /// The `keep` largest, once every chunk is in.
     pub fn finish(mut self) -> WeightsPartial {
-        if self.largest.len() > self.keep {
-            let cut = self.largest.len() - self.keep;
-            self.largest.select_nth_unstable_by(cut, f64::total_cmp);
-            self.largest.drain(..cut);
-        }
+        keep_largest(&mut self.largest, self.keep);
         self
+    }
+}
+
+/// Leaves the `keep` largest of `values` (none when `keep` is 0: a run too
+/// small for a Pareto tail keeps no weights for it).
+fn keep_largest(values: &mut Vec<f64>, keep: usize) {
+    if keep == 0 {
+        values.clear();
+    } else if values.len() > keep {
+        let cut = values.len() - keep;
+        values.select_nth_unstable_by(cut, f64::total_cmp);
+        values.drain(..cut);
     }
 }
 
@@ -248,4 +255,31 @@ pub fn diagnose(
         });
     }
     Ok(diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_too_small_for_a_pareto_tail_keeps_no_weights() {
+        // keep is 0 below ~25 rows: trimming once panicked (index 2 of 2).
+        let mut partial = WeightsPartial::new(0, 1);
+        partial.add(&[-1.0, -2.0, -3.0]);
+        let mut other = WeightsPartial::new(0, 1);
+        other.add(&[-0.5]);
+        partial.merge(&other);
+        let done = partial.finish();
+        assert!(done.largest.is_empty());
+        assert_eq!(done.top, -0.5);
+    }
+
+    #[test]
+    fn the_largest_are_kept_whatever_the_order() {
+        let mut a = WeightsPartial::new(2, 1);
+        a.add(&[5.0, 1.0, 4.0, 2.0, 3.0, 0.0]);
+        let mut kept = a.finish().largest;
+        kept.sort_by(f64::total_cmp);
+        assert_eq!(kept, vec![4.0, 5.0]);
+    }
 }

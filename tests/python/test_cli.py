@@ -113,3 +113,29 @@ def test_a_missing_file_exits_2(tmp_path):
     assert out.returncode == 2
     assert "cannot read the file" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_an_empty_scheduler_address_is_refused_in_one_line():
+    out = munflow("run", BUNDLED, "-n", "100", "--scheduler", "")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "scheduler's address" in out.stderr, out.stderr
+
+
+def test_every_is_refused_for_a_file_without_a_timeline():
+    out = munflow("run", BUNDLED, "-n", "100", "--every", "3")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "--every is for timeline files" in out.stderr
+    timeline = str(mf.scenarios.path("dprk_russia_timeline"))
+    assert munflow("run", timeline, "-n", "100", "--every", "3").returncode == 0
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
+    from munflow import cli
+
+    def panics(*args, **kwargs):
+        raise RuntimeError("munflow internal error (please report it): index out of bounds")
+
+    monkeypatch.setattr(mf.Scenario, "run", panics)
+    assert cli.main(["run", BUNDLED, "-n", "10"]) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err == "munflow: error: munflow internal error (please report it): index out of bounds\n"

@@ -212,3 +212,30 @@ def test_a_posterior_displays_as_a_posterior(rate_posterior):
     assert 1.4 < change < 1.6  # the median's change, shown as a percentage
     assert "prior and posterior" in html and f"+{change:.0%}" in html
     assert "e-0" not in html and "e+0" not in html
+
+
+def test_what_it_rests_on_gives_two_sources_two_labels():
+    """Two sources sharing their first 60 characters were one label twice."""
+    import pandas as pd
+
+    from munflow.provenance import RestsOn
+
+    common = "June 2024 analysis of Russia's sabotage of UN sanctions on North Korea"
+    table = RestsOn(
+        {"share": [0.6, 0.2, 0.1, 0.1], "share_conf": [0.1] * 4, "inputs": ["a", "b", "c", "d"]},
+        index=pd.Index(
+            [common, common + " (per container); dud rate assumed", "analyst assumptions", common],
+            name="origin",
+        ),
+    )
+    labels = [t.get_text() for t in plot.rests_on(table).get_yticklabels()]
+    assert len(set(labels)) == 4
+    assert labels[2] == "analyst assumptions"
+    assert labels[0].endswith("(1)") and labels[3].endswith("(2)")
+
+
+def test_a_share_estimated_below_zero_is_within_noise():
+    from munflow.report import _share
+
+    assert _share(-0.012, 0.05) == "within noise"
+    assert _share(0.31, 0.04) == "31% ± 4%"

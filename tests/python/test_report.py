@@ -93,3 +93,59 @@ def test_the_page_reads_in_a_browser_offline(
     # The page reflows: nothing wider than the screen (wide tables scroll inside their box).
     assert seen.page_width <= seen.viewport_width
     assert shot.stat().st_size > 10_000
+
+
+# --- the footer's scenario hash is of the scenario that ran ---------------------
+
+
+def sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def with_origin(saved: Path, origin: str, out: Path) -> Path:
+    """A copy of a saved results file whose scenario claims to come from ``origin``."""
+    import io
+    import json
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(saved) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    meta = json.loads(str(np.load(io.BytesIO(parts["meta.npy"]))))
+    meta["scenario"]["origin"] = origin
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(json.dumps(meta)))
+    parts["meta.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out
+
+
+def test_the_footer_hashes_the_scenario_that_ran_not_the_file_now_there(tmp_path):
+    file = tmp_path / "scenario.toml"
+    ran = scenarios.path("dprk_russia_2023_2024").read_text(encoding="utf-8")
+    file.write_text(ran, encoding="utf-8")
+    res = mf.Scenario.from_file(file).run(n=500, seed=1)
+    file.write_text(ran.replace("North Korean", "Edited"), encoding="utf-8")
+    text = res.report(tmp_path / "page.html").read_text(encoding="utf-8")
+    assert f"scenario sha-256 {sha(ran)}" in text
+    # Saved and loaded, the scenario's text goes with the results.
+    back = mf.load(res.save(tmp_path / "res.npz"))
+    assert back.scenario.source_text == ran
+    assert f"scenario sha-256 {sha(ran)}" in back.report(tmp_path / "back.html").read_text()
+
+
+def test_a_path_named_in_a_results_file_is_never_read(tmp_path):
+    res = scenarios.load().run(n=500, seed=2)
+    saved = res.save(tmp_path / "res.npz")
+    system_file = tmp_path / "system-file"
+    system_file.write_text("secret", encoding="utf-8")
+    for i, origin in enumerate([str(system_file), "/etc/passwd", "\0\x01\xff binary"]):
+        crafted = mf.load(with_origin(saved, origin, tmp_path / f"crafted{i}.npz"))
+        text = crafted.report(tmp_path / f"page{i}.html").read_text(encoding="utf-8")
+        assert f"scenario sha-256 {sha(res.scenario.source_text)}" in text
+        assert sha("secret") not in text

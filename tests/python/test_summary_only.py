@@ -272,3 +272,23 @@ def test_evidence_that_needs_tempering_is_refused_summary_only() -> None:
     impossible = mf.Model(rate=rate).observe(mf.evidence.count(60, n=50, p=rate, name="too many"))
     with pytest.raises(mf.EvidenceError, match="no prior sample can explain.*'too many'"):
         impossible.run(10_000, seed=1, store="summary", method="weighting")
+
+
+@pytest.mark.parametrize("n", [2, 3, 9, 20, 24])
+def test_a_weighted_summary_only_run_too_small_for_a_pareto_tail(n: int) -> None:
+    """Below ~25 rows no weights are kept for the Pareto tail; trimming them
+    panicked (partition_at_index in SummaryJob.absorb)."""
+    rate = mf.beta(2, 8, name="fail_rate")
+    m = mf.Model(rate=rate).observe(mf.evidence.count(1, n=5, p=rate, name="failures"))
+    kept = m.run(n, seed=2, method="weighting")
+    streamed = m.run(n, seed=2, store="summary", method="weighting", quantiles=(0.05, 0.5, 0.95))
+    np.testing.assert_allclose(
+        streamed.summary().to_numpy(), kept.summary((0.05, 0.5, 0.95)).to_numpy(), rtol=1e-11
+    )
+    assert streamed.pareto_k == pytest.approx(kept.pareto_k, rel=1e-12, nan_ok=True)
+
+
+def test_the_combined_scenario_runs_summary_only_at_tiny_n(capsys: pytest.CaptureFixture) -> None:
+    file = str(scenarios.path("dprk_russia_2023_2024_combined"))
+    assert main(["run", file, "-n", "2", "--summary-only", "--seed", "1"]) == 0
+    assert "error" not in capsys.readouterr().err

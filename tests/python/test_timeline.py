@@ -9,6 +9,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -32,6 +33,34 @@ def test_cumulative_totals_and_stock_by_hand() -> None:
     reached = res.reached("cumulative", 550)
     assert reached["2023-11"] == 1.0
     assert res.reached("cumulative", 601)[mf.timeline_results.NOT_BY_THE_END] == 1.0
+
+
+def test_total_of_a_running_total_or_a_stock_is_refused() -> None:
+    """Adding a running total's periods counts the same rounds again: three
+    months of 1 gave 6, not 3 (a new user got 103M shells for ~8M)."""
+    tl = mf.Timeline("2024-01", "2024-03")
+    monthly = tl.values([1.0, 1.0, 1.0])
+    res = tl.model({"total": monthly.total()}).run(10, seed=1)
+    assert res.results["total"][0] == 3.0
+    cumulative = monthly.cumulative()
+    stock = tl.stock(monthly * 10, fired_per_day=0.1)
+    for held in (cumulative, 2 * cumulative, cumulative - monthly, stock, stock.map(abs)):
+        with pytest.raises(ValueError, match=r"running total.*\.at\('2024-03'\)"):
+            held.total()
+    at_end = tl.model({"end": cumulative.at("2024-03")}).run(10, seed=1)
+    assert at_end.results["end"][0] == 3.0
+
+
+@pytest.mark.parametrize("level", [math.nan, math.inf, -math.inf])
+def test_a_level_that_is_not_a_finite_number_is_refused(level: float) -> None:
+    tl = mf.Timeline("2024-01", "2024-03")
+    res = tl.model({"cum": tl.values([1.0, 1.0, 1.0]).cumulative()}).run(10, seed=1)
+    with pytest.raises(ValueError, match="level"):
+        res.reached("cum", level)
+    with pytest.raises(ValueError, match="level"):
+        res.prob_by("cum", level, "2024-02")
+    with pytest.raises(TypeError, match="level"):
+        res.reached("cum", "100")
 
 
 def test_weeks_and_days_have_their_own_labels() -> None:
@@ -208,6 +237,49 @@ def test_a_fan_chart_draws_bands_median_and_the_statement() -> None:
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["90% range", "50% range", "median", "statement (90% error)"]
     assert [t.get_text() for t in ax.texts] == ["statement"]
+
+
+def test_a_fan_chart_draws_a_held_total_at_the_periods_end_and_bounds_one_sided() -> None:
+    """A total held at the end of March was drawn on March 1st, a month
+    early; at_least statements were plain points; close labels overlapped."""
+    import matplotlib
+    import matplotlib.dates as mdates
+
+    matplotlib.use("Agg")
+    tl = mf.Timeline("2024-01", "2024-06")
+    monthly = tl.input("rate", mf.lognormal_ci(80, 120))
+    cumulative = monthly.cumulative()
+    said = [
+        mf.evidence.measured(cumulative.at("2024-03"), 330, rel_error=0.2, name="a measurement"),
+        mf.evidence.at_least(cumulative.at("2024-03"), 250, name="at least 250 by March"),
+        mf.evidence.at_most(cumulative.at("2024-02"), 260, name="at most 260 by February"),
+        mf.evidence.at_least(cumulative.at("2024-02"), 150, name="at least 150 by February"),
+    ]
+    res = tl.model({"cumulative": cumulative, "monthly": monthly}).observe(*said)
+    res = res.run(20_000, seed=1, method="tempering")
+    ax = res.plot_fan("cumulative")
+    ends = (
+        mdates.date2num(np.datetime64("2024-01-31")),
+        mdates.date2num(np.datetime64("2024-06-30")),
+    )
+    median = ax.get_lines()[0].get_xdata()
+    assert (mdates.date2num(median[0]), mdates.date2num(median[-1])) == ends
+    statements = {s["name"]: s for s in res._statements("cumulative", True)}
+    assert statements["at least 250 by March"]["date"] == pd.Timestamp("2024-03-31")
+    assert statements["at least 250 by March"]["side"] == "above"
+    assert statements["at most 260 by February"]["side"] == "below"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"at least", "at most", "statement (90% error)"} <= set(labels)
+    # One-sided: a caret up (lolims) for at_least, down for at_most.
+    carets = {line.get_marker() for line in ax.get_lines()}
+    assert {matplotlib.lines.CARETUPBASE, matplotlib.lines.CARETDOWNBASE} <= carets
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 4
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # A flow per period is still drawn at the period's first day.
+    flow = res.plot_fan("monthly", evidence=False).get_lines()[0].get_xdata()
+    assert mdates.date2num(flow[0]) == mdates.date2num(np.datetime64("2024-01-01"))
 
 
 # -- timeline scenario files -----------------------------------------------
