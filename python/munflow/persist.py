@@ -54,6 +54,8 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
     meta.update(
         rows=post.get("rows", post["run"].n),
         method_reason=post.get("method_reason", post["method"]),
+        log_evidence_se=post.get("log_evidence_se", float("nan")),
+        populations=list(post.get("populations", [])),
         stages=list(post["stages"]),
         observations=[
             {"kind": o.kind, "name": o.name, "arity": len(o.nodes), "figures": o.figures}

@@ -152,10 +152,23 @@ class PosteriorResults(Results):
 
     @property
     def ess(self) -> float:
-        """Effective sample size: Kish's (Σw)²/Σw² of the weights, or for
-        tempering that of the last reweighting (the moves after it diversify
-        the particles further)."""
-        return float(self._post["ess"])
+        """Effective sample size: Kish's (Σw)²/Σw² of the weights after
+        weighting; after tempering, what the spread of the outputs' means
+        between independent populations implies (sd² / mcse², the least
+        over the outputs, at most n), since the particles are correlated
+        and the last reweighting's ESS would overstate it several times.
+        Pass it to :func:`munflow.words` as ``n``."""
+        if len(self.populations) < 2:
+            return float(self._post["ess"])
+        if "honest_ess" not in self._post:
+            sizes = []
+            for name in self.outputs:
+                x = Results.__getitem__(self, name)
+                se, _ = self._mcse(name, [])
+                if se > 0 and np.isfinite(se):
+                    sizes.append(float(np.var(x)) / se**2)
+            self._post["honest_ess"] = min([float(self.n), *sizes])
+        return float(self._post["honest_ess"])
 
     @property
     def pareto_k(self) -> float:
@@ -216,21 +229,48 @@ class PosteriorResults(Results):
         *,
         columns: Sequence[str] | None = None,
         include_inputs: bool = False,
+        mcse: bool = False,
     ) -> pd.DataFrame:
-        """The posterior's ranges (weighted when rows are weighted)."""
-        table = super().summary(quantiles, columns=columns, include_inputs=include_inputs)
+        """The posterior's ranges, from the weighted draws after weighting;
+        ``mcse=True`` adds each figure's Monte Carlo standard error (after
+        tempering, the spread between independent populations)."""
+        table = super().summary(
+            quantiles, columns=columns, include_inputs=include_inputs, mcse=mcse
+        )
         table.attrs.update(seed=self.seed, n=self.n, method=self.method, ess=self.ess)
         return table
+
+    @property
+    def populations(self) -> list[int]:
+        """Tempering: the rows of each independent population (consecutive
+        rows; their spread gives the Monte Carlo errors). Empty after
+        weighting."""
+        return [int(k) for k in self._post.get("populations", [])]
+
+    def _mcse(self, name: str, qs: list[float]) -> tuple[float, np.ndarray]:
+        from munflow import mcse
+
+        if len(self.populations) > 1:
+            return mcse.between_populations(Results.__getitem__(self, name), self.populations, qs)
+        return mcse.of_draws(*self._weighted(name), qs)
+
+    @property
+    def log_evidence_se(self) -> float:
+        """The Monte Carlo standard error of :attr:`log_evidence` (between
+        populations after tempering; the delta method after weighting)."""
+        return float(self._post.get("log_evidence_se", float("nan")))
 
     def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
         if self._weights is None:
             return super()._describe(columns, qs)
         return _core.describe_weighted(columns, self._weights, qs)
 
-    def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
-        """The posterior probability of an event, evaluated on the
-        posterior's own rows with their weights (an expression is evaluated
-        on the same draws the posterior rows hold)."""
+    def prob(self, event: Expr | np.ndarray | Sequence[bool], *, mcse: bool = False) -> Any:
+        """The posterior probability of an event: an expression is evaluated
+        on the draws behind the posterior, with their weights; an array is
+        of the equally weighted rows ``res[name]`` holds. With
+        ``mcse=True``, the pair (probability, its Monte Carlo standard
+        error)."""
         if isinstance(event, Expr):
             values = self._evaluate(event)
         else:
@@ -247,9 +287,21 @@ class PosteriorResults(Results):
             raise ValueError(
                 "prob() needs an event whose values are true/false (0 or 1), such as shells > 3e6"
             )
+        indicator = values.astype(float)
         if isinstance(event, Expr):
-            return float(np.dot(self.draw_weights, values.astype(float)))
-        return float(np.mean(values))
+            p = float(np.dot(self.draw_weights, indicator))
+        else:
+            p = float(np.mean(indicator))
+        if not mcse:
+            return p
+        from munflow import mcse as errors
+
+        if len(self.populations) > 1:
+            return p, errors.probability_between_populations(indicator, self.populations)
+        if isinstance(event, Expr):
+            return p, errors.of_probability(indicator, self.draw_weights)
+        # Rows of a resample repeat draws: their error is the weighted draws'.
+        return p, float(np.sqrt(p * (1 - p) / min(self.ess, self.n)))
 
     def _evaluate(self, expr: Expr) -> np.ndarray:
         """An expression's values on the posterior's rows."""

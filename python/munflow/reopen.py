@@ -206,6 +206,20 @@ def _check_metadata(meta: dict[str, Any]) -> None:
             raise ResultsFileError(f"the metadata's posterior.method is {post.get('method')!r}")
         for key in ("ess", "weighting_ess", "weighting_pareto_k", "log_evidence"):
             _expect_number(post.get(key), f"posterior.{key}")
+        # Written since weighting may use more draws than n (absent before).
+        if "rows" in post:
+            _expect_whole(post["rows"], "posterior.rows", 1, meta["n"])
+        if "log_evidence_se" in post:
+            _expect_number(post["log_evidence_se"], "posterior.log_evidence_se")
+        for key in ("method_reason",):
+            if key in post:
+                _expect(post[key], str, f"posterior.{key}")
+        if "populations" in post:
+            _expect(post["populations"], list, "posterior.populations")
+            for size in post["populations"]:
+                _expect_whole(size, "posterior.populations[]", 1, meta["n"])
+            if post["populations"] and sum(post["populations"]) != meta["n"]:
+                raise ResultsFileError("the metadata's posterior.populations do not add up to n")
         _expect(post.get("stages"), list, "posterior.stages")
         for stage in post["stages"]:
             _expect(stage, dict, "posterior.stages[]")
@@ -329,6 +343,8 @@ def _posterior(
         # Files from before weighting could use more draws than n: rows = draws.
         "rows": saved.get("rows", raw.n),
         "method_reason": saved.get("method_reason", saved["method"]),
+        "log_evidence_se": saved.get("log_evidence_se", float("nan")),
+        "populations": saved.get("populations", []),
         "run": raw,
         "prior": prior,
         "weights": weights,

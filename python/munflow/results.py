@@ -99,9 +99,14 @@ class Results(SensitivityMethods):
         *,
         columns: Sequence[str] | None = None,
         include_inputs: bool = False,
+        mcse: bool = False,
     ) -> pd.DataFrame:
         """A table of ranges: one row per output (and input, if asked), with
-        mean, sd and the requested quantiles (p5 ... p95 by default)."""
+        mean, sd and the requested quantiles (p5 ... p95 by default).
+
+        ``mcse=True`` adds each figure's Monte Carlo standard error beside
+        it (``mean_se``, ``p5_se``, ...): how much it would move with
+        another seed (see :mod:`munflow.mcse`)."""
         qs = [float(q) for q in quantiles]
         for q in qs:
             if not 0.0 <= q <= 1.0:
@@ -118,10 +123,27 @@ class Results(SensitivityMethods):
             name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
             for name, (mean, sd, _lo, _hi, qv) in zip(names, stats, strict=True)
         }
+        if mcse:
+            for name in names:
+                se_mean, se_q = self._mcse(name, qs)
+                rows[name]["mean_se"] = se_mean
+                rows[name].update(
+                    {f"{label}_se": se for label, se in zip(labels, se_q, strict=True)}
+                )
+            order = ["mean", "mean_se", "sd"] + [
+                c for label in labels for c in (label, f"{label}_se")
+            ]
+            rows = {name: {c: row[c] for c in order} for name, row in rows.items()}
         table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
         table.index.name = "quantity"
         table.attrs.update(seed=self.seed, n=self.n)
         return table
+
+    def _mcse(self, name: str, qs: list[float]) -> tuple[float, np.ndarray]:
+        """Standard errors of the mean and the quantiles ``qs`` of a column."""
+        from munflow import mcse
+
+        return mcse.of_draws(self._columns[name], None, qs)
 
     def rank_correlation_matrix(self, names: Sequence[str] | None = None) -> pd.DataFrame:
         """The Spearman rank correlations achieved between stored columns
@@ -148,8 +170,10 @@ class Results(SensitivityMethods):
         """(mean, sd, min, max, quantiles) of each column."""
         return _core.describe(columns, qs)
 
-    def prob(self, event: Expr | np.ndarray | Sequence[bool]) -> float:
-        """The probability of an event, such as ``res.prob(shells > 3e6)``.
+    def prob(self, event: Expr | np.ndarray | Sequence[bool], *, mcse: bool = False) -> Any:
+        """The probability of an event, such as ``res.prob(shells > 3e6)``;
+        with ``mcse=True``, the pair (probability, its Monte Carlo standard
+        error).
 
         ``event`` is an expression built from the model's nodes (evaluated on
         the same samples: the same seed and streams) or a boolean array such
@@ -183,7 +207,12 @@ class Results(SensitivityMethods):
             raise ValueError(
                 "prob() needs an event whose values are true/false (0 or 1), such as shells > 3e6"
             )
-        return float(np.mean(values))
+        p = float(np.mean(values))
+        if mcse:
+            from munflow import mcse as errors
+
+            return p, errors.of_probability(values, None)
+        return p
 
     def percentile_of(self, output: str, value: float | Sequence[float]) -> float | np.ndarray:
         """Where a published figure falls in an output's distribution, as a

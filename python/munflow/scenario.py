@@ -370,12 +370,16 @@ class ScenarioResults(Results):
         columns: Sequence[str] | None = None,
         include_inputs: bool = False,
         grouped: bool = True,
+        mcse: bool = False,
     ) -> pd.DataFrame:
         """A table of ranges. By default the rows are indexed by (munition,
         quantity) and, when the scenario has alternative estimates, estimate;
         ``grouped=False`` (or asking for columns or inputs) gives the plain
-        one-row-per-column table of :meth:`munflow.Results.summary`."""
-        table = super().summary(quantiles, columns=columns, include_inputs=include_inputs)
+        one-row-per-column table of :meth:`munflow.Results.summary`;
+        ``mcse=True`` adds the figures' Monte Carlo standard errors."""
+        table = super().summary(
+            quantiles, columns=columns, include_inputs=include_inputs, mcse=mcse
+        )
         if not grouped or columns is not None or include_inputs:
             return table
         levels = ["munition", "quantity"] + (["estimate"] if self.estimates else [])

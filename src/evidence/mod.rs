@@ -150,8 +150,13 @@ pub struct Posterior {
     pub scores: Vec<(u64, Arc<[f64]>)>,
     pub stages: Vec<Stage>,
     /// log of the marginal likelihood of the evidence (tempering estimate,
-    /// or the log mean weight for weighting).
+    /// or the log mean weight for weighting), and its Monte Carlo standard
+    /// error (tempering: between populations; weighting: the delta method).
     pub log_evidence: f64,
+    pub log_evidence_se: f64,
+    /// Tempering: the rows of each independent population, consecutive
+    /// (their spread gives Monte Carlo errors); empty for weighting.
+    pub populations: Vec<usize>,
 }
 
 impl Posterior {
@@ -244,6 +249,8 @@ impl Evaluator {
     /// The terms of every observation with the latent nodes set by `scores`.
     fn terms(&self, scores: &[Vec<f64>], ctx: &crate::engine::RunContext) -> Result<Terms> {
         let mut opts = self.base.clone();
+        // A population of tempering holds fewer rows than the run.
+        opts.n = ctx.n;
         opts.ctx.cancel = ctx.cancel.clone();
         opts.latent = self
             .latent_keys
@@ -770,6 +777,10 @@ pub fn posterior(
         }
         report(3 * chunks);
         let log_evidence = weight_sums.log_mean();
+        // Var(mean w)/mean(w)^2 = (1/ESS - 1/N)/... : the relative error of
+        // the mean weight is sqrt(1/ESS - 1/N) (self-normalised sums).
+        let draws = prior.n as f64;
+        let log_evidence_se = (1.0 / weighting_ess - 1.0 / draws).max(0.0).sqrt();
         weight_sums.normalise_in_place(&mut prior_weights);
         return Ok(Posterior {
             method: Method::Weighting,
@@ -788,6 +799,8 @@ pub fn posterior(
             scores: Vec::new(),
             stages: Vec::new(),
             log_evidence,
+            log_evidence_se,
+            populations: Vec::new(),
         });
     }
 
@@ -804,7 +817,7 @@ pub fn posterior(
     }
     drop(prior_weights);
     let on_stage = |beta: f64| report(chunks + (beta * chunks as f64) as usize);
-    let tempered = smc::temper(&ev, &run.ctx, &opts.schedule, &on_stage)?;
+    let tempered = smc::temper_populations(&ev, &run.ctx, &opts.schedule, &on_stage)?;
     let scores: Vec<(u64, Arc<[f64]>)> = ev
         .latent_keys
         .iter()
@@ -832,5 +845,7 @@ pub fn posterior(
         scores,
         stages: tempered.stages,
         log_evidence: tempered.log_evidence,
+        log_evidence_se: tempered.log_evidence_se,
+        populations: tempered.sizes,
     })
 }
