@@ -144,6 +144,7 @@ pub(crate) fn temper_populations(
     for run in runs {
         done.push(run?);
     }
+    populations_agree(ev, &done)?;
     let scores = (0..ev.latent_keys.len())
         .map(|j| {
             done.iter()
@@ -161,6 +162,55 @@ pub(crate) fn temper_populations(
         log_evidence,
         log_evidence_se,
     })
+}
+
+/// Refuses populations that ended in different places: each ran on its own
+/// streams, so where one differs from the others by far more than their
+/// spread, it collapsed or found another mode, and pooling would give a
+/// wrong posterior with a healthy-looking ESS.
+fn populations_agree(ev: &Evaluator, done: &[Tempered]) -> Result<()> {
+    if done.len() < 4 {
+        return Ok(());
+    }
+    for (j, label) in ev.latent_labels.iter().enumerate() {
+        let refs: Vec<Reference> = done.iter().map(|t| Reference::of(&t.scores[j])).collect();
+        let mut means: Vec<f64> = refs.iter().map(|r| r.mean).collect();
+        let median = median_of(&mut means.clone());
+        let mad =
+            1.4826 * median_of(&mut means.iter().map(|m| (m - median).abs()).collect::<Vec<_>>());
+        let size = done[0].scores[j].len() as f64;
+        let within = median_of(&mut refs.iter().map(|r| r.sd / SPREAD).collect::<Vec<_>>());
+        let scale = mad.max(within / size.sqrt());
+        means.iter_mut().for_each(|m| *m = (*m - median).abs());
+        if let Some((k, far)) = means
+            .iter()
+            .enumerate()
+            .map(|(k, d)| (k, *d))
+            .find(|&(_, d)| d > 10.0 * scale && d > 1e-9)
+        {
+            let all: Vec<String> = ev.active_observations().map(|o| o.name.clone()).collect();
+            return Err(Error::Evidence {
+                message: format!(
+                    "tempering's {} independent populations disagree about '{label}': population {k} ended {far:.3} normal scores from the others' median, {:.0} times their spread. The posterior may have separate modes, or the moves could not mix the samples; the observations {} would get a wrong posterior. Draw more samples, or state an error for figures given as exact (measured(..., sd=...))",
+                    done.len(),
+                    far / scale,
+                    quoted(&all)
+                ),
+                observations: all,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn median_of(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let m = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[m]
+    } else {
+        0.5 * (values[m - 1] + values[m])
+    }
 }
 
 /// log of the mean of exp(logs) and its standard error by the delta method
@@ -465,8 +515,11 @@ fn rejuvenate(
     Ok((moved / moves.max(1) as f64, moves))
 }
 
-/// The Gaussian a move is centred and scaled on: the particles' mean and sd
-/// in one score.
+/// How much wider than the particles' spread the moves' reference is.
+const SPREAD: f64 = 2.0;
+
+/// The Gaussian a move is centred and scaled on: the particles' mean and
+/// [`SPREAD`] times their sd in one score.
 #[derive(Debug, Clone, Copy)]
 struct Reference {
     mean: f64,
@@ -482,9 +535,14 @@ impl Reference {
         let var =
             super::weights::ordered_sum(z.len(), |r| z[r].iter().map(|x| (x - mean).powi(2)).sum())
                 / n;
+        // Twice the particles' spread: a population whose spread has shrunk
+        // below the target's (a few ancestors left by resampling) must be
+        // able to spread out again; with the particles' own sd, no move
+        // could ever take it wider, and it would collapse, stage by stage,
+        // onto the wrong place.
         Reference {
             mean,
-            sd: var.sqrt().max(1e-9),
+            sd: (SPREAD * var.sqrt()).max(1e-9),
         }
     }
 
@@ -587,10 +645,19 @@ fn stalled(ev: &Evaluator, terms: &Terms, beta: f64, stages: &[Stage], why: &str
         };
     }
     let all: Vec<String> = ev.active_observations().map(|o| o.name.clone()).collect();
+    // What happened: the path to the posterior was too long for the stages
+    // allowed (a posterior very far out or very sharp), not a conflict.
+    let ladder = stages
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(|s| format!("{:.3e} (ESS {:.0})", s.beta, s.ess))
+        .collect::<Vec<_>>()
+        .join(", ");
     Error::Evidence {
         message: format!(
-            "the evidence cannot be reconciled with the model: tempering stopped at temperature {:.3} after {} stages because {why}. The observations {} pull the inputs where the model and each other make them almost impossible: check them against the assumptions and each other (a figure misread, sources in conflict), or raise max_stages",
-            beta,
+            "tempering did not reach the posterior: it stopped at temperature {beta:.3e} of 1 after {} stages because {why} (last temperatures: {ladder}). Each stage can move the {n} samples only so far, and the observations {} make the posterior too sharp or too far from the prior for that: draw more samples, state an error for figures given as exact (measured(..., sd=...)), or raise max_stages",
             stages.len(),
             quoted(&all)
         ),

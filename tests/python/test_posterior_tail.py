@@ -130,3 +130,18 @@ def test_tempering_stays_bit_identical_across_threads_far_in_the_tail():
     model = mf.Model({"x": x}).observe(mf.evidence.measured(x, 400, sd=10, error="normal"))
     runs = [model.run(10_000, seed=7, method="tempering", threads=t)["x"] for t in (1, 2, 5)]
     assert all(np.array_equal(runs[0], r) for r in runs[1:])
+
+
+def test_independent_populations_agree_on_a_two_mode_posterior():
+    # x² measured at 100: modes at -10 and +10, equally likely. Each of the
+    # eight populations must hold both (their agreement is checked, and a
+    # population that collapsed onto one place would be refused).
+    x = mf.normal(0, 10, name="x")
+    model = mf.Model({"x": x}).observe(mf.evidence.measured(x * x, 100, sd=1, error="normal"))
+    res = model.run(8_000, seed=8, method="tempering")
+    xs = res["x"]
+    assert abs(np.mean(xs > 0) - 0.5) < 0.05
+    assert abs(np.abs(xs).mean() - 10) < 0.05
+    bounds = np.cumsum([0, *res.populations])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        assert 0.3 < np.mean(xs[a:b] > 0) < 0.7
