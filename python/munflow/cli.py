@@ -198,26 +198,21 @@ def _seed(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from munflow import timeline_scenario
-
-    if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
+    sc = Scenario.from_file(args.file)
+    if not isinstance(sc, Scenario):
         from munflow import timeline_cli
 
-        sc = timeline_scenario.TimelineScenario.from_file(args.file)
         return _write(timeline_cli.render(sc, args), args)
-    return _run_scenario(Scenario.from_file(args.file), args)
+    return _run_scenario(sc, args)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from munflow import timeline_scenario
-
     progress = None if sys.stderr.isatty() else False
-    if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
-        sc: Any = timeline_scenario.TimelineScenario.from_file(args.file)
-        res = sc.run(args.samples, args.seed, progress=progress, store_inputs=False)
+    sc = Scenario.from_file(args.file)
+    if isinstance(sc, Scenario):
+        res: Any = sc.run(args.samples, args.seed, progress=progress)
     else:
-        sc = Scenario.from_file(args.file)
-        res = sc.run(args.samples, args.seed, progress=progress)
+        res = sc.run(args.samples, args.seed, progress=progress, store_inputs=False)
     source = Path(args.file).read_text(encoding="utf-8")
     path = res.report(args.output, source_text=source)
     print(f"wrote {path}", file=sys.stderr)
@@ -230,6 +225,13 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     sc = Scenario.from_file(args.file)
+    if not isinstance(sc, Scenario):
+        tl = sc.timeline
+        print(
+            f"{args.file}: ok ({len(sc.munitions)} munitions, {len(sc.model.series)} series "
+            f"over {len(tl)} {tl.period}s, {len(sc.model.evidence)} dated statements)"
+        )
+        return EXIT_OK
     sc.validate()
     outputs = len(sc.outputs())
     print(f"{args.file}: ok ({len(sc.munitions)} munitions, {outputs} outputs)")

@@ -32,7 +32,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,18 @@ from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods, Subject
 from munflow.summary_results import SummaryResults
 from munflow.words import DEFAULT_SCALE, samples_behind, words
+
+if TYPE_CHECKING:
+    from munflow.timeline_scenario import TimelineScenario
+
+
+def _scenario_of(spec: Any, origin: str) -> Scenario | TimelineScenario:
+    """The scenario object of a checked file of either dialect."""
+    if isinstance(spec, _core.TimelineSpec):
+        from munflow.timeline_scenario import TimelineScenario
+
+        return TimelineScenario(spec)
+    return Scenario(spec, origin=origin)
 
 
 class Scenario(SensitivityMethods):
@@ -77,14 +89,20 @@ class Scenario(SensitivityMethods):
     # -- reading ---------------------------------------------------------
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
-        """Read a scenario file: TOML, or JSON when the name ends in ``.json``."""
-        return cls(_core.ScenarioSpec.from_file(os.fspath(path)), origin=os.fspath(path))
+    def from_file(cls, path: str | os.PathLike[str]) -> Scenario | TimelineScenario:
+        """Read a scenario file: TOML, or JSON when the name ends in ``.json``.
+
+        Every scenario file is read by one reader: a file with a
+        ``[timeline]`` table gives a :class:`~munflow.TimelineScenario`
+        (its series by month, week or day).
+        """
+        return _scenario_of(_core.read_scenario_file(os.fspath(path)), os.fspath(path))
 
     @classmethod
-    def from_toml(cls, text: str, *, origin: str = "<string>") -> Scenario:
-        """Read a scenario from TOML text; ``origin`` names it in error messages."""
-        return cls(_core.ScenarioSpec.from_text(text, "toml", origin), origin=origin)
+    def from_toml(cls, text: str, *, origin: str = "<string>") -> Scenario | TimelineScenario:
+        """Read a scenario from TOML text; ``origin`` names it in error messages
+        (a timeline file's text gives a :class:`~munflow.TimelineScenario`)."""
+        return _scenario_of(_core.read_scenario_text(text, "toml", origin), origin)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:
