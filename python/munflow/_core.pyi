@@ -399,6 +399,7 @@ class TimelineSpec:
         text: str,
         format: Literal["toml", "json"] = "toml",
         origin: str = "<string>",
+        lines: bool = True,
     ) -> TimelineSpec: ...
     def to_json(self) -> str:
         """The checked file as JSON (laws and dates as written)."""

@@ -52,6 +52,17 @@ if TYPE_CHECKING:
     from munflow.timeline_scenario import TimelineScenario
 
 
+def located_model_error(err: ModelError, origin: str, line: int | None, path: str) -> ModelError:
+    """``err`` as one line naming the file, line and field it was traced
+    to, with those as attributes (``file``, ``line``, ``path``)."""
+    place = f"{origin}:{line}" if line else origin
+    located = ModelError(f"{place}: {path}: {err}")
+    for attr in ("node", "row", "value", "traced_to", "sample"):
+        setattr(located, attr, getattr(err, attr, None))
+    located.file, located.line, located.path = origin, line, path
+    return located
+
+
 def _scenario_of(spec: Any, origin: str) -> Scenario | TimelineScenario:
     """The scenario object of a checked file of either dialect."""
     if isinstance(spec, _core.TimelineSpec):
@@ -318,12 +329,7 @@ class Scenario(SensitivityMethods):
         if found is None:
             return err
         path, line = found
-        place = f"{self._spec.origin}:{line}" if line else self._spec.origin
-        located = ModelError(f"{place}: {path}: {err}")
-        for attr in ("node", "row", "value", "traced_to", "sample"):
-            setattr(located, attr, getattr(err, attr, None))
-        located.file, located.line, located.path = self._spec.origin, line, path
-        return located
+        return located_model_error(err, self._spec.origin, line, path)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._spec == other._spec

@@ -97,12 +97,93 @@ class TimelineScenario:
 
     def run(self, n: int | float, seed: int | None = None, **options: Any) -> Any:
         """Runs the scenario's model (the options of :meth:`TimelineModel.run`)."""
-        res = self.model.run(n, seed, **options)
+        try:
+            res = self.model.run(n, seed, **options)
+        except _core.ModelError as err:
+            raise self._located(err) from None
         res.scenario = self
         return res
 
+    def _located(self, err: _core.ModelError) -> _core.ModelError:
+        """The error with the file, line and field of the deepest input it
+        was traced to (``rajin.voyages@2024-03`` is the channel's
+        ``voyages_per_period``), as :meth:`munflow.Scenario.run` gives it."""
+        from munflow.scenario import located_model_error
+
+        laws = self._spec.laws()
+        for name in reversed([getattr(err, "node", ""), *getattr(err, "traced_to", [])]):
+            owner, _, field = str(name).partition("@")[0].partition(".")
+            field = _DRAWN_BY.get(field, field)
+            for table in ("munitions", "channels"):
+                path = f"{table}.{owner}.{field}"
+                if path in laws:
+                    return located_model_error(err, self.origin, self._spec.line_of(path), path)
+        return err
+
     def validate(self) -> None:
         """Nothing to do: a timeline file is checked when read."""
+
+    # -- editing ---------------------------------------------------------
+
+    def with_value(self, field: str, value: Any) -> TimelineScenario:
+        """A copy with one field set, by its dotted path, checked like a file.
+
+        ``sc.with_value("munitions.shell_152.dud_rate", {"beta": [1, 9]})``
+        changes one assumption; run both with the same seed and every other
+        input keeps its draws. A field the format does not have raises
+        :class:`munflow.ScenarioError` naming the nearest valid ones.
+        """
+        *parents, key = field.split(".")
+        self._table(field, parents)
+        return self._edited(field, lambda data: _at(data, parents).__setitem__(key, value))
+
+    def with_added(self, path: str, value: Mapping[str, Any]) -> TimelineScenario:
+        """A copy with a new munition, channel or dated statement
+        (``"channels.nampo"``, ``"evidence.new_report"``)."""
+        table, _, name = path.rpartition(".")
+        if table not in _ENTRY_TABLES or not name:
+            raise self._path_error(
+                path, f"entries are added to one of: {', '.join(_ENTRY_TABLES)}; not {table!r}"
+            )
+        if name in self.to_dict().get(table, {}):
+            raise self._path_error(path, f"{path!r} exists already; use with_value to change it")
+
+        def add(data: dict[str, Any]) -> None:
+            data.setdefault(table, {})[name] = value
+
+        return self._edited(path, add)
+
+    def without(self, path: str) -> TimelineScenario:
+        """A copy without a field or an entry, checked like a file (removing
+        a munition a channel names raises :class:`munflow.ScenarioError`)."""
+        *parents, key = path.split(".")
+        table = self._table(path, parents)
+        if key not in table:
+            raise self._path_error(
+                path,
+                f"this scenario has no {path!r} to remove; {'.'.join(parents) or 'it'} has: "
+                f"{', '.join(table)}",
+            )
+        return self._edited(path, lambda data: _at(data, parents).pop(key))
+
+    def _table(self, path: str, parents: list[str]) -> dict[str, Any]:
+        """The table holding the field at ``path``: it must exist."""
+        try:
+            return _at(self.to_dict(), parents)
+        except KeyError:
+            raise self._path_error(
+                path, f"this scenario has no {'.'.join(parents)!r} table to hold {path!r}"
+            ) from None
+
+    def _edited(self, path: str, edit: Any) -> TimelineScenario:
+        data = self.to_dict()
+        edit(data)
+        text = json.dumps(_plain(data), indent=1)
+        origin = f"{self.origin} with {path} edited"
+        return TimelineScenario(_core.TimelineSpec.from_text(text, "json", origin, False))
+
+    def _path_error(self, path: str, message: str) -> Exception:
+        return _core.scenario_error(message, path, self.origin)
 
     def to_dict(self) -> dict[str, Any]:
         """The file's tables, as checked (its ``source`` fields feed a
@@ -115,6 +196,33 @@ class TimelineScenario:
 
     def __repr__(self) -> str:
         return f"<munflow timeline scenario {self.title or self.origin!r}: {self.timeline!r}>"
+
+
+#: A channel's per-period draws, by the field whose rate they are drawn with.
+_DRAWN_BY = {"voyages": "voyages_per_period", "rounds": "rounds_per_period"}
+
+#: The tables of a timeline file that take new entries.
+_ENTRY_TABLES = ("munitions", "channels", "evidence")
+
+
+def _at(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """The table at ``keys`` (KeyError when one is missing or not a table)."""
+    for key in keys:
+        data = data[key]
+        if not isinstance(data, dict):
+            raise KeyError(key)
+    return data
+
+
+def _plain(value: Any) -> Any:
+    """Python values as JSON's: numpy numbers and arrays as plain ones."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    return value
 
 
 def _restore(text: str, format: str, origin: str) -> TimelineScenario:

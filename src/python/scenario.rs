@@ -10,7 +10,6 @@ use crate::error::{Error, Problem};
 use crate::scenario::{
     compile, entry_tables, line_of_path, settable_paths, Format, Origin, Scenario, ScenarioFile,
 };
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 use std::path::PathBuf;
@@ -64,7 +63,7 @@ impl ScenarioSpec {
     #[staticmethod]
     #[pyo3(signature = (text, format="toml", origin="<string>"))]
     fn from_text(text: &str, format: &str, origin: &str) -> PyResult<Self> {
-        let format = parse_format(format)?;
+        let format = super::args::parse_format(format)?;
         let origin = Origin::file(origin);
         let inner = Scenario::from_text(text, format, &origin).py_err()?;
         Ok(ScenarioSpec {
@@ -342,17 +341,6 @@ fn _restore_scenario(
     })
 }
 
-/// "toml" or "json" as a [`Format`].
-pub(super) fn parse_format(format: &str) -> PyResult<Format> {
-    match format {
-        "toml" => Ok(Format::Toml),
-        "json" => Ok(Format::Json),
-        other => Err(PyValueError::new_err(format!(
-            "format must be 'toml' or 'json', got {other:?}"
-        ))),
-    }
-}
-
 /// A scenario file of either dialect, read and checked: a `ScenarioSpec`,
 /// or a `TimelineSpec` for a file with a `[timeline]` table.
 #[pyfunction]
@@ -384,7 +372,12 @@ fn read_scenario_text(
     format: &str,
     origin: &str,
 ) -> PyResult<Py<PyAny>> {
-    read_any(py, text, parse_format(format)?, Origin::file(origin))
+    read_any(
+        py,
+        text,
+        super::args::parse_format(format)?,
+        Origin::file(origin),
+    )
 }
 
 fn read_any(py: Python<'_>, text: String, format: Format, origin: Origin) -> PyResult<Py<PyAny>> {

@@ -36,12 +36,17 @@ impl TimelineSpec {
 
 #[pymethods]
 impl TimelineSpec {
-    /// Reads timeline text in `format` ("toml" or "json").
+    /// Reads timeline text in `format` ("toml" or "json"); `lines=False`
+    /// for text made by a program (an edited copy), whose lines mean nothing
+    /// to the analyst.
     #[staticmethod]
-    #[pyo3(signature = (text, format="toml", origin="<string>"))]
-    fn from_text(text: &str, format: &str, origin: &str) -> PyResult<Self> {
-        let format = super::scenario::parse_format(format)?;
-        let origin = Origin::file(origin);
+    #[pyo3(signature = (text, format="toml", origin="<string>", lines=true))]
+    fn from_text(text: &str, format: &str, origin: &str, lines: bool) -> PyResult<Self> {
+        let format = super::args::parse_format(format)?;
+        let origin = Origin {
+            name: origin.to_string(),
+            lines,
+        };
         let inner = crate::scenario::load_timeline(text, format, &origin).py_err()?;
         Ok(TimelineSpec::new(inner, origin, text.to_string(), format))
     }

@@ -50,8 +50,10 @@
 
 use super::dates::{Date, Period};
 use super::evidence::{EvidenceKind, EvidenceSpec, Reference};
-use super::validate::{check_count, check_name, check_non_negative, check_rate, Issue};
+use super::validate::{check_count, check_name, check_non_negative, check_rate, Issue, NEGLIGIBLE};
 use super::{DistSpec, Named};
+use crate::dist::poisson::MAX_RATE as POISSON_MAX_RATE;
+use crate::dist::Quantile;
 use crate::expr::Node;
 use serde::{Deserialize, Serialize};
 
@@ -178,7 +180,9 @@ pub struct TimelineChannel {
 impl TimelineChannel {
     /// Whether the channel carries containers (rather than rounds).
     pub fn carries_containers(&self) -> bool {
-        self.rounds_per_period.is_none() && self.munition.is_none()
+        self.voyages_per_period.is_some()
+            || self.containers_per_voyage.is_some()
+            || (self.rounds_per_period.is_none() && self.munition.is_none())
     }
 }
 
@@ -394,34 +398,35 @@ fn check_munition(s: &TimelineScenario, name: &str, m: &TimelineMunition) -> Res
 fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Result<(), Issue> {
     check_name(&["channels", name], name, "a channel")?;
     let at = |field: &str| ["channels", name, field].map(String::from);
-    let (needed, excluded): (&[&str], &[&str]) = if c.carries_containers() {
-        (
-            &["voyages_per_period", "containers_per_voyage"],
-            &["munition", "rounds_per_period"],
-        )
-    } else {
-        (
-            &["munition", "rounds_per_period"],
-            &["voyages_per_period", "containers_per_voyage"],
-        )
-    };
-    let given = |field: &str| match field {
+    let given = |field: &&str| match *field {
         "voyages_per_period" => c.voyages_per_period.is_some(),
         "containers_per_voyage" => c.containers_per_voyage.is_some(),
         "munition" => c.munition.is_some(),
         _ => c.rounds_per_period.is_some(),
     };
+    let containers = ["voyages_per_period", "containers_per_voyage"];
+    let rounds = ["munition", "rounds_per_period"];
     let kinds = "a channel carries containers (voyages_per_period and containers_per_voyage) or rounds of one munition (munition and rounds_per_period)";
+    if containers.iter().any(given) {
+        if let Some(field) = rounds.iter().find(|f| given(f)) {
+            return Err(Issue::at(
+                &at(field),
+                format!(
+                    "{field} does not go with {}: {kinds}",
+                    containers.join(" and ")
+                ),
+            ));
+        }
+    }
+    let needed = if c.carries_containers() {
+        containers
+    } else {
+        rounds
+    };
     if let Some(field) = needed.iter().find(|f| !given(f)) {
         return Err(Issue::at(
             &["channels", name],
             format!("channel '{name}' needs {field}: {kinds}"),
-        ));
-    }
-    if let Some(field) = excluded.iter().find(|f| given(f)) {
-        return Err(Issue::at(
-            &at(field),
-            format!("{field} does not go with {}: {kinds}", needed.join(" and ")),
         ));
     }
     if let Some(munition) = &c.munition {
@@ -445,6 +450,18 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
         _ => unreachable!("a channel has a rate once its fields are checked"),
     };
     let dist = check_non_negative(&at(rate_field), rate)?;
+    // Each period's count is Poisson with this rate: its sampler's limit.
+    let high = dist.isf(NEGLIGIBLE);
+    if high > POISSON_MAX_RATE {
+        return Err(Issue::at(
+            &at(rate_field),
+            format!(
+                "a rate a period must stay below 1e15 (the largest Poisson rate drawn exactly), but {} reaches {}",
+                dist.describe(),
+                crate::dist::fmt_num(high)
+            ),
+        ));
+    }
     let sharing = c.sharing.unwrap_or_default();
     match (sharing, c.rho) {
         (Sharing::Persistent, None) => return Err(Issue::at(
@@ -655,7 +672,7 @@ containers_per_voyage = 10
             ),
             (
                 ("end = \"2024-06\"", "end = \"9000-01\"\nperiod = \"day\""),
-                "t.toml:3: timeline.end: 2024-01 to 9000-01 is 2547955 days",
+                "t.toml:3: timeline.end: 2024-01 to 9000-01 is 2547933 days",
             ),
             (
                 ("\"2024-04\"]]", "\"2024-09\"]]"),

@@ -279,7 +279,7 @@ pub(super) fn check_non_negative<S: AsRef<str>>(
 }
 
 /// The chance of exceeding a limit that is accepted as "never".
-const NEGLIGIBLE: f64 = 1e-12;
+pub(super) const NEGLIGIBLE: f64 = 1e-12;
 
 /// The largest whole number a double holds exactly, and so the largest count.
 const MAX_COUNT: f64 = 9_007_199_254_740_992.0;

@@ -179,6 +179,11 @@ def test_the_old_statement_spelling_says_how_it_is_written_now() -> None:
         ),
         ('sharing = "persistent"', 'sharing = "persistant"', "did you mean `persistent`?"),
         ("rho = 0.7", "rho = 1.7", "in (-1, 1), got 1.7"),
+        (
+            "rounds_per_period = { lognormal_ci = [3, 20] }",
+            "rounds_per_period = 1e300",
+            "a rate a period must stay below 1e15",
+        ),
     ],
 )
 def test_what_would_be_ignored_or_fail_later_is_refused_where_it_is_written(
@@ -264,3 +269,65 @@ def test_an_ordinary_file_refuses_a_date_on_its_evidence() -> None:
     at = text.index("\n", head) + 1
     with pytest.raises(mf.ScenarioError, match=r"\.date: a date places a statement in a timeline"):
         mf.Scenario.from_toml(text[:at] + 'date = "2024-03"\n' + text[at:]).validate()
+
+
+def test_with_value_changes_one_assumption_and_keeps_the_other_draws() -> None:
+    sc = mf.Scenario.from_file(BUNDLED)
+    better = sc.with_value("munitions.shell_152.dud_rate", {"beta": [1, 9]})
+    assert isinstance(better, TimelineScenario)
+    a = sc.model.without_evidence().run(400, seed=5)
+    b = better.model.without_evidence().run(400, seed=5)
+    np.testing.assert_array_equal(
+        a.series("cumulative.containers"), b.series("cumulative.containers")
+    )
+    assert not np.array_equal(a.series("functioning.shell_152"), b.series("functioning.shell_152"))
+
+
+def test_edits_are_checked_like_a_file() -> None:
+    sc = mf.Scenario.from_file(BUNDLED)
+    with pytest.raises(
+        mf.ScenarioError, match=r"munitions\.shell_152\.dud_rat: .*did you mean `dud_rate`"
+    ):
+        sc.with_value("munitions.shell_152.dud_rat", 0.1)
+    with pytest.raises(mf.ScenarioError, match=r"no 'munitions\.shell_122' table"):
+        sc.with_value("munitions.shell_122.dud_rate", 0.1)
+    with pytest.raises(mf.ScenarioError, match=r"no channel delivers 'ballistic_missile'"):
+        sc.without("channels.missiles")
+    with pytest.raises(mf.ScenarioError, match="exists already"):
+        sc.with_added("channels.rajin", {})
+    assert len(sc.without("evidence.vessels_seen").model.evidence) == 2
+
+
+def test_with_added_takes_a_dated_statement_in_the_evidence_syntax() -> None:
+    sc = mf.Scenario.from_file(BUNDLED)
+    more = sc.with_added(
+        "evidence.gur",
+        {"kind": "between", "quantity": "cumulative.containers", "date": "2024-08",
+         "lower": 9000, "upper": 16000},
+    )  # fmt: skip
+    assert [o.name for o in more.model.evidence][-1] == "gur"
+    # Not a misplaced line number: an edited copy has no lines.
+    with pytest.raises(mf.ScenarioError) as info:
+        sc.with_added("evidence.bad", {"kind": "between", "quantity": "containers"})
+    assert str(info.value).startswith(
+        f"{sc.origin} with evidence.bad edited: evidence.bad: a dated statement needs date"
+    )
+
+
+def test_a_run_time_error_names_the_file_line_and_field() -> None:
+    text = TEXT.replace(
+        "fired_per_day = { lognormal_ci = [5000, 20000] }",
+        "fired_per_day = { uniform = [0, 1e-320] }",
+    )
+    sc = mf.Scenario.from_toml(text, origin="tl.toml")
+    with pytest.raises(mf.ModelError) as info:
+        sc.model.without_evidence()  # the model builds; the run meets the overflow
+        sc.without("evidence").run(200, seed=1)
+    message = str(info.value)
+    assert "\n" not in message and "the model produced inf" in message, message
+    err = info.value
+    assert err.path.startswith(("munitions.", "channels.")), message
+    assert message.startswith(f"{err.file}: {err.path}: "), message
+    line_run = TimelineScenario(text, "tl.toml")
+    with pytest.raises(mf.ModelError, match=r"^tl\.toml:\d+: (munitions|channels)\.\S+: "):
+        line_run.run(200, seed=1)
