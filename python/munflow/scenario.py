@@ -41,6 +41,7 @@ from munflow import _core, weighted
 from munflow._core import Expr, ModelError
 from munflow.evidence import Observation
 from munflow.formatting import readable
+from munflow.located import located_model_error
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.posterior import PosteriorResults
 from munflow.results import DEFAULT_QUANTILES, Results
@@ -50,17 +51,6 @@ from munflow.words import DEFAULT_SCALE, samples_behind, words
 
 if TYPE_CHECKING:
     from munflow.timeline_scenario import TimelineScenario
-
-
-def located_model_error(err: ModelError, origin: str, line: int | None, path: str) -> ModelError:
-    """``err`` as one line naming the file, line and field it was traced
-    to, with those as attributes (``file``, ``line``, ``path``)."""
-    place = f"{origin}:{line}" if line else origin
-    located = ModelError(f"{place}: {path}: {err}")
-    for attr in ("node", "row", "value", "traced_to", "sample"):
-        setattr(located, attr, getattr(err, attr, None))
-    located.file, located.line, located.path = origin, line, path
-    return located
 
 
 def _scenario_of(spec: Any, origin: str) -> Scenario | TimelineScenario:

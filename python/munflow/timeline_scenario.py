@@ -50,6 +50,7 @@ from typing import Any
 
 import munflow._core as _core
 from munflow import evidence as ev
+from munflow.located import located_model_error
 from munflow.timeline import Series, Timeline, TimelineModel
 
 
@@ -108,8 +109,6 @@ class TimelineScenario:
         """The error with the file, line and field of the deepest input it
         was traced to (``rajin.voyages@2024-03`` is the channel's
         ``voyages_per_period``), as :meth:`munflow.Scenario.run` gives it."""
-        from munflow.scenario import located_model_error
-
         laws = self._spec.laws()
         for name in reversed([getattr(err, "node", ""), *getattr(err, "traced_to", [])]):
             owner, _, field = str(name).partition("@")[0].partition(".")
@@ -236,9 +235,12 @@ class _Builder:
     def __init__(self, timeline: Timeline, laws: Mapping[str, Any]) -> None:
         self.tl = timeline
         self.laws = laws
+        self.inputs: dict[str, Series] = {}
 
     def _input(self, name: str, path: str, **sharing: Any) -> Series:
-        return self.tl.input(name, self.laws[path], **sharing)
+        series = self.tl.input(name, self.laws[path], **sharing)
+        self.inputs[name] = series
+        return series
 
     def model(self, doc: Mapping[str, Any]) -> TimelineModel:
         tl = self.tl
@@ -311,17 +313,31 @@ class _Builder:
         return self.tl.draw(f"{channel}.{what}", lambda r: _core.poisson(r), rate * active)
 
     def _statement(self, name: str, spec: Mapping[str, Any], outputs: Mapping[str, Any]) -> Any:
-        """A dated statement (the file's ``[evidence.NAME]``) as an observation."""
-        quantity, date = spec["quantity"], spec["date"]
-        node = outputs[quantity].at(date)
-        if node.name is None:
-            # Labels the node (the same one) for the statement's description.
-            label = self.tl.labels[self.tl.period_of(date)]
-            node = _core.named(node, f"{quantity}[{label}]")
+        """A statement (the file's ``[evidence.NAME]``) as an observation:
+        series are read at its date, inputs (one draw for the whole
+        timeline) as they are."""
+
+        def node(ref: Any) -> Any:
+            if not isinstance(ref, str):
+                return float(ref)
+            if ref not in outputs:
+                return self.inputs[ref].items[0]
+            at = outputs[ref].at(spec["date"])
+            if at.name is None:
+                # Labels the node (the same one) for the statement's description.
+                label = self.tl.labels[self.tl.period_of(spec["date"])]
+                at = _core.named(at, f"{ref}[{label}]")
+            return at
+
         kind = spec["kind"]
+        if kind == "count":
+            return ev.count(int(spec["k"]), n=node(spec["n"]), p=node(spec["p"]), name=name)
+        if kind == "poisson":
+            return ev.poisson(int(spec["k"]), rate=node(spec["rate"]), name=name)
+        quantity = node(spec["quantity"])
         if kind == "measured":
             return ev.measured(
-                node,
+                quantity,
                 float(spec["value"]),
                 rel_error=spec.get("rel_error"),
                 sd=spec.get("sd"),
@@ -330,7 +346,7 @@ class _Builder:
                 name=name,
             )
         if kind == "at_least":
-            return ev.at_least(node, float(spec["value"]), name=name)
+            return ev.at_least(quantity, float(spec["value"]), name=name)
         if kind == "at_most":
-            return ev.at_most(node, float(spec["value"]), name=name)
-        return ev.between(node, float(spec["lower"]), float(spec["upper"]), name=name)
+            return ev.at_most(quantity, float(spec["value"]), name=name)
+        return ev.between(quantity, float(spec["lower"]), float(spec["upper"]), name=name)

@@ -153,6 +153,20 @@ impl EvidenceSpec {
         out
     }
 
+    /// The fields that name what is observed, with what they name.
+    pub fn references(&self) -> Vec<(&'static str, Reference)> {
+        let mut out = Vec::new();
+        if let Some(q) = &self.quantity {
+            out.push(("quantity", Reference::Path(q.clone())));
+        }
+        for (field, r) in [("n", &self.n), ("p", &self.p), ("rate", &self.rate)] {
+            if let Some(r) = r {
+                out.push((field, r.clone()));
+            }
+        }
+        out
+    }
+
     /// How the file calls the nodes the observation reads, in its order.
     fn labels(&self) -> Vec<String> {
         let text = |r: &Option<Reference>| match r {

@@ -49,7 +49,7 @@
 //! ```
 
 use super::dates::{Date, Period};
-use super::evidence::{EvidenceKind, EvidenceSpec, Reference};
+use super::evidence::{EvidenceSpec, Reference};
 use super::validate::{check_count, check_name, check_non_negative, check_rate, Issue, NEGLIGIBLE};
 use super::{DistSpec, Named};
 use crate::dist::poisson::MAX_RATE as POISSON_MAX_RATE;
@@ -186,14 +186,6 @@ impl TimelineChannel {
     }
 }
 
-/// Statement kinds a timeline file takes: those about one series at a date.
-const DATED_KINDS: [EvidenceKind; 4] = [
-    EvidenceKind::Measured,
-    EvidenceKind::AtLeast,
-    EvidenceKind::AtMost,
-    EvidenceKind::Between,
-];
-
 impl TimelineScenario {
     /// Reads and checks TOML text; `origin` names it in error messages.
     pub fn from_toml_str(text: &str, origin: &str) -> crate::Result<TimelineScenario> {
@@ -249,6 +241,46 @@ impl TimelineScenario {
                     format!("{name}.wanted"),
                     format!("{name}.stock"),
                 ]);
+            }
+        }
+        out
+    }
+
+    /// The inputs that are one draw for the whole timeline, by their names
+    /// (`shell_152.dud_rate`, `rajin.containers_per_voyage`): statements
+    /// may name them (`p` of a count) without a date.
+    pub fn inputs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (path, _) in self.laws() {
+            let mut parts = path.splitn(3, '.');
+            let (table, owner, field) = (parts.next(), parts.next(), parts.next());
+            let (Some(table), Some(owner), Some(field)) = (table, owner, field) else {
+                continue;
+            };
+            let per_period = table == "channels"
+                && field.ends_with("_per_period")
+                && self
+                    .channels
+                    .get(owner)
+                    .is_some_and(|c| c.sharing.unwrap_or_default() != Sharing::Shared);
+            if !per_period {
+                out.push(format!("{owner}.{field}"));
+            }
+        }
+        out
+    }
+
+    /// The series that are whole numbers in every sample (counts of
+    /// voyages, and of rounds that arrive by channels of rounds only): the
+    /// `n` a count statement takes.
+    pub fn whole_series(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.has_containers() {
+            out.extend(["voyages", "cumulative.voyages"].map(String::from));
+        }
+        for (name, m) in self.munitions.iter() {
+            if m.share.is_none() && self.delivered(name, m) {
+                out.extend([format!("{name}.delivered"), format!("cumulative.{name}")]);
             }
         }
         out
@@ -534,37 +566,53 @@ fn check_statement(
     e: &EvidenceSpec,
 ) -> Result<(), Issue> {
     let at = |field: &str| ["evidence", name, field].map(String::from);
-    if !DATED_KINDS.contains(&e.kind) {
-        return Err(Issue::at(
-            &at("kind"),
-            format!(
-                "a timeline statement is about one series at a date: kind is one of {}, got '{}'",
-                DATED_KINDS.map(EvidenceKind::name).join(", "),
-                e.kind.name()
-            ),
-        ));
-    }
-    let Some(date) = e.date else {
-        return Err(Issue::at(
-            &["evidence", name],
-            "a dated statement needs date (the period it speaks of)",
-        ));
-    };
-    if let Some(quantity) = &e.quantity {
-        if !series.contains(quantity) {
-            let names: Vec<&str> = series.iter().map(String::as_str).collect();
+    let inputs = s.inputs();
+    let mut dated = false;
+    for (field, reference) in e.references() {
+        let Reference::Path(path) = &reference else {
+            continue;
+        };
+        if series.contains(path) {
+            dated = true;
+        } else if !inputs.contains(path) {
+            let names: Vec<&str> = series.iter().chain(&inputs).map(String::as_str).collect();
             return Err(Issue::at(
-                &at("quantity"),
+                &at(field),
                 format!(
-                    "names no series: '{quantity}'{}; the series are: {}",
-                    nearest_hint(quantity, &names),
-                    series.join(", ")
+                    "names no series or input: '{path}'{}; the series are: {}; the inputs: {}",
+                    nearest_hint(path, &names),
+                    series.join(", "),
+                    inputs.join(", ")
+                ),
+            ));
+        }
+        if field == "n" && series.contains(path) && !s.whole_series().contains(path) {
+            return Err(Issue::at(
+                &at(field),
+                format!(
+                    "n counts trials, a whole number in every sample, and '{path}' is not one; whole series: {}",
+                    s.whole_series().join(", ")
                 ),
             ));
         }
     }
-    if !within(s, date) {
-        return Err(Issue::at(&at("date"), format!("{date} is {}", outside(s))));
+    match (e.date, dated) {
+        (None, true) => {
+            return Err(Issue::at(
+                &["evidence", name],
+                "a dated statement needs date (the period it speaks of)",
+            ))
+        }
+        (Some(date), true) if !within(s, date) => {
+            return Err(Issue::at(&at("date"), format!("{date} is {}", outside(s))))
+        }
+        (Some(_), false) => {
+            return Err(Issue::at(
+                &at("date"),
+                "this statement is about inputs, the same in every period: it takes no date",
+            ))
+        }
+        _ => {}
     }
     // The figures are checked on a stand-in for the series: what the
     // statement says must make sense whatever the model.

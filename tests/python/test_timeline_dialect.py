@@ -171,7 +171,6 @@ def test_the_old_statement_spelling_says_how_it_is_written_now() -> None:
             "2030-12 is outside the timeline 2023-08 .. 2025-06",
         ),
         ('date = "2023-12"\n', "", "a dated statement needs date"),
-        ('kind = "at_least"', 'kind = "count"', "a timeline statement is about one series"),
         (
             "share = { beta = [15, 5] }",
             "share = { normal = [0.5, 0.1] }",
@@ -331,3 +330,92 @@ def test_a_run_time_error_names_the_file_line_and_field() -> None:
     line_run = TimelineScenario(text, "tl.toml")
     with pytest.raises(mf.ModelError, match=r"^tl\.toml:\d+: (munitions|channels)\.\S+: "):
         line_run.run(200, seed=1)
+
+
+MISSILES = """
+[timeline]
+start = "2024-01"
+end = "2024-06"
+[munitions.missile]
+dud_rate = { beta = [2, 2] }
+[channels.launches]
+munition = "missile"
+rounds_per_period = { gamma = [4, 5] }
+containers_per_voyage = 1
+"""
+
+
+def posterior_mean(res: object, name: str) -> float:
+    values = np.asarray(res.results[name])  # type: ignore[attr-defined]
+    return float(np.average(values, weights=res.weights))  # type: ignore[attr-defined]
+
+
+def test_a_count_statement_reads_a_whole_series_at_its_date_and_an_input() -> None:
+    from scipy import stats
+
+    text = MISSILES.replace("containers_per_voyage = 1\n", "") + (
+        '[evidence.failures]\nkind = "count"\nk = 60\nn = "cumulative.missile"\n'
+        'p = "missile.dud_rate"\ndate = "2024-04"\n'
+    )
+    sc = mf.Scenario.from_toml(text, origin="c.toml")
+    (said,) = sc.model.evidence
+    assert said.description.startswith("count: 60 of cumulative.missile[2024-04] trials")
+    got = posterior_mean(sc.run(20_000, seed=3), "missile.dud_rate")
+    # Independently: the prior's draws weighted by scipy's binomial likelihood.
+    prior = sc.model.without_evidence().run(400_000, seed=4)
+    p = np.asarray(prior.results["missile.dud_rate"])
+    n = prior.series("cumulative.missile")[:, 3]
+    expected = float(np.average(p, weights=stats.binom.pmf(60, n, p)))
+    assert expected > 0.6  # the statement moves the prior's 0.5
+    assert got == pytest.approx(expected, abs=0.01)
+
+
+def test_a_poisson_statement_on_an_input_is_conjugate() -> None:
+    text = (
+        '[timeline]\nstart = "2024-01"\nend = "2024-03"\n[channels.port]\n'
+        "voyages_per_period = 2\ncontainers_per_voyage = { gamma = [2, 10] }\n"
+        '[evidence.boxes]\nkind = "poisson"\nk = 30\nrate = "port.containers_per_voyage"\n'
+    )
+    res = mf.Scenario.from_toml(text).run(40_000, seed=2)
+    # Gamma(2, scale 10) prior, 30 events: Gamma(32, scale 10/11), mean 29.09.
+    assert posterior_mean(res, "port.containers_per_voyage") == pytest.approx(320 / 11, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("statement", "says"),
+    [
+        (
+            'kind = "count"\nk = 1\nn = "functioning.missile"\np = 0.5\ndate = "2024-02"',
+            "evidence.s.n: n counts trials, a whole number in every sample",
+        ),
+        (
+            'kind = "poisson"\nk = 1\nrate = "launches.rounds_per_period"\ndate = "2024-02"',
+            "evidence.s.date: this statement is about inputs, the same in every period",
+        ),
+        (
+            'kind = "count"\nk = 1\nn = "cumulative.missile"\np = "missile.dudrate"\n'
+            'date = "2024-02"',
+            "evidence.s.p: names no series or input: 'missile.dudrate' (did you mean "
+            "'missile.dud_rate'?)",
+        ),
+        (
+            'kind = "count"\nk = 1.5\nn = "cumulative.missile"\np = 0.5\ndate = "2024-02"',
+            "evidence.s.k: ",
+        ),
+    ],
+)
+def test_count_and_poisson_statements_are_checked_where_written(statement: str, says: str) -> None:
+    text = MISSILES.replace("containers_per_voyage = 1\n", "") + "[evidence.s]\n" + statement
+    with pytest.raises(mf.ScenarioError) as info:
+        mf.Scenario.from_toml(text, origin="c.toml")
+    message = str(info.value)
+    assert re.match(r"c\.toml:\d+: ", message) and says in message, message
+
+
+def test_a_channel_of_both_kinds_is_refused() -> None:
+    with pytest.raises(
+        mf.ScenarioError,
+        match=r"c\.toml:10: channels\.launches\.containers_per_voyage|"
+        r"c\.toml:8: channels\.launches\.munition: munition does not go with",
+    ):
+        mf.Scenario.from_toml(MISSILES, origin="c.toml")
