@@ -679,6 +679,25 @@ containers_per_voyage = 10
     }
 
     #[test]
+    fn the_bundled_timeline_is_a_timeline_file_of_the_one_reader() {
+        let text = include_str!("../../python/munflow/scenarios/dprk_russia_timeline.toml");
+        let origin = super::super::Origin::file("dprk_russia_timeline.toml");
+        let read = super::super::read_any(text, super::super::Format::Toml, &origin).unwrap();
+        let super::super::ScenarioFile::Timeline(s) = read else {
+            panic!("read as a plain scenario")
+        };
+        assert_eq!(
+            (s.periods(), s.series().len(), s.evidence.len()),
+            (23, 13, 3)
+        );
+        assert!(s.inputs().contains(&"shell_152.dud_rate".to_string()));
+        // The per-period rate is no single input.
+        assert!(!s
+            .inputs()
+            .contains(&"missiles.rounds_per_period".to_string()));
+    }
+
+    #[test]
     fn misspelt_keys_are_refused_at_their_line_with_the_nearest_name() {
         for (edit, want) in [
             (
