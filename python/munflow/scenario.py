@@ -106,16 +106,23 @@ class Scenario(SensitivityMethods):
         return _scenario_of(_core.read_scenario_text(text, "toml", origin), origin)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, origin: str = "<dict>"
+    ) -> Scenario | TimelineScenario:
         """Build a scenario from a dict with the fields of the file format.
 
         Distributions are written as in files: a number, or a one-key dict
         such as ``{"beta": [2, 8]}``. The dict is checked field by field, with
         the messages a file gets (located by field path); ``None`` is not a
-        value (leave the field out).
+        value (leave the field out). A dict with a ``timeline`` table gives a
+        :class:`~munflow.TimelineScenario`.
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"a scenario dict must be a mapping, got {type(data).__name__}")
+        if "timeline" in data:
+            from munflow.timeline_scenario import TimelineScenario
+
+            return TimelineScenario.from_dict(data, origin=origin)
         return cls(_core.ScenarioSpec.from_dict(data, origin), origin=origin)
 
     # -- writing ---------------------------------------------------------
@@ -199,7 +206,8 @@ class Scenario(SensitivityMethods):
         for part in parents:
             table = table.setdefault(part, {})
         edit(table, key)
-        return Scenario.from_dict(copy.deepcopy(data), origin=f"{self._origin} with {path} {verb}")
+        origin = f"{self._origin} with {path} {verb}"
+        return Scenario(_core.ScenarioSpec.from_dict(copy.deepcopy(data), origin), origin=origin)
 
     def _lookup(self, path: str) -> Any:
         """The value at a dotted path of the scenario's dict, or None."""

@@ -93,6 +93,13 @@ class TimelineScenario:
             )
         return cls(spec)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> TimelineScenario:
+        """A timeline scenario from a dict with the fields of the file,
+        checked like a file (errors located by field path)."""
+        text = json.dumps(_plain(data), indent=1)
+        return cls(_core.TimelineSpec.from_text(text, "json", origin, False))
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (self._text, self._spec.format, self.origin))
 
@@ -177,9 +184,7 @@ class TimelineScenario:
     def _edited(self, path: str, edit: Any) -> TimelineScenario:
         data = self.to_dict()
         edit(data)
-        text = json.dumps(_plain(data), indent=1)
-        origin = f"{self.origin} with {path} edited"
-        return TimelineScenario(_core.TimelineSpec.from_text(text, "json", origin, False))
+        return TimelineScenario.from_dict(data, origin=f"{self.origin} with {path} edited")
 
     def _path_error(self, path: str, message: str) -> Exception:
         return _core.scenario_error(message, path, self.origin)

@@ -142,19 +142,19 @@ pub fn is_timeline(text: &str, format: Format) -> bool {
 /// Reads and checks scenario text.
 pub fn from_str(text: &str, format: Format, origin: &Origin) -> Result<Scenario> {
     if is_timeline(text, format) {
-        return Err(locate(
-            Issue::at(
-                &["timeline"],
-                "this is a timeline file (it has a [timeline] table): read it with TimelineScenario (munflow.Scenario.from_file reads both)",
-            ),
-            Some((text, format)),
-            origin,
-        )
-        .into());
+        return Err(locate(timeline_issue(), Some((text, format)), origin).into());
     }
     let scenario: Scenario = parse(text, format, origin)?;
     validate(&scenario).map_err(|issue| locate(issue, Some((text, format)), origin))?;
     Ok(scenario)
+}
+
+/// A timeline file given to the reader of ordinary scenarios.
+fn timeline_issue() -> Issue {
+    Issue::at(
+        &["timeline"],
+        "this is a timeline scenario (it has a [timeline] table): read it with TimelineScenario, or read_any (munflow.Scenario.from_file reads both)",
+    )
 }
 
 /// Reads and checks a timeline file's text.
@@ -180,6 +180,9 @@ fn parse<T: DeserializeOwned>(
 /// dict becomes): the same fields, checks and messages as a file, with
 /// field paths but no lines.
 pub fn from_value(value: toml::Value, origin: &Origin) -> Result<Scenario> {
+    if value.get("timeline").is_some() {
+        return Err(locate(timeline_issue(), None, origin).into());
+    }
     let scenario: Scenario = serde_path_to_error::deserialize(value).map_err(|e| Problem {
         origin: origin.name.clone(),
         line: None,

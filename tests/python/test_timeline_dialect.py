@@ -419,3 +419,15 @@ def test_a_channel_of_both_kinds_is_refused() -> None:
         r"c\.toml:8: channels\.launches\.munition: munition does not go with",
     ):
         mf.Scenario.from_toml(MISSILES, origin="c.toml")
+
+
+def test_from_dict_reads_a_timeline_dict_and_locates_its_errors_by_field() -> None:
+    data = mf.Scenario.from_file(BUNDLED).to_dict()
+    sc = mf.Scenario.from_dict(data)
+    assert isinstance(sc, TimelineScenario) and sc.to_dict() == data
+    data["munitions"]["shell_152"]["dud_rat"] = data["munitions"]["shell_152"].pop("dud_rate")
+    with pytest.raises(mf.ScenarioError) as info:
+        mf.Scenario.from_dict(data)
+    assert str(info.value).startswith(
+        "<dict>: munitions.shell_152.dud_rat: unknown field `dud_rat`, did you mean `dud_rate`?"
+    )
