@@ -58,7 +58,16 @@ class TimelineScenario:
     """A timeline scenario read from a file: its title, timeline and model.
 
     ``TimelineScenario(text, origin)`` reads TOML text; a checked
-    ``_core.TimelineSpec`` is taken as it is.
+    ``_core.TimelineSpec`` is taken as it is. :meth:`munflow.Scenario.from_file`
+    returns one for a file with a ``[timeline]`` table.
+
+    >>> import munflow as mf
+    >>> sc = mf.Scenario.from_file(mf.scenarios.path("dprk_russia_timeline"))
+    >>> sc.timeline
+    Timeline('2023-08' .. '2025-06', 23 months)
+    >>> later = sc.with_value("timeline.end", "2025-12")
+    >>> len(later.timeline), later.model.series[:2]
+    (29, ['voyages', 'cumulative.voyages'])
     """
 
     def __init__(self, text: str | _core.TimelineSpec, origin: str = "<string>") -> None:
