@@ -74,6 +74,7 @@ from munflow.sensitivity import (
 from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline_results import TimelineResults
+from munflow.timeline_scenario import TimelineScenario
 from munflow.words import words
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "Timeline",
     "TimelineModel",
     "TimelineResults",
+    "TimelineScenario",
     "ScenarioError",
     "ScenarioResults",
     "Series",

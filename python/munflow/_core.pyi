@@ -397,6 +397,43 @@ class ScenarioSpec:
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
+class TimelineSpec:
+    """A timeline file (one with a ``[timeline]`` table), read and checked."""
+
+    @staticmethod
+    def from_text(
+        text: str,
+        format: Literal["toml", "json"] = "toml",
+        origin: str = "<string>",
+        lines: bool = True,
+    ) -> TimelineSpec: ...
+    def to_json(self) -> str:
+        """The checked file as JSON (laws and dates as written)."""
+    def laws(self) -> dict[str, float | Distribution]:
+        """Every law by field path, with the defaults of missing fields."""
+    def series(self) -> list[str]:
+        """The series a run gives, in order."""
+    def periods(self) -> int: ...
+    def line_of(self, path: str) -> int | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def format(self) -> Literal["toml", "json"]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+def read_scenario_file(path: str) -> ScenarioSpec | TimelineSpec:
+    """A scenario file of either dialect, read and checked."""
+
+def read_scenario_text(
+    text: str, format: Literal["toml", "json"] = "toml", origin: str = "<string>"
+) -> ScenarioSpec | TimelineSpec:
+    """Scenario text of either dialect, read and checked."""
+
 def scenario_error(
     message: str, path: str = "", file: str = "<scenario>", line: int | None = None
 ) -> ScenarioError:

@@ -22,7 +22,6 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from munflow import atomic, scenarios
@@ -208,29 +207,24 @@ def _seed(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from munflow import timeline_scenario
-
-    if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
+    sc = Scenario.from_file(args.file)
+    if not isinstance(sc, Scenario):
         from munflow import timeline_cli
 
-        sc = timeline_scenario.TimelineScenario.from_file(args.file)
         args.every = args.every or 1
         return _write(timeline_cli.render(sc, args), args)
     if args.every is not None:
         raise _UsageError(f"--every is for timeline files; {args.file} has no [timeline] table")
-    return _run_scenario(Scenario.from_file(args.file), args)
+    return _run_scenario(sc, args)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from munflow import timeline_scenario
-
     progress = None if sys.stderr.isatty() else False
-    if Path(args.file).suffix != ".json" and timeline_scenario.has_timeline(args.file):
-        sc: Any = timeline_scenario.TimelineScenario.from_file(args.file)
-        res = sc.run(args.samples, args.seed, progress=progress, store_inputs=False)
+    sc = Scenario.from_file(args.file)
+    if isinstance(sc, Scenario):
+        res: Any = sc.run(args.samples, args.seed, progress=progress)
     else:
-        sc = Scenario.from_file(args.file)
-        res = sc.run(args.samples, args.seed, progress=progress)
+        res = sc.run(args.samples, args.seed, progress=progress, store_inputs=False)
     path = res.report(args.output)  # its footer hashes the text that ran
     print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
@@ -242,6 +236,13 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     sc = Scenario.from_file(args.file)
+    if not isinstance(sc, Scenario):
+        tl = sc.timeline
+        print(
+            f"{args.file}: ok ({len(sc.munitions)} munitions, {len(sc.model.series)} series "
+            f"over {len(tl)} {tl.period}s, {len(sc.model.evidence)} dated statements)"
+        )
+        return EXIT_OK
     sc.validate()
     outputs = len(sc.outputs())
     print(f"{args.file}: ok ({len(sc.munitions)} munitions, {outputs} outputs)")

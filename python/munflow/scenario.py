@@ -32,7 +32,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -41,12 +41,25 @@ from munflow import _core, atomic, weighted
 from munflow._core import Expr, ModelError
 from munflow.evidence import Observation
 from munflow.formatting import readable
+from munflow.located import located_model_error
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.posterior import PosteriorResults
 from munflow.results import DEFAULT_QUANTILES, Results
 from munflow.sensitivity import SensitivityMethods, Subject
 from munflow.summary_results import SummaryResults
 from munflow.words import DEFAULT_SCALE, samples_behind, words
+
+if TYPE_CHECKING:
+    from munflow.timeline_scenario import TimelineScenario
+
+
+def _scenario_of(spec: Any, origin: str) -> Scenario | TimelineScenario:
+    """The scenario object of a checked file of either dialect."""
+    if isinstance(spec, _core.TimelineSpec):
+        from munflow.timeline_scenario import TimelineScenario
+
+        return TimelineScenario(spec)
+    return Scenario(spec, origin=origin)
 
 
 class Scenario(SensitivityMethods):
@@ -77,26 +90,39 @@ class Scenario(SensitivityMethods):
     # -- reading ---------------------------------------------------------
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
-        """Read a scenario file: TOML, or JSON when the name ends in ``.json``."""
-        return cls(_core.ScenarioSpec.from_file(os.fspath(path)), origin=os.fspath(path))
+    def from_file(cls, path: str | os.PathLike[str]) -> Scenario | TimelineScenario:
+        """Read a scenario file: TOML, or JSON when the name ends in ``.json``.
+
+        Every scenario file is read by one reader: a file with a
+        ``[timeline]`` table gives a :class:`~munflow.TimelineScenario`
+        (its series by month, week or day).
+        """
+        return _scenario_of(_core.read_scenario_file(os.fspath(path)), os.fspath(path))
 
     @classmethod
-    def from_toml(cls, text: str, *, origin: str = "<string>") -> Scenario:
-        """Read a scenario from TOML text; ``origin`` names it in error messages."""
-        return cls(_core.ScenarioSpec.from_text(text, "toml", origin), origin=origin)
+    def from_toml(cls, text: str, *, origin: str = "<string>") -> Scenario | TimelineScenario:
+        """Read a scenario from TOML text; ``origin`` names it in error messages
+        (a timeline file's text gives a :class:`~munflow.TimelineScenario`)."""
+        return _scenario_of(_core.read_scenario_text(text, "toml", origin), origin)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, origin: str = "<dict>"
+    ) -> Scenario | TimelineScenario:
         """Build a scenario from a dict with the fields of the file format.
 
         Distributions are written as in files: a number, or a one-key dict
         such as ``{"beta": [2, 8]}``. The dict is checked field by field, with
         the messages a file gets (located by field path); ``None`` is not a
-        value (leave the field out).
+        value (leave the field out). A dict with a ``timeline`` table gives a
+        :class:`~munflow.TimelineScenario`.
         """
         if not isinstance(data, Mapping):
             raise TypeError(f"a scenario dict must be a mapping, got {type(data).__name__}")
+        if "timeline" in data:
+            from munflow.timeline_scenario import TimelineScenario
+
+            return TimelineScenario.from_dict(data, origin=origin)
         return cls(_core.ScenarioSpec.from_dict(data, origin), origin=origin)
 
     # -- writing ---------------------------------------------------------
@@ -187,7 +213,8 @@ class Scenario(SensitivityMethods):
         for part in parents:
             table = table.setdefault(part, {})
         edit(table, key)
-        return Scenario.from_dict(copy.deepcopy(data), origin=f"{self._origin} with {path} {verb}")
+        origin = f"{self._origin} with {path} {verb}"
+        return Scenario(_core.ScenarioSpec.from_dict(copy.deepcopy(data), origin), origin=origin)
 
     def _lookup(self, path: str) -> Any:
         """The value at a dotted path of the scenario's dict, or None."""
@@ -307,12 +334,7 @@ class Scenario(SensitivityMethods):
         if found is None:
             return err
         path, line = found
-        place = f"{self._spec.origin}:{line}" if line else self._spec.origin
-        located = ModelError(f"{place}: {path}: {err}")
-        for attr in ("node", "row", "value", "traced_to", "sample"):
-            setattr(located, attr, getattr(err, attr, None))
-        located.file, located.line, located.path = self._spec.origin, line, path
-        return located
+        return located_model_error(err, self._spec.origin, line, path)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._spec == other._spec

@@ -27,214 +27,258 @@ statements, read into a :class:`~munflow.timeline_results.TimelineModel`.
     active = [["2023-12", "2025-06"]]
     rounds_per_period = { lognormal_ci = [4, 15] }
 
-    [evidence.minister]
+    [evidence.minister]                     # the evidence syntax of every scenario file
+    kind = "measured"                       # or "at_least", "at_most", "between"
     quantity = "cumulative.containers"      # any series: "cumulative.voyages", ...
-    date = "2024-03"
-    measured = 7000
-    rel_error = 0.15                        # or at_least = ..., at_most = ...
+    date = "2024-03"                        # the period the statement speaks of
+    value = 7000
+    rel_error = 0.15
 
-Distributions are written as in scenario files: a number, or a one-key table
-``{ family = [parameters] }``. Every error names the file, the line and the
-field.
+The file is read and checked by the scenario reader every scenario file goes
+through (``munflow validate`` and :meth:`munflow.Scenario.from_file` read
+timeline files too): unknown keys are refused with the nearest valid names,
+and every error is a :class:`munflow.ScenarioError` naming the file, the line
+and the field. This module only builds the series from what it returns.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
-
-import tomllib
 
 import munflow._core as _core
 from munflow import evidence as ev
+from munflow.located import located_model_error
 from munflow.timeline import Series, Timeline, TimelineModel
-
-#: The distribution families a timeline file may name, and their arity.
-FAMILIES = {
-    "constant": 1,
-    "uniform": 2,
-    "normal": 2,
-    "lognormal": 2,
-    "lognormal_ci": 2,
-    "beta": 2,
-    "gamma": 2,
-    "pert": 3,
-    "triangular": 3,
-    "poisson": 1,
-}
-
-
-def has_timeline(path: str | os.PathLike[str]) -> bool:
-    """Whether a scenario file has a ``[timeline]`` table (False for a file
-    that cannot be read: reading it again says why)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(r"^\s*\[timeline\]\s*$", text, flags=re.MULTILINE) is not None
 
 
 class TimelineScenario:
-    """A timeline scenario read from a file: its title, timeline and model."""
+    """A timeline scenario read from a file: its title, timeline and model.
 
-    def __init__(self, text: str, origin: str = "<string>") -> None:
-        self._text = text
-        self.origin = origin
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise _core.scenario_error(str(err), "", origin) from None
+    ``TimelineScenario(text, origin)`` reads TOML text; a checked
+    ``_core.TimelineSpec`` is taken as it is. :meth:`munflow.Scenario.from_file`
+    returns one for a file with a ``[timeline]`` table.
+
+    >>> import munflow as mf
+    >>> sc = mf.Scenario.from_file(mf.scenarios.path("dprk_russia_timeline"))
+    >>> sc.timeline
+    Timeline('2023-08' .. '2025-06', 23 months)
+    >>> later = sc.with_value("timeline.end", "2025-12")
+    >>> len(later.timeline), later.model.series[:2]
+    (29, ['voyages', 'cumulative.voyages'])
+    """
+
+    def __init__(self, text: str | _core.TimelineSpec, origin: str = "<string>") -> None:
+        spec = (
+            text
+            if isinstance(text, _core.TimelineSpec)
+            else _core.TimelineSpec.from_text(text, "toml", origin)
+        )
+        self._spec = spec
+        self._text = spec.text
+        self.origin = spec.origin
+        doc = json.loads(spec.to_json())
         self.title = str(doc.get("title", ""))
         self.description = str(doc.get("description", ""))
-        self.timeline = self._timeline(doc.get("timeline"))
-        self.munitions = list(self._table(doc, "munitions"))
-        self.model = self._model(doc)
+        periods = doc["timeline"]
+        self.timeline = Timeline(periods["start"], periods["end"], periods.get("period", "month"))
+        self.munitions = list(doc.get("munitions", {}))
+        self.model = _Builder(self.timeline, spec.laws()).model(doc)
+        if list(self.model.series) != spec.series():  # one list of series, kept in step
+            raise RuntimeError(f"series {self.model.series} differ from {spec.series()}")
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> TimelineScenario:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as err:
+        """Read a timeline file (TOML, or JSON by extension)."""
+        spec = _core.read_scenario_file(os.fspath(path))
+        if not isinstance(spec, _core.TimelineSpec):
             raise _core.scenario_error(
-                f"cannot read the file: {err}", "", os.fspath(path)
-            ) from None
-        return cls(text, os.fspath(path))
+                "not a timeline file (it has no [timeline] table): read it with "
+                "munflow.Scenario.from_file",
+                "timeline",
+                os.fspath(path),
+            )
+        return cls(spec)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> TimelineScenario:
+        """A timeline scenario from a dict with the fields of the file,
+        checked like a file (errors located by field path)."""
+        text = json.dumps(_plain(data), indent=1)
+        return cls(_core.TimelineSpec.from_text(text, "json", origin, False))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (self._text, self._spec.format, self.origin))
 
     def run(self, n: int | float, seed: int | None = None, **options: Any) -> Any:
         """Runs the scenario's model (the options of :meth:`TimelineModel.run`)."""
-        res = self.model.run(n, seed, **options)
+        try:
+            res = self.model.run(n, seed, **options)
+        except _core.ModelError as err:
+            raise self._located(err) from None
         res.scenario = self
         return res
 
+    def _located(self, err: _core.ModelError) -> _core.ModelError:
+        """The error with the file, line and field of the deepest input it
+        was traced to (``rajin.voyages@2024-03`` is the channel's
+        ``voyages_per_period``), as :meth:`munflow.Scenario.run` gives it."""
+        laws = self._spec.laws()
+        for name in reversed([getattr(err, "node", ""), *getattr(err, "traced_to", [])]):
+            owner, _, field = str(name).partition("@")[0].partition(".")
+            field = _DRAWN_BY.get(field, field)
+            for table in ("munitions", "channels"):
+                path = f"{table}.{owner}.{field}"
+                if path in laws:
+                    return located_model_error(err, self.origin, self._spec.line_of(path), path)
+        return err
+
+    def validate(self) -> None:
+        """Nothing to do: a timeline file is checked when read."""
+
+    # -- editing ---------------------------------------------------------
+
+    def with_value(self, field: str, value: Any) -> TimelineScenario:
+        """A copy with one field set, by its dotted path, checked like a file.
+
+        ``sc.with_value("munitions.shell_152.dud_rate", {"beta": [1, 9]})``
+        changes one assumption; run both with the same seed and every other
+        input keeps its draws. A field the format does not have raises
+        :class:`munflow.ScenarioError` naming the nearest valid ones.
+        """
+        *parents, key = field.split(".")
+        self._table(field, parents)
+        return self._edited(field, lambda data: _at(data, parents).__setitem__(key, value))
+
+    def with_added(self, path: str, value: Mapping[str, Any]) -> TimelineScenario:
+        """A copy with a new munition, channel or dated statement
+        (``"channels.nampo"``, ``"evidence.new_report"``)."""
+        table, _, name = path.rpartition(".")
+        if table not in _ENTRY_TABLES or not name:
+            raise self._path_error(
+                path, f"entries are added to one of: {', '.join(_ENTRY_TABLES)}; not {table!r}"
+            )
+        if name in self.to_dict().get(table, {}):
+            raise self._path_error(path, f"{path!r} exists already; use with_value to change it")
+
+        def add(data: dict[str, Any]) -> None:
+            data.setdefault(table, {})[name] = value
+
+        return self._edited(path, add)
+
+    def without(self, path: str) -> TimelineScenario:
+        """A copy without a field or an entry, checked like a file (removing
+        a munition a channel names raises :class:`munflow.ScenarioError`)."""
+        *parents, key = path.split(".")
+        table = self._table(path, parents)
+        if key not in table:
+            raise self._path_error(
+                path,
+                f"this scenario has no {path!r} to remove; {'.'.join(parents) or 'it'} has: "
+                f"{', '.join(table)}",
+            )
+        return self._edited(path, lambda data: _at(data, parents).pop(key))
+
+    def _table(self, path: str, parents: list[str]) -> dict[str, Any]:
+        """The table holding the field at ``path``: it must exist."""
+        try:
+            return _at(self.to_dict(), parents)
+        except KeyError:
+            raise self._path_error(
+                path, f"this scenario has no {'.'.join(parents)!r} table to hold {path!r}"
+            ) from None
+
+    def _edited(self, path: str, edit: Any) -> TimelineScenario:
+        data = self.to_dict()
+        edit(data)
+        return TimelineScenario.from_dict(data, origin=f"{self.origin} with {path} edited")
+
+    def _path_error(self, path: str, message: str) -> Exception:
+        return _core.scenario_error(message, path, self.origin)
+
     def to_dict(self) -> dict[str, Any]:
-        """The file's tables (its ``source`` fields feed a report's sources)."""
-        return tomllib.loads(self._text)
+        """The file's tables, as checked (its ``source`` fields feed a
+        report's sources)."""
+        return json.loads(self._spec.to_json())
 
     def to_toml(self) -> str:
+        """The text the scenario was read from."""
         return self._text
 
-    # -- reading ----------------------------------------------------------
+    @property
+    def source_text(self) -> str:
+        """The text the scenario was read from (a report's footer hashes it)."""
+        return self._text
 
-    def _error(self, path: str, message: str) -> Exception:
-        """A ScenarioError naming the field and its line."""
-        return _core.scenario_error(message, path, self.origin, self._line(path))
+    def __repr__(self) -> str:
+        return f"<munflow timeline scenario {self.title or self.origin!r}: {self.timeline!r}>"
 
-    def _line(self, path: str) -> int:
-        """The line of a field ``table.sub.key`` (or of its table)."""
-        parts = path.split(".")
-        lines = self._text.splitlines()
-        for depth in range(len(parts), 0, -1):
-            table, key = ".".join(parts[: depth - 1]), parts[depth - 1]
-            start = 0
-            if table:
-                header = re.compile(rf"^\s*\[{re.escape(table)}\]\s*$")
-                start = next((i for i, line in enumerate(lines) if header.match(line)), -1)
-                if start < 0:
-                    continue
-            key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            header_re = re.compile(rf"^\s*\[{re.escape('.'.join(parts[:depth]))}\]\s*$")
-            for i in range(start, len(lines)):
-                if i > start and table and lines[i].lstrip().startswith("["):
-                    break
-                if key_re.match(lines[i]) or header_re.match(lines[i]):
-                    return i + 1
-        return 1
 
-    def _table(self, doc: Mapping[str, Any], name: str) -> dict[str, Any]:
-        table = doc.get(name, {})
-        if not isinstance(table, dict):
-            raise self._error(name, f"{name} must be a table")
-        return table
+#: A channel's per-period draws, by the field whose rate they are drawn with.
+_DRAWN_BY = {"voyages": "voyages_per_period", "rounds": "rounds_per_period"}
 
-    def _timeline(self, table: Any) -> Timeline:
-        if not isinstance(table, dict):
-            raise _core.scenario_error(
-                "a timeline file needs a [timeline] table", "timeline", self.origin
-            )
-        for key in ("start", "end"):
-            if key not in table:
-                raise self._error("timeline", f"[timeline] needs {key} (a date such as '2024-03')")
-        unknown = set(table) - {"start", "end", "period"}
-        if unknown:
-            raise self._error(
-                f"timeline.{sorted(unknown)[0]}", "unknown field; [timeline] has start, end, period"
-            )
-        try:
-            return Timeline(
-                str(table["start"]), str(table["end"]), str(table.get("period", "month"))
-            )
-        except ValueError as err:
-            field = "period" if "period" in str(err) else "end" if "end" in str(err) else "start"
-            raise self._error(f"timeline.{field}", str(err)) from None
+#: The tables of a timeline file that take new entries.
+_ENTRY_TABLES = ("munitions", "channels", "evidence")
 
-    def _law(self, path: str, spec: Any) -> Any:
-        """A distribution (or number) from its file form."""
-        if isinstance(spec, int | float) and not isinstance(spec, bool):
-            return float(spec)
-        if not (isinstance(spec, dict) and len(spec) == 1):
-            raise self._error(
-                path,
-                f"expected a number or a one-key table such as {{ beta = [2, 8] }}, got {spec!r}",
-            )
-        ((family, args),) = spec.items()
-        if family not in FAMILIES:
-            raise self._error(
-                path, f"unknown distribution {family!r}; one of {', '.join(FAMILIES)}"
-            )
-        args = args if isinstance(args, list) else [args]
-        if len(args) != FAMILIES[family] or not all(isinstance(a, int | float) for a in args):
-            raise self._error(path, f"{family} takes {FAMILIES[family]} numbers, got {args!r}")
-        try:
-            return getattr(_core, family)(*[float(a) for a in args])
-        except ValueError as err:
-            raise self._error(path, str(err)) from None
 
-    def _dated(self, path: str, call: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return call(*args, **kwargs)
-        except ValueError as err:
-            raise self._error(path, str(err)) from None
+def _at(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """The table at ``keys`` (KeyError when one is missing or not a table)."""
+    for key in keys:
+        data = data[key]
+        if not isinstance(data, dict):
+            raise KeyError(key)
+    return data
 
-    def _model(self, doc: Mapping[str, Any]) -> TimelineModel:
-        tl = self.timeline
-        munitions = self._table(doc, "munitions")
-        channels = self._table(doc, "channels")
-        if not channels:
-            raise _core.scenario_error(
-                "a timeline file needs at least one [channels.NAME] table", "channels", self.origin
-            )
+
+def _plain(value: Any) -> Any:
+    """Python values as JSON's: numpy numbers and arrays as plain ones."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    return value
+
+
+def _restore(text: str, format: str, origin: str) -> TimelineScenario:
+    return TimelineScenario(_core.TimelineSpec.from_text(text, format, origin))
+
+
+class _Builder:
+    """The series of a checked timeline file: channels' flows, munitions'
+    deliveries, stocks, and the dated statements on them."""
+
+    def __init__(self, timeline: Timeline, laws: Mapping[str, Any]) -> None:
+        self.tl = timeline
+        self.laws = laws
+        self.inputs: dict[str, Series] = {}
+
+    def _input(self, name: str, path: str, **sharing: Any) -> Series:
+        series = self.tl.input(name, self.laws[path], **sharing)
+        self.inputs[name] = series
+        return series
+
+    def model(self, doc: Mapping[str, Any]) -> TimelineModel:
+        tl = self.tl
+        munitions = doc.get("munitions", {})
         containers: Series | None = None
         all_voyages: Series | None = None
         rounds: dict[str, Series] = {}
-        for name, ch in channels.items():
-            at = f"channels.{name}"
-            active = self._dated(
-                f"{at}.active",
-                tl.active,
-                [tuple(r) for r in ch.get("active", [[tl.labels[0], tl.labels[-1]]])],
-            )
+        for name, ch in doc["channels"].items():
+            whole = [[tl.labels[0], tl.labels[-1]]]
+            active = tl.active([tuple(r) for r in ch.get("active", whole)])
             if "rounds_per_period" in ch:
-                munition = ch.get("munition")
-                if munition not in munitions:
-                    raise self._error(
-                        f"{at}.munition", f"names no munition of [munitions]: {munition!r}"
-                    )
+                munition = ch["munition"]
                 drawn = self._poisson_flow(name, "rounds", ch, active)
                 rounds[munition] = rounds[munition] + drawn if munition in rounds else drawn
                 continue
-            for key in ("voyages_per_period", "containers_per_voyage"):
-                if key not in ch:
-                    raise self._error(
-                        at, f"channel {name!r} needs {key} (or rounds_per_period and munition)"
-                    )
             voyages = self._poisson_flow(name, "voyages", ch, active)
             all_voyages = voyages if all_voyages is None else all_voyages + voyages
-            load = tl.input(
-                f"{name}.containers_per_voyage",
-                self._law(f"{at}.containers_per_voyage", ch["containers_per_voyage"]),
+            load = self._input(
+                f"{name}.containers_per_voyage", f"channels.{name}.containers_per_voyage"
             )
             flow = voyages * load
             containers = flow if containers is None else containers + flow
@@ -248,36 +292,27 @@ class TimelineScenario:
             at = f"munitions.{name}"
             delivered = rounds.get(name)
             if "share" in m and containers is not None:
-                share = tl.input(f"{name}.share", self._law(f"{at}.share", m["share"]))
-                per = tl.input(
-                    f"{name}.per_container",
-                    self._law(f"{at}.per_container", m.get("per_container", 1.0)),
-                )
+                share = self._input(f"{name}.share", f"{at}.share")
+                per = self._input(f"{name}.per_container", f"{at}.per_container")
                 shipped = containers * share * per
                 delivered = shipped if delivered is None else delivered + shipped
             if delivered is None:
                 continue
-            dud = tl.input(f"{name}.dud_rate", self._law(f"{at}.dud_rate", m.get("dud_rate", 0.0)))
+            dud = self._input(f"{name}.dud_rate", f"{at}.dud_rate")
             functioning = delivered * (1.0 - dud)
             outputs[f"{name}.delivered"] = delivered
             outputs[f"cumulative.{name}"] = delivered.cumulative()
             outputs[f"functioning.{name}"] = functioning.cumulative()
             if "fired_per_day" in m:
-                fired = tl.input(
-                    f"{name}.fired_per_day", self._law(f"{at}.fired_per_day", m["fired_per_day"])
-                )
-                supplied = tl.input(
-                    f"{name}.supplied_share",
-                    self._law(f"{at}.supplied_share", m.get("supplied_share", 1.0)),
-                )
+                fired = self._input(f"{name}.fired_per_day", f"{at}.fired_per_day")
+                supplied = self._input(f"{name}.supplied_share", f"{at}.supplied_share")
                 outputs[f"{name}.days_of_fire"] = functioning.cumulative() / fired
                 wanted = tl.consumption(fired, share=supplied)
                 outputs[f"{name}.wanted"] = wanted.cumulative()
                 stock = tl.stock(functioning, fired, share=supplied)
                 outputs[f"{name}.stock"] = stock
         observations = [
-            self._observation(name, spec, outputs)
-            for name, spec in self._table(doc, "evidence").items()
+            self._statement(name, spec, outputs) for name, spec in doc.get("evidence", {}).items()
         ]
         return TimelineModel(tl, outputs, observations)
 
@@ -288,47 +323,49 @@ class TimelineScenario:
         rate ``<what>_per_period``, shared as the channel's ``sharing`` says,
         in its active periods."""
         field = f"{what}_per_period"
-        at = f"channels.{channel}.{field}"
-        rate = self._dated(
-            at,
-            self.timeline.input,
+        rate = self._input(
             f"{channel}.{field}",
-            self._law(at, ch[field]),
+            f"channels.{channel}.{field}",
             sharing=ch.get("sharing", "shared"),
             rho=ch.get("rho"),
         )
-        return self.timeline.draw(f"{channel}.{what}", lambda r: _core.poisson(r), rate * active)
+        return self.tl.draw(f"{channel}.{what}", lambda r: _core.poisson(r), rate * active)
 
-    def _observation(self, name: str, spec: Mapping[str, Any], outputs: Mapping[str, Any]) -> Any:
-        at = f"evidence.{name}"
-        quantity = spec.get("quantity")
-        if quantity not in outputs:
-            raise self._error(
-                f"{at}.quantity", f"names no series; the series are: {', '.join(outputs)}"
-            )
-        if "date" not in spec:
-            raise self._error(at, "a dated statement needs date (the period it speaks of)")
-        node = self._dated(f"{at}.date", outputs[quantity].at, str(spec["date"]))
-        if node.name is None:
-            # Labels the node (the same one) for the statement's description.
-            label = self.timeline.labels[self.timeline.period_of(str(spec["date"]))]
-            node = _core.named(node, f"{quantity}[{label}]")
-        if "measured" in spec:
-            return self._dated(
-                at,
-                ev.measured,
-                node,
-                float(spec["measured"]),
+    def _statement(self, name: str, spec: Mapping[str, Any], outputs: Mapping[str, Any]) -> Any:
+        """A statement (the file's ``[evidence.NAME]``) as an observation:
+        series are read at its date, inputs (one draw for the whole
+        timeline) as they are."""
+
+        def node(ref: Any) -> Any:
+            if not isinstance(ref, str):
+                return float(ref)
+            if ref not in outputs:
+                return self.inputs[ref].items[0]
+            at = outputs[ref].at(spec["date"])
+            if at.name is None:
+                # Labels the node (the same one) for the statement's description.
+                label = self.tl.labels[self.tl.period_of(spec["date"])]
+                at = _core.named(at, f"{ref}[{label}]")
+            return at
+
+        kind = spec["kind"]
+        if kind == "count":
+            return ev.count(int(spec["k"]), n=node(spec["n"]), p=node(spec["p"]), name=name)
+        if kind == "poisson":
+            return ev.poisson(int(spec["k"]), rate=node(spec["rate"]), name=name)
+        quantity = node(spec["quantity"])
+        if kind == "measured":
+            return ev.measured(
+                quantity,
+                float(spec["value"]),
                 rel_error=spec.get("rel_error"),
                 sd=spec.get("sd"),
                 level=float(spec.get("level", 0.9)),
                 error=spec.get("error", "lognormal"),
                 name=name,
             )
-        if "at_least" in spec:
-            return self._dated(at, ev.at_least, node, float(spec["at_least"]), name=name)
-        if "at_most" in spec:
-            return self._dated(at, ev.at_most, node, float(spec["at_most"]), name=name)
-        raise self._error(
-            at, "a statement needs measured (with rel_error or sd), at_least or at_most"
-        )
+        if kind == "at_least":
+            return ev.at_least(quantity, float(spec["value"]), name=name)
+        if kind == "at_most":
+            return ev.at_most(quantity, float(spec["value"]), name=name)
+        return ev.between(quantity, float(spec["lower"]), float(spec["upper"]), name=name)

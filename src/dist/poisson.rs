@@ -23,7 +23,7 @@ pub struct Poisson {
 }
 
 /// Above this a rate's draws are no longer exact integers in f64 arithmetic.
-const MAX_RATE: f64 = 1.0e15;
+pub(crate) const MAX_RATE: f64 = 1.0e15;
 
 /// The Poisson(rate) inversion table, for moderate rates.
 fn poisson_table(rate: f64) -> Option<InversionTable> {

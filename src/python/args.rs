@@ -138,3 +138,14 @@ pub(crate) fn fresh_seed() -> u64 {
     // Keep seeds below 2**63 so they print and round-trip everywhere.
     h.finish() >> 1
 }
+
+/// "toml" or "json" as a [`Format`].
+pub(super) fn parse_format(format: &str) -> PyResult<crate::scenario::Format> {
+    match format {
+        "toml" => Ok(crate::scenario::Format::Toml),
+        "json" => Ok(crate::scenario::Format::Json),
+        other => Err(PyValueError::new_err(format!(
+            "format must be 'toml' or 'json', got {other:?}"
+        ))),
+    }
+}

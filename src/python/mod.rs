@@ -13,6 +13,7 @@ mod run;
 mod scenario;
 mod sensitivity;
 mod summary_run;
+mod timeline_spec;
 
 use pyo3::prelude::*;
 
@@ -29,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     evidence::register(m)?;
     persist::register(m)?;
     scenario::register(m)?;
+    timeline_spec::register(m)?;
     sensitivity::register(m)?;
     summary_run::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -5,11 +5,11 @@
 
 use super::errors::IntoPy;
 use super::expr::Expr;
+use super::timeline_spec::TimelineSpec;
 use crate::error::{Error, Problem};
 use crate::scenario::{
-    compile, entry_tables, line_of_path, settable_paths, Format, Origin, Scenario,
+    compile, entry_tables, line_of_path, settable_paths, Format, Origin, Scenario, ScenarioFile,
 };
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 use std::path::PathBuf;
@@ -63,15 +63,7 @@ impl ScenarioSpec {
     #[staticmethod]
     #[pyo3(signature = (text, format="toml", origin="<string>"))]
     fn from_text(text: &str, format: &str, origin: &str) -> PyResult<Self> {
-        let format = match format {
-            "toml" => Format::Toml,
-            "json" => Format::Json,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "format must be 'toml' or 'json', got {other:?}"
-                )))
-            }
-        };
+        let format = super::args::parse_format(format)?;
         let origin = Origin::file(origin);
         let inner = Scenario::from_text(text, format, &origin).py_err()?;
         Ok(ScenarioSpec {
@@ -361,6 +353,65 @@ fn _restore_scenario(
     })
 }
 
+/// A scenario file of either dialect, read and checked: a `ScenarioSpec`,
+/// or a `TimelineSpec` for a file with a `[timeline]` table.
+#[pyfunction]
+fn read_scenario_file(py: Python<'_>, path: PathBuf) -> PyResult<Py<PyAny>> {
+    let origin = Origin::file(path.display().to_string());
+    let format = Format::from_path(&path);
+    let text = py
+        .detach(|| crate::scenario::read_text(&path))
+        .map_err(|message| {
+            super::errors::to_py(
+                Problem {
+                    origin: origin.name.clone(),
+                    line: None,
+                    path: String::new(),
+                    message,
+                }
+                .into(),
+            )
+        })?;
+    read_any(py, text, format, origin)
+}
+
+/// Scenario text of either dialect, read and checked (as `read_scenario_file`).
+#[pyfunction]
+#[pyo3(signature = (text, format="toml", origin="<string>"))]
+fn read_scenario_text(
+    py: Python<'_>,
+    text: String,
+    format: &str,
+    origin: &str,
+) -> PyResult<Py<PyAny>> {
+    read_any(
+        py,
+        text,
+        super::args::parse_format(format)?,
+        Origin::file(origin),
+    )
+}
+
+fn read_any(py: Python<'_>, text: String, format: Format, origin: Origin) -> PyResult<Py<PyAny>> {
+    let file = py
+        .detach(|| crate::scenario::read_any(&text, format, &origin))
+        .py_err()?;
+    Ok(match file {
+        ScenarioFile::Plain(inner) => Py::new(
+            py,
+            ScenarioSpec {
+                inner,
+                origin,
+                text: Some((text, format)),
+            },
+        )?
+        .into_any(),
+        ScenarioFile::Timeline(inner) => {
+            Py::new(py, TimelineSpec::new(inner, origin, text, format))?.into_any()
+        }
+    })
+}
+
 /// A ScenarioError for a problem the Python layer finds (an unknown path).
 #[pyfunction]
 #[pyo3(signature = (message, path="", file="<scenario>", line=None))]
@@ -376,5 +427,7 @@ fn scenario_error(message: &str, path: &str, file: &str, line: Option<usize>) ->
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ScenarioSpec>()?;
     m.add_function(wrap_pyfunction!(_restore_scenario, m)?)?;
+    m.add_function(wrap_pyfunction!(read_scenario_file, m)?)?;
+    m.add_function(wrap_pyfunction!(read_scenario_text, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_error, m)?)
 }

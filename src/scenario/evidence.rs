@@ -93,6 +93,10 @@ pub struct EvidenceSpec {
     /// The output or input observed (measured and the bounds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
+    /// Timeline files: the period the statement speaks of ("2024-02": by
+    /// the end of February 2024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<super::Date>,
     /// The reported figure (measured), or the bound (at_least, at_most).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
@@ -146,6 +150,20 @@ impl EvidenceSpec {
         has("rate", self.rate.is_some());
         has("lower", self.lower.is_some());
         has("upper", self.upper.is_some());
+        out
+    }
+
+    /// The fields that name what is observed, with what they name.
+    pub fn references(&self) -> Vec<(&'static str, Reference)> {
+        let mut out = Vec::new();
+        if let Some(q) = &self.quantity {
+            out.push(("quantity", Reference::Path(q.clone())));
+        }
+        for (field, r) in [("n", &self.n), ("p", &self.p), ("rate", &self.rate)] {
+            if let Some(r) = r {
+                out.push((field, r.clone()));
+            }
+        }
         out
     }
 
@@ -276,7 +294,7 @@ pub(super) fn observations(
             Reference::Number(x) => Ok(Node::constant(*x)),
             Reference::Path(p) => by_name.get(p).cloned().ok_or_else(|| {
                 let mut names: Vec<&String> = by_name.keys().collect();
-                names.sort_by_key(|n| strsim_distance(n, p));
+                names.sort_by_key(|n| edit_distance(n, p));
                 let near: Vec<String> = names.iter().take(3).map(|n| format!("'{n}'")).collect();
                 format!(
                     "no output or input named '{p}'; the nearest are {}",
@@ -287,6 +305,12 @@ pub(super) fn observations(
     };
     let mut out = Vec::new();
     for (name, spec) in specs.iter() {
+        if spec.date.is_some() {
+            return Err(Error::at_field(
+                format!("evidence.{name}.date"),
+                "a date places a statement in a timeline file, and this file has no [timeline] table",
+            ));
+        }
         let obs = spec
             .observation(name, &resolve)
             .map_err(|(field, message)| {
@@ -298,7 +322,7 @@ pub(super) fn observations(
 }
 
 /// Edit distance between two names (Levenshtein), for suggestions.
-fn strsim_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -11,10 +11,12 @@
 //! after parsing (see `validate`) have only a path, so the path is looked up
 //! in the source text to find its line.
 
+use super::timeline::TimelineScenario;
 use super::validate::{validate, Issue};
 use super::Scenario;
 pub use crate::error::Problem;
 use crate::error::Result;
+use serde::de::DeserializeOwned;
 use std::io::Read;
 use std::path::Path;
 
@@ -109,31 +111,89 @@ fn too_large(bytes: u64) -> String {
     )
 }
 
+/// A scenario file of either dialect: every file is read by one reader, and
+/// a `[timeline]` table makes it a timeline file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScenarioFile {
+    Plain(Scenario),
+    Timeline(TimelineScenario),
+}
+
+/// Reads and checks scenario text of either dialect.
+pub fn read_any(text: &str, format: Format, origin: &Origin) -> Result<ScenarioFile> {
+    Ok(if is_timeline(text, format) {
+        ScenarioFile::Timeline(timeline_from_str(text, format, origin)?)
+    } else {
+        ScenarioFile::Plain(from_str(text, format, origin)?)
+    })
+}
+
+/// Whether the text has a top-level `timeline` table (false for text that
+/// does not parse: reading it says why).
+pub fn is_timeline(text: &str, format: Format) -> bool {
+    match format {
+        Format::Toml => toml::de::DeTable::parse(text)
+            .is_ok_and(|t| t.get_ref().iter().any(|(k, _)| k.get_ref() == "timeline")),
+        Format::Json => serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|v| v.get("timeline").is_some()),
+    }
+}
+
 /// Reads and checks scenario text.
 pub fn from_str(text: &str, format: Format, origin: &Origin) -> Result<Scenario> {
-    let scenario = match format {
-        Format::Toml => parse_toml(text, origin)?,
-        Format::Json => parse_json(text, origin)?,
-    };
+    if is_timeline(text, format) {
+        return Err(locate(timeline_issue(), Some((text, format)), origin).into());
+    }
+    let scenario: Scenario = parse(text, format, origin)?;
     validate(&scenario).map_err(|issue| locate(issue, Some((text, format)), origin))?;
     Ok(scenario)
+}
+
+/// A timeline file given to the reader of ordinary scenarios.
+fn timeline_issue() -> Issue {
+    Issue::at(
+        &["timeline"],
+        "this is a timeline scenario (it has a [timeline] table): read it with TimelineScenario, or read_any (munflow.Scenario.from_file reads both)",
+    )
+}
+
+/// Reads and checks a timeline file's text.
+pub fn timeline_from_str(text: &str, format: Format, origin: &Origin) -> Result<TimelineScenario> {
+    let scenario: TimelineScenario = parse(text, format, origin)?;
+    super::timeline::validate(&scenario)
+        .map_err(|issue| locate(issue, Some((text, format)), origin))?;
+    Ok(scenario)
+}
+
+fn parse<T: DeserializeOwned>(
+    text: &str,
+    format: Format,
+    origin: &Origin,
+) -> std::result::Result<T, Problem> {
+    match format {
+        Format::Toml => parse_toml(text, origin),
+        Format::Json => parse_json(text, origin),
+    }
 }
 
 /// Reads and checks a scenario given as a TOML value tree (what a Python
 /// dict becomes): the same fields, checks and messages as a file, with
 /// field paths but no lines.
 pub fn from_value(value: toml::Value, origin: &Origin) -> Result<Scenario> {
+    if value.get("timeline").is_some() {
+        return Err(locate(timeline_issue(), None, origin).into());
+    }
     let scenario: Scenario = serde_path_to_error::deserialize(value).map_err(|e| Problem {
         origin: origin.name.clone(),
         line: None,
         path: path_string(e.path()),
-        message: one_line(e.inner().message()),
+        message: explain(&one_line(e.inner().message())),
     })?;
     validate(&scenario).map_err(|issue| locate(issue, None, origin))?;
     Ok(scenario)
 }
 
-fn parse_toml(text: &str, origin: &Origin) -> std::result::Result<Scenario, Problem> {
+fn parse_toml<T: DeserializeOwned>(text: &str, origin: &Origin) -> std::result::Result<T, Problem> {
     let de = toml::Deserializer::parse(text).map_err(|e| Problem {
         origin: origin.name.clone(),
         line: e
@@ -154,21 +214,21 @@ fn parse_toml(text: &str, origin: &Origin) -> std::result::Result<Scenario, Prob
             origin: origin.name.clone(),
             line: line.filter(|_| origin.lines),
             path,
-            message: one_line(inner.message()),
+            message: explain(&one_line(inner.message())),
         }
     })
 }
 
-fn parse_json(text: &str, origin: &Origin) -> std::result::Result<Scenario, Problem> {
+fn parse_json<T: DeserializeOwned>(text: &str, origin: &Origin) -> std::result::Result<T, Problem> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let scenario: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.inner();
         Problem {
             origin: origin.name.clone(),
             line: Some(inner.line()).filter(|&l| l > 0 && origin.lines),
             path,
-            message: json_message(inner),
+            message: explain(&json_message(inner)),
         }
     })?;
     de.end().map_err(|e| Problem {
@@ -220,6 +280,94 @@ fn one_line(msg: &str) -> String {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// serde's "unknown field `dud_rat`, expected one of `label`, ..." with the
+/// nearest valid names first: "unknown field `dud_rat`, did you mean
+/// `dud_rate`? (expected one of ...)". Variants (`sharing = "shraed"`) the same.
+fn explain(message: &str) -> String {
+    let parse = || -> Option<(&str, &str, Vec<&str>)> {
+        let (what, rest) = ["unknown field `", "unknown variant `"]
+            .iter()
+            .find_map(|p| message.strip_prefix(p).map(|r| (&p[..p.len() - 2], r)))?;
+        let (name, rest) = rest.split_once('`')?;
+        let list = rest
+            .strip_prefix(", expected one of ")
+            .or_else(|| rest.strip_prefix(", expected "))?;
+        let valid = list.split(", ").map(|s| s.trim_matches('`')).collect();
+        Some((what, name, valid))
+    };
+    let Some((what, name, valid)) = parse() else {
+        return in_words(message);
+    };
+    if let Some(hint) = RENAMED.iter().find(|(old, _)| *old == name) {
+        return format!("{what} `{name}`: {}", hint.1);
+    }
+    let near = nearest(name, &valid);
+    if near.is_empty() {
+        return message.to_string();
+    }
+    let near: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+    let rest = &message[what.len() + name.len() + 3..];
+    format!(
+        "{what} `{name}`, did you mean {}? ({})",
+        near.join(" or "),
+        rest.trim_start_matches(", ")
+    )
+}
+
+/// serde's Rust type names in an analyst's words: "expected f64" -> "expected
+/// a number", "expected struct Periods" -> "expected a table".
+fn in_words(message: &str) -> String {
+    let mut out = message.to_string();
+    for number in ["f64", "u64", "i64", "usize", "u32"] {
+        out = out.replace(&format!("expected {number}"), "expected a number");
+    }
+    match out.find("expected struct ") {
+        Some(i) => format!("{}expected a table", &out[..i]),
+        None => out,
+    }
+}
+
+/// Keys of earlier dialects, and how they are written now.
+const RENAMED: [(&str, &str); 3] = [
+    (
+        "measured",
+        "a reported figure is written kind = \"measured\" and value = ... (the evidence syntax of every scenario file)",
+    ),
+    (
+        "at_least",
+        "a lower bound is written kind = \"at_least\" and value = ... (the evidence syntax of every scenario file)",
+    ),
+    (
+        "at_most",
+        "an upper bound is written kind = \"at_most\" and value = ... (the evidence syntax of every scenario file)",
+    ),
+];
+
+/// The names of `valid` nearest `wanted` (by edit distance, ignoring case),
+/// close enough to be a typo of it; at most three.
+pub(crate) fn nearest<'a>(wanted: &str, valid: &[&'a str]) -> Vec<&'a str> {
+    let wanted = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = valid
+        .iter()
+        .map(|v| {
+            (
+                super::evidence::edit_distance(&wanted, &v.to_lowercase()),
+                *v,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    scored.sort_by_key(|(d, _)| *d);
+    let best = scored.first().map(|(d, _)| *d);
+    scored
+        .into_iter()
+        .filter(|(d, _)| Some(*d) == best)
+        .take(3)
+        .map(|(_, v)| v)
+        .collect()
 }
 
 /// Turns a validation issue into a located problem.

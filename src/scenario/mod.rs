@@ -32,6 +32,7 @@
 
 mod compile;
 mod correlations;
+mod dates;
 mod detection;
 mod dist_spec;
 mod evidence;
@@ -40,6 +41,7 @@ mod mix;
 mod named;
 mod paths;
 mod schema;
+mod timeline;
 mod validate;
 mod write;
 
@@ -49,13 +51,17 @@ pub use detection::{undetected_shape, MAX_DARK_SEEN};
 pub use dist_spec::{DistSpec, Form};
 pub use evidence::{EvidenceKind, EvidenceSpec, Reference};
 
-pub use load::{line_of_path, read_text};
-pub use load::{Format, Origin, Problem, MAX_FILE_BYTES};
+pub use dates::{Date, Period};
+pub use load::{is_timeline, read_any, Format, Origin, Problem, ScenarioFile, MAX_FILE_BYTES};
+pub use load::{line_of_path, read_text, timeline_from_str as load_timeline};
 pub use named::Named;
 pub use paths::{entry_tables, settable_paths};
 pub use schema::{
     Category, Channels, DetectionPrior, Direct, Flow, Mix, MixAlternative, Munition, Reported,
     Scenario, Voyages, OTHER_CARGO,
+};
+pub use timeline::{
+    Periods, Sharing, TimelineChannel, TimelineMunition, TimelineScenario, MAX_PERIODS,
 };
 pub use validate::Issue;
 

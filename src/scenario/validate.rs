@@ -19,7 +19,7 @@ pub struct Issue {
 }
 
 impl Issue {
-    fn at<S: AsRef<str>>(path: &[S], message: impl Into<String>) -> Issue {
+    pub(super) fn at<S: AsRef<str>>(path: &[S], message: impl Into<String>) -> Issue {
         Issue {
             path: path.iter().map(|s| s.as_ref().to_string()).collect(),
             message: message.into(),
@@ -96,7 +96,7 @@ fn check_names(s: &Scenario) -> Result<(), Issue> {
 
 /// Names become parts of node names (`shell_152.dud_rate`), so no dots, spaces
 /// or brackets, and none of the names outputs use.
-fn check_name(path: &[&str], name: &str, what: &str) -> Result<(), Issue> {
+pub(super) fn check_name(path: &[&str], name: &str, what: &str) -> Result<(), Issue> {
     let ok = !name.is_empty()
         && name
             .chars()
@@ -166,7 +166,7 @@ fn check_munition(name: &str, m: &super::Munition) -> Result<(), Issue> {
 }
 
 /// The law's support must lie in [0, 1].
-fn check_rate<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+pub(super) fn check_rate<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
     let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
     let (lo, hi) = dist.support();
     if lo < 0.0 || hi > 1.0 {
@@ -259,7 +259,10 @@ fn check_dirichlet_drawable(path: &[String], concentrations: &Named<f64>) -> Res
 }
 
 /// The law's support must not reach below 0.
-fn check_non_negative<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<Dist, Issue> {
+pub(super) fn check_non_negative<S: AsRef<str>>(
+    path: &[S],
+    spec: &DistSpec,
+) -> Result<Dist, Issue> {
     let dist = spec.to_dist().map_err(|e| Issue::at(path, e.to_string()))?;
     let (lo, _) = dist.support();
     if lo < 0.0 {
@@ -276,7 +279,7 @@ fn check_non_negative<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<Dist
 }
 
 /// The chance of exceeding a limit that is accepted as "never".
-const NEGLIGIBLE: f64 = 1e-12;
+pub(super) const NEGLIGIBLE: f64 = 1e-12;
 
 /// The largest whole number a double holds exactly, and so the largest count.
 const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
@@ -284,7 +287,7 @@ const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 /// A count (containers, voyages, rounds per container): not negative, and
 /// below 2^53 but with negligible probability, since counts are thinned by
 /// binomial draws that need them exact.
-fn check_count<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
+pub(super) fn check_count<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Result<(), Issue> {
     let dist = check_non_negative(path, spec)?;
     let high = dist.isf(NEGLIGIBLE);
     if high > MAX_COUNT {

@@ -322,7 +322,7 @@ def test_a_timeline_file_gives_hand_computed_totals() -> None:
     [
         (
             ('2024-04"]]', '2024-09"]]'),
-            "two_ports.toml:12: channels.port.active: active range 2024-02..2024-09: "
+            "two_ports.toml:12: channels.port.active[0]: active range 2024-02..2024-09: "
             "end 2024-09 is outside the timeline",
         ),
         (
@@ -331,11 +331,11 @@ def test_a_timeline_file_gives_hand_computed_totals() -> None:
         ),
         (
             ('end = "2024-06"', 'end = "2023-06"'),
-            "two_ports.toml:4: timeline.end: timeline: end 2023-06 is before start 2024-01",
+            "two_ports.toml:4: timeline.end: end 2023-06 is before start 2024-01",
         ),
         (
             ("voyages_per_period = 1000", "voyages_per_period = { beta = [2] }"),
-            "two_ports.toml:13: channels.port.voyages_per_period: beta takes 2 numbers",
+            "two_ports.toml:13: channels.port.voyages_per_period: beta takes [alpha, beta], got 1",
         ),
     ],
 )
@@ -351,10 +351,11 @@ def test_a_statement_dated_outside_the_timeline_is_a_located_error() -> None:
 
     text = (
         TIMELINE_FILE
-        + '\n[evidence.late]\nquantity = "cumulative.containers"\ndate = "2025-01"\nat_least = 5\n'
+        + '\n[evidence.late]\nkind = "at_least"\nquantity = "cumulative.containers"\n'
+        + 'date = "2025-01"\nvalue = 5\n'
     )
     with pytest.raises(
-        mf.ScenarioError, match=r"two_ports.toml:18: evidence.late.date: at 2025-01 is outside"
+        mf.ScenarioError, match=r"two_ports.toml:19: evidence.late.date: 2025-01 is outside"
     ):
         TimelineScenario(text, "two_ports.toml")
 

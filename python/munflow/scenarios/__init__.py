@@ -42,7 +42,5 @@ def path(name: str = DEMO) -> Path:
 def load(name: str = DEMO) -> Scenario | TimelineScenario:
     """Read a bundled scenario (a timeline file gives a TimelineScenario)."""
     from munflow.scenario import Scenario
-    from munflow.timeline_scenario import TimelineScenario, has_timeline
 
-    file = path(name)
-    return TimelineScenario.from_file(file) if has_timeline(file) else Scenario.from_file(file)
+    return Scenario.from_file(path(name))

@@ -12,6 +12,12 @@ Half the cases edit the TOML text (a value replaced, a line dropped, doubled or
 made up), half edit the parsed scenario and write it as JSON, so both readers
 are searched. Run by test_properties.py in a child process under a watchdog;
 ``--examples N`` sets the number of cases.
+
+``--timeline`` mutates the bundled timeline file instead (its channels,
+dates and dated ``[evidence]`` statements): each mutant is refused located,
+or runs (without its statements, so that no mutant waits on tempering) with
+finite series that are consistent (cumulative series never fall, working
+rounds at most delivered ones, stocks not negative).
 """
 
 from __future__ import annotations
@@ -34,10 +40,12 @@ from hypothesis import strategies as st
 import munflow as mf
 from munflow import cli
 
-BUNDLED = mf.scenarios.path("dprk_russia_2023_2024")
+# The file mutated, decided before the strategies below are built from it.
+TIMELINE = "--timeline" in sys.argv
+BUNDLED = mf.scenarios.path("dprk_russia_timeline" if TIMELINE else "dprk_russia_2023_2024")
 TEXT = BUNDLED.read_text()
 DATA = mf.Scenario.from_file(BUNDLED).to_dict()
-SAMPLES = 300
+SAMPLES = 100 if TIMELINE else 300
 
 # Numbers an analyst (or a typo) could write, from ordinary to absurd.
 NUMBERS = [0, 1, -1, 0.5, 2, 19, 430, 7000, 1e-300, 5e-324, 1e15, 1e16, 2**53 + 1, 1e300]
@@ -141,7 +149,7 @@ def _is_distribution(value: Any) -> bool:
     )
 
 
-ENTRIES = [p for p in PATHS if len(p) in (2, 3) and p[0] in ("munitions", "channels")]
+ENTRIES = [p for p in PATHS if len(p) in (2, 3) and p[0] in ("munitions", "channels", "evidence")]
 FIELDS = [
     "per_container", "dud_rate", "failure_rate", "interception_rate", "mass_kg",
     "daily_consumption", "tracked", "dark_seen", "p_detect", "prior", "containers_per_voyage",
@@ -152,6 +160,19 @@ OTHER_VALUES = [
     "shell", "missile", "rocket", "uniform", "scale_invariant", "shell_152", "nope", "",
     True, [], {}, [1, 2], {"beta": []}, {"beta": [2, 8], "pert": [1, 2, 3]}, {"betta": [2, 8]},
 ]  # fmt: skip
+if TIMELINE:
+    FIELDS = [
+        "share", "per_container", "dud_rate", "fired_per_day", "supplied_share", "active",
+        "voyages_per_period", "containers_per_voyage", "rounds_per_period", "munition",
+        "sharing", "rho", "kind", "quantity", "date", "value", "rel_error", "sd", "level",
+        "lower", "upper", "measured", "label", "source", "bogus", "dud_rat", "shareing",
+    ]  # fmt: skip
+    OTHER_VALUES += [
+        "2024-03", "2024-03-15", "2023-07", "2025-07", "2024-02-30", "9999-12-31", "1900-01",
+        [["2023-08", "2024-01"]], [["2024-06", "2024-01"]], [["2023-08"]], "persistent",
+        "independent", "shared", "week", "day", "measured", "at_least", "between", "count",
+        "cumulative.containers", "cumulative.voyages", "shell_152.stock", "ballistic_missile",
+    ]  # fmt: skip
 
 
 class Case:
@@ -169,7 +190,12 @@ def structural_edit(draw: st.DrawFn) -> Case:
     """The bundled scenario with one to three edits, as JSON."""
     data = json.loads(json.dumps(DATA))
     for _ in range(draw(st.integers(1, 3))):
-        edit = draw(st.sampled_from(["value"] * 6 + ["set", "drop", "add", "estimates", "mix"]))
+        extra = ["date"] if TIMELINE else ["estimates", "mix"]
+        edit = draw(st.sampled_from(["value"] * 6 + ["set", "drop", "add", *extra]))
+        if edit == "date":
+            path = draw(st.sampled_from(DATE_PATHS))
+            _get(data, path[:-1])[path[-1]] = draw(st.sampled_from(DATES))
+            continue
         if edit == "estimates":
             channels = [c for kind in data.get("channels", {}).values() for c in kind]
             names = draw(st.lists(st.sampled_from([*channels, "ghost"]), max_size=3))
@@ -229,6 +255,11 @@ def _get(data: Any, path: tuple[str, ...]) -> Any:
 
 
 DIST_PATHS = [p for p in PATHS if _is_distribution(_get(DATA, p))]
+DATE_PATHS = [p for p in PATHS if p[-1] in ("start", "end", "date")]
+DATES = [
+    "2023-08", "2023-12", "2024-02-29", "2025-06", "2025-06-30", "2023-07-31", "2025-07",
+    "2026-01", "2030-12-31", "2200-12", "2024-13", "2023-02-29", "24-03", "", "2024-03-1",
+]  # fmt: skip
 
 
 ASSIGNMENT = re.compile(r"^(\s*[\w.\"-]+\s*=\s*)(.+)$")
@@ -306,6 +337,9 @@ class Checker:
             return
         assert status == 0, (status, err)
         sc = mf.Scenario.from_file(path)
+        if TIMELINE:
+            self.check_timeline(sc)
+            return
         try:
             res = sc.run(n=SAMPLES, seed=1, threads=2, progress=False)
         except mf.ModelError as e:
@@ -317,6 +351,38 @@ class Checker:
             return
         self.counts["ran"] += 1
         check_consistent(res)
+
+    def check_timeline(self, sc: Any) -> None:
+        assert isinstance(sc, mf.TimelineScenario), type(sc)
+        try:
+            prior = sc.without("evidence") if "evidence" in sc.to_dict() else sc
+            res = prior.run(SAMPLES, seed=1, threads=2, progress=False)
+        except mf.ModelError as e:
+            self.counts["failed at run time"] += 1
+            message = str(e)
+            assert "\n" not in message, message
+            assert e.file and e.path and message.startswith(f"{e.file}"), message
+            assert f": {e.path}: " in message, message
+            return
+        self.counts["ran"] += 1
+        check_timeline_consistent(res, sc)
+
+
+def check_timeline_consistent(res: Any, sc: Any) -> None:
+    series = {name: res.series(name) for name in sc.model.series}
+    for name, values in series.items():
+        assert np.isfinite(values).all(), name
+        if name.startswith(("cumulative.", "functioning.")) or name.endswith(".wanted"):
+            assert (np.diff(values, axis=1) >= 0).all(), name
+    if "voyages" in series:
+        voyages = series["voyages"]
+        assert (voyages >= 0).all() and (voyages == np.floor(voyages)).all()
+        assert (series["containers"] >= 0).all()
+    for munition in sc.munitions:
+        if f"cumulative.{munition}" in series:
+            assert (series[f"functioning.{munition}"] <= series[f"cumulative.{munition}"]).all()
+        if f"{munition}.stock" in series:
+            assert (series[f"{munition}.stock"] >= 0).all(), munition
 
 
 def validate(path: Path) -> tuple[int, str]:
@@ -365,6 +431,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--examples", type=int, default=500)
+    parser.add_argument("--timeline", action="store_true", help="mutate the timeline file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         checker = Checker(args.log, Path(tmp))
@@ -386,7 +453,8 @@ def main() -> int:
 
         search()
     print(
-        f"{count[0]} mutated scenarios: " + ", ".join(f"{v} {k}" for k, v in checker.counts.items())
+        f"{count[0]} mutated {'timeline files' if TIMELINE else 'scenarios'}: "
+        + ", ".join(f"{v} {k}" for k, v in checker.counts.items())
     )
     return 0
 

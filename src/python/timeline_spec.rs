@@ -1,0 +1,127 @@
+//! `munflow._core.TimelineSpec`: a timeline file read and checked by the
+//! scenario reader (`crate::scenario::TimelineScenario`). Python builds the
+//! graph of series from its structure and laws; nothing is parsed there.
+
+use super::dists::make_dist;
+use super::errors::IntoPy;
+use crate::scenario::{line_of_path, DistSpec, Format, Origin, TimelineScenario};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// A timeline file, read and checked. Python code uses
+/// `munflow.TimelineScenario`, which wraps this.
+#[pyclass(module = "munflow._core", frozen)]
+pub struct TimelineSpec {
+    inner: TimelineScenario,
+    origin: Origin,
+    text: String,
+    format: Format,
+}
+
+impl TimelineSpec {
+    pub(super) fn new(
+        inner: TimelineScenario,
+        origin: Origin,
+        text: String,
+        format: Format,
+    ) -> Self {
+        TimelineSpec {
+            inner,
+            origin,
+            text,
+            format,
+        }
+    }
+}
+
+#[pymethods]
+impl TimelineSpec {
+    /// Reads timeline text in `format` ("toml" or "json"); `lines=False`
+    /// for text made by a program (an edited copy), whose lines mean nothing
+    /// to the analyst.
+    #[staticmethod]
+    #[pyo3(signature = (text, format="toml", origin="<string>", lines=true))]
+    fn from_text(text: &str, format: &str, origin: &str, lines: bool) -> PyResult<Self> {
+        let format = super::args::parse_format(format)?;
+        let origin = Origin {
+            name: origin.to_string(),
+            lines,
+        };
+        let inner = crate::scenario::load_timeline(text, format, &origin).py_err()?;
+        Ok(TimelineSpec::new(inner, origin, text.to_string(), format))
+    }
+
+    /// The validated file as JSON: tables in file order, laws as written
+    /// (use `laws` for the distributions), dates as written.
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| {
+            pyo3::exceptions::PyValueError::new_err(format!("cannot write the timeline: {e}"))
+        })
+    }
+
+    /// Every law of the file by field path (`munitions.shell_152.dud_rate`),
+    /// with the defaults a missing field means: a float for a number, a
+    /// `Distribution` otherwise.
+    fn laws<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for (path, spec) in self.inner.laws() {
+            match spec {
+                DistSpec::Number(x) => out.set_item(path, x)?,
+                spec => out.set_item(path, make_dist(py, spec.to_dist().py_err()?, None)?)?,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The series a run gives, in order.
+    fn series(&self) -> Vec<String> {
+        self.inner.series()
+    }
+
+    /// The number of periods.
+    fn periods(&self) -> i64 {
+        self.inner.periods()
+    }
+
+    /// The line of the field at a dotted path (None without lines).
+    fn line_of(&self, path: &str) -> Option<usize> {
+        let keys: Vec<String> = path.split('.').map(String::from).collect();
+        line_of_path(&self.text, self.format, &keys).filter(|_| self.origin.lines)
+    }
+
+    #[getter]
+    fn title(&self) -> Option<String> {
+        self.inner.title.clone()
+    }
+
+    #[getter]
+    fn origin(&self) -> String {
+        self.origin.name.clone()
+    }
+
+    /// The text it was read from.
+    #[getter]
+    fn text(&self) -> String {
+        self.text.clone()
+    }
+
+    /// "toml" or "json".
+    #[getter]
+    fn format(&self) -> &'static str {
+        match self.format {
+            Format::Toml => "toml",
+            Format::Json => "json",
+        }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<TimelineSpec>()
+            .map(|o| o.get().inner == self.inner)
+            .unwrap_or(false)
+    }
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<TimelineSpec>()
+}
