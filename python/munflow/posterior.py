@@ -138,6 +138,15 @@ class PosteriorResults(Results):
         most precise basis for a statistic)."""
         return Results.__getitem__(self, name), self.draw_weights
 
+    def to_arviz(self) -> Any:
+        """The posterior in ArviZ's container (``InferenceData`` with ArviZ
+        0.x, an ``xarray.DataTree`` with 1.x): posterior, sample_stats,
+        log_likelihood (``az.loo`` works), prior and observed_data groups;
+        see :mod:`munflow.inference_data`. Needs ``munflow[arviz]``."""
+        from munflow.inference_data import to_arviz
+
+        return to_arviz(self)
+
     def weighted_rows(self, *, include_inputs: bool = True) -> pd.DataFrame:
         """The draws behind the posterior as a DataFrame with a ``weight``
         column: the prior's draws and their likelihood weights for a
