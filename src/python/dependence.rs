@@ -64,19 +64,22 @@ type CouplingInfo = (
 #[pyfunction]
 fn couplings(exprs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<CouplingInfo>> {
     let mut found: Vec<(Arc<crate::dependence::Coupling>, Vec<Option<String>>)> = Vec::new();
-    for (i, obj) in exprs.iter().enumerate() {
-        let root = to_node(obj, &format!("exprs[{i}]"))?;
-        for node in root.ancestors() {
-            let Some(m) = node.member() else { continue };
-            let at = match found.iter().position(|(c, _)| Arc::ptr_eq(c, &m.coupling)) {
-                Some(at) => at,
-                None => {
-                    found.push((m.coupling.clone(), vec![None; m.coupling.len()]));
-                    found.len() - 1
-                }
-            };
-            found[at].1[m.index] = node.name().map(str::to_string);
-        }
+    let roots = exprs
+        .iter()
+        .enumerate()
+        .map(|(i, obj)| to_node(obj, &format!("exprs[{i}]")))
+        .collect::<PyResult<Vec<Node>>>()?;
+    // One walk of the whole graph (a timeline's outputs share most of it).
+    for node in crate::expr::post_order(&roots, |_| true) {
+        let Some(m) = node.member() else { continue };
+        let at = match found.iter().position(|(c, _)| Arc::ptr_eq(c, &m.coupling)) {
+            Some(at) => at,
+            None => {
+                found.push((m.coupling.clone(), vec![None; m.coupling.len()]));
+                found.len() - 1
+            }
+        };
+        found[at].1[m.index] = node.name().map(str::to_string);
     }
     Ok(found
         .into_iter()
