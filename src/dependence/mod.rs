@@ -36,18 +36,22 @@
 //! assert_eq!(res.column("share_152mm").unwrap().len(), 8192);
 //! ```
 
+mod eigen;
 mod matrix;
 mod scores;
 
 pub use matrix::{
-    check_correlation, cholesky, min_eigenvalue, nearest_correlation, symmetric_eigen, Matrix,
+    check_correlation, cholesky, min_eigenvalue, nearest_correlation, nearest_correlation_until,
+    symmetric_eigen, Matrix,
 };
 pub use scores::{reorder, van_der_waerden};
 
 use crate::engine::{stream_rng, CHUNK};
 use crate::error::{Error, Result};
 use crate::expr::{key_mix, Node, Op};
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// How a coupling imposes its rank correlations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +103,9 @@ pub struct Coupling {
     /// The inputs' labels, in column order (messages, and the stream key).
     labels: Vec<String>,
     key: u64,
+    /// Identity: unique across processes like a node's, so members pickled
+    /// one by one come back coupled again (see [`Coupling::restore`]).
+    id: u64,
     /// Van der Waerden scores of a full chunk, made once.
     full_chunk: OnceLock<Vec<f64>>,
 }
@@ -116,6 +123,17 @@ impl Coupling {
         rank_corr: &[Vec<f64>],
         labels: Vec<String>,
     ) -> Result<(Coupling, Option<Repair>)> {
+        Coupling::new_until(method, rank_corr, labels, &AtomicBool::new(false))
+    }
+
+    /// [`Coupling::new`], stopping with [`Error::Interrupted`] once `cancel`
+    /// is set (repairing a target of a few hundred inputs takes a while).
+    pub fn new_until(
+        method: Method,
+        rank_corr: &[Vec<f64>],
+        labels: Vec<String>,
+        cancel: &AtomicBool,
+    ) -> Result<(Coupling, Option<Repair>)> {
         let given = Matrix::from_rows(rank_corr, "rank_corr")?;
         if given.k != labels.len() {
             return Err(Error::InvalidArgument(format!(
@@ -126,7 +144,7 @@ impl Coupling {
         }
         check_correlation(&given, "rank_corr")?;
         let (target, repair) = if min_eigenvalue(&given) < -1e-10 {
-            let used = nearest_correlation(&given, 1e-8);
+            let used = nearest_correlation_until(&given, 1e-8, cancel)?;
             (used.clone(), Some(Repair { given, used }))
         } else {
             (given, None)
@@ -136,7 +154,7 @@ impl Coupling {
         // the cone (rarely, and by rounding-sized amounts): repair quietly.
         let normal = match cholesky(&normal) {
             Some(_) => normal,
-            None => nearest_correlation(&normal, 1e-10),
+            None => nearest_correlation_until(&normal, 1e-10, cancel)?,
         };
         let chol = cholesky(&normal).ok_or_else(|| {
             Error::InvalidArgument("rank_corr: no Cholesky factor after repair".into())
@@ -158,9 +176,46 @@ impl Coupling {
             chol,
             labels,
             key,
+            id: crate::expr::fresh_id(),
             full_chunk: OnceLock::new(),
         };
         Ok((coupling, repair))
+    }
+
+    /// The coupling `id` as it was saved with one of its members: the one
+    /// already in this process if it is alive (members saved or pickled one
+    /// by one are coupled again, as one coupling), else built from the saved
+    /// matrix and kept for the members restored after it.
+    ///
+    /// # Errors
+    /// A saved matrix or method that is not valid (see [`Coupling::new`]).
+    pub(crate) fn restore(
+        id: u64,
+        key: u64,
+        method: Method,
+        rank_corr: &[Vec<f64>],
+        labels: Vec<String>,
+    ) -> Result<Arc<Coupling>> {
+        let mut live = LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // The key (from the content) guards against two identities colliding.
+        if let Some(c) = live
+            .as_ref()
+            .and_then(|table| table.get(&id))
+            .and_then(Weak::upgrade)
+            .filter(|c| c.key == key)
+        {
+            return Ok(c);
+        }
+        let (mut made, _) = Coupling::new(method, rank_corr, labels)?;
+        made.id = id;
+        let made = Arc::new(made);
+        register(&mut live, &made);
+        Ok(made)
+    }
+
+    /// The coupling's identity, saved with its members.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn method(&self) -> Method {
@@ -213,6 +268,19 @@ impl Coupling {
     }
 }
 
+/// The couplings alive in this process, by identity.
+static LIVE: Mutex<Option<HashMap<u64, Weak<Coupling>>>> = Mutex::new(None);
+
+/// Records `coupling` among the live ones, dropping the dead entries when
+/// they could make up half the table (so it stays as small as what lives).
+fn register(live: &mut Option<HashMap<u64, Weak<Coupling>>>, coupling: &Arc<Coupling>) {
+    let table = live.get_or_insert_with(HashMap::new);
+    if table.len() >= 64 && table.len().is_power_of_two() {
+        table.retain(|_, c| c.strong_count() > 0);
+    }
+    table.insert(coupling.id, Arc::downgrade(coupling));
+}
+
 /// One input's place in a coupling.
 #[derive(Debug, Clone)]
 pub struct Member {
@@ -235,6 +303,16 @@ pub fn correlate(
     rank_corr: &[Vec<f64>],
     method: Method,
 ) -> Result<(Vec<Node>, Option<Repair>)> {
+    correlate_until(inputs, rank_corr, method, &AtomicBool::new(false))
+}
+
+/// [`correlate`], stopping with [`Error::Interrupted`] once `cancel` is set.
+pub fn correlate_until(
+    inputs: &[Node],
+    rank_corr: &[Vec<f64>],
+    method: Method,
+    cancel: &AtomicBool,
+) -> Result<(Vec<Node>, Option<Repair>)> {
     if inputs.len() < 2 {
         return Err(Error::InvalidArgument(format!(
             "correlate needs at least two inputs, got {}",
@@ -252,8 +330,12 @@ pub fn correlate(
         }
     }
     let labels = inputs.iter().map(Node::label).collect();
-    let (coupling, repair) = Coupling::new(method, rank_corr, labels)?;
+    let (coupling, repair) = Coupling::new_until(method, rank_corr, labels, cancel)?;
     let coupling = Arc::new(coupling);
+    register(
+        &mut LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+        &coupling,
+    );
     let nodes = inputs
         .iter()
         .zip(dists)

@@ -6,7 +6,19 @@ use crate::dist::Sample;
 use crate::error::{Error, Result};
 use crate::expr::Op;
 
+/// Steps between two checks for Ctrl-C within a chunk (a step is a few
+/// microseconds to a millisecond).
+const CANCEL_EVERY: usize = 256;
+
 impl Plan {
+    /// [`Error::Interrupted`] once the run has been asked to stop.
+    fn check_cancelled(&self) -> Result<()> {
+        match &self.cancel {
+            Some(c) if c.load(std::sync::atomic::Ordering::Relaxed) => Err(Error::Interrupted),
+            _ => Ok(()),
+        }
+    }
+
     /// Evaluates chunk `c` into the workspace and copies stored steps into `outs`.
     pub(super) fn eval_chunk(
         &self,
@@ -17,7 +29,10 @@ impl Plan {
         let start = c * CHUNK;
         let len = CHUNK.min(self.n - start);
         self.fill_coupling_scores(c, len, ws);
-        for step in &self.steps {
+        for (i, step) in self.steps.iter().enumerate() {
+            if i % CANCEL_EVERY == CANCEL_EVERY - 1 {
+                self.check_cancelled()?;
+            }
             let mut buf = std::mem::take(&mut ws[step.slot]);
             let result = self.eval_step(step, c, start, &mut buf[..len], ws);
             ws[step.slot] = buf;

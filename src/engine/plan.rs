@@ -69,6 +69,9 @@ pub struct Plan {
     pub(super) row_streams: bool,
     /// The row the fed values start at.
     pub(super) feed_start: usize,
+    /// Set to stop the run: a chunk of a long timeline has thousands of
+    /// steps, so evaluating one takes long enough to check it within.
+    pub(super) cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Plan {
@@ -93,11 +96,16 @@ impl Plan {
             .map(|((name, node), _)| (name, node))
             .collect();
         let order = evaluation_order(&wanted, &fed, opts.store_inputs);
+        opts.check_cancelled()?;
         let index: HashMap<u64, usize> =
             order.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
         let (stored, mut stored_as) = stored_columns(&wanted, &order, &index, opts.store_inputs);
         let (slot_of, mut slots) = assign_slots(&order, &index, &fed);
         let mut couplings: Vec<PlannedCoupling> = Vec::new();
+        // Per coupling (by address): its place in `couplings`, and its
+        // evaluated members' (column, stream key).
+        let mut coupling_at: HashMap<*const crate::dependence::Coupling, usize> = HashMap::new();
+        let mut members: Vec<Vec<(usize, u64)>> = Vec::new();
         let steps = order
             .iter()
             .enumerate()
@@ -130,22 +138,18 @@ impl Plan {
                     )));
                 }
                 let scores = member.map(|m| {
-                    let at = match couplings
-                        .iter()
-                        .position(|p| Arc::ptr_eq(&p.coupling, &m.coupling))
-                    {
-                        Some(at) => at,
-                        None => {
-                            let k = m.coupling.len();
-                            couplings.push(PlannedCoupling {
-                                coupling: m.coupling.clone(),
-                                slots: (slots..slots + k).collect(),
-                                key: m.coupling.key(),
-                            });
-                            slots += k;
-                            couplings.len() - 1
-                        }
-                    };
+                    let at = *coupling_at.entry(Arc::as_ptr(&m.coupling)).or_insert_with(|| {
+                        let k = m.coupling.len();
+                        couplings.push(PlannedCoupling {
+                            coupling: m.coupling.clone(),
+                            slots: (slots..slots + k).collect(),
+                            key: m.coupling.key(),
+                        });
+                        members.push(Vec::new());
+                        slots += k;
+                        couplings.len() - 1
+                    });
+                    members[at].push((m.index, key));
                     couplings[at].slots[m.index]
                 });
                 let copula = member
@@ -167,15 +171,7 @@ impl Plan {
                 })
             })
             .collect::<Result<Vec<Step>>>()?;
-        for planned in couplings.iter_mut() {
-            let mut members: Vec<(usize, u64)> = steps
-                .iter()
-                .filter_map(|s: &Step| {
-                    let m = s.node.member()?;
-                    s.scores?;
-                    Arc::ptr_eq(&m.coupling, &planned.coupling).then_some((m.index, s.key))
-                })
-                .collect();
+        for (planned, mut members) in couplings.iter_mut().zip(members) {
             members.sort_unstable();
             for (index, key) in members {
                 planned.key = crate::expr::key_mix(planned.key ^ key ^ index as u64);
@@ -191,6 +187,7 @@ impl Plan {
             allow_nan: opts.allow_nan,
             row_streams: opts.row_streams,
             feed_start: opts.feed_start,
+            cancel: opts.cancel.clone(),
         })
     }
 
@@ -317,16 +314,19 @@ fn check_names(outputs: &[(String, Node)]) -> Result<()> {
             "a model needs at least one output".into(),
         ));
     }
-    let mut every: Vec<Node> = Vec::new();
-    for (_, node) in outputs {
-        every.extend(node.ancestors());
-    }
+    // One walk of the whole graph (not one per output: a timeline's period
+    // t reads every period before it).
+    let every = post_order(outputs.iter().map(|(_, n)| n), |_| true);
     crate::expr::check_unique_names(&every)?;
     check_output_names(outputs, &every)
 }
 
 /// Output names must be unique, and may not name a different node's input.
 fn check_output_names(outputs: &[(String, Node)], every: &[Node]) -> Result<()> {
+    let named: HashMap<&str, &Node> = every
+        .iter()
+        .filter_map(|n| n.name().map(|name| (name, n)))
+        .collect();
     let mut seen = HashSet::new();
     for (name, node) in outputs {
         if name.is_empty() {
@@ -339,7 +339,7 @@ fn check_output_names(outputs: &[(String, Node)], every: &[Node]) -> Result<()> 
                 "output name '{name}' is given twice"
             )));
         }
-        if let Some(other) = every.iter().find(|n| n.name() == Some(name) && *n != node) {
+        if let Some(other) = named.get(name.as_str()).filter(|n| **n != node) {
             return Err(Error::InvalidArgument(format!(
                 "output name '{name}' is also the name of a different input ({}); rename one of them",
                 other.label()

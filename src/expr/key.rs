@@ -68,14 +68,16 @@ impl StreamKeys {
     /// already have one keep it. Unnamed random nodes with the same definition
     /// get distinct keys by order of occurrence: they are distinct draws.
     pub fn assign(&mut self, roots: &[Node]) {
-        for root in roots {
-            for node in root.ancestors() {
-                if self.keys.contains_key(&node.id()) {
-                    continue;
-                }
-                let key = self.fresh_key(&node);
-                self.insert(&node, key);
+        // One walk of the whole graph: walking each root's ancestors anew
+        // would be quadratic in a timeline, whose period t reads every
+        // period before it. The walk meets the nodes in the order the
+        // per-root walks would first meet them, so the keys are the same.
+        for node in super::post_order(roots, |_| true) {
+            if self.keys.contains_key(&node.id()) {
+                continue;
             }
+            let key = self.fresh_key(&node);
+            self.insert(&node, key);
         }
     }
 
@@ -90,31 +92,30 @@ impl StreamKeys {
     /// A node named like a keyed one but defined differently, or an unnamed
     /// random node that matches several keyed ones.
     pub fn assign_matching(&mut self, roots: &[Node]) -> crate::Result<()> {
-        for root in roots {
-            for node in root.ancestors() {
-                if self.keys.contains_key(&node.id()) {
-                    continue;
-                }
-                let key = match self.rebuilt_key(&node) {
-                    Rebuilt::Key(key) => key,
-                    Rebuilt::New => self.fresh_key(&node),
-                    Rebuilt::Differs(name) => {
-                        return Err(crate::Error::InvalidArgument(format!(
-                            "'{name}' here is not the '{name}' of the run: the same name with a different definition ({}); \
-                             use the run's node, or build it exactly as before",
-                            node.definition_label()
-                        )))
-                    }
-                    Rebuilt::Ambiguous(count) => {
-                        return Err(crate::Error::InvalidArgument(format!(
-                            "'{}' matches {count} unnamed draws of the run with the same definition, so it is unclear \
-                             which one it stands for; name the inputs (name=...) or use the run's own nodes",
-                            node.label()
-                        )))
-                    }
-                };
-                self.insert(&node, key);
+        // One walk of the whole graph, as in `assign`.
+        for node in super::post_order(roots, |_| true) {
+            if self.keys.contains_key(&node.id()) {
+                continue;
             }
+            let key = match self.rebuilt_key(&node) {
+                Rebuilt::Key(key) => key,
+                Rebuilt::New => self.fresh_key(&node),
+                Rebuilt::Differs(name) => {
+                    return Err(crate::Error::InvalidArgument(format!(
+                        "'{name}' here is not the '{name}' of the run: the same name with a different definition ({}); \
+                         use the run's node, or build it exactly as before",
+                        node.definition_label()
+                    )))
+                }
+                Rebuilt::Ambiguous(count) => {
+                    return Err(crate::Error::InvalidArgument(format!(
+                        "'{}' matches {count} unnamed draws of the run with the same definition, so it is unclear \
+                         which one it stands for; name the inputs (name=...) or use the run's own nodes",
+                        node.label()
+                    )))
+                }
+            };
+            self.insert(&node, key);
         }
         Ok(())
     }

@@ -98,7 +98,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// A fresh node identity: this process's counter, mixed with a salt drawn
 /// once per process, so identities from different processes do not collide
 /// (the chance that two of a million nodes share one is about 3e-8).
-fn fresh_id() -> u64 {
+pub(crate) fn fresh_id() -> u64 {
     static SALT: OnceLock<u64> = OnceLock::new();
     let salt = *SALT.get_or_init(|| {
         use std::hash::{BuildHasher, Hasher};

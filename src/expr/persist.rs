@@ -42,6 +42,11 @@ pub struct SavedNode {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SavedMember {
     pub key: u64,
+    /// The coupling's identity (absent from files saved before it was
+    /// kept): members restored one by one in a process with the same
+    /// identity are coupled again, as one coupling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     pub method: String,
     pub rank_corr: Vec<Vec<f64>>,
     pub labels: Vec<String>,
@@ -92,6 +97,7 @@ pub fn save(roots: &[Node]) -> Saved {
             provenance: n.provenance().cloned(),
             coupling: n.member().map(|m| SavedMember {
                 key: m.coupling.key(),
+                id: Some(m.coupling.id()),
                 method: m.coupling.method().name().into(),
                 rank_corr: m.coupling.rank_corr().rows(),
                 labels: m.coupling.labels().to_vec(),
@@ -172,10 +178,13 @@ pub fn restore(saved: &Saved) -> Result<Vec<Node>> {
         let node = match (op, &s.coupling) {
             (op, None) => Node::with_id(s.id, op, s.name.clone()),
             (Op::Draw(dist), Some(m)) => {
-                let coupling = match couplings.get(&m.key) {
-                    Some(c) => c.clone(),
-                    None => {
-                        let method = Method::parse(&m.method)?;
+                let method = Method::parse(&m.method)?;
+                let coupling = match (m.id, couplings.get(&m.key)) {
+                    (Some(id), _) => {
+                        Coupling::restore(id, m.key, method, &m.rank_corr, m.labels.clone())?
+                    }
+                    (None, Some(c)) => c.clone(),
+                    (None, None) => {
                         let (c, _) = Coupling::new(method, &m.rank_corr, m.labels.clone())?;
                         let c = Arc::new(c);
                         couplings.insert(m.key, c.clone());

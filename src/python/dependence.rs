@@ -2,10 +2,11 @@
 //! `couplings` lists the couplings a model's outputs depend on (for the
 //! achieved-versus-target table and for refusing Sobol indices).
 
+use super::detach::{detached, WorkFlags};
 use super::dists::Distribution;
 use super::errors::IntoPy;
 use super::expr::{to_node, Expr};
-use crate::dependence::{correlate as couple, Method};
+use crate::dependence::{correlate_until as couple, Method};
 use crate::expr::{Node, Op};
 use pyo3::prelude::*;
 use std::sync::Arc;
@@ -28,7 +29,11 @@ fn correlate(
         .enumerate()
         .map(|(i, obj)| to_node(obj, &format!("inputs[{i}]")))
         .collect::<PyResult<Vec<Node>>>()?;
-    let (coupled, repair) = couple(&nodes, &rank_corr, method).py_err()?;
+    // Repairing a large target takes seconds: off the GIL, answering Ctrl-C.
+    let flags = WorkFlags::default();
+    let (coupled, repair) = detached(py, &flags, 0, None, || {
+        couple(&nodes, &rank_corr, method, &flags.cancel)
+    })?;
     let out = coupled
         .into_iter()
         .map(|node| {
@@ -59,19 +64,22 @@ type CouplingInfo = (
 #[pyfunction]
 fn couplings(exprs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<CouplingInfo>> {
     let mut found: Vec<(Arc<crate::dependence::Coupling>, Vec<Option<String>>)> = Vec::new();
-    for (i, obj) in exprs.iter().enumerate() {
-        let root = to_node(obj, &format!("exprs[{i}]"))?;
-        for node in root.ancestors() {
-            let Some(m) = node.member() else { continue };
-            let at = match found.iter().position(|(c, _)| Arc::ptr_eq(c, &m.coupling)) {
-                Some(at) => at,
-                None => {
-                    found.push((m.coupling.clone(), vec![None; m.coupling.len()]));
-                    found.len() - 1
-                }
-            };
-            found[at].1[m.index] = node.name().map(str::to_string);
-        }
+    let roots = exprs
+        .iter()
+        .enumerate()
+        .map(|(i, obj)| to_node(obj, &format!("exprs[{i}]")))
+        .collect::<PyResult<Vec<Node>>>()?;
+    // One walk of the whole graph (a timeline's outputs share most of it).
+    for node in crate::expr::post_order(&roots, |_| true) {
+        let Some(m) = node.member() else { continue };
+        let at = match found.iter().position(|(c, _)| Arc::ptr_eq(c, &m.coupling)) {
+            Some(at) => at,
+            None => {
+                found.push((m.coupling.clone(), vec![None; m.coupling.len()]));
+                found.len() - 1
+            }
+        };
+        found[at].1[m.index] = node.name().map(str::to_string);
     }
     Ok(found
         .into_iter()
@@ -89,9 +97,13 @@ fn couplings(exprs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<CouplingInfo>> {
 
 /// The nearest correlation matrix to `matrix` (Higham 2002).
 #[pyfunction]
-fn nearest_correlation(matrix: Vec<Vec<f64>>) -> PyResult<Vec<Vec<f64>>> {
+fn nearest_correlation(py: Python<'_>, matrix: Vec<Vec<f64>>) -> PyResult<Vec<Vec<f64>>> {
     let m = crate::dependence::Matrix::from_rows(&matrix, "matrix").py_err()?;
-    Ok(crate::dependence::nearest_correlation(&m, 0.0).rows())
+    let flags = WorkFlags::default();
+    let near = detached(py, &flags, 0, None, || {
+        crate::dependence::nearest_correlation_until(&m, 0.0, &flags.cancel)
+    })?;
+    Ok(near.rows())
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -4,7 +4,12 @@ impossible targets, refusals, and determinism."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
 import warnings
 
 import numpy as np
@@ -218,3 +223,117 @@ def test_tempering_is_refused_and_weighting_works_with_correlated_inputs():
         model.run(n=20_000, seed=1, method="tempering")
     post = model.run(n=20_000, seed=1, method="weighting")
     assert post.n == 20_000
+
+
+def nearest_correlation_numpy(a: np.ndarray) -> np.ndarray:
+    """Higham's (2002) alternating projections with Dykstra's correction,
+    written independently with numpy's eigh, run to a tight tolerance."""
+    y, correction = a.copy(), np.zeros_like(a)
+    for _ in range(100_000):
+        r = y - correction
+        w, v = np.linalg.eigh(r)
+        x = (v * np.maximum(w, 0.0)) @ v.T
+        correction = x - r
+        new = x.copy()
+        np.fill_diagonal(new, 1.0)
+        done = np.linalg.norm(new - y) < 1e-14 * np.linalg.norm(y)
+        y = new
+        if done:
+            break
+    return y
+
+
+def test_a_large_impossible_target_is_repaired_to_the_nearest_correlation_matrix():
+    # 120 inputs with random pairwise targets: far from any joint law (a
+    # repair of this size took about 30 s with Jacobi rotations).
+    k = 120
+    rng = np.random.default_rng(4)
+    target = rng.uniform(-1, 1, size=(k, k))
+    target = (target + target.T) / 2
+    np.fill_diagonal(target, 1.0)
+    assert np.linalg.eigvalsh(target).min() < -5
+    inputs = [mf.normal(0, 1, name=f"x{i}") for i in range(k)]
+    with pytest.warns(mf.CorrelationRepairWarning):
+        coupled = mf.correlate(inputs, target)
+    used = np.array(mf.dependence.couplings_of([sum(coupled[1:], coupled[0])])[0][3])
+    np.testing.assert_allclose(used, nearest_correlation_numpy(target), atol=1e-6)
+    np.testing.assert_allclose(
+        mf._core.nearest_correlation(target.tolist()), nearest_correlation_numpy(target), atol=1e-9
+    )
+
+
+def test_a_long_repair_answers_ctrl_c(tmp_path):
+    # A 700 x 700 repair takes tens of seconds; Ctrl-C a second in stops it
+    # within about one of its steps.
+    script = tmp_path / "repair.py"
+    script.write_text(
+        "import sys, numpy as np, munflow._core as core\n"
+        "rng = np.random.default_rng(1)\n"
+        "a = rng.uniform(-1, 1, (700, 700)); a = (a + a.T) / 2; np.fill_diagonal(a, 1)\n"
+        "print('start', flush=True)\n"
+        "try:\n"
+        "    core.nearest_correlation(a.tolist())\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout.readline().strip() == "start"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    sent = time.perf_counter()
+    out, _ = proc.communicate(timeout=60)
+    assert out.strip() == "interrupted"
+    assert time.perf_counter() - sent < 3.0
+
+
+PICKLED_APART = """
+import pickle, sys
+import numpy as np
+import scipy.stats as st
+import munflow as mf
+
+folder = sys.argv[1]
+a = pickle.load(open(folder + "/a.pkl", "rb"))
+b = pickle.load(open(folder + "/b.pkl", "rb"))
+res = mf.run({"total": a + b}, n=20_000, seed=3)
+alone = mf.run({"alone": pickle.load(open(folder + "/a_alone.pkl", "rb"))}, n=20_000, seed=3)
+np.savez(
+    folder + "/child.npz",
+    spearman=st.spearmanr(res["containers"], res["per_container"]).statistic,
+    checks=len(res.correlation_check()),
+    total=res["total"],
+    alone=alone["alone"],
+)
+"""
+
+
+def test_correlated_inputs_pickled_one_by_one_stay_coupled_in_another_process(tmp_path):
+    # Dask and multiprocessing users pickle inputs one by one: unpickled in
+    # another process, they must be one coupling again (they once drew
+    # independently: Spearman 0.005, no correlation check).
+    x = mf.lognormal_ci(6000, 8000, name="containers")
+    y = mf.pert(300, 430, 500, name="per_container")
+    a, b = mf.correlate([x, y], 0.7)
+    (tmp_path / "a.pkl").write_bytes(pickle.dumps(a))
+    (tmp_path / "b.pkl").write_bytes(pickle.dumps(b))
+    # One member alone, from another coupling: its own law, its own draws.
+    lone, _ = mf.correlate([mf.gamma(2, 1, name="g"), mf.beta(2, 5, name="q")], 0.5)
+    (tmp_path / "a_alone.pkl").write_bytes(pickle.dumps(lone))
+    script = tmp_path / "child.py"
+    script.write_text(PICKLED_APART)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, env=env, timeout=120)
+    child = np.load(tmp_path / "child.npz")
+    assert abs(float(child["spearman"]) - 0.7) < 0.03
+    assert int(child["checks"]) > 0
+    # The same numbers as the pair run here, where they were made.
+    here = mf.run({"total": a + b}, n=20_000, seed=3)
+    np.testing.assert_array_equal(child["total"], here["total"])
+    # A member pickled alone keeps its marginal: the draws it makes here.
+    np.testing.assert_array_equal(
+        child["alone"], mf.run({"alone": lone}, n=20_000, seed=3)["alone"]
+    )
+    assert st.kstest(child["alone"], st.gamma(2).cdf).pvalue > 1e-3

@@ -5,6 +5,8 @@ determinism and located errors."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import math
 import re
 
@@ -14,6 +16,7 @@ import pytest
 from scipy import stats
 
 import munflow as mf
+from munflow.timeline import Series
 
 
 def test_cumulative_totals_and_stock_by_hand() -> None:
@@ -373,4 +376,53 @@ def test_the_bundled_timeline_runs_from_the_cli(capsys: pytest.CaptureFixture[st
     assert lines[0] == "quantity,period,date,mean,sd,p5,p50,p95"
     assert len(lines) == 1 + 23 * len(
         mf.timeline_scenario.TimelineScenario.from_file(path).model.series
+    )
+
+
+def long_chain(days: int) -> tuple[mf.Timeline, Series, Series]:
+    """A daily timeline whose period t reads every period before it: an
+    AR(1) rate, Poisson arrivals, their running total and a stock."""
+    end = (dt.date(2020, 1, 1) + dt.timedelta(days=days - 1)).isoformat()
+    tl = mf.Timeline("2020-01-01", end, period="day")
+    rate = tl.input("arrivals_per_day", mf.lognormal_ci(2, 8), sharing="persistent", rho=0.8)
+    arrivals = tl.draw("arrivals", lambda r: mf.poisson(r), rate)
+    load = tl.input("load", mf.pert(80, 150, 300))
+    fired = tl.input("fired_per_day", mf.lognormal_ci(100, 600), sharing="independent")
+    delivered = arrivals * load
+    return tl, delivered.cumulative(), tl.stock(delivered, fired)
+
+
+# Computed with the code before planning became linear in the graph (one
+# walk of the graph instead of one per output): the same draws, bit for bit.
+CHAIN_TOTAL = [
+    1284531.6184086667, 1623016.048458546, 1282952.1633274388, 1074575.3575125178,
+    1490345.2130726052, 1913924.0122947772, 1675271.4770068715, 1189504.204677423,
+    1122468.5662691696, 1294703.23407045,
+]  # fmt: skip
+CHAIN_STOCK_DAY_1000 = [
+    336133.3114945893, 494038.41383814387, 394125.09115000593, 248082.00191852078,
+    498695.47948752274, 658912.1312698004, 572736.3272576885, 316416.95672771265,
+    280283.6987986167, 365191.9084348508,
+]  # fmt: skip
+CHAIN_300_SHA256 = "98519cf31716289e134fa70d1ebb19def582b0d0b8d433066717cfba7da7eae3"
+
+
+def test_a_long_daily_chain_plans_in_linear_time_with_the_same_draws():
+    # 2,000 days, every period an output (6,000 columns of a graph where
+    # period t reads periods 1..t): planning once searched every output's
+    # ancestors per output, minutes at n = 10.
+    tl, cumulative, stock = long_chain(2000)
+    res = tl.model({"cumulative": cumulative, "stock": stock}).run(10, seed=7, threads=2)
+    assert res.series("cumulative")[:, -1].tolist() == CHAIN_TOTAL
+    assert res.series("stock")[:, 999].tolist() == CHAIN_STOCK_DAY_1000
+    # Every column of a shorter chain, against a digest of the old run.
+    tl, cumulative, stock = long_chain(300)
+    model = tl.model({"cumulative": cumulative, "stock": stock})
+    columns = [
+        np.column_stack([r.series("cumulative"), r.series("stock")])
+        for r in (model.run(10, seed=7, threads=t) for t in (1, 2))
+    ]
+    np.testing.assert_array_equal(columns[0], columns[1])
+    assert (
+        hashlib.sha256(np.ascontiguousarray(columns[0]).tobytes()).hexdigest() == CHAIN_300_SHA256
     )
