@@ -18,14 +18,14 @@ samples leaving the observation out where neither keeps 200.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from munflow import _core, weighted
-from munflow.formatting import ReadableTable
+from munflow import _core, mcse, weighted
+from munflow.formatting import ReadableTable, readable
 
 if TYPE_CHECKING:
     from munflow.posterior import PosteriorResults
@@ -45,11 +45,39 @@ class EvidenceCheck(ReadableTable):
 
 class Shifts(ReadableTable):
     """One row per (observation, output): the output's median and 90% range
-    without the observation and with it (see :func:`shifts`)."""
+    without the observation and with it, and the shifts with their Monte
+    Carlo intervals (see :func:`shifts`). Printed, a shift whose interval
+    holds 0 reads "within noise"."""
 
     @property
     def _constructor(self) -> type[Shifts]:
         return Shifts
+
+    def _readable(self) -> pd.DataFrame:
+        shown = pd.DataFrame(self)
+        for shift in SHIFTS:
+            noise = f"{shift}_within_noise"
+            if shift in shown and noise in shown:
+                words = [
+                    "within noise" if quiet else readable(x)
+                    for x, quiet in zip(shown[shift], shown[noise], strict=True)
+                ]
+                shown = shown.drop(columns=noise).assign(**{shift: words})
+        return shown
+
+    def __repr__(self) -> str:
+        return self._readable().to_string(float_format=readable)
+
+    def _repr_html_(self) -> str:
+        return self._readable().to_html(float_format=readable, border=0)
+
+
+#: The shifts :func:`shifts` reports, each with its Monte Carlo interval.
+SHIFTS = ("change", "narrowing")
+
+#: The Monte Carlo intervals of the shifts hold the shift a run of infinite
+#: size would give 95% of the time.
+Z_95 = 1.959964
 
 
 @dataclass
@@ -62,6 +90,8 @@ class _View:
     tails_of: Callable[[], list[np.ndarray]]
     ess: float
     source: str
+    #: Sizes of the independent populations the rows are made of (tempering).
+    populations: list[int] = field(default_factory=list)
 
     @property
     def tails(self) -> list[np.ndarray]:
@@ -111,6 +141,7 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
                 lambda: res._tails(prior=False),
                 ess_post,
                 "posterior rows",
+                res.populations,
             )
     if best.ess >= MIN_ESS or not keep:
         return best
@@ -129,7 +160,38 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
     w = fresh["weights"]
     w = np.full(fresh["run"].n, 1.0) if w is None else np.asarray(w)
     tails = fresh["tails"]
-    return _View(fresh["run"].columns, w, lambda: tails, weighted.effective_size(w), "separate run")
+    return _View(
+        fresh["run"].columns,
+        w,
+        lambda: tails,
+        weighted.effective_size(w),
+        "separate run",
+        [int(k) for k in fresh.get("populations", [])],
+    )
+
+
+def _quantiles_with_errors(
+    values: np.ndarray, weights: np.ndarray, populations: list[int], qs: list[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted quantiles and their Monte Carlo standard errors: the
+    delta method's for independent draws, the spread between populations
+    for tempering's correlated particles."""
+    values = np.asarray(values, dtype=float)
+    figures = weighted.quantiles(values, weights, qs)
+    if len(populations) < 2:
+        return figures, mcse.of_draws(values, weights, qs)[1]
+    bounds = np.cumsum([0, *populations])
+    per_population = [
+        weighted.quantiles(values[a:b], weights[a:b], qs) if weights[a:b].sum() > 0 else nans
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        for nans in [np.full(len(qs), np.nan)]
+    ]
+    return figures, mcse.spread(np.array(per_population))
+
+
+def _ratio_error(top: float, se_top: float, bottom: float, se_bottom: float) -> float:
+    """Standard error of top / bottom, top and bottom independent (delta method)."""
+    return float(np.hypot(se_top, top / bottom * se_bottom) / abs(bottom))
 
 
 def _p_value(view: _View, j: int, kind: str) -> float:
@@ -217,35 +279,82 @@ def check_evidence(
 
 
 def shifts(res: PosteriorResults, output: str | None = None, *, n_check: int = 20_000) -> Shifts:
-    """How much each observation moved each output: the output's median and
-    90% range given all the other observations (``median_without``,
-    ``range_without``) and given all of them (``median_with``,
-    ``range_with``), with ``change`` (relative change of the median) and
-    ``narrowing`` (1 - range_with / range_without)."""
+    """How much each observation moved each output, and whether that is
+    more than the Monte Carlo noise of the run.
+
+    Columns: the output's median and 90% range given all the other
+    observations (``median_without``, ``range_without``) and given all of
+    them (``median_with``, ``range_with``); the shifts ``change`` (relative
+    change of the median, median_with / median_without - 1) and
+    ``narrowing`` (1 - range_with / range_without), each followed by its
+    95% Monte Carlo interval (``change_lo``, ``change_hi``;
+    ``narrowing_lo``, ``narrowing_hi``: where the shift could lie if the
+    run were repeated with another seed) and ``change_within_noise`` /
+    ``narrowing_within_noise``: the interval holds 0, so the run cannot
+    tell the shift from none. Printed, such a shift reads "within noise".
+
+    The intervals come from the effective samples of the two posteriors
+    compared: the quantiles' delta-method errors for weighted draws
+    (:func:`munflow.mcse.of_draws`), the spread between populations for
+    tempering's particles, combined by the delta method as if the two were
+    independent. When they share rows (a reweighting of the same draws)
+    their errors are positively correlated, so the interval is then a
+    little wide: a shift reported as real is real.
+
+    >>> import munflow as mf
+    >>> rate = mf.beta(2, 8, name="fail_rate")
+    >>> containers = mf.lognormal_ci(6000, 8000, name="containers")
+    >>> res = mf.Model({"fail_rate": rate, "containers": containers}).observe(
+    ...     mf.evidence.count(25, n=50, p=rate, name="failures"),
+    ...     mf.evidence.measured(containers, 7000, rel_error=0.15, name="minister"),
+    ... ).run(4_000, seed=1)
+    >>> bool(res.shifts().loc[("minister", "fail_rate"), "narrowing_within_noise"])
+    True
+    """
     outputs = res.outputs if output is None else [output]
     for name in outputs:
         res[name]  # raises KeyError naming the columns
     names = res.observations
+    qs = [0.05, 0.5, 0.95]
     rows = []
     for name in names:
         view = _view_given(res, set(names) - {name}, n_check)
         for out in outputs:
-            lo, med, hi = weighted.quantiles(
-                np.asarray(view.columns[out]), view.weights, [0.05, 0.5, 0.95]
+            (lo, med, hi), (se_lo, se_med, se_hi) = _quantiles_with_errors(
+                view.columns[out], view.weights, view.populations, qs
             )
-            plo, pmed, phi = weighted.quantiles(*res._weighted(out), [0.05, 0.5, 0.95])
-            rows.append(
-                {
-                    "observation": name,
-                    "output": out,
-                    "median_without": med,
-                    "median_with": pmed,
-                    "change": pmed / med - 1 if med != 0 else np.nan,
-                    "range_without": hi - lo,
-                    "range_with": phi - plo,
-                    "narrowing": 1 - (phi - plo) / (hi - lo) if hi > lo else np.nan,
-                }
+            values, weights = res._weighted(out)
+            (plo, pmed, phi), (se_plo, se_pmed, se_phi) = _quantiles_with_errors(
+                values, weights, res.populations, qs
             )
+            row: dict[str, Any] = {"observation": name, "output": out}
+            row["median_without"], row["median_with"] = med, pmed
+            change, se_change = np.nan, np.nan
+            if med != 0:
+                change = pmed / med - 1
+                se_change = _ratio_error(pmed, se_pmed, med, se_med)
+            row.update(_with_interval("change", change, se_change))
+            row["range_without"], row["range_with"] = hi - lo, phi - plo
+            narrowing, se_narrowing = np.nan, np.nan
+            if hi > lo:
+                narrowing = 1 - (phi - plo) / (hi - lo)
+                se_narrowing = _ratio_error(
+                    phi - plo, np.hypot(se_plo, se_phi), hi - lo, np.hypot(se_lo, se_hi)
+                )
+            row.update(_with_interval("narrowing", narrowing, se_narrowing))
+            rows.append(row)
     table = Shifts(pd.DataFrame(rows).set_index(["observation", "output"]))
     table.attrs.update(n=res.n, seed=res.seed)
     return table
+
+
+def _with_interval(shift: str, value: float, se: float) -> dict[str, Any]:
+    """A shift, its 95% Monte Carlo interval and whether that holds 0."""
+    lo, hi = value - Z_95 * se, value + Z_95 * se
+    return {
+        shift: value,
+        f"{shift}_lo": lo,
+        f"{shift}_hi": hi,
+        # An unknown interval (NaN) says nothing: not "within noise".
+        f"{shift}_within_noise": bool(lo <= 0 <= hi),
+    }

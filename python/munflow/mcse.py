@@ -79,12 +79,24 @@ def between_populations(
     x = np.asarray(values, dtype=float)
     bounds = np.cumsum([0, *sizes])
     parts = [x[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    k = len(parts)
     means = np.array([p.mean() for p in parts])
     quantiles = np.array([np.quantile(p, list(qs)) if len(qs) else [] for p in parts])
+    se_q = np.atleast_1d(spread(quantiles)) if len(qs) else np.array([])
+    return float(spread(means)), se_q
+
+
+def spread(figures: np.ndarray) -> np.ndarray:
+    """Standard errors of figures computed once per independent population
+    (one row per population, one column per figure): their sd over sqrt(k),
+    widened by t(k-1)/z at 97.5%.
+
+    >>> round(float(spread(np.arange(1.0, 9.0))), 3)  # sd 2.45 / sqrt(8) x 2.365 / 1.96
+    1.045
+    """
+    figures = np.asarray(figures, dtype=float)
+    k = figures.shape[0]
     widen = T_975[k - 1] / 1.959964 if k - 1 in T_975 else 1.0
-    spread = lambda f: widen * np.std(f, axis=0, ddof=1) / np.sqrt(k)  # noqa: E731
-    return float(spread(means)), np.atleast_1d(spread(quantiles)) if len(qs) else np.array([])
+    return widen * np.std(figures, axis=0, ddof=1) / np.sqrt(k)
 
 
 def probability_between_populations(event: np.ndarray, sizes: Sequence[int]) -> float:
