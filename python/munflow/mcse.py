@@ -36,7 +36,7 @@ def of_draws(
 
     >>> x = np.random.default_rng(1).normal(size=10_000)
     >>> se_mean, se_q = of_draws(x, None, [0.5])
-    >>> round(se_mean, 3), abs(float(se_q[0]) - np.sqrt(np.pi / 2) / 100) < 0.001
+    >>> round(se_mean, 3), bool(abs(se_q[0] - np.sqrt(np.pi / 2) / 100) < 0.001)
     (0.01, True)
     """
     x = np.asarray(values, dtype=float)
