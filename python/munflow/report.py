@@ -292,7 +292,8 @@ class Page:
         method = getattr(results, "method", "")
         ess = getattr(results, "ess", float("nan"))
         intro = (
-            f"<p>The estimate is conditioned on {len(table)} observations ({_e(method)}, "
+            f"<p>The estimate is conditioned on {len(table)} "
+            f"observation{'' if len(table) == 1 else 's'} ({_e(method)}, "
             f"{_e(readable(ess))} effective samples). Each observation's tail probability "
             "given the others says whether it conflicts with them.</p>"
         )
@@ -357,7 +358,10 @@ def _label(scenario: Any, parts: tuple[Any, ...]) -> str:
 
 
 def _row_label(res: Any, name: str) -> str:
-    """'functioning, voyages' for a chart row (its panel names the munition)."""
+    """'functioning, voyages' for a chart row (its panel names the munition);
+    a model's output by its name."""
+    if getattr(res, "output_info", None) is None:
+        return name
     row = res.output_info.loc[name]
     parts = [str(row["quantity"]).replace("_", " ")]
     if row.get("estimate"):
@@ -368,8 +372,11 @@ def _row_label(res: Any, name: str) -> str:
 def _chart_groups(res: Any, scenario: Any) -> dict[str, list[str]]:
     """A scenario's outputs in panels of one unit each: the containers, each
     munition's rounds (delivered, functioning...), the days of fire. Totals
-    over different munitions are left to the table."""
-    info = res.output_info
+    over different munitions are left to the table. A model's outputs (no
+    scenario behind them) have a panel each: their units may all differ."""
+    info = getattr(res, "output_info", None)
+    if info is None:
+        return {name: [name] for name in res.outputs}
     to_dict = getattr(scenario, "to_dict", None)
     labels = to_dict().get("munitions", {}) if to_dict is not None else {}
     groups: dict[str, list[str]] = {}

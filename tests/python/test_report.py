@@ -149,3 +149,16 @@ def test_a_path_named_in_a_results_file_is_never_read(tmp_path):
         text = crafted.report(tmp_path / f"page{i}.html").read_text(encoding="utf-8")
         assert f"scenario sha-256 {sha(res.scenario.source_text)}" in text
         assert sha("secret") not in text
+
+
+def test_a_report_of_model_results_and_of_a_model_posterior(tmp_path):
+    # Both raised AttributeError ('output_info'), though any results report.
+    plain = mf.run({"x": mf.normal(0, 1, name="x"), "y": mf.lognormal_ci(10, 100)}, n=2_000, seed=1)
+    page = plain.report(tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "<h2>Charts</h2>" in page and "x: median (dot)" in page and "y: median (dot)" in page
+    rate = mf.beta(2, 8, name="fail_rate")
+    model = mf.Model({"fail_rate": rate}).observe(
+        mf.evidence.count(25, n=50, p=rate, name="failures")
+    )
+    page = model.run(2_000, seed=1).report(tmp_path / "post.html").read_text(encoding="utf-8")
+    assert "<h2>Evidence</h2>" in page and "conditioned on 1 observation (" in page
