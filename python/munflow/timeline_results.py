@@ -50,6 +50,39 @@ class TimelineResults:
 
         return report(self, path, **options)
 
+    # --- what every results object answers, through the underlying results ---
+
+    def prob(self, event: Any, **options: Any) -> Any:
+        """The probability of an event (see :meth:`munflow.Results.prob`)."""
+        return self.results.prob(event, **options)
+
+    def percentile_of(self, output: str, value: Any) -> Any:
+        """Where a figure falls in an output's distribution (0-100)."""
+        return self.results.percentile_of(output, value)
+
+    def _posterior(self, what: str) -> Any:
+        if not hasattr(self.results, "check_evidence"):
+            raise TypeError(
+                f"{what} is for a timeline conditioned on statements; this one has none "
+                "(add them with model.observe(...))"
+            )
+        return self.results
+
+    def check_evidence(self, **options: Any) -> Any:
+        """Whether the dated statements agree with each other and with the
+        assumptions (see :meth:`munflow.PosteriorResults.check_evidence`)."""
+        return self._posterior("check_evidence()").check_evidence(**options)
+
+    def shifts(self, output: str | None = None, **options: Any) -> Any:
+        """How much each statement moved each output (see
+        :meth:`munflow.PosteriorResults.shifts`)."""
+        return self._posterior("shifts()").shifts(output, **options)
+
+    def to_arviz(self) -> Any:
+        """The posterior in ArviZ's container (see
+        :meth:`munflow.PosteriorResults.to_arviz`)."""
+        return self._posterior("to_arviz()").to_arviz()
+
     @property
     def n(self) -> int:
         return int(self.results.n)

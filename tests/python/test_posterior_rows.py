@@ -93,3 +93,21 @@ def test_a_timeline_posterior_by_weighting_gives_posterior_series_and_datasets()
     # Not the prior's December median.
     prior = model.without_evidence().run(20_000, seed=6)
     assert abs(got / float(np.median(prior.series("cumulative")[:, -1])) - 1) > 0.1
+
+
+def test_a_timeline_posterior_answers_what_a_posterior_answers():
+    # check_evidence and shifts were missing on timeline posteriors.
+    tl = mf.Timeline("2024-01", "2024-06")
+    rate = tl.input("per_month", mf.lognormal_ci(500, 2_500), sharing="shared")
+    cumulative = tl.draw("shipped", lambda r: mf.poisson(r), rate).cumulative()
+    model = tl.model({"cumulative": cumulative}).observe(
+        mf.evidence.measured(cumulative.at("2024-03"), 3_000, rel_error=0.2, name="march")
+    )
+    res = model.run(4_000, seed=7)
+    assert list(res.check_evidence().index) == ["march"]
+    assert "change" in res.shifts().columns
+    p, se = res.prob(res.series("cumulative")[:, -1] > 6_000, mcse=True)
+    assert 0 < p < 1 and se > 0
+    plain = tl.model({"cumulative": cumulative}).run(1_000, seed=7)
+    with pytest.raises(TypeError, match="conditioned on statements"):
+        plain.check_evidence()
