@@ -400,12 +400,48 @@ pub struct ScoreGrid {
     /// Φ(z_i) and Φ(-z_i) at the grid scores.
     below: Vec<f64>,
     above: Vec<f64>,
+    /// A count law's cdf and sf at every whole number the grid spans, when
+    /// there are at most [`ScoreGrid::COUNTS`]: the search between two grid
+    /// scores then reads them instead of evaluating incomplete gamma and
+    /// beta functions (most of tempering's time with a Poisson input).
+    counts: Option<CountTable>,
+}
+
+#[derive(Debug, Clone)]
+struct CountTable {
+    first: f64,
+    cdf: Vec<f64>,
+    sf: Vec<f64>,
+}
+
+impl CountTable {
+    fn of(dist: &Dist, first: f64, last: f64) -> Option<CountTable> {
+        if !(first.is_finite() && last.is_finite() && last - first <= ScoreGrid::COUNTS as f64) {
+            return None;
+        }
+        let whole: Vec<f64> = (0..=(last - first) as usize)
+            .map(|i| first + i as f64)
+            .collect();
+        Some(CountTable {
+            first,
+            cdf: whole.iter().map(|&k| dist.cdf(k)).collect(),
+            sf: whole.iter().map(|&k| dist.sf(k)).collect(),
+        })
+    }
+
+    /// The table's entry at whole number `x` (inside the grid's span).
+    #[inline]
+    fn at(column: &[f64], first: f64, x: f64) -> f64 {
+        column[(x - first) as usize]
+    }
 }
 
 impl ScoreGrid {
     const LOWEST: f64 = -8.0;
     const STEP: f64 = 1.0 / 16.0;
     const POINTS: usize = 257;
+    /// The most whole numbers a count law's table holds.
+    const COUNTS: usize = 4096;
 
     /// The grid of `dist`, or None when its quantiles are closed-form (as
     /// fast without one).
@@ -424,10 +460,16 @@ impl ScoreGrid {
         let scores: Vec<f64> = (0..Self::POINTS)
             .map(|i| Self::LOWEST + i as f64 * Self::STEP)
             .collect();
+        let values: Vec<f64> = scores.iter().map(|&z| dist.from_normal_score(z)).collect();
+        let counts = match dist.is_discrete() {
+            true => CountTable::of(dist, values[0], values[Self::POINTS - 1]),
+            false => None,
+        };
         Some(ScoreGrid {
-            values: scores.iter().map(|&z| dist.from_normal_score(z)).collect(),
+            values,
             below: scores.iter().map(|&z| normal::phi(z)).collect(),
             above: scores.iter().map(|&z| normal::phi(-z)).collect(),
+            counts,
         })
     }
 
@@ -449,6 +491,17 @@ impl ScoreGrid {
         let (lo, hi) = (self.values[i], self.values[i + 1]);
         if lo == hi {
             return lo;
+        }
+        if let Some(t) = &self.counts {
+            // The same bisection on the same values, read from the table.
+            let first = t.first;
+            return if z > 0.0 {
+                let sf = |x: f64| -CountTable::at(&t.sf, first, x);
+                quadrature::invert_cdf(sf, -normal::phi(-z), lo, hi, true)
+            } else {
+                let cdf = |x: f64| CountTable::at(&t.cdf, first, x);
+                quadrature::invert_cdf(cdf, normal::phi(z), lo, hi, true)
+            };
         }
         if dist.is_discrete() {
             // A count law: the exact whole number, by bisection of the few
@@ -662,5 +715,31 @@ mod score_grid_tests {
             }
         }
         assert!(ScoreGrid::of(&Normal::new(0.0, 1.0).unwrap().into()).is_none());
+    }
+
+    #[test]
+    fn a_count_law_read_from_its_table_gives_the_searched_values_bit_for_bit() {
+        let laws: Vec<Dist> = vec![
+            Poisson::new(50.0).unwrap().into(),
+            Poisson::new(0.3).unwrap().into(),
+            Binomial::new(1000.0, 0.3).unwrap().into(),
+            NegativeBinomial::new(19.0, 0.6).unwrap().into(),
+        ];
+        for law in &laws {
+            let grid = ScoreGrid::of(law).unwrap();
+            assert!(grid.counts.is_some(), "{law:?}");
+            let searched = ScoreGrid {
+                counts: None,
+                ..grid.clone()
+            };
+            for i in 0..8001 {
+                let z = -9.0 + i as f64 * 0.00225;
+                let (read, search) = (grid.value(law, z), searched.value(law, z));
+                assert_eq!(read.to_bits(), search.to_bits(), "{law:?} z {z}");
+            }
+        }
+        // Too many whole numbers for a table: searched as before.
+        let wide: Dist = Poisson::new(1e7).unwrap().into();
+        assert!(ScoreGrid::of(&wide).unwrap().counts.is_none());
     }
 }
