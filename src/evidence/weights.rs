@@ -316,12 +316,18 @@ pub fn equal_weight_rows(weights: &[f64], size: usize, seed: u64) -> Vec<usize> 
     let total = ordered_sum(weights.len(), |r| weights[r].iter().sum());
     let mut rng = crate::engine::stream_rng(seed ^ EQUAL_WEIGHT_DOMAIN, 0, 0);
     let u = crate::dist::primitives::uniform01(&mut rng);
+    systematic(weights, total, size, u)
+}
+
+/// Row i of `size`: the draw whose share of the cumulative weight (of
+/// `total`) contains (i + u) / size; never a draw of weight 0.
+fn systematic(weights: &[f64], total: f64, size: usize, u: f64) -> Vec<usize> {
     let mut rows = Vec::with_capacity(size);
     let mut cumulative = 0.0;
     let mut j = 0usize;
     for i in 0..size {
         let point = total * (i as f64 + u) / size as f64;
-        while j + 1 < weights.len() && (cumulative + weights[j] <= point || weights[j] == 0.0) {
+        while j + 1 < weights.len() && cumulative + weights[j] <= point {
             cumulative += weights[j];
             j += 1;
         }
@@ -337,23 +343,7 @@ pub fn equal_weight_rows(weights: &[f64], size: usize, seed: u64) -> Vec<usize> 
 /// Systematic resampling: the ancestor of each of `n` new particles, given
 /// normalised weights and one uniform number `u` in [0, 1).
 pub(crate) fn systematic_ancestors(weights: &[f64], u: f64) -> Vec<usize> {
-    let n = weights.len();
-    let mut ancestors = Vec::with_capacity(n);
-    let mut cumulative = 0.0;
-    let mut j = 0usize;
-    for i in 0..n {
-        let point = (i as f64 + u) / n as f64;
-        while j + 1 < n && cumulative + weights[j] <= point {
-            cumulative += weights[j];
-            j += 1;
-        }
-        // Never pick a zero-weight particle at the end of the run.
-        while weights[j] == 0.0 && j > 0 {
-            j -= 1;
-        }
-        ancestors.push(j);
-    }
-    ancestors
+    systematic(weights, 1.0, weights.len(), u)
 }
 
 #[cfg(test)]
