@@ -31,6 +31,7 @@ pub(crate) mod poisson;
 pub mod primitives;
 mod quadrature;
 mod recipe;
+mod score_grid;
 mod special;
 mod triangular;
 mod truncated;
@@ -48,6 +49,7 @@ pub use negative_binomial::NegativeBinomial;
 pub use normal::{LogNormal, Normal};
 pub use poisson::Poisson;
 pub use recipe::Recipe;
+pub use score_grid::ScoreGrid;
 pub use triangular::Triangular;
 pub use truncated::Truncated;
 pub use uniform::Uniform;
@@ -378,6 +380,11 @@ impl Dist {
         match self {
             Dist::Normal(d) => return d.at_score(z),
             Dist::LogNormal(d) => return d.at_score(z),
+            Dist::Poisson(d) => {
+                if let Some(k) = d.at_score(z) {
+                    return k;
+                }
+            }
             _ => {}
         }
         let z = z.clamp(-SCORE_LIMIT, SCORE_LIMIT);
@@ -385,195 +392,6 @@ impl Dist {
             self.ppf(normal::phi(z))
         } else {
             self.isf(normal::phi(-z))
-        }
-    }
-}
-
-/// Quantiles of a law at a grid of normal scores, bracketing the quantile
-/// at any score between: ppf is monotone, so the quantile at z lies between
-/// those at the grid scores around it, and a search inside that bracket
-/// takes a few cdf calls where a search of the whole support takes ~30.
-/// Evidence runs evaluate millions of quantiles of the same few laws.
-#[derive(Debug, Clone)]
-pub struct ScoreGrid {
-    values: Vec<f64>,
-    /// Φ(z_i) and Φ(-z_i) at the grid scores.
-    below: Vec<f64>,
-    above: Vec<f64>,
-    /// A count law's cdf and sf at every whole number the grid spans, when
-    /// there are at most [`ScoreGrid::COUNTS`]: the search between two grid
-    /// scores then reads them instead of evaluating incomplete gamma and
-    /// beta functions (most of tempering's time with a Poisson input).
-    counts: Option<CountTable>,
-}
-
-#[derive(Debug, Clone)]
-struct CountTable {
-    first: f64,
-    cdf: Vec<f64>,
-    sf: Vec<f64>,
-}
-
-impl CountTable {
-    fn of(dist: &Dist, first: f64, last: f64) -> Option<CountTable> {
-        if !(first.is_finite() && last.is_finite() && last - first <= ScoreGrid::COUNTS as f64) {
-            return None;
-        }
-        let whole: Vec<f64> = (0..=(last - first) as usize)
-            .map(|i| first + i as f64)
-            .collect();
-        Some(CountTable {
-            first,
-            cdf: whole.iter().map(|&k| dist.cdf(k)).collect(),
-            sf: whole.iter().map(|&k| dist.sf(k)).collect(),
-        })
-    }
-
-    /// The table's entry at whole number `x` (inside the grid's span).
-    #[inline]
-    fn at(column: &[f64], first: f64, x: f64) -> f64 {
-        column[(x - first) as usize]
-    }
-}
-
-impl ScoreGrid {
-    const LOWEST: f64 = -8.0;
-    const STEP: f64 = 1.0 / 16.0;
-    const POINTS: usize = 257;
-    /// The most whole numbers a count law's table holds.
-    const COUNTS: usize = 4096;
-
-    /// The grid of `dist`, or None when its quantiles are closed-form (as
-    /// fast without one).
-    pub fn of(dist: &Dist) -> Option<ScoreGrid> {
-        if !matches!(
-            dist,
-            Dist::Beta(_)
-                | Dist::Pert(_)
-                | Dist::Gamma(_)
-                | Dist::Poisson(_)
-                | Dist::Binomial(_)
-                | Dist::NegativeBinomial(_)
-        ) {
-            return None;
-        }
-        let scores: Vec<f64> = (0..Self::POINTS)
-            .map(|i| Self::LOWEST + i as f64 * Self::STEP)
-            .collect();
-        let values: Vec<f64> = scores.iter().map(|&z| dist.from_normal_score(z)).collect();
-        let counts = match dist.is_discrete() {
-            true => CountTable::of(dist, values[0], values[Self::POINTS - 1]),
-            false => None,
-        };
-        Some(ScoreGrid {
-            values,
-            below: scores.iter().map(|&z| normal::phi(z)).collect(),
-            above: scores.iter().map(|&z| normal::phi(-z)).collect(),
-            counts,
-        })
-    }
-
-    /// `dist.from_normal_score(z)`, searched inside the grid's bracket
-    /// (`dist` must be the law the grid was made for) to a relative
-    /// precision of ~1e-13: a deterministic function of z, monotone, within
-    /// 1e-12 of the exact quantile.
-    ///
-    /// The grid's ends are quantiles at known probabilities Φ(z_i), so the
-    /// search starts from an interpolation (Illinois' regula falsi) without
-    /// evaluating the cdf there: ~4 cdf calls instead of the ~16 a search for
-    /// the exact float takes.
-    pub fn value(&self, dist: &Dist, z: f64) -> f64 {
-        let at = (z - Self::LOWEST) / Self::STEP;
-        if !(at >= 0.0 && at < (Self::POINTS - 1) as f64) {
-            return dist.from_normal_score(z);
-        }
-        let i = at as usize;
-        let (lo, hi) = (self.values[i], self.values[i + 1]);
-        if lo == hi {
-            return lo;
-        }
-        if let Some(t) = &self.counts {
-            // The same bisection on the same values, read from the table.
-            let first = t.first;
-            return if z > 0.0 {
-                let sf = |x: f64| -CountTable::at(&t.sf, first, x);
-                quadrature::invert_cdf(sf, -normal::phi(-z), lo, hi, true)
-            } else {
-                let cdf = |x: f64| CountTable::at(&t.cdf, first, x);
-                quadrature::invert_cdf(cdf, normal::phi(z), lo, hi, true)
-            };
-        }
-        if dist.is_discrete() {
-            // A count law: the exact whole number, by bisection of the few
-            // whole numbers in the bracket.
-            return if z > 0.0 {
-                quadrature::invert_cdf(|x| -dist.sf(x), -normal::phi(-z), lo, hi, true)
-            } else {
-                quadrature::invert_cdf(|x| dist.cdf(x), normal::phi(z), lo, hi, true)
-            };
-        }
-        // g(x) < 0 below the quantile, > 0 above: in the lower half the cdf
-        // minus Φ(z), in the upper half Φ(-z) minus the sf (both accurate
-        // in their tail).
-        let upper = z > 0.0;
-        let q = if upper {
-            normal::phi(-z)
-        } else {
-            normal::phi(z)
-        };
-        let g = |x: f64| {
-            if upper {
-                q - dist.sf(x)
-            } else {
-                dist.cdf(x) - q
-            }
-        };
-        let (ga, gb) = if upper {
-            (q - self.above[i], q - self.above[i + 1])
-        } else {
-            (self.below[i] - q, self.below[i + 1] - q)
-        };
-        let (mut a, mut fa, mut b, mut fb) = (lo, ga, hi, gb);
-        if !(fa < 0.0 && fb > 0.0) {
-            return dist.from_normal_score(z);
-        }
-        let mut side = 0i8;
-        for _round in 0..16 {
-            let x = (a - fa * (b - a) / (fb - fa)).clamp(a, b);
-            // Converged: the bracket is ~1e-13 wide (Illinois shrinks it
-            // from both ends), or no float lies strictly inside it.
-            if b - a <= 1e-13 * b.abs().max(a.abs()) {
-                return x;
-            }
-            if !(x > a && x < b) {
-                break;
-            }
-            let fx = g(x);
-            if fx == 0.0 {
-                return x;
-            }
-            if fx < 0.0 {
-                a = x;
-                fa = fx;
-                if side == -1 {
-                    fb /= 2.0;
-                }
-                side = -1;
-            } else {
-                b = x;
-                fb = fx;
-                if side == 1 {
-                    fa /= 2.0;
-                }
-                side = 1;
-            }
-        }
-        // Slow convergence (a quantile function steep as q^20, far in a
-        // tail): the exact search, inside the bracket found so far.
-        if upper {
-            quadrature::invert_cdf(|x| -dist.sf(x), -q, a, b, false)
-        } else {
-            quadrature::invert_cdf(|x| dist.cdf(x), q, a, b, false)
         }
     }
 }
@@ -681,65 +499,5 @@ mod tests {
         let d: Dist = Gamma::new(1e300, 1e8).unwrap().into();
         assert!((d.sd_checked().unwrap() / 1e158 - 1.0).abs() < 1e-12);
         assert!(d.variance_checked().is_err());
-    }
-}
-
-#[cfg(test)]
-mod score_grid_tests {
-    use super::*;
-
-    #[test]
-    fn grid_brackets_give_the_quantiles_of_the_full_search() {
-        let laws: Vec<Dist> = vec![
-            Beta::new(2.0, 8.0).unwrap().into(),
-            Beta::new(0.3, 0.7).unwrap().into(),
-            Pert::new(300.0, 430.0, 500.0, 4.0).unwrap().into(),
-            Gamma::new(3.0, 2.0).unwrap().into(),
-            Gamma::new(0.05, 1.0).unwrap().into(),
-            Poisson::new(50.0).unwrap().into(),
-            Binomial::new(1000.0, 0.3).unwrap().into(),
-            NegativeBinomial::new(19.0, 0.6).unwrap().into(),
-        ];
-        for law in &laws {
-            let grid = ScoreGrid::of(law).unwrap();
-            for i in 0..4001 {
-                let z = -10.0 + i as f64 * 0.005;
-                let (fast, full) = (grid.value(law, z), law.from_normal_score(z));
-                // The cdf is exact only to rounding, so two searches may stop
-                // a few ulps apart where it is flat at that scale.
-                let tol = 1e-12 * full.abs().max(f64::MIN_POSITIVE);
-                assert!(
-                    (fast - full).abs() <= tol,
-                    "{law:?} z {z}: {fast} vs {full}"
-                );
-            }
-        }
-        assert!(ScoreGrid::of(&Normal::new(0.0, 1.0).unwrap().into()).is_none());
-    }
-
-    #[test]
-    fn a_count_law_read_from_its_table_gives_the_searched_values_bit_for_bit() {
-        let laws: Vec<Dist> = vec![
-            Poisson::new(50.0).unwrap().into(),
-            Poisson::new(0.3).unwrap().into(),
-            Binomial::new(1000.0, 0.3).unwrap().into(),
-            NegativeBinomial::new(19.0, 0.6).unwrap().into(),
-        ];
-        for law in &laws {
-            let grid = ScoreGrid::of(law).unwrap();
-            assert!(grid.counts.is_some(), "{law:?}");
-            let searched = ScoreGrid {
-                counts: None,
-                ..grid.clone()
-            };
-            for i in 0..8001 {
-                let z = -9.0 + i as f64 * 0.00225;
-                let (read, search) = (grid.value(law, z), searched.value(law, z));
-                assert_eq!(read.to_bits(), search.to_bits(), "{law:?} z {z}");
-            }
-        }
-        // Too many whole numbers for a table: searched as before.
-        let wide: Dist = Poisson::new(1e7).unwrap().into();
-        assert!(ScoreGrid::of(&wide).unwrap().counts.is_none());
     }
 }

@@ -12,6 +12,12 @@ pub(crate) fn phi(z: f64) -> f64 {
     0.5 * erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
 
+/// φ, the standard normal density.
+#[inline]
+pub(crate) fn density(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
 /// Φ⁻¹, the standard normal quantile, for q in [0, 1]: statrs' inverse,
 /// polished by Newton steps on our own Φ (statrs' erfc is good to only 1e-10).
 pub(crate) fn phi_inv(q: f64) -> f64 {

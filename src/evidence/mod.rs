@@ -23,6 +23,7 @@
 //! assert!((mean - 0.45).abs() < 0.01, "{mean}");
 //! ```
 
+mod fitted;
 mod likelihood;
 mod smc;
 mod weights;

@@ -16,6 +16,7 @@
 //! particles never get there (a biased posterior with a healthy-looking
 //! ESS). Centred on the particles, a step of s = 1 is an independent draw
 //! from a Gaussian fitted to them, which moves as far as the posterior is.
+use super::fitted::Fitted;
 use super::weights::{effective_sample_size, systematic_ancestors, WeightSums};
 use super::Evaluator;
 use crate::dist::primitives::{open01, std_normal, uniform01};
@@ -435,9 +436,17 @@ fn next_temperature(beta: f64, target: f64, increments: &dyn Fn(f64) -> Vec<f64>
     (beta + lo.exp()).min(1.0)
 }
 
-/// Moves at temperature `beta` until the particles have moved about
-/// `schedule.moved_times` times each; adapts the step towards an acceptance
-/// rate of ~0.3. Returns the mean acceptance rate and the number of moves.
+/// Moves at temperature `beta` until the particles have mixed: local steps
+/// count `1 / schedule.moved_times` per acceptance, independent proposals
+/// (fresh draws from a Gaussian fitted to the particles) a whole one, and the
+/// stage ends when the acceptances add up to one per particle on average.
+///
+/// Every stage starts with a local step (it adapts the step size towards an
+/// acceptance rate of ~0.3). Independent proposals follow while they are
+/// accepted at least half the time; between a tenth and a half, local and
+/// independent moves alternate; below a tenth (a posterior far from
+/// Gaussian in the scores) only local steps are taken. Returns the mean
+/// acceptance rate and the number of moves.
 #[allow(clippy::too_many_arguments)]
 fn rejuvenate(
     ev: &Evaluator,
@@ -451,43 +460,79 @@ fn rejuvenate(
 ) -> Result<(f64, usize)> {
     let n = ctx.n;
     let seed = ctx.seed;
-    let mut moved = 0.0;
+    let mut accepted_sum = 0.0;
+    let mut mixed = 0.0;
     let mut moves = 0usize;
     // Each score moves on its own scale, the particles' spread in it: the
     // evidence may pin one input to a sliver of its prior and leave another
     // free, and one step for all would crawl along the free one.
     let reference: Vec<Reference> = scores.iter().map(|z| Reference::of(z)).collect();
-    while moves < schedule.max_moves && (moves < 2 || moved < schedule.moved_times) {
+    let fitted = Fitted::of(scores);
+    let mut independent_rate: Option<f64> = None;
+    let mut last_independent = false;
+    while moves < schedule.max_moves && (moves < 2 || mixed < 1.0) {
         ctx.check_cancelled()?;
         let salt = key_mix(stage.wrapping_mul(1 << 20) ^ moves as u64);
-        let s = step.clamp(1e-3, 1.0);
-        let proposal: Vec<Vec<f64>> = ev
+        let xi: Vec<Vec<f64>> = ev
             .latent_keys
             .iter()
-            .zip(scores.iter())
-            .zip(&reference)
-            .map(|((&key, z), r)| {
-                let xi = normal_column(seed ^ MOVE_DOMAIN ^ salt, key, n);
-                z.par_iter()
-                    .zip(xi)
-                    .map(|(&z, x)| r.step(z, s, x))
-                    .collect()
-            })
+            .map(|&key| normal_column(seed ^ MOVE_DOMAIN ^ salt, key, n))
             .collect();
+        let independent = match (&fitted, independent_rate) {
+            (None, _) => false,
+            _ if moves == 0 => false,
+            (_, None) => true,
+            (_, Some(rate)) if rate >= 0.5 => true,
+            (_, Some(rate)) if rate >= 0.1 => !last_independent,
+            _ => false,
+        };
+        // The proposal, and the log of what the Metropolis ratio needs
+        // besides the tempered likelihood: the prior's ratio (standard
+        // normal scores) over the proposal's.
+        let (proposal, ratio) = match (&fitted, independent) {
+            (Some(fit), true) => {
+                let (proposal, log_q_new) = fit.propose(&xi);
+                let log_q_old = fit.log_density(scores);
+                let log_prior =
+                    |z: &[Vec<f64>], i: usize| -0.5 * z.iter().map(|c| c[i] * c[i]).sum::<f64>();
+                let ratio = (0..n)
+                    .into_par_iter()
+                    .map(|i| {
+                        log_prior(&proposal, i) - log_prior(scores, i) + log_q_old[i] - log_q_new[i]
+                    })
+                    .collect();
+                (proposal, ratio)
+            }
+            _ => {
+                let s = step.clamp(1e-3, 1.0);
+                let proposal: Vec<Vec<f64>> = scores
+                    .iter()
+                    .zip(&xi)
+                    .zip(&reference)
+                    .map(|((z, xi), r)| {
+                        z.par_iter()
+                            .zip(xi)
+                            .map(|(&z, &x)| r.step(z, s, x))
+                            .collect()
+                    })
+                    .collect();
+                // The prior over the reference, at the proposal against
+                // now, summed over the scores column by column.
+                let mut ratio = vec![0.0; n];
+                for ((z, p), r) in scores.iter().zip(&proposal).zip(&reference) {
+                    ratio
+                        .par_iter_mut()
+                        .zip(z.par_iter().zip(p))
+                        .for_each(|(q, (&z, &p))| {
+                            *q += r.log_prior_over_reference(p) - r.log_prior_over_reference(z)
+                        });
+                }
+                (proposal, ratio)
+            }
+        };
         let proposed = ev.terms(&proposal, ctx)?;
         let (old_slope, old_possible) = terms.slopes(n);
         let (new_slope, new_possible) = proposed.slopes(n);
-        // The prior over the reference, at the proposal against now, summed
-        // over the scores column by column.
-        let mut ratio = vec![0.0; n];
-        for ((z, p), r) in scores.iter().zip(&proposal).zip(&reference) {
-            ratio
-                .par_iter_mut()
-                .zip(z.par_iter().zip(p))
-                .for_each(|(q, (&z, &p))| {
-                    *q += r.log_prior_over_reference(p) - r.log_prior_over_reference(z)
-                });
-        }
         let log_u = uniform_logs(seed ^ ACCEPT_DOMAIN ^ salt, n);
         let accept: Vec<bool> = (0..n)
             .into_par_iter()
@@ -508,11 +553,18 @@ fn rejuvenate(
             take_accepted(c, p, &accept);
         }
         let rate = accepted as f64 / n as f64;
-        moved += rate;
+        accepted_sum += rate;
         moves += 1;
-        *step = (*step * (1.5 * (rate - 0.3)).exp()).clamp(1e-3, 1.0);
+        last_independent = independent;
+        if independent {
+            independent_rate = Some(rate);
+            mixed += rate;
+        } else {
+            mixed += rate / schedule.moved_times;
+            *step = (*step * (1.5 * (rate - 0.3)).exp()).clamp(1e-3, 1.0);
+        }
     }
-    Ok((moved / moves.max(1) as f64, moves))
+    Ok((accepted_sum / moves.max(1) as f64, moves))
 }
 
 /// How much wider than the particles' spread the moves' reference is.
