@@ -65,7 +65,7 @@ import numpy as np
 from munflow import _core
 from munflow._core import Expr
 from munflow.outputs import DEFAULT_QUANTILES, as_outputs
-from munflow.summary_results import (
+from munflow.results.summary import (
     _EVENT,
     PosteriorSummaryResults,
     SummaryResults,

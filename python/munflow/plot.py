@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from munflow import weighted
 from munflow.formatting import readable
+from munflow.results import weighted
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from munflow.posterior import PosteriorResults
-    from munflow.results import Results
+    from munflow.results.base import Results
+    from munflow.results.posterior import PosteriorResults
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:

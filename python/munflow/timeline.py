@@ -51,7 +51,7 @@ import numpy as np
 import munflow._core as _core
 from munflow._core import Distribution, Expr
 from munflow.model import Model
-from munflow.timeline_results import TimelineResults, column
+from munflow.results.timeline import TimelineResults, column
 
 if TYPE_CHECKING:
     from munflow.evidence import Observation

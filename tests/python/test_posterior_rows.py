@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import munflow as mf
-from munflow import weighted
+from munflow.results import weighted
 
 
 def failures_model() -> mf.Model:

@@ -1,7 +1,7 @@
 """Opening a results file written by ``Results.save``: ``munflow.load(path)``.
 
 The file is read without unpickling anything and its metadata parsed by
-munflow's own reader (see :mod:`munflow.persist` for the layout): opening a
+munflow's own reader (see :mod:`munflow.results.saving` for the layout): opening a
 results file from someone else cannot run code. A loaded result is whole: its
 samples, summaries, ``prob`` of new events on the same draws, and analyses.
 
@@ -11,7 +11,7 @@ have (n rows of 8 bytes) before a byte of it is decompressed, and the
 metadata itself is at most :data:`META_LIMIT` bytes. Any file that is not a
 whole, well-formed results file (truncated, altered, a member missing or of
 the wrong size, metadata of the wrong types) raises
-:class:`~munflow.persist.ResultsFileError`, a ``ValueError``; a file that
+:class:`~munflow.results.saving.ResultsFileError`, a ``ValueError``; a file that
 cannot be opened at all raises the usual ``OSError``.
 """
 
@@ -29,9 +29,9 @@ import numpy as np
 from munflow import _core
 from munflow.evidence import Observation
 from munflow.model import Model
-from munflow.persist import FORMAT, VERSION, ResultsFileError
-from munflow.posterior import PosteriorResults
-from munflow.results import Results
+from munflow.results.base import Results
+from munflow.results.posterior import PosteriorResults
+from munflow.results.saving import FORMAT, VERSION, ResultsFileError
 from munflow.scenario import Scenario, ScenarioPosteriorResults, ScenarioResults, output_info
 
 #: The largest metadata member read (its JSON holds the model's graph and the
@@ -63,7 +63,7 @@ _MALFORMED = (
 def load(path: str | os.PathLike[str]) -> Results:
     """Open results written by ``Results.save`` (never unpickling anything).
 
-    Raises :class:`~munflow.persist.ResultsFileError` (a ``ValueError``)
+    Raises :class:`~munflow.results.saving.ResultsFileError` (a ``ValueError``)
     when the file is not a whole munflow results file."""
     name = os.fspath(path)
     with open(name, "rb") as file:  # OSError: the file cannot be opened

@@ -1,5 +1,5 @@
 """Saving results to a file: ``res.save(path)`` (``munflow.load`` opens it
-again; see :mod:`munflow.reopen`).
+again; see :mod:`munflow.results.loading`).
 
 The file is a numpy ``.npz`` archive: one float64 array per stored column
 (any shape, so later outputs with a time axis fit too) and a ``meta`` entry
@@ -28,7 +28,7 @@ from munflow import _core
 from munflow.atomic import replacing
 
 if TYPE_CHECKING:
-    from munflow.results import Results
+    from munflow.results.base import Results
 
 #: What a results file says it is, and the layout version it follows.
 FORMAT = "munflow results"
