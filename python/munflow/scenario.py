@@ -96,6 +96,7 @@ class Scenario(SensitivityMethods):
             raise TypeError("build a Scenario with Scenario.from_file, from_toml or from_dict")
         self._spec = spec
         self._origin = origin
+        self._compiled_parts: Any = None
 
     # -- reading ---------------------------------------------------------
 
@@ -257,7 +258,7 @@ class Scenario(SensitivityMethods):
     @property
     def estimates(self) -> list[str]:
         """The alternative estimates (empty when every channel adds up)."""
-        return self._compiled()[1]
+        return list(self._compiled()[1])
 
     def outputs(self) -> dict[str, Expr]:
         """The output expressions by name, e.g. ``shell_152.functioning``."""
@@ -292,9 +293,13 @@ class Scenario(SensitivityMethods):
         self,
     ) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str], tuple[Observation, ...]]:
         """Outputs, estimates and observations, built together so that the
-        observations read the outputs' own nodes."""
-        rows, estimates, evidence = self._spec.compile()
-        return rows, estimates, tuple(Observation(*spec) for spec in evidence)
+        observations read the outputs' own nodes; built once, so that
+        expressions made from ``outputs()`` (events for a summary-only run)
+        are of the nodes every run of this scenario draws."""
+        if self._compiled_parts is None:
+            rows, estimates, evidence = self._spec.compile()
+            self._compiled_parts = rows, estimates, tuple(Observation(*spec) for spec in evidence)
+        return self._compiled_parts
 
     # -- running ---------------------------------------------------------
 
@@ -345,6 +350,10 @@ class Scenario(SensitivityMethods):
             return err
         path, line = found
         return located_model_error(err, self._spec.origin, line, path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled graph is made again where it is unpickled.
+        return {**self.__dict__, "_compiled_parts": None}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._spec == other._spec

@@ -44,6 +44,9 @@ class Answers:
     saying why. The refusals here are the defaults; a kind that can answer
     overrides them."""
 
+    #: Whether the results hold the draws (False for a summary-only run).
+    keeps_samples: bool = True
+
     def check_evidence(self, **options: Any) -> Any:
         """Whether the observations agree with each other and with the
         assumptions (a posterior's; see :func:`munflow.evidence_checks.check_evidence`)."""
@@ -309,6 +312,17 @@ class Results(Answers, SensitivityMethods):
         frame.attrs.update(seed=self.seed, n=self.n)
         return frame
 
+    def to_xarray(self, *, include_inputs: bool = True) -> Any:
+        """The samples as an xarray Dataset: one variable of dim ``sample``
+        per output (and stored input), the seed and n in ``.attrs``; what
+        xarray reduces gives the summary's figures (a posterior's rows are
+        equally weighted)."""
+        xr = xarray_module()
+        names = self.outputs + (self.inputs if include_inputs else [])
+        data = {name: (("sample",), np.asarray(self[name])) for name in names}
+        coords = {"sample": np.arange(self.n)}
+        return xr.Dataset(data, coords=coords, attrs={"seed": self.seed, "n": self.n})
+
     def __repr__(self) -> str:
         table = self.summary().to_string(float_format=readable)
         return f"munflow results: n={self.n:,}, seed={self.seed}\n{table}"
@@ -317,6 +331,15 @@ class Results(Answers, SensitivityMethods):
         from munflow.display import results_html
 
         return results_html(self)
+
+
+def xarray_module() -> Any:
+    """The xarray module, or an ImportError saying how to install it."""
+    try:
+        import xarray as xr
+    except ImportError as err:  # pragma: no cover - exercised without xarray
+        raise ImportError("to_xarray() needs xarray: pip install 'munflow[timeline]'") from err
+    return xr
 
 
 def _restore(cls: type[Results], state: dict[str, Any]) -> Results:

@@ -19,11 +19,12 @@ from munflow.outputs import DEFAULT_QUANTILES
 from munflow.results import weighted
 from munflow.results.base import Results
 from munflow.results.posterior import PosteriorResults
-from munflow.results.summary import SummaryResults
+from munflow.results.summary import PosteriorSummaryResults, SummaryResults
 from munflow.words import DEFAULT_SCALE, samples_behind, words
 
 if TYPE_CHECKING:
     from munflow.scenario import Scenario
+
 
 class ScenarioResults(Results):
     """Results of a scenario run: a :class:`munflow.Results` whose summary is
@@ -82,10 +83,7 @@ class ScenarioResults(Results):
         )
         if not grouped or columns is not None or include_inputs:
             return table
-        levels = ["munition", "quantity"] + (["estimate"] if self.estimates else [])
-        keys = self.output_info.loc[table.index, levels]
-        table.index = pd.MultiIndex.from_frame(keys)
-        return table
+        return _grouped(table, self.output_info, self.estimates)
 
     def compare(
         self, quantity: str = "total.containers", *, scale: str = DEFAULT_SCALE
@@ -200,18 +198,50 @@ class ScenarioSummaryResults(SummaryResults):
         #: A posterior's effective sample size (None without evidence): what
         #: the words of its probabilities rest on.
         self.ess: float | None = getattr(res, "ess", None)
+        #: A posterior's observations, method and diagnostics (as
+        #: :class:`munflow.PosteriorSummaryResults` has them).
+        self.observations: list[str] = list(getattr(res, "observations", []))
+        for key in ("method", "pareto_k", "log_evidence"):
+            if hasattr(res, key):
+                setattr(self, key, getattr(res, key))
+
+    @property
+    def is_posterior(self) -> bool:
+        return self.ess is not None
 
     def summary(
-        self, quantiles: Sequence[float] | None = None, *, grouped: bool = True
+        self,
+        quantiles: Sequence[float] | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        grouped: bool = True,
+        mcse: bool = False,
     ) -> pd.DataFrame:
         """The table of ranges, indexed by (munition, quantity[, estimate])
-        unless ``grouped=False``."""
-        table = super().summary(quantiles)
-        if not grouped:
+        unless ``grouped=False`` (or ``columns`` are asked for)."""
+        table = super().summary(quantiles, columns=columns, mcse=mcse)
+        if not grouped or columns is not None:
             return table
-        levels = ["munition", "quantity"] + (["estimate"] if self.estimates else [])
-        table.index = pd.MultiIndex.from_frame(self.output_info.loc[table.index, levels])
-        return table
+        return _grouped(table, self.output_info, self.estimates)
+
+    def check_evidence(self, **options: Any) -> Any:
+        """Refused: the checks reweight the draws (with evidence), or there
+        is no evidence."""
+        if self.is_posterior:
+            return PosteriorSummaryResults.check_evidence(self, **options)  # type: ignore[arg-type]
+        return super().check_evidence(**options)
+
+    def shifts(self, output: str | None = None, **options: Any) -> Any:
+        """Refused, as :meth:`check_evidence`."""
+        if self.is_posterior:
+            return PosteriorSummaryResults.shifts(self, output, **options)  # type: ignore[arg-type]
+        return super().shifts(output, **options)
+
+    def to_arviz(self) -> Any:
+        """Refused, as :meth:`check_evidence`."""
+        if self.is_posterior:
+            return PosteriorSummaryResults.to_arviz(self)  # type: ignore[arg-type]
+        return super().to_arviz()
 
     def compare(self, quantity: str = COMPARED, *, scale: str = DEFAULT_SCALE) -> pd.DataFrame:
         """Alternative estimates side by side, as :meth:`ScenarioResults.compare`."""
@@ -251,3 +281,11 @@ def output_info(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         [tuple(row) for row in rows], columns=["name", "munition", "quantity", "estimate"]
     ).set_index("name")
+
+
+def _grouped(table: pd.DataFrame, info: pd.DataFrame, estimates: Sequence[str]) -> pd.DataFrame:
+    """A one-row-per-output table indexed by (munition, quantity) and, when
+    there are alternative estimates, estimate."""
+    levels = ["munition", "quantity"] + (["estimate"] if estimates else [])
+    table.index = pd.MultiIndex.from_frame(info.loc[table.index, levels])
+    return table

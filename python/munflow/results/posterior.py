@@ -299,7 +299,8 @@ class PosteriorResults(Results):
             )
         indicator = values.astype(float)
         if isinstance(event, Expr):
-            p = float(np.dot(self.draw_weights, indicator))
+            # Weights summing to 1 within rounding: keep p a probability.
+            p = min(1.0, max(0.0, float(np.dot(self.draw_weights, indicator))))
         else:
             p = float(np.mean(indicator))
         if not mcse:
