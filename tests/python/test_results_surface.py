@@ -239,3 +239,21 @@ def test_the_posterior_properties(made, kind):
     assert res.method in ("weighting", "tempering")
     assert res.observations and all(isinstance(o, str) for o in res.observations)
     assert res.ess > 0 and np.isfinite(res.log_evidence)
+
+
+def test_timeline_statements_built_in_python_have_readable_names():
+    # They were the raw sum: "((containers@2023-10 + containers@2023-11) + ...".
+    tl = mf.Timeline("2023-10", "2024-03")
+    containers = tl.input("containers", mf.lognormal_ci(200, 400), sharing="independent")
+    cumulative = containers.cumulative()
+    model = tl.model({"cumulative": cumulative}).observe(
+        mf.evidence.measured(cumulative.at("2024-01"), 1200, rel_error=0.2),
+        mf.evidence.at_least(cumulative.at("2024-03"), 900),
+    )
+    check = model.run(N, 1).check_evidence(n_check=500)
+    assert list(check.index) == [
+        "cumulative containers at 2024-01 reported as 1,200",
+        "cumulative containers at 2024-03 >= 900",
+    ]
+    assert all("@" not in text for text in check["description"])
+    assert check["description"].iloc[0].startswith("measured: cumulative containers at 2024-01")
