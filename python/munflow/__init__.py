@@ -58,12 +58,18 @@ from munflow._core import (
 )
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
-from munflow.persist import ResultsFileError
-from munflow.posterior import PosteriorResults
 from munflow.provenance import rests_on
-from munflow.reopen import load
-from munflow.results import Results
-from munflow.scenario import Scenario, ScenarioResults
+from munflow.results import (
+    PosteriorResults,
+    PosteriorSummaryResults,
+    Results,
+    ResultsFileError,
+    ScenarioResults,
+    SummaryResults,
+    TimelineResults,
+    load,
+)
+from munflow.scenario import Scenario
 from munflow.sensitivity import (
     rank_correlation,
     shapley,
@@ -71,9 +77,7 @@ from munflow.sensitivity import (
     tornado,
     value_of_information,
 )
-from munflow.summary_results import PosteriorSummaryResults, SummaryResults
 from munflow.timeline import Series, Timeline, TimelineModel
-from munflow.timeline_results import TimelineResults
 from munflow.timeline_scenario import TimelineScenario
 from munflow.words import words
 

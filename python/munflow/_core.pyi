@@ -226,7 +226,7 @@ class RunOutput:
     def keys_json(self) -> str:
         """The stream keys as JSON text (saved with results)."""
 
-# -- persistence (munflow.persist and munflow.reopen use these) -------------
+# -- persistence (munflow.results.saving and munflow.results.loading use these) --
 
 def save_graph(exprs: list[Expr]) -> str:
     """The graph of several expressions as JSON: identities, names, definitions."""

@@ -26,7 +26,7 @@ from typing import Any, NoReturn, TextIO
 
 from munflow import atomic, scenarios
 from munflow.formatting import readable
-from munflow.posterior import PosteriorResults
+from munflow.results.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.words import DEFAULT_SCALE, SCALES, describe, samples_behind
 

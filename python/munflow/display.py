@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from munflow.formatting import readable
 
 if TYPE_CHECKING:
-    from munflow.posterior import PosteriorResults
-    from munflow.results import Results
+    from munflow.results.base import Results
+    from munflow.results.posterior import PosteriorResults
 
 
 def results_html(res: Results) -> str:

@@ -39,6 +39,7 @@ from typing import Any
 from munflow import _core
 from munflow._core import Expr
 from munflow.formatting import readable
+from munflow.node_labels import readable_label
 
 __all__ = [
     "Observation",
@@ -83,6 +84,10 @@ class Observation:
         )
         object.__setattr__(self, "nodes", nodes)
         text = _core.describe_observation(self.kind, self.name, list(self.nodes), self.figures)
+        for node in nodes:
+            # A running total is described by what it is, not by its sum.
+            if isinstance(node, Expr) and readable_label(node) != node.label:
+                text = text.replace(node.label, readable_label(node))
         object.__setattr__(self, "description", text)
 
     def _spec(self) -> tuple[str, str, list[Any], dict[str, Any]]:
@@ -93,7 +98,7 @@ class Observation:
 
 
 def _label(x: Any) -> str:
-    return x.label if isinstance(x, Expr) else readable(float(x))
+    return readable_label(x) if isinstance(x, Expr) else readable(float(x))
 
 
 def count(k: int, *, n: Any, p: Any, name: str | None = None) -> Observation:

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from munflow import _core, mcse, weighted
+from munflow import _core
 from munflow.formatting import ReadableTable, readable
+from munflow.results import mcse, weighted
 
 if TYPE_CHECKING:
-    from munflow.posterior import PosteriorResults
+    from munflow.results.posterior import PosteriorResults
 
 #: Fewer effective samples than this and a reweighted view is not trusted.
 MIN_ESS = 200.0
@@ -295,7 +296,7 @@ def shifts(res: PosteriorResults, output: str | None = None, *, n_check: int = 2
 
     The intervals come from the effective samples of the two posteriors
     compared: the quantiles' delta-method errors for weighted draws
-    (:func:`munflow.mcse.of_draws`), the spread between populations for
+    (:func:`munflow.results.mcse.of_draws`), the spread between populations for
     tempering's particles, combined by the delta method as if the two were
     independent. When they share rows (a reweighting of the same draws)
     their errors are positively correlated, so the interval is then a

@@ -10,9 +10,9 @@ from munflow._core import Expr
 from munflow.evidence import Observation
 from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
-from munflow.results import DEFAULT_QUANTILES, Results
+from munflow.results.base import DEFAULT_QUANTILES, Results
+from munflow.results.summary import SummaryResults, run_summary
 from munflow.sensitivity import SensitivityMethods, Subject
-from munflow.summary_results import SummaryResults, run_summary
 
 
 class Model(SensitivityMethods):
@@ -164,7 +164,7 @@ class Model(SensitivityMethods):
                 "use res.prob(event) after the run"
             )
         if self._evidence:
-            from munflow.posterior import PosteriorResults
+            from munflow.results.posterior import PosteriorResults
 
             post = _core.run_posterior(
                 self._outputs,

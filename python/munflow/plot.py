@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from munflow import weighted
-from munflow.formatting import readable
+from munflow.formatting import quantile_label, readable
+from munflow.results import weighted
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from munflow.posterior import PosteriorResults
-    from munflow.results import Results
+    from munflow.results.base import Results
+    from munflow.results.posterior import PosteriorResults
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
@@ -310,8 +310,12 @@ def _range_bars(
     log: bool | None,
     ticks: int = 5,
 ) -> None:
-    lo_q, hi_q = (1 - interval) / 2, (1 + interval) / 2
-    spans = np.array([np.quantile(res[column], [lo_q, 0.5, hi_q]) for _, column in rows])
+    lo_q, hi_q = round((1 - interval) / 2, 12), round((1 + interval) / 2, 12)
+    # From the summary, so the bars are its figures (a posterior's weighted
+    # ones; a summary-only run's, which keeps no samples).
+    levels = [lo_q, 0.5, hi_q]
+    table = res.summary(levels, columns=[column for _, column in rows])
+    spans = table[[quantile_label(q) for q in levels]].to_numpy(dtype=float)
     for i, (lo, mid, hi) in enumerate(spans):
         axis.plot([lo, hi], [i, i], lw=7, alpha=0.5, color="C0", solid_capstyle="butt")
         axis.plot([mid], [i], "o", color="black", ms=4)

@@ -240,8 +240,10 @@ class Page:
 
         from munflow.provenance import rests_on
 
+        # A summary-only run keeps no model: its scenario is the model.
+        subject = self.res if hasattr(self.res, "model") else self.scenario
         try:
-            table = rests_on(self.res, output, n=2000, seed=self.res.seed)
+            table = rests_on(subject, output, n=2000, seed=self.res.seed)
         except (ValueError, KeyError):
             return ""  # a model whose inputs Shapley cannot split (say, Iman-Conover)
         with plt.rc_context(CHART_STYLE):
@@ -285,17 +287,28 @@ class Page:
     def _evidence(self) -> str:
         results = getattr(self.res, "results", self.res)
         check = getattr(results, "check_evidence", None)
-        if check is None or not getattr(results, "observations", None):
+        observations = getattr(results, "observations", None)
+        if check is None or not observations:
             return ""
-        table = check().rename(columns={"p_given_others": "P(as seen | the others)"})
-        keep = [c for c in ("description", "verdict", "P(as seen | the others)") if c in table]
         method = getattr(results, "method", "")
         ess = getattr(results, "ess", float("nan"))
         intro = (
-            f"<p>The estimate is conditioned on {len(table)} "
-            f"observation{'' if len(table) == 1 else 's'} ({_e(method)}, "
-            f"{_e(readable(ess))} effective samples). Each observation's tail probability "
-            "given the others says whether it conflicts with them.</p>"
+            f"<p>The estimate is conditioned on {len(observations)} "
+            f"observation{'' if len(observations) == 1 else 's'} ({_e(method)}, "
+            f"{_e(readable(ess))} effective samples)."
+        )
+        if not getattr(results, "keeps_samples", True):
+            # The checks reweight the draws, which a summary-only run does not keep.
+            names = ", ".join(observations)
+            return (
+                f"<h2>Evidence</h2>\n{intro} The observations ({_e(names)}) were not checked "
+                "against each other: a summary-only run keeps no samples to do it with.</p>"
+            )
+        table = check().rename(columns={"p_given_others": "P(as seen | the others)"})
+        keep = [c for c in ("description", "verdict", "P(as seen | the others)") if c in table]
+        intro += (
+            " Each observation's tail probability given the others says whether it "
+            "conflicts with them.</p>"
         )
         return "<h2>Evidence</h2>\n" + intro + _table(table[keep].reset_index(), index=False)
 

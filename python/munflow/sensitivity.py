@@ -228,7 +228,7 @@ def sobol(
     seed = _default_seed(subject, seed)
     evaluations = None
     if client is not None:
-        from munflow import dask as on_dask
+        from munflow import cluster as on_dask
 
         seed = on_dask._seed(seed)
         evaluations = on_dask.sobol_evaluations(

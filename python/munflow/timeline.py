@@ -51,7 +51,8 @@ import numpy as np
 import munflow._core as _core
 from munflow._core import Distribution, Expr
 from munflow.model import Model
-from munflow.timeline_results import TimelineResults, column
+from munflow.node_labels import remember
+from munflow.results.timeline import TimelineResults, column
 
 if TYPE_CHECKING:
     from munflow.evidence import Observation
@@ -396,7 +397,11 @@ class Series:
     def at(self, when: When) -> Expr:
         """The value of the period holding ``when``: with ``cumulative()``,
         what had arrived by then (dated statements observe this)."""
-        return _as_expr(self.items[self.timeline.period_of(when, "at")])
+        t = self.timeline.period_of(when, "at")
+        node = _as_expr(self.items[t])
+        if self.name and node.name is None:
+            remember(node, f"{self.name} at {self.timeline.labels[t]}")
+        return node
 
 
 def _flipped(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

@@ -1,5 +1,5 @@
 """Timeline scenario files: a ``[timeline]`` table, dated channels and dated
-statements, read into a :class:`~munflow.timeline_results.TimelineModel`.
+statements, read into a :class:`~munflow.timeline.TimelineModel`.
 
 .. code-block:: toml
 

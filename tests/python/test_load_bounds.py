@@ -34,9 +34,17 @@ def test_files_saved_by_earlier_versions_load_the_same(name):
         "posterior_weighting.npz": mf.PosteriorResults,
         "posterior_tempering.npz": mf.PosteriorResults,
         "scenario.npz": mf.ScenarioResults,
-        "timeline.npz": mf.PosteriorResults,
+        "timeline.npz": mf.PosteriorResults,  # version 1 kept no time axis
+        "v2_summary.npz": mf.SummaryResults,
+        "v2_summary_posterior.npz": mf.PosteriorSummaryResults,
+        "v2_scenario_summary.npz": mf.results.ScenarioSummaryResults,
+        "v2_timeline_posterior.npz": mf.TimelineResults,
+        "v2_timeline_file.npz": mf.TimelineResults,
     }
-    assert isinstance(res, kinds[name])
+    assert type(res) is kinds[name]
+    if name.startswith("v2_timeline"):
+        assert isinstance(res.results, mf.PosteriorResults)
+        assert res.series(res.model.series[0]).shape == (res.n, len(res.timeline))
 
 
 # --- crafted files -------------------------------------------------------------

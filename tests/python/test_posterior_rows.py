@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import munflow as mf
-from munflow import weighted
+from munflow.results import weighted
 
 
 def failures_model() -> mf.Model:
@@ -109,5 +109,5 @@ def test_a_timeline_posterior_answers_what_a_posterior_answers():
     p, se = res.prob(res.series("cumulative")[:, -1] > 6_000, mcse=True)
     assert 0 < p < 1 and se > 0
     plain = tl.model({"cumulative": cumulative}).run(1_000, seed=7)
-    with pytest.raises(TypeError, match="conditioned on statements"):
+    with pytest.raises(TypeError, match="no evidence"):
         plain.check_evidence()

@@ -16,11 +16,21 @@ PACKAGE = ROOT / "python" / "munflow"
 BINDINGS = ROOT / "src" / "python"
 
 
+def _module_name(path: Path) -> str:
+    """``results/posterior.py`` -> ``results.posterior``; a package's
+    ``__init__.py`` is the package."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def python_imports() -> dict[str, set[str]]:
-    """munflow module -> the munflow modules it imports (anywhere in it)."""
+    """munflow module -> the munflow modules it imports (anywhere in it),
+    subpackages' modules by dotted name (``results.posterior``)."""
+    paths = sorted(PACKAGE.rglob("*.py"))
+    modules = {_module_name(path) for path in paths}
     graph: dict[str, set[str]] = {}
-    for path in PACKAGE.glob("*.py"):
-        module = path.stem
+    for path in paths:
+        module = _module_name(path)
         deps: set[str] = set()
         tree = ast.parse(path.read_text())
         typing_only = {
@@ -33,15 +43,17 @@ def python_imports() -> dict[str, set[str]]:
             if id(node) in typing_only:
                 continue
             if isinstance(node, ast.ImportFrom) and node.module:
-                if node.module.startswith("munflow."):
-                    deps.add(node.module.split(".")[1])
-                elif node.module == "munflow":
-                    deps.update(alias.name for alias in node.names)
+                if node.module.startswith("munflow.") or node.module == "munflow":
+                    base = node.module.removeprefix("munflow").removeprefix(".")
+                    for alias in node.names:
+                        # `from munflow.results import weighted` imports a module.
+                        inner = f"{base}.{alias.name}" if base else alias.name
+                        deps.add(inner if inner in modules else base)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name.startswith("munflow."):
-                        deps.add(alias.name.split(".")[1])
-        graph[module] = {d for d in deps if (PACKAGE / f"{d}.py").exists()} - {module}
+                        deps.add(alias.name.removeprefix("munflow."))
+        graph[module] = {d for d in deps if d and d in modules} - {module}
     return graph
 
 
@@ -72,7 +84,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_python_package_has_no_import_cycle():
     graph = python_imports()
-    assert "sensitivity" in graph and "model" in graph
+    assert {"sensitivity", "model", "results", "results.posterior"} <= set(graph)
     assert cycles(graph) == [], cycles(graph)
 
 

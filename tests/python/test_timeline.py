@@ -35,7 +35,7 @@ def test_cumulative_totals_and_stock_by_hand() -> None:
     assert ran_out["2023-09"] == 1.0 and ran_out.sum() == pytest.approx(1.0)
     reached = res.reached("cumulative", 550)
     assert reached["2023-11"] == 1.0
-    assert res.reached("cumulative", 601)[mf.timeline_results.NOT_BY_THE_END] == 1.0
+    assert res.reached("cumulative", 601)[mf.results.timeline.NOT_BY_THE_END] == 1.0
 
 
 def test_total_of_a_running_total_or_a_stock_is_refused() -> None:

@@ -8,7 +8,7 @@ The groups are built once, as xarray Datasets, and handed out as ArviZ 0.x's
 * ``posterior``: every stored output and input, dims (chain, draw). After
   tempering, the chains are its independent populations (when they hold
   equally many rows; else one chain); after weighting, one chain of the
-  equal-weight resample the arrays hold (:func:`munflow.weighted.equal_weight_rows`).
+  equal-weight resample the arrays hold (:func:`munflow.results.weighted.equal_weight_rows`).
 * ``sample_stats``: aligned with those draws (each draw's total
   log-likelihood, ``lp``), with the method, the tempering stages'
   temperatures and the log marginal likelihood with its error as attributes.
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from munflow.posterior import PosteriorResults
+    from munflow.results.posterior import PosteriorResults
 
 #: The figures of an observation worth putting in ``observed_data``.
 FIGURES = ("value", "k", "lower", "upper")

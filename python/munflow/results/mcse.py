@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from munflow import weighted
+from munflow.results import weighted
 
 
 def of_draws(

@@ -1,7 +1,7 @@
 """Opening a results file written by ``Results.save``: ``munflow.load(path)``.
 
 The file is read without unpickling anything and its metadata parsed by
-munflow's own reader (see :mod:`munflow.persist` for the layout): opening a
+munflow's own reader (see :mod:`munflow.results.saving` for the layout): opening a
 results file from someone else cannot run code. A loaded result is whole: its
 samples, summaries, ``prob`` of new events on the same draws, and analyses.
 
@@ -11,7 +11,7 @@ have (n rows of 8 bytes) before a byte of it is decompressed, and the
 metadata itself is at most :data:`META_LIMIT` bytes. Any file that is not a
 whole, well-formed results file (truncated, altered, a member missing or of
 the wrong size, metadata of the wrong types) raises
-:class:`~munflow.persist.ResultsFileError`, a ``ValueError``; a file that
+:class:`~munflow.results.saving.ResultsFileError`, a ``ValueError``; a file that
 cannot be opened at all raises the usual ``OSError``.
 """
 
@@ -29,10 +29,20 @@ import numpy as np
 from munflow import _core
 from munflow.evidence import Observation
 from munflow.model import Model
-from munflow.persist import FORMAT, VERSION, ResultsFileError
-from munflow.posterior import PosteriorResults
-from munflow.results import Results
-from munflow.scenario import Scenario, ScenarioPosteriorResults, ScenarioResults, output_info
+from munflow.results.base import Results
+from munflow.results.grouped import (
+    ScenarioPosteriorResults,
+    ScenarioResults,
+    ScenarioSummaryResults,
+    output_info,
+)
+from munflow.results.posterior import PosteriorResults
+from munflow.results.saving import FORMAT, READABLE_VERSIONS, ResultsFileError
+from munflow.results.summary import PosteriorSummaryResults, SummaryResults
+from munflow.results.timeline import TimelineResults, column
+from munflow.scenario import Scenario
+from munflow.timeline import Series, Timeline, TimelineModel
+from munflow.timeline_scenario import TimelineScenario
 
 #: The largest metadata member read (its JSON holds the model's graph and the
 #: scenario's text: a few hundred kilobytes for the largest scenarios).
@@ -60,10 +70,12 @@ _MALFORMED = (
 )
 
 
-def load(path: str | os.PathLike[str]) -> Results:
-    """Open results written by ``Results.save`` (never unpickling anything).
+def load(path: str | os.PathLike[str]) -> Any:
+    """Open results written by ``res.save`` (never unpickling anything), as
+    the kind they were saved from: samples or a summary, a posterior, a
+    scenario's grouping, a timeline's time axis.
 
-    Raises :class:`~munflow.persist.ResultsFileError` (a ``ValueError``)
+    Raises :class:`~munflow.results.saving.ResultsFileError` (a ``ValueError``)
     when the file is not a whole munflow results file."""
     name = os.fspath(path)
     with open(name, "rb") as file:  # OSError: the file cannot be opened
@@ -75,14 +87,29 @@ def load(path: str | os.PathLike[str]) -> Results:
             raise ResultsFileError(f"{name}: not a readable munflow results file ({err})") from err
 
 
-def _load(file: IO[bytes], path: str) -> Results:
+def _load(file: IO[bytes], path: str) -> Any:
     with zipfile.ZipFile(file) as archive:
         meta = _metadata(archive, path)
-        n = meta["n"]
-        read = _reader(archive, path, n)
-        columns = {name: read(f"column_{i}") for i, name in enumerate(meta["columns"])}
-        saved_post = meta.get("posterior")
-        arrays = _posterior_arrays(saved_post, read) if saved_post is not None else {}
+        if meta.get("kind", "samples") == "summary":
+            res, outputs, evidence = _summary(meta)
+        else:
+            res = _samples(archive, meta, path)
+            outputs, evidence = res.model.outputs, res.model.evidence
+    saved = meta.get("scenario")
+    if saved is not None:
+        res = _scenario(res, saved, posterior=meta.get("posterior") is not None)
+    if "timeline" in meta:
+        res = _timeline(res, meta["timeline"], outputs, evidence)
+    return res
+
+
+def _samples(archive: zipfile.ZipFile, meta: dict[str, Any], path: str) -> Results:
+    """Results holding samples (a posterior's with its parts)."""
+    n = meta["n"]
+    read = _reader(archive, path, n)
+    columns = {name: read(f"column_{i}") for i, name in enumerate(meta["columns"])}
+    saved_post = meta.get("posterior")
+    arrays = _posterior_arrays(saved_post, read) if saved_post is not None else {}
     raw = _core._restore_run_output(
         n, meta["seed"], meta["outputs"], meta["inputs"], columns, meta["keys"]
     )
@@ -91,24 +118,80 @@ def _load(file: IO[bytes], path: str) -> Results:
     outputs = dict(zip(names, exprs[: len(names)], strict=True))
     evidence = _observations(saved_post, exprs[len(names) :]) if saved_post else ()
     model = Model(outputs, evidence=evidence)
-    res: Results
     if saved_post is None:
-        res = Results(raw, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
-    else:
-        post = _posterior(saved_post, raw, meta, arrays)
-        res = PosteriorResults(post, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
-    saved = meta.get("scenario")
-    if saved is None:
-        return res
+        return Results(raw, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
+    post = _posterior(saved_post, raw, meta, arrays)
+    return PosteriorResults(post, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
+
+
+def _summary(meta: dict[str, Any]) -> tuple[SummaryResults, dict[str, Any], tuple[Any, ...]]:
+    """A summary-only run's results, and the model a timeline's kept."""
+    exprs = _core.restore_graph(meta["event_graph"])
+    events = {name: (expr, p) for (name, p), expr in zip(meta["events"], exprs, strict=True)}
+    res = SummaryResults(
+        n=meta["n"],
+        seed=meta["seed"],
+        outputs=meta["outputs"],
+        rows=[(*row[:4], list(row[4])) for row in meta["rows"]],
+        quantiles=meta["quantiles"],
+        events=events,
+    )
+    outputs: dict[str, Any] = {}
+    evidence: tuple[Any, ...] = ()
+    if "model" in meta:
+        nodes = _core.restore_graph(meta["model"]["graph"])
+        names = meta["model"]["outputs"]
+        outputs = dict(zip(names, nodes[: len(names)], strict=True))
+        saved = meta.get("posterior") or {}
+        if "statements" in saved:
+            evidence = _observations({"observations": saved["statements"]}, nodes[len(names) :])
+    post = meta.get("posterior")
+    if post is None:
+        return res, outputs, evidence
+    diagnostics = {key: post.get(key, float("nan")) for key in ("ess", "pareto_k", "log_evidence")}
+    posterior = PosteriorSummaryResults(
+        res, observations=post["observations"], diagnostics=diagnostics
+    )
+    return posterior, outputs, evidence
+
+
+def _scenario(res: Any, saved: dict[str, Any], *, posterior: bool) -> Any:
+    """Results grouped as the scenario that made them has its outputs."""
     spec = _core._restore_scenario(saved["text"], saved["format"], saved["origin"], saved["lines"])
     info = output_info(saved["output_info"])
-    kind = ScenarioPosteriorResults if saved_post else ScenarioResults
+    if isinstance(res, SummaryResults):
+        kind: Any = ScenarioSummaryResults
+    else:
+        kind = ScenarioPosteriorResults if posterior else ScenarioResults
     return kind(
-        res,  # type: ignore[arg-type]
+        res,
         scenario=Scenario(spec, origin=saved["origin"]),
         meta=info,
         estimates=saved["estimates"],
     )
+
+
+def _timeline(
+    res: Any, saved: dict[str, Any], outputs: dict[str, Any], evidence: tuple[Any, ...]
+) -> TimelineResults:
+    """Results with their time axis again: the series rebuilt from the
+    saved model's nodes, one per period."""
+    tl = Timeline(saved["start"], saved["end"], saved["period"])
+    parts: dict[str, Any] = {}
+    for entry in saved["outputs"]:
+        name = entry["name"]
+        if entry["series"]:
+            items = [outputs[column(name, label)] for label in tl.labels]
+            parts[name] = Series(tl, items, name, held=entry["held"])
+        else:
+            parts[name] = outputs[name]
+    scenario = None
+    if "scenario" in saved:
+        kept = saved["scenario"]
+        scenario = TimelineScenario(
+            _core.TimelineSpec.from_text(kept["text"], kept["format"], kept["origin"])
+        )
+    return TimelineResults(TimelineModel(tl, parts, evidence), res, scenario)
 
 
 def _metadata(archive: zipfile.ZipFile, path: str) -> dict[str, Any]:
@@ -123,15 +206,24 @@ def _metadata(archive: zipfile.ZipFile, path: str) -> dict[str, Any]:
     meta = json.loads(text)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ResultsFileError(f"{path}: not a munflow results file")
-    if meta.get("version") != VERSION:
+    if meta.get("version") not in READABLE_VERSIONS:
         raise ResultsFileError(
             f"{path}: results file version {meta.get('version')!r}; this munflow reads "
-            f"version {VERSION}"
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}"
         )
     n = meta.get("n")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ResultsFileError(f"{path}: the metadata's n must be a whole number >= 1, got {n!r}")
-    _check_metadata(meta)
+    kind = meta.get("kind", "samples")
+    if kind == "summary":
+        _check_summary(meta)
+    elif kind == "samples":
+        _check_metadata(meta)
+    else:
+        raise ResultsFileError(f"{path}: the metadata's kind is {kind!r}")
+    _check_scenario(meta)
+    if "timeline" in meta:
+        _check_timeline(meta)
     return meta
 
 
@@ -225,13 +317,7 @@ def _check_metadata(meta: dict[str, Any]) -> None:
             _expect(stage, dict, "posterior.stages[]")
             for key, value in stage.items():
                 _expect_number(value, f"posterior.stages[].{key}")
-        _expect(post.get("observations"), list, "posterior.observations")
-        for entry in post["observations"]:
-            _expect(entry, dict, "posterior.observations[]")
-            _expect(entry.get("kind"), str, "posterior.observations[].kind")
-            _expect(entry.get("name"), str, "posterior.observations[].name")
-            _expect_whole(entry.get("arity"), "posterior.observations[].arity", 1, 4)
-            _expect(entry.get("figures"), dict, "posterior.observations[].figures")
+        _check_observations(post.get("observations"), "posterior.observations")
         prior = post.get("prior")
         _expect(prior, dict, "posterior.prior")
         for key in ("outputs", "inputs", "columns"):
@@ -242,6 +328,9 @@ def _check_metadata(meta: dict[str, Any]) -> None:
             if not key.isdigit():
                 raise ResultsFileError(f"the metadata's posterior.score_keys holds {key!r}")
         _expect(post.get("weighted"), bool, "posterior.weighted")
+
+
+def _check_scenario(meta: dict[str, Any]) -> None:
     saved = meta.get("scenario")
     if saved is not None:
         _expect(saved, dict, "scenario")
@@ -260,6 +349,75 @@ def _check_metadata(meta: dict[str, Any]) -> None:
             raise ResultsFileError(
                 "the metadata's scenario.output_info and estimates do not match its outputs"
             )
+
+
+def _check_summary(meta: dict[str, Any]) -> None:
+    """The fields a summary-only run's results are built from."""
+    _expect_whole(meta.get("seed"), "seed", 0, 2**64 - 1)
+    _expect_names(meta.get("outputs"), "outputs")
+    _expect(meta.get("quantiles"), list, "quantiles")
+    for q in meta["quantiles"]:
+        _expect_number(q, "quantiles[]")
+    _expect(meta.get("rows"), list, "rows")
+    if len(meta["rows"]) != len(meta["outputs"]):
+        raise ResultsFileError("the metadata's rows do not match its outputs")
+    for row in meta["rows"]:
+        _expect(row, list, "rows[]")
+        if len(row) != 5 or not isinstance(row[4], list):
+            raise ResultsFileError("the metadata's rows are [mean, sd, min, max, [quantiles]]")
+        for value in [*row[:4], *row[4]]:
+            _expect_number(value, "rows[]")
+        if len(row[4]) != len(meta["quantiles"]):
+            raise ResultsFileError("the metadata's rows do not match its quantiles")
+    _expect(meta.get("events"), list, "events")
+    for event in meta["events"]:
+        if not (isinstance(event, list) and len(event) == 2 and isinstance(event[0], str)):
+            raise ResultsFileError("the metadata's events are [name, probability] pairs")
+        _expect_number(event[1], "events[]")
+    _expect(meta.get("event_graph"), str, "event_graph")
+    if "model" in meta:
+        _expect(meta["model"], dict, "model")
+        _expect_names(meta["model"].get("outputs"), "model.outputs")
+        _expect(meta["model"].get("graph"), str, "model.graph")
+    post = meta.get("posterior")
+    if post is not None:
+        _expect(post, dict, "posterior")
+        for key in ("ess", "pareto_k", "log_evidence"):
+            if key in post or key == "ess":
+                _expect_number(post.get(key), f"posterior.{key}")
+        _expect_names(post.get("observations"), "posterior.observations")
+        if "statements" in post:
+            _check_observations(post["statements"], "posterior.statements")
+
+
+def _check_timeline(meta: dict[str, Any]) -> None:
+    """A timeline's periods and outputs, and that its series' columns exist."""
+    saved = meta["timeline"]
+    _expect(saved, dict, "timeline")
+    for key in ("start", "end", "period"):
+        _expect(saved.get(key), str, f"timeline.{key}")
+    _expect(saved.get("outputs"), list, "timeline.outputs")
+    for entry in saved["outputs"]:
+        _expect(entry, dict, "timeline.outputs[]")
+        _expect(entry.get("name"), str, "timeline.outputs[].name")
+        _expect(entry.get("series"), bool, "timeline.outputs[].series")
+        _expect(entry.get("held"), bool, "timeline.outputs[].held")
+    if "model" not in meta:
+        raise ResultsFileError("the metadata of a timeline's results has no model")
+    if "scenario" in saved:
+        _expect(saved["scenario"], dict, "timeline.scenario")
+        for key in ("text", "format", "origin"):
+            _expect(saved["scenario"].get(key), str, f"timeline.scenario.{key}")
+
+
+def _check_observations(entries: Any, field: str) -> None:
+    _expect(entries, list, field)
+    for entry in entries:
+        _expect(entry, dict, f"{field}[]")
+        _expect(entry.get("kind"), str, f"{field}[].kind")
+        _expect(entry.get("name"), str, f"{field}[].name")
+        _expect_whole(entry.get("arity"), f"{field}[].arity", 1, 4)
+        _expect(entry.get("figures"), dict, f"{field}[].figures")
 
 
 def _expect(value: Any, kind: type, field: str) -> None:

@@ -10,17 +10,67 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from munflow import _core, persist
+from munflow import _core
 from munflow._core import Expr
 from munflow.formatting import ReadableTable, quantile_label, readable
 from munflow.outputs import DEFAULT_QUANTILES
+from munflow.results import saving
 from munflow.sensitivity import SensitivityMethods, Subject
 
 if TYPE_CHECKING:
     from munflow.model import Model
 
 
-class Results(SensitivityMethods):
+def no_samples(question: str) -> str:
+    """Why a summary-only run cannot answer ``question``."""
+    return (
+        f"a summary-only run keeps no samples, so it cannot answer {question}; "
+        "run with store='columns' (the default) to keep them"
+    )
+
+
+def no_evidence(question: str) -> str:
+    """Why results without evidence cannot answer ``question``."""
+    return (
+        f"{question} is for a posterior, and this run had no evidence; add observations "
+        "with model.observe(...) (or a scenario's [evidence] tables) and run again"
+    )
+
+
+class Answers:
+    """The questions every results object answers, whatever it holds
+    (samples or a summary, weights or not, a time axis or not, a grouping
+    or not): each kind answers them the same way, or refuses with a message
+    saying why. The refusals here are the defaults; a kind that can answer
+    overrides them."""
+
+    #: Whether the results hold the draws (False for a summary-only run).
+    keeps_samples: bool = True
+
+    def check_evidence(self, **options: Any) -> Any:
+        """Whether the observations agree with each other and with the
+        assumptions (a posterior's; see :func:`munflow.evidence_checks.check_evidence`)."""
+        raise TypeError(no_evidence("check_evidence()"))
+
+    def shifts(self, output: str | None = None, **options: Any) -> Any:
+        """How much each observation moved each output (a posterior's; see
+        :func:`munflow.evidence_checks.shifts`)."""
+        raise TypeError(no_evidence("shifts()"))
+
+    def to_arviz(self) -> Any:
+        """The posterior in ArviZ's container (a posterior's; see
+        :mod:`munflow.results.inference_data`)."""
+        raise TypeError(no_evidence("to_arviz()"))
+
+    def report(self, path: str | os.PathLike[str], **options: Any) -> Path:
+        """Writes a self-contained HTML report page of these results (see
+        :func:`munflow.report.report`) and returns its path."""
+        from munflow.report import report
+
+        return report(self, path, **options)
+
+
+class Results(Answers, SensitivityMethods):
     """The samples of one run, with the seed and size that made them.
 
     ``res["shells"]`` is the numpy array of samples (read-only, no copy);
@@ -106,7 +156,7 @@ class Results(SensitivityMethods):
 
         ``mcse=True`` adds each figure's Monte Carlo standard error beside
         it (``mean_se``, ``p5_se``, ...): how much it would move with
-        another seed (see :mod:`munflow.mcse`)."""
+        another seed (see :mod:`munflow.results.mcse`)."""
         qs = [float(q) for q in quantiles]
         for q in qs:
             if not 0.0 <= q <= 1.0:
@@ -141,7 +191,7 @@ class Results(SensitivityMethods):
 
     def _mcse(self, name: str, qs: list[float]) -> tuple[float, np.ndarray]:
         """Standard errors of the mean and the quantiles ``qs`` of a column."""
-        from munflow import mcse
+        from munflow.results import mcse
 
         return mcse.of_draws(self._columns[name], None, qs)
 
@@ -209,7 +259,7 @@ class Results(SensitivityMethods):
             )
         p = float(np.mean(values))
         if mcse:
-            from munflow import mcse as errors
+            from munflow.results import mcse as errors
 
             return p, errors.of_probability(values, None)
         return p
@@ -230,18 +280,11 @@ class Results(SensitivityMethods):
         percent = 50.0 * (below + at_or_below) / len(values)
         return float(percent) if percent.ndim == 0 else percent
 
-    def report(self, path: str | os.PathLike[str], **options: Any) -> Path:
-        """Writes a self-contained HTML report page of these results (see
-        :func:`munflow.report.report`) and returns its path."""
-        from munflow.report import report
-
-        return report(self, path, **options)
-
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the samples and how they were made (seed, n, version, the
         model or scenario) to ``path`` (an ``.npz`` archive, no pickle);
         ``munflow.load(path)`` opens it again."""
-        return persist.save(self, path)
+        return saving.save(self, path)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Through __init__ again, so columns are read-only after unpickling.
@@ -269,6 +312,17 @@ class Results(SensitivityMethods):
         frame.attrs.update(seed=self.seed, n=self.n)
         return frame
 
+    def to_xarray(self, *, include_inputs: bool = True) -> Any:
+        """The samples as an xarray Dataset: one variable of dim ``sample``
+        per output (and stored input), the seed and n in ``.attrs``; what
+        xarray reduces gives the summary's figures (a posterior's rows are
+        equally weighted)."""
+        xr = xarray_module()
+        names = self.outputs + (self.inputs if include_inputs else [])
+        data = {name: (("sample",), np.asarray(self[name])) for name in names}
+        coords = {"sample": np.arange(self.n)}
+        return xr.Dataset(data, coords=coords, attrs={"seed": self.seed, "n": self.n})
+
     def __repr__(self) -> str:
         table = self.summary().to_string(float_format=readable)
         return f"munflow results: n={self.n:,}, seed={self.seed}\n{table}"
@@ -277,6 +331,15 @@ class Results(SensitivityMethods):
         from munflow.display import results_html
 
         return results_html(self)
+
+
+def xarray_module() -> Any:
+    """The xarray module, or an ImportError saying how to install it."""
+    try:
+        import xarray as xr
+    except ImportError as err:  # pragma: no cover - exercised without xarray
+        raise ImportError("to_xarray() needs xarray: pip install 'munflow[timeline]'") from err
+    return xr
 
 
 def _restore(cls: type[Results], state: dict[str, Any]) -> Results:

@@ -5,7 +5,9 @@ fan charts."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,6 +16,8 @@ import pandas as pd
 import munflow._core as _core
 from munflow._core import Expr
 from munflow.formatting import ReadableTable
+from munflow.results.base import Answers, no_samples, xarray_module
+from munflow.results.summary import SummaryResults
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,11 +34,17 @@ def column(name: str, label: str) -> str:
     return f"{name}[{label}]"
 
 
-class TimelineResults:
+class TimelineResults(Answers):
     """Results of a timeline model: ``series(name)`` as samples x periods,
     ``period_summary()`` as a tidy table, ``to_xarray()``, dates by which a
-    level is reached and fan charts. The underlying results (``.results``)
-    answer everything else (``summary()``, ``prob()``...)."""
+    level is reached and fan charts.
+
+    A time axis composed over the results of the flat model (``.results``:
+    samples, a posterior or a summary): every question results answer
+    (``summary``, ``prob``, ``percentile_of``, ``check_evidence``,
+    ``shifts``, ``to_arviz``, a posterior's ``method``, ``ess``,
+    ``observations``...) is answered by them, the same way; ``save`` keeps
+    the time axis, so ``munflow.load`` gives a timeline's results again."""
 
     def __init__(self, model: TimelineModel, results: Any, scenario: Any = None) -> None:
         self.model = model
@@ -43,14 +53,32 @@ class TimelineResults:
         #: The timeline scenario run, if the model came from a file.
         self.scenario = scenario
 
-    def report(self, path: Any, **options: Any) -> Any:
-        """Writes a self-contained HTML report page (fan charts by period;
-        see :func:`munflow.report.report`) and returns its path."""
-        from munflow.report import report
+    def __getattr__(self, name: str) -> Any:
+        # What the flat results know (a posterior's method, ess, prior...),
+        # asked of them; private names are never forwarded (pickling asks).
+        if name.startswith("_") or name in ("results", "model", "timeline", "scenario"):
+            raise AttributeError(name)
+        try:
+            return getattr(self.results, name)
+        except AttributeError:
+            raise AttributeError(
+                f"timeline results have no attribute {name!r}, nor do their flat results "
+                f"({type(self.results).__name__})"
+            ) from None
 
-        return report(self, path, **options)
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write these results with their time axis (and the timeline file,
+        if they came from one) to ``path``; ``munflow.load(path)`` gives
+        timeline results again."""
+        from munflow.results import saving
 
-    # --- what every results object answers, through the underlying results ---
+        return saving.save(self, path)
+
+    # --- what every results object answers, through the flat results ---
+
+    def summary(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        """The flat results' summary (one row per period and output)."""
+        return self.results.summary(*args, **kwargs)
 
     def prob(self, event: Any, **options: Any) -> Any:
         """The probability of an event (see :meth:`munflow.Results.prob`)."""
@@ -60,28 +88,24 @@ class TimelineResults:
         """Where a figure falls in an output's distribution (0-100)."""
         return self.results.percentile_of(output, value)
 
-    def _posterior(self, what: str) -> Any:
-        if not hasattr(self.results, "check_evidence"):
-            raise TypeError(
-                f"{what} is for a timeline conditioned on statements; this one has none "
-                "(add them with model.observe(...))"
-            )
-        return self.results
-
     def check_evidence(self, **options: Any) -> Any:
         """Whether the dated statements agree with each other and with the
         assumptions (see :meth:`munflow.PosteriorResults.check_evidence`)."""
-        return self._posterior("check_evidence()").check_evidence(**options)
+        return self.results.check_evidence(**options)
 
     def shifts(self, output: str | None = None, **options: Any) -> Any:
         """How much each statement moved each output (see
         :meth:`munflow.PosteriorResults.shifts`)."""
-        return self._posterior("shifts()").shifts(output, **options)
+        return self.results.shifts(output, **options)
 
     def to_arviz(self) -> Any:
         """The posterior in ArviZ's container (see
         :meth:`munflow.PosteriorResults.to_arviz`)."""
-        return self._posterior("to_arviz()").to_arviz()
+        return self.results.to_arviz()
+
+    @property
+    def keeps_samples(self) -> bool:  # type: ignore[override]
+        return bool(self.results.keeps_samples)
 
     @property
     def n(self) -> int:
@@ -107,10 +131,6 @@ class TimelineResults:
     def series(self, name: str) -> np.ndarray:
         """The samples of a series: an array of n samples x periods."""
         return np.column_stack([self.results[c] for c in self._columns(name)])
-
-    def summary(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        """The underlying results' summary (one row per period and output)."""
-        return self.results.summary(*args, **kwargs)
 
     def period_summary(
         self, names: str | Sequence[str] | None = None, quantiles: Sequence[float] | None = None
@@ -148,10 +168,9 @@ class TimelineResults:
         (sample, period) with the periods' first days as coordinates, single
         outputs of dim sample; every sample counts equally, posteriors
         included (see :attr:`weights`)."""
-        try:
-            import xarray as xr
-        except ImportError as err:  # pragma: no cover - exercised without xarray
-            raise ImportError("to_xarray() needs xarray: pip install 'munflow[timeline]'") from err
+        if isinstance(self.results, SummaryResults):
+            raise ValueError(no_samples("to_xarray()"))
+        xr = xarray_module()
         data: dict[str, Any] = {
             name: (("sample", "period"), self.series(name)) for name in self.model.series
         }

@@ -9,7 +9,9 @@ those of the same run kept in memory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,21 +21,26 @@ from munflow._core import Expr
 from munflow.formatting import ReadableTable, quantile_label, readable
 from munflow.outputs import DEFAULT_QUANTILES
 from munflow.progress import progress_callback
+from munflow.results import saving
+from munflow.results.base import Answers, no_samples
 from munflow.words import DEFAULT_LEVEL, DEFAULT_SCALE, describe, samples_behind
 
 #: Prefix of the internal outputs that carry events (0/1 columns).
 _EVENT = "\x01event:"
 
 
-class SummaryResults:
+class SummaryResults(Answers):
     """What a summary-only run keeps: per output the mean, sd, min, max and
     the quantiles asked for up front, and the probability of each event
     named up front.
 
     Anything that needs the samples themselves (``res["shells"]``, an event
-    not named up front, sensitivity analysis) raises an error saying how to
-    ask for it.
+    not named up front, Monte Carlo errors, ``percentile_of``,
+    ``to_xarray``, sensitivity analysis) raises a ValueError saying so and
+    how to ask for it.
     """
+
+    keeps_samples = False
 
     def __init__(
         self,
@@ -74,9 +81,23 @@ class SummaryResults:
         """The probability of each event named up front."""
         return {name: p for name, (_expr, p) in self._events.items()}
 
-    def summary(self, quantiles: Sequence[float] | None = None) -> pd.DataFrame:
+    def summary(
+        self,
+        quantiles: Sequence[float] | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        mcse: bool = False,
+    ) -> pd.DataFrame:
         """The table of ranges (as :meth:`munflow.Results.summary`), at the
-        quantile levels computed during the run or a subset of them."""
+        quantile levels computed during the run or a subset of them, for
+        every output or the ``columns`` named. ``mcse=True`` is refused: the
+        Monte Carlo errors need the draws."""
+        if mcse:
+            raise ValueError(no_samples("summary(mcse=True) (Monte Carlo errors need the draws)"))
+        names = self._outputs if columns is None else [str(c) for c in columns]
+        for name in names:
+            if name not in self._rows:
+                raise KeyError(f"no output named {name!r}; outputs are: {', '.join(self._outputs)}")
         qs = self._quantiles if quantiles is None else [float(q) for q in quantiles]
         missing = [q for q in qs if q not in self._quantiles]
         if missing:
@@ -86,7 +107,7 @@ class SummaryResults:
             )
         labels = [quantile_label(q) for q in qs]
         table = {}
-        for name in self._outputs:
+        for name in names:
             mean, sd, _lo, _hi, values = self._rows[name]
             at = dict(zip(self._quantiles, values, strict=True))
             table[name] = {
@@ -127,14 +148,20 @@ class SummaryResults:
         frame.attrs.update(seed=self.seed, n=self.n, samples=samples, level=level, scale=scale)
         return frame
 
-    def prob(self, event: Any) -> float:
+    def prob(self, event: Any, *, mcse: bool = False) -> float:
         """The probability of an event named up front, by its name or by the
-        expression given (``res.prob("over 12M")``)."""
+        expression given (``res.prob("over 12M")``); the same expression
+        after ``save`` and ``load`` too. ``mcse=True`` is refused (it needs
+        the draws)."""
+        if mcse:
+            raise ValueError(no_samples("prob(..., mcse=True) (Monte Carlo errors need the draws)"))
         if isinstance(event, str) and event in self._events:
             return self._events[event][1]
         if isinstance(event, Expr):
+            # An expression hashes by its node's identity, which a saved
+            # file's graph keeps.
             for expr, p in self._events.values():
-                if expr is event:
+                if hash(expr) == hash(event):
                     return p
         named = ", ".join(repr(e) for e in self._events) or "none"
         raise ValueError(
@@ -152,6 +179,21 @@ class SummaryResults:
     def __contains__(self, name: object) -> bool:
         return False
 
+    def percentile_of(self, output: str, value: float | Sequence[float]) -> Any:
+        """Refused: where a figure falls needs the draws."""
+        raise ValueError(no_samples("percentile_of()"))
+
+    def to_xarray(self) -> Any:
+        """Refused: a dataset of samples needs the samples (the summary is
+        :meth:`summary`)."""
+        raise ValueError(no_samples("to_xarray()"))
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the summary, the events' probabilities and how they were
+        made (seed, n, version; a scenario's text) to ``path`` (``.npz``);
+        ``munflow.load(path)`` opens it again."""
+        return saving.save(self, path)
+
     def __repr__(self) -> str:
         table = self.summary().to_string(float_format=readable)
         return f"munflow summary-only results: n={self.n:,}, seed={self.seed}\n{table}"
@@ -165,6 +207,18 @@ class PosteriorSummaryResults(SummaryResults):
     memory)."""
 
     method = "weighting"
+
+    def check_evidence(self, **options: Any) -> Any:
+        """Refused: the checks reweight the draws."""
+        raise ValueError(no_samples("check_evidence() (the checks reweight the draws)"))
+
+    def shifts(self, output: str | None = None, **options: Any) -> Any:
+        """Refused: the shifts reweight the draws."""
+        raise ValueError(no_samples("shifts() (the shifts reweight the draws)"))
+
+    def to_arviz(self) -> Any:
+        """Refused: ArviZ's container holds draws."""
+        raise ValueError(no_samples("to_arviz() (ArviZ's container holds draws)"))
 
     def __init__(
         self, res: SummaryResults, *, observations: Sequence[str], diagnostics: Mapping[str, float]

@@ -7,7 +7,7 @@ weighted. Either way the arrays a user reads (``res["x"]``, ``to_pandas()``,
 a timeline's ``series()`` and ``to_xarray()``) hold equally weighted rows, so
 numpy, pandas and xarray reductions give posterior figures: after weighting
 they are the equal-weight resample of the weighted draws
-(:func:`munflow.weighted.equal_weight_rows`); the weighted draws themselves
+(:func:`munflow.results.weighted.equal_weight_rows`); the weighted draws themselves
 are explicit (``weighted_rows()``, ``draw_weights``). Summaries,
 probabilities of expressions and percentiles use the weighted draws, which
 are more precise than any resample of them.
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from munflow import _core, weighted
+from munflow import _core
 from munflow._core import Expr
 from munflow.formatting import ReadableTable
-from munflow.results import DEFAULT_QUANTILES, Results, quantile_label
+from munflow.results import weighted
+from munflow.results.base import DEFAULT_QUANTILES, Results, quantile_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,8 +143,8 @@ class PosteriorResults(Results):
         """The posterior in ArviZ's container (``InferenceData`` with ArviZ
         0.x, an ``xarray.DataTree`` with 1.x): posterior, sample_stats,
         log_likelihood (``az.loo`` works), prior and observed_data groups;
-        see :mod:`munflow.inference_data`. Needs ``munflow[arviz]``."""
-        from munflow.inference_data import to_arviz
+        see :mod:`munflow.results.inference_data`. Needs ``munflow[arviz]``."""
+        from munflow.results.inference_data import to_arviz
 
         return to_arviz(self)
 
@@ -257,7 +258,7 @@ class PosteriorResults(Results):
         return [int(k) for k in self._post.get("populations", [])]
 
     def _mcse(self, name: str, qs: list[float]) -> tuple[float, np.ndarray]:
-        from munflow import mcse
+        from munflow.results import mcse
 
         if len(self.populations) > 1:
             return mcse.between_populations(Results.__getitem__(self, name), self.populations, qs)
@@ -298,12 +299,13 @@ class PosteriorResults(Results):
             )
         indicator = values.astype(float)
         if isinstance(event, Expr):
-            p = float(np.dot(self.draw_weights, indicator))
+            # Weights summing to 1 within rounding: keep p a probability.
+            p = min(1.0, max(0.0, float(np.dot(self.draw_weights, indicator))))
         else:
             p = float(np.mean(indicator))
         if not mcse:
             return p
-        from munflow import mcse as errors
+        from munflow.results import mcse as errors
 
         if len(self.populations) > 1:
             return p, errors.probability_between_populations(indicator, self.populations)
@@ -341,7 +343,7 @@ class PosteriorResults(Results):
     def resample(self, n: int | None = None, *, seed: int | None = None) -> pd.DataFrame:
         """An equal-weight sample of ``n`` rows (default: the run's n) from
         the draws behind the posterior, as a DataFrame of outputs and inputs
-        (see :func:`munflow.weighted.equal_weight_rows`; with the defaults,
+        (see :func:`munflow.results.weighted.equal_weight_rows`; with the defaults,
         the rows ``res[name]`` holds)."""
         size = self.n if n is None else int(n)
         if size < 1:
