@@ -16,6 +16,11 @@
 //! particles never get there (a biased posterior with a healthy-looking
 //! ESS). Centred on the particles, a step of s = 1 is an independent draw
 //! from a Gaussian fitted to them, which moves as far as the posterior is.
+//!
+//! Those local steps start every stage; then independent proposals from a
+//! Gaussian fitted to the particles with their full covariance (see
+//! `fitted.rs`) take over while they are accepted (see [`rejuvenate`]): a
+//! stage then needs two or three evaluations of the model instead of ten.
 use super::fitted::Fitted;
 use super::weights::{effective_sample_size, systematic_ancestors, WeightSums};
 use super::Evaluator;

@@ -451,3 +451,27 @@ def test_a_scenario_posterior_saves_and_loads(tmp_path):
     assert type(back).__name__ == "ScenarioPosteriorResults"
     assert back.summary().equals(res.summary())
     assert back.observations == res.observations
+
+
+def test_a_near_gaussian_posterior_tempers_in_a_few_moves_per_stage():
+    # Containers measured within 10% and a product within 15%: Gaussian in
+    # the normal scores, so the fitted independent proposals are accepted
+    # and every stage ends after two or three moves (local steps alone took
+    # ten). The posterior is still the one weighting a million draws gives.
+    containers = mf.lognormal_ci(5000, 9000, name="containers")
+    per_container = mf.pert(300, 430, 500, name="per_container")
+    shells = containers * per_container
+    model = mf.Model({"shells": shells}).observe(
+        mf.evidence.measured(containers, 7000, rel_error=0.10),
+        mf.evidence.measured(shells, 3e6, rel_error=0.15),
+    )
+    tempered = model.run(20_000, seed=3, method="tempering")
+    assert (tempered.stages["moves"] <= 3).all(), tempered.stages
+    reference = model.run(1_000_000, seed=4, method="weighting")
+    got = tempered.summary(mcse=True)
+    want = reference.summary()
+    for figure in ("mean", "p5", "p50", "p95"):
+        error = got.loc["shells", f"{figure}_se"]
+        assert abs(got.loc["shells", figure] - want.loc["shells", figure]) < 4 * error + 1e-3 * abs(
+            want.loc["shells", figure]
+        ), figure
