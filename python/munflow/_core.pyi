@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 __version__: str
+MAX_PERIODS: int
 
 Number = float | int
 Param = Number | "Expr"

@@ -447,9 +447,24 @@ def _next(start: dt.date, period: str) -> dt.date:
     return start + dt.timedelta(days=7 if period == "week" else 1)
 
 
+def _period_count(first: dt.date, last: dt.date, period: str) -> int:
+    """Periods from the one starting at ``first`` to the one holding ``last``."""
+    if period == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days // (7 if period == "week" else 1) + 1
+
+
 def _period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
+    count = _period_count(first, last, period)
+    if count > _core.MAX_PERIODS:
+        raise ValueError(
+            f"timeline: {first} to {last} is {count} {period}s; a timeline has at most "
+            f"{_core.MAX_PERIODS} periods (is the end's year right? a longer period, such as "
+            '"week" or "month", covers more time)'
+        )
     starts = [first]
-    while _next(starts[-1], period) <= last:
+    # Stepping past 9999-12-31 would overflow: stop at the counted periods.
+    while len(starts) < count:
         starts.append(_next(starts[-1], period))
     return starts
 

@@ -123,5 +123,7 @@ impl TimelineSpec {
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The one limit on a timeline's length, for files and Python alike.
+    m.add("MAX_PERIODS", crate::scenario::MAX_PERIODS)?;
     m.add_class::<TimelineSpec>()
 }

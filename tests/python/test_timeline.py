@@ -426,3 +426,12 @@ def test_a_long_daily_chain_plans_in_linear_time_with_the_same_draws():
     assert (
         hashlib.sha256(np.ascontiguousarray(columns[0]).tobytes()).hexdigest() == CHAIN_300_SHA256
     )
+
+
+def test_a_timeline_too_long_or_at_the_calendars_end_says_so_without_overflow():
+    with pytest.raises(ValueError, match="416168 weeks; a timeline has at most 3660 periods"):
+        mf.Timeline("2024-01", "9999-12-31", "week")
+    assert mf._core.MAX_PERIODS == 3660
+    last_year = mf.Timeline("9999-01", "9999-12-31", "week")
+    assert len(last_year) == 53 and last_year.labels[-1] == "9999-12-27"
+    assert len(mf.Timeline("2020-01-01", "2030-01-07", "day")) == 3660
