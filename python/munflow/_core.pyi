@@ -111,6 +111,8 @@ class Distribution(Expr):
 def families() -> list[tuple[str, list[tuple[str, float | None]]]]:
     """The table of families: (name, [(parameter, default or None)])."""
 
+def _family_docs() -> list[tuple[str, str, list[float], bool]]: ...
+
 # families: begin (written by tools/families.py from the declaration in src/dist/mod.rs)
 def constant(value: Number, *, name: str | None = None) -> Distribution: ...
 @overload

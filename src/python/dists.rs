@@ -43,15 +43,15 @@ fn family_draw(
     let nodes: Vec<Node> = given
         .iter()
         .zip(family.params())
-        .map(|(p, param)| {
+        .map(|(&p, param)| {
             let what = format!("{}: {}", family.name(), param.name);
-            match (
-                p.filter(|p| !p.is_none() || param.default.is_none()),
-                param.default,
-            ) {
-                (None, default) => Ok(Node::constant(default.unwrap_or(f64::NAN))),
+            match (p, param.default) {
+                // An optional parameter left out (or None) takes its declared default.
+                (None, Some(default)) => Ok(Node::constant(default)),
+                (Some(p), Some(default)) if p.is_none() => Ok(Node::constant(default)),
                 (Some(p), _) if family.takes_expressions() => to_node(p, &what),
                 (Some(p), _) => Ok(Node::constant(to_number(p, &what)?)),
+                (None, None) => Err(PyTypeError::new_err(format!("{what} is required"))),
             }
         })
         .collect::<PyResult<_>>()?;
