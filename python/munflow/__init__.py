@@ -16,7 +16,7 @@ run it::
     res.prob(shells > 3e6)
 """
 
-from munflow import evidence, scenarios  # noqa: E402  (bundled scenario files)
+from munflow import _families, evidence, scenarios  # noqa: E402  (bundled scenario files)
 from munflow._core import (
     Distribution,
     EvidenceError,
@@ -26,36 +26,24 @@ from munflow._core import (
     __version__,
     abs,
     bernoulli,
-    beta,
-    beta_counts,
-    binomial,
     categorical,
     clip,
-    constant,
     cos,
     empirical,
     exp,
     floor,
-    gamma,
     log,
-    lognormal,
-    lognormal_ci,
     maximum,
     minimum,
     mixture,
     named,
-    negative_binomial,
-    normal,
-    pert,
-    poisson,
     round,
     sin,
     sqrt,
-    triangular,
     truncated,
-    uniform,
     where,
 )
+from munflow._families import *  # noqa: F403 (the families, listed by the declaration)
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.provenance import rests_on
@@ -104,31 +92,20 @@ __all__ = [
     "__version__",
     "abs",
     "bernoulli",
-    "beta",
-    "beta_counts",
-    "binomial",
     "categorical",
     "clip",
-    "constant",
     "correlate",
     "cos",
     "empirical",
     "evidence",
     "exp",
     "floor",
-    "gamma",
     "log",
-    "lognormal",
     "load",
-    "lognormal_ci",
     "maximum",
     "minimum",
     "mixture",
     "named",
-    "negative_binomial",
-    "normal",
-    "pert",
-    "poisson",
     "rank_correlation",
     "rests_on",
     "round",
@@ -139,10 +116,10 @@ __all__ = [
     "sobol",
     "sqrt",
     "tornado",
-    "triangular",
     "truncated",
-    "uniform",
     "value_of_information",
     "where",
     "words",
 ]
+# The distribution families, from the declaration (src/dist/mod.rs).
+__all__ += _families.__all__

@@ -317,3 +317,21 @@ impl Quantile for Pert {
         (self.min, self.max)
     }
 }
+
+impl super::Parameters for Beta {
+    fn family(&self) -> &'static str {
+        "beta"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.alpha(), self.beta()]
+    }
+}
+
+impl super::Parameters for Pert {
+    fn family(&self) -> &'static str {
+        "pert"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.min(), self.mode(), self.max(), self.lamb()]
+    }
+}

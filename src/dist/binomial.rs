@@ -464,6 +464,15 @@ fn pmf_ratio_from_mode(n: f64, r: f64, m: f64, k: f64) -> f64 {
     }
 }
 
+impl super::Parameters for Binomial {
+    fn family(&self) -> &'static str {
+        "binomial"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.n() as f64, self.p()]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,12 +121,19 @@ impl Categorical {
     pub fn weights(&self) -> &[f64] {
         &self.weights
     }
-    pub(crate) fn family(&self) -> &'static str {
+}
+
+impl super::Parameters for Categorical {
+    fn family(&self) -> &'static str {
         if self.empirical {
             "empirical"
         } else {
             "categorical"
         }
+    }
+    /// The values, then their weights.
+    fn params(&self) -> Vec<f64> {
+        self.values.iter().chain(&self.weights).copied().collect()
     }
 }
 

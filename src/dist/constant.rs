@@ -69,3 +69,12 @@ impl Quantile for Constant {
         (self.value, self.value)
     }
 }
+
+impl super::Parameters for Constant {
+    fn family(&self) -> &'static str {
+        "constant"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.value()]
+    }
+}

@@ -91,3 +91,12 @@ impl Quantile for Gamma {
         (0.0, f64::INFINITY)
     }
 }
+
+impl super::Parameters for Gamma {
+    fn family(&self) -> &'static str {
+        "gamma"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.shape(), self.scale()]
+    }
+}

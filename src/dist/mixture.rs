@@ -154,3 +154,17 @@ impl Quantile for Mixture {
             })
     }
 }
+
+impl super::Parameters for Mixture {
+    fn family(&self) -> &'static str {
+        "mixture"
+    }
+    /// The components' parameters in turn, then the weights.
+    fn params(&self) -> Vec<f64> {
+        self.components
+            .iter()
+            .flat_map(Dist::params)
+            .chain(self.weights.iter().copied())
+            .collect()
+    }
+}

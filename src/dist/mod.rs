@@ -1,10 +1,32 @@
 //! Probability distributions: validated at construction, sampled without checks.
 //!
-//! Each family is a small struct whose constructor validates its parameters and
-//! returns [`Result`]; sampling never fails. Every family answers three traits:
-//! [`Sample`] (draws), [`Moments`] (mean, variance) and [`Quantile`] (cdf, ppf).
-//! [`Dist`] is the closed set of families the expression graph and the scenario
-//! files use, dispatched by `match` so the hot loops stay monomorphic.
+//! Three words name the concepts:
+//!
+//! - a **law** ([`Dist`]) is one distribution with fixed, validated parameters,
+//!   such as beta(2, 8): what the graph draws from and what answers mean, cdf
+//!   and ppf. Each law is a small struct in a file of its own whose constructor
+//!   validates and returns [`Result`]; sampling never fails. Every law answers
+//!   [`Sample`] (draws), [`Moments`] (mean, variance), [`Quantile`] (cdf, ppf;
+//!   tempering maps normal scores to values through it) and [`Parameters`]
+//!   (the family and numbers that rebuild it).
+//! - a **family** ([`Family`]) is a way of writing a law with a list of numbers,
+//!   as analysts do in Python (`mf.pert(300, 430, 500)`) and in scenario files
+//!   (`{ pert = [300, 430, 500] }`): its name, parameters, defaults and
+//!   constructor. Two families may make the same law (`lognormal_ci` and
+//!   `lognormal`); categorical, empirical, truncated and mixture laws are built
+//!   from other things, and have constructors of their own.
+//! - a **parameter** ([`Param`]) is a family's named number, with its default
+//!   if it may be left out.
+//!
+//! The declaration below is the one place a family is written down. From it
+//! come the [`Dist`] enum and its dispatch, the [`Family`] enum (names,
+//! parameters, defaults, docs, constructors), the Python constructors
+//! (`src/python/dists.rs`) and, through them, the scenario reader
+//! ([`crate::scenario::DistSpec`]), saved models ([`Recipe`]) and compound
+//! draws; the type stub, the README's list and the docs' tables are written
+//! from it by `tools/families.py`, whose check runs in the tests. A new family
+//! is its file (the law and its unit tests), a line in the declaration, and
+//! its tests against scipy.
 //!
 //! ```
 //! use munflow::dist::{Beta, Moments, Quantile};
@@ -22,8 +44,10 @@ mod categorical;
 mod constant;
 mod families;
 mod gamma;
+mod integers;
 mod inversion;
 mod lazy;
+mod loguniform;
 mod mixture;
 mod negative_binomial;
 mod normal;
@@ -42,8 +66,10 @@ pub use beta::{Beta, Pert, MAX_SHAPE};
 pub use binomial::Binomial;
 pub use categorical::Categorical;
 pub use constant::Constant;
-pub use families::{build, family, FamilyInfo, Param, FAMILIES};
+pub use families::{build, family_names, Param};
 pub use gamma::Gamma;
+pub use integers::Integers;
+pub use loguniform::LogUniform;
 pub use mixture::Mixture;
 pub use negative_binomial::NegativeBinomial;
 pub use normal::{LogNormal, Normal};
@@ -53,6 +79,81 @@ pub use score_grid::ScoreGrid;
 pub use triangular::Triangular;
 pub use truncated::Truncated;
 pub use uniform::Uniform;
+
+/// The declaration of every law and family. `laws` are the [`Dist`] variants;
+/// each family line reads: its [`Family`] variant, the name users write, its
+/// parameters (those after `;` have defaults), the constructor that takes
+/// them, an example (for the docs and the tests that walk the declaration),
+/// whether its parameters may be expressions, and whether its scores clamp
+/// (see [`Family::clamps_extreme_scores`]). The doc comment is the
+/// family's docstring in Python; its first sentence is its meaning in the
+/// docs' table of scenario syntax.
+macro_rules! with_families {
+    ($then:path) => {
+        $then! {
+            laws: Constant, Uniform, Normal, LogNormal, Beta, Pert, Triangular, Gamma, Poisson,
+                Binomial, NegativeBinomial, Integers, LogUniform, Categorical, Truncated, Mixture;
+
+            /// A known value.
+            Constant constant(value) = Constant::new,
+                example: [430.0], expressions: false, clamps: false;
+            /// Uniform on [lo, hi): every value in the range equally likely.
+            Uniform uniform(lo, hi) = Uniform::new,
+                example: [1.0, 2.0], expressions: true, clamps: false;
+            /// Normal with the given mean and standard deviation.
+            Normal normal(mean, sd) = Normal::new,
+                example: [0.0, 1.5], expressions: true, clamps: false;
+            /// Log-normal: exp(normal(mu, sigma)); scipy lognorm(s=sigma, scale=exp(mu)).
+            LogNormal lognormal(mu, sigma) = LogNormal::new,
+                example: [8.0, 0.2], expressions: true, clamps: false;
+            /// The log-normal whose central `level` interval is [lo, hi] ("6,000 to
+            /// 8,000, 90% sure"); `level` is 0.9 unless given.
+            LogNormalCi lognormal_ci(lo, hi; level = 0.9) = LogNormal::from_interval,
+                example: [6000.0, 8000.0], expressions: false, clamps: false;
+            /// Beta(alpha, beta) on [0, 1], for shares and rates.
+            Beta beta(alpha, beta) = Beta::new,
+                example: [2.0, 8.0], expressions: true, clamps: false;
+            /// Beta(successes + 1, failures + 1): a rate after counting, from a uniform prior.
+            BetaCounts beta_counts(successes, failures) = Beta::from_counts,
+                example: [24.0, 26.0], expressions: false, clamps: false;
+            /// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lamb` sets
+            /// the peak (4 unless given).
+            Pert pert(min, mode, max; lamb = 4.0) = Pert::new,
+                example: [300.0, 430.0, 500.0], expressions: true, clamps: false;
+            /// Triangular on [min, max] peaking at mode.
+            Triangular triangular(min, mode, max) = Triangular::new,
+                example: [1.0, 2.0, 4.0], expressions: true, clamps: false;
+            /// Gamma with shape and scale (mean shape*scale).
+            Gamma gamma(shape, scale) = Gamma::new,
+                example: [2.0, 3.0], expressions: true, clamps: true;
+            /// Poisson count with the given rate (mean).
+            Poisson poisson(rate) = Poisson::new,
+                example: [50.0], expressions: true, clamps: true;
+            /// Binomial: successes among n trials of probability p (n a whole number).
+            Binomial binomial(n, p) = Binomial::new,
+                example: [10.0, 0.5], expressions: true, clamps: false;
+            /// Failures before the r-th success (scipy nbinom(r, p)); mean r(1-p)/p.
+            NegativeBinomial negative_binomial(r, p) = NegativeBinomial::new,
+                example: [19.0, 0.5], expressions: true, clamps: true;
+            /// Whole numbers from lo to hi, both included, equally likely: integers(40, 60)
+            /// is one of 40, 41, ..., 60 ("some 50 launches"). Unlike numpy's
+            /// integers and scipy's randint, the upper bound is included: scipy's
+            /// randint(40, 61) is integers(40, 60).
+            Integers integers(lo, hi) = Integers::new,
+                example: [40.0, 60.0], expressions: true, clamps: false;
+            /// Log-uniform on [lo, hi], 0 < lo < hi: a scale-free range, each factor
+            /// of ten in it equally likely (density proportional to 1/x); scipy
+            /// loguniform(lo, hi).
+            LogUniform loguniform(lo, hi) = LogUniform::new,
+                example: [1e3, 1e5], expressions: true, clamps: false;
+        }
+    };
+}
+// Expanded by the Python constructors (src/python/dists.rs) too.
+#[cfg_attr(not(feature = "python"), allow(unused_imports))]
+pub(crate) use with_families;
+
+with_families!(families::declare);
 
 use rand::Rng;
 
@@ -111,44 +212,14 @@ pub trait Quantile {
     fn support(&self) -> (f64, f64);
 }
 
-/// Every distribution family, for dispatch in the graph and in scenario files.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Dist {
-    Constant(Constant),
-    Uniform(Uniform),
-    Normal(Normal),
-    LogNormal(LogNormal),
-    Beta(Beta),
-    Pert(Pert),
-    Triangular(Triangular),
-    Gamma(Gamma),
-    Poisson(Poisson),
-    Binomial(Binomial),
-    NegativeBinomial(NegativeBinomial),
-    Categorical(Categorical),
-    Truncated(Truncated),
-    Mixture(Mixture),
-}
-
-macro_rules! dispatch {
-    ($self:ident, $d:ident => $e:expr) => {
-        match $self {
-            Dist::Constant($d) => $e,
-            Dist::Uniform($d) => $e,
-            Dist::Normal($d) => $e,
-            Dist::LogNormal($d) => $e,
-            Dist::Beta($d) => $e,
-            Dist::Pert($d) => $e,
-            Dist::Triangular($d) => $e,
-            Dist::Gamma($d) => $e,
-            Dist::Poisson($d) => $e,
-            Dist::Binomial($d) => $e,
-            Dist::NegativeBinomial($d) => $e,
-            Dist::Categorical($d) => $e,
-            Dist::Truncated($d) => $e,
-            Dist::Mixture($d) => $e,
-        }
-    };
+/// What rebuilds a law: the family whose constructor takes its parameters,
+/// and those parameters in the constructor's order (for display, saved
+/// models and stream keys).
+pub trait Parameters {
+    /// The family's name as users write it (`"beta"`, `"lognormal"`).
+    fn family(&self) -> &'static str;
+    /// The parameters in constructor order.
+    fn params(&self) -> Vec<f64>;
 }
 
 impl Dist {
@@ -195,62 +266,23 @@ impl Dist {
 
     /// The family's name as users write it (`"beta"`, `"lognormal"`).
     pub fn family(&self) -> &'static str {
-        match self {
-            Dist::Constant(_) => "constant",
-            Dist::Uniform(_) => "uniform",
-            Dist::Normal(_) => "normal",
-            Dist::LogNormal(_) => "lognormal",
-            Dist::Beta(_) => "beta",
-            Dist::Pert(_) => "pert",
-            Dist::Triangular(_) => "triangular",
-            Dist::Gamma(_) => "gamma",
-            Dist::Poisson(_) => "poisson",
-            Dist::Binomial(_) => "binomial",
-            Dist::NegativeBinomial(_) => "negative_binomial",
-            Dist::Categorical(c) => c.family(),
-            Dist::Truncated(_) => "truncated",
-            Dist::Mixture(_) => "mixture",
-        }
+        dispatch!(self, d => d.family())
     }
 
     /// The parameters in constructor order, for display and stream keys.
     pub fn params(&self) -> Vec<f64> {
-        match self {
-            Dist::Constant(d) => vec![d.value()],
-            Dist::Uniform(d) => vec![d.lo(), d.hi()],
-            Dist::Normal(d) => vec![d.mean(), d.sd()],
-            Dist::LogNormal(d) => vec![d.mu(), d.sigma()],
-            Dist::Beta(d) => vec![d.alpha(), d.beta()],
-            Dist::Pert(d) => vec![d.min(), d.mode(), d.max(), d.lamb()],
-            Dist::Triangular(d) => vec![d.min(), d.mode(), d.max()],
-            Dist::Gamma(d) => vec![d.shape(), d.scale()],
-            Dist::Poisson(d) => vec![d.rate()],
-            Dist::Binomial(d) => vec![d.n() as f64, d.p()],
-            Dist::NegativeBinomial(d) => vec![d.r(), d.p()],
-            Dist::Categorical(d) => d.values().iter().chain(d.weights()).copied().collect(),
-            Dist::Truncated(d) => {
-                let mut p = d.inner().params();
-                p.extend([d.lo(), d.hi()]);
-                p
-            }
-            Dist::Mixture(d) => d
-                .components()
-                .iter()
-                .flat_map(|c| c.params())
-                .chain(d.weights().iter().copied())
-                .collect(),
-        }
+        dispatch!(self, d => d.params())
     }
 
     /// Whether every draw is an integer (counts: containers, voyages, rounds).
     pub fn is_integer_valued(&self) -> bool {
         match self {
-            Dist::Poisson(_) | Dist::Binomial(_) | Dist::NegativeBinomial(_) => true,
             Dist::Constant(c) => c.value().fract() == 0.0,
             Dist::Categorical(c) => c.values().iter().all(|v| v.fract() == 0.0),
             Dist::Truncated(t) => t.inner().is_integer_valued(),
             Dist::Mixture(m) => m.components().iter().all(Dist::is_integer_valued),
-            _ => false,
+            // The count laws: their atoms are whole numbers.
+            other => other.is_discrete(),
         }
     }
 
@@ -422,30 +454,6 @@ impl Quantile for Dist {
         dispatch!(self, d => d.support())
     }
 }
-
-macro_rules! into_dist {
-    ($($t:ident),*) => {$(
-        impl From<$t> for Dist {
-            fn from(d: $t) -> Self { Dist::$t(d) }
-        }
-    )*};
-}
-into_dist!(
-    Constant,
-    Uniform,
-    Normal,
-    LogNormal,
-    Beta,
-    Pert,
-    Triangular,
-    Gamma,
-    Poisson,
-    Binomial,
-    NegativeBinomial,
-    Categorical,
-    Truncated,
-    Mixture
-);
 
 /// P(X < x) for integer-valued laws: cdf(ceil(x) - 1).
 pub(crate) fn integer_cdf_below(cdf: impl Fn(f64) -> f64, x: f64) -> f64 {

@@ -174,3 +174,12 @@ impl Quantile for NegativeBinomial {
         (0.0, if self.p == 1.0 { 0.0 } else { f64::INFINITY })
     }
 }
+
+impl super::Parameters for NegativeBinomial {
+    fn family(&self) -> &'static str {
+        "negative_binomial"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.r(), self.p()]
+    }
+}

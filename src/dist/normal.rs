@@ -255,3 +255,21 @@ impl Quantile for LogNormal {
         (0.0, f64::INFINITY)
     }
 }
+
+impl super::Parameters for Normal {
+    fn family(&self) -> &'static str {
+        "normal"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![Moments::mean(self), Moments::sd(self)]
+    }
+}
+
+impl super::Parameters for LogNormal {
+    fn family(&self) -> &'static str {
+        "lognormal"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.mu(), self.sigma()]
+    }
+}

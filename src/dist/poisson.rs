@@ -303,6 +303,15 @@ impl Ptrs {
     }
 }
 
+impl super::Parameters for Poisson {
+    fn family(&self) -> &'static str {
+        "poisson"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.rate()]
+    }
+}
+
 #[cfg(test)]
 mod sampler_tests {
     use super::*;

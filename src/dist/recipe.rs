@@ -3,7 +3,7 @@
 //! mu and sigma behind a `lognormal_ci`), rebuilt into a law equal to the
 //! original, with the same draws at a seed.
 
-use super::{build, Categorical, Dist, Mixture, Truncated};
+use super::{build, Categorical, Dist, Mixture, Parameters, Truncated};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

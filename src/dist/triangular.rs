@@ -121,3 +121,12 @@ impl Quantile for Triangular {
         (self.min, self.max)
     }
 }
+
+impl super::Parameters for Triangular {
+    fn family(&self) -> &'static str {
+        "triangular"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.min(), self.mode(), self.max()]
+    }
+}

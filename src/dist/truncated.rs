@@ -426,6 +426,18 @@ impl Truncated {
     }
 }
 
+impl super::Parameters for Truncated {
+    fn family(&self) -> &'static str {
+        "truncated"
+    }
+    /// The inner law's parameters, then the bounds.
+    fn params(&self) -> Vec<f64> {
+        let mut p = self.inner.params();
+        p.extend([self.lo, self.hi]);
+        p
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

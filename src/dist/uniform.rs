@@ -73,3 +73,12 @@ impl Quantile for Uniform {
         (self.lo, self.hi)
     }
 }
+
+impl super::Parameters for Uniform {
+    fn family(&self) -> &'static str {
+        "uniform"
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.lo(), self.hi()]
+    }
+}

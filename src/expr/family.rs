@@ -1,100 +1,13 @@
 //! Draws whose parameters are other nodes ("compound" draws), e.g.
 //! functioning shells = binomial(delivered, 1 - dud_rate).
 
-use crate::dist::Sample;
-use crate::dist::{
-    Beta, Binomial, Dist, Gamma, LogNormal, NegativeBinomial, Normal, Pert, Poisson, Triangular,
-    Uniform,
-};
+use crate::dist::{Binomial, Family, Poisson, Sample};
 use crate::error::{Error, Result};
 
-/// The families that can take node-valued parameters, with their arity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Family {
-    Uniform,
-    Normal,
-    LogNormal,
-    Beta,
-    Gamma,
-    Pert,
-    Triangular,
-    Poisson,
-    Binomial,
-    NegativeBinomial,
-}
-
+/// Compound draws: a family's law built afresh for each sample's parameters.
+/// (The family itself, with its name, parameters and constructor, is
+/// declared in `dist/mod.rs`.)
 impl Family {
-    const ALL: [Family; 10] = [
-        Family::Uniform,
-        Family::Normal,
-        Family::LogNormal,
-        Family::Beta,
-        Family::Gamma,
-        Family::Pert,
-        Family::Triangular,
-        Family::Poisson,
-        Family::Binomial,
-        Family::NegativeBinomial,
-    ];
-
-    /// The family called `name`.
-    pub fn from_name(name: &str) -> Option<Family> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Uniform => "uniform",
-            Family::Normal => "normal",
-            Family::LogNormal => "lognormal",
-            Family::Beta => "beta",
-            Family::Gamma => "gamma",
-            Family::Pert => "pert",
-            Family::Triangular => "triangular",
-            Family::Poisson => "poisson",
-            Family::Binomial => "binomial",
-            Family::NegativeBinomial => "negative_binomial",
-        }
-    }
-
-    /// The parameter names in order, from the table of families.
-    pub fn params(self) -> &'static [crate::dist::Param] {
-        crate::dist::family(self.name()).map_or(&[], |f| f.params)
-    }
-
-    /// Whether draws of this family map every normal score past
-    /// ±[`crate::dist::SCORE_LIMIT`] to one value though the law goes on:
-    /// the unbounded families other than the normal and log-normal.
-    pub fn clamps_extreme_scores(self) -> bool {
-        matches!(
-            self,
-            Family::Gamma | Family::Poisson | Family::NegativeBinomial
-        )
-    }
-
-    /// The number of parameters a compound draw of this family takes (all
-    /// of them: defaults are filled in by whoever builds it).
-    pub fn arity(self) -> usize {
-        self.params().len()
-    }
-
-    /// The distribution for one sample's parameter values (validated).
-    #[inline]
-    pub fn build(self, p: &[f64]) -> Result<Dist> {
-        Ok(match self {
-            Family::Uniform => Uniform::new(p[0], p[1])?.into(),
-            Family::Normal => Normal::new(p[0], p[1])?.into(),
-            Family::LogNormal => LogNormal::new(p[0], p[1])?.into(),
-            Family::Beta => Beta::new(p[0], p[1])?.into(),
-            Family::Gamma => Gamma::new(p[0], p[1])?.into(),
-            Family::Pert => Pert::new(p[0], p[1], p[2], p[3])?.into(),
-            Family::Triangular => Triangular::new(p[0], p[1], p[2])?.into(),
-            Family::Poisson => Poisson::new(p[0])?.into(),
-            Family::Binomial => Binomial::new(p[0], p[1])?.into(),
-            Family::NegativeBinomial => NegativeBinomial::new(p[0], p[1])?.into(),
-        })
-    }
-
     /// One draw for one sample's parameter values. Equivalent to
     /// `self.build(p)?.sample(rng)`, but the families used for thinning and
     /// counts skip building the full distribution (cdf tables and all), which
@@ -148,16 +61,10 @@ impl Family {
 
     /// Checks the number of parameters.
     pub fn check_arity(self, given: usize) -> Result<()> {
-        let want = self.arity();
-        if given == want {
+        if given == self.arity() {
             Ok(())
         } else {
-            let names: Vec<&str> = self.params().iter().map(|p| p.name).collect();
-            Err(Error::InvalidArgument(format!(
-                "{}: expected {want} parameters ({}), got {given}",
-                self.name(),
-                names.join(", ")
-            )))
+            Err(self.arity_error(given))
         }
     }
 }

@@ -23,8 +23,8 @@ mod node;
 mod ops;
 mod persist;
 
+pub use crate::dist::Family;
 pub use choice::mixture;
-pub use family::Family;
 pub(crate) use key::splitmix64 as key_mix;
 pub use key::StreamKeys;
 pub(crate) use node::{check_unique_names, fresh_id};

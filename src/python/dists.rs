@@ -4,9 +4,9 @@ use super::args::{check_name, to_count, to_number, to_numbers, to_seed};
 use super::errors::IntoPy;
 use super::expr::{to_node, Expr};
 use super::run::run_blocking;
-use crate::dist::{Beta, Categorical, Constant, Dist, LogNormal, Mixture, Quantile, Truncated};
+use crate::dist::{Categorical, Dist, Family, Mixture, Quantile, Truncated};
 use crate::engine::RunOptions;
-use crate::expr::{Family, Node};
+use crate::expr::Node;
 use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -30,18 +30,30 @@ pub(crate) fn make_dist(py: Python<'_>, dist: Dist, name: Option<String>) -> PyR
     Ok(Py::new(py, init)?.into_any())
 }
 
-/// A draw of `family` whose parameters are numbers (a `Distribution`) or
-/// expressions (an `Expr` drawn afresh from its parameters in each sample).
+/// A draw of `family` whose parameters are numbers (a `Distribution`) or,
+/// for the families that take them, expressions (an `Expr` drawn afresh
+/// from its parameters in each sample). A parameter with a default may be
+/// None or left out.
 fn family_draw(
     py: Python<'_>,
     family: Family,
-    params: &[&Bound<'_, PyAny>],
+    given: &[Option<&Bound<'_, PyAny>>],
     name: Option<String>,
 ) -> PyResult<Py<PyAny>> {
-    let nodes: Vec<Node> = params
+    let nodes: Vec<Node> = given
         .iter()
         .zip(family.params())
-        .map(|(p, param)| to_node(p, &format!("{}: {}", family.name(), param.name)))
+        .map(|(&p, param)| {
+            let what = format!("{}: {}", family.name(), param.name);
+            match (p, param.default) {
+                // An optional parameter left out (or None) takes its declared default.
+                (None, Some(default)) => Ok(Node::constant(default)),
+                (Some(p), Some(default)) if p.is_none() => Ok(Node::constant(default)),
+                (Some(p), _) if family.takes_expressions() => to_node(p, &what),
+                (Some(p), _) => Ok(Node::constant(to_number(p, &what)?)),
+                (None, None) => Err(PyTypeError::new_err(format!("{what} is required"))),
+            }
+        })
         .collect::<PyResult<_>>()?;
     let fixed: Option<Vec<f64>> = nodes.iter().map(Node::as_constant).collect();
     if let Some(values) = fixed {
@@ -293,74 +305,40 @@ fn opt_number(obj: Option<&Bound<'_, PyAny>>, what: &str, default: f64) -> PyRes
     }
 }
 
-/// A known value.
-#[pyfunction]
-#[pyo3(signature = (value, *, name=None))]
-fn constant(py: Python<'_>, value: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Py<PyAny>> {
-    let v = to_number(value, "constant: value")?;
-    make_dist(py, Constant::new(v).py_err()?.into(), name)
-}
+/// Expands the declaration of families (`dist/mod.rs`) into one Python
+/// constructor each: the declared parameters in order (those with defaults
+/// optional), then `name`; the declaration's doc comment is its docstring.
+macro_rules! constructors {
+    (
+        laws: $($law:ident),+;
+        $(
+            $(#[doc = $doc:literal])*
+            $variant:ident $name:ident ($($p:ident),+ $(; $($opt:ident = $default:literal),+)?)
+                = $constructor:path, example: [$($example:literal),+], expressions: $expressions:literal, clamps: $clamps:literal;
+        )+
+    ) => {
+        $(
+            $(#[doc = $doc])*
+            #[pyfunction]
+            #[pyo3(signature = ($($p,)+ $($($opt = None,)+)? *, name = None))]
+            fn $name(
+                py: Python<'_>,
+                $($p: &Bound<'_, PyAny>,)+
+                $($($opt: Option<&Bound<'_, PyAny>>,)+)?
+                name: Option<String>,
+            ) -> PyResult<Py<PyAny>> {
+                family_draw(py, Family::$variant, &[$(Some($p),)+ $($($opt,)+)?], name)
+            }
+        )+
 
-macro_rules! family_fn {
-    ($fname:ident, $family:expr, ($($p:ident),+), $doc:literal) => {
-        #[doc = $doc]
-        #[pyfunction]
-        #[pyo3(signature = ($($p),+, *, name=None))]
-        fn $fname(py: Python<'_>, $($p: &Bound<'_, PyAny>),+, name: Option<String>) -> PyResult<Py<PyAny>> {
-            family_draw(py, $family, &[$($p),+], name)
+        /// Registers every family's constructor.
+        fn register_families(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(m.add_function(wrap_pyfunction!($name, m)?)?;)+
+            Ok(())
         }
     };
 }
-
-family_fn!(uniform, Family::Uniform, (lo, hi), "Uniform on [lo, hi).");
-family_fn!(
-    normal,
-    Family::Normal,
-    (mean, sd),
-    "Normal with the given mean and standard deviation."
-);
-family_fn!(
-    lognormal,
-    Family::LogNormal,
-    (mu, sigma),
-    "Log-normal: exp(normal(mu, sigma)); scipy lognorm(s=sigma, scale=exp(mu))."
-);
-family_fn!(
-    beta,
-    Family::Beta,
-    (alpha, beta),
-    "Beta(alpha, beta) on [0, 1], for shares and rates."
-);
-family_fn!(
-    gamma,
-    Family::Gamma,
-    (shape, scale),
-    "Gamma with shape and scale (mean shape*scale)."
-);
-family_fn!(
-    triangular,
-    Family::Triangular,
-    (min, mode, max),
-    "Triangular on [min, max] peaking at mode."
-);
-family_fn!(
-    poisson,
-    Family::Poisson,
-    (rate),
-    "Poisson count with the given rate (mean)."
-);
-family_fn!(
-    binomial,
-    Family::Binomial,
-    (n, p),
-    "Binomial: successes among n trials of probability p (n a whole number)."
-);
-family_fn!(
-    negative_binomial,
-    Family::NegativeBinomial,
-    (r, p),
-    "Failures before the r-th success (scipy nbinom(r, p)); mean r(1-p)/p."
-);
+crate::dist::with_families!(constructors);
 
 /// 1 with probability p, else 0: an either/or hypothesis to use in
 /// ``mf.where(cond, a, b)`` (binomial(1, p)).
@@ -368,14 +346,7 @@ family_fn!(
 #[pyo3(signature = (p, *, name=None))]
 fn bernoulli(py: Python<'_>, p: &Bound<'_, PyAny>, name: Option<String>) -> PyResult<Py<PyAny>> {
     let one = 1.0f64.into_pyobject(py)?.into_any();
-    family_draw(py, Family::Binomial, &[&one, p], name)
-}
-
-/// The default of an optional parameter, from the table of families.
-fn default_of(family: &str, param: &str) -> f64 {
-    crate::dist::family(family)
-        .and_then(|f| f.default_of(param))
-        .unwrap_or(f64::NAN)
+    family_draw(py, Family::Binomial, &[Some(&one), Some(p)], name)
 }
 
 /// A parameter as Python sees it: (name, default or None).
@@ -385,73 +356,33 @@ type ParamRow = (&'static str, Option<f64>);
 /// stub check and for readers.
 #[pyfunction]
 fn families() -> Vec<(&'static str, Vec<ParamRow>)> {
-    crate::dist::FAMILIES
+    Family::ALL
         .iter()
         .map(|f| {
             (
-                f.name,
-                f.params.iter().map(|p| (p.name, p.default)).collect(),
+                f.name(),
+                f.params().iter().map(|p| (p.name, p.default)).collect(),
             )
         })
         .collect()
 }
 
-/// PERT: a beta rescaled to [min, max] with its mode at `mode`; `lamb` sets
-/// the peak (4 unless given).
+/// The declaration's other columns, for `tools/families.py` and the tests
+/// that walk it: (name, doc, example, takes expressions), in its order.
 #[pyfunction]
-#[pyo3(signature = (min, mode, max, lamb=None, *, name=None))]
-fn pert(
-    py: Python<'_>,
-    min: &Bound<'_, PyAny>,
-    mode: &Bound<'_, PyAny>,
-    max: &Bound<'_, PyAny>,
-    lamb: Option<&Bound<'_, PyAny>>,
-    name: Option<String>,
-) -> PyResult<Py<PyAny>> {
-    let default = default_of("pert", "lamb").into_pyobject(py)?.into_any();
-    let lamb = lamb.filter(|l| !l.is_none()).unwrap_or(&default);
-    family_draw(py, Family::Pert, &[min, mode, max, lamb], name)
-}
-
-/// The log-normal whose central `level` interval is [lo, hi] ("6,000 to
-/// 8,000, 90% sure"); `level` is 0.9 unless given.
-#[pyfunction]
-#[pyo3(signature = (lo, hi, level=None, *, name=None))]
-fn lognormal_ci(
-    py: Python<'_>,
-    lo: &Bound<'_, PyAny>,
-    hi: &Bound<'_, PyAny>,
-    level: Option<&Bound<'_, PyAny>>,
-    name: Option<String>,
-) -> PyResult<Py<PyAny>> {
-    let d = LogNormal::from_interval(
-        to_number(lo, "lognormal_ci: lo")?,
-        to_number(hi, "lognormal_ci: hi")?,
-        opt_number(
-            level,
-            "lognormal_ci: level",
-            default_of("lognormal_ci", "level"),
-        )?,
-    )
-    .py_err()?;
-    make_dist(py, d.into(), name)
-}
-
-/// Beta(successes + 1, failures + 1): a rate after counting, from a uniform prior.
-#[pyfunction]
-#[pyo3(signature = (successes, failures, *, name=None))]
-fn beta_counts(
-    py: Python<'_>,
-    successes: &Bound<'_, PyAny>,
-    failures: &Bound<'_, PyAny>,
-    name: Option<String>,
-) -> PyResult<Py<PyAny>> {
-    let d = Beta::from_counts(
-        to_number(successes, "beta_counts: successes")?,
-        to_number(failures, "beta_counts: failures")?,
-    )
-    .py_err()?;
-    make_dist(py, d.into(), name)
+fn _family_docs() -> Vec<(&'static str, String, Vec<f64>, bool)> {
+    Family::ALL
+        .iter()
+        .map(|f| {
+            let doc: Vec<&str> = f.doc().lines().map(str::trim).collect();
+            (
+                f.name(),
+                doc.join("\n"),
+                f.example().to_vec(),
+                f.takes_expressions(),
+            )
+        })
+        .collect()
 }
 
 /// One of `values`, with probabilities proportional to `weights` (equal if
@@ -610,20 +541,9 @@ fn mixture(
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(families, m)?)?;
-    m.add_function(wrap_pyfunction!(constant, m)?)?;
-    m.add_function(wrap_pyfunction!(uniform, m)?)?;
-    m.add_function(wrap_pyfunction!(normal, m)?)?;
-    m.add_function(wrap_pyfunction!(lognormal, m)?)?;
-    m.add_function(wrap_pyfunction!(lognormal_ci, m)?)?;
-    m.add_function(wrap_pyfunction!(beta, m)?)?;
-    m.add_function(wrap_pyfunction!(beta_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(pert, m)?)?;
-    m.add_function(wrap_pyfunction!(triangular, m)?)?;
-    m.add_function(wrap_pyfunction!(gamma, m)?)?;
-    m.add_function(wrap_pyfunction!(poisson, m)?)?;
-    m.add_function(wrap_pyfunction!(binomial, m)?)?;
+    m.add_function(wrap_pyfunction!(_family_docs, m)?)?;
+    register_families(m)?;
     m.add_function(wrap_pyfunction!(bernoulli, m)?)?;
-    m.add_function(wrap_pyfunction!(negative_binomial, m)?)?;
     m.add_function(wrap_pyfunction!(categorical, m)?)?;
     m.add_function(wrap_pyfunction!(empirical, m)?)?;
     m.add_function(wrap_pyfunction!(truncated, m)?)?;

@@ -3,26 +3,21 @@
 //! A bare number is a constant; anything uncertain is a table with one key,
 //! the family, as in the Python API:
 //!
+//! `{ family = [parameters] }` for every [`Family`] in the declaration
+//! (`dist/mod.rs`), a bare number for one-parameter families
+//! (`{ poisson = 50 }`), and the laws built from other things:
+//!
 //! | file syntax                                             | meaning                              |
 //! |---------------------------------------------------------|--------------------------------------|
 //! | `430`                                                   | the constant 430                     |
-//! | `{ constant = 430 }`                                    | the same                             |
-//! | `{ uniform = [lo, hi] }`                                | uniform on [lo, hi]                  |
-//! | `{ normal = [mean, sd] }`                               | normal                               |
-//! | `{ lognormal = [mu, sigma] }`                           | log-normal (parameters of the log)   |
-//! | `{ lognormal_ci = [lo, hi] }` or `[lo, hi, level]`      | log-normal with central interval (90% by default) |
-//! | `{ beta = [alpha, beta] }`                              | beta                                 |
-//! | `{ beta_counts = [successes, failures] }`               | Beta(s + 1, f + 1)                   |
-//! | `{ pert = [min, mode, max] }` or `[min, mode, max, lamb]` | PERT (lamb 4 by default)           |
-//! | `{ triangular = [min, mode, max] }`                     | triangular                           |
-//! | `{ gamma = [shape, scale] }`                            | gamma                                |
-//! | `{ poisson = rate }`                                    | Poisson                              |
-//! | `{ binomial = [n, p] }`                                 | binomial                             |
-//! | `{ negative_binomial = [r, p] }`                        | failures before the r-th success     |
+//! | `{ beta = [2, 8] }`, `{ pert = [300, 430, 500] }`, ...  | a family, parameters in order        |
 //! | `{ empirical = [x1, x2, ...] }`                         | resample observed values             |
 //! | `{ categorical = { values = [...], weights = [...] } }` | listed values with weights           |
 //! | `{ truncated = { dist = {...}, lo = a, hi = b } }`      | a law restricted to [lo, hi] (either bound optional) |
 //! | `{ mixture = { components = [{...}, ...], weights = [...] } }` | a weighted mixture            |
+//!
+//! The table of every family's syntax is in `docs/scenario-format.md`,
+//! written from the declaration.
 //!
 //! Parameters are validated while the file is read, so a bad one is reported
 //! with the field path and line of the value that holds it.
@@ -35,81 +30,23 @@
 //! assert!(serde_json::from_str::<DistSpec>(r#"{"beta": [-1, 8]}"#).is_err());
 //! ```
 
-use crate::dist::{Categorical, Constant, Dist, Mixture, Truncated};
+use crate::dist::{Categorical, Constant, Dist, Family, Mixture, Truncated};
 use crate::error::Result;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
 
-/// A family written with a list of numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
-    Constant,
-    Uniform,
-    Normal,
-    LogNormal,
-    LogNormalCi,
-    Beta,
-    BetaCounts,
-    Pert,
-    Triangular,
-    Gamma,
-    Poisson,
-    Binomial,
-    NegativeBinomial,
-    Empirical,
+/// Every key a distribution table may have, for "expected one of" messages.
+fn table_keys() -> String {
+    format!(
+        "{}, empirical, categorical, truncated, mixture",
+        crate::dist::family_names()
+    )
 }
 
-const FORMS: [Form; 14] = [
-    Form::Constant,
-    Form::Uniform,
-    Form::Normal,
-    Form::LogNormal,
-    Form::LogNormalCi,
-    Form::Beta,
-    Form::BetaCounts,
-    Form::Pert,
-    Form::Triangular,
-    Form::Gamma,
-    Form::Poisson,
-    Form::Binomial,
-    Form::NegativeBinomial,
-    Form::Empirical,
-];
-
-/// Every key a distribution table may have, for "expected one of" messages.
-const FAMILIES: &str = "constant, uniform, normal, lognormal, lognormal_ci, beta, beta_counts, \
-    pert, triangular, gamma, poisson, binomial, negative_binomial, empirical, categorical, \
-    truncated, mixture";
-
-impl Form {
-    pub fn name(self) -> &'static str {
-        match self {
-            Form::Constant => "constant",
-            Form::Uniform => "uniform",
-            Form::Normal => "normal",
-            Form::LogNormal => "lognormal",
-            Form::LogNormalCi => "lognormal_ci",
-            Form::Beta => "beta",
-            Form::BetaCounts => "beta_counts",
-            Form::Pert => "pert",
-            Form::Triangular => "triangular",
-            Form::Gamma => "gamma",
-            Form::Poisson => "poisson",
-            Form::Binomial => "binomial",
-            Form::NegativeBinomial => "negative_binomial",
-            Form::Empirical => "empirical",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Form> {
-        FORMS.into_iter().find(|f| f.name() == name)
-    }
-
-    /// One-parameter families are written as a bare number.
-    fn scalar(self) -> bool {
-        matches!(self, Form::Constant | Form::Poisson)
-    }
+/// One-parameter families are written as a bare number (`{ poisson = 50 }`).
+fn scalar(family: Family) -> bool {
+    family.arity() == 1
 }
 
 /// A distribution as written in a scenario: the form is kept (not only the
@@ -119,7 +56,9 @@ pub enum DistSpec {
     /// A bare number: a constant.
     Number(f64),
     /// A family written with a list of numbers, e.g. `{ pert = [300, 430, 500] }`.
-    Params(Form, Vec<f64>),
+    Params(Family, Vec<f64>),
+    /// Observed values, resampled: `{ empirical = [3, 5, 5, 9] }`.
+    Empirical(Vec<f64>),
     Categorical {
         values: Vec<f64>,
         weights: Vec<f64>,
@@ -146,8 +85,8 @@ impl DistSpec {
     pub fn to_dist(&self) -> Result<Dist> {
         Ok(match self {
             DistSpec::Number(x) => Constant::new(*x)?.into(),
-            DistSpec::Params(Form::Empirical, data) => Categorical::empirical(data)?.into(),
-            DistSpec::Params(form, p) => crate::dist::build(form.name(), p)?,
+            DistSpec::Empirical(data) => Categorical::empirical(data)?.into(),
+            DistSpec::Params(family, p) => crate::dist::build(family.name(), p)?,
             DistSpec::Categorical { values, weights } => Categorical::new(values, weights)?.into(),
             DistSpec::Truncated { dist, lo, hi } => Truncated::new(
                 dist.to_dist()?,
@@ -172,7 +111,7 @@ impl DistSpec {
     pub fn as_number(&self) -> Option<f64> {
         match self {
             DistSpec::Number(x) => Some(*x),
-            DistSpec::Params(Form::Constant, p) if p.len() == 1 => Some(p[0]),
+            DistSpec::Params(Family::Constant, p) if p.len() == 1 => Some(p[0]),
             _ => None,
         }
     }
@@ -209,13 +148,18 @@ impl Serialize for DistSpec {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
             DistSpec::Number(x) => serialize_number(*x, s),
-            DistSpec::Params(form, p) => {
+            DistSpec::Params(family, p) => {
                 let mut map = s.serialize_map(Some(1))?;
-                if form.scalar() && p.len() == 1 {
-                    map.serialize_entry(form.name(), &Number(p[0]))?;
+                if scalar(*family) && p.len() == 1 {
+                    map.serialize_entry(family.name(), &Number(p[0]))?;
                 } else {
-                    map.serialize_entry(form.name(), &Numbers(p))?;
+                    map.serialize_entry(family.name(), &Numbers(p))?;
                 }
+                map.end()
+            }
+            DistSpec::Empirical(data) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("empirical", &Numbers(data))?;
                 map.end()
             }
             DistSpec::Categorical { values, weights } => {
@@ -348,7 +292,8 @@ impl<'de> Visitor<'de> for DistSpecVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<DistSpec, A::Error> {
         let Some(family) = map.next_key::<String>()? else {
             return Err(de::Error::custom(format!(
-                "an empty table is not a distribution; write a number or one of: {FAMILIES}"
+                "an empty table is not a distribution; write a number or one of: {}",
+                table_keys()
             )));
         };
         let spec = match family.as_str() {
@@ -374,11 +319,13 @@ impl<'de> Visitor<'de> for DistSpecVisitor {
                     weights: m.weights.unwrap_or_default(),
                 }
             }
-            name => match Form::from_name(name) {
-                Some(form) => DistSpec::Params(form, map.next_value::<ParamList>()?.0),
+            "empirical" => DistSpec::Empirical(map.next_value::<ParamList>()?.0),
+            name => match Family::from_name(name) {
+                Some(family) => DistSpec::Params(family, map.next_value::<ParamList>()?.0),
                 None => {
                     return Err(de::Error::custom(format!(
-                        "unknown distribution '{name}'; expected one of: {FAMILIES}"
+                        "unknown distribution '{name}'; expected one of: {}",
+                        table_keys()
                     )))
                 }
             },
@@ -447,6 +394,25 @@ mod tests {
             let json = serde_json::to_string(&spec).unwrap();
             let back: DistSpec = serde_json::from_str(&json).unwrap();
             assert_eq!(back, spec, "{case} -> {json}");
+        }
+    }
+
+    #[test]
+    fn every_declared_family_reads_and_writes_back() {
+        for &f in Family::ALL {
+            let numbers: Vec<String> = f.example().iter().map(|x| x.to_string()).collect();
+            let case = format!("{{ {} = [{}] }}", f.name(), numbers.join(", "));
+            let spec = parse(&case).unwrap_or_else(|e| panic!("{case}: {e}"));
+            assert_eq!(
+                spec.to_dist().unwrap(),
+                crate::dist::build(f.name(), f.example()).unwrap()
+            );
+            let json = serde_json::to_string(&spec).unwrap();
+            assert_eq!(
+                serde_json::from_str::<DistSpec>(&json).unwrap(),
+                spec,
+                "{json}"
+            );
         }
     }
 

@@ -48,7 +48,7 @@ mod write;
 pub use compile::{compile, Compiled, Output, Quantity, TOTAL};
 pub use correlations::{CorrelationSpec, RankCorr};
 pub use detection::{undetected_shape, MAX_DARK_SEEN};
-pub use dist_spec::{DistSpec, Form};
+pub use dist_spec::DistSpec;
 pub use evidence::{EvidenceKind, EvidenceSpec, Reference};
 
 pub use dates::{Date, Period};
