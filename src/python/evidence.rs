@@ -127,15 +127,23 @@ pub(crate) fn to_spec<'py>(
             "bounds"
         }
         Kind::Custom { .. } => "log_likelihood",
+        Kind::DrawnCount { lower, upper, .. } => {
+            figures.set_item("lower", finite(*lower))?;
+            figures.set_item("upper", finite(*upper))?;
+            "bounds"
+        }
     };
     if !obs.labels.is_empty() {
         figures.set_item("labels", obs.labels.clone())?;
     }
-    let nodes = obs
-        .nodes()
-        .into_iter()
-        .map(|n| super::expr::Expr::new(n.clone()))
-        .collect();
+    let nodes = match &obs.kind {
+        // Stated of the count itself (its parameters are what it reads).
+        Kind::DrawnCount { quantity, .. } => vec![quantity],
+        _ => obs.nodes(),
+    }
+    .into_iter()
+    .map(|n| super::expr::Expr::new(n.clone()))
+    .collect();
     Ok((kind.to_string(), obs.name.clone(), nodes, figures))
 }
 
@@ -150,7 +158,7 @@ fn describe_observation(
     Ok(to_observation(kind, name, &nodes, figures)?.describe())
 }
 
-pub(super) fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
+pub(crate) fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
     let list = observations
         .cast::<PyList>()
         .map_err(|_| PyTypeError::new_err("observations must be a list"))?;
@@ -298,13 +306,14 @@ fn run_posterior<'py>(
 /// Each observation's predictive tail on the rows of a run (`rows`, with
 /// the normal scores of a tempering posterior in `latent`).
 #[pyfunction]
-#[pyo3(signature = (observations, rows, latent=None, *, threads=None))]
+#[pyo3(signature = (observations, rows, latent=None, *, threads=None, conditioned=true))]
 fn observation_tails<'py>(
     py: Python<'py>,
     observations: &Bound<'py, PyAny>,
     rows: PyRef<'py, RunOutput>,
     latent: Option<Vec<(u64, numpy::PyReadonlyArray1<'py, f64>)>>,
     threads: Option<&Bound<'py, PyAny>>,
+    conditioned: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let observations = to_observations(observations)?;
     let mut opts = RunOptions::new(rows.n(), rows.seed());
@@ -314,7 +323,7 @@ fn observation_tails<'py>(
     let flags = WorkFlags::attach(&mut opts);
     let total = chunk_count(opts.n);
     let tails = detached(py, &flags, total, None, || {
-        crate::evidence::tails(&observations, &opts)
+        crate::evidence::tails(&observations, &opts, conditioned)
     })?;
     Ok(arrays(py, tails))
 }
