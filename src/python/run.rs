@@ -181,7 +181,7 @@ fn run(
     opts.latent = to_scores(latent)?;
     if let Some(observations) = conditioned {
         // A posterior's rows: drawn counts stated exactly take their figures.
-        let observations = super::evidence::to_observations(observations)?;
+        let observations = super::observations::to_observations(observations)?;
         opts.conditioned =
             crate::evidence::conditions(&observations).map_err(super::errors::to_py)?;
     }
