@@ -159,6 +159,10 @@ pub struct Posterior {
     /// Tempering: the rows of each independent population, consecutive
     /// (their spread gives Monte Carlo errors); empty for weighting.
     pub populations: Vec<usize>,
+    /// The observations that state a drawn count exactly (integrated out,
+    /// see [`exact`]): their predictive tails are mid p-values of the
+    /// figure, as for a `poisson` observation, not the chance a bound holds.
+    pub exact_counts: Vec<String>,
 }
 
 impl Posterior {
@@ -715,6 +719,11 @@ pub fn posterior(
     let integrated = exact::integrate(observations, &active)?;
     let observations = &integrated.observations[..];
     let conditioning = !integrated.conditioned.is_empty();
+    let exact_counts: Vec<String> = observations
+        .iter()
+        .filter(|o| matches!(o.kind, Kind::DrawnCount { lower, upper, .. } if lower == upper))
+        .map(|o| o.name.clone())
+        .collect();
     let mut conditioned_run = opts.run.clone();
     conditioned_run.conditioned.extend(integrated.conditioned);
     let run = &conditioned_run;
@@ -772,14 +781,15 @@ pub fn posterior(
         (Method::Auto, true, WeightingPlan::Tempering { why }) => (false, why.clone()),
         (Method::Auto, true, WeightingPlan::Draws { why, .. }) => (true, why.clone()),
     };
-    // The prior as it is, without the figures set: what the evidence changed.
-    let plain_prior = |prior_opts: &RunOptions| -> Result<Option<RunResult>> {
+    // The prior as it is, without the figures set (the same draws, as many
+    // rows as were weighted, so that the prior's terms stay row for row).
+    let plain_prior = |prior_opts: &RunOptions, rows: usize| -> Result<Option<RunResult>> {
         if !conditioning {
             return Ok(None);
         }
         let mut plain = prior_opts.clone();
         plain.conditioned.clear();
-        plain.n = n;
+        plain.n = rows;
         run_selected(outputs, &vec![true; outputs.len()], &plain).map(Some)
     };
     let mut prior = prior;
@@ -847,6 +857,7 @@ pub fn posterior(
         let draws = prior.n as f64;
         let log_evidence_se = (1.0 / weighting_ess - 1.0 / draws).max(0.0).sqrt();
         weight_sums.normalise_in_place(&mut prior_weights);
+        let plain = plain_prior(&prior_opts, prior.n)?;
         return Ok(Posterior {
             method: Method::Weighting,
             reason,
@@ -854,7 +865,7 @@ pub fn posterior(
             run: prior,
             weights: Some(prior_weights),
             ess: weighting_ess,
-            prior: plain_prior(&prior_opts)?,
+            prior: plain,
             weighting_ess,
             weighting_pareto_k,
             log_lik: Vec::new(),
@@ -866,6 +877,7 @@ pub fn posterior(
             log_evidence,
             log_evidence_se,
             populations: Vec::new(),
+            exact_counts,
         });
     }
 
@@ -889,7 +901,7 @@ pub fn posterior(
         .zip(&tempered.scores)
         .map(|(&k, z)| (k, Arc::<[f64]>::from(z.as_slice())))
         .collect();
-    let prior = plain_prior(&prior_opts)?.unwrap_or(prior);
+    let prior = plain_prior(&prior_opts, n)?.unwrap_or(prior);
     let mut final_opts = prior_opts;
     final_opts.latent = scores.iter().cloned().collect();
     let last = ev.run_with_terms(outputs, &final_opts, opts.with_tails)?;
@@ -913,5 +925,6 @@ pub fn posterior(
         log_evidence: tempered.log_evidence,
         log_evidence_se: tempered.log_evidence_se,
         populations: tempered.sizes,
+        exact_counts,
     })
 }

@@ -99,6 +99,7 @@ fn run_posterior<'py>(
     out.set_item("rows", post.rows)?;
     out.set_item("log_evidence_se", post.log_evidence_se)?;
     out.set_item("populations", post.populations.clone())?;
+    out.set_item("exact_counts", post.exact_counts.clone())?;
     let run = Py::new(py, run_output(py, post.run)?)?;
     // Weighting's rows are the prior's: one object, not a copy.
     let prior = match post.prior {

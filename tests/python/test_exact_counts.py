@@ -205,3 +205,16 @@ def test_an_outer_figure_below_an_inner_one_is_named():
     )
     with pytest.raises(ValueError, match="'june'.*'march'"):
         model.run(1_000, seed=1)
+
+
+def test_an_exact_count_is_checked_as_a_stated_figure():
+    res = gamma_poisson(400, "auto")
+    table = res.check_evidence()
+    # Where 400 falls in the prior predictive (negative binomial): a mid p-value.
+    prior = stats.nbinom(SHAPE, 1 / (1 + EXPOSURE * SCALE))
+    mid = prior.cdf(399) + prior.pmf(400) / 2
+    want = 2 * min(mid, 1 - mid)
+    assert abs(table.loc["seen", "p_given_prior"] - want) < 0.03, table
+    assert not table.loc["seen", "conflict"]
+    # The prior keeps the count's own law; the posterior holds the figure.
+    assert abs(res.prior["N"].mean() - prior.mean()) < 4 * prior.std() / np.sqrt(res.prior.n)
