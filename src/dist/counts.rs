@@ -20,7 +20,7 @@ const SUMMED_WIDTH: f64 = 256.0;
 /// let want = 400.0 * 300f64.ln() - 300.0 - statrs::function::gamma::ln_gamma(401.0);
 /// assert!((law.log_pmf(400.0) - want).abs() < 1e-9);
 /// // A range: P(390 <= N <= 410), and a draw from N restricted to it.
-/// assert!(law.log_prob_between(390.0, 410.0) < law.log_pmf(400.0) + 21f64.ln());
+/// assert!(law.log_prob_between(390.0, 410.0) > law.log_pmf(400.0));
 /// let n = law.value_between(390.0, 410.0, 0.5);
 /// assert!((390.0..=410.0).contains(&n) && n.fract() == 0.0);
 /// ```

@@ -385,6 +385,35 @@ mod tests {
     }
 
     #[test]
+    fn a_sum_stated_exactly_shares_its_total_among_its_draws() {
+        use crate::engine::{run, RunOptions};
+        let rate = Node::draw(Gamma::new(4.0, 2.5).unwrap().into()).named("rate");
+        let months: Vec<Node> = (0..3)
+            .map(|i| poisson_of(&rate).named(format!("month {i}")))
+            .collect();
+        let total = months[0].add(&months[1]).add(&months[2]);
+        let said = Observation::bounds("40 in all", total.clone(), 40.0, 40.0).unwrap();
+        let mut opts = RunOptions::new(30_000, 7);
+        opts.conditioned = integrate(&[said], &[0]).unwrap().conditioned;
+        let outputs: Vec<(String, Node)> = months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (format!("m{i}"), m.clone()))
+            .chain([("total".to_string(), total)])
+            .collect();
+        let res = run(&outputs, &opts).unwrap();
+        assert!(res.column("total").unwrap().iter().all(|&t| t == 40.0));
+        // Equal rates: each month is binomial(40, 1/3) given the total.
+        for i in 0..3 {
+            let m = res.column(&format!("m{i}")).unwrap();
+            assert!(m.iter().all(|&x| x >= 0.0 && x.fract() == 0.0));
+            let mean = m.iter().sum::<f64>() / m.len() as f64;
+            let se = (40.0 * 2.0 / 9.0 / m.len() as f64).sqrt();
+            assert!((mean - 40.0 / 3.0).abs() < 4.0 * se, "month {i}: {mean}");
+        }
+    }
+
+    #[test]
     fn overlapping_or_dependent_sums_keep_the_indicator() {
         let rate = Node::draw(Gamma::new(4.0, 2.5).unwrap().into());
         let a = poisson_of(&rate);
