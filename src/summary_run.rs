@@ -419,7 +419,12 @@ pub fn evaluate(
     if observations.is_empty() {
         return evaluate_outputs(outputs, opts, pass, chunks);
     }
-    weighted_pass(outputs, observations, opts, pass, chunks)
+    // Drawn counts stated exactly: integrated out, their draws set.
+    let all: Vec<usize> = (0..observations.len()).collect();
+    let integrated = crate::evidence::exact::integrate(observations, &all)?;
+    let mut opts = opts.clone();
+    opts.conditioned.extend(integrated.conditioned);
+    weighted_pass(outputs, &integrated.observations, &opts, pass, chunks)
 }
 
 /// A pass of a posterior: the outputs' columns come with the observations'

@@ -271,6 +271,7 @@ def run(
     feeds: list[tuple[Expr, npt.NDArray[np.float64]]] | None = None,
     keys_from: RunOutput | None = None,
     latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
+    conditioned: list[ObservationSpec] | None = None,
 ) -> RunOutput: ...
 def describe(
     columns: list[npt.NDArray[np.float64]], quantiles: list[float]
@@ -369,6 +370,7 @@ def observation_tails(
     latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
     *,
     threads: int | None = None,
+    conditioned: bool = True,
 ) -> list[npt.NDArray[np.float64]]: ...
 def weight_diagnostics(log_weights: npt.NDArray[np.float64]) -> tuple[float, float]: ...
 

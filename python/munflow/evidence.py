@@ -154,19 +154,44 @@ def measured(
 
 
 def at_least(quantity: Any, value: float, *, name: str | None = None) -> Observation:
-    """The statement that ``quantity`` is at least ``value`` ("at least 25 vessels")."""
+    """The statement that ``quantity`` is at least ``value`` ("at least 25 vessels").
+
+    Of a count drawn in the model (a Poisson, binomial or negative binomial
+    node, or a sum of independent Poisson draws), the draw is integrated
+    out: each sample is weighted by the probability of the bound given the
+    draw's parameters, and on the posterior's rows the count is drawn from
+    its law above the bound (see :func:`between`)."""
     name = name if name is not None else f"{_label(quantity)} >= {readable(float(value))}"
     return Observation("bounds", name, (quantity,), {"lower": value})
 
 
 def at_most(quantity: Any, value: float, *, name: str | None = None) -> Observation:
-    """The statement that ``quantity`` is at most ``value``."""
+    """The statement that ``quantity`` is at most ``value``.
+
+    Of a count drawn in the model, the draw is integrated out, as for
+    :func:`at_least`."""
     name = name if name is not None else f"{_label(quantity)} <= {readable(float(value))}"
     return Observation("bounds", name, (quantity,), {"upper": value})
 
 
 def between(quantity: Any, lower: float, upper: float, *, name: str | None = None) -> Observation:
-    """The statement that ``quantity`` lies between ``lower`` and ``upper`` (inclusive)."""
+    """The statement that ``quantity`` lies between ``lower`` and ``upper``
+    (inclusive); ``between(count, 400, 400)`` states a count exactly.
+
+    An exact count of a drawn quantity works at any size: the draw is
+    integrated out (its probability of the figure given its parameters
+    weights each sample, as :func:`poisson` does) and the count holds the
+    figure on the posterior's rows, as does everything computed from it.
+    Dated cumulatives of a timeline nest ("40 by March", "75 by June").
+    An exact figure for a continuous quantity raises ValueError: no sample
+    equals it; state its error with :func:`measured` instead.
+
+    >>> import munflow as mf
+    >>> rate = mf.gamma(4, 2.5, name="rate")
+    >>> arrived = mf.poisson(rate * 30, name="arrived")
+    >>> mf.evidence.between(arrived, 400, 400, name="400 containers")
+    <munflow observation '400 containers': bounds: arrived in [400, 400]>
+    """
     if name is None:
         name = f"{_label(quantity)} in [{readable(float(lower))}, {readable(float(upper))}]"
     return Observation("bounds", name, (quantity,), {"lower": lower, "upper": upper})

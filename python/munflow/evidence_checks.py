@@ -229,6 +229,9 @@ def check_evidence(
         raise ValueError(f"level must be in (0, 0.5), got {level}")
     names = res.observations
     kinds = {obs.name: obs.kind for obs in res.model.evidence}
+    # A drawn count stated exactly is judged as a stated figure (its tail is
+    # a mid p-value), not as a bound that holds or not.
+    kinds.update(dict.fromkeys(res._post.get("exact_counts", ()), "poisson"))
     descriptions = {obs.name: obs.description for obs in res.model.evidence}
     post = res._post
     prior_view = _view_given(res, set(), n_check)

@@ -42,6 +42,7 @@ mod beta_table;
 pub(crate) mod binomial;
 mod categorical;
 mod constant;
+mod counts;
 mod families;
 mod gamma;
 mod integers;
@@ -66,6 +67,10 @@ pub use beta::{Beta, Pert, MAX_SHAPE};
 pub use binomial::Binomial;
 pub use categorical::Categorical;
 pub use constant::Constant;
+pub use counts::CountLaw;
+pub(crate) use counts::{
+    binomial_log_pmf, binomial_log_pmf_from, ln_factorial, ln_factorial_table,
+};
 pub use families::{build, family_names, Param};
 pub use gamma::Gamma;
 pub use integers::Integers;

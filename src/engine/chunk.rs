@@ -93,6 +93,9 @@ impl Plan {
             out.copy_from_slice(&values[from..from + len]);
             return Ok(());
         }
+        if let Some(rule) = &step.rule {
+            return self.eval_conditioned(step, rule, c, start, out, ws);
+        }
         if let Some(z) = &step.latent {
             return self.eval_scores(step, &z[start..start + len], start, out, ws);
         }
@@ -280,7 +283,7 @@ fn is_copula(step: &Step) -> bool {
         .is_some_and(|m| m.coupling.method() == crate::dependence::Method::GaussianCopula)
 }
 
-fn invalid_draw(step: &Step, row: usize, source: Error) -> Error {
+pub(super) fn invalid_draw(step: &Step, row: usize, source: Error) -> Error {
     Error::InvalidDraw {
         node: step.node.clone(),
         row,

@@ -7,11 +7,13 @@
 
 mod blame;
 mod chunk;
+mod conditioned;
 mod context;
 mod memory;
 mod plan;
 mod stream;
 
+pub use conditioned::{Conditioned, Rule};
 pub(crate) use context::extends_run_context;
 pub use context::RunContext;
 pub use memory::available_memory;
@@ -57,6 +59,9 @@ pub struct RunOptions {
     /// draw. Evidence moves particles in the space of these scores, where
     /// the prior is a standard normal whatever the graph.
     pub latent: HashMap<u64, Arc<[f64]>>,
+    /// Draws conditioned on an exact observation of them, by node identity:
+    /// they take the observed value (see [`Conditioned`]) instead of a draw.
+    pub conditioned: Vec<(Node, Arc<Conditioned>)>,
 }
 
 impl RunOptions {
@@ -69,6 +74,7 @@ impl RunOptions {
             keys: None,
             row_streams: false,
             latent: HashMap::new(),
+            conditioned: Vec::new(),
         }
     }
 }
@@ -304,17 +310,27 @@ fn plan_run(
         )));
     }
     let roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
+    // Conditioned draws may be reached only through what their rules read
+    // (a share of a sum reads the draws before it): keyed after the outputs,
+    // so that they leave the outputs' keys as they were.
+    let conditioned: Vec<Node> = opts
+        .conditioned
+        .iter()
+        .flat_map(|(draw, c)| std::iter::once(draw.clone()).chain(c.reads.iter().cloned()))
+        .collect();
     let keys = match &opts.keys {
         // Keys of an earlier run: rebuilt nodes take the keys of the nodes
         // they rebuild, so they evaluate on that run's draws.
         Some(earlier) => {
             let mut keys = earlier.clone();
             keys.assign_matching(&roots)?;
+            keys.assign_matching(&conditioned)?;
             keys
         }
         None => {
             let mut keys = StreamKeys::new();
             keys.assign(&roots);
+            keys.assign(&conditioned);
             keys
         }
     };

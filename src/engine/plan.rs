@@ -3,7 +3,7 @@
 
 use super::RunOptions;
 use crate::error::{Error, Result};
-use crate::expr::{post_order, Node, StreamKeys};
+use crate::expr::{post_order, post_order_reading, Node, StreamKeys};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -31,6 +31,9 @@ pub(super) struct Step {
     /// For a drawn law set by scores whose quantiles are searched for: its
     /// quantiles at a grid of scores, which bracket the search.
     pub grid: Option<crate::dist::ScoreGrid>,
+    /// For a draw conditioned on an observation: how it takes its value
+    /// (its arguments are then the nodes the rule reads).
+    pub rule: Option<super::Rule>,
     /// Indices of the stored columns that copy this step's values.
     pub stored_as: Vec<usize>,
     /// For a correlated draw: the workspace slot holding its column of the
@@ -95,12 +98,17 @@ impl Plan {
             .filter(|(_, &s)| s)
             .map(|((name, node), _)| (name, node))
             .collect();
-        let order = evaluation_order(&wanted, &fed, opts.store_inputs);
+        let conditioned: HashMap<u64, &super::Conditioned> = opts
+            .conditioned
+            .iter()
+            .map(|(draw, c)| (draw.id(), &**c))
+            .collect();
+        let order = evaluation_order(&wanted, &fed, &conditioned, opts.store_inputs);
         opts.check_cancelled()?;
         let index: HashMap<u64, usize> =
             order.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
         let (stored, mut stored_as) = stored_columns(&wanted, &order, &index, opts.store_inputs);
-        let (slot_of, mut slots) = assign_slots(&order, &index, &fed);
+        let (slot_of, mut slots) = assign_slots(&order, &index, &fed, &conditioned);
         let mut couplings: Vec<PlannedCoupling> = Vec::new();
         // Per coupling (by address): its place in `couplings`, and its
         // evaluated members' (column, stream key).
@@ -111,10 +119,14 @@ impl Plan {
             .enumerate()
             .map(|(i, node)| {
                 let is_fed = fed.get(&node.id()).cloned();
+                let rule = conditioned
+                    .get(&node.id())
+                    .filter(|_| is_fed.is_none())
+                    .map(|c| c.rule.clone());
                 let args = if is_fed.is_some() {
                     Vec::new()
                 } else {
-                    node.args()
+                    reads(node, &conditioned)
                         .iter()
                         .map(|a| match (a.as_constant(), index.get(&a.id())) {
                             (Some(v), _) if !fed.contains_key(&a.id()) => Operand::Scalar(v),
@@ -154,7 +166,7 @@ impl Plan {
                 });
                 let copula = member
                     .is_some_and(|m| m.coupling.method() == crate::dependence::Method::GaussianCopula);
-                let grid = match (latent.is_some() || copula, node.op()) {
+                let grid = match (latent.is_some() && rule.is_none() || copula, node.op()) {
                     (true, crate::expr::Op::Draw(dist)) => crate::dist::ScoreGrid::of(dist),
                     _ => None,
                 };
@@ -168,6 +180,7 @@ impl Plan {
                     fed: is_fed,
                     stored_as: std::mem::take(&mut stored_as[i]),
                     scores,
+                    rule,
                 })
             })
             .collect::<Result<Vec<Step>>>()?;
@@ -208,12 +221,15 @@ impl Plan {
 fn evaluation_order(
     wanted: &[(&String, &Node)],
     fed: &HashMap<u64, Arc<[f64]>>,
+    conditioned: &HashMap<u64, &super::Conditioned>,
     store_inputs: bool,
 ) -> Vec<Node> {
     let roots: HashSet<u64> = wanted.iter().map(|(_, n)| n.id()).collect();
-    post_order(wanted.iter().map(|(_, n)| *n), |n| {
-        !fed.contains_key(&n.id())
-    })
+    post_order_reading(
+        wanted.iter().map(|(_, n)| *n),
+        |n| !fed.contains_key(&n.id()),
+        |n| conditioned.get(&n.id()).map(|c| c.reads.as_slice()),
+    )
     .into_iter()
     .filter(|n| {
         n.as_constant().is_none()
@@ -222,6 +238,15 @@ fn evaluation_order(
             || (store_inputs && n.name().is_some())
     })
     .collect()
+}
+
+/// The nodes a step reads: its arguments, or what the rule of a draw
+/// conditioned on an observation reads instead.
+fn reads<'a>(node: &'a Node, conditioned: &HashMap<u64, &'a super::Conditioned>) -> Vec<&'a Node> {
+    match conditioned.get(&node.id()) {
+        Some(c) => c.reads.iter().collect(),
+        None => node.args(),
+    }
 }
 
 /// The stored columns (outputs, then named inputs if kept) and, per step of
@@ -264,12 +289,13 @@ fn assign_slots(
     order: &[Node],
     index: &HashMap<u64, usize>,
     fed: &HashMap<u64, Arc<[f64]>>,
+    conditioned: &HashMap<u64, &super::Conditioned>,
 ) -> (Vec<usize>, usize) {
     let reads = |node: &Node| -> Vec<usize> {
         if fed.contains_key(&node.id()) {
             return Vec::new();
         }
-        node.args()
+        reads(node, conditioned)
             .iter()
             .filter_map(|a| index.get(&a.id()).copied())
             .collect()

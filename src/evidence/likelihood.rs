@@ -3,10 +3,12 @@
 //! towards statements the prior makes unlikely), and where the reported
 //! figure falls in what the sample predicts (for conflict checks).
 
-use crate::dist::{Binomial, Poisson, Quantile};
+use crate::dist::{
+    binomial_log_pmf, binomial_log_pmf_from, ln_factorial, ln_factorial_table, Binomial, CountLaw,
+    Poisson, Quantile,
+};
 use crate::error::{Error, Result};
 use crate::expr::Node;
-use statrs::function::gamma::ln_gamma;
 use std::f64::consts::PI;
 
 /// Largest count taken: integers above 2^53 are not all representable.
@@ -101,6 +103,18 @@ pub enum Kind {
     },
     /// A log-likelihood computed by the model itself.
     Custom { log_lik: Node },
+    /// A drawn count observed in [lower, upper] (bounds on a Poisson,
+    /// binomial or negative binomial node, or on a sum of independent
+    /// Poisson draws; see [`super::exact`]): the draw is integrated out, and
+    /// the term is its law's probability of the range given the law's
+    /// parameters `params`, read per sample.
+    DrawnCount {
+        quantity: Node,
+        family: &'static str,
+        params: Vec<Node>,
+        lower: f64,
+        upper: f64,
+    },
 }
 
 /// One observation: a name for reports and what was observed.
@@ -218,6 +232,16 @@ impl Observation {
                 crate::error::fmt_value(upper)
             )));
         }
+        if lower == upper && !super::exact::has_atoms(&quantity) {
+            return Err(Error::InvalidArgument(format!(
+                "bounds '{name}': {} = {} exactly is a statement no sample can meet: {} is a continuous quantity, which never equals a figure. State the figure with its error instead, such as measured({}, {}, sd=..., error='normal'); exact statements are for counts (a Poisson, binomial or negative binomial draw, or a sum of Poisson draws)",
+                quantity.label(),
+                short(lower),
+                quantity.label(),
+                quantity.label(),
+                short(lower),
+            )));
+        }
         if lower == f64::NEG_INFINITY && upper == f64::INFINITY {
             return Err(Error::InvalidArgument(format!(
                 "bounds '{name}': at least one bound must be finite, got [-inf, inf]"
@@ -258,6 +282,7 @@ impl Observation {
             Kind::Poisson { rate, .. } => vec![rate],
             Kind::Measured { quantity, .. } | Kind::Bounds { quantity, .. } => vec![quantity],
             Kind::Custom { log_lik } => vec![log_lik],
+            Kind::DrawnCount { params, .. } => params.iter().collect(),
         }
     }
 
@@ -338,6 +363,27 @@ impl Observation {
                 } else {
                     Ok((0.0, 0.0))
                 }
+            }
+            Kind::DrawnCount {
+                family,
+                lower,
+                upper,
+                ..
+            } => {
+                let law = CountLaw::new(family, v).map_err(|e| format!("count '{name}': {e}"))?;
+                let ll = match lower == upper {
+                    true => law.log_pmf(*lower),
+                    false => law.log_prob_between(*lower, *upper),
+                };
+                if ll > f64::NEG_INFINITY {
+                    return Ok((ll, 0.0));
+                }
+                // More than a binomial's trials, or a range the law cannot reach.
+                let distance = match law {
+                    CountLaw::Binomial { n, .. } if n < *lower => (lower - n) / lower.max(1.0),
+                    _ => 1.0,
+                };
+                Ok((ll, distance))
             }
             Kind::Custom { .. } => {
                 let ll = v[0];
@@ -452,6 +498,16 @@ impl Observation {
                     0.0
                 }
             }
+            Kind::DrawnCount {
+                family,
+                lower,
+                upper,
+                ..
+            } => match CountLaw::new(family, v) {
+                Ok(law) if lower == upper => law.dist().map_or(f64::NAN, |d| mid_cdf(&d, *lower)),
+                Ok(law) => law.log_prob_between(*lower, *upper).exp(),
+                Err(_) => f64::NAN,
+            },
             Kind::Custom { .. } => f64::NAN,
         }
     }
@@ -500,6 +556,27 @@ impl Observation {
                 fmt_num(*upper)
             ),
             Kind::Custom { log_lik } => format!("log_likelihood: {}", label(0, log_lik)),
+            Kind::DrawnCount {
+                quantity,
+                lower,
+                upper,
+                ..
+            } if lower == upper => format!(
+                "exact count: {} = {} (its draw integrated out)",
+                label(0, quantity),
+                fmt_num(*lower)
+            ),
+            Kind::DrawnCount {
+                quantity,
+                lower,
+                upper,
+                ..
+            } => format!(
+                "count: {} in [{}, {}] (its draw integrated out)",
+                label(0, quantity),
+                fmt_num(*lower),
+                fmt_num(*upper)
+            ),
         }
     }
 }
@@ -537,45 +614,6 @@ fn mid_cdf(law: &impl Quantile, k: f64) -> f64 {
     let below = law.cdf_below(k);
     let at_most = law.cdf(k);
     0.5 * (below + at_most)
-}
-
-/// ln(x!) for whole x below the table's length (counts of missiles, voyages
-/// and launches are evaluated millions of times).
-fn ln_factorial_table() -> &'static [f64] {
-    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| (0..4096).map(|i| ln_gamma(i as f64 + 1.0)).collect())
-}
-
-/// ln(x!) for a whole x >= 0: from the table, else ln Γ(x + 1).
-#[inline(always)]
-fn ln_factorial_from(table: &[f64], x: f64) -> f64 {
-    if x < table.len() as f64 {
-        table[x as usize]
-    } else {
-        ln_gamma(x + 1.0)
-    }
-}
-
-fn ln_factorial(x: f64) -> f64 {
-    ln_factorial_from(ln_factorial_table(), x)
-}
-
-/// log C(n, k) + k log p + (n - k) log(1 - p), exact at p = 0 and p = 1.
-fn binomial_log_pmf(k: f64, n: f64, p: f64) -> f64 {
-    binomial_log_pmf_from(ln_factorial_table(), k, n, p)
-}
-
-#[inline(always)]
-fn binomial_log_pmf_from(table: &[f64], k: f64, n: f64, p: f64) -> f64 {
-    let choose =
-        ln_factorial_from(table, n) - ln_factorial_from(table, k) - ln_factorial_from(table, n - k);
-    let success = if k == 0.0 { 0.0 } else { k * p.ln() };
-    let failure = if n - k == 0.0 {
-        0.0
-    } else {
-        (n - k) * (-p).ln_1p()
-    };
-    choose + success + failure
 }
 
 #[cfg(test)]

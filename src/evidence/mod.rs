@@ -23,11 +23,13 @@
 //! assert!((mean - 0.45).abs() < 0.01, "{mean}");
 //! ```
 
+pub(crate) mod exact;
 mod fitted;
 mod likelihood;
 mod smc;
 mod weights;
 
+pub use exact::conditions;
 pub use likelihood::{ErrorModel, Kind, Observation};
 pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
@@ -158,6 +160,10 @@ pub struct Posterior {
     /// Tempering: the rows of each independent population, consecutive
     /// (their spread gives Monte Carlo errors); empty for weighting.
     pub populations: Vec<usize>,
+    /// The observations that state a drawn count exactly (integrated out,
+    /// see [`exact`]): their predictive tails are mid p-values of the
+    /// figure, as for a `poisson` observation, not the chance a bound holds.
+    pub exact_counts: Vec<String>,
 }
 
 impl Posterior {
@@ -216,14 +222,42 @@ impl Evaluator {
                 columns.push((format!("\u{1}evidence.{j}.{i}"), node.clone()));
             }
         }
+        // A named count stated exactly is read through its parameters; its
+        // own column is kept too (holding the figure), as a named input
+        // that an observation reads is.
+        for (j, obs) in observations.iter().enumerate() {
+            if let Kind::DrawnCount { quantity, .. } = &obs.kind {
+                if quantity.name().is_some() {
+                    columns.push((format!("\u{1}evidence.{j}.count"), quantity.clone()));
+                }
+            }
+        }
         let mut seen = HashSet::new();
         let mut latent_keys = Vec::new();
         let mut latent_labels = Vec::new();
         let mut latent_clamped = Vec::new();
+        // A draw conditioned on an exact observation reads what its rule
+        // reads; one that takes the observed figure has no randomness left.
+        let conditioned: HashMap<u64, &crate::engine::Conditioned> = opts
+            .conditioned
+            .iter()
+            .map(|(draw, c)| (draw.id(), &**c))
+            .collect();
+        let moved = |a: &Node| {
+            a.is_random()
+                && conditioned
+                    .get(&a.id())
+                    .is_none_or(|c| !matches!(c.rule, crate::engine::Rule::Exact(_)))
+        };
         let active_nodes = active.iter().flat_map(|&j| observations[j].nodes());
         for node in active_nodes {
-            for a in node.ancestors() {
-                if a.is_random() && seen.insert(keys.get(&a)) {
+            let ancestors = crate::expr::post_order_reading(
+                [node],
+                |_| true,
+                |n| conditioned.get(&n.id()).map(|c| c.reads.as_slice()),
+            );
+            for a in ancestors {
+                if moved(&a) && seen.insert(keys.get(&a)) {
                     latent_keys.push(keys.get(&a));
                     latent_labels.push(a.label());
                     latent_clamped.push(a.clamps_extreme_scores());
@@ -504,9 +538,24 @@ fn chunks_or_none(
 /// Each observation's predictive tail (see [`Observation::predictive_tail`])
 /// on the rows of a run: `opts` carries the run's seed, n and stream keys,
 /// and for a tempering posterior its normal scores.
-pub fn tails(observations: &[Observation], opts: &RunOptions) -> Result<Vec<Vec<f64>>> {
+///
+/// Drawn counts stated exactly are integrated out (see [`exact`]); with
+/// `conditioned` (the posterior's rows) their draws also take the figures.
+pub fn tails(
+    observations: &[Observation],
+    opts: &RunOptions,
+    conditioned: bool,
+) -> Result<Vec<Vec<f64>>> {
     let keys = opts.keys.clone().unwrap_or_default();
-    let ev = Evaluator::new(observations, (0..observations.len()).collect(), &keys, opts);
+    let all: Vec<usize> = (0..observations.len()).collect();
+    let integrated = exact::integrate(observations, &all)?;
+    let observations = &integrated.observations[..];
+    let mut opts = opts.clone();
+    if conditioned {
+        opts.conditioned.extend(integrated.conditioned);
+    }
+    let opts = &opts;
+    let ev = Evaluator::new(observations, all, &keys, opts);
     let mut run = ev.base.clone();
     run.latent = opts.latent.clone();
     run.ctx.cancel = opts.ctx.cancel.clone();
@@ -666,7 +715,19 @@ pub fn posterior(
             "every observation is left out: nothing to condition on".into(),
         ));
     }
-    let run = &opts.run;
+    // Drawn counts stated exactly: their draws integrated out of the
+    // likelihood, and set to the figures in every run below but the prior's.
+    let integrated = exact::integrate(observations, &active)?;
+    let observations = &integrated.observations[..];
+    let conditioning = !integrated.conditioned.is_empty();
+    let exact_counts: Vec<String> = observations
+        .iter()
+        .filter(|o| matches!(o.kind, Kind::DrawnCount { lower, upper, .. } if lower == upper))
+        .map(|o| o.name.clone())
+        .collect();
+    let mut conditioned_run = opts.run.clone();
+    conditioned_run.conditioned.extend(integrated.conditioned);
+    let run = &conditioned_run;
     let n = run.n;
     // Keys from the outputs first, so that adding evidence leaves the
     // outputs' draws where they were.
@@ -676,6 +737,9 @@ pub fn posterior(
     };
     let mut roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
     for obs in observations {
+        if let Kind::DrawnCount { quantity, .. } = &obs.kind {
+            roots.push(quantity.clone());
+        }
         roots.extend(obs.nodes().into_iter().cloned());
     }
     keys.assign(&roots);
@@ -717,6 +781,17 @@ pub fn posterior(
         ),
         (Method::Auto, true, WeightingPlan::Tempering { why }) => (false, why.clone()),
         (Method::Auto, true, WeightingPlan::Draws { why, .. }) => (true, why.clone()),
+    };
+    // The prior as it is, without the figures set (the same draws, as many
+    // rows as were weighted, so that the prior's terms stay row for row).
+    let plain_prior = |prior_opts: &RunOptions, rows: usize| -> Result<Option<RunResult>> {
+        if !conditioning {
+            return Ok(None);
+        }
+        let mut plain = prior_opts.clone();
+        plain.conditioned.clear();
+        plain.n = rows;
+        run_selected(outputs, &vec![true; outputs.len()], &plain).map(Some)
     };
     let mut prior = prior;
     let mut prior_log_lik = prior_log_lik;
@@ -783,6 +858,7 @@ pub fn posterior(
         let draws = prior.n as f64;
         let log_evidence_se = (1.0 / weighting_ess - 1.0 / draws).max(0.0).sqrt();
         weight_sums.normalise_in_place(&mut prior_weights);
+        let plain = plain_prior(&prior_opts, prior.n)?;
         return Ok(Posterior {
             method: Method::Weighting,
             reason,
@@ -790,7 +866,7 @@ pub fn posterior(
             run: prior,
             weights: Some(prior_weights),
             ess: weighting_ess,
-            prior: None,
+            prior: plain,
             weighting_ess,
             weighting_pareto_k,
             log_lik: Vec::new(),
@@ -802,6 +878,7 @@ pub fn posterior(
             log_evidence,
             log_evidence_se,
             populations: Vec::new(),
+            exact_counts,
         });
     }
 
@@ -825,6 +902,7 @@ pub fn posterior(
         .zip(&tempered.scores)
         .map(|(&k, z)| (k, Arc::<[f64]>::from(z.as_slice())))
         .collect();
+    let prior = plain_prior(&prior_opts, n)?.unwrap_or(prior);
     let mut final_opts = prior_opts;
     final_opts.latent = scores.iter().cloned().collect();
     let last = ev.run_with_terms(outputs, &final_opts, opts.with_tails)?;
@@ -848,5 +926,6 @@ pub fn posterior(
         log_evidence: tempered.log_evidence,
         log_evidence_se: tempered.log_evidence_se,
         populations: tempered.sizes,
+        exact_counts,
     })
 }

@@ -27,6 +27,7 @@ pub use crate::dist::Family;
 pub use choice::mixture;
 pub(crate) use key::splitmix64 as key_mix;
 pub use key::StreamKeys;
+pub(crate) use node::post_order_reading;
 pub(crate) use node::{check_unique_names, fresh_id};
 pub use node::{post_order, Node, Op, Provenance};
 pub use ops::{BinaryOp, UnaryOp};

@@ -476,6 +476,16 @@ pub fn post_order<'a>(
     roots: impl IntoIterator<Item = &'a Node>,
     descend: impl Fn(&Node) -> bool,
 ) -> Vec<Node> {
+    post_order_reading(roots, descend, |_| None)
+}
+
+/// [`post_order`] where `reads` may give the nodes a node reads in place of
+/// its arguments (a draw conditioned on an observation reads others).
+pub(crate) fn post_order_reading<'a, 'b>(
+    roots: impl IntoIterator<Item = &'a Node>,
+    descend: impl Fn(&Node) -> bool,
+    reads: impl Fn(&Node) -> Option<&'b [Node]>,
+) -> Vec<Node> {
     let mut seen = HashSet::new();
     let mut order = Vec::new();
     for root in roots {
@@ -490,7 +500,11 @@ pub fn post_order<'a>(
             }
             stack.push((node.clone(), true));
             if descend(&node) {
-                for a in node.args().into_iter().rev() {
+                let args = match reads(&node) {
+                    Some(nodes) => nodes.iter().collect(),
+                    None => node.args(),
+                };
+                for a in args.into_iter().rev() {
                     if !seen.contains(&a.id()) {
                         stack.push((a.clone(), false));
                     }

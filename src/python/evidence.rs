@@ -1,143 +1,17 @@
-//! Evidence from Python: observations described by kind, name, nodes and
-//! figures, and runs that return the posterior with its diagnostics.
+//! Evidence from Python: runs conditioned on observations (described as
+//! `super::observations` converts them) that return the posterior with its
+//! diagnostics.
 
-use super::args::{to_count, to_number, to_seed, to_threads};
+use super::args::{to_count, to_seed, to_threads};
 use super::detach::{detached, WorkFlags};
-use super::expr::to_node;
+use super::observations::{to_observation, to_observations};
 use super::run::{to_outputs, to_scores, RunOutput};
 use crate::engine::{chunk_count, RunOptions, RunResult};
-use crate::evidence::{posterior, ErrorModel, EvidenceOptions, Method, Observation};
+use crate::evidence::{posterior, EvidenceOptions, Method};
 use numpy::{IntoPyArray, PyArray1};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-
-fn figure(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<Option<f64>> {
-    match figures.get_item(key)? {
-        Some(v) if !v.is_none() => Ok(Some(to_number(&v, &format!("{what}: {key}"))?)),
-        _ => Ok(None),
-    }
-}
-
-fn required(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<f64> {
-    figure(figures, key, what)?
-        .ok_or_else(|| PyValueError::new_err(format!("{what}: {key} is required")))
-}
-
-/// The error model of a measurement: `sd`, or `rel_error` at `level` ("within
-/// 15% nine times in ten"), on the log scale by default.
-fn error_model(figures: &Bound<'_, PyDict>, name: &str, value: f64) -> PyResult<ErrorModel> {
-    let what = format!("measured '{name}'");
-    let error: String = match figures.get_item("error")? {
-        Some(e) if !e.is_none() => e.extract().map_err(|_| {
-            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
-        })?,
-        _ => "lognormal".into(),
-    };
-    let sd = figure(figures, "sd", &what)?;
-    let rel = figure(figures, "rel_error", &what)?;
-    let level = figure(figures, "level", &what)?.unwrap_or(0.9);
-    ErrorModel::from_report(&error, value, rel, sd, level)
-        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
-}
-
-/// A core observation from its Python description.
-pub(crate) fn to_observation(
-    kind: &str,
-    name: &str,
-    nodes: &[Bound<'_, PyAny>],
-    figures: &Bound<'_, PyDict>,
-) -> PyResult<Observation> {
-    let node = |i: usize, what: &str| -> PyResult<crate::expr::Node> {
-        let obj = nodes
-            .get(i)
-            .ok_or_else(|| PyValueError::new_err(format!("{kind} '{name}': {what} is missing")))?;
-        to_node(obj, &format!("{kind} '{name}': {what}"))
-    };
-    let what = format!("{kind} '{name}'");
-    let obs = match kind {
-        "count" => Observation::count(
-            name,
-            required(figures, "k", &what)?,
-            node(0, "n")?,
-            node(1, "p")?,
-        ),
-        "poisson" => Observation::poisson(name, required(figures, "k", &what)?, node(0, "rate")?),
-        "measured" => {
-            let value = required(figures, "value", &what)?;
-            let error = error_model(figures, name, value)?;
-            Observation::measured(name, node(0, "quantity")?, value, error)
-        }
-        "bounds" => Observation::bounds(
-            name,
-            node(0, "quantity")?,
-            figure(figures, "lower", &what)?.unwrap_or(f64::NEG_INFINITY),
-            figure(figures, "upper", &what)?.unwrap_or(f64::INFINITY),
-        ),
-        "log_likelihood" => Observation::custom(name, node(0, "log_lik")?),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown kind of observation '{other}'"
-            )))
-        }
-    };
-    let labels: Option<Vec<String>> = match figures.get_item("labels")? {
-        Some(l) if !l.is_none() => Some(l.extract().map_err(|_| {
-            PyTypeError::new_err(format!("{what}: labels must be a list of strings"))
-        })?),
-        _ => None,
-    };
-    let obs = obs.map_err(super::errors::to_py)?;
-    Ok(match labels {
-        Some(labels) => obs.with_labels(labels),
-        None => obs,
-    })
-}
-
-/// An observation as Python describes it: (kind, name, nodes, figures).
-pub(crate) fn to_spec<'py>(
-    py: Python<'py>,
-    obs: &Observation,
-) -> PyResult<(String, String, Vec<super::expr::Expr>, Bound<'py, PyDict>)> {
-    use crate::evidence::Kind;
-    let figures = PyDict::new(py);
-    let finite = |x: f64| if x.is_finite() { Some(x) } else { None };
-    let kind = match &obs.kind {
-        Kind::Count { k, .. } | Kind::Poisson { k, .. } => {
-            figures.set_item("k", *k)?;
-            if matches!(obs.kind, Kind::Count { .. }) {
-                "count"
-            } else {
-                "poisson"
-            }
-        }
-        Kind::Measured { value, error, .. } => {
-            figures.set_item("value", *value)?;
-            let (name, sd) = match *error {
-                ErrorModel::LogNormal { sigma } => ("lognormal", sigma),
-                ErrorModel::Normal { sd } => ("normal", sd),
-            };
-            figures.set_item("error", name)?;
-            figures.set_item("sd", sd)?;
-            "measured"
-        }
-        Kind::Bounds { lower, upper, .. } => {
-            figures.set_item("lower", finite(*lower))?;
-            figures.set_item("upper", finite(*upper))?;
-            "bounds"
-        }
-        Kind::Custom { .. } => "log_likelihood",
-    };
-    if !obs.labels.is_empty() {
-        figures.set_item("labels", obs.labels.clone())?;
-    }
-    let nodes = obs
-        .nodes()
-        .into_iter()
-        .map(|n| super::expr::Expr::new(n.clone()))
-        .collect();
-    Ok((kind.to_string(), obs.name.clone(), nodes, figures))
-}
 
 /// Checks an observation and returns its one-line description.
 #[pyfunction]
@@ -148,25 +22,6 @@ fn describe_observation(
     figures: &Bound<'_, PyDict>,
 ) -> PyResult<String> {
     Ok(to_observation(kind, name, &nodes, figures)?.describe())
-}
-
-pub(super) fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
-    let list = observations
-        .cast::<PyList>()
-        .map_err(|_| PyTypeError::new_err("observations must be a list"))?;
-    let mut out = Vec::with_capacity(list.len());
-    for item in list.iter() {
-        let (kind, name, nodes, figures): (
-            String,
-            String,
-            Vec<Bound<'_, PyAny>>,
-            Bound<'_, PyDict>,
-        ) = item.extract().map_err(|_| {
-            PyTypeError::new_err("each observation must be (kind, name, nodes, figures)")
-        })?;
-        out.push(to_observation(&kind, &name, &nodes, &figures)?);
-    }
-    Ok(out)
 }
 
 fn run_output(py: Python<'_>, result: RunResult) -> PyResult<RunOutput> {
@@ -244,6 +99,7 @@ fn run_posterior<'py>(
     out.set_item("rows", post.rows)?;
     out.set_item("log_evidence_se", post.log_evidence_se)?;
     out.set_item("populations", post.populations.clone())?;
+    out.set_item("exact_counts", post.exact_counts.clone())?;
     let run = Py::new(py, run_output(py, post.run)?)?;
     // Weighting's rows are the prior's: one object, not a copy.
     let prior = match post.prior {
@@ -298,13 +154,14 @@ fn run_posterior<'py>(
 /// Each observation's predictive tail on the rows of a run (`rows`, with
 /// the normal scores of a tempering posterior in `latent`).
 #[pyfunction]
-#[pyo3(signature = (observations, rows, latent=None, *, threads=None))]
+#[pyo3(signature = (observations, rows, latent=None, *, threads=None, conditioned=true))]
 fn observation_tails<'py>(
     py: Python<'py>,
     observations: &Bound<'py, PyAny>,
     rows: PyRef<'py, RunOutput>,
     latent: Option<Vec<(u64, numpy::PyReadonlyArray1<'py, f64>)>>,
     threads: Option<&Bound<'py, PyAny>>,
+    conditioned: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let observations = to_observations(observations)?;
     let mut opts = RunOptions::new(rows.n(), rows.seed());
@@ -314,7 +171,7 @@ fn observation_tails<'py>(
     let flags = WorkFlags::attach(&mut opts);
     let total = chunk_count(opts.n);
     let tails = detached(py, &flags, total, None, || {
-        crate::evidence::tails(&observations, &opts)
+        crate::evidence::tails(&observations, &opts, conditioned)
     })?;
     Ok(arrays(py, tails))
 }

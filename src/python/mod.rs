@@ -8,6 +8,7 @@ mod dists;
 mod errors;
 mod evidence;
 mod expr;
+mod observations;
 mod persist;
 mod run;
 mod scenario;

@@ -137,7 +137,8 @@ pub(crate) fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, No
 /// Evaluates `outputs` (a list of (name, expr)) for n samples.
 #[pyfunction]
 #[pyo3(signature = (outputs, n, seed=None, *, threads=None, store_inputs=true, allow_nan=false,
-                    progress=None, store=None, feeds=None, keys_from=None, latent=None))]
+                    progress=None, store=None, feeds=None, keys_from=None, latent=None,
+                    conditioned=None))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -152,6 +153,7 @@ fn run(
     feeds: Option<Vec<(Bound<'_, PyAny>, PyReadonlyArray1<'_, f64>)>>,
     keys_from: Option<PyRef<'_, RunOutput>>,
     latent: Option<Vec<(u64, PyReadonlyArray1<'_, f64>)>>,
+    conditioned: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<RunOutput> {
     let outputs = to_outputs(outputs)?;
     let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
@@ -177,6 +179,12 @@ fn run(
     }
     opts.keys = keys_from.map(|r| r.keys.clone());
     opts.latent = to_scores(latent)?;
+    if let Some(observations) = conditioned {
+        // A posterior's rows: drawn counts stated exactly take their figures.
+        let observations = super::observations::to_observations(observations)?;
+        opts.conditioned =
+            crate::evidence::conditions(&observations).map_err(super::errors::to_py)?;
+    }
     let result = run_blocking(py, outputs, store, opts, progress)?;
     let columns = PyDict::new(py);
     for (name, values) in result.columns {

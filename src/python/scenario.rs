@@ -141,7 +141,7 @@ impl ScenarioSpec {
         let evidence = compiled
             .observations
             .iter()
-            .map(|o| super::evidence::to_spec(py, o))
+            .map(|o| super::observations::to_spec(py, o))
             .collect::<PyResult<Vec<_>>>()?;
         let rows = compiled
             .outputs

@@ -4,7 +4,7 @@
 use super::args::{to_count, to_seed, to_threads};
 use super::detach::{detached, WorkFlags};
 use super::errors::to_py;
-use super::evidence::to_observations;
+use super::observations::to_observations;
 use super::run::{summary_rows, to_outputs, SummaryRow};
 use crate::engine::{chunk_count, collect_chunks, RunOptions};
 use crate::summary_run::{

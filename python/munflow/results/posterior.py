@@ -325,6 +325,8 @@ class PosteriorResults(Results):
             allow_nan=self._allow_nan,
             keys_from=self._raw,
             latent=list(self._post["scores"]),
+            # Counts stated exactly hold their figures on the posterior's rows.
+            conditioned=[obs._spec() for obs in self._model.evidence],
         )
         return raw.columns["event"]
 
@@ -379,7 +381,7 @@ class PosteriorResults(Results):
             latent = None if prior else list(self._post["scores"])
             specs = [obs._spec() for obs in self._model.evidence]
             self._tail_cache[prior] = _core.observation_tails(
-                specs, rows, latent, threads=self._threads
+                specs, rows, latent, threads=self._threads, conditioned=not prior
             )
         return self._tail_cache[prior]
 
