@@ -17,6 +17,7 @@
 //! ```
 
 mod choice;
+mod correlate;
 mod family;
 mod key;
 mod node;
@@ -24,10 +25,10 @@ mod ops;
 mod persist;
 
 pub use choice::mixture;
+pub use correlate::{correlate, correlate_until};
 pub use family::Family;
-pub(crate) use key::splitmix64 as key_mix;
 pub use key::StreamKeys;
-pub(crate) use node::{check_unique_names, fresh_id};
+pub(crate) use node::check_unique_names;
 pub use node::{post_order, Node, Op, Provenance};
 pub use ops::{BinaryOp, UnaryOp};
 pub use persist::{restore, save, Saved, SavedNode, SavedOp};

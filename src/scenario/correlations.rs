@@ -146,7 +146,7 @@ pub(crate) fn couple(
         }
         let method = Method::parse(spec.method.as_deref().unwrap_or("iman-conover"))
             .map_err(|e| Error::at_field(at("method"), e.to_string()))?;
-        let (made, _) = crate::dependence::correlate(&nodes, &rows, method).map_err(|e| {
+        let (made, _) = crate::expr::correlate(&nodes, &rows, method).map_err(|e| {
             let msg = e.to_string();
             let hint = if msg.contains("derived") && msg.contains(".share'") {
                 " (a later mix entry's share is derived from the sticks before it: correlate its '<munition>.share_of_rest', or list it first in the mix)"
