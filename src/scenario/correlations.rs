@@ -19,38 +19,13 @@
 //! file is a record of the analysis, so the matrix in force is the one
 //! written in it.
 
-use super::compile::Compiled;
-use super::Named;
+use super::compiled::Compiled;
+use super::named::Named;
+use super::schema::{CorrelationSpec, RankCorr};
 use crate::dependence::{check_correlation, min_eigenvalue, nearest_correlation, Matrix, Method};
 use crate::error::{Error, Result};
 use crate::expr::{Node, Op};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// One `[correlations.NAME]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CorrelationSpec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The correlated inputs, by name or field path.
-    pub inputs: Vec<String>,
-    /// The target Spearman matrix, or one number for two inputs.
-    pub rank_corr: RankCorr,
-    /// `"iman-conover"` (the default) or `"gaussian-copula"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-/// A target: one correlation (two inputs) or a full matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RankCorr {
-    Pair(f64),
-    Matrix(Vec<Vec<f64>>),
-}
 
 /// The coupled draws of every table, by input name, built from the inputs
 /// of `plain` (the scenario compiled without correlations).
