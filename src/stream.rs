@@ -95,11 +95,13 @@ pub enum Domain {
     ShapleyBootstrap = 0x5a,
     /// Shapley: the random orders' draws (key).
     ShapleyOrderDraws = 0x0de5,
+    /// Shapley: the scores that estimate the output's variance (seed).
+    ShapleyVariance = 0x7a7,
 }
 
 impl Domain {
     /// Every domain, for the check that they are distinct.
-    pub const ALL: [Domain; 20] = [
+    pub const ALL: [Domain; 21] = [
         Domain::Row,
         Domain::CouplingScores,
         Domain::CouplingKey,
@@ -120,6 +122,7 @@ impl Domain {
         Domain::ShapleyConditional,
         Domain::ShapleyBootstrap,
         Domain::ShapleyOrderDraws,
+        Domain::ShapleyVariance,
     ];
 
     /// The constant XORed into a seed or key.
@@ -157,9 +160,10 @@ mod tests {
             | Domain::ShapleyVariant
             | Domain::ShapleyConditional
             | Domain::ShapleyBootstrap
-            | Domain::ShapleyOrderDraws => 1,
+            | Domain::ShapleyOrderDraws
+            | Domain::ShapleyVariance => 1,
         };
-        assert_eq!(Domain::ALL.iter().map(|&d| count(d)).sum::<usize>(), 20);
+        assert_eq!(Domain::ALL.iter().map(|&d| count(d)).sum::<usize>(), 21);
         let variants: HashSet<_> = Domain::ALL.iter().collect();
         assert_eq!(
             variants.len(),

@@ -280,7 +280,12 @@ impl<'a> ShapleyPlan<'a> {
         let all = (1u64 << self.players.len()) - 1;
 
         // Var(Y): every player drawn from its law, streams of their own.
-        let var_scores = self.values(&[all], o.n, 1, design_seed ^ 0x7a7)?;
+        let var_scores = self.values(
+            &[all],
+            o.n,
+            1,
+            design_seed ^ Domain::ShapleyVariance.value(),
+        )?;
         let y_var = self.evaluate(&keys, &var_scores[0], all, o.n_inner as u64 + 1)?;
 
         // The costs, one stream pattern at a time: rows of one pattern share
