@@ -16,12 +16,12 @@ pub enum Error {
     /// A distribution parameter outside its domain, caught at construction.
     ///
     /// Displays as `beta: alpha must be > 0, got -1`.
-    #[error("{dist}: {param} must be {requirement}, got {value}")]
+    #[error("{dist}: {param} must be {requirement}, got {}", crate::error::fmt_value(*value))]
     InvalidParameter {
         dist: &'static str,
         param: &'static str,
         requirement: &'static str,
-        value: String,
+        value: f64,
     },
     /// An argument of a call (not a distribution parameter) that makes no sense.
     #[error("{0}")]
@@ -159,7 +159,7 @@ impl Error {
             dist,
             param,
             requirement,
-            value: fmt_value(value),
+            value,
         }
     }
 

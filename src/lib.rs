@@ -24,9 +24,11 @@ pub mod engine;
 pub mod error;
 pub mod evidence;
 pub mod expr;
+pub(crate) mod identity;
 pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
+pub mod stream;
 pub mod summary_run;
 
 #[cfg(feature = "python")]

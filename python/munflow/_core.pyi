@@ -24,6 +24,14 @@ class ModelError(ValueError):
     line: int | None
     path: str | None
 
+class ParameterError(ValueError):
+    """A distribution parameter outside its domain; the message names both."""
+
+    family: str
+    param: str
+    requirement: str
+    value: float
+
 class ScenarioError(ValueError):
     """A scenario that cannot be used; the message names the field and line."""
 

@@ -89,6 +89,13 @@ if TYPE_CHECKING:  # munflow.model imports this module for Model.run(client=)
 __all__ = ["DaskColumns", "run", "sobol_evaluations"]
 
 
+#: The function that evaluates a pass over chunks, looked up at each run:
+#: the tests swap in one that stalls so that its worker can be killed (it
+#: travels to the workers as a task argument; a patch of ``_core`` in the
+#: test's process would not reach them).
+_evaluate_pass: Callable[..., bytes] = _core.run_summary_pass
+
+
 class DaskColumns(dict[str, Any]):
     """The columns of a run as dask arrays by output name, with the run's
     ``n`` and ``seed`` (the seed picked on the client when none was given)."""
@@ -169,41 +176,6 @@ def run(
         weights whatever the diagnostics. The result is then a
         :class:`munflow.PosteriorSummaryResults`.
     """
-    return _run(
-        model,
-        n,
-        seed,
-        client=client,
-        store=store,
-        quantiles=quantiles,
-        events=events,
-        task_chunks=task_chunks,
-        threads_per_task=threads_per_task,
-        allow_nan=allow_nan,
-        method=method,
-        min_ess=min_ess,
-    )
-
-
-def _run(
-    model: Any,
-    n: int | float,
-    seed: int | None,
-    *,
-    client: Any = None,
-    store: str = "summary",
-    quantiles: Sequence[float] = DEFAULT_QUANTILES,
-    events: Mapping[str, Expr] | None = None,
-    task_chunks: int | None = None,
-    threads_per_task: int | None = 1,
-    allow_nan: bool = False,
-    method: str = "auto",
-    min_ess: float = 0.1,
-    evaluate: Callable[..., bytes] = _core.run_summary_pass,
-) -> SummaryResults | DaskColumns:
-    """:func:`run`, with the function that evaluates a pass over chunks as a
-    parameter: the tests pass one that stalls so that its worker can be
-    killed (a patch in the test's process would not reach the workers)."""
     if store not in ("summary", "columns"):
         raise ValueError(f"store must be 'summary' or 'columns', got {store!r}")
     outputs, evidence = _outputs_of(model)
@@ -264,7 +236,7 @@ def _run(
                 _pass_task,
                 [a for a, _ in ranges],
                 [b for _, b in ranges],
-                evaluate=evaluate,
+                evaluate=_evaluate_pass,
                 model=shared,
                 n=n,
                 seed=seed,

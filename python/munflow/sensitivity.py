@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -162,6 +162,29 @@ def _default_seed(subject: Subject, seed: int | None) -> int | None:
     return seed
 
 
+_Shares = TypeVar("_Shares", bound=pd.DataFrame)
+
+
+def _variance_shares(
+    kind: type[_Shares], raw: dict[str, Any], columns: Sequence[str], **attrs: Any
+) -> _Shares:
+    """A table of variance shares (Sobol indices, Shapley effects) from the
+    core's dict: ``columns`` by input, and the run's figures in ``attrs``
+    (``n``, ``seed``, ``evaluations``, the output's ``mean`` and ``variance``)
+    after the method's own ``attrs``, in that order."""
+    table = kind({key: raw[key] for key in columns}, index=pd.Index(raw["names"], name="input"))
+    table.attrs.update(
+        output=attrs.pop("output"),
+        n=raw["n"],
+        seed=raw["seed"],
+        evaluations=raw["evaluations"],
+        **attrs,
+        mean=raw["mean"],
+        variance=raw["variance"],
+    )
+    return table
+
+
 def sobol(
     model: Any,
     output: str | None = None,
@@ -257,19 +280,13 @@ def sobol(
         progress=progress_callback(progress),
         evaluations=evaluations,
     )
-    table = SobolIndices(
-        {key: raw[key] for key in ("S1", "S1_conf", "ST", "ST_conf")},
-        index=pd.Index(raw["names"], name="input"),
-    )
-    table.attrs.update(
+    table = _variance_shares(
+        SobolIndices,
+        raw,
+        ("S1", "S1_conf", "ST", "ST_conf"),
         output=name,
-        n=raw["n"],
-        seed=raw["seed"],
-        evaluations=raw["evaluations"],
         sampling=sampling,
         conf_level=conf_level,
-        mean=raw["mean"],
-        variance=raw["variance"],
     )
     if second_order:
         names = raw["names"]
@@ -361,23 +378,16 @@ def shapley(
         allow_nan=allow_nan,
         progress=progress_callback(progress),
     )
-    table = ShapleyEffects(
-        {key: raw[key] for key in ("Sh", "Sh_conf")},
-        index=pd.Index(raw["names"], name="input"),
-    )
-    table.attrs.update(
+    return _variance_shares(
+        ShapleyEffects,
+        raw,
+        ("Sh", "Sh_conf"),
         output=name,
-        n=raw["n"],
-        seed=raw["seed"],
-        evaluations=raw["evaluations"],
         permutations=raw["permutations"] or "exact",
         n_outer=raw["n_outer"],
         n_inner=raw["n_inner"],
         conf_level=conf_level,
-        mean=raw["mean"],
-        variance=raw["variance"],
     )
-    return table
 
 
 def _statistic(statistic: str | float) -> tuple[float | None, str]:

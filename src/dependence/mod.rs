@@ -3,7 +3,7 @@
 //! copula, and the nearest correlation matrix (Higham 2002) for targets that
 //! no joint law can have.
 //!
-//! Correlated inputs are nodes like any other: [`correlate`] takes drawn
+//! Correlated inputs are nodes like any other: `expr::correlate` takes drawn
 //! inputs and returns new nodes that draw the same laws jointly (the given
 //! nodes are unchanged, like every node). Each new node carries the
 //! [`Coupling`] and its column in it. The engine applies the coupling chunk
@@ -22,10 +22,10 @@
 //!   exact conditional sampling, which Shapley effects need.
 //!
 //! ```
-//! use munflow::dependence::{correlate, Method};
+//! use munflow::dependence::Method;
 //! use munflow::dist::{Beta, Pert};
 //! use munflow::engine::{run, RunOptions};
-//! use munflow::expr::Node;
+//! use munflow::expr::{correlate, Node};
 //! let share = Node::draw(Beta::new(6.0, 4.0).unwrap().into()).named("share_152mm");
 //! let load = Node::draw(Pert::new(300.0, 430.0, 500.0, 4.0).unwrap().into()).named("per_container");
 //! let (nodes, repaired) =
@@ -46,9 +46,8 @@ pub use matrix::{
 };
 pub use scores::{reorder, van_der_waerden};
 
-use crate::engine::{stream_rng, CHUNK};
 use crate::error::{Error, Result};
-use crate::expr::{key_mix, Node, Op};
+use crate::stream::{key_mix, stream_rng, Domain, CHUNK};
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -159,7 +158,7 @@ impl Coupling {
         let chol = cholesky(&normal).ok_or_else(|| {
             Error::InvalidArgument("rank_corr: no Cholesky factor after repair".into())
         })?;
-        let mut key = key_mix(0x6a09_e667_f3bc_c908 ^ method as u64);
+        let mut key = key_mix(Domain::CouplingKey.value() ^ method as u64);
         for label in &labels {
             for b in label.bytes() {
                 key = key_mix(key ^ b as u64);
@@ -176,7 +175,7 @@ impl Coupling {
             chol,
             labels,
             key,
-            id: crate::expr::fresh_id(),
+            id: crate::identity::fresh_id(),
             full_chunk: OnceLock::new(),
         };
         Ok((coupling, repair))
@@ -208,9 +207,19 @@ impl Coupling {
         }
         let (mut made, _) = Coupling::new(method, rank_corr, labels)?;
         made.id = id;
-        let made = Arc::new(made);
-        register(&mut live, &made);
-        Ok(made)
+        Ok(made.live_in(&mut live))
+    }
+
+    /// This coupling, shared, and recorded among the live ones (so members
+    /// restored one by one find it again).
+    pub(crate) fn into_live(self) -> Arc<Coupling> {
+        self.live_in(&mut LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    fn live_in(self, live: &mut Option<HashMap<u64, Weak<Coupling>>>) -> Arc<Coupling> {
+        let made = Arc::new(self);
+        register(live, &made);
+        made
     }
 
     /// The coupling's identity, saved with its members.
@@ -250,8 +259,7 @@ impl Coupling {
     /// the draws; for the Gaussian copula, the correlated standard normal
     /// scores themselves.
     pub fn fill_scores(&self, seed: u64, key: u64, chunk: usize, len: usize, out: &mut [Vec<f64>]) {
-        const DOMAIN: u64 = 0x3c6e_f372_fe94_f82b;
-        let mut rng = stream_rng(seed, key ^ DOMAIN, chunk);
+        let mut rng = stream_rng(seed, key ^ Domain::CouplingScores.value(), chunk);
         match self.method {
             Method::GaussianCopula => scores::gaussian(&mut rng, &self.chol, out, len),
             Method::ImanConover => {
@@ -286,84 +294,4 @@ fn register(live: &mut Option<HashMap<u64, Weak<Coupling>>>, coupling: &Arc<Coup
 pub struct Member {
     pub coupling: Arc<Coupling>,
     pub index: usize,
-}
-
-/// The drawn inputs `inputs`, drawn jointly with target Spearman matrix
-/// `rank_corr`: new nodes (same laws, same names) in the same order. The
-/// second value is the repair made to a matrix that was not positive
-/// semi-definite, for the caller to report.
-///
-/// # Errors
-/// An input that is not a draw from a fixed law (a derived expression, a
-/// constant, a draw whose parameters are random), one that is already
-/// correlated, the same input twice, fewer than two inputs, or an invalid
-/// matrix (see [`Coupling::new`]).
-pub fn correlate(
-    inputs: &[Node],
-    rank_corr: &[Vec<f64>],
-    method: Method,
-) -> Result<(Vec<Node>, Option<Repair>)> {
-    correlate_until(inputs, rank_corr, method, &AtomicBool::new(false))
-}
-
-/// [`correlate`], stopping with [`Error::Interrupted`] once `cancel` is set.
-pub fn correlate_until(
-    inputs: &[Node],
-    rank_corr: &[Vec<f64>],
-    method: Method,
-    cancel: &AtomicBool,
-) -> Result<(Vec<Node>, Option<Repair>)> {
-    if inputs.len() < 2 {
-        return Err(Error::InvalidArgument(format!(
-            "correlate needs at least two inputs, got {}",
-            inputs.len()
-        )));
-    }
-    let mut dists = Vec::with_capacity(inputs.len());
-    for (i, node) in inputs.iter().enumerate() {
-        dists.push(check_correlatable(node)?);
-        if let Some(j) = inputs[..i].iter().position(|m| m == node) {
-            return Err(Error::InvalidArgument(format!(
-                "'{}' is given twice (inputs {j} and {i}); each input takes one row and column of rank_corr",
-                node.label()
-            )));
-        }
-    }
-    let labels = inputs.iter().map(Node::label).collect();
-    let (coupling, repair) = Coupling::new_until(method, rank_corr, labels, cancel)?;
-    let coupling = Arc::new(coupling);
-    register(
-        &mut LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
-        &coupling,
-    );
-    let nodes = inputs
-        .iter()
-        .zip(dists)
-        .enumerate()
-        .map(|(index, (node, dist))| {
-            Node::member_draw(
-                dist,
-                node.name().map(str::to_string),
-                Member {
-                    coupling: coupling.clone(),
-                    index,
-                },
-            )
-        })
-        .collect();
-    Ok((nodes, repair))
-}
-
-/// Only draws from a fixed law can be correlated: a derived node's law is
-/// whatever its arguments make it, and reordering it would break its link
-/// with them.
-fn check_correlatable(node: &Node) -> Result<crate::dist::Dist> {
-    let why = match node.op() {
-        Op::Draw(dist) if node.member().is_none() => return Ok(dist.clone()),
-        Op::Draw(_) => "is already correlated with other inputs; put all the inputs that depend on one another in one correlate call",
-        Op::Const(_) => "is a constant, which cannot vary with anything",
-        Op::Compound { .. } => "is a draw whose parameters are random; only draws from a fixed distribution can be correlated (correlate its parameters instead)",
-        _ => "is derived from other nodes, not drawn; only drawn inputs can be correlated (correlate the draws it is computed from)",
-    };
-    Err(Error::InvalidArgument(format!("'{}' {why}", node.label())))
 }

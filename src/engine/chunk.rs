@@ -1,10 +1,10 @@
 //! Evaluating one chunk of a plan: each step fills its buffer column-wise.
 
 use super::plan::{Operand, Plan, Step};
-use super::{row_rng, stream_rng, CHUNK};
 use crate::dist::Sample;
 use crate::error::{Error, Result};
 use crate::expr::Op;
+use crate::stream::{row_rng, stream_rng, CHUNK};
 
 /// Steps between two checks for Ctrl-C within a chunk (a step is a few
 /// microseconds to a millisecond).

@@ -11,24 +11,19 @@ mod conditioned;
 mod context;
 mod memory;
 mod plan;
-mod stream;
 
+pub use crate::stream::{row_rng, stream_rng, CHUNK};
 pub use conditioned::{Conditioned, Rule};
 pub(crate) use context::extends_run_context;
 pub use context::RunContext;
 pub use memory::available_memory;
 pub use plan::Plan;
-pub use stream::{row_rng, stream_rng};
 
 use crate::error::{human_bytes, Error, Result};
 use crate::expr::{Node, StreamKeys};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Rows per chunk. Fixed (never derived from the thread count) because the
-/// chunk index is part of every stream key.
-pub const CHUNK: usize = 4096;
 
 /// How to run a model: the shared [`RunContext`] (n, seed, threads...,
 /// reached through `opts.n` and the like) and what is particular to a run.

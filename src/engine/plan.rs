@@ -187,7 +187,7 @@ impl Plan {
         for (planned, mut members) in couplings.iter_mut().zip(members) {
             members.sort_unstable();
             for (index, key) in members {
-                planned.key = crate::expr::key_mix(planned.key ^ key ^ index as u64);
+                planned.key = crate::stream::key_mix(planned.key ^ key ^ index as u64);
             }
         }
         Ok(Plan {
@@ -211,7 +211,7 @@ impl Plan {
 
     /// Per-thread chunk buffers.
     pub(super) fn workspace(&self) -> Vec<Vec<f64>> {
-        vec![vec![0.0; super::CHUNK]; self.slots]
+        vec![vec![0.0; crate::stream::CHUNK]; self.slots]
     }
 }
 

@@ -26,15 +26,10 @@ use super::weights::{effective_sample_size, systematic_ancestors, WeightSums};
 use super::Evaluator;
 use crate::dist::primitives::{open01, std_normal, uniform01};
 use crate::dist::SCORE_LIMIT;
-use crate::engine::{stream_rng, RunContext, CHUNK};
+use crate::engine::RunContext;
 use crate::error::{Error, Result};
-use crate::expr::key_mix;
+use crate::stream::{key_mix, stream_rng, Domain, CHUNK};
 use rayon::prelude::*;
-
-const INIT_DOMAIN: u64 = 0x5f0e_2a1c_93d7_4b68;
-const MOVE_DOMAIN: u64 = 0x2c9b_7e41_0da3_f516;
-const ACCEPT_DOMAIN: u64 = 0x81f4_63ab_5c20_e97d;
-const RESAMPLE_DOMAIN: u64 = 0x4d7a_0b9e_e612_38c5;
 
 /// How hard a sample outside a statement's bounds is pulled in while the
 /// temperature is below 1 (per unit of relative distance); at 1 such a
@@ -87,8 +82,6 @@ pub struct Stage {
     pub step: f64,
 }
 
-const POPULATION_DOMAIN: u64 = 0x93c1_5d2e_a07b_4f68;
-
 /// Independent populations a tempering run is split into (when n allows
 /// [`MIN_PARTICLES`] each): the spread of a figure between them is its
 /// Monte Carlo error. Eight give an error estimate with 7 degrees of
@@ -137,7 +130,7 @@ pub(crate) fn temper_populations(
             // Hashed twice: (seed ^ D) + k would give seed 1's population 0
             // to seed 0's population 1, and runs at nearby seeds would share
             // populations.
-            own.seed = key_mix(key_mix(ctx.seed ^ POPULATION_DOMAIN) ^ k as u64);
+            own.seed = key_mix(key_mix(ctx.seed ^ Domain::TemperingPopulation.value()) ^ k as u64);
             let report = |beta: f64| {
                 if k == 0 {
                     on_stage(beta)
@@ -294,7 +287,7 @@ pub(crate) fn temper(
     let mut scores: Vec<Vec<f64>> = ev
         .latent_keys
         .iter()
-        .map(|&key| normal_column(seed ^ INIT_DOMAIN, key, n))
+        .map(|&key| normal_column(seed ^ Domain::TemperingInit.value(), key, n))
         .collect();
     let mut terms = ev.terms(&scores, ctx)?;
     let mut beta = 0.0f64;
@@ -346,7 +339,7 @@ pub(crate) fn temper(
         log_evidence += sums.log_mean();
         let weights = sums.normalise(&inc);
         let u = uniform01(&mut stream_rng(
-            seed ^ RESAMPLE_DOMAIN,
+            seed ^ Domain::TemperingResample.value(),
             stages.len() as u64,
             0,
         ));
@@ -481,7 +474,7 @@ fn rejuvenate(
         let xi: Vec<Vec<f64>> = ev
             .latent_keys
             .iter()
-            .map(|&key| normal_column(seed ^ MOVE_DOMAIN ^ salt, key, n))
+            .map(|&key| normal_column(seed ^ Domain::TemperingMove.value() ^ salt, key, n))
             .collect();
         let independent = match (&fitted, independent_rate) {
             (None, _) => false,
@@ -538,7 +531,7 @@ fn rejuvenate(
         let proposed = ev.terms(&proposal, ctx)?;
         let (old_slope, old_possible) = terms.slopes(n);
         let (new_slope, new_possible) = proposed.slopes(n);
-        let log_u = uniform_logs(seed ^ ACCEPT_DOMAIN ^ salt, n);
+        let log_u = uniform_logs(seed ^ Domain::TemperingAccept.value() ^ salt, n);
         let accept: Vec<bool> = (0..n)
             .into_par_iter()
             .map(|i| {

@@ -291,16 +291,13 @@ fn generalized_pareto_shape(x: &[f64]) -> f64 {
     (n * k_post + PRIOR_K * 0.5) / (n + PRIOR_K)
 }
 
-/// The stream domain of the one uniform number behind [`equal_weight_rows`].
-const EQUAL_WEIGHT_DOMAIN: u64 = 0x6a3d_c15e_08f2_b794;
-
 /// The equal-weight resample of a weighted posterior: the rows that arrays,
 /// frames and datasets of a posterior by weighting hold, so that anything a
 /// user reduces with numpy, pandas or xarray gives posterior figures.
 ///
 /// `size` rows by systematic resampling: row i is the draw whose share of
 /// the cumulative weight (summed in row order) contains (i + u) / size,
-/// with one uniform u drawn from the stream (seed, `EQUAL_WEIGHT_DOMAIN`).
+/// with one uniform u drawn from the stream (seed, [`Domain::EqualWeight`](crate::stream::Domain)).
 /// So each draw appears ⌊size·w⌋ or ⌈size·w⌉ times, the rows come in the
 /// draws' order, the same seed gives the same rows whatever the threads,
 /// and a row can be regenerated from its index and the weights' running
@@ -314,7 +311,8 @@ const EQUAL_WEIGHT_DOMAIN: u64 = 0x6a3d_c15e_08f2_b794;
 /// ```
 pub fn equal_weight_rows(weights: &[f64], size: usize, seed: u64) -> Vec<usize> {
     let total = ordered_sum(weights.len(), |r| weights[r].iter().sum());
-    let mut rng = crate::engine::stream_rng(seed ^ EQUAL_WEIGHT_DOMAIN, 0, 0);
+    let mut rng =
+        crate::stream::stream_rng(seed ^ crate::stream::Domain::EqualWeight.value(), 0, 0);
     let u = crate::dist::primitives::uniform01(&mut rng);
     systematic(weights, total, size, u)
 }

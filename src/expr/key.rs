@@ -9,6 +9,7 @@
 //! a notebook cell, which process-local identities would not.
 
 use super::{Node, Op};
+use crate::stream::key_mix;
 use std::collections::{HashMap, HashSet};
 
 /// FNV-1a over bytes, then a SplitMix64 finaliser: stable across platforms and
@@ -35,16 +36,8 @@ impl StableHasher {
         self.u64(x.to_bits());
     }
     fn finish(self) -> u64 {
-        splitmix64(self.0)
+        key_mix(self.0)
     }
-}
-
-/// The SplitMix64 output function: a bijective 64-bit mixer.
-pub(crate) fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// The stream key of every node met so far, by node identity (saved with
@@ -158,7 +151,7 @@ impl StreamKeys {
         let mut occurrence = 0u64;
         while self.taken.contains(&key) {
             occurrence += 1;
-            key = splitmix64(base ^ splitmix64(occurrence));
+            key = key_mix(base ^ key_mix(occurrence));
         }
         key
     }

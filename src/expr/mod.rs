@@ -17,6 +17,7 @@
 //! ```
 
 mod choice;
+mod correlate;
 mod family;
 mod key;
 mod node;
@@ -25,10 +26,10 @@ mod persist;
 
 pub use crate::dist::Family;
 pub use choice::mixture;
-pub(crate) use key::splitmix64 as key_mix;
+pub use correlate::{correlate, correlate_until};
 pub use key::StreamKeys;
+pub(crate) use node::check_unique_names;
 pub(crate) use node::post_order_reading;
-pub(crate) use node::{check_unique_names, fresh_id};
 pub use node::{post_order, Node, Op, Provenance};
 pub use ops::{BinaryOp, UnaryOp};
 pub use persist::{restore, save, Saved, SavedNode, SavedOp};

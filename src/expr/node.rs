@@ -4,7 +4,6 @@ use super::{BinaryOp, Family, UnaryOp};
 use crate::dist::{fmt_num, Constant, Dist};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// What a node computes.
@@ -93,28 +92,6 @@ impl std::fmt::Display for Provenance {
 #[derive(Debug, Clone)]
 pub struct Node(Arc<Inner>);
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh node identity: this process's counter, mixed with a salt drawn
-/// once per process, so identities from different processes do not collide
-/// (the chance that two of a million nodes share one is about 3e-8).
-pub(crate) fn fresh_id() -> u64 {
-    static SALT: OnceLock<u64> = OnceLock::new();
-    let salt = *SALT.get_or_init(|| {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u32(std::process::id());
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0),
-        );
-        h.finish()
-    });
-    super::key_mix(salt ^ NEXT_ID.fetch_add(1, Ordering::Relaxed))
-}
-
 /// Nodes are equal when they have the same identity: a node restored from a
 /// saved graph is the node that was saved.
 impl PartialEq for Node {
@@ -132,7 +109,7 @@ impl std::hash::Hash for Node {
 
 impl Node {
     fn new(op: Op, name: Option<String>) -> Node {
-        Node::with_id(fresh_id(), op, name)
+        Node::with_id(crate::identity::fresh_id(), op, name)
     }
 
     /// The node `id` as it was saved (see `expr::persist`).
@@ -161,7 +138,7 @@ impl Node {
     }
 
     /// A draw of `dist` that takes part in a coupling (made by
-    /// [`crate::dependence::correlate`], or restored with identity `id`).
+    /// [`crate::expr::correlate`], or restored with identity `id`).
     pub(crate) fn member_draw_with_id(
         id: u64,
         dist: Dist,
@@ -176,7 +153,7 @@ impl Node {
         name: Option<String>,
         member: crate::dependence::Member,
     ) -> Node {
-        Node::member_draw_with_id(fresh_id(), dist, name, member)
+        Node::member_draw_with_id(crate::identity::fresh_id(), dist, name, member)
     }
 
     /// The coupling this draw takes part in, if it is correlated with others.

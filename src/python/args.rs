@@ -149,3 +149,43 @@ pub(super) fn parse_format(format: &str) -> PyResult<crate::scenario::Format> {
         ))),
     }
 }
+
+/// What every run binding takes (`n`, `seed`, `threads`, `allow_nan`),
+/// parsed and checked in one place, so every binding gives the same
+/// messages ("n must be >= 1, got 0", "seed must be an int, got str").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunArgs {
+    pub n: usize,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    pub allow_nan: bool,
+}
+
+impl RunArgs {
+    /// The arguments as Python gave them; a `seed` of None draws a fresh one.
+    pub(crate) fn parse(
+        n: &Bound<'_, PyAny>,
+        seed: Option<&Bound<'_, PyAny>>,
+        threads: Option<&Bound<'_, PyAny>>,
+        allow_nan: bool,
+    ) -> PyResult<RunArgs> {
+        Ok(RunArgs {
+            n: to_count(n, "n")?,
+            seed: to_seed(seed)?,
+            threads: to_threads(threads)?,
+            allow_nan,
+        })
+    }
+
+    /// The options of a run or an analysis (`RunOptions::new`,
+    /// `SobolOptions::new`...), with these arguments in its context.
+    pub(crate) fn options<O>(&self, new: impl FnOnce(usize, u64) -> O) -> O
+    where
+        O: std::ops::DerefMut<Target = crate::engine::RunContext>,
+    {
+        let mut opts = new(self.n, self.seed);
+        opts.threads = self.threads;
+        opts.allow_nan = self.allow_nan;
+        opts
+    }
+}

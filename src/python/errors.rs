@@ -20,6 +20,16 @@ that sample), and for scenarios ``file``, ``line`` and ``path`` (the field)."
 );
 pyo3::create_exception!(
     munflow,
+    ParameterError,
+    PyValueError,
+    "A distribution parameter outside its domain (``mf.beta(-1, 2)``).
+
+Attributes: ``family`` (the distribution, such as 'beta'), ``param`` (the
+parameter, such as 'alpha'), ``requirement`` (what it must be, such as '> 0')
+and ``value`` (the value given)."
+);
+pyo3::create_exception!(
+    munflow,
     ScenarioError,
     PyValueError,
     "A scenario file or dictionary that cannot be used.
@@ -41,6 +51,7 @@ Attribute: ``observations`` (the names of the observations concerned)."
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ModelError", m.py().get_type::<ModelError>())?;
+    m.add("ParameterError", m.py().get_type::<ParameterError>())?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
     m.add("EvidenceError", m.py().get_type::<EvidenceError>())?;
     Ok(())
@@ -50,10 +61,20 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 pub(crate) fn to_py(err: Error) -> PyErr {
     let msg = err.to_string();
     match err {
-        Error::InvalidParameter { .. }
-        | Error::InvalidArgument(_)
-        | Error::UnknownName(_)
-        | Error::DoesNotVary { .. } => PyValueError::new_err(msg),
+        Error::InvalidParameter {
+            dist,
+            param,
+            requirement,
+            value,
+        } => with_attributes(ParameterError::new_err(msg), |e| {
+            e.setattr("family", dist)?;
+            e.setattr("param", param)?;
+            e.setattr("requirement", requirement)?;
+            e.setattr("value", value)
+        }),
+        Error::InvalidArgument(_) | Error::UnknownName(_) | Error::DoesNotVary { .. } => {
+            PyValueError::new_err(msg)
+        }
         Error::NonFinite {
             node,
             value,

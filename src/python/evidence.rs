@@ -2,7 +2,7 @@
 //! `super::observations` converts them) that return the posterior with its
 //! diagnostics.
 
-use super::args::{to_count, to_seed, to_threads};
+use super::args::{to_count, to_seed, to_threads, RunArgs};
 use super::detach::{detached, WorkFlags};
 use super::observations::{to_observation, to_observations};
 use super::run::{to_outputs, to_scores, RunOutput};
@@ -69,10 +69,8 @@ fn run_posterior<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
     let observations = to_observations(observations)?;
-    let mut run = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    run.threads = to_threads(threads)?;
+    let mut run = RunArgs::parse(n, seed, threads, allow_nan)?.options(RunOptions::new);
     run.store_inputs = store_inputs;
-    run.allow_nan = allow_nan;
     if !(0.0..=1.0).contains(&min_ess) {
         return Err(PyValueError::new_err(format!(
             "min_ess must be a share of n in [0, 1], got {min_ess}"

@@ -1,7 +1,7 @@
 //! Running models from Python: the GIL is released while Rust works, Ctrl-C
 //! is honoured within ~0.1 s, and a progress callback is fed.
 
-use super::args::{to_count, to_seed, to_threads};
+use super::args::RunArgs;
 use super::detach::{detached, WorkFlags};
 use super::expr::to_node;
 use crate::engine::{chunk_count, run_selected, RunOptions, RunResult};
@@ -156,10 +156,8 @@ fn run(
     conditioned: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<RunOutput> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = to_threads(threads)?;
+    let mut opts = RunArgs::parse(n, seed, threads, allow_nan)?.options(RunOptions::new);
     opts.store_inputs = store_inputs;
-    opts.allow_nan = allow_nan;
     if let Some(feeds) = feeds {
         for (expr, values) in feeds {
             let node = to_node(&expr, "feed")?;

@@ -1,7 +1,7 @@
 //! Sensitivity analysis from Python: conversion, GIL release, Ctrl-C and
 //! progress only; the methods live in `crate::sensitivity`.
 
-use super::args::{to_count, to_seed, to_threads};
+use super::args::{to_count, RunArgs};
 use super::detach::{detached, WorkFlags};
 use super::errors::to_py;
 use super::run::to_outputs;
@@ -69,7 +69,8 @@ fn sobol<'py>(
     evaluations: Option<Vec<PyReadonlyArray1<'py, f64>>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = sobol_options(n, seed, threads, second_order, groups, sampling, allow_nan)?;
+    let args = RunArgs::parse(n, seed, threads, allow_nan)?;
+    let mut opts = sobol_options(args, second_order, groups, sampling)?;
     opts.conf_level = conf_level;
     opts.num_resamples = num_resamples;
     let flags = WorkFlags::attach(&mut opts);
@@ -122,8 +123,7 @@ fn shapley<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = ShapleyOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = to_threads(threads)?;
+    let mut opts = RunArgs::parse(n, seed, threads, allow_nan)?.options(ShapleyOptions::new);
     opts.groups = groups;
     opts.permutations = permutations
         .map(|p| to_count(p, "permutations"))
@@ -134,7 +134,6 @@ fn shapley<'py>(
     }
     opts.conf_level = conf_level;
     opts.num_resamples = num_resamples;
-    opts.allow_nan = allow_nan;
     let flags = WorkFlags::attach(&mut opts);
     let plan = ShapleyPlan::new(&outputs, output, &opts).map_err(to_py)?;
     let total = plan.chunks();
@@ -154,22 +153,17 @@ fn shapley<'py>(
     Ok(d)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The options of a Sobol analysis: the run's, and the design's.
 fn sobol_options(
-    n: &Bound<'_, PyAny>,
-    seed: Option<&Bound<'_, PyAny>>,
-    threads: Option<&Bound<'_, PyAny>>,
+    args: RunArgs,
     second_order: bool,
     groups: Option<Vec<(String, Vec<String>)>>,
     sampling: &str,
-    allow_nan: bool,
 ) -> PyResult<SobolOptions> {
-    let mut opts = SobolOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = to_threads(threads)?;
+    let mut opts = args.options(SobolOptions::new);
     opts.second_order = second_order;
     opts.groups = groups;
     opts.sampling = sampling.parse::<Sampling>().map_err(to_py)?;
-    opts.allow_nan = allow_nan;
     Ok(opts)
 }
 
@@ -195,15 +189,8 @@ fn sobol_evaluate<'py>(
     allow_nan: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = sobol_options(
-        n,
-        Some(seed),
-        threads,
-        second_order,
-        groups,
-        sampling,
-        allow_nan,
-    )?;
+    let args = RunArgs::parse(n, Some(seed), threads, allow_nan)?;
+    let mut opts = sobol_options(args, second_order, groups, sampling)?;
     if start > end || end > chunk_count(opts.n) {
         return Err(PyValueError::new_err(format!(
             "chunks must satisfy start <= end <= {}, got {start} and {end}",
@@ -239,12 +226,10 @@ fn tornado<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = TornadoOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = to_threads(threads)?;
+    let mut opts = RunArgs::parse(n, seed, threads, allow_nan)?.options(TornadoOptions::new);
     opts.low = low;
     opts.high = high;
     opts.statistic = statistic.map_or(Statistic::Mean, Statistic::Quantile);
-    opts.allow_nan = allow_nan;
     let factors = Factors::of(&outputs, output).map_err(to_py)?;
     let chosen = factors.select(inputs.as_deref()).map_err(to_py)?;
     let bars = factors

@@ -1,7 +1,7 @@
 //! Summary-only runs from Python: the summaries of a run's outputs without
 //! its columns (see [`crate::summary_run`]).
 
-use super::args::{to_count, to_seed, to_threads};
+use super::args::{to_count, RunArgs};
 use super::detach::{detached, WorkFlags};
 use super::errors::to_py;
 use super::observations::to_observations;
@@ -45,9 +45,7 @@ fn summarise_run<'py>(
         Some(o) => to_observations(o)?,
         None => Vec::new(),
     };
-    let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(seed)?);
-    opts.threads = to_threads(threads)?;
-    opts.allow_nan = allow_nan;
+    let mut opts = RunArgs::parse(n, seed, threads, allow_nan)?.options(RunOptions::new);
     opts.store_inputs = false;
     let flags = WorkFlags::attach(&mut opts);
     if observations.is_empty() {
@@ -189,9 +187,7 @@ fn run_summary_pass<'py>(
         Some(o) => to_observations(o)?,
         None => Vec::new(),
     };
-    let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(Some(seed))?);
-    opts.threads = to_threads(threads)?;
-    opts.allow_nan = allow_nan;
+    let mut opts = RunArgs::parse(n, Some(seed), threads, allow_nan)?.options(RunOptions::new);
     opts.store_inputs = false;
     let pass: Pass = from_bytes(summary_pass).map_err(to_py)?;
     if start > end {
@@ -229,9 +225,7 @@ fn run_chunk_range<'py>(
     allow_nan: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let outputs = to_outputs(outputs)?;
-    let mut opts = RunOptions::new(to_count(n, "n")?, to_seed(Some(seed))?);
-    opts.threads = to_threads(threads)?;
-    opts.allow_nan = allow_nan;
+    let mut opts = RunArgs::parse(n, Some(seed), threads, allow_nan)?.options(RunOptions::new);
     if start > end {
         return Err(PyValueError::new_err(format!(
             "start must be <= end, got {start} and {end}"

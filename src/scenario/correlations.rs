@@ -19,38 +19,13 @@
 //! file is a record of the analysis, so the matrix in force is the one
 //! written in it.
 
-use super::compile::Compiled;
-use super::Named;
+use super::compiled::Compiled;
+use super::named::Named;
+use super::schema::{CorrelationSpec, RankCorr};
 use crate::dependence::{check_correlation, min_eigenvalue, nearest_correlation, Matrix, Method};
 use crate::error::{Error, Result};
 use crate::expr::{Node, Op};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// One `[correlations.NAME]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CorrelationSpec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The correlated inputs, by name or field path.
-    pub inputs: Vec<String>,
-    /// The target Spearman matrix, or one number for two inputs.
-    pub rank_corr: RankCorr,
-    /// `"iman-conover"` (the default) or `"gaussian-copula"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-/// A target: one correlation (two inputs) or a full matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RankCorr {
-    Pair(f64),
-    Matrix(Vec<Vec<f64>>),
-}
 
 /// The coupled draws of every table, by input name, built from the inputs
 /// of `plain` (the scenario compiled without correlations).
@@ -146,7 +121,7 @@ pub(crate) fn couple(
         }
         let method = Method::parse(spec.method.as_deref().unwrap_or("iman-conover"))
             .map_err(|e| Error::at_field(at("method"), e.to_string()))?;
-        let (made, _) = crate::dependence::correlate(&nodes, &rows, method).map_err(|e| {
+        let (made, _) = crate::expr::correlate(&nodes, &rows, method).map_err(|e| {
             let msg = e.to_string();
             let hint = if msg.contains("derived") && msg.contains(".share'") {
                 " (a later mix entry's share is derived from the sticks before it: correlate its '<munition>.share_of_rest', or list it first in the mix)"

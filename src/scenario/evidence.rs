@@ -20,31 +20,14 @@
 //! p = "ballistic_missile.failure_rate"
 //! ```
 
-use super::compile::Output;
+use super::compiled::Output;
+use super::named::Named;
+use super::schema::{EvidenceKind, EvidenceSpec, Reference};
+use super::suggest::edit_distance;
 use crate::error::{Error, Result};
 use crate::evidence::{ErrorModel, Observation};
 use crate::expr::Node;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// What kind of statement an evidence table records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EvidenceKind {
-    /// A reported figure with an error model (`quantity`, `value`,
-    /// `rel_error` or `sd`, `level`, `error`).
-    Measured,
-    /// `k` successes of `n` trials of probability `p`.
-    Count,
-    /// `k` events of a Poisson process of mean `rate`.
-    Poisson,
-    /// `quantity` is at least `value`.
-    AtLeast,
-    /// `quantity` is at most `value`.
-    AtMost,
-    /// `quantity` lies between `lower` and `upper`.
-    Between,
-}
 
 impl EvidenceKind {
     pub fn name(self) -> &'static str {
@@ -71,63 +54,6 @@ impl EvidenceKind {
             EvidenceKind::Between => (&["quantity", "lower", "upper"], &[]),
         }
     }
-}
-
-/// A quantity a count or rate refers to: a number, or an output or input path.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Reference {
-    Number(f64),
-    Path(String),
-}
-
-/// One `[evidence.NAME]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EvidenceSpec {
-    pub kind: EvidenceKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// The output or input observed (measured and the bounds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<String>,
-    /// Timeline files: the period the statement speaks of ("2024-02": by
-    /// the end of February 2024).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<super::Date>,
-    /// The reported figure (measured), or the bound (at_least, at_most).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    /// Measured: the report is within this share of the truth ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rel_error: Option<f64>,
-    /// ... this often (default 0.9).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<f64>,
-    /// Measured: the error's sd instead (on the log scale for lognormal errors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sd: Option<f64>,
-    /// Measured: "lognormal" (errors in proportion, the default) or "normal".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Count and poisson: the number observed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub k: Option<f64>,
-    /// Count: the number of trials, and the probability of each.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub n: Option<Reference>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub p: Option<Reference>,
-    /// Poisson: the mean number of events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<Reference>,
-    /// Between: the bounds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lower: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upper: Option<f64>,
 }
 
 impl EvidenceSpec {
@@ -275,7 +201,7 @@ impl EvidenceSpec {
 /// The scenario's observations, with paths resolved against its outputs and
 /// named inputs.
 pub(super) fn observations(
-    specs: &super::Named<EvidenceSpec>,
+    specs: &Named<EvidenceSpec>,
     outputs: &[Output],
 ) -> Result<Vec<Observation>> {
     let mut by_name: HashMap<String, Node> = HashMap::new();
@@ -319,20 +245,4 @@ pub(super) fn observations(
         out.push(obs.with_labels(spec.labels()));
     }
     Ok(out)
-}
-
-/// Edit distance between two names (Levenshtein), for suggestions.
-pub(super) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

@@ -11,9 +11,10 @@
 //! after parsing (see `validate`) have only a path, so the path is looked up
 //! in the source text to find its line.
 
-use super::timeline::TimelineScenario;
-use super::validate::{validate, Issue};
-use super::Scenario;
+use super::issue::Issue;
+use super::schema::{Scenario, TimelineScenario};
+use super::suggest::nearest;
+use super::validate::validate;
 pub use crate::error::Problem;
 use crate::error::Result;
 use serde::de::DeserializeOwned;
@@ -344,31 +345,6 @@ const RENAMED: [(&str, &str); 3] = [
         "an upper bound is written kind = \"at_most\" and value = ... (the evidence syntax of every scenario file)",
     ),
 ];
-
-/// The names of `valid` nearest `wanted` (by edit distance, ignoring case),
-/// close enough to be a typo of it; at most three.
-pub(crate) fn nearest<'a>(wanted: &str, valid: &[&'a str]) -> Vec<&'a str> {
-    let wanted = wanted.to_lowercase();
-    let limit = (wanted.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = valid
-        .iter()
-        .map(|v| {
-            (
-                super::evidence::edit_distance(&wanted, &v.to_lowercase()),
-                *v,
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .collect();
-    scored.sort_by_key(|(d, _)| *d);
-    let best = scored.first().map(|(d, _)| *d);
-    scored
-        .into_iter()
-        .filter(|(d, _)| Some(*d) == best)
-        .take(3)
-        .map(|(_, v)| v)
-        .collect()
-}
 
 /// Turns a validation issue into a located problem.
 pub(crate) fn locate(issue: Issue, text: Option<(&str, Format)>, origin: &Origin) -> Problem {

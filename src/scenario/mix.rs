@@ -17,8 +17,9 @@
 //! per hypothesis; a categorical draw, `mix.alternative`, picks the hypothesis
 //! in each sample, and each munition's share is that hypothesis's share.
 
+use super::issue::Issue;
+use super::named::Named;
 use super::schema::{Mix, OTHER_CARGO};
-use super::validate::{share_tables, stick_order, ShareTable};
 use crate::dist::{Beta, Categorical};
 use crate::error::{Error, Result};
 use crate::expr::{BinaryOp, Node};
@@ -181,4 +182,86 @@ fn table_shares(
             (name.to_string(), share)
         })
         .collect())
+}
+
+/// The entries of a Dirichlet in the order their sticks are broken:
+/// munitions in file order, `other` last; zero concentrations (allowed for
+/// `other` only) take no stick.
+pub(crate) fn stick_order(concentrations: &Named<f64>) -> Vec<(&str, f64)> {
+    let mut order: Vec<(&str, f64)> = concentrations
+        .iter()
+        .filter(|(name, &a)| *name != OTHER_CARGO && a > 0.0)
+        .map(|(name, &a)| (name, a))
+        .collect();
+    if let Some(&a) = concentrations.get(OTHER_CARGO).filter(|&&a| a > 0.0) {
+        order.push((OTHER_CARGO, a));
+    }
+    order
+}
+
+/// One table of shares of the cargo: the mix's own, or one alternative's.
+pub(crate) struct ShareTable<'a> {
+    /// Its field path, e.g. `["mix", "dirichlet"]` or `["mix", "alternatives[1]", "fixed"]`.
+    pub path: Vec<String>,
+    pub dirichlet: bool,
+    pub entries: &'a Named<f64>,
+}
+
+/// The share tables of a mix: exactly one of `dirichlet`, `fixed` or
+/// `alternatives` (each alternative with exactly one of the first two).
+pub(crate) fn share_tables(mix: &Mix) -> std::result::Result<Vec<ShareTable<'_>>, Issue> {
+    let Some(alternatives) = &mix.alternatives else {
+        return Ok(vec![table(vec!["mix".into()], &mix.dirichlet, &mix.fixed)?]);
+    };
+    if mix.dirichlet.is_some() || mix.fixed.is_some() {
+        return Err(Issue::at(
+            &["mix", "alternatives"],
+            "give shares (dirichlet or fixed) or alternatives, not both; put each hypothesis's shares in its alternative",
+        ));
+    }
+    if alternatives.is_empty() {
+        return Err(Issue::at(
+            &["mix", "alternatives"],
+            "alternatives lists the hypotheses about the cargo; this list is empty",
+        ));
+    }
+    alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let prefix = vec!["mix".to_string(), format!("alternatives[{i}]")];
+            table(prefix, &a.dirichlet, &a.fixed)
+        })
+        .collect()
+}
+
+/// The share table under `path`: exactly one of dirichlet and fixed.
+fn table<'a>(
+    mut path: Vec<String>,
+    dirichlet: &'a Option<Named<f64>>,
+    fixed: &'a Option<Named<f64>>,
+) -> std::result::Result<ShareTable<'a>, Issue> {
+    let (kind, entries) = match (dirichlet, fixed) {
+        (Some(d), None) => ("dirichlet", d),
+        (None, Some(f)) => ("fixed", f),
+        (Some(_), Some(_)) => {
+            path.push("fixed".into());
+            return Err(Issue::at(
+                &path,
+                "give either dirichlet concentrations or fixed shares, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(Issue::at(
+                &path,
+                "a mix needs `dirichlet` concentrations or `fixed` shares",
+            ))
+        }
+    };
+    path.push(kind.into());
+    Ok(ShareTable {
+        path,
+        dirichlet: kind == "dirichlet",
+        entries,
+    })
 }

@@ -31,39 +31,40 @@
 //! ```
 
 mod compile;
+mod compiled;
 mod correlations;
 mod dates;
 mod detection;
 mod dist_spec;
 mod evidence;
+mod issue;
 mod load;
 mod mix;
 mod named;
 mod paths;
 mod schema;
+mod suggest;
 mod timeline;
 mod validate;
 mod write;
 
-pub use compile::{compile, Compiled, Output, Quantity, TOTAL};
-pub use correlations::{CorrelationSpec, RankCorr};
+pub use compile::compile;
+pub use compiled::{Compiled, Output, Quantity, TOTAL};
 pub use detection::{undetected_shape, MAX_DARK_SEEN};
 pub use dist_spec::DistSpec;
-pub use evidence::{EvidenceKind, EvidenceSpec, Reference};
 
 pub use dates::{Date, Period};
+pub use issue::Issue;
 pub use load::{is_timeline, read_any, Format, Origin, Problem, ScenarioFile, MAX_FILE_BYTES};
 pub use load::{line_of_path, read_text, timeline_from_str as load_timeline};
 pub use named::Named;
 pub use paths::{entry_tables, settable_paths};
 pub use schema::{
-    Category, Channels, DetectionPrior, Direct, Flow, Mix, MixAlternative, Munition, Reported,
-    Scenario, Voyages, OTHER_CARGO,
+    Category, Channels, CorrelationSpec, DetectionPrior, Direct, EvidenceKind, EvidenceSpec, Flow,
+    Mix, MixAlternative, Munition, Periods, RankCorr, Reference, Reported, Scenario, Sharing,
+    TimelineChannel, TimelineMunition, TimelineScenario, Voyages, OTHER_CARGO,
 };
-pub use timeline::{
-    Periods, Sharing, TimelineChannel, TimelineMunition, TimelineScenario, MAX_PERIODS,
-};
-pub use validate::Issue;
+pub use timeline::MAX_PERIODS;
 
 use crate::error::Result;
 use std::path::Path;
@@ -119,5 +120,12 @@ impl Scenario {
         serde_json::to_string_pretty(self).map_err(|e| {
             crate::Error::at_field("", format!("cannot write the scenario as JSON: {e}"))
         })
+    }
+}
+
+impl TimelineScenario {
+    /// Reads and checks TOML text; `origin` names it in error messages.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<TimelineScenario> {
+        load::timeline_from_str(text, Format::Toml, &Origin::file(origin))
     }
 }

@@ -3,8 +3,10 @@
 //! can be set, and which tables take new entries. Field names come from the
 //! schema's own serde definitions, so they cannot drift from what files accept.
 
-use super::evidence::EvidenceSpec;
-use super::schema::{Channels, Direct, Flow, Mix, Munition, Reported, Scenario, Voyages};
+use super::schema::{
+    Channels, CorrelationSpec, Direct, EvidenceSpec, Flow, Mix, Munition, Reported, Scenario,
+    Voyages,
+};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::fmt;
 
@@ -73,7 +75,7 @@ pub fn settable_paths(s: &Scenario) -> Vec<String> {
     }
     for name in s.correlations.names() {
         out.extend(
-            fields_of::<super::CorrelationSpec>()
+            fields_of::<CorrelationSpec>()
                 .iter()
                 .map(|f| format!("correlations.{name}.{f}")),
         );

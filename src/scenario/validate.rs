@@ -5,27 +5,13 @@
 //! `locate` turns into a line of the file.
 
 use super::detection::MAX_DARK_SEEN;
-use super::schema::{Category, DetectionPrior, Mix, Scenario, OTHER_CARGO};
-use super::{DistSpec, Named};
+use super::dist_spec::DistSpec;
+use super::issue::Issue;
+use super::mix::{share_tables, stick_order, ShareTable};
+use super::named::Named;
+use super::schema::{Category, DetectionPrior, Scenario, OTHER_CARGO};
 use crate::dist::{fmt_num, Dist, Quantile};
 use crate::error::Error;
-
-/// One problem with a scenario, at a field path such as
-/// `["munitions", "shell_152", "dud_rate"]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Issue {
-    pub path: Vec<String>,
-    pub message: String,
-}
-
-impl Issue {
-    pub(super) fn at<S: AsRef<str>>(path: &[S], message: impl Into<String>) -> Issue {
-        Issue {
-            path: path.iter().map(|s| s.as_ref().to_string()).collect(),
-            message: message.into(),
-        }
-    }
-}
 
 /// Names that outputs use for themselves, so no munition or channel may take them.
 const RESERVED: [&str; 4] = ["total", "containers", "mix", OTHER_CARGO];
@@ -49,7 +35,7 @@ pub fn validate(s: &Scenario) -> Result<(), Issue> {
 /// What only building the graph finds (a fixed combination of parameters no
 /// law accepts), at the field it concerns.
 fn check_compiles(s: &Scenario) -> Result<(), Issue> {
-    match super::compile(s) {
+    match super::compile::compile(s) {
         Ok(_) => Ok(()),
         Err(Error::Scenario(p)) => Err(Issue {
             path: p
@@ -116,7 +102,7 @@ pub(super) fn check_name(path: &[&str], name: &str, what: &str) -> Result<(), Is
     Ok(())
 }
 
-fn check_munition(name: &str, m: &super::Munition) -> Result<(), Issue> {
+fn check_munition(name: &str, m: &super::schema::Munition) -> Result<(), Issue> {
     let at = |field: &str| ["munitions", name, field].map(String::from);
     for (field, spec) in [
         ("dud_rate", &m.dud_rate),
@@ -211,21 +197,6 @@ fn check_detection_never_zero<S: AsRef<str>>(path: &[S], spec: &DistSpec) -> Res
 /// The largest chance, per sample, that a share of a Dirichlet comes out
 /// 0/0 that is accepted.
 const MAX_DIRICHLET_UNDERFLOW: f64 = 1e-12;
-
-/// The entries of a Dirichlet in the order their sticks are broken:
-/// munitions in file order, `other` last; zero concentrations (allowed for
-/// `other` only) take no stick.
-pub(crate) fn stick_order(concentrations: &Named<f64>) -> Vec<(&str, f64)> {
-    let mut order: Vec<(&str, f64)> = concentrations
-        .iter()
-        .filter(|(name, &a)| *name != OTHER_CARGO && a > 0.0)
-        .map(|(name, &a)| (name, a))
-        .collect();
-    if let Some(&a) = concentrations.get(OTHER_CARGO).filter(|&&a| a > 0.0) {
-        order.push((OTHER_CARGO, a));
-    }
-    order
-}
 
 /// Each stick is Beta(a, b) with `a` the entry's concentration and `b` the
 /// sum of those after it, drawn from two gammas; tiny shapes put most of a
@@ -357,7 +328,7 @@ fn check_channels(s: &Scenario) -> Result<(), Issue> {
             Some(p) => {
                 check_rate(&at("p_detect"), p)?;
                 check_detection_never_zero(&at("p_detect"), p)?;
-                if let Some(r) = super::undetected_shape(v.dark_seen, v.prior) {
+                if let Some(r) = super::detection::undetected_shape(v.dark_seen, v.prior) {
                     check_detection_not_tiny(&at("p_detect"), p, r)?;
                 }
                 if !infers_unseen {
@@ -468,73 +439,6 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
         }
     }
     Ok(())
-}
-
-/// One table of shares of the cargo: the mix's own, or one alternative's.
-pub(crate) struct ShareTable<'a> {
-    /// Its field path, e.g. `["mix", "dirichlet"]` or `["mix", "alternatives[1]", "fixed"]`.
-    pub path: Vec<String>,
-    pub dirichlet: bool,
-    pub entries: &'a Named<f64>,
-}
-
-/// The share tables of a mix: exactly one of `dirichlet`, `fixed` or
-/// `alternatives` (each alternative with exactly one of the first two).
-pub(crate) fn share_tables(mix: &Mix) -> Result<Vec<ShareTable<'_>>, Issue> {
-    let Some(alternatives) = &mix.alternatives else {
-        return Ok(vec![table(vec!["mix".into()], &mix.dirichlet, &mix.fixed)?]);
-    };
-    if mix.dirichlet.is_some() || mix.fixed.is_some() {
-        return Err(Issue::at(
-            &["mix", "alternatives"],
-            "give shares (dirichlet or fixed) or alternatives, not both; put each hypothesis's shares in its alternative",
-        ));
-    }
-    if alternatives.is_empty() {
-        return Err(Issue::at(
-            &["mix", "alternatives"],
-            "alternatives lists the hypotheses about the cargo; this list is empty",
-        ));
-    }
-    alternatives
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let prefix = vec!["mix".to_string(), format!("alternatives[{i}]")];
-            table(prefix, &a.dirichlet, &a.fixed)
-        })
-        .collect()
-}
-
-/// The share table under `path`: exactly one of dirichlet and fixed.
-fn table<'a>(
-    mut path: Vec<String>,
-    dirichlet: &'a Option<Named<f64>>,
-    fixed: &'a Option<Named<f64>>,
-) -> Result<ShareTable<'a>, Issue> {
-    let (kind, entries) = match (dirichlet, fixed) {
-        (Some(d), None) => ("dirichlet", d),
-        (None, Some(f)) => ("fixed", f),
-        (Some(_), Some(_)) => {
-            path.push("fixed".into());
-            return Err(Issue::at(
-                &path,
-                "give either dirichlet concentrations or fixed shares, not both",
-            ));
-        }
-        (None, None) => {
-            return Err(Issue::at(
-                &path,
-                "a mix needs `dirichlet` concentrations or `fixed` shares",
-            ))
-        }
-    };
-    path.push(kind.into());
-    Ok(ShareTable {
-        path,
-        dirichlet: kind == "dirichlet",
-        entries,
-    })
 }
 
 fn check_share_table(s: &Scenario, table: &ShareTable) -> Result<(), Issue> {

@@ -4,7 +4,7 @@
 //! the output gives the same scenario, and the same results for a seed.
 //! (Comments are not kept: the parsed scenario does not hold them.)
 
-use super::Scenario;
+use super::schema::Scenario;
 use crate::error::{Error, Result};
 use std::fmt::Write;
 use toml::{Table, Value};

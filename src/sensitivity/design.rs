@@ -14,11 +14,10 @@
 use super::factors::{Factors, Source};
 use super::qmc::{sobol_points_in, MAX_DIMENSIONS};
 use crate::dist::{Dist, Quantile, Sample};
-use crate::engine::{
-    chunk_count, fold_chunks, run_selected, stream_rng, RunContext, RunOptions, CHUNK,
-};
+use crate::engine::{chunk_count, fold_chunks, run_selected, RunContext, RunOptions};
 use crate::error::{Error, Result};
 use crate::expr::{Node, StreamKeys};
+use crate::stream::{key_mix, stream_rng, Domain, CHUNK};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::str::FromStr;
@@ -84,7 +83,7 @@ fn through_ppf(dist: &Dist, mut u: Vec<f64>, ctx: &RunContext) -> Result<Vec<f64
 
 /// The stream key that "B" uses for a node whose "A" key is `key`.
 fn key_b(key: u64) -> u64 {
-    crate::expr::key_mix(key ^ 0x0b5e_55ed_b51d_e000)
+    key_mix(key ^ Domain::DesignKey.value())
 }
 
 impl<'a> Design<'a> {
@@ -129,7 +128,7 @@ impl<'a> Design<'a> {
                 MAX_DIMENSIONS / 2
             )));
         }
-        let design_seed = crate::expr::key_mix(seed ^ 0xde51_9000);
+        let design_seed = key_mix(seed ^ Domain::Design.value());
         // Column j < k is input j's A column, k + j its B column.
         let columns: Vec<Result<Vec<f64>>> = (0..2 * k)
             .into_par_iter()

@@ -28,8 +28,8 @@
 //! depend on the number of threads.
 
 use crate::dist::{Normal, Quantile};
-use crate::engine::stream_rng;
 use crate::error::{Error, Result};
+use crate::stream::{stream_rng, Domain};
 use rand::Rng;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -244,7 +244,7 @@ pub(super) fn analyze_cancellable(
                 return Err(Error::Interrupted);
             }
             // n rows drawn with replacement, kept as multiplicities.
-            let mut rng = stream_rng(seed, 0xb007_5742, r);
+            let mut rng = stream_rng(seed, Domain::EstimatorBootstrap.value(), r);
             w.clear();
             w.resize(n, 0.0);
             for _ in 0..n {

@@ -16,8 +16,8 @@
 
 use super::joe_kuo::DIRECTIONS;
 use crate::dist::primitives::open01;
-use crate::engine::stream_rng;
 use crate::error::{Error, Result};
+use crate::stream::{stream_rng, Domain};
 use rand::Rng;
 
 /// Digits per coordinate.
@@ -94,7 +94,7 @@ pub fn sobol_points_in(rows: std::ops::Range<usize>, dim: usize, seed: u64) -> R
             rows.end
         )));
     }
-    let mut rng = stream_rng(seed, 0x5b01_5e9a ^ dim as u64, 0);
+    let mut rng = stream_rng(seed, Domain::SobolScramble.value() ^ dim as u64, 0);
     // Random lower-triangular matrix with unit diagonal: row i has digit i set
     // and random digits above it (more significant ones).
     let mut matrix = [0u32; BITS];

@@ -25,9 +25,10 @@ use super::factors::{Factors, Source, INTRINSIC_NOISE};
 use crate::dependence::{cholesky, Matrix, Method};
 use crate::dist::primitives::std_normal;
 use crate::dist::{Dist, Normal, Quantile, Sample, ScoreGrid};
-use crate::engine::{chunk_count, run_selected, stream_rng, RunContext, RunOptions};
+use crate::engine::{chunk_count, run_selected, RunContext, RunOptions};
 use crate::error::{Error, Result};
-use crate::expr::{key_mix, Node, StreamKeys};
+use crate::expr::{Node, StreamKeys};
+use crate::stream::{key_mix, stream_rng, Domain};
 use rand::Rng;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -228,7 +229,7 @@ impl<'a> ShapleyPlan<'a> {
             ((1..all).collect(), Vec::new())
         } else {
             let m = opts.permutations.unwrap_or(10_000);
-            let orders = random_orders(d, m, key_mix(opts.seed ^ 0x5ba9_1e40));
+            let orders = random_orders(d, m, key_mix(opts.seed ^ Domain::ShapleyOrders.value()));
             let sets = orders
                 .iter()
                 .flat_map(|order| {
@@ -275,11 +276,16 @@ impl<'a> ShapleyPlan<'a> {
         let roots: Vec<Node> = self.outputs.iter().map(|(_, n)| n.clone()).collect();
         let mut keys = StreamKeys::new();
         keys.assign(&roots);
-        let design_seed = key_mix(o.seed ^ 0x5ba9_1e41);
+        let design_seed = key_mix(o.seed ^ Domain::ShapleyDesign.value());
         let all = (1u64 << self.players.len()) - 1;
 
         // Var(Y): every player drawn from its law, streams of their own.
-        let var_scores = self.values(&[all], o.n, 1, design_seed ^ 0x7a7)?;
+        let var_scores = self.values(
+            &[all],
+            o.n,
+            1,
+            design_seed ^ Domain::ShapleyVariance.value(),
+        )?;
         let y_var = self.evaluate(&keys, &var_scores[0], all, o.n_inner as u64 + 1)?;
 
         // The costs, one stream pattern at a time: rows of one pattern share
@@ -348,7 +354,8 @@ impl<'a> ShapleyPlan<'a> {
                     .collect();
                 let mut rows_of_set = Vec::with_capacity(outer);
                 for l in 0..outer {
-                    let mut rng = stream_rng(seed, 0x5c0e, e * outer + l);
+                    let mut rng =
+                        stream_rng(seed, Domain::ShapleyConditional.value(), e * outer + l);
                     let mut draws = vec![vec![0.0; k]; inner];
                     for (block, plan) in self.blocks.iter().zip(&plans) {
                         self.block_draws(block, plan, &mut rng, &mut draws);
@@ -449,7 +456,10 @@ impl<'a> ShapleyPlan<'a> {
             if switched & (1 << p) != 0 {
                 for node in &player.streams {
                     let key = keys.get(node);
-                    keys.set(node, key_mix(key ^ 0x5b1e_c7ed ^ variant));
+                    keys.set(
+                        node,
+                        key_mix(key ^ Domain::ShapleyVariant.value() ^ variant),
+                    );
                 }
             }
         }
@@ -492,11 +502,11 @@ impl<'a> ShapleyPlan<'a> {
                     o.conf_level
                 )));
             }
-            let boot_seed = key_mix(o.seed ^ 0xb0075);
+            let boot_seed = key_mix(o.seed ^ Domain::Bootstrap.value());
             let resamples: Vec<Vec<f64>> = (0..o.num_resamples)
                 .into_par_iter()
                 .map(|b| {
-                    let mut rng = stream_rng(boot_seed, 0x5a, b);
+                    let mut rng = stream_rng(boot_seed, Domain::ShapleyBootstrap.value(), b);
                     let pick = |rng: &mut _, n: usize| index_below(rng, n);
                     let v: Vec<f64> = (0..y_var.len())
                         .map(|_| y_var[pick(&mut rng, y_var.len())])
@@ -619,7 +629,7 @@ fn sample_variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
 fn random_orders(d: usize, m: usize, seed: u64) -> Vec<Vec<usize>> {
     (0..m)
         .map(|t| {
-            let mut rng = stream_rng(seed, 0x0de5, t);
+            let mut rng = stream_rng(seed, Domain::ShapleyOrderDraws.value(), t);
             let mut order: Vec<usize> = (0..d).collect();
             for i in (1..d).rev() {
                 order.swap(i, index_below(&mut rng, i + 1));

@@ -198,7 +198,7 @@ impl<'a> SobolPlan<'a> {
         let b = outs.pop().unwrap_or_default();
         let a = outs.pop().unwrap_or_default();
         let ev = Evaluations { a, b, ab, ba };
-        let boot_seed = crate::expr::key_mix(o.seed ^ 0xb0075);
+        let boot_seed = crate::stream::key_mix(o.seed ^ crate::stream::Domain::Bootstrap.value());
         let cancel = o.cancel.as_deref();
         let res = analyze_cancellable(&ev, o.conf_level, o.num_resamples, boot_seed, cancel)
             .map_err(|e| match e {

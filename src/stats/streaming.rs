@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 /// Rows of a column that fix its centre and its histogram's range (its
 /// first chunks).
-pub const PILOT_ROWS: usize = 16 * crate::engine::CHUNK;
+pub const PILOT_ROWS: usize = 16 * crate::stream::CHUNK;
 /// Interior buckets of a histogram.
 pub const BUCKETS: usize = 1 << 14;
 /// At most this many values are gathered for one order statistic; a fuller

@@ -2,7 +2,7 @@
 
 use super::quantile::{interpolate, needed_ranks};
 use super::streaming::{Frame, Partial, Search, WindowIndex, PILOT_ROWS};
-use crate::engine::CHUNK;
+use crate::stream::CHUNK;
 use rayon::prelude::*;
 
 /// The summary of one column.

@@ -280,7 +280,7 @@ def stalling_pass(folder, outputs, n, seed, summary_pass, start, end, *, threads
     )
 
 
-def test_a_killed_worker_changes_nothing(client, tmp_path):
+def test_a_killed_worker_changes_nothing(client, tmp_path, monkeypatch):
     model = reference_model()
     events = events_of(model)
     n = 500_000
@@ -297,17 +297,12 @@ def test_a_killed_worker_changes_nothing(client, tmp_path):
         os.kill(int(pid), signal.SIGKILL)
 
     killer = threading.Thread(target=kill_the_stalled_worker)
+    monkeypatch.setattr(
+        munflow.dask, "_evaluate_pass", functools.partial(stalling_pass, str(tmp_path))
+    )
     killer.start()
     try:
-        got = munflow.dask._run(
-            model,
-            n,
-            SEED,
-            client=client,
-            events=events,
-            task_chunks=8,
-            evaluate=functools.partial(stalling_pass, str(tmp_path)),
-        )
+        got = munflow.dask.run(model, n, SEED, client=client, events=events, task_chunks=8)
     finally:
         killer.join()
     assert len(killed) == 1, "no task stalled"

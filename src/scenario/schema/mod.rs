@@ -4,8 +4,16 @@
 //! silently fall back to "no duds"). Field meanings are documented here, once;
 //! the bundled `dprk_russia_2023_2024.toml` shows them in use.
 
-use super::evidence::EvidenceSpec;
-use super::{DistSpec, Named};
+mod correlations;
+mod evidence;
+mod timeline;
+
+pub use correlations::{CorrelationSpec, RankCorr};
+pub use evidence::{EvidenceKind, EvidenceSpec, Reference};
+pub use timeline::{Periods, Sharing, TimelineChannel, TimelineMunition, TimelineScenario};
+
+use super::dist_spec::DistSpec;
+use super::named::Named;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario: the munitions, the cargo mix, the supply channels, and
@@ -39,7 +47,7 @@ pub struct Scenario {
     /// Inputs drawn jointly with a target rank correlation (see
     /// `correlations.rs`), by name.
     #[serde(default, skip_serializing_if = "Named::is_empty")]
-    pub correlations: Named<super::correlations::CorrelationSpec>,
+    pub correlations: Named<CorrelationSpec>,
 }
 
 /// What kind of thing a munition is; decides which rates apply.

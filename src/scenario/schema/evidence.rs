@@ -1,0 +1,80 @@
+//! `[evidence.NAME]` tables (turned into observations in `scenario/evidence.rs`).
+
+use crate::scenario::dates::Date;
+use serde::{Deserialize, Serialize};
+
+/// What kind of statement an evidence table records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A reported figure with an error model (`quantity`, `value`,
+    /// `rel_error` or `sd`, `level`, `error`).
+    Measured,
+    /// `k` successes of `n` trials of probability `p`.
+    Count,
+    /// `k` events of a Poisson process of mean `rate`.
+    Poisson,
+    /// `quantity` is at least `value`.
+    AtLeast,
+    /// `quantity` is at most `value`.
+    AtMost,
+    /// `quantity` lies between `lower` and `upper`.
+    Between,
+}
+
+/// A quantity a count or rate refers to: a number, or an output or input path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Reference {
+    Number(f64),
+    Path(String),
+}
+
+/// One `[evidence.NAME]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSpec {
+    pub kind: EvidenceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The output or input observed (measured and the bounds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// Timeline files: the period the statement speaks of ("2024-02": by
+    /// the end of February 2024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// The reported figure (measured), or the bound (at_least, at_most).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Measured: the report is within this share of the truth ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel_error: Option<f64>,
+    /// ... this often (default 0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// Measured: the error's sd instead (on the log scale for lognormal errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Measured: "lognormal" (errors in proportion, the default) or "normal".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Count and poisson: the number observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<f64>,
+    /// Count: the number of trials, and the probability of each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<Reference>,
+    /// Poisson: the mean number of events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Reference>,
+    /// Between: the bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+}
