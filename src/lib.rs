@@ -28,6 +28,7 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
 pub mod summary_run;
+pub mod timeline;
 
 #[cfg(feature = "python")]
 mod python;

@@ -20,8 +20,9 @@
 //! [channels.rajin]                            # containers by voyage
 //! active = [["2023-08", "2025-06"]]
 //! voyages_per_period = { lognormal_ci = [7, 16] }
-//! sharing = "persistent"                      # or "shared" (default), "independent"
-//! rho = 0.7
+//! sharing = "persistent"                      # or "shared" (default), "independent",
+//! rho = 0.7                                   # "walk" (step_sd), "trend" (level_sd,
+//!                                             # slope_sd, damping), "changepoint" (hazard)
 //! containers_per_voyage = { pert = [80, 150, 300] }
 //!
 //! [channels.missiles]                         # rounds of one munition
@@ -55,6 +56,7 @@ use super::{DistSpec, Named};
 use crate::dist::poisson::MAX_RATE as POISSON_MAX_RATE;
 use crate::dist::Quantile;
 use crate::expr::Node;
+use crate::timeline::{Params, ProcessError, RateProcess};
 use serde::{Deserialize, Serialize};
 
 /// The most periods a timeline may have: ten years of days. Every period is
@@ -122,7 +124,9 @@ pub struct TimelineMunition {
     pub supplied_share: Option<DistSpec>,
 }
 
-/// How a channel's rate is shared across periods (see `munflow.Timeline.input`).
+/// How a channel's rate is shared across periods: the names of the rate
+/// processes of [`crate::timeline::RateProcess`], where each is defined
+/// and its parameters checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sharing {
@@ -133,6 +137,12 @@ pub enum Sharing {
     Independent,
     /// An AR(1) process with correlation `rho` between consecutive periods.
     Persistent,
+    /// A random walk on the log of the rate, steps of sd `step_sd`.
+    Walk,
+    /// A local linear trend on the log (`level_sd`, `slope_sd`, `damping`).
+    Trend,
+    /// A new draw from the law at uncertain dates (`hazard` a period).
+    Changepoint,
 }
 
 impl Sharing {
@@ -141,6 +151,9 @@ impl Sharing {
             Sharing::Shared => "shared",
             Sharing::Independent => "independent",
             Sharing::Persistent => "persistent",
+            Sharing::Walk => "walk",
+            Sharing::Trend => "trend",
+            Sharing::Changepoint => "changepoint",
         }
     }
 }
@@ -175,6 +188,21 @@ pub struct TimelineChannel {
     /// Persistent sharing: the correlation of consecutive periods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rho: Option<f64>,
+    /// Walk: the sd of each period's step on the log of the rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_sd: Option<DistSpec>,
+    /// Trend: the sd of each period's change in the log level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_sd: Option<DistSpec>,
+    /// Trend: the sd of each period's change in the slope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slope_sd: Option<DistSpec>,
+    /// Trend: the share of the slope kept each period, in (0, 1] (0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damping: Option<f64>,
+    /// Changepoint: the probability of a change in each period, in (0, 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<f64>,
 }
 
 impl TimelineChannel {
@@ -310,6 +338,9 @@ impl TimelineScenario {
                 ("voyages_per_period", &c.voyages_per_period),
                 ("containers_per_voyage", &c.containers_per_voyage),
                 ("rounds_per_period", &c.rounds_per_period),
+                ("step_sd", &c.step_sd),
+                ("level_sd", &c.level_sd),
+                ("slope_sd", &c.slope_sd),
             ] {
                 if let Some(spec) = spec {
                     out.push((format!("channels.{name}.{field}"), spec.clone()));
@@ -494,37 +525,7 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
             ),
         ));
     }
-    let sharing = c.sharing.unwrap_or_default();
-    match (sharing, c.rho) {
-        (Sharing::Persistent, None) => return Err(Issue::at(
-            &at("sharing"),
-            "sharing = \"persistent\" needs rho, the correlation of consecutive periods in (-1, 1)",
-        )),
-        (Sharing::Persistent, Some(rho)) if !(-1.0 < rho && rho < 1.0) => {
-            return Err(Issue::at(
-                &at("rho"),
-                format!("rho is the correlation of consecutive periods, in (-1, 1), got {rho}"),
-            ))
-        }
-        (Sharing::Persistent, Some(_)) => {
-            if rate.as_number().is_none() && !matches!(dist.family(), "normal" | "lognormal") {
-                return Err(Issue::at(
-                    &at(rate_field),
-                    format!("sharing = \"persistent\" is an AR(1) process on a normal law or on the log of a lognormal one, got {}; use lognormal_ci for a rate, or sharing = \"independent\"", dist.describe()),
-                ));
-            }
-        }
-        (other, Some(_)) => {
-            return Err(Issue::at(
-                &at("rho"),
-                format!(
-                    "rho is for sharing = \"persistent\", and this channel's sharing is \"{}\"",
-                    other.name()
-                ),
-            ))
-        }
-        (_, None) => {}
-    }
+    check_rate_process(name, c, rate_field, rate)?;
     for (i, [start, end]) in c.active.iter().flatten().enumerate() {
         let path = [
             "channels".to_string(),
@@ -545,6 +546,58 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
         }
     }
     Ok(())
+}
+
+/// The channel's rate process, checked where it is defined
+/// ([`RateProcess::from_params`]): each problem at the field at fault.
+fn check_rate_process(
+    name: &str,
+    c: &TimelineChannel,
+    rate_field: &str,
+    rate: &DistSpec,
+) -> Result<(), Issue> {
+    let at = |field: &str| ["channels", name, field].map(String::from);
+    let sd = |field: &str, spec: &Option<DistSpec>| -> Result<Option<Node>, Issue> {
+        spec.as_ref()
+            .map(|spec| check_non_negative(&at(field), spec).map(Node::draw))
+            .transpose()
+    };
+    let params = Params {
+        rho: c.rho,
+        step_sd: sd("step_sd", &c.step_sd)?,
+        level_sd: sd("level_sd", &c.level_sd)?,
+        slope_sd: sd("slope_sd", &c.slope_sd)?,
+        damping: c.damping,
+        hazard: c.hazard,
+    };
+    let sharing = c.sharing.unwrap_or_default();
+    let located = |e: ProcessError| {
+        let field = if e.field == "law" {
+            rate_field
+        } else {
+            e.field
+        };
+        Issue::at(&at(field), e.message)
+    };
+    let process = RateProcess::from_params(sharing.name(), params).map_err(located)?;
+    match rate.as_number() {
+        // A known rate is the same in every period, whatever the process;
+        // only the processes that redraw or wander would be ignored.
+        Some(_) if matches!(sharing, Sharing::Walk | Sharing::Trend | Sharing::Changepoint) => {
+            Err(Issue::at(
+                &at(rate_field),
+                format!(
+                    "sharing = \"{}\" moves an uncertain rate from period to period, and this rate is a number; give its law (lognormal_ci = [low, high])",
+                    sharing.name()
+                ),
+            ))
+        }
+        Some(_) => Ok(()),
+        None => {
+            let dist = rate.to_dist().map_err(|e| Issue::at(&at(rate_field), e.to_string()))?;
+            process.check_law(&dist).map_err(located)
+        }
+    }
 }
 
 fn within(s: &TimelineScenario, date: Date) -> bool {
@@ -759,7 +812,7 @@ containers_per_voyage = 10
                     "voyages_per_period = 1000",
                     "voyages_per_period = 1000\nrho = 0.5",
                 ),
-                "channels.port.rho: rho is for sharing = \"persistent\"",
+                "channels.port.rho: rho is for sharing 'persistent'",
             ),
             (
                 ("dud_rate = 0.25", "dud_rate = 0.25\nsupplied_share = 0.5"),
