@@ -430,7 +430,7 @@ def rate_process(
     name: str,
     law: Distribution,
     periods: list[str],
-    sharing: Literal["shared", "independent", "persistent", "walk", "trend", "changepoint"] = "shared",
+    sharing: str = "shared",
     *,
     rho: float | None = None,
     step_sd: Expr | float | None = None,
