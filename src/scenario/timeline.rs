@@ -805,6 +805,44 @@ containers_per_voyage = 10
     }
 
     #[test]
+    fn rate_processes_and_their_parameters_are_checked_at_their_lines() {
+        let rate = "voyages_per_period = 1000";
+        let law = "voyages_per_period = { lognormal_ci = [4, 12] }";
+        for (edit, want) in [
+            (
+                format!("{law}\nsharing = \"walk\""),
+                "t.toml:13: channels.port.sharing: sharing 'walk' needs step_sd",
+            ),
+            (
+                format!("{law}\nsharing = \"walk\"\nstep_sd = 0"),
+                "t.toml:14: channels.port.step_sd: step_sd is an sd on the log scale and must be > 0, got 0",
+            ),
+            (
+                format!("{law}\nsharing = \"trend\"\nlevel_sd = 0.1\nslope_sd = 0.1\ndamping = 0"),
+                "t.toml:16: channels.port.damping: damping is the share of the slope kept",
+            ),
+            (
+                format!("{law}\nsharing = \"changepoint\"\nhazard = 1"),
+                "t.toml:14: channels.port.hazard: hazard is the probability of a change in each period, in (0, 1), got 1",
+            ),
+            (
+                format!("{law}\nhazard = 0.1"),
+                "t.toml:13: channels.port.hazard: hazard is for sharing 'changepoint', and this input's sharing is 'shared'",
+            ),
+            (
+                format!("{rate}\nsharing = \"walk\"\nstep_sd = 0.1"),
+                "t.toml:12: channels.port.voyages_per_period: sharing = \"walk\" moves an uncertain rate",
+            ),
+        ] {
+            let err = error((rate, &edit));
+            assert!(err.starts_with(want), "{err}");
+        }
+        let ok = FILE.replace(rate, &format!("{law}\nsharing = \"trend\"\nlevel_sd = 0\nslope_sd = {{ lognormal_ci = [0.01, 0.1] }}"));
+        let s = TimelineScenario::from_toml_str(&ok, "t.toml").unwrap();
+        assert!(s.inputs().contains(&"port.slope_sd".to_string()));
+    }
+
+    #[test]
     fn fields_that_would_be_ignored_are_refused() {
         for (edit, want) in [
             (

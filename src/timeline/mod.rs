@@ -275,89 +275,42 @@ impl RateProcess {
         let Some(dist) = law.as_dist() else {
             return fail("law", "a rate process needs a distribution with numbers for parameters (mf.lognormal_ci(2, 8), ...)");
         };
-        let shock = |label: &str, tag: &str| {
-            Node::draw(standard_normal()).named(format!("{name}@{label}{tag}"))
-        };
-        let fresh = |label: &str| Node::draw(dist.clone()).named(format!("{name}@{label}"));
-        let scores: Vec<Node> = match self {
+        let draws = Draws { name, law: dist };
+        match self {
             RateProcess::Shared => return Ok(vec![law.clone().named(name); periods.len()]),
-            RateProcess::Independent => return Ok(periods.iter().map(|p| fresh(p)).collect()),
+            RateProcess::Independent => {
+                return Ok(periods.iter().map(|p| draws.fresh(p)).collect())
+            }
             RateProcess::Changepoint { hazard } => {
-                // Φ(u) < hazard, as u < Φ⁻¹(hazard): one comparison per period.
-                let threshold = Node::constant(standard_normal().ppf(*hazard));
-                let mut out: Vec<Node> = Vec::with_capacity(periods.len());
-                for label in periods {
-                    let drawn = fresh(label);
-                    out.push(match out.last() {
-                        None => drawn,
-                        Some(before) => shock(label, ":change")
-                            .binary(BinaryOp::Lt, &threshold)
-                            .select(&drawn, before),
-                    });
-                }
-                return Ok(out);
+                return Ok(changepoint(&draws, periods, *hazard))
             }
-            RateProcess::Persistent { rho } => {
-                let innovation = Node::constant((1.0 - rho * rho).sqrt());
-                let rho = Node::constant(*rho);
-                let mut out: Vec<Node> = Vec::with_capacity(periods.len());
-                for label in periods {
-                    let z = shock(label, "");
-                    // A stationary start: the first period's score is standard normal.
-                    out.push(match out.last() {
-                        None => z,
-                        Some(before) => rho.mul(before).add(&innovation.mul(&z)),
-                    });
-                }
-                out
-            }
-            // Walks and trends below are on the law's scale from the start.
-            RateProcess::Walk { .. } | RateProcess::Trend { .. } => Vec::new(),
+            _ => {}
+        }
+        let Some((centre, scale, log)) = self.scale(&draws.law)? else {
+            unreachable!("the processes on a score have a scale");
         };
-        let (centre, scale, log) = self.scale(&dist)?.expect("a process on a score");
+        let Some((first, later)) = periods.split_first() else {
+            return Ok(Vec::new());
+        };
+        // centre + scale z, z standard normal, has the input's law (on the
+        // log for a lognormal): the first period's level of every process.
         let on_scale = |z: &Node| Node::constant(centre).add(&Node::constant(scale).mul(z));
         let levels: Vec<Node> = match self {
-            RateProcess::Persistent { .. } => scores.iter().map(on_scale).collect(),
+            RateProcess::Persistent { rho } => {
+                ar1(&draws, periods, *rho).iter().map(on_scale).collect()
+            }
             RateProcess::Walk { step_sd } => {
-                let mut out: Vec<Node> = Vec::with_capacity(periods.len());
-                for label in periods {
-                    let z = shock(label, "");
-                    out.push(match out.last() {
-                        None => on_scale(&z),
-                        Some(before) => before.add(&step_sd.mul(&z)),
-                    });
-                }
-                out
+                walk(&draws, on_scale(&draws.score(first, "")), later, step_sd)
             }
             RateProcess::Trend {
                 level_sd,
                 slope_sd,
                 damping,
             } => {
-                let damping = Node::constant(*damping);
-                let mut out: Vec<Node> = Vec::with_capacity(periods.len());
-                // slope_{t-1}; None for the first period's slope of 0.
-                let mut slope: Option<Node> = None;
-                for label in periods {
-                    let z = shock(label, "");
-                    let Some(before) = out.last() else {
-                        out.push(on_scale(&z));
-                        continue;
-                    };
-                    let moved = match &slope {
-                        None => before.clone(),
-                        Some(s) => before.add(s),
-                    };
-                    out.push(moved.add(&level_sd.mul(&z)));
-                    let kick = slope_sd.mul(&shock(label, ":slope"));
-                    slope = Some(match &slope {
-                        None => kick,
-                        Some(s) => damping.mul(s).add(&kick),
-                    });
-                }
-                out
+                let start = on_scale(&draws.score(first, ""));
+                trend(&draws, start, later, level_sd, slope_sd, *damping)
             }
-            _ => unreachable!("handled above"),
+            _ => unreachable!("returned above"),
         };
         Ok(if log {
             levels.iter().map(|l| l.unary(UnaryOp::Exp)).collect()
@@ -365,6 +318,100 @@ impl RateProcess {
             levels
         })
     }
+}
+
+/// The named draws of one input's periods.
+struct Draws<'a> {
+    name: &'a str,
+    law: Dist,
+}
+
+impl Draws<'_> {
+    /// A standard normal score of the period, keyed by its date (and `tag`).
+    fn score(&self, period: &str, tag: &str) -> Node {
+        Node::draw(standard_normal()).named(format!("{}@{period}{tag}", self.name))
+    }
+    /// A draw of the input's law in the period, keyed by its date.
+    fn fresh(&self, period: &str) -> Node {
+        Node::draw(self.law.clone()).named(format!("{}@{period}", self.name))
+    }
+}
+
+/// The stationary AR(1) scores: the first standard normal, then
+/// `rho z_{t-1} + sqrt(1 - rho²) ε_t`, so every period's score is standard
+/// normal.
+fn ar1(draws: &Draws<'_>, periods: &[String], rho: f64) -> Vec<Node> {
+    let innovation = Node::constant((1.0 - rho * rho).sqrt());
+    let rho = Node::constant(rho);
+    let mut scores: Vec<Node> = Vec::with_capacity(periods.len());
+    for period in periods {
+        let z = draws.score(period, "");
+        scores.push(match scores.last() {
+            None => z,
+            Some(before) => rho.mul(before).add(&innovation.mul(&z)),
+        });
+    }
+    scores
+}
+
+/// `start`, then the last level plus `step_sd ε_t` in each later period.
+fn walk(draws: &Draws<'_>, start: Node, later: &[String], step_sd: &Node) -> Vec<Node> {
+    let mut levels = vec![start];
+    for period in later {
+        let step = step_sd.mul(&draws.score(period, ""));
+        levels.push(levels[levels.len() - 1].add(&step));
+    }
+    levels
+}
+
+/// `start` with a slope of 0, then in each later period
+/// `level_t = level_{t-1} + slope_{t-1} + level_sd ε_t` and
+/// `slope_t = damping slope_{t-1} + slope_sd η_t`.
+fn trend(
+    draws: &Draws<'_>,
+    start: Node,
+    later: &[String],
+    level_sd: &Node,
+    slope_sd: &Node,
+    damping: f64,
+) -> Vec<Node> {
+    let damping = Node::constant(damping);
+    let mut levels = vec![start];
+    // The last period's slope; None for the first period's slope of 0.
+    let mut slope: Option<Node> = None;
+    for period in later {
+        let before = &levels[levels.len() - 1];
+        let moved = slope
+            .as_ref()
+            .map_or_else(|| before.clone(), |s| before.add(s));
+        let level = moved.add(&level_sd.mul(&draws.score(period, "")));
+        let kick = slope_sd.mul(&draws.score(period, ":slope"));
+        slope = Some(match &slope {
+            None => kick,
+            Some(s) => damping.mul(s).add(&kick),
+        });
+        levels.push(level);
+    }
+    levels
+}
+
+/// The first period's draw, then in each later period a new draw where the
+/// period's switch score falls below Φ⁻¹(hazard) (a change with probability
+/// `hazard`), the last period's rate otherwise.
+fn changepoint(draws: &Draws<'_>, periods: &[String], hazard: f64) -> Vec<Node> {
+    let threshold = Node::constant(standard_normal().ppf(hazard));
+    let mut rates: Vec<Node> = Vec::with_capacity(periods.len());
+    for period in periods {
+        let drawn = draws.fresh(period);
+        rates.push(match rates.last() {
+            None => drawn,
+            Some(before) => draws
+                .score(period, ":change")
+                .binary(BinaryOp::Lt, &threshold)
+                .select(&drawn, before),
+        });
+    }
+    rates
 }
 
 fn standard_normal() -> Dist {
