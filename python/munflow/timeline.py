@@ -221,6 +221,12 @@ class Timeline:
                 raise ValueError(
                     f"{name}: sharing must be one of {', '.join(SHARING)}, got {sharing!r}"
                 )
+            if sharing in ("walk", "trend", "changepoint"):
+                # As in timeline files: the process's parameters would be ignored.
+                raise ValueError(
+                    f"{name}: sharing={sharing!r} moves an uncertain rate from period to "
+                    f"period, and law is {law!r}; give its law (mf.lognormal_ci(low, high))"
+                )
             if isinstance(law, int | float) and not isinstance(law, bool):
                 return Series(self, [float(law)] * len(self), name)
             raise TypeError(

@@ -310,6 +310,8 @@ def test_bad_process_parameters_name_the_parameter(options, message: str) -> Non
 
 def test_a_walk_needs_a_normal_or_lognormal_law() -> None:
     tl = mf.Timeline("2024-01", "2024-05")
+    with pytest.raises(ValueError, match="rate: sharing='walk' moves an uncertain rate"):
+        tl.input("rate", 5.0, sharing="walk", step_sd=0.1)
     with pytest.raises(ValueError, match="rate: sharing 'walk' is a random walk .* got a beta"):
         tl.input("rate", mf.beta(2, 2), sharing="walk", step_sd=0.1)
 
