@@ -80,7 +80,7 @@ def test_a_changepoint_keeps_its_rate_with_probability_one_minus_hazard_per_peri
     same = (values == values[:, :1]).mean(axis=0)
     want = (1 - hazard) ** np.arange(len(tl))
     np.testing.assert_array_less(np.abs(same - want), 4 * np.sqrt(want * (1 - want) / n) + 1e-12)
-    # Each period's law is the input's: PERT(1, 2, 6) has mean 2.5 and sd 5/6·√(1/7)·...
+    # Each period's law is the input's: its mean and sd in every period.
     law = mf.pert(1, 2, 6)
     np.testing.assert_allclose(values.mean(axis=0), law.mean(), atol=4 * law.sd() / math.sqrt(n))
     np.testing.assert_allclose(values.std(axis=0), law.sd(), rtol=0.03)
