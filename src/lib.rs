@@ -30,6 +30,7 @@ pub mod sensitivity;
 pub mod stats;
 pub mod stream;
 pub mod summary_run;
+pub mod timeline;
 
 #[cfg(feature = "python")]
 mod python;

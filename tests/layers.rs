@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["dependence"],
     &["expr"],
     &["engine"],
-    &["stats", "evidence"],
+    &["stats", "evidence", "timeline"],
     &["sensitivity", "summary_run"],
     &["scenario"],
     &["python"],

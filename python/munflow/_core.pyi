@@ -450,6 +450,22 @@ class TimelineSpec:
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
+def rate_process(
+    name: str,
+    law: Distribution,
+    periods: list[str],
+    sharing: str = "shared",
+    *,
+    rho: float | None = None,
+    step_sd: Expr | float | None = None,
+    level_sd: Expr | float | None = None,
+    slope_sd: Expr | float | None = None,
+    damping: float | None = None,
+    hazard: float | None = None,
+) -> list[Expr]:
+    """Input ``name``'s node in each period (labels ``periods``) under the
+    rate process ``sharing``; draws per period are named ``name@<period>``."""
+
 def read_scenario_file(path: str) -> ScenarioSpec | TimelineSpec:
     """A scenario file of either dialect, read and checked."""
 

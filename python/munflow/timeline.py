@@ -29,19 +29,37 @@ cumulative range, so each input says it (``sharing=``):
 * ``"persistent"``: a stationary AR(1) process with correlation ``rho``
   between consecutive periods, on the value of a normal input or on the log
   of a lognormal one (each period's marginal is exactly the input's law).
+* ``"walk"``: a random walk (local level) on the log of a lognormal rate
+  (the value of a normal one), with a step of sd ``step_sd`` (a number or
+  an uncertain input) each period. The input's law is the law of the first
+  period; later periods wander from it, their spread growing with time.
+  For rates that drift with no pull back to a typical value.
+* ``"trend"``: a local linear trend on the log: a level plus a slope that
+  itself drifts (``level_sd``, ``slope_sd``), the slope starting at 0 in
+  the first period. ``damping`` (in (0, 1], 0.9 when not given) is the
+  share of the slope kept each period: below 1 it fades, the guard against
+  growth that explodes over long horizons; 1 is an undamped trend.
+* ``"changepoint"``: the rate jumps to a new independent draw from the
+  input's law at uncertain dates: in each period after the first, a change
+  with probability ``hazard``. A regime change (a new route opening). Each
+  period's law is the input's law.
 
-Per-period draws are named ``"name@2024-03"``, and a named node's random
-stream is keyed by its name, so extending the timeline or moving its start
-leaves the draws of the other periods unchanged. (A persistent process is a
-recursion from the first period, so moving the start changes its path; its
-innovations are keyed by date all the same.)
+Per-period draws are named ``"name@2024-03"`` (``"name@2024-03:slope"``
+for a trend's slope, ``"name@2024-03:change"`` for a changepoint's
+switch), and a named node's random stream is keyed by its name, so
+extending the timeline or moving its start leaves the draws of the other
+periods unchanged. (A persistent process, a walk and a trend are
+recursions from the first period, so moving the start changes their path:
+the walk starts from the input's law at the new first period. Their
+innovations are keyed by date all the same.) The processes are defined
+once, in the Rust core (``src/timeline``), for inputs built here and for
+timeline files alike.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -61,7 +79,7 @@ if TYPE_CHECKING:
 PERIODS = ("month", "week", "day")
 
 #: How an input's uncertainty is shared across periods.
-SHARING = ("shared", "independent", "persistent")
+SHARING = ("shared", "independent", "persistent", "walk", "trend", "changepoint")
 
 When = str | dt.date | np.datetime64
 
@@ -176,56 +194,58 @@ class Timeline:
         *,
         sharing: str = "shared",
         rho: float | None = None,
+        step_sd: Expr | float | None = None,
+        level_sd: Expr | float | None = None,
+        slope_sd: Expr | float | None = None,
+        damping: float | None = None,
+        hazard: float | None = None,
     ) -> Series:
         """An uncertain input over the periods, with its uncertainty shared
         across them as ``sharing`` says (see the module's docs): one draw
-        named ``name``, or a draw per period named ``name@<period>``."""
-        if sharing not in SHARING:
-            raise ValueError(
-                f"{name}: sharing must be one of {', '.join(SHARING)}, got {sharing!r}"
-            )
+        named ``name``, or draws per period named ``name@<period>``.
+
+        The parameters of each process: ``rho`` (persistent), ``step_sd``
+        (walk), ``level_sd``, ``slope_sd`` and ``damping`` (trend, damping
+        0.9 when not given), ``hazard`` (changepoint). The sds are on the
+        log scale of a lognormal law (the value of a normal one), numbers or
+        uncertain inputs (``step_sd=mf.lognormal_ci(0.05, 0.3)``).
+
+        >>> import munflow as mf
+        >>> tl = mf.Timeline("2024-01", "2024-12")
+        >>> rate = tl.input("rate", mf.lognormal_ci(2, 8), sharing="walk", step_sd=0.1)
+        >>> rate.items[-1].input_names()[:2]
+        ['rate@2024-01', 'rate@2024-02']
+        """
         if not isinstance(law, Distribution):
+            if sharing not in SHARING:
+                raise ValueError(
+                    f"{name}: sharing must be one of {', '.join(SHARING)}, got {sharing!r}"
+                )
+            if sharing in ("walk", "trend", "changepoint"):
+                # As in timeline files: the process's parameters would be ignored.
+                raise ValueError(
+                    f"{name}: sharing={sharing!r} moves an uncertain rate from period to "
+                    f"period, and law is {law!r}; give its law (mf.lognormal_ci(low, high))"
+                )
             if isinstance(law, int | float) and not isinstance(law, bool):
                 return Series(self, [float(law)] * len(self), name)
             raise TypeError(
                 f"{name}: law must be a distribution (mf.beta(2, 8), ...) or a number, "
                 f"got {type(law).__name__}"
             )
-        if sharing != "persistent" and rho is not None:
-            raise ValueError(f"{name}: rho is for sharing='persistent', not {sharing!r}")
-        if sharing == "shared":
-            shared = law if law.name == name else _core.named(law, name)
-            return Series(self, [shared] * len(self), name)
-        if sharing == "independent":
-            return Series(self, [law.fresh(name=f"{name}@{p}") for p in self._labels], name)
-        return Series(self, self._persistent(name, law, rho), name)
-
-    def _persistent(self, name: str, law: Distribution, rho: float | None) -> list[Expr]:
-        if rho is None or not isinstance(rho, int | float) or not -1.0 < rho < 1.0:
-            raise ValueError(
-                f"{name}: sharing='persistent' needs rho, the correlation of consecutive "
-                f"periods in (-1, 1), got {rho!r}"
-            )
-        if law.family == "normal":
-            centre, scale = law.mean(), law.sd()
-            value: Callable[[Expr], Expr] = lambda z: centre + scale * z  # noqa: E731
-        elif law.family == "lognormal":
-            centre = math.log(law.median())
-            scale = math.log(law.ppf(0.8413447460685429)) - centre  # Φ(1): one sd on the log scale
-            value = lambda z: _core.exp(centre + scale * z)  # noqa: E731
-        else:
-            raise ValueError(
-                f"{name}: sharing='persistent' is an AR(1) process on a normal input or on "
-                f"the log of a lognormal one, got a {law.family}; use a lognormal for a rate, "
-                "or sharing='independent'"
-            )
-        innovation = math.sqrt(1.0 - rho * rho)
-        scores: list[Expr] = []
-        for i, label in enumerate(self._labels):
-            shock = _core.normal(0, 1, name=f"{name}@{label}")
-            # A stationary start: the first period's score is standard normal.
-            scores.append(shock if i == 0 else rho * scores[-1] + innovation * shock)
-        return [value(z) for z in scores]
+        nodes = _core.rate_process(
+            name,
+            law,
+            self._labels,
+            sharing,
+            rho=rho,
+            step_sd=step_sd,
+            level_sd=level_sd,
+            slope_sd=slope_sd,
+            damping=damping,
+            hazard=hazard,
+        )
+        return Series(self, nodes, name)
 
     def draw(self, name: str, law: Callable[..., Expr], *series: Series | Expr | float) -> Series:
         """A draw per period whose parameters come from series: ``law`` is

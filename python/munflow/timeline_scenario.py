@@ -18,8 +18,8 @@ statements, read into a :class:`~munflow.timeline.TimelineModel`.
     [channels.rajin]
     active = [["2023-08", "2023-12"], ["2024-03", "2025-06"]]
     voyages_per_period = { lognormal_ci = [4, 12] }
-    sharing = "persistent"                  # or "shared" (default), "independent"
-    rho = 0.6
+    sharing = "persistent"                  # or "shared" (default), "independent",
+    rho = 0.6                               # "walk", "trend", "changepoint"
     containers_per_voyage = { pert = [80, 150, 300] }
 
     [channels.missiles]                     # rounds of one munition, no containers
@@ -323,11 +323,22 @@ class _Builder:
         rate ``<what>_per_period``, shared as the channel's ``sharing`` says,
         in its active periods."""
         field = f"{what}_per_period"
+        # The process's uncertain parameters are inputs of their own, one
+        # draw for the timeline (``rajin.step_sd``); the file reader has
+        # checked them against the process (src/timeline).
+        sds = {
+            sd: self._input(f"{channel}.{sd}", f"channels.{channel}.{sd}").items[0]
+            for sd in ("step_sd", "level_sd", "slope_sd")
+            if sd in ch
+        }
         rate = self._input(
             f"{channel}.{field}",
             f"channels.{channel}.{field}",
             sharing=ch.get("sharing", "shared"),
             rho=ch.get("rho"),
+            damping=ch.get("damping"),
+            hazard=ch.get("hazard"),
+            **sds,
         )
         return self.tl.draw(f"{channel}.{what}", lambda r: _core.poisson(r), rate * active)
 

@@ -10,6 +10,7 @@ mod evidence;
 mod expr;
 mod observations;
 mod persist;
+mod rate_process;
 mod run;
 mod scenario;
 mod sensitivity;
@@ -32,6 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     persist::register(m)?;
     scenario::register(m)?;
     timeline_spec::register(m)?;
+    rate_process::register(m)?;
     sensitivity::register(m)?;
     summary_run::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

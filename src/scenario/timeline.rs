@@ -20,8 +20,9 @@
 //! [channels.rajin]                            # containers by voyage
 //! active = [["2023-08", "2025-06"]]
 //! voyages_per_period = { lognormal_ci = [7, 16] }
-//! sharing = "persistent"                      # or "shared" (default), "independent"
-//! rho = 0.7
+//! sharing = "persistent"                      # or "shared" (default), "independent",
+//! rho = 0.7                                   # "walk" (step_sd), "trend" (level_sd,
+//!                                             # slope_sd, damping), "changepoint" (hazard)
 //! containers_per_voyage = { pert = [80, 150, 300] }
 //!
 //! [channels.missiles]                         # rounds of one munition
@@ -58,6 +59,7 @@ use super::validate::{check_count, check_name, check_non_negative, check_rate, N
 use crate::dist::poisson::MAX_RATE as POISSON_MAX_RATE;
 use crate::dist::Quantile;
 use crate::expr::Node;
+use crate::timeline::{Params, ProcessError, RateProcess};
 
 /// The most periods a timeline may have: ten years of days. Every period is
 /// a handful of nodes per input, and a timeline far longer is a typo (an end
@@ -192,6 +194,9 @@ impl TimelineScenario {
                 ("voyages_per_period", &c.voyages_per_period),
                 ("containers_per_voyage", &c.containers_per_voyage),
                 ("rounds_per_period", &c.rounds_per_period),
+                ("step_sd", &c.step_sd),
+                ("level_sd", &c.level_sd),
+                ("slope_sd", &c.slope_sd),
             ] {
                 if let Some(spec) = spec {
                     out.push((format!("channels.{name}.{field}"), spec.clone()));
@@ -376,37 +381,7 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
             ),
         ));
     }
-    let sharing = c.sharing.unwrap_or_default();
-    match (sharing, c.rho) {
-        (Sharing::Persistent, None) => return Err(Issue::at(
-            &at("sharing"),
-            "sharing = \"persistent\" needs rho, the correlation of consecutive periods in (-1, 1)",
-        )),
-        (Sharing::Persistent, Some(rho)) if !(-1.0 < rho && rho < 1.0) => {
-            return Err(Issue::at(
-                &at("rho"),
-                format!("rho is the correlation of consecutive periods, in (-1, 1), got {rho}"),
-            ))
-        }
-        (Sharing::Persistent, Some(_)) => {
-            if rate.as_number().is_none() && !matches!(dist.family(), "normal" | "lognormal") {
-                return Err(Issue::at(
-                    &at(rate_field),
-                    format!("sharing = \"persistent\" is an AR(1) process on a normal law or on the log of a lognormal one, got {}; use lognormal_ci for a rate, or sharing = \"independent\"", dist.describe()),
-                ));
-            }
-        }
-        (other, Some(_)) => {
-            return Err(Issue::at(
-                &at("rho"),
-                format!(
-                    "rho is for sharing = \"persistent\", and this channel's sharing is \"{}\"",
-                    other.name()
-                ),
-            ))
-        }
-        (_, None) => {}
-    }
+    check_rate_process(name, c, rate_field, rate)?;
     for (i, [start, end]) in c.active.iter().flatten().enumerate() {
         let path = [
             "channels".to_string(),
@@ -427,6 +402,58 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
         }
     }
     Ok(())
+}
+
+/// The channel's rate process, checked where it is defined
+/// ([`RateProcess::from_params`]): each problem at the field at fault.
+fn check_rate_process(
+    name: &str,
+    c: &TimelineChannel,
+    rate_field: &str,
+    rate: &DistSpec,
+) -> Result<(), Issue> {
+    let at = |field: &str| ["channels", name, field].map(String::from);
+    let sd = |field: &str, spec: &Option<DistSpec>| -> Result<Option<Node>, Issue> {
+        spec.as_ref()
+            .map(|spec| check_non_negative(&at(field), spec).map(Node::draw))
+            .transpose()
+    };
+    let params = Params {
+        rho: c.rho,
+        step_sd: sd("step_sd", &c.step_sd)?,
+        level_sd: sd("level_sd", &c.level_sd)?,
+        slope_sd: sd("slope_sd", &c.slope_sd)?,
+        damping: c.damping,
+        hazard: c.hazard,
+    };
+    let sharing = c.sharing.unwrap_or_default();
+    let located = |e: ProcessError| {
+        let field = if e.field == "law" {
+            rate_field
+        } else {
+            e.field
+        };
+        Issue::at(&at(field), e.message)
+    };
+    let process = RateProcess::from_params(sharing.name(), params).map_err(located)?;
+    match rate.as_number() {
+        // A known rate is the same in every period, whatever the process;
+        // only the processes that redraw or wander would be ignored.
+        Some(_) if matches!(sharing, Sharing::Walk | Sharing::Trend | Sharing::Changepoint) => {
+            Err(Issue::at(
+                &at(rate_field),
+                format!(
+                    "sharing = \"{}\" moves an uncertain rate from period to period, and this rate is a number; give its law (lognormal_ci = [low, high])",
+                    sharing.name()
+                ),
+            ))
+        }
+        Some(_) => Ok(()),
+        None => {
+            let dist = rate.to_dist().map_err(|e| Issue::at(&at(rate_field), e.to_string()))?;
+            process.check_law(&dist).map_err(located)
+        }
+    }
 }
 
 fn within(s: &TimelineScenario, date: Date) -> bool {
@@ -634,6 +661,44 @@ containers_per_voyage = 10
     }
 
     #[test]
+    fn rate_processes_and_their_parameters_are_checked_at_their_lines() {
+        let rate = "voyages_per_period = 1000";
+        let law = "voyages_per_period = { lognormal_ci = [4, 12] }";
+        for (edit, want) in [
+            (
+                format!("{law}\nsharing = \"walk\""),
+                "t.toml:13: channels.port.sharing: sharing 'walk' needs step_sd",
+            ),
+            (
+                format!("{law}\nsharing = \"walk\"\nstep_sd = 0"),
+                "t.toml:14: channels.port.step_sd: step_sd is an sd on the log scale and must be > 0, got 0",
+            ),
+            (
+                format!("{law}\nsharing = \"trend\"\nlevel_sd = 0.1\nslope_sd = 0.1\ndamping = 0"),
+                "t.toml:16: channels.port.damping: damping is the share of the slope kept",
+            ),
+            (
+                format!("{law}\nsharing = \"changepoint\"\nhazard = 1"),
+                "t.toml:14: channels.port.hazard: hazard is the probability of a change in each period, in (0, 1), got 1",
+            ),
+            (
+                format!("{law}\nhazard = 0.1"),
+                "t.toml:13: channels.port.hazard: hazard is for sharing 'changepoint', and this input's sharing is 'shared'",
+            ),
+            (
+                format!("{rate}\nsharing = \"walk\"\nstep_sd = 0.1"),
+                "t.toml:12: channels.port.voyages_per_period: sharing = \"walk\" moves an uncertain rate",
+            ),
+        ] {
+            let err = error((rate, &edit));
+            assert!(err.starts_with(want), "{err}");
+        }
+        let ok = FILE.replace(rate, &format!("{law}\nsharing = \"trend\"\nlevel_sd = 0\nslope_sd = {{ lognormal_ci = [0.01, 0.1] }}"));
+        let s = TimelineScenario::from_toml_str(&ok, "t.toml").unwrap();
+        assert!(s.inputs().contains(&"port.slope_sd".to_string()));
+    }
+
+    #[test]
     fn fields_that_would_be_ignored_are_refused() {
         for (edit, want) in [
             (
@@ -641,7 +706,7 @@ containers_per_voyage = 10
                     "voyages_per_period = 1000",
                     "voyages_per_period = 1000\nrho = 0.5",
                 ),
-                "channels.port.rho: rho is for sharing = \"persistent\"",
+                "channels.port.rho: rho is for sharing 'persistent'",
             ),
             (
                 ("dud_rate = 0.25", "dud_rate = 0.25\nsupplied_share = 0.5"),

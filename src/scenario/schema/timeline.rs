@@ -66,7 +66,9 @@ pub struct TimelineMunition {
     pub supplied_share: Option<DistSpec>,
 }
 
-/// How a channel's rate is shared across periods (see `munflow.Timeline.input`).
+/// How a channel's rate is shared across periods: the names of the rate
+/// processes of [`crate::timeline::RateProcess`], where each is defined
+/// and its parameters checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sharing {
@@ -77,6 +79,12 @@ pub enum Sharing {
     Independent,
     /// An AR(1) process with correlation `rho` between consecutive periods.
     Persistent,
+    /// A random walk on the log of the rate, steps of sd `step_sd`.
+    Walk,
+    /// A local linear trend on the log (`level_sd`, `slope_sd`, `damping`).
+    Trend,
+    /// A new draw from the law at uncertain dates (`hazard` a period).
+    Changepoint,
 }
 
 impl Sharing {
@@ -85,6 +93,9 @@ impl Sharing {
             Sharing::Shared => "shared",
             Sharing::Independent => "independent",
             Sharing::Persistent => "persistent",
+            Sharing::Walk => "walk",
+            Sharing::Trend => "trend",
+            Sharing::Changepoint => "changepoint",
         }
     }
 }
@@ -119,4 +130,19 @@ pub struct TimelineChannel {
     /// Persistent sharing: the correlation of consecutive periods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rho: Option<f64>,
+    /// Walk: the sd of each period's step on the log of the rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_sd: Option<DistSpec>,
+    /// Trend: the sd of each period's change in the log level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_sd: Option<DistSpec>,
+    /// Trend: the sd of each period's change in the slope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slope_sd: Option<DistSpec>,
+    /// Trend: the share of the slope kept each period, in (0, 1] (0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damping: Option<f64>,
+    /// Changepoint: the probability of a change in each period, in (0, 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<f64>,
 }
