@@ -1,13 +1,32 @@
-//! Observations as Python describes them, (kind, name, nodes, figures),
-//! converted to and from the core's: shared by runs with evidence, runs on
-//! a posterior's rows and summary-only runs.
+//! Observations in Python: `munflow._core.Observation`, a frozen object
+//! holding the core's [`Observation`], built and checked once when
+//! `mf.evidence.count(...)` and the others make it, and read as it is by
+//! runs with evidence, runs on a posterior's rows and summary-only runs.
+//!
+//! Its kind is spelled as analysts spell it ([`crate::evidence::Kind::name`]);
+//! its figures, a dict named as the constructors' parameters, are what
+//! pickling and saved results keep, and what rebuilds it.
 
 use super::args::to_number;
-use super::expr::to_node;
-use crate::evidence::{ErrorModel, Observation};
+use super::expr::{to_node, Expr};
+use crate::evidence::{ErrorModel, Kind, Observation};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+
+/// One observation: its kind, name, the expressions it reads and its
+/// figures. Made by the functions of `munflow.evidence`, built and checked
+/// once when made (bad figures raise ValueError naming them); frozen.
+///
+/// `kind` is the name of the function that made it ("count", "poisson",
+/// "measured", "at_least", "at_most", "between", "log_likelihood"), as
+/// scenario files spell it too; `nodes` the expressions it reads (numbers
+/// given became constants); `figures` a dict of its figures named as that
+/// function's parameters; `description` one line for reports.
+#[pyclass(frozen, module = "munflow._core", name = "Observation")]
+pub struct PyObservation {
+    pub(crate) inner: Observation,
+}
 
 fn figure(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<Option<f64>> {
     match figures.get_item(key)? {
@@ -38,8 +57,11 @@ fn error_model(figures: &Bound<'_, PyDict>, name: &str, value: f64) -> PyResult<
         .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-/// A core observation from its Python description.
-pub(crate) fn to_observation(
+/// A core observation from its kind, name, nodes and figures (the figures
+/// named as the `munflow.evidence` functions' parameters). `"bounds"`, the
+/// kind saved results and pickles spelled before, reads as the statement
+/// its `lower` and `upper` make.
+fn to_observation(
     kind: &str,
     name: &str,
     nodes: &[Bound<'_, PyAny>],
@@ -52,6 +74,9 @@ pub(crate) fn to_observation(
         to_node(obj, &format!("{kind} '{name}': {what}"))
     };
     let what = format!("{kind} '{name}'");
+    let bound = |key: &str, infinite: f64| -> PyResult<f64> {
+        Ok(figure(figures, key, &what)?.unwrap_or(infinite))
+    };
     let obs = match kind {
         "count" => Observation::count(
             name,
@@ -65,16 +90,35 @@ pub(crate) fn to_observation(
             let error = error_model(figures, name, value)?;
             Observation::measured(name, node(0, "quantity")?, value, error)
         }
+        "at_least" => Observation::bounds(
+            name,
+            node(0, "quantity")?,
+            required(figures, "value", &what)?,
+            f64::INFINITY,
+        ),
+        "at_most" => Observation::bounds(
+            name,
+            node(0, "quantity")?,
+            f64::NEG_INFINITY,
+            required(figures, "value", &what)?,
+        ),
+        "between" => Observation::bounds(
+            name,
+            node(0, "quantity")?,
+            required(figures, "lower", &what)?,
+            required(figures, "upper", &what)?,
+        ),
         "bounds" => Observation::bounds(
             name,
             node(0, "quantity")?,
-            figure(figures, "lower", &what)?.unwrap_or(f64::NEG_INFINITY),
-            figure(figures, "upper", &what)?.unwrap_or(f64::INFINITY),
+            bound("lower", f64::NEG_INFINITY)?,
+            bound("upper", f64::INFINITY)?,
         ),
-        "log_likelihood" => Observation::custom(name, node(0, "log_lik")?),
+        "log_likelihood" => Observation::log_likelihood(name, node(0, "term")?),
         other => {
             return Err(PyValueError::new_err(format!(
-                "unknown kind of observation '{other}'"
+                "unknown kind of observation '{other}'; kinds are count, poisson, measured, \
+                 at_least, at_most, between and log_likelihood"
             )))
         }
     };
@@ -91,23 +135,12 @@ pub(crate) fn to_observation(
     })
 }
 
-/// An observation as Python describes it: (kind, name, nodes, figures).
-pub(crate) fn to_spec<'py>(
-    py: Python<'py>,
-    obs: &Observation,
-) -> PyResult<(String, String, Vec<super::expr::Expr>, Bound<'py, PyDict>)> {
-    use crate::evidence::Kind;
+/// The figures that rebuild `obs` with [`to_observation`], named as the
+/// `munflow.evidence` functions' parameters.
+fn figures<'py>(py: Python<'py>, obs: &Observation) -> PyResult<Bound<'py, PyDict>> {
     let figures = PyDict::new(py);
-    let finite = |x: f64| if x.is_finite() { Some(x) } else { None };
-    let kind = match &obs.kind {
-        Kind::Count { k, .. } | Kind::Poisson { k, .. } => {
-            figures.set_item("k", *k)?;
-            if matches!(obs.kind, Kind::Count { .. }) {
-                "count"
-            } else {
-                "poisson"
-            }
-        }
+    match &obs.kind {
+        Kind::Count { k, .. } | Kind::Poisson { k, .. } => figures.set_item("k", *k)?,
         Kind::Measured { value, error, .. } => {
             figures.set_item("value", *value)?;
             let (name, sd) = match *error {
@@ -116,49 +149,130 @@ pub(crate) fn to_spec<'py>(
             };
             figures.set_item("error", name)?;
             figures.set_item("sd", sd)?;
-            "measured"
         }
-        Kind::Bounds { lower, upper, .. } => {
-            figures.set_item("lower", finite(*lower))?;
-            figures.set_item("upper", finite(*upper))?;
-            "bounds"
+        Kind::Bounds { lower, upper, .. } | Kind::DrawnCount { lower, upper, .. } => {
+            match obs.kind.name() {
+                "at_least" => figures.set_item("value", *lower)?,
+                "at_most" => figures.set_item("value", *upper)?,
+                _ => {
+                    figures.set_item("lower", *lower)?;
+                    figures.set_item("upper", *upper)?;
+                }
+            }
         }
-        Kind::Custom { .. } => "log_likelihood",
-        Kind::DrawnCount { lower, upper, .. } => {
-            figures.set_item("lower", finite(*lower))?;
-            figures.set_item("upper", finite(*upper))?;
-            "bounds"
-        }
-    };
+        Kind::LogLikelihood { .. } => {}
+    }
     if !obs.labels.is_empty() {
         figures.set_item("labels", obs.labels.clone())?;
     }
-    let nodes = match &obs.kind {
-        // Stated of the count itself (its parameters are what it reads).
-        Kind::DrawnCount { quantity, .. } => vec![quantity],
-        _ => obs.nodes(),
-    }
-    .into_iter()
-    .map(|n| super::expr::Expr::new(n.clone()))
-    .collect();
-    Ok((kind.to_string(), obs.name.clone(), nodes, figures))
+    Ok(figures)
 }
 
+#[pymethods]
+impl PyObservation {
+    /// Builds and checks an observation of `kind` ("count", "poisson",
+    /// "measured", "at_least", "at_most", "between", "log_likelihood") on
+    /// `nodes` (expressions or numbers) with its `figures`.
+    #[new]
+    #[pyo3(signature = (kind, name, nodes, figures=None))]
+    fn new(
+        kind: &str,
+        name: &Bound<'_, PyAny>,
+        nodes: Vec<Bound<'_, PyAny>>,
+        figures: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let name = name.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "name must be a string, got {}",
+                super::args::type_name(name)
+            ))
+        })?;
+        let empty = PyDict::new(name.py());
+        let inner = to_observation(kind, name.to_str()?, &nodes, figures.unwrap_or(&empty))?;
+        Ok(PyObservation { inner })
+    }
+
+    /// The kind, as `munflow.evidence` names it: "count", "poisson",
+    /// "measured", "at_least", "at_most", "between" or "log_likelihood".
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.name()
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The expressions it reads, in order (numbers given became constants).
+    #[getter]
+    fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let nodes = match &self.inner.kind {
+            // Stated of the count itself (its parameters are what it reads).
+            Kind::DrawnCount { quantity, .. } => vec![quantity],
+            _ => self.inner.nodes(),
+        };
+        PyTuple::new(py, nodes.into_iter().map(|n| Expr::new(n.clone())))
+    }
+
+    /// Its figures, named as the function that made it names them (a
+    /// measurement's error as its sd): a new dict each time.
+    #[getter]
+    fn figures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        figures(py, &self.inner)
+    }
+
+    /// One line for reports, such as `count: 25 of 50 trials with probability fail_rate`.
+    #[getter]
+    fn description(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let name = PyString::new(py, &self.inner.name).repr()?;
+        Ok(format!(
+            "<munflow observation {name}: {}>",
+            self.inner.describe()
+        ))
+    }
+
+    /// Pickled as (kind, name, nodes, figures), rebuilt (and checked) by the constructor.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.get();
+        let args = (
+            this.kind(),
+            this.name(),
+            this.nodes(py)?,
+            figures(py, &this.inner)?,
+        )
+            .into_pyobject(py)?;
+        Ok((py.get_type::<PyObservation>(), args))
+    }
+}
+
+impl PyObservation {
+    pub(crate) fn new_from(inner: Observation) -> Self {
+        PyObservation { inner }
+    }
+}
+
+/// The core observations of a list of `Observation` objects.
 pub(crate) fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
     let list = observations
         .cast::<PyList>()
         .map_err(|_| PyTypeError::new_err("observations must be a list"))?;
-    let mut out = Vec::with_capacity(list.len());
-    for item in list.iter() {
-        let (kind, name, nodes, figures): (
-            String,
-            String,
-            Vec<Bound<'_, PyAny>>,
-            Bound<'_, PyDict>,
-        ) = item.extract().map_err(|_| {
-            PyTypeError::new_err("each observation must be (kind, name, nodes, figures)")
-        })?;
-        out.push(to_observation(&kind, &name, &nodes, &figures)?);
-    }
-    Ok(out)
+    list.iter()
+        .map(|item| {
+            let obs = item.cast::<PyObservation>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "each observation must be a munflow.evidence.Observation, got {}",
+                    super::args::type_name(&item)
+                ))
+            })?;
+            Ok(obs.get().inner.clone())
+        })
+        .collect()
 }

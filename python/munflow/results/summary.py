@@ -280,7 +280,7 @@ def run_summary(
         threads=threads,
         allow_nan=allow_nan,
         progress=progress_callback(progress),
-        observations=[obs._spec() for obs in observations] if observations else None,
+        observations=list(observations) if observations else None,
         min_ess=min_ess,
         force_weighting=method == "weighting",
     )
