@@ -273,9 +273,25 @@ def run(
     latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
     conditioned: list[Observation] | None = None,
 ) -> RunOutput: ...
-def describe(
-    columns: list[npt.NDArray[np.float64]], quantiles: list[float]
-) -> list[tuple[float, float, float, float, list[float]]]: ...
+
+@final
+class Summary:
+    """One column's summary: mean, sd (ddof = 1), min, max and the quantiles
+    at the levels asked for."""
+
+    mean: float
+    sd: float
+    min: float
+    max: float
+    quantiles: list[float]
+    def __new__(
+        cls, mean: float, sd: float, min: float, max: float, quantiles: list[float]
+    ) -> Summary: ...
+    def __reduce__(self) -> tuple[type[Summary], tuple[Any, ...]]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+def describe(columns: list[npt.NDArray[np.float64]], quantiles: list[float]) -> list[Summary]: ...
 def summarise_run(
     outputs: list[tuple[str, Expr]],
     n: int | float,
@@ -289,7 +305,7 @@ def summarise_run(
     min_ess: float = 0.1,
     max_pareto_k: float = 0.7,
     force_weighting: bool = False,
-) -> tuple[int, list[tuple[float, float, float, float, list[float]]], dict[str, float] | None]: ...
+) -> tuple[int, list[Summary], dict[str, float] | None]: ...
 
 class SummaryJob:
     def __init__(
@@ -306,7 +322,7 @@ class SummaryJob:
     def diagnostics(self) -> dict[str, float] | None: ...
     def next_pass(self) -> tuple[bytes, int, int] | None: ...
     def absorb(self, result: bytes) -> None: ...
-    def summaries(self) -> list[tuple[float, float, float, float, list[float]]]: ...
+    def summaries(self) -> list[Summary]: ...
 
 def run_summary_pass(
     outputs: list[tuple[str, Expr]],
@@ -335,7 +351,7 @@ def describe_weighted(
     columns: list[npt.NDArray[np.float64]],
     weights: npt.NDArray[np.float64],
     quantiles: list[float],
-) -> list[tuple[float, float, float, float, list[float]]]: ...
+) -> list[Summary]: ...
 def equal_weight_rows(
     weights: npt.NDArray[np.float64], size: int, seed: int
 ) -> npt.NDArray[np.int64]: ...

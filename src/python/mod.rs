@@ -13,6 +13,7 @@ mod persist;
 mod run;
 mod scenario;
 mod sensitivity;
+mod summary;
 mod summary_run;
 mod timeline_spec;
 
@@ -34,6 +35,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     timeline_spec::register(m)?;
     sensitivity::register(m)?;
     summary_run::register(m)?;
+    summary::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
