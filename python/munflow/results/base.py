@@ -235,7 +235,7 @@ class Results(Answers, SensitivityMethods):
         return correlation_check(list(self._model.outputs.values()), self._columns)
 
     def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
-        """(mean, sd, min, max, quantiles) of each column."""
+        """The summary of each column (mean, sd, min, max, quantiles)."""
         return _core.describe(columns, qs)
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool], *, mcse: bool = False) -> Any:
