@@ -25,6 +25,7 @@
 
 pub(crate) mod exact;
 mod fitted;
+pub mod kinds;
 mod likelihood;
 mod smc;
 mod weights;

@@ -9,7 +9,8 @@
 
 use super::args::to_number;
 use super::expr::{to_node, Expr};
-use crate::evidence::{ErrorModel, Kind, Observation};
+use crate::evidence::kinds::{self, Figure};
+use crate::evidence::{Kind, Observation};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
@@ -28,139 +29,85 @@ pub struct PyObservation {
     pub(crate) inner: Observation,
 }
 
-fn figure(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<Option<f64>> {
-    match figures.get_item(key)? {
-        Some(v) if !v.is_none() => Ok(Some(to_number(&v, &format!("{what}: {key}"))?)),
-        _ => Ok(None),
-    }
-}
-
-fn required(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<f64> {
-    figure(figures, key, what)?
-        .ok_or_else(|| PyValueError::new_err(format!("{what}: {key} is required")))
-}
-
-/// The error model of a measurement: `sd`, or `rel_error` at `level` ("within
-/// 15% nine times in ten"), on the log scale by default.
-fn error_model(figures: &Bound<'_, PyDict>, name: &str, value: f64) -> PyResult<ErrorModel> {
-    let what = format!("measured '{name}'");
-    let error: String = match figures.get_item("error")? {
-        Some(e) if !e.is_none() => e.extract().map_err(|_| {
-            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
-        })?,
-        _ => "lognormal".into(),
-    };
-    let sd = figure(figures, "sd", &what)?;
-    let rel = figure(figures, "rel_error", &what)?;
-    let level = figure(figures, "level", &what)?.unwrap_or(0.9);
-    ErrorModel::from_report(&error, value, rel, sd, level)
-        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
-}
-
-/// A core observation from its kind, name, nodes and figures (the figures
-/// named as the `munflow.evidence` functions' parameters). `"bounds"`, the
-/// kind saved results and pickles spelled before, reads as the statement
-/// its `lower` and `upper` make.
+/// A core observation from its kind, name, nodes and figures (named as
+/// the `munflow.evidence` functions' parameters), built by the one
+/// declaration of kinds ([`kinds::build`]). `"bounds"`, the kind saved
+/// results and pickles spelled before, reads as the statement its `lower`
+/// and `upper` make.
 fn to_observation(
     kind: &str,
     name: &str,
     nodes: &[Bound<'_, PyAny>],
     figures: &Bound<'_, PyDict>,
 ) -> PyResult<Observation> {
-    let node = |i: usize, what: &str| -> PyResult<crate::expr::Node> {
+    let what = format!("{kind} '{name}'");
+    let number = |key: &str| -> PyResult<Option<f64>> {
+        match figures.get_item(key)? {
+            Some(v) if !v.is_none() => Ok(Some(to_number(&v, &format!("{what}: {key}"))?)),
+            _ => Ok(None),
+        }
+    };
+    let (kind, mut numbers) = match kind {
+        "bounds" => {
+            let (lower, upper) = (number("lower")?, number("upper")?);
+            match (lower, upper) {
+                (Some(v), None) => ("at_least", vec![("value", v)]),
+                (None, Some(v)) => ("at_most", vec![("value", v)]),
+                _ => ("between", vec![]),
+            }
+        }
+        _ => (kind, vec![]),
+    };
+    let decl = kinds::declaration(kind).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown kind of observation '{kind}'; kinds are {}",
+            kinds::names()
+        ))
+    })?;
+    for &key in decl.required.iter().chain(decl.optional) {
+        if key != "error" {
+            if let Some(v) = number(key)? {
+                numbers.push((key, v));
+            }
+        }
+    }
+    let error: Option<String> = match figures.get_item("error")? {
+        Some(e) if !e.is_none() => Some(e.extract().map_err(|_| {
+            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
+        })?),
+        _ => None,
+    };
+    let mut reads = Vec::with_capacity(decl.reads.len());
+    for (i, param) in decl.reads.iter().enumerate() {
         let obj = nodes
             .get(i)
-            .ok_or_else(|| PyValueError::new_err(format!("{kind} '{name}': {what} is missing")))?;
-        to_node(obj, &format!("{kind} '{name}': {what}"))
-    };
-    let what = format!("{kind} '{name}'");
-    let bound = |key: &str, infinite: f64| -> PyResult<f64> {
-        Ok(figure(figures, key, &what)?.unwrap_or(infinite))
-    };
-    let obs = match kind {
-        "count" => Observation::count(
-            name,
-            required(figures, "k", &what)?,
-            node(0, "n")?,
-            node(1, "p")?,
-        ),
-        "poisson" => Observation::poisson(name, required(figures, "k", &what)?, node(0, "rate")?),
-        "measured" => {
-            let value = required(figures, "value", &what)?;
-            let error = error_model(figures, name, value)?;
-            Observation::measured(name, node(0, "quantity")?, value, error)
-        }
-        "at_least" => Observation::bounds(
-            name,
-            node(0, "quantity")?,
-            required(figures, "value", &what)?,
-            f64::INFINITY,
-        ),
-        "at_most" => Observation::bounds(
-            name,
-            node(0, "quantity")?,
-            f64::NEG_INFINITY,
-            required(figures, "value", &what)?,
-        ),
-        "between" => Observation::bounds(
-            name,
-            node(0, "quantity")?,
-            required(figures, "lower", &what)?,
-            required(figures, "upper", &what)?,
-        ),
-        "bounds" => Observation::bounds(
-            name,
-            node(0, "quantity")?,
-            bound("lower", f64::NEG_INFINITY)?,
-            bound("upper", f64::INFINITY)?,
-        ),
-        "log_likelihood" => Observation::log_likelihood(name, node(0, "term")?),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown kind of observation '{other}'; kinds are count, poisson, measured, \
-                 at_least, at_most, between and log_likelihood"
-            )))
-        }
-    };
+            .ok_or_else(|| PyValueError::new_err(format!("{what}: {param} is missing")))?;
+        reads.push(to_node(obj, &format!("{what}: {param}"))?);
+    }
+    let number = |key: &str| numbers.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let word = |key: &str| (key == "error").then(|| error.clone()).flatten();
+    let obs = kinds::build(kind, name, reads, &number, &word)
+        .map_err(|(_field, e)| super::errors::to_py(e))?;
     let labels: Option<Vec<String>> = match figures.get_item("labels")? {
         Some(l) if !l.is_none() => Some(l.extract().map_err(|_| {
             PyTypeError::new_err(format!("{what}: labels must be a list of strings"))
         })?),
         _ => None,
     };
-    let obs = obs.map_err(super::errors::to_py)?;
     Ok(match labels {
         Some(labels) => obs.with_labels(labels),
         None => obs,
     })
 }
 
-/// The figures that rebuild `obs` with [`to_observation`], named as the
-/// `munflow.evidence` functions' parameters.
+/// The figures that rebuild `obs` with [`to_observation`].
 fn figures<'py>(py: Python<'py>, obs: &Observation) -> PyResult<Bound<'py, PyDict>> {
     let figures = PyDict::new(py);
-    match &obs.kind {
-        Kind::Count { k, .. } | Kind::Poisson { k, .. } => figures.set_item("k", *k)?,
-        Kind::Measured { value, error, .. } => {
-            figures.set_item("value", *value)?;
-            let (name, sd) = match *error {
-                ErrorModel::LogNormal { sigma } => ("lognormal", sigma),
-                ErrorModel::Normal { sd } => ("normal", sd),
-            };
-            figures.set_item("error", name)?;
-            figures.set_item("sd", sd)?;
+    for (key, figure) in kinds::figures(obs) {
+        match figure {
+            Figure::Number(x) => figures.set_item(key, x)?,
+            Figure::Word(w) => figures.set_item(key, w)?,
         }
-        Kind::Bounds { lower, upper, .. } | Kind::DrawnCount { lower, upper, .. } => {
-            match obs.kind.name() {
-                "at_least" => figures.set_item("value", *lower)?,
-                "at_most" => figures.set_item("value", *upper)?,
-                _ => {
-                    figures.set_item("lower", *lower)?;
-                    figures.set_item("upper", *upper)?;
-                }
-            }
-        }
-        Kind::LogLikelihood { .. } => {}
     }
     if !obs.labels.is_empty() {
         figures.set_item("labels", obs.labels.clone())?;
