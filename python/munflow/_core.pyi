@@ -1,7 +1,7 @@
 """Type stubs for munflow._core, the Rust extension (see src/python/)."""
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeVar, overload
+from typing import Any, ClassVar, Literal, TypeVar, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -279,11 +279,27 @@ def run(
     feeds: list[tuple[Expr, npt.NDArray[np.float64]]] | None = None,
     keys_from: RunOutput | None = None,
     latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
-    conditioned: list[ObservationSpec] | None = None,
+    conditioned: list[Observation] | None = None,
 ) -> RunOutput: ...
-def describe(
-    columns: list[npt.NDArray[np.float64]], quantiles: list[float]
-) -> list[tuple[float, float, float, float, list[float]]]: ...
+
+@final
+class Summary:
+    """One column's summary: mean, sd (ddof = 1), min, max and the quantiles
+    at the levels asked for."""
+
+    mean: float
+    sd: float
+    min: float
+    max: float
+    quantiles: list[float]
+    def __new__(
+        cls, mean: float, sd: float, min: float, max: float, quantiles: list[float]
+    ) -> Summary: ...
+    def __reduce__(self) -> tuple[type[Summary], tuple[Any, ...]]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+def describe(columns: list[npt.NDArray[np.float64]], quantiles: list[float]) -> list[Summary]: ...
 def summarise_run(
     outputs: list[tuple[str, Expr]],
     n: int | float,
@@ -293,11 +309,11 @@ def summarise_run(
     threads: int | None = None,
     allow_nan: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    observations: list[Any] | None = None,
+    observations: list[Observation] | None = None,
     min_ess: float = 0.1,
     max_pareto_k: float = 0.7,
     force_weighting: bool = False,
-) -> tuple[int, list[tuple[float, float, float, float, list[float]]], dict[str, float] | None]: ...
+) -> tuple[int, list[Summary], dict[str, float] | None]: ...
 
 class SummaryJob:
     def __init__(
@@ -314,7 +330,7 @@ class SummaryJob:
     def diagnostics(self) -> dict[str, float] | None: ...
     def next_pass(self) -> tuple[bytes, int, int] | None: ...
     def absorb(self, result: bytes) -> None: ...
-    def summaries(self) -> list[tuple[float, float, float, float, list[float]]]: ...
+    def summaries(self) -> list[Summary]: ...
 
 def run_summary_pass(
     outputs: list[tuple[str, Expr]],
@@ -326,7 +342,7 @@ def run_summary_pass(
     *,
     threads: int | None = None,
     allow_nan: bool = False,
-    observations: list[Any] | None = None,
+    observations: list[Observation] | None = None,
 ) -> bytes: ...
 def merge_summary_passes(results: list[bytes]) -> bytes: ...
 def run_chunk_range(
@@ -343,21 +359,42 @@ def describe_weighted(
     columns: list[npt.NDArray[np.float64]],
     weights: npt.NDArray[np.float64],
     quantiles: list[float],
-) -> list[tuple[float, float, float, float, list[float]]]: ...
+) -> list[Summary]: ...
 def equal_weight_rows(
     weights: npt.NDArray[np.float64], size: int, seed: int
 ) -> npt.NDArray[np.int64]: ...
 
 # -- evidence (munflow.evidence and Model.observe wrap this) ----------------
 
-ObservationSpec = tuple[str, str, list[Any], dict[str, Any]]
+@final
+class Observation:
+    """One observation: its kind, name, the expressions it reads and its
+    figures, built and checked once (see :mod:`munflow.evidence`)."""
 
-def describe_observation(
-    kind: str, name: str, nodes: list[Any], figures: dict[str, Any]
-) -> str: ...
+    def __new__(
+        cls,
+        kind: str,
+        name: str,
+        nodes: Sequence[Expr | float],
+        figures: dict[str, Any] | None = None,
+    ) -> Observation: ...
+    @property
+    def kind(self) -> str:
+        """ "count", "poisson", "measured", "at_least", "at_most", "between"
+        or "log_likelihood"."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def nodes(self) -> tuple[Expr, ...]: ...
+    @property
+    def figures(self) -> dict[str, Any]: ...
+    @property
+    def description(self) -> str: ...
+    def __reduce__(self) -> tuple[type[Observation], tuple[Any, ...]]: ...
+
 def run_posterior(
     outputs: list[tuple[str, Param]],
-    observations: list[ObservationSpec],
+    observations: list[Observation],
     n: int,
     seed: int | None = None,
     *,
@@ -373,7 +410,7 @@ def run_posterior(
     tails: bool = False,
 ) -> dict[str, Any]: ...
 def observation_tails(
-    observations: list[ObservationSpec],
+    observations: list[Observation],
     rows: RunOutput,
     latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
     *,
@@ -415,7 +452,7 @@ class ScenarioSpec:
         """(name, category, label) of each munition, in catalog order."""
     def compile(
         self,
-    ) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str], list[ObservationSpec]]:
+    ) -> tuple[list[tuple[str, Expr, str, str, str | None]], list[str], list[Observation]]:
         """(name, expression, munition or "total", quantity, estimate) of each
         output, the alternative estimates, and the observations."""
     def __eq__(self, other: object) -> bool: ...

@@ -203,7 +203,7 @@ def run(
     everything = outputs + [(_EVENT + name, expr) for name, expr in named.items()]
     qs = [float(q) for q in quantiles]
     names = [obs.name for obs in evidence]
-    specs = [obs._spec() for obs in evidence]
+    specs = list(evidence)
     # checks n and the quantiles
     job = _core.SummaryJob(
         n,

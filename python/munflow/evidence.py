@@ -32,12 +32,10 @@ voyage model implies can be "measured" by the minister's figure.
 
 from __future__ import annotations
 
-import numbers
-from dataclasses import dataclass, field
 from typing import Any
 
 from munflow import _core
-from munflow._core import Expr
+from munflow._core import Expr, Observation
 from munflow.formatting import readable
 from munflow.node_labels import readable_label
 
@@ -53,48 +51,18 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, eq=False)
-class Observation:
-    """One observation: its kind, name, the expressions it reads and its
-    figures. Made by the functions of :mod:`munflow.evidence`, checked when
-    made (bad figures raise ValueError naming them)."""
-
-    kind: str
-    name: str
-    nodes: tuple[Any, ...]
-    figures: dict[str, Any] = field(default_factory=dict)
-    description: str = field(init=False, default="")
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a string, got {type(self.name).__name__}")
-        # Plain Python numbers (numpy scalars would not survive a saved file's JSON).
-        plain = {
-            key: float(value) if isinstance(value, numbers.Real) else value
-            for key, value in self.figures.items()
-        }
-        object.__setattr__(self, "figures", plain)
-        # Numbers given for quantities (n=50) become constant expressions, so
-        # that every observation's nodes can be saved with the model's graph.
-        nodes = tuple(
-            _core.constant(float(n))
-            if isinstance(n, numbers.Real) and not isinstance(n, bool)
-            else n
-            for n in self.nodes
-        )
-        object.__setattr__(self, "nodes", nodes)
-        text = _core.describe_observation(self.kind, self.name, list(self.nodes), self.figures)
-        for node in nodes:
-            # A running total is described by what it is, not by its sum.
-            if isinstance(node, Expr) and readable_label(node) != node.label:
-                text = text.replace(node.label, readable_label(node))
-        object.__setattr__(self, "description", text)
-
-    def _spec(self) -> tuple[str, str, list[Any], dict[str, Any]]:
-        return (self.kind, self.name, list(self.nodes), dict(self.figures))
-
-    def __repr__(self) -> str:
-        return f"<munflow observation {self.name!r}: {self.description}>"
+def _observation(
+    kind: str, name: Any, nodes: tuple[Any, ...], figures: dict[str, Any]
+) -> Observation:
+    """The observation, built and checked once, with a running total among
+    its nodes described by what it is rather than by its sum."""
+    if any(isinstance(n, Expr) and readable_label(n) != n.label for n in nodes):
+        labels = [
+            readable_label(n) if isinstance(n, Expr) else _core.constant(float(n)).label
+            for n in nodes
+        ]
+        figures = {**figures, "labels": labels}
+    return Observation(kind, name, nodes, figures)
 
 
 def _label(x: Any) -> str:
@@ -114,13 +82,13 @@ def count(k: int, *, n: Any, p: Any, name: str | None = None) -> Observation:
     <munflow observation 'failures': count: 25 of 50 trials with probability fail_rate>
     """
     name = name if name is not None else f"{readable(float(k))} of {_label(n)}"
-    return Observation("count", name, (n, p), {"k": k})
+    return _observation("count", name, (n, p), {"k": k})
 
 
 def poisson(k: int, *, rate: Any, name: str | None = None) -> Observation:
     """``k`` events observed where their number is Poisson with mean ``rate``."""
     name = name if name is not None else f"{readable(float(k))} events at {_label(rate)}"
-    return Observation("poisson", name, (rate,), {"k": k})
+    return _observation("poisson", name, (rate,), {"k": k})
 
 
 def measured(
@@ -150,7 +118,7 @@ def measured(
     """
     name = name if name is not None else f"{_label(quantity)} reported as {readable(float(value))}"
     figures = {"value": value, "rel_error": rel_error, "sd": sd, "level": level, "error": error}
-    return Observation("measured", name, (quantity,), figures)
+    return _observation("measured", name, (quantity,), figures)
 
 
 def at_least(quantity: Any, value: float, *, name: str | None = None) -> Observation:
@@ -162,7 +130,7 @@ def at_least(quantity: Any, value: float, *, name: str | None = None) -> Observa
     draw's parameters, and on the posterior's rows the count is drawn from
     its law above the bound (see :func:`between`)."""
     name = name if name is not None else f"{_label(quantity)} >= {readable(float(value))}"
-    return Observation("bounds", name, (quantity,), {"lower": value})
+    return _observation("at_least", name, (quantity,), {"value": value})
 
 
 def at_most(quantity: Any, value: float, *, name: str | None = None) -> Observation:
@@ -171,7 +139,7 @@ def at_most(quantity: Any, value: float, *, name: str | None = None) -> Observat
     Of a count drawn in the model, the draw is integrated out, as for
     :func:`at_least`."""
     name = name if name is not None else f"{_label(quantity)} <= {readable(float(value))}"
-    return Observation("bounds", name, (quantity,), {"upper": value})
+    return _observation("at_most", name, (quantity,), {"value": value})
 
 
 def between(quantity: Any, lower: float, upper: float, *, name: str | None = None) -> Observation:
@@ -194,7 +162,7 @@ def between(quantity: Any, lower: float, upper: float, *, name: str | None = Non
     """
     if name is None:
         name = f"{_label(quantity)} in [{readable(float(lower))}, {readable(float(upper))}]"
-    return Observation("bounds", name, (quantity,), {"lower": lower, "upper": upper})
+    return _observation("between", name, (quantity,), {"lower": lower, "upper": upper})
 
 
 def log_likelihood(term: Any, *, name: str | None = None) -> Observation:
@@ -202,4 +170,4 @@ def log_likelihood(term: Any, *, name: str | None = None) -> Observation:
     rules a sample out). It predicts no figure, so it takes no part in
     conflict checks."""
     name = name if name is not None else f"log-likelihood {_label(term)}"
-    return Observation("log_likelihood", name, (term,), {})
+    return _observation("log_likelihood", name, (term,), {})

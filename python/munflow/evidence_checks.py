@@ -150,7 +150,7 @@ def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
     model = res.model
     fresh = _core.run_posterior(
         model._outputs,
-        [obs._spec() for obs in model.evidence],
+        list(model.evidence),
         min(n_check, res.n) if res.n >= 1000 else n_check,
         res.seed,
         threads=res._threads,
@@ -204,7 +204,7 @@ def _p_value(view: _View, j: int, kind: str) -> float:
         return float("nan")
     w = view.weights
     below = float(np.dot(w, tail) / w.sum())
-    if kind == "bounds":
+    if kind in ("at_least", "at_most", "between"):
         return below
     return float(min(1.0, 2.0 * min(below, 1.0 - below)))
 

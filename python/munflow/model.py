@@ -168,7 +168,7 @@ class Model(SensitivityMethods):
 
             post = _core.run_posterior(
                 self._outputs,
-                [obs._spec() for obs in self._evidence],
+                list(self._evidence),
                 n,
                 seed,
                 threads=threads,

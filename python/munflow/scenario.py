@@ -298,7 +298,7 @@ class Scenario(SensitivityMethods):
         are of the nodes every run of this scenario draws."""
         if self._compiled_parts is None:
             rows, estimates, evidence = self._spec.compile()
-            self._compiled_parts = rows, estimates, tuple(Observation(*spec) for spec in evidence)
+            self._compiled_parts = rows, estimates, tuple(evidence)
         return self._compiled_parts
 
     # -- running ---------------------------------------------------------

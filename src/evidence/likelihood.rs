@@ -95,14 +95,15 @@ pub enum Kind {
         value: f64,
         error: ErrorModel,
     },
-    /// The quantity lies in [lower, upper] (either may be infinite).
+    /// The quantity lies in [lower, upper] (either may be infinite): the
+    /// statements `at_least`, `at_most` and `between` (see [`Kind::name`]).
     Bounds {
         quantity: Node,
         lower: f64,
         upper: f64,
     },
     /// A log-likelihood computed by the model itself.
-    Custom { log_lik: Node },
+    LogLikelihood { log_lik: Node },
     /// A drawn count observed in [lower, upper] (bounds on a Poisson,
     /// binomial or negative binomial node, or on a sum of independent
     /// Poisson draws; see [`super::exact`]): the draw is integrated out, and
@@ -115,6 +116,39 @@ pub enum Kind {
         lower: f64,
         upper: f64,
     },
+}
+
+impl Kind {
+    /// The kind as analysts spell it, in Python (`obs.kind`, the functions
+    /// of `munflow.evidence`), scenario files (`kind = "at_least"`) and
+    /// saved results: bounds with one infinite end are `at_least` or
+    /// `at_most`, others `between`; a drawn count keeps the statement it
+    /// was made from.
+    ///
+    /// ```
+    /// use munflow::evidence::Observation;
+    /// use munflow::expr::Node;
+    /// let q = Node::constant(30.0);
+    /// let obs = Observation::bounds("b", q.clone(), 25.0, f64::INFINITY).unwrap();
+    /// assert_eq!(obs.kind.name(), "at_least");
+    /// let obs = Observation::bounds("b", q, 25.0, 40.0).unwrap();
+    /// assert_eq!(obs.kind.name(), "between");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Count { .. } => "count",
+            Kind::Poisson { .. } => "poisson",
+            Kind::Measured { .. } => "measured",
+            Kind::Bounds { lower, upper, .. } | Kind::DrawnCount { lower, upper, .. } => {
+                match (*lower == f64::NEG_INFINITY, *upper == f64::INFINITY) {
+                    (false, true) => "at_least",
+                    (true, false) => "at_most",
+                    _ => "between",
+                }
+            }
+            Kind::LogLikelihood { .. } => "log_likelihood",
+        }
+    }
 }
 
 /// One observation: a name for reports and what was observed.
@@ -259,12 +293,12 @@ impl Observation {
     }
 
     /// A log-likelihood term computed by the model (`log_lik` per sample).
-    pub fn custom(name: &str, log_lik: Node) -> Result<Self> {
+    pub fn log_likelihood(name: &str, log_lik: Node) -> Result<Self> {
         check_name(name)?;
         Ok(Observation {
             name: name.into(),
             labels: Vec::new(),
-            kind: Kind::Custom { log_lik },
+            kind: Kind::LogLikelihood { log_lik },
         })
     }
 
@@ -281,7 +315,7 @@ impl Observation {
             Kind::Count { trials, p, .. } => vec![trials, p],
             Kind::Poisson { rate, .. } => vec![rate],
             Kind::Measured { quantity, .. } | Kind::Bounds { quantity, .. } => vec![quantity],
-            Kind::Custom { log_lik } => vec![log_lik],
+            Kind::LogLikelihood { log_lik } => vec![log_lik],
             Kind::DrawnCount { params, .. } => params.iter().collect(),
         }
     }
@@ -385,7 +419,7 @@ impl Observation {
                 };
                 Ok((ll, distance))
             }
-            Kind::Custom { .. } => {
+            Kind::LogLikelihood { .. } => {
                 let ll = v[0];
                 if ll.is_nan() || ll == f64::INFINITY {
                     return Err(format!(
@@ -508,7 +542,7 @@ impl Observation {
                 Ok(law) => law.log_prob_between(*lower, *upper).exp(),
                 Err(_) => f64::NAN,
             },
-            Kind::Custom { .. } => f64::NAN,
+            Kind::LogLikelihood { .. } => f64::NAN,
         }
     }
 
@@ -555,7 +589,7 @@ impl Observation {
                 fmt_num(*lower),
                 fmt_num(*upper)
             ),
-            Kind::Custom { log_lik } => format!("log_likelihood: {}", label(0, log_lik)),
+            Kind::LogLikelihood { log_lik } => format!("log_likelihood: {}", label(0, log_lik)),
             Kind::DrawnCount {
                 quantity,
                 lower,

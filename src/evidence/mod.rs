@@ -25,6 +25,7 @@
 
 pub(crate) mod exact;
 mod fitted;
+pub mod kinds;
 mod likelihood;
 mod smc;
 mod weights;
@@ -95,7 +96,7 @@ pub struct EvidenceOptions {
     pub schedule: Schedule,
     /// Observations evaluated (likelihood, predictive tail) but not
     /// conditioned on: leave-one-out checks of conflict use this.
-    pub watch_only: HashSet<String>,
+    pub leave_out: HashSet<String>,
     /// Also compute each observation's predictive tail on every row (for
     /// conflict checks; [`tails`] computes them later on demand).
     pub with_tails: bool,
@@ -109,7 +110,7 @@ impl EvidenceOptions {
             min_ess: 0.1,
             max_pareto_k: 0.7,
             schedule: Schedule::default(),
-            watch_only: HashSet::new(),
+            leave_out: HashSet::new(),
             with_tails: false,
         }
     }
@@ -694,7 +695,7 @@ pub fn posterior(
             )));
         }
     }
-    for name in &opts.watch_only {
+    for name in &opts.leave_out {
         if !names.contains(name.as_str()) {
             return Err(Error::InvalidArgument(format!(
                 "no observation named '{name}' to leave out; observations are: {}",
@@ -708,7 +709,7 @@ pub fn posterior(
         }
     }
     let active: Vec<usize> = (0..observations.len())
-        .filter(|&j| !opts.watch_only.contains(&observations[j].name))
+        .filter(|&j| !opts.leave_out.contains(&observations[j].name))
         .collect();
     if active.is_empty() {
         return Err(Error::InvalidArgument(

@@ -4,7 +4,7 @@
 
 use super::args::{to_count, to_seed, to_threads, RunArgs};
 use super::detach::{detached, WorkFlags};
-use super::observations::{to_observation, to_observations};
+use super::observations::{to_observations, PyObservation};
 use super::run::{to_outputs, to_scores, RunOutput};
 use crate::engine::{chunk_count, RunOptions, RunResult};
 use crate::evidence::{posterior, EvidenceOptions, Method};
@@ -12,17 +12,6 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-
-/// Checks an observation and returns its one-line description.
-#[pyfunction]
-fn describe_observation(
-    kind: &str,
-    name: &str,
-    nodes: Vec<Bound<'_, PyAny>>,
-    figures: &Bound<'_, PyDict>,
-) -> PyResult<String> {
-    Ok(to_observation(kind, name, &nodes, figures)?.describe())
-}
 
 fn run_output(py: Python<'_>, result: RunResult) -> PyResult<RunOutput> {
     let columns = PyDict::new(py);
@@ -84,7 +73,7 @@ fn run_posterior<'py>(
     opts.min_ess = min_ess;
     opts.max_pareto_k = max_pareto_k;
     opts.schedule.max_stages = max_stages;
-    opts.watch_only = leave_out.unwrap_or_default().into_iter().collect();
+    opts.leave_out = leave_out.unwrap_or_default().into_iter().collect();
     opts.with_tails = tails;
     let flags = WorkFlags::attach(&mut opts.run);
     let total = 3 * chunk_count(opts.run.n);
@@ -224,7 +213,7 @@ fn equal_weight_rows<'py>(
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(describe_observation, m)?)?;
+    m.add_class::<PyObservation>()?;
     m.add_function(wrap_pyfunction!(run_posterior, m)?)?;
     m.add_function(wrap_pyfunction!(weight_diagnostics, m)?)?;
     m.add_function(wrap_pyfunction!(observation_tails, m)?)?;

@@ -14,6 +14,7 @@ mod rate_process;
 mod run;
 mod scenario;
 mod sensitivity;
+mod summary;
 mod summary_run;
 mod timeline_spec;
 
@@ -36,6 +37,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rate_process::register(m)?;
     sensitivity::register(m)?;
     summary_run::register(m)?;
+    summary::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

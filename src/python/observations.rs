@@ -1,164 +1,225 @@
-//! Observations as Python describes them, (kind, name, nodes, figures),
-//! converted to and from the core's: shared by runs with evidence, runs on
-//! a posterior's rows and summary-only runs.
+//! Observations in Python: `munflow._core.Observation`, a frozen object
+//! holding the core's [`Observation`], built and checked once when
+//! `mf.evidence.count(...)` and the others make it, and read as it is by
+//! runs with evidence, runs on a posterior's rows and summary-only runs.
+//!
+//! Its kind is spelled as analysts spell it ([`crate::evidence::Kind::name`]);
+//! its figures, a dict named as the constructors' parameters, are what
+//! pickling and saved results keep, and what rebuilds it.
 
 use super::args::to_number;
-use super::expr::to_node;
-use crate::evidence::{ErrorModel, Observation};
+use super::expr::{to_node, Expr};
+use crate::evidence::kinds::{self, Figure};
+use crate::evidence::{Kind, Observation};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
-fn figure(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<Option<f64>> {
-    match figures.get_item(key)? {
-        Some(v) if !v.is_none() => Ok(Some(to_number(&v, &format!("{what}: {key}"))?)),
-        _ => Ok(None),
-    }
+/// One observation: its kind, name, the expressions it reads and its
+/// figures. Made by the functions of `munflow.evidence`, built and checked
+/// once when made (bad figures raise ValueError naming them); frozen.
+///
+/// `kind` is the name of the function that made it ("count", "poisson",
+/// "measured", "at_least", "at_most", "between", "log_likelihood"), as
+/// scenario files spell it too; `nodes` the expressions it reads (numbers
+/// given became constants); `figures` a dict of its figures named as that
+/// function's parameters; `description` one line for reports.
+#[pyclass(frozen, module = "munflow._core", name = "Observation")]
+pub struct PyObservation {
+    pub(crate) inner: Observation,
 }
 
-fn required(figures: &Bound<'_, PyDict>, key: &str, what: &str) -> PyResult<f64> {
-    figure(figures, key, what)?
-        .ok_or_else(|| PyValueError::new_err(format!("{what}: {key} is required")))
-}
-
-/// The error model of a measurement: `sd`, or `rel_error` at `level` ("within
-/// 15% nine times in ten"), on the log scale by default.
-fn error_model(figures: &Bound<'_, PyDict>, name: &str, value: f64) -> PyResult<ErrorModel> {
-    let what = format!("measured '{name}'");
-    let error: String = match figures.get_item("error")? {
-        Some(e) if !e.is_none() => e.extract().map_err(|_| {
-            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
-        })?,
-        _ => "lognormal".into(),
-    };
-    let sd = figure(figures, "sd", &what)?;
-    let rel = figure(figures, "rel_error", &what)?;
-    let level = figure(figures, "level", &what)?.unwrap_or(0.9);
-    ErrorModel::from_report(&error, value, rel, sd, level)
-        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
-}
-
-/// A core observation from its Python description.
-pub(crate) fn to_observation(
+/// A core observation from its kind, name, nodes and figures (named as
+/// the `munflow.evidence` functions' parameters), built by the one
+/// declaration of kinds ([`kinds::build`]). `"bounds"`, the kind saved
+/// results and pickles spelled before, reads as the statement its `lower`
+/// and `upper` make.
+fn to_observation(
     kind: &str,
     name: &str,
     nodes: &[Bound<'_, PyAny>],
     figures: &Bound<'_, PyDict>,
 ) -> PyResult<Observation> {
-    let node = |i: usize, what: &str| -> PyResult<crate::expr::Node> {
+    let what = format!("{kind} '{name}'");
+    let number = |key: &str| -> PyResult<Option<f64>> {
+        match figures.get_item(key)? {
+            Some(v) if !v.is_none() => Ok(Some(to_number(&v, &format!("{what}: {key}"))?)),
+            _ => Ok(None),
+        }
+    };
+    let (kind, mut numbers) = match kind {
+        "bounds" => {
+            let (lower, upper) = (number("lower")?, number("upper")?);
+            match (lower, upper) {
+                (Some(v), None) => ("at_least", vec![("value", v)]),
+                (None, Some(v)) => ("at_most", vec![("value", v)]),
+                _ => ("between", vec![]),
+            }
+        }
+        _ => (kind, vec![]),
+    };
+    let decl = kinds::declaration(kind).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown kind of observation '{kind}'; kinds are {}",
+            kinds::names()
+        ))
+    })?;
+    for &key in decl.required.iter().chain(decl.optional) {
+        if key != "error" {
+            if let Some(v) = number(key)? {
+                numbers.push((key, v));
+            }
+        }
+    }
+    let error: Option<String> = match figures.get_item("error")? {
+        Some(e) if !e.is_none() => Some(e.extract().map_err(|_| {
+            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
+        })?),
+        _ => None,
+    };
+    let mut reads = Vec::with_capacity(decl.reads.len());
+    for (i, param) in decl.reads.iter().enumerate() {
         let obj = nodes
             .get(i)
-            .ok_or_else(|| PyValueError::new_err(format!("{kind} '{name}': {what} is missing")))?;
-        to_node(obj, &format!("{kind} '{name}': {what}"))
-    };
-    let what = format!("{kind} '{name}'");
-    let obs = match kind {
-        "count" => Observation::count(
-            name,
-            required(figures, "k", &what)?,
-            node(0, "n")?,
-            node(1, "p")?,
-        ),
-        "poisson" => Observation::poisson(name, required(figures, "k", &what)?, node(0, "rate")?),
-        "measured" => {
-            let value = required(figures, "value", &what)?;
-            let error = error_model(figures, name, value)?;
-            Observation::measured(name, node(0, "quantity")?, value, error)
-        }
-        "bounds" => Observation::bounds(
-            name,
-            node(0, "quantity")?,
-            figure(figures, "lower", &what)?.unwrap_or(f64::NEG_INFINITY),
-            figure(figures, "upper", &what)?.unwrap_or(f64::INFINITY),
-        ),
-        "log_likelihood" => Observation::custom(name, node(0, "log_lik")?),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown kind of observation '{other}'"
-            )))
-        }
-    };
+            .ok_or_else(|| PyValueError::new_err(format!("{what}: {param} is missing")))?;
+        reads.push(to_node(obj, &format!("{what}: {param}"))?);
+    }
+    let number = |key: &str| numbers.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let word = |key: &str| (key == "error").then(|| error.clone()).flatten();
+    let obs = kinds::build(kind, name, reads, &number, &word)
+        .map_err(|(_field, e)| super::errors::to_py(e))?;
     let labels: Option<Vec<String>> = match figures.get_item("labels")? {
         Some(l) if !l.is_none() => Some(l.extract().map_err(|_| {
             PyTypeError::new_err(format!("{what}: labels must be a list of strings"))
         })?),
         _ => None,
     };
-    let obs = obs.map_err(super::errors::to_py)?;
     Ok(match labels {
         Some(labels) => obs.with_labels(labels),
         None => obs,
     })
 }
 
-/// An observation as Python describes it: (kind, name, nodes, figures).
-pub(crate) fn to_spec<'py>(
-    py: Python<'py>,
-    obs: &Observation,
-) -> PyResult<(String, String, Vec<super::expr::Expr>, Bound<'py, PyDict>)> {
-    use crate::evidence::Kind;
+/// The figures that rebuild `obs` with [`to_observation`].
+fn figures<'py>(py: Python<'py>, obs: &Observation) -> PyResult<Bound<'py, PyDict>> {
     let figures = PyDict::new(py);
-    let finite = |x: f64| if x.is_finite() { Some(x) } else { None };
-    let kind = match &obs.kind {
-        Kind::Count { k, .. } | Kind::Poisson { k, .. } => {
-            figures.set_item("k", *k)?;
-            if matches!(obs.kind, Kind::Count { .. }) {
-                "count"
-            } else {
-                "poisson"
-            }
+    for (key, figure) in kinds::figures(obs) {
+        match figure {
+            Figure::Number(x) => figures.set_item(key, x)?,
+            Figure::Word(w) => figures.set_item(key, w)?,
         }
-        Kind::Measured { value, error, .. } => {
-            figures.set_item("value", *value)?;
-            let (name, sd) = match *error {
-                ErrorModel::LogNormal { sigma } => ("lognormal", sigma),
-                ErrorModel::Normal { sd } => ("normal", sd),
-            };
-            figures.set_item("error", name)?;
-            figures.set_item("sd", sd)?;
-            "measured"
-        }
-        Kind::Bounds { lower, upper, .. } => {
-            figures.set_item("lower", finite(*lower))?;
-            figures.set_item("upper", finite(*upper))?;
-            "bounds"
-        }
-        Kind::Custom { .. } => "log_likelihood",
-        Kind::DrawnCount { lower, upper, .. } => {
-            figures.set_item("lower", finite(*lower))?;
-            figures.set_item("upper", finite(*upper))?;
-            "bounds"
-        }
-    };
+    }
     if !obs.labels.is_empty() {
         figures.set_item("labels", obs.labels.clone())?;
     }
-    let nodes = match &obs.kind {
-        // Stated of the count itself (its parameters are what it reads).
-        Kind::DrawnCount { quantity, .. } => vec![quantity],
-        _ => obs.nodes(),
-    }
-    .into_iter()
-    .map(|n| super::expr::Expr::new(n.clone()))
-    .collect();
-    Ok((kind.to_string(), obs.name.clone(), nodes, figures))
+    Ok(figures)
 }
 
+#[pymethods]
+impl PyObservation {
+    /// Builds and checks an observation of `kind` ("count", "poisson",
+    /// "measured", "at_least", "at_most", "between", "log_likelihood") on
+    /// `nodes` (expressions or numbers) with its `figures`.
+    #[new]
+    #[pyo3(signature = (kind, name, nodes, figures=None))]
+    fn new(
+        kind: &str,
+        name: &Bound<'_, PyAny>,
+        nodes: Vec<Bound<'_, PyAny>>,
+        figures: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let name = name.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "name must be a string, got {}",
+                super::args::type_name(name)
+            ))
+        })?;
+        let empty = PyDict::new(name.py());
+        let inner = to_observation(kind, name.to_str()?, &nodes, figures.unwrap_or(&empty))?;
+        Ok(PyObservation { inner })
+    }
+
+    /// The kind, as `munflow.evidence` names it: "count", "poisson",
+    /// "measured", "at_least", "at_most", "between" or "log_likelihood".
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.name()
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The expressions it reads, in order (numbers given became constants).
+    #[getter]
+    fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let nodes = match &self.inner.kind {
+            // Stated of the count itself (its parameters are what it reads).
+            Kind::DrawnCount { quantity, .. } => vec![quantity],
+            _ => self.inner.nodes(),
+        };
+        PyTuple::new(py, nodes.into_iter().map(|n| Expr::new(n.clone())))
+    }
+
+    /// Its figures, named as the function that made it names them (a
+    /// measurement's error as its sd): a new dict each time.
+    #[getter]
+    fn figures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        figures(py, &self.inner)
+    }
+
+    /// One line for reports, such as `count: 25 of 50 trials with probability fail_rate`.
+    #[getter]
+    fn description(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let name = PyString::new(py, &self.inner.name).repr()?;
+        Ok(format!(
+            "<munflow observation {name}: {}>",
+            self.inner.describe()
+        ))
+    }
+
+    /// Pickled as (kind, name, nodes, figures), rebuilt (and checked) by the constructor.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.get();
+        let args = (
+            this.kind(),
+            this.name(),
+            this.nodes(py)?,
+            figures(py, &this.inner)?,
+        )
+            .into_pyobject(py)?;
+        Ok((py.get_type::<PyObservation>(), args))
+    }
+}
+
+impl PyObservation {
+    pub(crate) fn new_from(inner: Observation) -> Self {
+        PyObservation { inner }
+    }
+}
+
+/// The core observations of a list of `Observation` objects.
 pub(crate) fn to_observations(observations: &Bound<'_, PyAny>) -> PyResult<Vec<Observation>> {
     let list = observations
         .cast::<PyList>()
         .map_err(|_| PyTypeError::new_err("observations must be a list"))?;
-    let mut out = Vec::with_capacity(list.len());
-    for item in list.iter() {
-        let (kind, name, nodes, figures): (
-            String,
-            String,
-            Vec<Bound<'_, PyAny>>,
-            Bound<'_, PyDict>,
-        ) = item.extract().map_err(|_| {
-            PyTypeError::new_err("each observation must be (kind, name, nodes, figures)")
-        })?;
-        out.push(to_observation(&kind, &name, &nodes, &figures)?);
-    }
-    Ok(out)
+    list.iter()
+        .map(|item| {
+            let obs = item.cast::<PyObservation>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "each observation must be a munflow.evidence.Observation, got {}",
+                    super::args::type_name(&item)
+                ))
+            })?;
+            Ok(obs.get().inner.clone())
+        })
+        .collect()
 }

@@ -199,8 +199,8 @@ fn run(
     })
 }
 
-/// One column's summary as Python sees it: (mean, sd, min, max, [quantiles]).
-pub(super) type SummaryRow = (f64, f64, f64, f64, Vec<f64>);
+/// One column's summary as Python sees it.
+pub(super) type SummaryRow = super::summary::Summary;
 
 /// The columns as slices, once the quantile levels are checked.
 fn summary_inputs<'a>(
@@ -222,13 +222,10 @@ fn summary_inputs<'a>(
 }
 
 pub(super) fn summary_rows(summaries: Vec<stats::Summary>) -> Vec<SummaryRow> {
-    summaries
-        .into_iter()
-        .map(|s| (s.mean, s.sd, s.min, s.max, s.quantiles))
-        .collect()
+    summaries.into_iter().map(SummaryRow::from).collect()
 }
 
-/// Per-column summaries: a list of (mean, sd, min, max, [quantiles]).
+/// Per-column summaries (mean, sd, min, max, quantiles).
 #[pyfunction]
 fn describe(
     py: Python<'_>,

@@ -5,6 +5,7 @@
 
 use super::errors::IntoPy;
 use super::expr::Expr;
+use super::observations::PyObservation;
 use super::timeline_spec::TimelineSpec;
 use crate::error::{Error, Problem};
 use crate::scenario::{
@@ -25,7 +26,6 @@ pub struct ScenarioSpec {
 }
 
 /// One compiled output: (name, expression, munition or "total", quantity, estimate).
-type ObservationSpec<'py> = (String, String, Vec<Expr>, Bound<'py, pyo3::types::PyDict>);
 type OutputRow = (String, Expr, String, &'static str, Option<String>);
 
 /// How deep a dict given as a scenario may nest. Scenarios nest five levels
@@ -130,19 +130,15 @@ impl ScenarioSpec {
 
     /// The compiled scenario: (name, expression, munition or "total",
     /// quantity, estimate) of each output, the alternative estimates, and
-    /// the `[evidence]` tables as observations (kind, name, nodes, figures)
-    /// on the same nodes as the outputs.
-    #[allow(clippy::type_complexity)]
-    fn compile<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Vec<OutputRow>, Vec<String>, Vec<ObservationSpec<'py>>)> {
+    /// the `[evidence]` tables as observations on the same nodes as the
+    /// outputs.
+    fn compile(&self) -> PyResult<(Vec<OutputRow>, Vec<String>, Vec<PyObservation>)> {
         let compiled = compile(&self.inner).py_err()?;
         let evidence = compiled
             .observations
-            .iter()
-            .map(|o| super::observations::to_spec(py, o))
-            .collect::<PyResult<Vec<_>>>()?;
+            .into_iter()
+            .map(PyObservation::new_from)
+            .collect();
         let rows = compiled
             .outputs
             .into_iter()

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 /// Summarises `outputs` over n samples without storing them; returns
-/// (seed, [(mean, sd, min, max, [quantiles])], diagnostics) in the order of
+/// (seed, [Summary], diagnostics) in the order of
 /// the outputs. With observations, the summary is of the posterior by
 /// likelihood weighting, and diagnostics is a dict (ess, pareto_k,
 /// log_evidence); otherwise None.
@@ -153,7 +153,7 @@ impl PySummaryJob {
         self.job.absorb(result).map_err(to_py)
     }
 
-    /// Per output (mean, sd, min, max, [quantiles]), once done.
+    /// The summary of each output, once done.
     fn summaries(&self) -> PyResult<Vec<SummaryRow>> {
         if self.job.next_pass().is_some() {
             return Err(PyValueError::new_err(

@@ -25,7 +25,7 @@ use super::named::Named;
 use super::schema::{EvidenceKind, EvidenceSpec, Reference};
 use super::suggest::edit_distance;
 use crate::error::{Error, Result};
-use crate::evidence::{ErrorModel, Observation};
+use crate::evidence::{kinds, Observation};
 use crate::expr::Node;
 use std::collections::HashMap;
 
@@ -41,18 +41,12 @@ impl EvidenceKind {
         }
     }
 
-    /// The fields this kind takes, required ones first.
-    fn fields(self) -> (&'static [&'static str], &'static [&'static str]) {
-        match self {
-            EvidenceKind::Measured => (
-                &["quantity", "value"],
-                &["rel_error", "sd", "level", "error"],
-            ),
-            EvidenceKind::Count => (&["k", "n", "p"], &[]),
-            EvidenceKind::Poisson => (&["k", "rate"], &[]),
-            EvidenceKind::AtLeast | EvidenceKind::AtMost => (&["quantity", "value"], &[]),
-            EvidenceKind::Between => (&["quantity", "lower", "upper"], &[]),
-        }
+    /// The fields this kind takes, required ones first: what it reads,
+    /// then its figures, as [`kinds::KINDS`] declares them.
+    fn fields(self) -> (Vec<&'static str>, &'static [&'static str]) {
+        let decl = kinds::declaration(self.name()).expect("every file kind is declared");
+        let required = decl.reads.iter().chain(decl.required).copied().collect();
+        (required, decl.optional)
     }
 }
 
@@ -93,25 +87,49 @@ impl EvidenceSpec {
         out
     }
 
+    /// The reference the field `field` gives (`quantity`, `n`, `p`, `rate`).
+    fn reference(&self, field: &str) -> Option<Reference> {
+        match field {
+            "quantity" => self.quantity.clone().map(Reference::Path),
+            "n" => self.n.clone(),
+            "p" => self.p.clone(),
+            "rate" => self.rate.clone(),
+            _ => None,
+        }
+    }
+
+    /// The figure the field `field` gives.
+    fn number(&self, field: &str) -> Option<f64> {
+        match field {
+            "value" => self.value,
+            "rel_error" => self.rel_error,
+            "level" => self.level,
+            "sd" => self.sd,
+            "k" => self.k,
+            "lower" => self.lower,
+            "upper" => self.upper,
+            _ => None,
+        }
+    }
+
     /// How the file calls the nodes the observation reads, in its order.
     fn labels(&self) -> Vec<String> {
-        let text = |r: &Option<Reference>| match r {
-            Some(Reference::Path(p)) => p.clone(),
-            Some(Reference::Number(x)) => crate::dist::fmt_num(*x),
-            None => String::new(),
-        };
-        match self.kind {
-            EvidenceKind::Count => vec![text(&self.n), text(&self.p)],
-            EvidenceKind::Poisson => vec![text(&self.rate)],
-            _ => vec![self.quantity.clone().unwrap_or_default()],
-        }
+        let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
+        decl.reads
+            .iter()
+            .map(|field| match self.reference(field) {
+                Some(Reference::Path(p)) => p,
+                Some(Reference::Number(x)) => crate::dist::fmt_num(x),
+                None => String::new(),
+            })
+            .collect()
     }
 
     /// The fields that are missing or do not apply to the kind: (field, message).
     pub(super) fn check_fields(&self) -> std::result::Result<(), (&'static str, String)> {
         let (required, optional) = self.kind.fields();
         let given = self.given();
-        for field in required {
+        for field in &required {
             if !given.contains(field) {
                 return Err((
                     "kind",
@@ -147,54 +165,18 @@ impl EvidenceSpec {
         resolve: &dyn Fn(&Reference) -> std::result::Result<Node, String>,
     ) -> std::result::Result<Observation, (&'static str, String)> {
         self.check_fields()?;
-        let at = |field: &'static str| move |e: String| (field, e);
-        let reference = |field: &'static str, r: &Option<Reference>| match r {
-            Some(r) => resolve(r).map_err(at(field)),
-            None => Err((field, format!("'{field}' is missing"))),
-        };
-        let quantity = || reference("quantity", &self.quantity.clone().map(Reference::Path));
-        let core = |field: &'static str| move |e: Error| (field, e.to_string());
-        let value = self.value.unwrap_or(f64::NAN);
-        match self.kind {
-            EvidenceKind::Measured => {
-                let error = ErrorModel::from_report(
-                    self.error.as_deref().unwrap_or("lognormal"),
-                    value,
-                    self.rel_error,
-                    self.sd,
-                    self.level.unwrap_or(0.9),
-                )
-                .map_err(core("rel_error"))?;
-                Observation::measured(name, quantity()?, value, error).map_err(core("value"))
+        let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
+        let mut reads = Vec::with_capacity(decl.reads.len());
+        for &field in decl.reads {
+            match self.reference(field) {
+                Some(r) => reads.push(resolve(&r).map_err(|e| (field, e))?),
+                None => return Err((field, format!("'{field}' is missing"))),
             }
-            EvidenceKind::Count => Observation::count(
-                name,
-                self.k.unwrap_or(f64::NAN),
-                reference("n", &self.n)?,
-                reference("p", &self.p)?,
-            )
-            .map_err(core("k")),
-            EvidenceKind::Poisson => Observation::poisson(
-                name,
-                self.k.unwrap_or(f64::NAN),
-                reference("rate", &self.rate)?,
-            )
-            .map_err(core("k")),
-            EvidenceKind::AtLeast => {
-                Observation::bounds(name, quantity()?, value, f64::INFINITY).map_err(core("value"))
-            }
-            EvidenceKind::AtMost => {
-                Observation::bounds(name, quantity()?, f64::NEG_INFINITY, value)
-                    .map_err(core("value"))
-            }
-            EvidenceKind::Between => Observation::bounds(
-                name,
-                quantity()?,
-                self.lower.unwrap_or(f64::NAN),
-                self.upper.unwrap_or(f64::NAN),
-            )
-            .map_err(core("lower")),
         }
+        let number = |field: &str| self.number(field);
+        let word = |field: &str| (field == "error").then(|| self.error.clone()).flatten();
+        kinds::build(decl.name, name, reads, &number, &word)
+            .map_err(|(field, e)| (field, e.to_string()))
     }
 }
 

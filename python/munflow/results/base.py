@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,40 @@ def no_evidence(question: str) -> str:
         f"{question} is for a posterior, and this run had no evidence; add observations "
         "with model.observe(...) (or a scenario's [evidence] tables) and run again"
     )
+
+
+def summary_table(
+    summaries: Mapping[str, _core.Summary],
+    quantiles: Sequence[float],
+    *,
+    seed: int,
+    n: int,
+    levels: Sequence[float] | None = None,
+    mcse: Mapping[str, tuple[float, Sequence[float]]] | None = None,
+) -> pd.DataFrame:
+    """The table of ranges, one row per quantity: mean, sd and the
+    ``quantiles`` (p5 ... p95), read from summaries computed at ``levels``
+    (default: the same levels); with ``mcse`` (per quantity, the standard
+    errors of the mean and of each quantile) each figure's error beside it
+    (``mean_se``, ``p5_se``, ...). Every results type's ``summary()`` is
+    this table."""
+    levels = quantiles if levels is None else levels
+    labels = [quantile_label(q) for q in quantiles]
+    rows: dict[str, dict[str, float]] = {}
+    for name, s in summaries.items():
+        at = dict(zip(levels, s.quantiles, strict=True))
+        se_mean, se_q = mcse[name] if mcse is not None else (None, [None] * len(quantiles))
+        row = {"mean": s.mean} if se_mean is None else {"mean": s.mean, "mean_se": se_mean}
+        row["sd"] = s.sd
+        for label, q, se in zip(labels, quantiles, se_q, strict=True):
+            row[label] = at[q]
+            if se is not None:
+                row[f"{label}_se"] = se
+        rows[name] = row
+    table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
+    table.index.name = "quantity"
+    table.attrs.update(seed=seed, n=n)
+    return table
 
 
 class Answers:
@@ -168,26 +202,10 @@ class Results(Answers, SensitivityMethods):
             for name in names:
                 self[name]  # raises KeyError naming the columns
         stats = self._describe([self._columns[name] for name in names], qs)
-        labels = [quantile_label(q) for q in qs]
-        rows = {
-            name: {"mean": mean, "sd": sd, **dict(zip(labels, qv, strict=True))}
-            for name, (mean, sd, _lo, _hi, qv) in zip(names, stats, strict=True)
-        }
-        if mcse:
-            for name in names:
-                se_mean, se_q = self._mcse(name, qs)
-                rows[name]["mean_se"] = se_mean
-                rows[name].update(
-                    {f"{label}_se": se for label, se in zip(labels, se_q, strict=True)}
-                )
-            order = ["mean", "mean_se", "sd"] + [
-                c for label in labels for c in (label, f"{label}_se")
-            ]
-            rows = {name: {c: row[c] for c in order} for name, row in rows.items()}
-        table = ReadableTable(pd.DataFrame.from_dict(rows, orient="index"))
-        table.index.name = "quantity"
-        table.attrs.update(seed=self.seed, n=self.n)
-        return table
+        errors = {name: self._mcse(name, qs) for name in names} if mcse else None
+        return summary_table(
+            dict(zip(names, stats, strict=True)), qs, seed=self.seed, n=self.n, mcse=errors
+        )
 
     def _mcse(self, name: str, qs: list[float]) -> tuple[float, np.ndarray]:
         """Standard errors of the mean and the quantiles ``qs`` of a column."""
@@ -217,7 +235,7 @@ class Results(Answers, SensitivityMethods):
         return correlation_check(list(self._model.outputs.values()), self._columns)
 
     def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
-        """(mean, sd, min, max, quantiles) of each column."""
+        """The summary of each column (mean, sd, min, max, quantiles)."""
         return _core.describe(columns, qs)
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool], *, mcse: bool = False) -> Any:

@@ -132,7 +132,7 @@ def _summary(meta: dict[str, Any]) -> tuple[SummaryResults, dict[str, Any], tupl
         n=meta["n"],
         seed=meta["seed"],
         outputs=meta["outputs"],
-        rows=[(*row[:4], list(row[4])) for row in meta["rows"]],
+        rows=[_core.Summary(*row[:4], list(row[4])) for row in meta["rows"]],
         quantiles=meta["quantiles"],
         events=events,
     )

@@ -326,7 +326,7 @@ class PosteriorResults(Results):
             keys_from=self._raw,
             latent=list(self._post["scores"]),
             # Counts stated exactly hold their figures on the posterior's rows.
-            conditioned=[obs._spec() for obs in self._model.evidence],
+            conditioned=list(self._model.evidence),
         )
         return raw.columns["event"]
 
@@ -379,7 +379,7 @@ class PosteriorResults(Results):
         if prior not in self._tail_cache:
             rows = self._post["prior"] if prior else self._raw
             latent = None if prior else list(self._post["scores"])
-            specs = [obs._spec() for obs in self._model.evidence]
+            specs = list(self._model.evidence)
             self._tail_cache[prior] = _core.observation_tails(
                 specs, rows, latent, threads=self._threads, conditioned=not prior
             )

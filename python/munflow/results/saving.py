@@ -172,8 +172,8 @@ def _summary(
         "outputs": res.outputs,
         "quantiles": res.quantiles,
         "rows": [
-            [mean, sd, lo, hi, list(values)]
-            for mean, sd, lo, hi, values in (res._rows[name] for name in res.outputs)
+            [s.mean, s.sd, s.min, s.max, list(s.quantiles)]
+            for s in (res._rows[name] for name in res.outputs)
         ],
         "events": [[name, p] for name, _expr, p in events],
         # The events' nodes keep their identities: prob(the same expression)

@@ -18,11 +18,11 @@ import pandas as pd
 
 from munflow import _core
 from munflow._core import Expr
-from munflow.formatting import ReadableTable, quantile_label, readable
+from munflow.formatting import ReadableTable, readable
 from munflow.outputs import DEFAULT_QUANTILES
 from munflow.progress import progress_callback
 from munflow.results import saving
-from munflow.results.base import Answers, no_samples
+from munflow.results.base import Answers, no_samples, summary_table
 from munflow.words import DEFAULT_LEVEL, DEFAULT_SCALE, describe, samples_behind
 
 #: Prefix of the internal outputs that carry events (0/1 columns).
@@ -105,20 +105,13 @@ class SummaryResults(Answers):
                 f"quantile(s) {missing} were not computed by this summary-only run; "
                 f"ask for them up front: run(..., store='summary', quantiles={sorted(set(qs))})"
             )
-        labels = [quantile_label(q) for q in qs]
-        table = {}
-        for name in names:
-            mean, sd, _lo, _hi, values = self._rows[name]
-            at = dict(zip(self._quantiles, values, strict=True))
-            table[name] = {
-                "mean": mean,
-                "sd": sd,
-                **{lab: at[q] for lab, q in zip(labels, qs, strict=True)},
-            }
-        frame = ReadableTable(pd.DataFrame.from_dict(table, orient="index"))
-        frame.index.name = "quantity"
-        frame.attrs.update(seed=self.seed, n=self.n)
-        return frame
+        return summary_table(
+            {name: self._rows[name] for name in names},
+            qs,
+            levels=self._quantiles,
+            seed=self.seed,
+            n=self.n,
+        )
 
     def events_table(
         self, *, scale: str = DEFAULT_SCALE, level: float = DEFAULT_LEVEL
@@ -280,7 +273,7 @@ def run_summary(
         threads=threads,
         allow_nan=allow_nan,
         progress=progress_callback(progress),
-        observations=[obs._spec() for obs in observations] if observations else None,
+        observations=list(observations) if observations else None,
         min_ess=min_ess,
         force_weighting=method == "weighting",
     )
@@ -322,7 +315,7 @@ def _results(
     names = [name for name, _ in outputs]
     probabilities: dict[str, tuple[Expr, float]] = {}
     for (name, expr), row in zip(events.items(), rows[len(names) :], strict=True):
-        mean, _sd, lo, hi, _q = row
+        mean, lo, hi = row.mean, row.min, row.max
         if lo < 0 or hi > 1:
             raise ValueError(
                 f"event {name!r} must be true/false (0 or 1), but it took values from "

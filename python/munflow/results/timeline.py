@@ -307,11 +307,11 @@ def _statement_point(obs: Observation) -> dict[str, Any] | None:
             }
         sd = f["sd"] if f.get("sd") is not None else float(f["rel_error"]) * value / z
         return {"value": value, "low": value - z * sd, "high": value + z * sd, "side": "both"}
-    if obs.kind == "bounds":
-        low, high = float(f.get("lower", -math.inf)), float(f.get("upper", math.inf))
-        if math.isfinite(low) and math.isfinite(high):
-            return {"value": (low + high) / 2, "low": low, "high": high, "side": "both"}
-        value = low if math.isfinite(low) else high
-        side = "above" if math.isfinite(low) else "below"
+    if obs.kind == "between":
+        low, high = float(f["lower"]), float(f["upper"])
+        return {"value": (low + high) / 2, "low": low, "high": high, "side": "both"}
+    if obs.kind in ("at_least", "at_most"):
+        value = float(f["value"])
+        side = "above" if obs.kind == "at_least" else "below"
         return {"value": value, "low": value, "high": value, "side": side}
     return None

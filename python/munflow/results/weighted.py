@@ -23,7 +23,7 @@ def quantiles(values: np.ndarray, weights: np.ndarray, qs: Sequence[float]) -> n
     """
     column = np.ascontiguousarray(values, dtype=np.float64)
     w = np.ascontiguousarray(weights, dtype=np.float64)
-    return np.array(_core.describe_weighted([column], w, [float(q) for q in qs])[0][4])
+    return np.array(_core.describe_weighted([column], w, [float(q) for q in qs])[0].quantiles)
 
 
 def effective_size(weights: np.ndarray) -> float:
