@@ -184,14 +184,7 @@ class ScenarioSummaryResults(SummaryResults):
         meta: pd.DataFrame,
         estimates: Sequence[str],
     ) -> None:
-        super().__init__(
-            n=res.n,
-            seed=res.seed,
-            outputs=res.outputs,
-            rows=[res._rows[name] for name in res.outputs],
-            quantiles=res.quantiles,
-            events=res._events,
-        )
+        super().__init__(**res._fields())
         self.scenario = scenario
         self.output_info = meta
         self.estimates = list(estimates)

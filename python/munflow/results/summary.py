@@ -59,6 +59,18 @@ class SummaryResults(Answers):
         self._quantiles = [float(q) for q in quantiles]
         self._events = dict(events)
 
+    def _fields(self) -> dict[str, Any]:
+        """The constructor's arguments that rebuild this summary: what a
+        subclass wrapping it (a posterior's, a scenario's) starts from."""
+        return {
+            "n": self._n,
+            "seed": self._seed,
+            "outputs": self._outputs,
+            "rows": [self._rows[name] for name in self._outputs],
+            "quantiles": self._quantiles,
+            "events": self._events,
+        }
+
     @property
     def n(self) -> int:
         return self._n
@@ -216,14 +228,7 @@ class PosteriorSummaryResults(SummaryResults):
     def __init__(
         self, res: SummaryResults, *, observations: Sequence[str], diagnostics: Mapping[str, float]
     ) -> None:
-        super().__init__(
-            n=res.n,
-            seed=res.seed,
-            outputs=res.outputs,
-            rows=[res._rows[name] for name in res.outputs],
-            quantiles=res.quantiles,
-            events=res._events,
-        )
+        super().__init__(**res._fields())
         self.observations = list(observations)
         #: Kish's effective sample size of the weights.
         self.ess = float(diagnostics["ess"])
