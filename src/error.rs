@@ -89,10 +89,28 @@ pub struct Problem {
     /// The field path, e.g. `munitions.shell_152.dud_rate` (empty for syntax errors).
     pub path: String,
     pub message: String,
+    /// Further problems found in the same file, each located the same way
+    /// (checks that do not depend on one another all run, so a reader fixes
+    /// a file in one pass rather than one error per attempt).
+    pub more: Vec<Problem>,
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// At most this many problems are listed in a message; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 20;
+
+impl Problem {
+    /// This problem followed by the further ones, each with no further ones.
+    pub fn all(&self) -> Vec<Problem> {
+        let first = Problem {
+            more: Vec::new(),
+            ..self.clone()
+        };
+        std::iter::once(first)
+            .chain(self.more.iter().cloned())
+            .collect()
+    }
+
+    fn fmt_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut place = self.origin.clone();
         if let Some(line) = self.line {
             place = format!("{place}:{line}");
@@ -103,6 +121,23 @@ impl fmt::Display for Problem {
             }
         }
         write!(f, "{}", self.message)
+    }
+}
+
+impl fmt::Display for Problem {
+    /// One line per problem, the first first; past [`MAX_LISTED_PROBLEMS`]
+    /// the rest are counted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_one(f)?;
+        let listed = MAX_LISTED_PROBLEMS - 1;
+        for p in self.more.iter().take(listed) {
+            writeln!(f)?;
+            p.fmt_one(f)?;
+        }
+        if self.more.len() > listed {
+            write!(f, "\n... and {} more problems", self.more.len() - listed)?;
+        }
+        Ok(())
     }
 }
 
@@ -171,6 +206,7 @@ impl Error {
             line: None,
             path: path.into(),
             message: message.into(),
+            more: Vec::new(),
         }
         .into()
     }

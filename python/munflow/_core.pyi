@@ -33,11 +33,16 @@ class ParameterError(ValueError):
     value: float
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used; the message names the field and line."""
+    """A scenario that cannot be used; the message names the field and line.
+
+    ``file``, ``line`` and ``path`` locate the first problem; ``errors``
+    lists every problem found (the first included), each a dict with
+    ``file``, ``line``, ``path`` and ``message``, in the file's order."""
 
     file: str
     line: int | None
     path: str
+    errors: list[dict[str, Any]]
 
 class EvidenceError(ValueError):
     """Evidence that cannot be used; the message names the observations."""

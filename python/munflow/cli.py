@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
 from munflow import atomic, scenarios
+from munflow._core import ScenarioError
 from munflow.formatting import readable
 from munflow.results.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
@@ -56,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # file, line and field; a MemoryError is a run too large for this
         # machine; an ImportError an optional dependency missing (dask for
         # --scheduler), which says what to install. One line, no traceback.
-        print(f"munflow: error: {_one_line(err)}", file=sys.stderr)
+        for line in _problem_lines(err):
+            print(f"munflow: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("munflow: interrupted", file=sys.stderr)
@@ -447,6 +449,14 @@ def _plain(value: object) -> object:
 
 def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split())
+
+
+def _problem_lines(err: BaseException) -> list[str]:
+    """One line per problem: a scenario file's problems each on its line
+    (its message lists them, capped, one per line), anything else as one."""
+    if isinstance(err, ScenarioError) and len(getattr(err, "errors", ())) > 1:
+        return [" ".join(line.split()) for line in str(err).splitlines()]
+    return [_one_line(err)]
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 use crate::error::{Blame, Error};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 pyo3::create_exception!(
     munflow,
@@ -87,7 +87,17 @@ pub(crate) fn to_py(err: Error) -> PyErr {
         Error::Scenario(p) => with_attributes(ScenarioError::new_err(msg), |e| {
             e.setattr("file", &p.origin)?;
             e.setattr("line", p.line)?;
-            e.setattr("path", &p.path)
+            e.setattr("path", &p.path)?;
+            let errors = PyList::empty(e.py());
+            for one in p.all() {
+                let item = PyDict::new(e.py());
+                item.set_item("file", &one.origin)?;
+                item.set_item("line", one.line)?;
+                item.set_item("path", &one.path)?;
+                item.set_item("message", &one.message)?;
+                errors.append(item)?;
+            }
+            e.setattr("errors", errors)
         }),
         Error::Evidence { observations, .. } => with_attributes(EvidenceError::new_err(msg), |e| {
             e.setattr("observations", observations)

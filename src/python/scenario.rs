@@ -47,6 +47,7 @@ impl ScenarioSpec {
                     line: None,
                     path: String::new(),
                     message,
+                    more: Vec::new(),
                 })?;
                 Scenario::from_text(&text, format, &origin).map(|s| (s, text))
             })
@@ -89,6 +90,7 @@ impl ScenarioSpec {
                     line: None,
                     path,
                     message,
+                    more: Vec::new(),
                 }
                 .into(),
             )
@@ -364,6 +366,7 @@ fn read_scenario_file(py: Python<'_>, path: PathBuf) -> PyResult<Py<PyAny>> {
                     line: None,
                     path: String::new(),
                     message,
+                    more: Vec::new(),
                 }
                 .into(),
             )
@@ -417,6 +420,7 @@ fn scenario_error(message: &str, path: &str, file: &str, line: Option<usize>) ->
         line,
         path: path.to_string(),
         message: message.to_string(),
+        more: Vec::new(),
     }))
 }
 

@@ -67,6 +67,7 @@ pub fn from_file(path: &Path) -> Result<Scenario> {
         line: None,
         path: String::new(),
         message,
+        more: Vec::new(),
     })?;
     from_str(&text, Format::from_path(path), &origin)
 }
@@ -146,7 +147,7 @@ pub fn from_str(text: &str, format: Format, origin: &Origin) -> Result<Scenario>
         return Err(locate(timeline_issue(), Some((text, format)), origin).into());
     }
     let scenario: Scenario = parse(text, format, origin)?;
-    validate(&scenario).map_err(|issue| locate(issue, Some((text, format)), origin))?;
+    validate(&scenario).map_err(|issues| locate_all(issues, Some((text, format)), origin))?;
     Ok(scenario)
 }
 
@@ -189,8 +190,9 @@ pub fn from_value(value: toml::Value, origin: &Origin) -> Result<Scenario> {
         line: None,
         path: path_string(e.path()),
         message: explain(&one_line(e.inner().message())),
+        more: Vec::new(),
     })?;
-    validate(&scenario).map_err(|issue| locate(issue, None, origin))?;
+    validate(&scenario).map_err(|issues| locate_all(issues, None, origin))?;
     Ok(scenario)
 }
 
@@ -203,6 +205,7 @@ fn parse_toml<T: DeserializeOwned>(text: &str, origin: &Origin) -> std::result::
             .filter(|_| origin.lines),
         path: String::new(),
         message: format!("invalid TOML: {}", one_line(e.message())),
+        more: Vec::new(),
     })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = path_string(e.path());
@@ -216,6 +219,7 @@ fn parse_toml<T: DeserializeOwned>(text: &str, origin: &Origin) -> std::result::
             line: line.filter(|_| origin.lines),
             path,
             message: explain(&one_line(inner.message())),
+            more: Vec::new(),
         }
     })
 }
@@ -230,6 +234,7 @@ fn parse_json<T: DeserializeOwned>(text: &str, origin: &Origin) -> std::result::
             line: Some(inner.line()).filter(|&l| l > 0 && origin.lines),
             path,
             message: explain(&json_message(inner)),
+            more: Vec::new(),
         }
     })?;
     de.end().map_err(|e| Problem {
@@ -237,6 +242,7 @@ fn parse_json<T: DeserializeOwned>(text: &str, origin: &Origin) -> std::result::
         line: Some(e.line()).filter(|_| origin.lines),
         path: String::new(),
         message: json_message(&e),
+        more: Vec::new(),
     })?;
     Ok(scenario)
 }
@@ -346,6 +352,29 @@ const RENAMED: [(&str, &str); 3] = [
     ),
 ];
 
+/// Turns validation issues (at least one) into one located problem
+/// carrying the others.
+pub(crate) fn locate_all(
+    issues: Vec<Issue>,
+    text: Option<(&str, Format)>,
+    origin: &Origin,
+) -> Problem {
+    let mut located: Vec<Problem> = issues
+        .into_iter()
+        .map(|issue| locate(issue, text, origin))
+        .collect();
+    // In the file's order; problems of no line (a missing table) last.
+    located.sort_by_key(|p| (p.line.is_none(), p.line));
+    let mut located = located.into_iter();
+    let first = located
+        .next()
+        .expect("validation reports at least one issue");
+    Problem {
+        more: located.collect(),
+        ..first
+    }
+}
+
 /// Turns a validation issue into a located problem.
 pub(crate) fn locate(issue: Issue, text: Option<(&str, Format)>, origin: &Origin) -> Problem {
     let line = match text {
@@ -357,6 +386,7 @@ pub(crate) fn locate(issue: Issue, text: Option<(&str, Format)>, origin: &Origin
         line,
         path: issue.path.join("."),
         message: issue.message,
+        more: Vec::new(),
     }
 }
 

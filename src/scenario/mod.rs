@@ -99,14 +99,12 @@ impl Scenario {
 
     /// Checks a scenario built in code (files are checked when read).
     pub fn validate(&self, origin: &str) -> Result<()> {
-        validate::validate(self).map_err(|issue| {
-            Problem {
-                origin: origin.to_string(),
-                line: None,
-                path: issue.path.join("."),
-                message: issue.message,
-            }
-            .into()
+        validate::validate(self).map_err(|issues| {
+            let origin = load::Origin {
+                name: origin.to_string(),
+                lines: false,
+            };
+            load::locate_all(issues, None, &origin).into()
         })
     }
 

@@ -19,17 +19,29 @@ const RESERVED: [&str; 4] = ["total", "containers", "mix", OTHER_CARGO];
 /// Shares that sum to within this of 1 are accepted (they are typed by hand).
 const SHARE_TOLERANCE: f64 = 1e-6;
 
-/// The first problem found, or `Ok`.
-pub fn validate(s: &Scenario) -> Result<(), Issue> {
-    check_names(s)?;
+/// Every problem found, or `Ok`: the first of each check that does not
+/// depend on another (names, each munition, the channels, the mix, the
+/// estimates), so one pass over a file reports them all. The checks that
+/// need the others to hold (every munition arrives; the graph compiles) run
+/// only when they do, so a misspelt name is not also reported as a
+/// munition that never arrives.
+pub fn validate(s: &Scenario) -> Result<(), Vec<Issue>> {
+    let mut found: Vec<Issue> = check_names(s).err().into_iter().collect();
     for (name, m) in s.munitions.iter() {
-        check_munition(name, m)?;
+        found.extend(check_munition(name, m));
     }
-    check_channels(s)?;
-    check_mix(s)?;
-    check_estimates(s)?;
-    check_every_munition_arrives(s)?;
-    check_compiles(s)
+    found.extend(check_channels(s));
+    found.extend(
+        [check_mix(s), check_estimates(s)]
+            .into_iter()
+            .filter_map(Result::err),
+    );
+    if !found.is_empty() {
+        return Err(found);
+    }
+    check_every_munition_arrives(s)
+        .and_then(|()| check_compiles(s))
+        .map_err(|issue| vec![issue])
 }
 
 /// What only building the graph finds (a fixed combination of parameters no
@@ -102,15 +114,17 @@ pub(super) fn check_name(path: &[&str], name: &str, what: &str) -> Result<(), Is
     Ok(())
 }
 
-fn check_munition(name: &str, m: &super::schema::Munition) -> Result<(), Issue> {
+/// Each field's first problem: the fields of a munition are independent.
+fn check_munition(name: &str, m: &super::schema::Munition) -> Vec<Issue> {
     let at = |field: &str| ["munitions", name, field].map(String::from);
+    let mut found = Vec::new();
     for (field, spec) in [
         ("dud_rate", &m.dud_rate),
         ("failure_rate", &m.failure_rate),
         ("interception_rate", &m.interception_rate),
     ] {
         if let Some(spec) = spec {
-            check_rate(&at(field), spec)?;
+            found.extend(check_rate(&at(field), spec).err());
         }
     }
     for (field, spec) in [
@@ -118,19 +132,17 @@ fn check_munition(name: &str, m: &super::schema::Munition) -> Result<(), Issue> 
         ("daily_consumption", &m.daily_consumption),
     ] {
         if let Some(spec) = spec {
-            check_count(&at(field), spec)?;
+            found.extend(check_count(&at(field), spec).err());
         }
     }
     if let Some(spec) = &m.mass_kg {
-        check_non_negative(&at("mass_kg"), spec)?;
+        found.extend(check_non_negative(&at("mass_kg"), spec).err());
     }
-    if let Some(spec) = &m.daily_consumption {
-        if spec.as_number() == Some(0.0) {
-            return Err(Issue::at(
-                &at("daily_consumption"),
-                "a daily consumption of 0 gives infinite days of fire",
-            ));
-        }
+    if m.daily_consumption.as_ref().and_then(DistSpec::as_number) == Some(0.0) {
+        found.push(Issue::at(
+            &at("daily_consumption"),
+            "a daily consumption of 0 gives infinite days of fire",
+        ));
     }
     if m.category != Category::Missile {
         for (field, spec) in [
@@ -138,7 +150,7 @@ fn check_munition(name: &str, m: &super::schema::Munition) -> Result<(), Issue> 
             ("interception_rate", &m.interception_rate),
         ] {
             if spec.is_some() {
-                return Err(Issue::at(
+                found.push(Issue::at(
                     &at(field),
                     format!(
                         "only missiles have a {field}; '{name}' is a {} (use dud_rate)",
@@ -148,7 +160,7 @@ fn check_munition(name: &str, m: &super::schema::Munition) -> Result<(), Issue> 
             }
         }
     }
-    Ok(())
+    found
 }
 
 /// The law's support must lie in [0, 1].
@@ -299,58 +311,73 @@ fn check_detection_not_tiny<S: AsRef<str>>(
     Ok(())
 }
 
-fn check_channels(s: &Scenario) -> Result<(), Issue> {
+/// The first problem of each channel: channels are independent.
+fn check_channels(s: &Scenario) -> Vec<Issue> {
     let ch = &s.channels;
     if ch.is_empty() {
-        return Err(Issue::at(
+        return vec![Issue::at(
             &["channels"],
             "no supply channel: add a reported total, voyages, a flow or a direct count",
+        )];
+    }
+    let reported = ch
+        .reported
+        .iter()
+        .map(|(name, r)| check_count(&["channels", "reported", name, "containers"], &r.containers));
+    let voyages = ch.voyages.iter().map(|(name, v)| check_voyage(name, v));
+    let flows = ch.flows.iter().map(|(name, f)| check_flow(name, f));
+    let direct = ch.direct.iter().map(|(name, d)| check_direct(s, name, d));
+    reported
+        .chain(voyages)
+        .chain(flows)
+        .chain(direct)
+        .filter_map(Result::err)
+        .collect()
+}
+
+fn check_voyage(name: &str, v: &super::schema::Voyages) -> Result<(), Issue> {
+    let at = |field: &'static str| ["channels", "voyages", name, field];
+    check_count(&at("tracked"), &v.tracked)?;
+    check_count(&at("containers_per_voyage"), &v.containers_per_voyage)?;
+    if v.dark_seen > MAX_DARK_SEEN {
+        return Err(Issue::at(
+            &at("dark_seen"),
+            format!(
+                "dark_seen counts sighted voyages and must be at most {MAX_DARK_SEEN}, got {}",
+                v.dark_seen
+            ),
         ));
     }
-    for (name, r) in ch.reported.iter() {
-        check_count(&["channels", "reported", name, "containers"], &r.containers)?;
-    }
-    for (name, v) in ch.voyages.iter() {
-        let at = |field: &'static str| ["channels", "voyages", name, field];
-        check_count(&at("tracked"), &v.tracked)?;
-        check_count(&at("containers_per_voyage"), &v.containers_per_voyage)?;
-        if v.dark_seen > MAX_DARK_SEEN {
-            return Err(Issue::at(
-                &at("dark_seen"),
-                format!(
-                    "dark_seen counts sighted voyages and must be at most {MAX_DARK_SEEN}, got {}",
-                    v.dark_seen
-                ),
-            ));
-        }
-        let infers_unseen = v.dark_seen > 0 || v.prior == DetectionPrior::Uniform;
-        match &v.p_detect {
-            Some(p) => {
-                check_rate(&at("p_detect"), p)?;
-                check_detection_never_zero(&at("p_detect"), p)?;
-                if let Some(r) = super::detection::undetected_shape(v.dark_seen, v.prior) {
-                    check_detection_not_tiny(&at("p_detect"), p, r)?;
-                }
-                if !infers_unseen {
-                    return Err(Issue::at(
+    let infers_unseen = v.dark_seen > 0 || v.prior == DetectionPrior::Uniform;
+    match &v.p_detect {
+        Some(p) => {
+            check_rate(&at("p_detect"), p)?;
+            check_detection_never_zero(&at("p_detect"), p)?;
+            if let Some(r) = super::detection::undetected_shape(v.dark_seen, v.prior) {
+                check_detection_not_tiny(&at("p_detect"), p, r)?;
+            }
+            if !infers_unseen {
+                return Err(Issue::at(
                         &at("p_detect"),
                         "p_detect is unused: with no dark voyages seen and the scale_invariant prior no unseen voyages are inferred; set dark_seen, or prior = \"uniform\"",
                     ));
-                }
             }
-            None if infers_unseen => {
-                return Err(Issue::at(
+        }
+        None if infers_unseen => {
+            return Err(Issue::at(
                     &["channels", "voyages", name],
                     "missing field `p_detect`: the probability that a dark voyage is seen is needed to infer the unseen ones",
                 ));
-            }
-            None => {}
         }
+        None => {}
     }
-    for (name, f) in ch.flows.iter() {
-        let at = |field: &'static str| ["channels", "flows", name, field];
-        check_count(&at("periods"), &f.periods)?;
-        match (
+    Ok(())
+}
+
+fn check_flow(name: &str, f: &super::schema::Flow) -> Result<(), Issue> {
+    let at = |field: &'static str| ["channels", "flows", name, field];
+    check_count(&at("periods"), &f.periods)?;
+    match (
             &f.containers_per_period,
             &f.wagons_per_period,
             &f.containers_per_wagon,
@@ -373,20 +400,21 @@ fn check_channels(s: &Scenario) -> Result<(), Issue> {
                 ))
             }
         }
+    Ok(())
+}
+
+fn check_direct(s: &Scenario, name: &str, d: &super::schema::Direct) -> Result<(), Issue> {
+    if !s.munitions.contains(&d.munition) {
+        return Err(Issue::at(
+            &["channels", "direct", name, "munition"],
+            format!(
+                "unknown munition '{}'; the catalog has: {}",
+                d.munition,
+                s.munitions.names().collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
-    for (name, d) in ch.direct.iter() {
-        if !s.munitions.contains(&d.munition) {
-            return Err(Issue::at(
-                &["channels", "direct", name, "munition"],
-                format!(
-                    "unknown munition '{}'; the catalog has: {}",
-                    d.munition,
-                    s.munitions.names().collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        }
-        check_count(&["channels", "direct", name, "count"], &d.count)?;
-    }
+    check_count(&["channels", "direct", name, "count"], &d.count)?;
     Ok(())
 }
 

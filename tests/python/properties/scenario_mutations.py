@@ -394,14 +394,18 @@ def validate(path: Path) -> tuple[int, str]:
 
 
 def assert_located(stderr: str, path: Path) -> None:
+    """One line per problem (at most 20, then a count), each located."""
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
+    assert 1 <= len(lines) <= 21, stderr
+    if len(lines) == 21:
+        assert re.fullmatch(r"munflow: error: \.\.\. and \d+ more problems", lines.pop()), stderr
     head = f"munflow: error: {path}"
-    assert lines[0].startswith(head), stderr
-    rest = lines[0][len(head) :]
-    # Either a line number, or a field path, or both.
-    assert re.match(r"^(:\d+)?: \S", rest), stderr
-    assert re.match(r"^:\d+: ", rest) or re.match(r"^: [a-z_]+(\.[\w\[\]-]+)*: ", rest), stderr
+    for line in lines:
+        assert line.startswith(head), stderr
+        rest = line[len(head) :]
+        # Either a line number, or a field path, or both.
+        assert re.match(r"^(:\d+)?: \S", rest), stderr
+        assert re.match(r"^:\d+: ", rest) or re.match(r"^: [a-z_]+(\.[\w\[\]-]+)*: ", rest), stderr
 
 
 def check_consistent(res: mf.ScenarioResults) -> None:
