@@ -163,7 +163,7 @@ fn timeline_issue() -> Issue {
 pub fn timeline_from_str(text: &str, format: Format, origin: &Origin) -> Result<TimelineScenario> {
     let scenario: TimelineScenario = parse(text, format, origin)?;
     super::timeline::validate(&scenario)
-        .map_err(|issue| locate(issue, Some((text, format)), origin))?;
+        .map_err(|issues| locate_all(issues, Some((text, format)), origin))?;
     Ok(scenario)
 }
 

@@ -207,28 +207,45 @@ impl TimelineScenario {
     }
 }
 
-/// The first problem of a timeline file, or `Ok`.
-pub(super) fn validate(s: &TimelineScenario) -> Result<(), Issue> {
-    check_periods(&s.timeline)?;
+/// Every problem of a timeline file (the first of each channel, munition
+/// and statement), or `Ok`. The periods come first: the rest is read
+/// against them.
+pub(super) fn validate(s: &TimelineScenario) -> Result<(), Vec<Issue>> {
+    check_periods(&s.timeline).map_err(|issue| vec![issue])?;
     if s.channels.is_empty() {
-        return Err(Issue::at(
+        return Err(vec![Issue::at(
             &["channels"],
             "a timeline file needs at least one [channels.NAME] table",
-        ));
+        )]);
     }
-    // Channels first: a misspelt `munition` is reported there, not as a
-    // munition no channel delivers.
-    for (name, c) in s.channels.iter() {
-        check_channel(s, name, c)?;
-    }
-    for (name, m) in s.munitions.iter() {
-        check_munition(s, name, m)?;
+    // Channels first: a misspelt `munition` is reported there; a munition
+    // no channel delivers is only reported once the channels are sound.
+    let channels: Vec<Issue> = s
+        .channels
+        .iter()
+        .filter_map(|(name, c)| check_channel(s, name, c).err())
+        .collect();
+    if !channels.is_empty() {
+        return Err(channels);
     }
     let series = s.series();
-    for (name, e) in s.evidence.iter() {
-        check_statement(s, &series, name, e)?;
+    let munitions = s
+        .munitions
+        .iter()
+        .map(|(name, m)| check_munition(s, name, m));
+    let statements = s
+        .evidence
+        .iter()
+        .map(|(name, e)| check_statement(s, &series, name, e));
+    let found: Vec<Issue> = munitions
+        .chain(statements)
+        .filter_map(Result::err)
+        .collect();
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(found)
     }
-    Ok(())
 }
 
 fn check_periods(t: &Periods) -> Result<(), Issue> {
