@@ -88,3 +88,19 @@ impl Compiled {
 
 /// The `TOTAL` group name.
 pub const TOTAL: &str = "total";
+
+/// Every named node `roots` read, by name, in one walk of the graph: outputs
+/// share most of their ancestors (a timeline's cumulative totals each read
+/// all earlier periods), so walking each output's ancestors on its own would
+/// be quadratic in the number of periods.
+pub(crate) fn named_nodes<'a>(roots: impl IntoIterator<Item = &'a Node>) -> HashMap<String, Node> {
+    let mut by_name = HashMap::new();
+    for node in crate::expr::post_order(roots, |_| true) {
+        if let Some(name) = node.name() {
+            by_name
+                .entry(name.to_string())
+                .or_insert_with(|| node.clone());
+        }
+    }
+    by_name
+}
