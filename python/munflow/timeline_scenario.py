@@ -228,7 +228,7 @@ class TimelineScenario:
 _DRAWN_BY = {"voyages": "voyages_per_period", "rounds": "rounds_per_period"}
 
 #: The tables of a timeline file that take new entries.
-_ENTRY_TABLES = ("munitions", "channels", "evidence")
+_ENTRY_TABLES = ("munitions", "channels", "evidence", "correlations")
 
 
 def _at(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:

@@ -184,3 +184,16 @@ def test_a_per_period_rate_cannot_be_correlated() -> None:
         match=r"correlations\.c\.inputs\[0\]: 'port\.voyages_per_period' is not an input",
     ):
         timeline(text)
+
+
+def test_with_added_takes_a_correlation_and_without_removes_it() -> None:
+    text = TIMELINE.replace("per_container = 400", "per_container = { pert = [300, 430, 500] }")
+    sc = timeline(text).with_added(
+        "correlations.packing",
+        {"inputs": ["shell.per_container", "rajin.p_detect"], "rank_corr": -0.5},
+    )
+    res = sc.model.without_evidence().run(4000, seed=1)
+    per = np.asarray(res.results["shell.per_container"])
+    p = np.asarray(res.results["rajin.p_detect"])
+    assert stats.spearmanr(per, p)[0] == pytest.approx(-0.5, abs=0.04)
+    assert "correlations" not in sc.without("correlations.packing").to_dict()
