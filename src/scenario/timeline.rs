@@ -37,6 +37,13 @@
 //! rel_error = 0.15
 //! ```
 //!
+//! The tables of ordinary files say the same here, checked and built by
+//! their code: `[mix]` (in place of the munitions' `share`),
+//! `[correlations.NAME]` over the inputs drawn once, and channels with a
+//! total over their active periods, spread evenly: counted voyages
+//! (`tracked`, `dark_seen`, `p_detect`, `prior`; see [`ChannelKind`]) and a
+//! direct `count` of one `munition`. [`TimelineScenario::draws`] builds them.
+//!
 //! ```
 //! use munflow::scenario::TimelineScenario;
 //! let text = "[timeline]\nstart = \"2024-01\"\nend = \"2024-06\"\n\
