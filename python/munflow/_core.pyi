@@ -477,6 +477,8 @@ class TimelineSpec:
         """The checked file as JSON (laws and dates as written)."""
     def laws(self) -> dict[str, float | Distribution]:
         """Every law by field path, with the defaults of missing fields."""
+    def draws(self) -> dict[str, Expr]:
+        """The draws that are one for the whole timeline, by name."""
     def series(self) -> list[str]:
         """The series a run gives, in order."""
     def periods(self) -> int: ...

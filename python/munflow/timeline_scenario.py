@@ -34,6 +34,14 @@ statements, read into a :class:`~munflow.timeline.TimelineModel`.
     value = 7000
     rel_error = 0.15
 
+The tables of ordinary scenario files work here in the same syntax, built by
+the same code: ``[mix]`` (``dirichlet``, ``fixed`` or ``alternatives``) in
+place of each munition's ``share``; ``[correlations.NAME]`` over the inputs
+drawn once for the whole timeline; and channels that give a total over their
+active periods, spread evenly over them (so not a whole number each period):
+counted voyages (``tracked``, ``dark_seen``, ``p_detect``, ``prior``, with
+``containers_per_voyage``) and a direct ``count`` of one ``munition``.
+
 The file is read and checked by the scenario reader every scenario file goes
 through (``munflow validate`` and :meth:`munflow.Scenario.from_file` read
 timeline files too): unknown keys are refused with the nearest valid names,
@@ -85,7 +93,7 @@ class TimelineScenario:
         periods = doc["timeline"]
         self.timeline = Timeline(periods["start"], periods["end"], periods.get("period", "month"))
         self.munitions = list(doc.get("munitions", {}))
-        self.model = _Builder(self.timeline, spec.laws()).model(doc)
+        self.model = _Builder(self.timeline, spec.laws(), spec.draws()).model(doc)
         if list(self.model.series) != spec.series():  # one list of series, kept in step
             raise RuntimeError(f"series {self.model.series} differ from {spec.series()}")
 
@@ -220,7 +228,7 @@ class TimelineScenario:
 _DRAWN_BY = {"voyages": "voyages_per_period", "rounds": "rounds_per_period"}
 
 #: The tables of a timeline file that take new entries.
-_ENTRY_TABLES = ("munitions", "channels", "evidence")
+_ENTRY_TABLES = ("munitions", "channels", "evidence", "correlations")
 
 
 def _at(data: dict[str, Any], keys: list[str]) -> dict[str, Any]:
@@ -251,15 +259,30 @@ class _Builder:
     """The series of a checked timeline file: channels' flows, munitions'
     deliveries, stocks, and the dated statements on them."""
 
-    def __init__(self, timeline: Timeline, laws: Mapping[str, Any]) -> None:
+    def __init__(
+        self, timeline: Timeline, laws: Mapping[str, Any], draws: Mapping[str, Any]
+    ) -> None:
         self.tl = timeline
         self.laws = laws
-        self.inputs: dict[str, Series] = {}
+        # The draws one for the whole run, built by the scenario reader (the
+        # mix's shares, counted voyages, correlated inputs): a series holds
+        # the same draw in every period.
+        self.drawn = draws
+        self.inputs: dict[str, Series] = {
+            name: Series(timeline, [node] * len(timeline), name) for name, node in draws.items()
+        }
 
     def _input(self, name: str, path: str, **sharing: Any) -> Series:
+        if name in self.drawn:
+            return self.inputs[name]
         series = self.tl.input(name, self.laws[path], **sharing)
         self.inputs[name] = series
         return series
+
+    def _spread(self, total: Series, active: Series) -> Series:
+        """A total over the active periods, an equal part in each."""
+        count = sum(1 for x in active.items if x)
+        return active * (total * (1.0 / count))
 
     def model(self, doc: Mapping[str, Any]) -> TimelineModel:
         tl = self.tl
@@ -270,12 +293,20 @@ class _Builder:
         for name, ch in doc["channels"].items():
             whole = [[tl.labels[0], tl.labels[-1]]]
             active = tl.active([tuple(r) for r in ch.get("active", whole)])
-            if "rounds_per_period" in ch:
+            if "munition" in ch:
                 munition = ch["munition"]
-                drawn = self._poisson_flow(name, "rounds", ch, active)
+                if "count" in ch:
+                    drawn = self._spread(
+                        self._input(f"{name}.count", f"channels.{name}.count"), active
+                    )
+                else:
+                    drawn = self._poisson_flow(name, "rounds", ch, active)
                 rounds[munition] = rounds[munition] + drawn if munition in rounds else drawn
                 continue
-            voyages = self._poisson_flow(name, "voyages", ch, active)
+            if "voyages_per_period" in ch:
+                voyages = self._poisson_flow(name, "voyages", ch, active)
+            else:  # counted voyages, as ordinary files count them
+                voyages = self._spread(self.inputs[f"{name}.voyages"], active)
             all_voyages = voyages if all_voyages is None else all_voyages + voyages
             load = self._input(
                 f"{name}.containers_per_voyage", f"channels.{name}.containers_per_voyage"
@@ -291,7 +322,8 @@ class _Builder:
         for name, m in munitions.items():
             at = f"munitions.{name}"
             delivered = rounds.get(name)
-            if "share" in m and containers is not None:
+            # A share is the munition's own, or its entry in the file's [mix].
+            if containers is not None and ("share" in m or f"{name}.share" in self.drawn):
                 share = self._input(f"{name}.share", f"{at}.share")
                 per = self._input(f"{name}.per_container", f"{at}.per_container")
                 shipped = containers * share * per

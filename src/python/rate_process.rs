@@ -68,7 +68,7 @@ fn rate_process(
 
 /// A Distribution for a draw of a fixed law (as `law.fresh` gives), an
 /// Expr otherwise.
-fn wrap(py: Python<'_>, node: Node) -> PyResult<Py<PyAny>> {
+pub(super) fn wrap(py: Python<'_>, node: Node) -> PyResult<Py<PyAny>> {
     match node.as_dist() {
         Some(dist) if node.is_random() => {
             let init =

@@ -73,6 +73,20 @@ impl TimelineSpec {
         Ok(out)
     }
 
+    /// The draws that are one for the whole timeline, by name (uncertain
+    /// laws, the `[mix]` shares, counted voyages, with `[correlations]`
+    /// coupled), built by the scenario reader: Python builds the series on
+    /// them. Known numbers are not among them (`laws` gives them).
+    fn draws<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        let mut draws: Vec<_> = self.inner.draws().py_err()?.into_iter().collect();
+        draws.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, node) in draws {
+            out.set_item(name, super::rate_process::wrap(py, node)?)?;
+        }
+        Ok(out)
+    }
+
     /// The series a run gives, in order.
     fn series(&self) -> Vec<String> {
         self.inner.series()

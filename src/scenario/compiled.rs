@@ -88,3 +88,83 @@ impl Compiled {
 
 /// The `TOTAL` group name.
 pub const TOTAL: &str = "total";
+
+/// Every named node `roots` read, by name, in one walk of the graph: outputs
+/// share most of their ancestors (a timeline's cumulative totals each read
+/// all earlier periods), so walking each output's ancestors on its own would
+/// be quadratic in the number of periods.
+pub(crate) fn named_nodes<'a>(roots: impl IntoIterator<Item = &'a Node>) -> HashMap<String, Node> {
+    let mut by_name = HashMap::new();
+    for node in crate::expr::post_order(roots, |_| true) {
+        if let Some(name) = node.name() {
+            by_name
+                .entry(name.to_string())
+                .or_insert_with(|| node.clone());
+        }
+    }
+    by_name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::{Dist, Family, Normal};
+
+    /// The cumulative series of a daily timeline: day t's total reads every
+    /// earlier day's named draw.
+    fn cumulative_days(days: usize) -> Vec<Node> {
+        let rate: Dist = Normal::new(5.0, 1.0).unwrap().into();
+        let rate = Node::draw(rate).named("rate");
+        let mut total = Node::constant(0.0);
+        (0..days)
+            .map(|t| {
+                let day = Node::compound(Family::Poisson, vec![rate.clone()])
+                    .unwrap()
+                    .named(format!("voyages@{t}"));
+                total = total.add(&day);
+                total.clone()
+            })
+            .collect()
+    }
+
+    /// Each output's ancestors walked on their own: what scenario evidence
+    /// and correlations did before `named_nodes`.
+    fn per_output_walks(outputs: &[Node]) -> HashMap<String, Node> {
+        let mut by_name = HashMap::new();
+        for output in outputs {
+            for node in output.ancestors() {
+                if let Some(name) = node.name() {
+                    by_name.entry(name.to_string()).or_insert(node);
+                }
+            }
+        }
+        by_name
+    }
+
+    #[test]
+    fn one_walk_finds_the_named_nodes_every_output_reads() {
+        let outputs = cumulative_days(60);
+        let by_name = named_nodes(&outputs);
+        assert_eq!(by_name.len(), 61);
+        assert_eq!(by_name, per_output_walks(&outputs));
+    }
+
+    /// `cargo test --release --lib named_nodes_on_long -- --ignored --nocapture`
+    /// prints the time of both walks on daily timelines (a measurement, not
+    /// a test: times are never asserted).
+    #[test]
+    #[ignore]
+    fn named_nodes_on_long_daily_timelines() {
+        for days in [365, 731, 1461, 3660] {
+            let outputs = cumulative_days(days);
+            let start = std::time::Instant::now();
+            let before = per_output_walks(&outputs);
+            let walks = start.elapsed();
+            let start = std::time::Instant::now();
+            let after = named_nodes(&outputs);
+            let once = start.elapsed();
+            assert_eq!(before, after);
+            println!("{days} days: per-output walks {walks:.2?}, one walk {once:.2?}");
+        }
+    }
+}

@@ -33,19 +33,23 @@ pub(crate) fn couple(
     tables: &Named<CorrelationSpec>,
     plain: &Compiled,
 ) -> Result<HashMap<String, Node>> {
-    let mut by_name: HashMap<String, Node> = HashMap::new();
-    for output in &plain.outputs {
-        for node in output.node.ancestors() {
-            if let Some(name) = node.name() {
-                by_name.entry(name.to_string()).or_insert(node);
-            }
-        }
-    }
+    let by_name = super::compiled::named_nodes(plain.outputs.iter().map(|o| &o.node));
     let name_of_field: HashMap<&str, &str> = plain
         .fields
         .iter()
         .map(|(name, field)| (field.as_str(), name.as_str()))
         .collect();
+    couple_named(tables, &by_name, &name_of_field)
+}
+
+/// The coupled draws of every table, its inputs looked up by name in
+/// `by_name` or by field path through `name_of_field` (ordinary and
+/// timeline files alike).
+pub(crate) fn couple_named(
+    tables: &Named<CorrelationSpec>,
+    by_name: &HashMap<String, Node>,
+    name_of_field: &HashMap<&str, &str>,
+) -> Result<HashMap<String, Node>> {
     let mut coupled: HashMap<String, Node> = HashMap::new();
     for (table, spec) in tables.iter() {
         let at = |field: &str| format!("correlations.{table}.{field}");

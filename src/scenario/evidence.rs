@@ -27,7 +27,6 @@ use super::suggest::edit_distance;
 use crate::error::{Error, Result};
 use crate::evidence::{kinds, Observation};
 use crate::expr::Node;
-use std::collections::HashMap;
 
 impl EvidenceKind {
     pub fn name(self) -> &'static str {
@@ -186,14 +185,7 @@ pub(super) fn observations(
     specs: &Named<EvidenceSpec>,
     outputs: &[Output],
 ) -> Result<Vec<Observation>> {
-    let mut by_name: HashMap<String, Node> = HashMap::new();
-    for o in outputs {
-        for a in o.node.ancestors() {
-            if let Some(n) = a.name() {
-                by_name.entry(n.to_string()).or_insert_with(|| a.clone());
-            }
-        }
-    }
+    let mut by_name = super::compiled::named_nodes(outputs.iter().map(|o| &o.node));
     for o in outputs {
         by_name.insert(o.name.clone(), o.node.clone());
     }

@@ -64,7 +64,7 @@ pub use schema::{
     Mix, MixAlternative, Munition, Periods, RankCorr, Reference, Reported, Scenario, Sharing,
     TimelineChannel, TimelineMunition, TimelineScenario, Voyages, OTHER_CARGO,
 };
-pub use timeline::MAX_PERIODS;
+pub use timeline::{ChannelKind, MAX_PERIODS};
 
 use crate::error::Result;
 use std::path::Path;

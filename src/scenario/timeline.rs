@@ -37,6 +37,13 @@
 //! rel_error = 0.15
 //! ```
 //!
+//! The tables of ordinary files say the same here, checked and built by
+//! their code: `[mix]` (in place of the munitions' `share`),
+//! `[correlations.NAME]` over the inputs drawn once, and channels with a
+//! total over their active periods, spread evenly: counted voyages
+//! (`tracked`, `dark_seen`, `p_detect`, `prior`; see [`ChannelKind`]) and a
+//! direct `count` of one `munition`. [`TimelineScenario::draws`] builds them.
+//!
 //! ```
 //! use munflow::scenario::TimelineScenario;
 //! let text = "[timeline]\nstart = \"2024-01\"\nend = \"2024-06\"\n\
@@ -54,24 +61,95 @@ use super::dist_spec::DistSpec;
 use super::issue::Issue;
 use super::schema::{
     EvidenceSpec, Periods, Reference, Sharing, TimelineChannel, TimelineMunition, TimelineScenario,
+    Voyages,
 };
-use super::validate::{check_count, check_name, check_non_negative, check_rate, NEGLIGIBLE};
+use super::validate::{
+    check_count, check_mix_tables, check_name, check_non_negative, check_rate, check_voyages,
+    issue_of, NEGLIGIBLE,
+};
 use crate::dist::poisson::MAX_RATE as POISSON_MAX_RATE;
 use crate::dist::Quantile;
+use crate::error::Result as Built;
 use crate::expr::Node;
 use crate::timeline::{Params, ProcessError, RateProcess};
+use std::collections::HashMap;
 
 /// The most periods a timeline may have: ten years of days. Every period is
 /// a handful of nodes per input, and a timeline far longer is a typo (an end
 /// in the wrong century) rather than a model.
 pub const MAX_PERIODS: i64 = 3660;
 
+/// What a timeline channel carries, by the fields it gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Poisson voyages a period (`voyages_per_period`), each of
+    /// `containers_per_voyage`.
+    VoyageRate,
+    /// Voyages counted over the active periods as ordinary files count them
+    /// (`tracked`, `dark_seen`, `p_detect`, `prior`), spread evenly.
+    CountedVoyages,
+    /// Poisson rounds of `munition` a period (`rounds_per_period`).
+    RoundRate,
+    /// A direct `count` of `munition` over the active periods, spread evenly.
+    DirectCount,
+}
+
 impl TimelineChannel {
+    /// What the channel carries; a channel with no telling field is read
+    /// as voyages (and then asked for `voyages_per_period`).
+    pub fn kind(&self) -> ChannelKind {
+        let counted = self.tracked.is_some()
+            || self.dark_seen.is_some()
+            || self.p_detect.is_some()
+            || self.prior.is_some();
+        if self.voyages_per_period.is_some() {
+            ChannelKind::VoyageRate
+        } else if counted {
+            ChannelKind::CountedVoyages
+        } else if self.containers_per_voyage.is_some() {
+            ChannelKind::VoyageRate
+        } else if self.count.is_some() {
+            ChannelKind::DirectCount
+        } else if self.munition.is_some() || self.rounds_per_period.is_some() {
+            ChannelKind::RoundRate
+        } else {
+            ChannelKind::VoyageRate
+        }
+    }
+
     /// Whether the channel carries containers (rather than rounds).
     pub fn carries_containers(&self) -> bool {
-        self.voyages_per_period.is_some()
-            || self.containers_per_voyage.is_some()
-            || (self.rounds_per_period.is_none() && self.munition.is_none())
+        matches!(
+            self.kind(),
+            ChannelKind::VoyageRate | ChannelKind::CountedVoyages
+        )
+    }
+
+    /// Whether its counts are whole numbers in every period: Poisson
+    /// draws are, a total spread evenly is not.
+    fn whole(&self) -> bool {
+        matches!(
+            self.kind(),
+            ChannelKind::VoyageRate | ChannelKind::RoundRate
+        )
+    }
+
+    /// The channel as the `[channels.voyages.NAME]` table of ordinary files,
+    /// when it counts voyages: checked and built by the same code.
+    pub fn counted_voyages(&self) -> Option<Voyages> {
+        (self.kind() == ChannelKind::CountedVoyages).then(|| Voyages {
+            label: None,
+            source: None,
+            assumptions: Vec::new(),
+            tracked: self.tracked.clone().unwrap_or(DistSpec::Number(0.0)),
+            dark_seen: self.dark_seen.unwrap_or(0),
+            p_detect: self.p_detect.clone(),
+            prior: self.prior.unwrap_or_default(),
+            containers_per_voyage: self
+                .containers_per_voyage
+                .clone()
+                .unwrap_or(DistSpec::Number(0.0)),
+        })
     }
 }
 
@@ -89,11 +167,33 @@ impl TimelineScenario {
 
     /// Whether a munition arrives by some channel.
     fn delivered(&self, name: &str, m: &TimelineMunition) -> bool {
-        (m.share.is_some() && self.has_containers())
+        (self.has_share(name, m) && self.has_containers())
             || self
                 .channels
                 .iter()
                 .any(|(_, c)| c.munition.as_deref() == Some(name))
+    }
+
+    /// Whether a munition has a share of the containers: its own `share`,
+    /// or an entry in the `[mix]`.
+    fn has_share(&self, name: &str, m: &TimelineMunition) -> bool {
+        m.share.is_some() || self.mix_munitions().iter().any(|n| n == name)
+    }
+
+    /// The munitions with a share in the `[mix]` (in any alternative).
+    fn mix_munitions(&self) -> Vec<String> {
+        let Some(mix) = &self.mix else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        for table in super::mix::share_tables(mix).unwrap_or_default() {
+            for name in table.entries.names() {
+                if name != super::schema::OTHER_CARGO && !out.iter().any(|n| n == name) {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out
     }
 
     /// The series a run gives, in order: the names evidence `quantity` takes.
@@ -134,8 +234,24 @@ impl TimelineScenario {
     /// (`shell_152.dud_rate`, `rajin.containers_per_voyage`): statements
     /// may name them (`p` of a count) without a date.
     pub fn inputs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .one_draw_laws()
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect();
+        out.extend(self.mix_munitions().iter().map(|m| format!("{m}.share")));
+        for (name, c) in self.channels.iter() {
+            if c.kind() == ChannelKind::CountedVoyages {
+                out.extend([format!("{name}.dark_unseen"), format!("{name}.voyages")]);
+            }
+        }
+        out
+    }
+
+    /// The laws drawn once for the whole timeline: (name, field path, law).
+    fn one_draw_laws(&self) -> Vec<(String, String, DistSpec)> {
         let mut out = Vec::new();
-        for (path, _) in self.laws() {
+        for (path, spec) in self.laws() {
             let mut parts = path.splitn(3, '.');
             let (table, owner, field) = (parts.next(), parts.next(), parts.next());
             let (Some(table), Some(owner), Some(field)) = (table, owner, field) else {
@@ -148,10 +264,89 @@ impl TimelineScenario {
                     .get(owner)
                     .is_some_and(|c| c.sharing.unwrap_or_default() != Sharing::Shared);
             if !per_period {
-                out.push(format!("{owner}.{field}"));
+                out.push((format!("{owner}.{field}"), path.clone(), spec));
             }
         }
         out
+    }
+
+    /// The draws of the timeline that are one for the whole run, by name,
+    /// built by the ordinary reader's code: each law's draw, the cargo
+    /// mix's shares (`mix.rs`), counted voyages' totals (`detection.rs`),
+    /// with the inputs of `[correlations]` coupled (`correlations.rs`).
+    /// Python builds the series on them.
+    ///
+    /// # Errors
+    /// What only building finds (a correlation naming no such input, a
+    /// matrix no joint law has), located at the field.
+    pub fn draws(&self) -> Built<HashMap<String, Node>> {
+        let laws = self.one_draw_laws();
+        let draw = |spec: &DistSpec, name: &str| -> Built<Node> {
+            Ok(match spec.as_number() {
+                Some(x) => Node::constant(x),
+                None => Node::draw(spec.to_dist()?).named(name),
+            })
+        };
+        let mut plain: Vec<Node> = Vec::new();
+        let mut name_of_field: HashMap<&str, &str> = HashMap::new();
+        for (name, path, spec) in &laws {
+            plain.push(draw(spec, name)?);
+            name_of_field.insert(path, name);
+        }
+        let no_coupling = HashMap::new();
+        let mix_fields;
+        if let Some(mix) = &self.mix {
+            let nodes = super::mix::shares(mix, &no_coupling)?;
+            plain.extend(nodes.shares.into_iter().map(|(_, node, _)| node));
+            mix_fields = nodes.fields;
+        } else {
+            mix_fields = Vec::new();
+        }
+        for (name, field) in &mix_fields {
+            name_of_field.insert(field, name);
+        }
+        let by_name = super::compiled::named_nodes(&plain);
+        let coupled =
+            super::correlations::couple_named(&self.correlations, &by_name, &name_of_field)?;
+        // Known numbers stay numbers in Python (laws() gives them as floats).
+        let mut out: HashMap<String, Node> = HashMap::new();
+        let mut known: HashMap<String, Node> = HashMap::new();
+        for (name, _, spec) in &laws {
+            let node = match coupled.get(name) {
+                Some(node) => node.clone(),
+                None => draw(spec, name)?,
+            };
+            match spec.as_number() {
+                Some(_) => known.insert(name.clone(), node),
+                None => out.insert(name.clone(), node),
+            };
+        }
+        if let Some(mix) = &self.mix {
+            let nodes = super::mix::shares(mix, &coupled)?;
+            let shares: Vec<Node> = nodes.shares.into_iter().map(|(_, n, _)| n).collect();
+            out.extend(super::compiled::named_nodes(&shares));
+        }
+        for (name, c) in self.channels.iter() {
+            let Some(v) = c.counted_voyages() else {
+                continue;
+            };
+            let at = |field: &str| format!("channels.{name}.{field}");
+            let p_detect = out.get(&format!("{name}.p_detect")).cloned();
+            let unseen = super::detection::undetected(v.dark_seen, p_detect.as_ref(), v.prior)
+                .map_err(|e| crate::Error::at_field(at("p_detect"), e.to_string()))?
+                .named(format!("{name}.dark_unseen"));
+            let tracked_name = format!("{name}.tracked");
+            let tracked = (out.get(&tracked_name).or(known.get(&tracked_name)))
+                .cloned()
+                .unwrap_or_else(|| Node::constant(0.0));
+            let voyages = tracked
+                .add(&Node::constant(v.dark_seen as f64))
+                .add(&unseen)
+                .named(format!("{name}.voyages"));
+            out.insert(format!("{name}.dark_unseen"), unseen);
+            out.insert(format!("{name}.voyages"), voyages);
+        }
+        Ok(out)
     }
 
     /// The series that are whole numbers in every sample (counts of
@@ -159,11 +354,18 @@ impl TimelineScenario {
     /// `n` a count statement takes.
     pub fn whole_series(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.has_containers() {
+        let whole = |c: &TimelineChannel| c.whole();
+        let mut containers = self.channels.iter().filter(|(_, c)| c.carries_containers());
+        if self.has_containers() && containers.all(|(_, c)| whole(c)) {
             out.extend(["voyages", "cumulative.voyages"].map(String::from));
         }
         for (name, m) in self.munitions.iter() {
-            if m.share.is_none() && self.delivered(name, m) {
+            let rounds_whole = self
+                .channels
+                .iter()
+                .filter(|(_, c)| c.munition.as_deref() == Some(name))
+                .all(|(_, c)| whole(c));
+            if !self.has_share(name, m) && rounds_whole && self.delivered(name, m) {
                 out.extend([format!("{name}.delivered"), format!("cumulative.{name}")]);
             }
         }
@@ -194,6 +396,9 @@ impl TimelineScenario {
                 ("voyages_per_period", &c.voyages_per_period),
                 ("containers_per_voyage", &c.containers_per_voyage),
                 ("rounds_per_period", &c.rounds_per_period),
+                ("tracked", &c.tracked),
+                ("p_detect", &c.p_detect),
+                ("count", &c.count),
                 ("step_sd", &c.step_sd),
                 ("level_sd", &c.level_sd),
                 ("slope_sd", &c.slope_sd),
@@ -228,6 +433,7 @@ pub(super) fn validate(s: &TimelineScenario) -> Result<(), Vec<Issue>> {
     if !channels.is_empty() {
         return Err(channels);
     }
+    check_mix(s).map_err(|issue| vec![issue])?;
     let series = s.series();
     let munitions = s
         .munitions
@@ -241,11 +447,34 @@ pub(super) fn validate(s: &TimelineScenario) -> Result<(), Vec<Issue>> {
         .chain(statements)
         .filter_map(Result::err)
         .collect();
-    if found.is_empty() {
-        Ok(())
-    } else {
-        Err(found)
+    if !found.is_empty() {
+        return Err(found);
     }
+    // What only building finds (correlations), at the field it concerns.
+    s.draws().map(drop).map_err(|e| vec![issue_of(e)])
+}
+
+/// The `[mix]` of ordinary files, checked by their code, in place of the
+/// munitions' own `share`.
+fn check_mix(s: &TimelineScenario) -> Result<(), Issue> {
+    let Some(mix) = &s.mix else {
+        return Ok(());
+    };
+    if let Some((name, _)) = s.munitions.iter().find(|(_, m)| m.share.is_some()) {
+        return Err(Issue::at(
+            &["munitions", name, "share"],
+            "the shares of the containers are given by [mix]: give each munition's share there, not both",
+        ));
+    }
+    if !s.has_containers() {
+        return Err(Issue::at(
+            &["mix"],
+            "a cargo mix is given but no channel carries containers",
+        ));
+    }
+    let munitions: Vec<&str> = s.munitions.names().collect();
+    // Rounds per container default to 1 in timeline files.
+    check_mix_tables(mix, &munitions, &|_| true).map(drop)
 }
 
 fn check_periods(t: &Periods) -> Result<(), Issue> {
@@ -304,10 +533,10 @@ fn check_munition(s: &TimelineScenario, name: &str, m: &TimelineMunition) -> Res
             ));
         }
     }
-    if m.per_container.is_some() && m.share.is_none() {
+    if m.per_container.is_some() && !s.has_share(name, m) {
         return Err(Issue::at(
             &at("per_container"),
-            "per_container counts rounds in this munition's containers: give its share of the containers too",
+            "per_container counts rounds in this munition's containers: give its share of the containers too (share, or an entry in [mix])",
         ));
     }
     if m.supplied_share.is_some() && m.fired_per_day.is_none() {
@@ -334,31 +563,66 @@ fn check_munition(s: &TimelineScenario, name: &str, m: &TimelineMunition) -> Res
 fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Result<(), Issue> {
     check_name(&["channels", name], name, "a channel")?;
     let at = |field: &str| ["channels", name, field].map(String::from);
-    let given = |field: &&str| match *field {
-        "voyages_per_period" => c.voyages_per_period.is_some(),
-        "containers_per_voyage" => c.containers_per_voyage.is_some(),
-        "munition" => c.munition.is_some(),
-        _ => c.rounds_per_period.is_some(),
+    use ChannelKind::*;
+    let rates = &[VoyageRate, RoundRate][..];
+    // Each field, whether given, and the kinds of channel it belongs to.
+    let fields: [(&str, bool, &[ChannelKind]); 16] = [
+        (
+            "voyages_per_period",
+            c.voyages_per_period.is_some(),
+            &[VoyageRate],
+        ),
+        (
+            "containers_per_voyage",
+            c.containers_per_voyage.is_some(),
+            &[VoyageRate, CountedVoyages],
+        ),
+        ("tracked", c.tracked.is_some(), &[CountedVoyages]),
+        ("dark_seen", c.dark_seen.is_some(), &[CountedVoyages]),
+        ("p_detect", c.p_detect.is_some(), &[CountedVoyages]),
+        ("prior", c.prior.is_some(), &[CountedVoyages]),
+        ("munition", c.munition.is_some(), &[RoundRate, DirectCount]),
+        (
+            "rounds_per_period",
+            c.rounds_per_period.is_some(),
+            &[RoundRate],
+        ),
+        ("count", c.count.is_some(), &[DirectCount]),
+        ("sharing", c.sharing.is_some(), rates),
+        ("rho", c.rho.is_some(), rates),
+        ("step_sd", c.step_sd.is_some(), rates),
+        ("level_sd", c.level_sd.is_some(), rates),
+        ("slope_sd", c.slope_sd.is_some(), rates),
+        ("damping", c.damping.is_some(), rates),
+        ("hazard", c.hazard.is_some(), rates),
+    ];
+    let kind = c.kind();
+    let (needed, what): (&[&str], &str) = match kind {
+        VoyageRate => (
+            &["voyages_per_period", "containers_per_voyage"],
+            "voyages_per_period and containers_per_voyage",
+        ),
+        CountedVoyages => (
+            &["containers_per_voyage"],
+            "counted voyages (tracked, dark_seen, p_detect, prior)",
+        ),
+        RoundRate => (
+            &["munition", "rounds_per_period"],
+            "munition and rounds_per_period",
+        ),
+        DirectCount => (&["munition", "count"], "munition and count"),
     };
-    let containers = ["voyages_per_period", "containers_per_voyage"];
-    let rounds = ["munition", "rounds_per_period"];
-    let kinds = "a channel carries containers (voyages_per_period and containers_per_voyage) or rounds of one munition (munition and rounds_per_period)";
-    if containers.iter().any(given) {
-        if let Some(field) = rounds.iter().find(|f| given(f)) {
-            return Err(Issue::at(
-                &at(field),
-                format!(
-                    "{field} does not go with {}: {kinds}",
-                    containers.join(" and ")
-                ),
-            ));
-        }
+    let kinds = "a channel carries containers (voyages_per_period, or counted voyages: tracked, dark_seen, p_detect, prior; with containers_per_voyage) or rounds of one munition (munition, with rounds_per_period or a count); the rate processes (sharing, rho, ...) are for the rates a period";
+    if let Some((field, _, _)) = fields
+        .iter()
+        .find(|(_, given, of)| *given && !of.contains(&kind))
+    {
+        return Err(Issue::at(
+            &at(field),
+            format!("{field} does not go with {what}: {kinds}"),
+        ));
     }
-    let needed = if c.carries_containers() {
-        containers
-    } else {
-        rounds
-    };
+    let given = |field: &&str| fields.iter().any(|(f, g, _)| f == field && *g);
     if let Some(field) = needed.iter().find(|f| !given(f)) {
         return Err(Issue::at(
             &["channels", name],
@@ -380,10 +644,25 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
     if let Some(spec) = &c.containers_per_voyage {
         check_count(&at("containers_per_voyage"), spec)?;
     }
-    let (rate_field, rate) = match (&c.voyages_per_period, &c.rounds_per_period) {
-        (Some(v), _) => ("voyages_per_period", v),
-        (_, Some(r)) => ("rounds_per_period", r),
-        _ => unreachable!("a channel has a rate once its fields are checked"),
+    let (rate_field, rate) = match (
+        &c.voyages_per_period,
+        &c.rounds_per_period,
+        c.counted_voyages(),
+    ) {
+        (Some(v), _, _) => ("voyages_per_period", v),
+        (_, Some(r), _) => ("rounds_per_period", r),
+        (_, _, Some(voyages)) => {
+            check_voyages(&["channels", name], &voyages)?;
+            return check_active(s, name, c);
+        }
+        _ => {
+            let count = c
+                .count
+                .as_ref()
+                .ok_or_else(|| Issue::at(&["channels", name], kinds))?;
+            check_count(&at("count"), count)?;
+            return check_active(s, name, c);
+        }
     };
     let dist = check_non_negative(&at(rate_field), rate)?;
     // Each period's count is Poisson with this rate: its sampler's limit.
@@ -399,6 +678,11 @@ fn check_channel(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Resul
         ));
     }
     check_rate_process(name, c, rate_field, rate)?;
+    check_active(s, name, c)
+}
+
+/// The channel's active ranges lie in the timeline, each in order.
+fn check_active(s: &TimelineScenario, name: &str, c: &TimelineChannel) -> Result<(), Issue> {
     for (i, [start, end]) in c.active.iter().flatten().enumerate() {
         let path = [
             "channels".to_string(),

@@ -9,7 +9,7 @@ use super::dist_spec::DistSpec;
 use super::issue::Issue;
 use super::mix::{share_tables, stick_order, ShareTable};
 use super::named::Named;
-use super::schema::{Category, DetectionPrior, Scenario, OTHER_CARGO};
+use super::schema::{Category, DetectionPrior, Mix, Scenario, Voyages, OTHER_CARGO};
 use crate::dist::{fmt_num, Dist, Quantile};
 use crate::error::Error;
 
@@ -47,9 +47,13 @@ pub fn validate(s: &Scenario) -> Result<(), Vec<Issue>> {
 /// What only building the graph finds (a fixed combination of parameters no
 /// law accepts), at the field it concerns.
 fn check_compiles(s: &Scenario) -> Result<(), Issue> {
-    match super::compile::compile(s) {
-        Ok(_) => Ok(()),
-        Err(Error::Scenario(p)) => Err(Issue {
+    super::compile::compile(s).map(drop).map_err(issue_of)
+}
+
+/// A building error as a problem at the field it names.
+pub(super) fn issue_of(e: Error) -> Issue {
+    match e {
+        Error::Scenario(p) => Issue {
             path: p
                 .path
                 .split('.')
@@ -57,8 +61,8 @@ fn check_compiles(s: &Scenario) -> Result<(), Issue> {
                 .map(String::from)
                 .collect(),
             message: p.message,
-        }),
-        Err(e) => Err(Issue::at(&[] as &[&str], e.to_string())),
+        },
+        e => Issue::at(&[] as &[&str], e.to_string()),
     }
 }
 
@@ -311,32 +315,10 @@ fn check_detection_not_tiny<S: AsRef<str>>(
     Ok(())
 }
 
-/// The first problem of each channel: channels are independent.
-fn check_channels(s: &Scenario) -> Vec<Issue> {
-    let ch = &s.channels;
-    if ch.is_empty() {
-        return vec![Issue::at(
-            &["channels"],
-            "no supply channel: add a reported total, voyages, a flow or a direct count",
-        )];
-    }
-    let reported = ch
-        .reported
-        .iter()
-        .map(|(name, r)| check_count(&["channels", "reported", name, "containers"], &r.containers));
-    let voyages = ch.voyages.iter().map(|(name, v)| check_voyage(name, v));
-    let flows = ch.flows.iter().map(|(name, f)| check_flow(name, f));
-    let direct = ch.direct.iter().map(|(name, d)| check_direct(s, name, d));
-    reported
-        .chain(voyages)
-        .chain(flows)
-        .chain(direct)
-        .filter_map(Result::err)
-        .collect()
-}
-
-fn check_voyage(name: &str, v: &super::schema::Voyages) -> Result<(), Issue> {
-    let at = |field: &'static str| ["channels", "voyages", name, field];
+/// Counted voyages (`[channels.voyages.NAME]`, or a timeline channel with
+/// their fields) at the table `here`.
+pub(super) fn check_voyages(here: &[&str], v: &Voyages) -> Result<(), Issue> {
+    let at = |field: &'static str| [here, &[field]].concat();
     check_count(&at("tracked"), &v.tracked)?;
     check_count(&at("containers_per_voyage"), &v.containers_per_voyage)?;
     if v.dark_seen > MAX_DARK_SEEN {
@@ -365,13 +347,40 @@ fn check_voyage(name: &str, v: &super::schema::Voyages) -> Result<(), Issue> {
         }
         None if infers_unseen => {
             return Err(Issue::at(
-                    &["channels", "voyages", name],
+                    here,
                     "missing field `p_detect`: the probability that a dark voyage is seen is needed to infer the unseen ones",
                 ));
         }
         None => {}
     }
     Ok(())
+}
+
+/// The first problem of each channel: channels are independent.
+fn check_channels(s: &Scenario) -> Vec<Issue> {
+    let ch = &s.channels;
+    if ch.is_empty() {
+        return vec![Issue::at(
+            &["channels"],
+            "no supply channel: add a reported total, voyages, a flow or a direct count",
+        )];
+    }
+    let reported = ch
+        .reported
+        .iter()
+        .map(|(name, r)| check_count(&["channels", "reported", name, "containers"], &r.containers));
+    let voyages = ch
+        .voyages
+        .iter()
+        .map(|(name, v)| check_voyages(&["channels", "voyages", name], v));
+    let flows = ch.flows.iter().map(|(name, f)| check_flow(name, f));
+    let direct = ch.direct.iter().map(|(name, d)| check_direct(s, name, d));
+    reported
+        .chain(voyages)
+        .chain(flows)
+        .chain(direct)
+        .filter_map(Result::err)
+        .collect()
 }
 
 fn check_flow(name: &str, f: &super::schema::Flow) -> Result<(), Issue> {
@@ -435,10 +444,13 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
             "a cargo mix is given but no channel counts containers",
         ));
     }
-    let tables = share_tables(mix)?;
-    for table in &tables {
-        check_share_table(s, table)?;
-    }
+    let munitions: Vec<&str> = s.munitions.names().collect();
+    let has_per_container = |m: &str| {
+        s.munitions
+            .get(m)
+            .is_some_and(|m| m.per_container.is_some())
+    };
+    let tables = check_mix_tables(mix, &munitions, &has_per_container)?;
     for (name, m) in s.munitions.iter() {
         if m.per_container.is_some() && !tables.iter().any(|t| t.entries.contains(name)) {
             let place = tables.first().map(|t| t.path.join(".")).unwrap_or_default();
@@ -449,6 +461,21 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The share tables of a mix and the weights of its alternatives, for a
+/// catalog of `munitions` (ordinary and timeline files alike); a munition
+/// with a share must have rounds per container (`has_per_container`).
+pub(super) fn check_mix_tables<'m>(
+    mix: &'m Mix,
+    munitions: &[&str],
+    has_per_container: &dyn Fn(&str) -> bool,
+) -> Result<Vec<ShareTable<'m>>, Issue> {
+    let tables = share_tables(mix)?;
+    for table in &tables {
+        check_share_table(table, munitions, has_per_container)?;
     }
     for (i, alternative) in mix.alternatives.iter().flatten().enumerate() {
         let w = alternative.weight;
@@ -466,10 +493,14 @@ fn check_mix(s: &Scenario) -> Result<(), Issue> {
             ));
         }
     }
-    Ok(())
+    Ok(tables)
 }
 
-fn check_share_table(s: &Scenario, table: &ShareTable) -> Result<(), Issue> {
+fn check_share_table(
+    table: &ShareTable,
+    munitions: &[&str],
+    has_per_container: &dyn Fn(&str) -> bool,
+) -> Result<(), Issue> {
     let shares = table.entries;
     let at = |key: &str| {
         let mut p = table.path.clone();
@@ -480,16 +511,16 @@ fn check_share_table(s: &Scenario, table: &ShareTable) -> Result<(), Issue> {
         if key == OTHER_CARGO {
             continue;
         }
-        let Some(m) = s.munitions.get(key) else {
+        if !munitions.contains(&key) {
             return Err(Issue::at(
                 &at(key),
                 format!(
                     "unknown munition '{key}'; the catalog has: {} (and '{OTHER_CARGO}' for non-munition cargo)",
-                    s.munitions.names().collect::<Vec<_>>().join(", ")
+                    munitions.join(", ")
                 ),
             ));
-        };
-        if m.per_container.is_none() {
+        }
+        if !has_per_container(key) {
             return Err(Issue::at(
                 &["munitions", key],
                 format!("'{key}' has a share of the containers but no per_container (rounds per container)"),

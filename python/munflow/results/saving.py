@@ -50,6 +50,15 @@ class ResultsFileError(ValueError):
     file and, where it can, the part at fault."""
 
 
+def _statements(evidence: Any) -> list[dict[str, Any]]:
+    """The observations as the loader rebuilds them on the graph's nodes
+    (their figures keep the readable labels of their quantities)."""
+    return [
+        {"kind": o.kind, "name": o.name, "arity": len(o.nodes), "figures": o.figures}
+        for o in evidence
+    ]
+
+
 def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a posterior adds: its observations, weights, per-observation
     terms, the prior's columns and the normal scores of a tempering run."""
@@ -65,10 +74,7 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
         log_evidence_se=post.get("log_evidence_se", float("nan")),
         populations=list(post.get("populations", [])),
         stages=list(post["stages"]),
-        observations=[
-            {"kind": o.kind, "name": o.name, "arity": len(o.nodes), "figures": o.figures}
-            for o in evidence
-        ],
+        observations=_statements(evidence),
         prior={
             "outputs": list(prior.outputs),
             "inputs": list(prior.inputs),
@@ -106,7 +112,10 @@ def save(res: Results | SummaryResults | TimelineResults, path: str | os.PathLik
     if scenario is not None:
         meta["scenario"] = _scenario(res, scenario)
     if timeline is not None:
-        timeline.pop("model", None)  # samples: the flat model is meta["model"]
+        # Samples: the flat model and its statements are meta["model"] and
+        # meta["posterior"].
+        timeline.pop("model", None)
+        timeline.pop("statements", None)
         meta["timeline"] = timeline
     # Written whole or not at all: an error or Ctrl-C on the way leaves the
     # previous file as it was.
@@ -180,10 +189,15 @@ def _summary(
         # answers after loading.
         "event_graph": _core.save_graph([expr for _name, expr, _p in events]),
     }
+    statements = []
     if timeline is not None:
         meta["model"] = timeline.pop("model")
+        statements = timeline.pop("statements")
     if getattr(res, "ess", None) is not None:
         meta["posterior"] = {
+            # A timeline's statements, on the kept model's nodes: its fan
+            # charts mark them, and its model lists them, after loading.
+            "statements": statements,
             "ess": float(res.ess),  # type: ignore[attr-defined]
             "observations": list(getattr(res, "observations", [])),
             **{
@@ -208,6 +222,7 @@ def _timeline(res: TimelineResults) -> dict[str, Any]:
             for name in model._outputs
         ],
         "model": _graph(model.model.outputs, model.evidence),
+        "statements": _statements(model.evidence),
     }
     if res.scenario is not None:
         text, fmt, origin = res.scenario.__reduce__()[1]

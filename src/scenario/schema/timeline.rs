@@ -1,6 +1,8 @@
 //! Timeline files (checked in `scenario/timeline.rs`).
 
+use super::correlations::CorrelationSpec;
 use super::evidence::EvidenceSpec;
+use super::{DetectionPrior, Mix};
 use crate::scenario::dates::{Date, Period};
 use crate::scenario::dist_spec::DistSpec;
 use crate::scenario::named::Named;
@@ -18,12 +20,20 @@ pub struct TimelineScenario {
     pub timeline: Periods,
     #[serde(default, skip_serializing_if = "Named::is_empty")]
     pub munitions: Named<TimelineMunition>,
+    /// The cargo mix of ordinary files (`dirichlet`, `fixed` or
+    /// `alternatives`), in place of each munition's `share`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mix: Option<Mix>,
     #[serde(default)]
     pub channels: Named<TimelineChannel>,
     /// Dated statements: `[evidence.NAME]` tables of every scenario file,
     /// with the `date` (the period) they speak of.
     #[serde(default, skip_serializing_if = "Named::is_empty")]
     pub evidence: Named<EvidenceSpec>,
+    /// Inputs drawn jointly with a target rank correlation, as in ordinary
+    /// files; only inputs drawn once for the whole timeline take part.
+    #[serde(default, skip_serializing_if = "Named::is_empty")]
+    pub correlations: Named<CorrelationSpec>,
 }
 
 /// The `[timeline]` table: periods from the one holding `start` to the one
@@ -102,7 +112,10 @@ impl Sharing {
 
 /// A channel: containers by voyage (`voyages_per_period` and
 /// `containers_per_voyage`) or rounds of one munition (`munition` and
-/// `rounds_per_period`), Poisson in each active period.
+/// `rounds_per_period`), Poisson in each active period. Or, with the fields
+/// of ordinary files, a total over its active periods, spread evenly over
+/// them: counted voyages (`tracked`, `dark_seen`, `p_detect`, `prior`) times
+/// `containers_per_voyage`, or a direct `count` of one `munition`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineChannel {
@@ -124,6 +137,21 @@ pub struct TimelineChannel {
     pub munition: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rounds_per_period: Option<DistSpec>,
+    /// Counted voyages: those followed openly over the active periods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracked: Option<DistSpec>,
+    /// Counted voyages: dark voyages that were nevertheless seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dark_seen: Option<u64>,
+    /// Counted voyages: the probability that a dark voyage is seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_detect: Option<DistSpec>,
+    /// Counted voyages: the prior on the number of dark ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<DetectionPrior>,
+    /// A direct count of `munition` over the active periods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<DistSpec>,
     /// How the rate is shared across periods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharing: Option<Sharing>,

@@ -166,6 +166,7 @@ if TIMELINE:
         "voyages_per_period", "containers_per_voyage", "rounds_per_period", "munition",
         "sharing", "rho", "kind", "quantity", "date", "value", "rel_error", "sd", "level",
         "lower", "upper", "measured", "label", "source", "bogus", "dud_rat", "shareing",
+        "tracked", "dark_seen", "p_detect", "prior", "count",
     ]  # fmt: skip
     OTHER_VALUES += [
         "2024-03", "2024-03-15", "2023-07", "2025-07", "2024-02-30", "9999-12-31", "1900-01",
@@ -190,8 +191,28 @@ def structural_edit(draw: st.DrawFn) -> Case:
     """The bundled scenario with one to three edits, as JSON."""
     data = json.loads(json.dumps(DATA))
     for _ in range(draw(st.integers(1, 3))):
-        extra = ["date"] if TIMELINE else ["estimates", "mix"]
+        extra = ["date", "mix", "correlations", "counted"] if TIMELINE else ["estimates", "mix"]
         edit = draw(st.sampled_from(["value"] * 6 + ["set", "drop", "add", *extra]))
+        if edit == "correlations":
+            names = ["shell_152.dud_rate", "shell_152.per_container", "shell_152.share",
+                     "rajin.containers_per_voyage", "rajin.voyages_per_period",
+                     "munitions.shell_152.fired_per_day", "ghost"]  # fmt: skip
+            inputs = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3))
+            rank = draw(st.sampled_from([0.5, -0.9, 1.5, [[1, 0.3], [0.3, 1]]]))
+            data.setdefault("correlations", {})["c"] = {"inputs": inputs, "rank_corr": rank}
+            continue
+        if edit == "counted" and "rajin" in data["channels"]:
+            # The rajin channel as voyages counted the way ordinary files do.
+            rajin = data["channels"]["rajin"]
+            for key in ("voyages_per_period", "sharing", "rho"):
+                if draw(st.integers(0, 3)):
+                    rajin.pop(key, None)
+            rajin["tracked"] = draw(plausible() | st.sampled_from([25, 0]))
+            rajin["dark_seen"] = draw(st.sampled_from([19, 0, -1, 2_000_000]))
+            rajin["p_detect"] = draw(
+                st.sampled_from([{"beta": [4, 4]}, 0, 0.5, {"pert": [0, 1, 2]}])
+            )
+            continue
         if edit == "date":
             path = draw(st.sampled_from(DATE_PATHS))
             _get(data, path[:-1])[path[-1]] = draw(st.sampled_from(DATES))
@@ -204,10 +225,17 @@ def structural_edit(draw: st.DrawFn) -> Case:
             continue
         if edit == "mix":
             kind = draw(st.sampled_from(["dirichlet", "fixed"]))
-            keys = draw(
-                st.lists(st.sampled_from(["shell_152", "rocket_122", "other", "x"]), max_size=4)
+            munitions = (
+                ["ballistic_missile", "shell_152"] if TIMELINE else ["shell_152", "rocket_122"]
             )
+            keys = draw(st.lists(st.sampled_from([*munitions, "other", "x"]), max_size=4))
             data["mix"] = {kind: {k: draw(number()) for k in keys}}
+            if TIMELINE and draw(st.booleans()):
+                # A timeline file's mix stands in for the munitions' own shares.
+                data["munitions"]["shell_152"].pop("share", None)
+                if draw(st.booleans()):
+                    data["mix"] = {"alternatives": [{"fixed": {"shell_152": 1, "other": 0}},
+                                                    {"weight": 3, **data["mix"]}]}  # fmt: skip
             continue
         if edit == "add":
             entry = draw(st.sampled_from(ENTRIES))
@@ -376,7 +404,11 @@ def check_timeline_consistent(res: Any, sc: Any) -> None:
             assert (np.diff(values, axis=1) >= 0).all(), name
     if "voyages" in series:
         voyages = series["voyages"]
-        assert (voyages >= 0).all() and (voyages == np.floor(voyages)).all()
+        assert (voyages >= 0).all()
+        # Poisson voyages are whole each period; a counted total spread evenly is not.
+        channels = sc.to_dict()["channels"].values()
+        if all("voyages_per_period" in c or "munition" in c for c in channels):
+            assert (voyages == np.floor(voyages)).all()
         assert (series["containers"] >= 0).all()
     for munition in sc.munitions:
         if f"cumulative.{munition}" in series:
