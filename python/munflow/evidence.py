@@ -93,7 +93,7 @@ def poisson(k: int, *, rate: Any, name: str | None = None) -> Observation:
 
 def measured(
     quantity: Any,
-    value: float,
+    value: float | None = None,
     *,
     rel_error: float | None = None,
     sd: float | None = None,
@@ -115,7 +115,15 @@ def measured(
     >>> said = mf.evidence.measured(containers, 7000, rel_error=0.15, name="minister")
     >>> said.description
     'measured: containers = 7,000 (errors in proportion, log-scale sd 0.085)'
+
+    Without ``value`` it is a statement to come, for ``res.predict``
+    (see :mod:`munflow.forecast`).
     """
+    if value is None:
+        from munflow.forecast import StatementToCome
+
+        figures = {"rel_error": rel_error, "sd": sd, "level": level, "error": error}
+        return StatementToCome("measured", quantity, figures, name)  # type: ignore[return-value]
     name = name if name is not None else f"{_label(quantity)} reported as {readable(float(value))}"
     figures = {"value": value, "rel_error": rel_error, "sd": sd, "level": level, "error": error}
     return _observation("measured", name, (quantity,), figures)
