@@ -66,6 +66,7 @@ from munflow.sensitivity import (
     tornado,
     value_of_information,
 )
+from munflow.statements import Statement
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline_scenario import TimelineScenario
 from munflow.words import words
@@ -91,6 +92,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioResults",
     "Series",
+    "Statement",
     "__version__",
     "abs",
     "bernoulli",

@@ -30,7 +30,9 @@ statements, read into a :class:`~munflow.timeline.TimelineModel`.
     [evidence.minister]                     # the evidence syntax of every scenario file
     kind = "measured"                       # or "at_least", "at_most", "between"
     quantity = "cumulative.containers"      # any series: "cumulative.voyages", ...
-    date = "2024-03"                        # the period the statement speaks of
+    date = "2024-03"                        # when it was said; it counts to the end of
+    about = "2024-02"                       # this period (optional; default the date's),
+                                            # or to the end of a day: as_of = "2024-03-15"
     value = 7000
     rel_error = 0.15
 
@@ -51,6 +53,7 @@ from typing import Any
 import munflow._core as _core
 from munflow import evidence as ev
 from munflow.located import located_model_error
+from munflow.statements import counted_to
 from munflow.timeline import Series, Timeline, TimelineModel
 
 
@@ -352,10 +355,14 @@ class _Builder:
                 return float(ref)
             if ref not in outputs:
                 return self.inputs[ref].items[0]
-            at = outputs[ref].at(spec["date"])
+            # The reader has checked date, about and as_of (src/scenario/timeline.rs).
+            at = counted_to(outputs[ref], spec["date"], spec.get("about"), spec.get("as_of"))
             if at.name is None:
                 # Labels the node (the same one) for the statement's description.
-                label = self.tl.labels[self.tl.period_of(spec["date"])]
+                label = (
+                    spec.get("as_of")
+                    or self.tl.labels[self.tl.period_of(spec.get("about") or spec["date"])]
+                )
                 at = _core.named(at, f"{ref}[{label}]")
             return at
 

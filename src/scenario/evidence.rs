@@ -213,11 +213,17 @@ pub(super) fn observations(
     };
     let mut out = Vec::new();
     for (name, spec) in specs.iter() {
-        if spec.date.is_some() {
-            return Err(Error::at_field(
-                format!("evidence.{name}.date"),
-                "a date places a statement in a timeline file, and this file has no [timeline] table",
-            ));
+        for (field, given) in [
+            ("date", spec.date),
+            ("about", spec.about),
+            ("as_of", spec.as_of),
+        ] {
+            if given.is_some() {
+                return Err(Error::at_field(
+                    format!("evidence.{name}.{field}"),
+                    format!("{field} places a statement in a timeline file, and this file has no [timeline] table"),
+                ));
+            }
         }
         let obs = spec
             .observation(name, &resolve)
