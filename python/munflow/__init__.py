@@ -45,6 +45,7 @@ from munflow._core import (
     where,
 )
 from munflow._families import *  # noqa: F403 (the families, listed by the declaration)
+from munflow.backtest import Backtest, backtest
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.provenance import rests_on
@@ -72,6 +73,7 @@ from munflow.timeline_scenario import TimelineScenario
 from munflow.words import words
 
 __all__ = [
+    "Backtest",
     "CorrelationRepairWarning",
     "Distribution",
     "EvidenceError",
@@ -95,6 +97,7 @@ __all__ = [
     "Statement",
     "__version__",
     "abs",
+    "backtest",
     "bernoulli",
     "categorical",
     "clip",
