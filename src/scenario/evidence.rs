@@ -221,7 +221,10 @@ pub(super) fn observations(
             if given.is_some() {
                 return Err(Error::at_field(
                     format!("evidence.{name}.{field}"),
-                    format!("{field} places a statement in a timeline file, and this file has no [timeline] table"),
+                    format!(
+                        "{} places a statement in a timeline file, and this file has no [timeline] table",
+                        if field == "date" { "a date" } else { field }
+                    ),
                 ));
             }
         }

@@ -643,7 +643,7 @@ containers_per_voyage = 10
         };
         assert_eq!(
             (s.periods(), s.series().len(), s.evidence.len()),
-            (23, 13, 3)
+            (23, 13, 7)
         );
         assert!(s.inputs().contains(&"shell_152.dud_rate".to_string()));
         // The per-period rate is no single input.
