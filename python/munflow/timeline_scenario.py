@@ -88,7 +88,11 @@ class TimelineScenario:
         periods = doc["timeline"]
         self.timeline = Timeline(periods["start"], periods["end"], periods.get("period", "month"))
         self.munitions = list(doc.get("munitions", {}))
-        self.model = _Builder(self.timeline, spec.laws()).model(doc)
+        try:
+            self.model = _Builder(self.timeline, spec.laws()).model(doc)
+        except _FieldError as err:
+            line = spec.line_of(err.path)
+            raise _core.scenario_error(str(err), err.path, self.origin, line) from None
         if list(self.model.series) != spec.series():  # one list of series, kept in step
             raise RuntimeError(f"series {self.model.series} differ from {spec.series()}")
 
@@ -246,6 +250,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _FieldError(ValueError):
+    """A problem with a field of the file found while building the model."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def _restore(text: str, format: str, origin: str) -> TimelineScenario:
     return TimelineScenario(_core.TimelineSpec.from_text(text, format, origin))
 
@@ -355,8 +367,12 @@ class _Builder:
                 return float(ref)
             if ref not in outputs:
                 return self.inputs[ref].items[0]
-            # The reader has checked date, about and as_of (src/scenario/timeline.rs).
-            at = counted_to(outputs[ref], spec["date"], spec.get("about"), spec.get("as_of"))
+            # The reader has checked the dates (src/scenario/timeline.rs); only
+            # Python knows which series are running totals that as_of can split.
+            try:
+                at = counted_to(outputs[ref], spec["date"], spec.get("about"), spec.get("as_of"))
+            except ValueError as err:
+                raise _FieldError(f"evidence.{name}.as_of", f"{ref}: {err}") from None
             if at.name is None:
                 # Labels the node (the same one) for the statement's description.
                 label = (

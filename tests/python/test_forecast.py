@@ -212,3 +212,14 @@ def test_a_timeline_file_s_bad_dates_are_located(fields, message):
     with pytest.raises(mf.ScenarioError, match=message) as err:
         mf.TimelineScenario(FILE + fields, "t.toml")
     assert "t.toml:" in str(err.value)
+
+
+def test_as_of_on_a_series_that_is_no_running_total_is_located_in_the_file():
+    text = FILE.replace("cumulative.containers", "shell.stock").replace(
+        "[munitions.shell]", "[munitions.shell]\nfired_per_day = 10"
+    )
+    with pytest.raises(
+        mf.ScenarioError, match="evidence.said.as_of: shell.stock: as_of splits"
+    ) as err:
+        mf.TimelineScenario(text + 'date = "2024-03"\nas_of = "2024-03-10"\n', "t.toml")
+    assert str(err.value).startswith("t.toml:")
