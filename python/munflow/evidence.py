@@ -119,14 +119,16 @@ def measured(
     Without ``value`` it is a statement to come, for ``res.predict``
     (see :mod:`munflow.forecast`).
     """
+    figures = {"rel_error": rel_error, "sd": sd, "level": level, "error": error}
     if value is None:
-        from munflow.forecast import StatementToCome
+        from munflow.statement_to_come import StatementToCome
 
-        figures = {"rel_error": rel_error, "sd": sd, "level": level, "error": error}
-        return StatementToCome("measured", quantity, figures, name)  # type: ignore[return-value]
+        def stated(figure: float) -> Observation:
+            return measured(quantity, figure, name=name, **figures)
+
+        return StatementToCome("measured", quantity, figures, name, stated)  # type: ignore[return-value]
     name = name if name is not None else f"{_label(quantity)} reported as {readable(float(value))}"
-    figures = {"value": value, "rel_error": rel_error, "sd": sd, "level": level, "error": error}
-    return _observation("measured", name, (quantity,), figures)
+    return _observation("measured", name, (quantity,), {"value": value, **figures})
 
 
 def at_least(quantity: Any, value: float, *, name: str | None = None) -> Observation:

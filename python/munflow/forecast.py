@@ -33,9 +33,11 @@ import numpy as np
 import pandas as pd
 
 from munflow import _core
+from munflow import evidence as ev
 from munflow._core import Expr, Observation
 from munflow.formatting import readable
 from munflow.results import weighted
+from munflow.statement_to_come import StatementToCome
 
 if TYPE_CHECKING:
     from munflow.results.base import Results
@@ -43,34 +45,6 @@ if TYPE_CHECKING:
 #: The kinds of statement a prediction can be made for: a figure with an
 #: error model, or a bound that holds or not.
 PREDICTABLE = ("measured", "at_least", "at_most", "between")
-
-
-@dataclass(frozen=True)
-class StatementToCome:
-    """A statement whose figure is not known yet: its kind, the quantity it
-    will report and its error model (``mf.evidence.measured(quantity,
-    rel_error=0.15)`` without a value). ``stated(figure)`` makes the
-    observation once the figure is known."""
-
-    kind: str
-    quantity: Any
-    figures: dict[str, Any]
-    name: str | None = None
-
-    def stated(self, value: float) -> Observation:
-        """The observation of this statement saying ``value``."""
-        from munflow import evidence as ev
-
-        if self.kind == "measured":
-            return ev.measured(self.quantity, value, name=self.name, **self.figures)
-        raise ValueError(f"a statement to come of kind {self.kind!r} cannot be stated")
-
-    @property
-    def description(self) -> str:
-        return f"a statement to come: {self.name or readable_quantity(self.quantity)}"
-
-    def __repr__(self) -> str:
-        return f"<munflow {self.description}>"
 
 
 def readable_quantity(quantity: Any) -> str:
@@ -123,7 +97,14 @@ class Prediction:
                 for k, v in statement.figures.items()
                 if k in ("rel_error", "sd", "level", "error")
             }
-            statement = StatementToCome(statement.kind, statement.nodes[0], figures, statement.name)
+            quantity, name = statement.nodes[0], statement.name
+            statement = StatementToCome(
+                statement.kind,
+                quantity,
+                figures,
+                name,
+                lambda figure: ev.measured(quantity, figure, name=name, **figures),
+            )
         elif not isinstance(statement, StatementToCome):
             raise TypeError(
                 "statement must be an observation such as mf.evidence.measured(cum.at('2024-10'), "
@@ -140,10 +121,8 @@ class Prediction:
         """The run behind the results, the normal scores of a tempering
         posterior, whether counts stated exactly hold their figures, and
         the rows' weights (summing to 1)."""
-        from munflow.results.posterior import PosteriorResults
-
         res = self._res
-        if isinstance(res, PosteriorResults):
+        if _is_posterior(res):
             return res._raw, list(res._post["scores"]), True, res.draw_weights
         return res._raw, None, False, np.full(res.n, 1.0 / res.n)
 
@@ -306,9 +285,7 @@ def crps(samples: np.ndarray, weights: np.ndarray, y: float) -> float:
 def _on_rows(res: Results, expr: Expr) -> np.ndarray:
     """An expression's values on the rows behind ``res`` (a posterior's
     draws, aligned with its weights)."""
-    from munflow.results.posterior import PosteriorResults
-
-    if isinstance(res, PosteriorResults):
+    if _is_posterior(res):
         return np.asarray(res._evaluate(expr), dtype=float)
     raw = _core.run(
         [("event", expr)],
@@ -320,6 +297,13 @@ def _on_rows(res: Results, expr: Expr) -> np.ndarray:
         keys_from=res._raw,
     )
     return np.asarray(raw.columns["event"], dtype=float)
+
+
+def _is_posterior(res: Results) -> bool:
+    """Whether ``res`` is a posterior (its rows weighted, or tempering's
+    particles with their normal scores), known without importing its class:
+    the results call this module."""
+    return hasattr(res, "_post")
 
 
 def _finite(x: Any, what: str) -> float:
