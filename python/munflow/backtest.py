@@ -73,7 +73,7 @@ class Backtest:
     def summary(self) -> pd.DataFrame:
         """Per cut-off: statements scored, the share inside the 50% and 90%
         intervals, the mean PIT and the mean CRPS."""
-        figures = self.table.dropna(subset=["pit"])
+        figures = self.table.dropna(subset=["pit"]).astype({"in_50": float, "in_90": float})
         grouped = figures.groupby("cutoff", sort=False)
         table = pd.DataFrame(
             {
@@ -104,8 +104,13 @@ class Backtest:
         ax.set_xlim(0, 1)
         ax.set_xlabel("where the stated figure fell in the forecast (PIT)")
         ax.set_ylabel("share of statements")
-        in50, in90 = self.table["in_50"].mean(), self.table["in_90"].mean()
-        ax.set_title(f"{len(pit)} forecasts: {in50:.0%} in the 50% interval, {in90:.0%} in the 90%")
+        figures = self.table.dropna(subset=["pit"])
+        in50, in90 = figures["in_50"].astype(float).mean(), figures["in_90"].astype(float).mean()
+        ax.set_title(
+            f"{len(pit)} forecasts: {in50:.0%} inside their 50% interval,\n"
+            f"{in90:.0%} inside their 90% interval",
+            fontsize="medium",
+        )
         ax.legend(frameon=False, fontsize="small")
         return ax
 

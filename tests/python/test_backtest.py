@@ -90,7 +90,7 @@ def test_the_calibration_plot_reads(tmp_path):
     matplotlib.use("Agg")
     bt = mf.backtest(_model, STATEMENTS, cutoffs=["2024-02", "2024-04"], n=1_000, seed=1)
     ax = bt.plot()
-    assert "in the 90%" in ax.get_title()
+    assert "inside their 90% interval" in ax.get_title()
     ax.figure.savefig(tmp_path / "pit.png")
 
 
