@@ -260,7 +260,7 @@ def surprise(res: Results, statement: Observation) -> Surprise:
         p = min(1.0, 2.0 * min(tail, 1.0 - tail))
         side = "or more" if tail >= 0.5 else "or less"
         said = (
-            f"{readable(figure)} is at the {100 * tail:.1f}th percentile of the prediction; "
+            f"{readable(figure)} falls at percentile {100 * tail:.1f} of the prediction; "
             f"a figure this far out ({readable(figure)} {side}, or as far the other way): "
             f"{words(p, n=n)} (two-sided p = {p:.3g})"
         )
