@@ -45,6 +45,7 @@ from munflow._core import (
     where,
 )
 from munflow._families import *  # noqa: F403 (the families, listed by the declaration)
+from munflow.backtest import Backtest, backtest
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.provenance import rests_on
@@ -66,11 +67,13 @@ from munflow.sensitivity import (
     tornado,
     value_of_information,
 )
+from munflow.statements import Statement
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline_scenario import TimelineScenario
 from munflow.words import words
 
 __all__ = [
+    "Backtest",
     "CorrelationRepairWarning",
     "Distribution",
     "EvidenceError",
@@ -91,8 +94,10 @@ __all__ = [
     "ScenarioError",
     "ScenarioResults",
     "Series",
+    "Statement",
     "__version__",
     "abs",
+    "backtest",
     "bernoulli",
     "categorical",
     "clip",

@@ -93,7 +93,7 @@ def poisson(k: int, *, rate: Any, name: str | None = None) -> Observation:
 
 def measured(
     quantity: Any,
-    value: float,
+    value: float | None = None,
     *,
     rel_error: float | None = None,
     sd: float | None = None,
@@ -115,10 +115,20 @@ def measured(
     >>> said = mf.evidence.measured(containers, 7000, rel_error=0.15, name="minister")
     >>> said.description
     'measured: containers = 7,000 (errors in proportion, log-scale sd 0.085)'
+
+    Without ``value`` it is a statement to come, for ``res.predict``
+    (see :mod:`munflow.forecast`).
     """
+    figures = {"rel_error": rel_error, "sd": sd, "level": level, "error": error}
+    if value is None:
+        from munflow.statement_to_come import StatementToCome
+
+        def stated(figure: float) -> Observation:
+            return measured(quantity, figure, name=name, **figures)
+
+        return StatementToCome("measured", quantity, figures, name, stated)  # type: ignore[return-value]
     name = name if name is not None else f"{_label(quantity)} reported as {readable(float(value))}"
-    figures = {"value": value, "rel_error": rel_error, "sd": sd, "level": level, "error": error}
-    return _observation("measured", name, (quantity,), figures)
+    return _observation("measured", name, (quantity,), {"value": value, **figures})
 
 
 def at_least(quantity: Any, value: float, *, name: str | None = None) -> Observation:

@@ -336,6 +336,9 @@ class Series:
         #: series has no ``total()``.
         self.held = held
         self._cumulative: Series | None = None
+        #: The flow a running total adds up (``cumulative()`` sets it):
+        #: what ``as_of`` splits by days.
+        self._flow: Series | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -396,6 +399,7 @@ class Series:
                 out.append(x if not out else _combine(operator.add, out[-1], x))
             name = f"cumulative {self.name}" if self.name else None
             self._cumulative = Series(self.timeline, out, name, held=True)
+            self._cumulative._flow = self
         return self._cumulative
 
     def total(self) -> Expr:
@@ -421,6 +425,37 @@ class Series:
         node = _as_expr(self.items[t])
         if self.name and node.name is None:
             remember(node, f"{self.name} at {self.timeline.labels[t]}")
+        return node
+
+    def as_of(self, day: When) -> Expr:
+        """A running total at the end of ``day``: the total at the end of
+        the period before, plus the share of this period's flow its days
+        up to ``day`` make (the 15th of a 31-day month: 15/31). A statement
+        "as of 15 March" observes it.
+
+        >>> import munflow as mf
+        >>> tl = mf.Timeline("2024-01", "2024-03")
+        >>> cum = tl.values([31.0, 29.0, 31.0]).cumulative()
+        >>> mf.run({"x": cum.as_of("2024-03-15")}, n=1, seed=1)["x"][0]
+        np.float64(75.0)
+        """
+        if self._flow is None:
+            raise ValueError(
+                "as_of splits a period's flow by days, and this series is not a running "
+                "total: use series.cumulative().as_of(day)"
+            )
+        t = self.timeline.period_of(day, "as_of")
+        first = self.timeline.dates[t].astype(dt.date)
+        elapsed = (_parse(day, "as_of") - first).days + 1
+        if elapsed == self.timeline.days[t]:
+            return self.at(day)
+        share = elapsed / float(self.timeline.days[t])
+        before = self.items[t - 1] if t > 0 else 0.0
+        node = _as_expr(
+            _combine(operator.add, before, _combine(operator.mul, self._flow.items[t], share))
+        )
+        if self.name and node.name is None:
+            remember(node, f"{self.name} as of {_parse(day, 'as_of').isoformat()}")
         return node
 
 

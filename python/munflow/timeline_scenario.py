@@ -30,7 +30,9 @@ statements, read into a :class:`~munflow.timeline.TimelineModel`.
     [evidence.minister]                     # the evidence syntax of every scenario file
     kind = "measured"                       # or "at_least", "at_most", "between"
     quantity = "cumulative.containers"      # any series: "cumulative.voyages", ...
-    date = "2024-03"                        # the period the statement speaks of
+    date = "2024-03"                        # when it was said; it counts to the end of
+    about = "2024-02"                       # this period (optional; default the date's),
+                                            # or to the end of a day: as_of = "2024-03-15"
     value = 7000
     rel_error = 0.15
 
@@ -59,6 +61,7 @@ from typing import Any
 import munflow._core as _core
 from munflow import evidence as ev
 from munflow.located import located_model_error
+from munflow.statements import counted_to
 from munflow.timeline import Series, Timeline, TimelineModel
 
 
@@ -93,7 +96,11 @@ class TimelineScenario:
         periods = doc["timeline"]
         self.timeline = Timeline(periods["start"], periods["end"], periods.get("period", "month"))
         self.munitions = list(doc.get("munitions", {}))
-        self.model = _Builder(self.timeline, spec.laws(), spec.draws()).model(doc)
+        try:
+            self.model = _Builder(self.timeline, spec.laws(), spec.draws()).model(doc)
+        except _FieldError as err:
+            line = spec.line_of(err.path)
+            raise _core.scenario_error(str(err), err.path, self.origin, line) from None
         if list(self.model.series) != spec.series():  # one list of series, kept in step
             raise RuntimeError(f"series {self.model.series} differ from {spec.series()}")
 
@@ -251,6 +258,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _FieldError(ValueError):
+    """A problem with a field of the file found while building the model."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def _restore(text: str, format: str, origin: str) -> TimelineScenario:
     return TimelineScenario(_core.TimelineSpec.from_text(text, format, origin))
 
@@ -384,10 +399,18 @@ class _Builder:
                 return float(ref)
             if ref not in outputs:
                 return self.inputs[ref].items[0]
-            at = outputs[ref].at(spec["date"])
+            # The reader has checked the dates (src/scenario/timeline.rs); only
+            # Python knows which series are running totals that as_of can split.
+            try:
+                at = counted_to(outputs[ref], spec["date"], spec.get("about"), spec.get("as_of"))
+            except ValueError as err:
+                raise _FieldError(f"evidence.{name}.as_of", f"{ref}: {err}") from None
             if at.name is None:
                 # Labels the node (the same one) for the statement's description.
-                label = self.tl.labels[self.tl.period_of(spec["date"])]
+                label = (
+                    spec.get("as_of")
+                    or self.tl.labels[self.tl.period_of(spec.get("about") or spec["date"])]
+                )
                 at = _core.named(at, f"{ref}[{label}]")
             return at
 

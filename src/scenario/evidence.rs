@@ -205,11 +205,20 @@ pub(super) fn observations(
     };
     let mut out = Vec::new();
     for (name, spec) in specs.iter() {
-        if spec.date.is_some() {
-            return Err(Error::at_field(
-                format!("evidence.{name}.date"),
-                "a date places a statement in a timeline file, and this file has no [timeline] table",
-            ));
+        for (field, given) in [
+            ("date", spec.date),
+            ("about", spec.about),
+            ("as_of", spec.as_of),
+        ] {
+            if given.is_some() {
+                return Err(Error::at_field(
+                    format!("evidence.{name}.{field}"),
+                    format!(
+                        "{} places a statement in a timeline file, and this file has no [timeline] table",
+                        if field == "date" { "a date" } else { field }
+                    ),
+                ));
+            }
         }
         let obs = spec
             .observation(name, &resolve)

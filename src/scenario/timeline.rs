@@ -32,7 +32,8 @@
 //! [evidence.defence_minister]                 # the evidence syntax of every file, dated
 //! kind = "measured"
 //! quantity = "cumulative.containers"
-//! date = "2024-02"
+//! date = "2024-03"                             # when it was said
+//! about = "2024-02"                            # optional: the period it counts to
 //! value = 7000
 //! rel_error = 0.15
 //! ```
@@ -824,6 +825,7 @@ fn check_statement(
         }
         _ => {}
     }
+    check_counted_to(s, name, e)?;
     // The figures are checked on a stand-in for the series: what the
     // statement says must make sense whatever the model.
     e.observation(name, &|r: &Reference| match r {
@@ -832,6 +834,50 @@ fn check_statement(
     })
     .map(drop)
     .map_err(|(field, message)| Issue::at(&at(field), message))
+}
+
+/// A dated statement's `about` (the period a figure published later
+/// speaks of) and `as_of` (the day it counts to): inside the timeline,
+/// `about` not after `date`, `as_of` in the period it belongs to.
+fn check_counted_to(s: &TimelineScenario, name: &str, e: &EvidenceSpec) -> Result<(), Issue> {
+    let at = |field: &str| ["evidence", name, field].map(String::from);
+    let period = s.timeline.period;
+    let (Some(date), dated) = (e.date, e.about.or(e.as_of)) else {
+        return match (e.about, e.as_of) {
+            (Some(_), _) => Err(Issue::at(&at("about"), "about needs the statement's date")),
+            (_, Some(_)) => Err(Issue::at(&at("as_of"), "as_of needs the statement's date")),
+            _ => Ok(()),
+        };
+    };
+    if dated.is_none() {
+        return Ok(());
+    }
+    if let Some(about) = e.about {
+        if !within(s, about) {
+            return Err(Issue::at(
+                &at("about"),
+                format!("{about} is {}", outside(s)),
+            ));
+        }
+        if !period.within(about, s.timeline.start, date) {
+            return Err(Issue::at(
+                &at("about"),
+                format!(
+                    "{about} is after the statement's date {date}: a statement speaks of the past"
+                ),
+            ));
+        }
+    }
+    if let Some(day) = e.as_of {
+        let (of, field) = e.about.map_or((date, "date"), |about| (about, "about"));
+        if !period.within(day, of, of) {
+            return Err(Issue::at(
+                &at("as_of"),
+                format!("{day} is not in the period of the statement's {field} ({of}): as_of is the day of that period the figure counts to"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// ` (did you mean 'x'?)` for the names nearest `wanted`, or nothing.
@@ -898,7 +944,7 @@ containers_per_voyage = 10
         };
         assert_eq!(
             (s.periods(), s.series().len(), s.evidence.len()),
-            (23, 13, 3)
+            (23, 13, 7)
         );
         assert!(s.inputs().contains(&"shell_152.dud_rate".to_string()));
         // The per-period rate is no single input.
@@ -1022,6 +1068,27 @@ containers_per_voyage = 10
             ),
         ] {
             let err = error(edit);
+            assert!(err.contains(want), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_statement_counts_to_a_period_or_a_day_it_can_speak_of() {
+        let stated = |fields: &str| {
+            let table = format!(
+                "\n[evidence.said]\nkind = \"measured\"\nquantity = \"cumulative.containers\"\nvalue = 900\nrel_error = 0.15\n{fields}\n"
+            );
+            TimelineScenario::from_toml_str(&format!("{FILE}{table}"), "t.toml").map(drop)
+        };
+        assert!(stated("date = \"2024-04\"\nabout = \"2024-03\"\nas_of = \"2024-03-15\"").is_ok());
+        assert!(stated("date = \"2024-04\"\nas_of = \"2024-04-10\"").is_ok());
+        for (fields, want) in [
+            ("date = \"2024-03\"\nabout = \"2024-04\"", "evidence.said.about: 2024-04 is after the statement's date 2024-03"),
+            ("date = \"2024-03\"\nabout = \"2023-12\"", "evidence.said.about: 2023-12 is outside the timeline"),
+            ("date = \"2024-03\"\nas_of = \"2024-04-02\"", "evidence.said.as_of: 2024-04-02 is not in the period of the statement's date (2024-03)"),
+            ("date = \"2024-04\"\nabout = \"2024-02\"\nas_of = \"2024-03-01\"", "evidence.said.as_of: 2024-03-01 is not in the period of the statement's about (2024-02)"),
+        ] {
+            let err = stated(fields).unwrap_err().to_string();
             assert!(err.contains(want), "{err}");
         }
     }

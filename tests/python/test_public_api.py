@@ -21,7 +21,7 @@ binomial categorical clip constant correlate cos empirical evidence exp floor
 gamma integers load log lognormal lognormal_ci loguniform maximum minimum
 mixture named negative_binomial normal pert poisson rank_correlation rests_on
 round run scenarios shapley sin sobol sqrt tornado triangular truncated uniform
-value_of_information where words
+value_of_information where words Statement backtest Backtest
 """.split()
 
 # Modules the docs, notebooks and README import by path.
@@ -32,6 +32,9 @@ MODULES = [
     "munflow.results.weighted",
     "munflow.results.mcse",
     "munflow.timeline",
+    "munflow.forecast",
+    "munflow.statements",
+    "munflow.backtest",
     "munflow.dask",
     "munflow.plot",
     "munflow.report",

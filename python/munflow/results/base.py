@@ -96,6 +96,16 @@ class Answers:
         :mod:`munflow.results.inference_data`)."""
         raise TypeError(no_evidence("to_arviz()"))
 
+    def predict(self, statement: Any) -> Any:
+        """The distribution of the figure a statement to come would report
+        (a run's samples; see :mod:`munflow.forecast`)."""
+        raise TypeError(no_samples("predict()"))
+
+    def surprise(self, statement: Any) -> Any:
+        """Where a new statement falls in what was predicted before it is
+        used (a run's samples; see :func:`munflow.forecast.surprise`)."""
+        raise TypeError(no_samples("surprise()"))
+
     def report(self, path: str | os.PathLike[str], **options: Any) -> Path:
         """Writes a self-contained HTML report page of these results (see
         :func:`munflow.report.report`) and returns its path."""
@@ -281,6 +291,24 @@ class Results(Answers, SensitivityMethods):
 
             return p, errors.of_probability(values, None)
         return p
+
+    def predict(self, statement: Any) -> Any:
+        """The distribution of the figure ``statement`` would report: the
+        quantity on these rows with its error model applied
+        (``res.predict(mf.evidence.measured(cum.at("2024-10"), rel_error=0.15))``);
+        a :class:`munflow.forecast.Prediction` with ``percentile_of``,
+        ``prob_above``, ``words_above``, ``quantiles`` and ``summary``."""
+        from munflow.forecast import Prediction
+
+        return Prediction(self, statement)
+
+    def surprise(self, statement: Any) -> Any:
+        """Where a new statement (with its figure) falls in what these
+        results predict for it, before it is used: percentile, two-sided
+        p and words (see :func:`munflow.forecast.surprise`)."""
+        from munflow.forecast import surprise
+
+        return surprise(self, statement)
 
     def percentile_of(self, output: str, value: float | Sequence[float]) -> float | np.ndarray:
         """Where a published figure falls in an output's distribution, as a

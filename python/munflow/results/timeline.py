@@ -98,6 +98,16 @@ class TimelineResults(Answers):
         :meth:`munflow.PosteriorResults.shifts`)."""
         return self.results.shifts(output, **options)
 
+    def predict(self, statement: Any) -> Any:
+        """The distribution of the figure a statement to come would report
+        (see :meth:`munflow.Results.predict`)."""
+        return self.results.predict(statement)
+
+    def surprise(self, statement: Any) -> Any:
+        """Where a new statement falls in what was predicted for it (see
+        :meth:`munflow.Results.surprise`)."""
+        return self.results.surprise(statement)
+
     def to_arviz(self) -> Any:
         """The posterior in ArviZ's container (see
         :meth:`munflow.PosteriorResults.to_arviz`)."""

@@ -42,10 +42,20 @@ pub struct EvidenceSpec {
     /// The output or input observed (measured and the bounds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
-    /// Timeline files: the period the statement speaks of ("2024-02": by
-    /// the end of February 2024).
+    /// Timeline files: when the statement was made ("2024-03"); it counts
+    /// to the end of that period unless `about` or `as_of` says otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
+    /// Timeline files: the period a figure published later speaks of ("a
+    /// figure published in March about February": `about = "2024-02"`); it
+    /// counts to the end of that period. Not after `date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<Date>,
+    /// Timeline files: the day the figure counts to ("2024-03-15"), in the
+    /// period of `about` (or of `date`); that period's flow is split in
+    /// proportion to its days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
     /// The reported figure (measured), or the bound (at_least, at_most).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
