@@ -364,6 +364,9 @@ class _Builder:
             return ev.count(int(spec["k"]), n=node(spec["n"]), p=node(spec["p"]), name=name)
         if kind == "poisson":
             return ev.poisson(int(spec["k"]), rate=node(spec["rate"]), name=name)
+        if kind == "serial_numbers":
+            total = node(spec["total"])
+            return ev.serial_numbers(spec["seen"], total=total, first=spec.get("first", 1), name=name)
         quantity = node(spec["quantity"])
         if kind == "measured":
             return ev.measured(

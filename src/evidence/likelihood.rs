@@ -479,9 +479,17 @@ impl Observation {
                 }
                 let span = largest - first + 1.0;
                 let table = ln_factorial_table();
-                let ll =
-                    super::serials::log_likelihood(table, *seen, span, ln_factorial(*seen), total);
-                Ok((ll, ((span - total) / span).max(0.0)))
+                let offset = super::serials::offset(*seen, span);
+                let ll = super::serials::log_likelihood(table, *seen, span, offset, total);
+                // An impossible sample pays at least PULL nats as tempering
+                // ends: one just below the span would otherwise weigh as much
+                // as one at it until the last step, which would then drop
+                // about half the samples at once.
+                let distance = match total < span {
+                    true => 1.0 + (span - total) / span,
+                    false => 0.0,
+                };
+                Ok((ll, distance))
             }
         }
     }
@@ -544,12 +552,12 @@ impl Observation {
                 first,
                 ..
             } => {
-                // term()'s arithmetic, with ln seen! and the table fetched once.
+                // term()'s arithmetic, with its offset and the table fetched once.
                 let (seen, span) = (*seen, largest - first + 1.0);
-                let (table, ln_seen_fact) = (ln_factorial_table(), ln_factorial(seen));
+                let (table, offset) = (ln_factorial_table(), super::serials::offset(seen, span));
                 for (i, (o, &total)) in out.iter_mut().zip(cols[0]).enumerate() {
                     *o = if total.is_finite() && total >= 0.0 && total.fract() == 0.0 {
-                        super::serials::log_likelihood(table, seen, span, ln_seen_fact, total)
+                        super::serials::log_likelihood(table, seen, span, offset, total)
                     } else {
                         self.term(&[total]).map_err(|e| (i, e))?.0
                     };
@@ -797,8 +805,8 @@ mod tests {
             assert_eq!(o.to_bits(), obs.term(&[t]).unwrap().0.to_bits(), "{t}");
         }
         assert_eq!(out[0], f64::NEG_INFINITY);
-        // -ln C(1372, 3) = -ln(429,728,620)
-        assert!((out[1] + 429_728_620f64.ln()).abs() < 1e-9, "{}", out[1]);
+        // P(M = 1372 | N = 1372) = C(1371, 2) / C(1372, 3) = 3 / 1372
+        assert!((out[1] - (3.0f64 / 1372.0).ln()).abs() < 1e-9, "{}", out[1]);
         let (_, near) = obs.term(&[1300.0]).unwrap();
         let (_, far) = obs.term(&[10.0]).unwrap();
         assert!(0.0 < near && near < far);

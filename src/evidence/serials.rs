@@ -10,15 +10,21 @@
 //!
 //! Only `k` and the largest serial enter (they are sufficient), so an
 //! observation keeps those two and `first`; the order in which the serials
-//! were read does not matter.
+//! were read does not matter. The term is the probability of the largest
+//! serial given k, P(M = m | N) = C(m - 1, k - 1) / C(N, k) with m =
+//! largest - first + 1: proportional to 1 / C(N, k) in N, so the posterior
+//! is the same, but near 0 where N is about m rather than hundreds of nats
+//! below it for large k and N. Tempering weighs a sample's log-likelihood
+//! against its distance from being possible, and a term far below 0 would
+//! favour impossible samples; the checks of conflict judge the same figure.
 //!
 //! ```
 //! use munflow::evidence::Observation;
 //! use munflow::expr::Node;
-//! // 4 serials, the largest 60: N = 100 has likelihood 1 / C(100, 4).
+//! // 4 serials, the largest 60: N = 100 has likelihood C(59, 3) / C(100, 4).
 //! let obs = Observation::serial_numbers("tanks", Node::constant(100.0), 4.0, 60.0, 1.0).unwrap();
 //! let (ll, _) = obs.term(&[100.0]).unwrap();
-//! assert!((ll + 3_921_225f64.ln()).abs() < 1e-9);
+//! assert!((ll - (32_509f64 / 3_921_225.0).ln()).abs() < 1e-9);
 //! // Fewer than 60 numbered cannot show serial 60.
 //! assert_eq!(obs.term(&[59.0]).unwrap().0, f64::NEG_INFINITY);
 //! ```
@@ -137,20 +143,21 @@ fn ln_fact(table: &[f64], x: f64) -> f64 {
     }
 }
 
-/// -ln C(total, seen) for a whole `total` (`ln_seen_fact` = ln seen!), or
-/// -inf when fewer than `span` (largest - first + 1) were numbered.
+/// The part of the log-likelihood that does not depend on the total:
+/// ln C(span - 1, seen - 1) + ln seen!, with span = largest - first + 1.
+pub(crate) fn offset(seen: f64, span: f64) -> f64 {
+    ln_factorial(span - 1.0) - ln_factorial(span - seen) + seen.ln()
+}
+
+/// ln P(M = span | total) = ln C(span - 1, seen - 1) - ln C(total, seen)
+/// for a whole `total` (`offset` from [`offset`]), or -inf when fewer than
+/// `span` (largest - first + 1) were numbered.
 #[inline(always)]
-pub(crate) fn log_likelihood(
-    table: &[f64],
-    seen: f64,
-    span: f64,
-    ln_seen_fact: f64,
-    total: f64,
-) -> f64 {
+pub(crate) fn log_likelihood(table: &[f64], seen: f64, span: f64, offset: f64, total: f64) -> f64 {
     if total < span {
         return f64::NEG_INFINITY;
     }
-    ln_seen_fact + ln_fact(table, total - seen) - ln_fact(table, total)
+    offset + ln_fact(table, total - seen) - ln_fact(table, total)
 }
 
 /// ln C(n, k), 0 <= k <= n whole.
@@ -184,17 +191,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_likelihood_is_one_over_the_number_of_sets() {
+    fn the_likelihood_is_the_chance_of_the_largest() {
         let table = crate::dist::ln_factorial_table();
-        // C(10, 3) = 120; beyond the table too: C(5000, 2) = 12,497,500.
-        let ll = log_likelihood(table, 3.0, 7.0, 6f64.ln(), 10.0);
-        assert!((ll.exp() - 1.0 / 120.0).abs() < 1e-15);
-        let ll = log_likelihood(table, 2.0, 7.0, 2f64.ln(), 5000.0);
-        assert!((ll + 12_497_500f64.ln()).abs() < 1e-9, "{ll}");
-        assert_eq!(
-            log_likelihood(table, 3.0, 7.0, 6f64.ln(), 6.0),
-            f64::NEG_INFINITY
-        );
+        // Largest 7 of 3: C(6, 2) = 15 sets; of N = 10, C(10, 3) = 120 in all.
+        let ll = log_likelihood(table, 3.0, 7.0, offset(3.0, 7.0), 10.0);
+        assert!((ll.exp() - 15.0 / 120.0).abs() < 1e-12);
+        // Beyond the table too: C(5000, 2) = 12,497,500.
+        let ll = log_likelihood(table, 2.0, 7.0, offset(2.0, 7.0), 5000.0);
+        assert!((ll - (6.0 / 12_497_500f64).ln()).abs() < 1e-9, "{ll}");
+        let ll = log_likelihood(table, 3.0, 7.0, offset(3.0, 7.0), 6.0);
+        assert_eq!(ll, f64::NEG_INFINITY);
+        // The largest's probabilities sum to 1 over its possible values.
+        let sum: f64 = (3..=10)
+            .map(|m| log_likelihood(table, 3.0, m as f64, offset(3.0, m as f64), 10.0).exp())
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-12, "{sum}");
     }
 
     #[test]
