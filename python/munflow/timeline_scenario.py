@@ -365,8 +365,8 @@ class _Builder:
         if kind == "poisson":
             return ev.poisson(int(spec["k"]), rate=node(spec["rate"]), name=name)
         if kind == "serial_numbers":
-            total = node(spec["total"])
-            return ev.serial_numbers(spec["seen"], total=total, first=spec.get("first", 1), name=name)
+            total, first = node(spec["total"]), spec.get("first", 1)
+            return ev.serial_numbers(spec["seen"], total=total, first=first, name=name)
         quantity = node(spec["quantity"])
         if kind == "measured":
             return ev.measured(

@@ -78,7 +78,8 @@ def test_large_k_posterior_is_the_closed_form_whichever_method():
         v = values[np.searchsorted(cdf, p)]
         below = np.mean(draws <= v)
         exact = cdf[values == v][0]
-        assert abs(below - exact) < 4 * np.sqrt(exact * (1 - exact) / res.ess) + 0.01, (p, res.method)
+        error = 4 * np.sqrt(exact * (1 - exact) / res.ess) + 0.01
+        assert abs(below - exact) < error, (p, res.method)
 
 
 def test_the_90_percent_interval_covers_the_truth_nine_times_in_ten():
@@ -192,8 +193,10 @@ def test_the_observation_pickles_and_saves(tmp_path):
     obs = mf.evidence.serial_numbers([61, 19, 56, 24, 16], total=total, name="tanks")
     back = pickle.loads(pickle.dumps(obs))
     assert (back.kind, back.name, back.figures) == (obs.kind, obs.name, obs.figures)
-    assert back.description == obs.description == (
-        "serial_numbers: 5 serials of total numbered from 1, largest 61"
+    assert (
+        back.description
+        == obs.description
+        == ("serial_numbers: 5 serials of total numbered from 1, largest 61")
     )
     res = mf.Model({"total": total}).observe(obs).run(2_000, seed=1)
     loaded = mf.load(res.save(tmp_path / "tanks.npz"))
@@ -275,7 +278,7 @@ first = 1
             "evidence.debris.first",
             "whole number >= 0, got -2",
         ),
-        ('seen = [4, 9]', "evidence.debris.kind", "needs 'total'"),
+        ("seen = [4, 9]", "evidence.debris.kind", "needs 'total'"),
         ('total = "ballistic_missile.delivere"\nseen = [4]', "evidence.debris.total", "nearest"),
         (
             'total = "ballistic_missile.delivered"\nseen = [4]\nk = 1',
