@@ -23,15 +23,21 @@ Kinds of observation:
   7,000; statements like it are within 15% nine times in ten");
 - :func:`at_least`, :func:`at_most`, :func:`between`: statements that bound a
   quantity ("at least 25 vessels");
-- :func:`log_likelihood`: a term the model computes itself.
+- :func:`log_likelihood`: a term the model computes itself;
+- :func:`serial_numbers`: distinct serials read on recovered items, which say how
+  many the series numbered (the German tank problem); :func:`serial_lots` for
+  several production lots.
 
-Every argument that names a quantity (``n``, ``p``, ``rate``, ``quantity``)
+Every argument that names a quantity (``n``, ``p``, ``rate``, ``quantity``, ``total``)
 takes an expression of the model, derived ones included: the containers the
 voyage model implies can be "measured" by the minister's figure.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from munflow import _core
@@ -48,6 +54,8 @@ __all__ = [
     "log_likelihood",
     "measured",
     "poisson",
+    "serial_lots",
+    "serial_numbers",
 ]
 
 
@@ -181,3 +189,140 @@ def log_likelihood(term: Any, *, name: str | None = None) -> Observation:
     conflict checks."""
     name = name if name is not None else f"log-likelihood {_label(term)}"
     return _observation("log_likelihood", name, (term,), {})
+
+
+# Serials above 2**53 are not all representable as the floats the core keeps.
+_MAX_SERIAL = 2**53
+
+
+def _whole(x: Any, what: str) -> int:
+    """``x`` as an int when it is a whole number (an int, or a float such as
+    1204.0), else ValueError (TypeError for a non-number) naming ``what``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a whole number, got {type(x).__name__} {x!r}")
+    if isinstance(x, numbers.Integral):
+        value = int(x)
+    elif math.isfinite(float(x)) and float(x).is_integer():
+        value = int(float(x))
+    else:
+        raise ValueError(f"{what} must be a whole number, got {x!r}")
+    if abs(value) > _MAX_SERIAL:
+        raise ValueError(f"{what} must be at most 2**53, got {value}")
+    return value
+
+
+def serial_numbers(
+    seen: Iterable[int], *, total: Any, first: int = 1, name: str | None = None
+) -> Observation:
+    """The distinct serial numbers ``seen`` on recovered items (debris,
+    captured equipment), from a series numbered ``first``, ``first + 1``, ...
+    of which ``total`` (a number or an expression of the model, a whole
+    number in every sample) were numbered.
+
+    The items recovered are taken to be a random sample, without
+    replacement, of the items numbered, so every set of ``len(seen)``
+    serials is equally likely: P(seen | N) = 1 / C(N, k) when N is at least
+    ``max(seen) - first + 1``, else 0 (the German tank problem: Ruggles and
+    Brodie 1947; Höhle and Held 2006). Only how many were seen and the
+    largest matter; their order does not.
+
+    ``total`` counts the items the series numbered (production in that
+    series), not deliveries, under the assumption that links them: the
+    items recovered are a random sample of those numbered. That holds when
+    what was delivered is itself a random share of the series (then the
+    serials say how many were made, and deliveries follow through the
+    model, e.g. ``mf.binomial(total, share)``). When the items recovered are
+    a random sample of those *delivered*, and the delivered items are the
+    whole of a series (numbered for this customer, from ``first``), the
+    same observation with ``total=delivered`` counts deliveries. Which
+    reading the recovery supports is the analyst's choice; say it.
+
+    Several production lots, each numbered from its own start: one
+    observation per lot, each reading its own total (:func:`serial_lots`).
+
+    ``seen`` must list at least one serial, each a whole number, distinct,
+    and none below ``first`` (ValueError naming ``seen`` or ``first`` and
+    the value). In checks of conflict, the figure it predicts is the
+    largest serial given how many were seen.
+
+    >>> import munflow as mf
+    >>> produced = mf.integers(100, 2000, name="produced")
+    >>> obs = mf.evidence.serial_numbers([61, 19, 56, 24, 16], total=produced, name="tanks")
+    >>> obs.description
+    'serial_numbers: 5 serials of produced numbered from 1, largest 61'
+    """
+    if isinstance(seen, str | bytes) or not isinstance(seen, Iterable):
+        raise TypeError(f"seen must be a list of serial numbers, got {type(seen).__name__}")
+    first = _whole(first, "first")
+    if first < 0:
+        raise ValueError(f"first (the series' first serial) must be >= 0, got {first}")
+    serials = [_whole(x, "seen: each serial") for x in seen]
+    if not serials:
+        raise ValueError("seen must list at least one serial, got an empty list")
+    low = min(serials)
+    if low < first:
+        raise ValueError(f"seen: serial {low} is below first = {first} (the series' first serial)")
+    if len(set(serials)) < len(serials):
+        twice = sorted(x for x in set(serials) if serials.count(x) > 1)[0]
+        raise ValueError(
+            f"seen: serials must be distinct (each item read once), {twice} appears twice"
+        )
+    k, largest = len(serials), max(serials)
+    name = name if name is not None else f"{k} serials of {_label(total)}"
+    return _observation(
+        "serial_numbers", name, (total,), {"seen": k, "largest": largest, "first": first}
+    )
+
+
+def serial_lots(
+    seen: Mapping[str, Iterable[int]],
+    *,
+    totals: Mapping[str, Any],
+    first: int | Mapping[str, int] = 1,
+    name: str = "serials",
+) -> list[Observation]:
+    """Serial numbers read on items of several production lots, each lot
+    numbered from its own ``first``: one :func:`serial_numbers` observation
+    per lot, named ``"<name>[<lot>]"``, reading that lot's total.
+
+    ``seen`` maps each lot to its serials, ``totals`` each lot to how many
+    it numbered (numbers or expressions), ``first`` is one first serial for
+    every lot or a mapping lot -> first serial. The lots are independent
+    samples: what was recovered of one lot says nothing of another's size
+    except through the model (a shared production rate, say). Pass the list
+    to ``model.observe``; the production of all lots is the sum of their
+    totals, an expression like any other.
+
+    >>> import munflow as mf
+    >>> lots = {"2023": mf.integers(50, 500, name="made_2023"),
+    ...         "2024": mf.integers(50, 500, name="made_2024")}
+    >>> obs = mf.evidence.serial_lots({"2023": [12, 87, 140], "2024": [5, 33]}, totals=lots)
+    >>> [o.name for o in obs]
+    ['serials[2023]', 'serials[2024]']
+    >>> model = mf.Model({"made": lots["2023"] + lots["2024"]}).observe(obs)
+    """
+    if not isinstance(seen, Mapping):
+        raise TypeError(f"seen must map each lot to its serials, got {type(seen).__name__}")
+    if not isinstance(totals, Mapping):
+        raise TypeError(f"totals must map each lot to its total, got {type(totals).__name__}")
+    if not seen:
+        raise ValueError("seen must name at least one lot, got an empty mapping")
+    missing = [lot for lot in seen if lot not in totals]
+    if missing:
+        raise ValueError(f"totals: no total for lot {missing[0]!r}; lots seen: {list(seen)}")
+    unseen = [lot for lot in totals if lot not in seen]
+    if unseen:
+        raise ValueError(f"totals: lot {unseen[0]!r} has no serials in seen; lots: {list(seen)}")
+    if isinstance(first, Mapping):
+        lacking = [lot for lot in seen if lot not in first]
+        if lacking:
+            raise ValueError(f"first: no first serial for lot {lacking[0]!r}")
+    out = []
+    for lot, serials in seen.items():
+        start = first[lot] if isinstance(first, Mapping) else first
+        try:
+            obs = serial_numbers(serials, total=totals[lot], first=start, name=f"{name}[{lot}]")
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"lot {lot!r}: {e}") from None
+        out.append(obs)
+    return out

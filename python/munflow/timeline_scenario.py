@@ -419,6 +419,9 @@ class _Builder:
             return ev.count(int(spec["k"]), n=node(spec["n"]), p=node(spec["p"]), name=name)
         if kind == "poisson":
             return ev.poisson(int(spec["k"]), rate=node(spec["rate"]), name=name)
+        if kind == "serial_numbers":
+            total, first = node(spec["total"]), spec.get("first", 1)
+            return ev.serial_numbers(spec["seen"], total=total, first=first, name=name)
         quantity = node(spec["quantity"])
         if kind == "measured":
             return ev.measured(

@@ -77,6 +77,13 @@ pub const KINDS: &[Declaration] = &[
         required: &[],
         optional: &[],
     },
+    // `seen` is how many distinct serials were read (a file lists them).
+    Declaration {
+        name: "serial_numbers",
+        reads: &["total"],
+        required: &["seen", "largest"],
+        optional: &["first"],
+    },
 ];
 
 /// The declaration of the kind spelled `kind`.
@@ -154,6 +161,12 @@ pub fn build(
             Observation::bounds(name, read(), need("lower")?, need("upper")?).map_err(at("lower"))
         }
         "log_likelihood" => Observation::log_likelihood(name, read()).map_err(at("term")),
+        "serial_numbers" => {
+            let (seen, largest) = (need("seen")?, need("largest")?);
+            let first = number("first").unwrap_or(1.0);
+            super::serials::check(name, seen, largest, first)?;
+            Observation::serial_numbers(name, read(), seen, largest, first).map_err(at("seen"))
+        }
         other => unreachable!("kind '{other}' is declared but not built"),
     }
 }
@@ -182,6 +195,16 @@ pub fn figures(obs: &Observation) -> Vec<(&'static str, Figure)> {
             }
         }
         Kind::LogLikelihood { .. } => vec![],
+        Kind::SerialNumbers {
+            seen,
+            largest,
+            first,
+            ..
+        } => vec![
+            ("seen", Number(*seen)),
+            ("largest", Number(*largest)),
+            ("first", Number(*first)),
+        ],
     }
 }
 
@@ -204,6 +227,7 @@ mod tests {
             Observation::bounds("e", x(), f64::NEG_INFINITY, 4.0).unwrap(),
             Observation::bounds("f", x(), 2.0, 4.0).unwrap(),
             Observation::log_likelihood("g", x()).unwrap(),
+            Observation::serial_numbers("h", c(100.0), 4.0, 60.0, 1.0).unwrap(),
         ];
         let names: Vec<&str> = made.iter().map(|o| o.kind.name()).collect();
         let declared: Vec<&str> = KINDS.iter().map(|d| d.name).collect();
@@ -239,6 +263,14 @@ mod tests {
         let no_word = |_: &str| None;
         let got = build("count", "x", vec![c(1.0), c(0.5)], &none, &no_word);
         assert_eq!(got.map_err(|(f, _)| f).unwrap_err(), "k");
+        let serials = |f: &str| match f {
+            "seen" => Some(3.0),
+            "largest" => Some(10.0),
+            "first" => Some(9.0),
+            _ => None,
+        };
+        let got = build("serial_numbers", "x", vec![c(20.0)], &serials, &no_word);
+        assert_eq!(got.map_err(|(f, _)| f).unwrap_err(), "largest");
         let got = build("guess", "x", vec![], &none, &no_word);
         assert!(got
             .unwrap_err()

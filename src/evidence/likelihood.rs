@@ -104,6 +104,15 @@ pub enum Kind {
     },
     /// A log-likelihood computed by the model itself.
     LogLikelihood { log_lik: Node },
+    /// `seen` distinct serial numbers, the largest `largest`, read on items
+    /// sampled without replacement from the series `first ..` of `total`
+    /// items (see [`super::serials`]).
+    SerialNumbers {
+        total: Node,
+        seen: f64,
+        largest: f64,
+        first: f64,
+    },
     /// A drawn count observed in [lower, upper] (bounds on a Poisson,
     /// binomial or negative binomial node, or on a sum of independent
     /// Poisson draws; see [`super::exact`]): the draw is integrated out, and
@@ -147,6 +156,7 @@ impl Kind {
                 }
             }
             Kind::LogLikelihood { .. } => "log_likelihood",
+            Kind::SerialNumbers { .. } => "serial_numbers",
         }
     }
 }
@@ -302,6 +312,30 @@ impl Observation {
         })
     }
 
+    /// `seen` distinct serials, the largest `largest`, read on items sampled
+    /// without replacement from the `total` items numbered `first`,
+    /// `first + 1`, ... (see [`super::serials`]).
+    pub fn serial_numbers(
+        name: &str,
+        total: Node,
+        seen: f64,
+        largest: f64,
+        first: f64,
+    ) -> Result<Self> {
+        check_name(name)?;
+        super::serials::check(name, seen, largest, first).map_err(|(_, e)| e)?;
+        Ok(Observation {
+            name: name.into(),
+            labels: Vec::new(),
+            kind: Kind::SerialNumbers {
+                total,
+                seen,
+                largest,
+                first,
+            },
+        })
+    }
+
     /// The observation with the nodes it reads called `labels` in reports.
     pub fn with_labels(mut self, labels: Vec<String>) -> Self {
         self.labels = labels;
@@ -317,6 +351,7 @@ impl Observation {
             Kind::Measured { quantity, .. } | Kind::Bounds { quantity, .. } => vec![quantity],
             Kind::LogLikelihood { log_lik } => vec![log_lik],
             Kind::DrawnCount { params, .. } => params.iter().collect(),
+            Kind::SerialNumbers { total, .. } => vec![total],
         }
     }
 
@@ -429,6 +464,33 @@ impl Observation {
                 }
                 Ok((ll, if ll == f64::NEG_INFINITY { 1.0 } else { 0.0 }))
             }
+            Kind::SerialNumbers {
+                seen,
+                largest,
+                first,
+                ..
+            } => {
+                let total = v[0];
+                if !(total.is_finite() && total >= 0.0 && total.fract() == 0.0) {
+                    return Err(format!(
+                        "serial_numbers '{name}': the total numbered must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
+                        crate::error::fmt_value(total)
+                    ));
+                }
+                let span = largest - first + 1.0;
+                let table = ln_factorial_table();
+                let offset = super::serials::offset(*seen, span);
+                let ll = super::serials::log_likelihood(table, *seen, span, offset, total);
+                // An impossible sample pays at least PULL nats as tempering
+                // ends: one just below the span would otherwise weigh as much
+                // as one at it until the last step, which would then drop
+                // about half the samples at once.
+                let distance = match total < span {
+                    true => 1.0 + (span - total) / span,
+                    false => 0.0,
+                };
+                Ok((ll, distance))
+            }
         }
     }
 
@@ -480,6 +542,24 @@ impl Observation {
                         f64::NEG_INFINITY
                     } else {
                         binomial_log_pmf_from(table, k, n, p)
+                    };
+                }
+                Ok(())
+            }
+            Kind::SerialNumbers {
+                seen,
+                largest,
+                first,
+                ..
+            } => {
+                // term()'s arithmetic, with its offset and the table fetched once.
+                let (seen, span) = (*seen, largest - first + 1.0);
+                let (table, offset) = (ln_factorial_table(), super::serials::offset(seen, span));
+                for (i, (o, &total)) in out.iter_mut().zip(cols[0]).enumerate() {
+                    *o = if total.is_finite() && total >= 0.0 && total.fract() == 0.0 {
+                        super::serials::log_likelihood(table, seen, span, offset, total)
+                    } else {
+                        self.term(&[total]).map_err(|e| (i, e))?.0
                     };
                 }
                 Ok(())
@@ -543,6 +623,13 @@ impl Observation {
                 Err(_) => f64::NAN,
             },
             Kind::LogLikelihood { .. } => f64::NAN,
+            // The figure predicted is the largest serial, given how many were seen.
+            Kind::SerialNumbers {
+                seen,
+                largest,
+                first,
+                ..
+            } => super::serials::predictive_tail(*seen, largest - first + 1.0, v[0]),
         }
     }
 
@@ -610,6 +697,19 @@ impl Observation {
                 label(0, quantity),
                 fmt_num(*lower),
                 fmt_num(*upper)
+            ),
+            Kind::SerialNumbers {
+                total,
+                seen,
+                largest,
+                first,
+            } => format!(
+                "serial_numbers: {} {} of {} numbered from {}, largest {}",
+                fmt_num(*seen),
+                if *seen == 1.0 { "serial" } else { "serials" },
+                label(0, total),
+                fmt_num(*first),
+                fmt_num(*largest)
             ),
         }
     }
@@ -693,6 +793,34 @@ mod tests {
                 "{n} {p}"
             );
         }
+    }
+
+    #[test]
+    fn serial_terms_are_the_same_bits_in_the_column_loop() {
+        let obs = Observation::serial_numbers("s", c(1.0), 3.0, 1372.0, 1.0).unwrap();
+        let totals = [1371.0, 1372.0, 4095.0, 4096.0, 1e6, 0.0];
+        let mut out = [0.0; 6];
+        obs.log_likelihoods(&[&totals], &mut out).unwrap();
+        for (o, &t) in out.iter().zip(&totals) {
+            assert_eq!(o.to_bits(), obs.term(&[t]).unwrap().0.to_bits(), "{t}");
+        }
+        assert_eq!(out[0], f64::NEG_INFINITY);
+        // P(M = 1372 | N = 1372) = C(1371, 2) / C(1372, 3) = 3 / 1372
+        assert!((out[1] - (3.0f64 / 1372.0).ln()).abs() < 1e-9, "{}", out[1]);
+        let (_, near) = obs.term(&[1300.0]).unwrap();
+        let (_, far) = obs.term(&[10.0]).unwrap();
+        assert!(0.0 < near && near < far);
+        let bad = obs.log_likelihoods(&[&[1400.0, 1400.5]], &mut out[..2]);
+        let (row, msg) = bad.unwrap_err();
+        assert_eq!(row, 1);
+        assert!(
+            msg.contains("whole number") && msg.contains("1400.5"),
+            "{msg}"
+        );
+        assert_eq!(
+            obs.describe(),
+            "serial_numbers: 3 serials of 1 numbered from 1, largest 1,372"
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub(crate) mod exact;
 mod fitted;
 pub mod kinds;
 mod likelihood;
+pub mod serials;
 mod smc;
 mod weights;
 

@@ -37,15 +37,20 @@ impl EvidenceKind {
             EvidenceKind::AtLeast => "at_least",
             EvidenceKind::AtMost => "at_most",
             EvidenceKind::Between => "between",
+            EvidenceKind::SerialNumbers => "serial_numbers",
         }
     }
 
     /// The fields this kind takes, required ones first: what it reads,
-    /// then its figures, as [`kinds::KINDS`] declares them.
+    /// then its figures, as [`kinds::KINDS`] declares them, less those the
+    /// reader derives from a list (the largest of the serials `seen`).
     fn fields(self) -> (Vec<&'static str>, &'static [&'static str]) {
         let decl = kinds::declaration(self.name()).expect("every file kind is declared");
-        let required = decl.reads.iter().chain(decl.required).copied().collect();
-        (required, decl.optional)
+        let required = decl.reads.iter().chain(decl.required).copied();
+        (
+            required.filter(|f| *f != "largest").collect(),
+            decl.optional,
+        )
     }
 }
 
@@ -69,6 +74,9 @@ impl EvidenceSpec {
         has("rate", self.rate.is_some());
         has("lower", self.lower.is_some());
         has("upper", self.upper.is_some());
+        has("total", self.total.is_some());
+        has("seen", self.seen.is_some());
+        has("first", self.first.is_some());
         out
     }
 
@@ -78,7 +86,12 @@ impl EvidenceSpec {
         if let Some(q) = &self.quantity {
             out.push(("quantity", Reference::Path(q.clone())));
         }
-        for (field, r) in [("n", &self.n), ("p", &self.p), ("rate", &self.rate)] {
+        for (field, r) in [
+            ("n", &self.n),
+            ("p", &self.p),
+            ("rate", &self.rate),
+            ("total", &self.total),
+        ] {
             if let Some(r) = r {
                 out.push((field, r.clone()));
             }
@@ -93,6 +106,7 @@ impl EvidenceSpec {
             "n" => self.n.clone(),
             "p" => self.p.clone(),
             "rate" => self.rate.clone(),
+            "total" => self.total.clone(),
             _ => None,
         }
     }
@@ -107,8 +121,18 @@ impl EvidenceSpec {
             "k" => self.k,
             "lower" => self.lower,
             "upper" => self.upper,
+            "first" => self.first,
             _ => None,
         }
+    }
+
+    /// A list of serials as the figures they give: how many were `seen`
+    /// and the `largest` (none when the list is not given).
+    fn serials(&self) -> std::result::Result<Option<(f64, f64)>, (&'static str, String)> {
+        let Some(seen) = &self.seen else {
+            return Ok(None);
+        };
+        crate::evidence::serials::summarise(seen, self.first.unwrap_or(1.0)).map(Some)
     }
 
     /// How the file calls the nodes the observation reads, in its order.
@@ -172,7 +196,12 @@ impl EvidenceSpec {
                 None => return Err((field, format!("'{field}' is missing"))),
             }
         }
-        let number = |field: &str| self.number(field);
+        let serials = self.serials()?;
+        let number = |field: &str| match (field, serials) {
+            ("seen", Some((seen, _))) => Some(seen),
+            ("largest", Some((_, largest))) => Some(largest),
+            _ => self.number(field),
+        };
         let word = |field: &str| (field == "error").then(|| self.error.clone()).flatten();
         kinds::build(decl.name, name, reads, &number, &word)
             .map_err(|(field, e)| (field, e.to_string()))

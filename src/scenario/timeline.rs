@@ -797,11 +797,17 @@ fn check_statement(
                 ),
             ));
         }
-        if field == "n" && series.contains(path) && !s.whole_series().contains(path) {
+        // A count's trials and the items a series of serials numbered.
+        let counts = match field {
+            "n" => "trials",
+            "total" => "the items numbered",
+            _ => "",
+        };
+        if !counts.is_empty() && series.contains(path) && !s.whole_series().contains(path) {
             return Err(Issue::at(
                 &at(field),
                 format!(
-                    "n counts trials, a whole number in every sample, and '{path}' is not one; whole series: {}",
+                    "{field} counts {counts}, a whole number in every sample, and '{path}' is not one; whole series: {}",
                     s.whole_series().join(", ")
                 ),
             ));

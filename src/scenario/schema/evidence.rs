@@ -20,6 +20,9 @@ pub enum EvidenceKind {
     AtMost,
     /// `quantity` lies between `lower` and `upper`.
     Between,
+    /// The distinct serials `seen` on items recovered from the `total`
+    /// numbered `first`, `first + 1`, ...
+    SerialNumbers,
 }
 
 /// A quantity a count or rate refers to: a number, or an output or input path.
@@ -87,4 +90,13 @@ pub struct EvidenceSpec {
     pub lower: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper: Option<f64>,
+    /// Serial numbers: how many the series numbered (a path or a number) ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Reference>,
+    /// ... the distinct serials read on the items recovered ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<Vec<f64>>,
+    /// ... and the series' first serial (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<f64>,
 }

@@ -1,0 +1,71 @@
+"""What each kind of observation costs per row of a posterior by weighting,
+against ``count`` (the target for a new kind: within 2x of count's cost).
+
+    .venv/bin/python benches/evidence_kinds_bench.py
+    .venv/bin/python benches/evidence_kinds_bench.py --n 4000000 --repeat 5
+
+The same model (a whole number drawn uniformly, read by each observation) is
+run by likelihood weighting with each kind of observation and without any;
+the cost of a kind is the time above the plain run, per row (best of
+``--repeat``, in nanoseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import Any
+
+import munflow as mf
+
+
+def best(repeat: int, run: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+
+    total = mf.integers(1_000, 5_000, name="total")
+    p = mf.beta(20, 20, name="p")
+    kinds = {
+        "count": mf.evidence.count(1_200, n=total, p=p, name="obs"),
+        "serial_numbers": mf.evidence.serial_numbers(
+            [17, 401, 988, 1_372, 2_090, 2_511], total=total, name="obs"
+        ),
+    }
+    outputs = {"total": total, "p": p}
+
+    def plain() -> Any:
+        return mf.Model(outputs).run(args.n, seed=1, threads=args.threads, store_inputs=False)
+
+    base = best(args.repeat, plain)
+    print(f"n = {args.n:,}; plain run {base:.3f} s")
+    per_row = {}
+    for kind, obs in kinds.items():
+        model = mf.Model(outputs).observe(obs)
+
+        def run(model: mf.Model = model) -> Any:
+            return model.run(
+                args.n, seed=1, threads=args.threads, store_inputs=False, method="weighting"
+            )
+
+        seconds = best(args.repeat, run)
+        per_row[kind] = (seconds - base) / args.n * 1e9
+        print(f"{kind:16s} {seconds:.3f} s   {per_row[kind]:6.1f} ns a row above the plain run")
+    for kind, ns in per_row.items():
+        print(f"{kind:16s} {ns / per_row['count']:.2f} x count")
+
+
+if __name__ == "__main__":
+    main()
