@@ -45,6 +45,7 @@ from munflow._core import (
     where,
 )
 from munflow._families import *  # noqa: F403 (the families, listed by the declaration)
+from munflow.cargo import tonnes
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.provenance import rests_on
@@ -117,6 +118,7 @@ __all__ = [
     "sin",
     "sobol",
     "sqrt",
+    "tonnes",
     "tornado",
     "truncated",
     "value_of_information",

@@ -19,7 +19,7 @@
 //! assert_eq!(obs.kind.name(), "at_least");
 //! ```
 
-use super::{Conversion, ErrorModel, Kind, Observation};
+use super::{ErrorModel, Kind, Observation};
 use crate::error::Error;
 use crate::expr::Node;
 
@@ -211,21 +211,25 @@ pub fn build(
         "paired" => {
             let value = need("value")?;
             let level = number("level").unwrap_or(0.9);
-            let log_sd =
-                |rel: &'static str, sd: &'static str, of: f64| match ErrorModel::from_report(
-                    "lognormal",
-                    of,
-                    number(rel),
-                    number(sd),
-                    level,
-                ) {
-                    Ok(ErrorModel::LogNormal { sigma }) => Ok(sigma),
-                    Ok(ErrorModel::Normal { .. }) => unreachable!("asked for lognormal"),
-                    Err(e) => {
-                        let msg = format!("paired '{name}': {rel} or {sd}: {e}");
-                        Err((rel, Error::InvalidArgument(msg)))
-                    }
+            // The log-scale sd of an error given as rel_error (at level) or sd.
+            let log_sd = |rel: &'static str, sd: &'static str, of: f64| {
+                let field = if number(sd).is_some() { sd } else { rel };
+                let fail = |e: String| {
+                    let msg = format!("paired '{name}': {field}: {e}");
+                    Err((field, Error::InvalidArgument(msg)))
                 };
+                match ErrorModel::from_report("lognormal", of, number(rel), number(sd), level) {
+                    Ok(ErrorModel::LogNormal { sigma }) if sigma.is_finite() && sigma > 0.0 => {
+                        Ok(sigma)
+                    }
+                    Ok(ErrorModel::LogNormal { sigma }) => fail(format!(
+                        "the log-scale sd must be finite and > 0, got {}",
+                        crate::error::fmt_value(sigma)
+                    )),
+                    Ok(ErrorModel::Normal { .. }) => unreachable!("asked for lognormal"),
+                    Err(e) => fail(e.to_string()),
+                }
+            };
             let sigma = log_sd("rel_error", "sd", value)?;
             let quantity = read();
             let mut conversions = Vec::new();
@@ -308,6 +312,7 @@ fn further_figures(further: &[&'static str]) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::Conversion;
 
     fn c(x: f64) -> Node {
         Node::constant(x)

@@ -124,6 +124,22 @@ fn check_munition(name: &str, m: &super::schema::Munition) -> Result<(), Issue> 
     if let Some(spec) = &m.mass_kg {
         check_non_negative(&at("mass_kg"), spec)?;
     }
+    if let Some(spec) = &m.packaging_share {
+        let path = at("packaging_share");
+        if m.mass_kg.is_none() {
+            return Err(Issue::at(
+                &path,
+                "a packaging share needs mass_kg, the mass of one round it adds to",
+            ));
+        }
+        check_rate(&path, spec)?;
+        if spec.as_number().is_some_and(|x| x >= 1.0) {
+            return Err(Issue::at(
+                &path,
+                "a packaging share is the share of the shipped mass that is packaging, below 1 (0.25 for a quarter), got 1",
+            ));
+        }
+    }
     if let Some(spec) = &m.daily_consumption {
         if spec.as_number() == Some(0.0) {
             return Err(Issue::at(
