@@ -201,8 +201,9 @@ def image_count(
 
     >>> import munflow as mf
     >>> containers = mf.binomial(60, 0.5, name="on_the_quay")
-    >>> mf.evidence.image_count(34, n=containers, p=0.8, false_positives=2, p_double=0.05)
-    <munflow observation '34 counted on images of on_the_quay': image count: 34 of on_the_quay units counted with probability 0.8, twice with 0.05, plus false positives of mean 2>
+    >>> seen = mf.evidence.image_count(34, n=containers, p=0.8, false_positives=2, p_double=0.05)
+    >>> seen.name
+    '34 counted on images of on_the_quay'
     """
     name = name if name is not None else f"{readable(float(k))} counted on images of {_label(n)}"
     return _observation("image_count", name, (n, p, false_positives, p_double), {"k": k})
@@ -259,7 +260,7 @@ def paired(
     if name is None:
         name = f"{_label(quantity)} stated as {readable(float(value))}"
     keys = ["converted", "converted_2", "converted_3"]
-    figures: dict[str, Any] = dict(zip(keys, stated))
+    figures: dict[str, Any] = dict(zip(keys[: len(stated)], stated, strict=True))
     figures |= {
         "value": value,
         "rel_error": rel_error,

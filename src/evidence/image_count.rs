@@ -12,10 +12,13 @@
 //! ```
 //!
 //! (d = p_double, λ = false_positives). The sums are exact but only taken
-//! where the mass is: every factor is log-concave, so each sum runs outward
-//! from its likely middle and stops once a factor, past its mode, is below
-//! e^-45 of the sum so far; what it leaves out is below n·e^-45 of the total.
-//! With no false positives and no double counting it is `count`'s binomial.
+//! where the mass is. The inner sum's terms are log-concave in f: it starts
+//! at the largest and runs outward by the ratio of neighbours (a few
+//! multiplications a term) until a geometric bound on the rest is below
+//! 1e-17 of the sum. The outer sum runs outward from the double counts'
+//! mode and stops once their binomial, past its mode, is below e^-37 of the
+//! sum (what it leaves out is below n·e^-37 of the total). With no false
+//! positives and no double counting it is `count`'s binomial, to the bit.
 //!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
@@ -29,7 +32,7 @@
 use crate::dist::{binomial_log_pmf_from, ln_factorial_table, Binomial, Quantile};
 
 /// Terms below e^-PRUNE of the sum so far are left out (see the module docs).
-const PRUNE: f64 = 45.0;
+const PRUNE: f64 = 37.0;
 
 /// ln(e^a + e^b).
 fn log_add(a: f64, b: f64) -> f64 {
@@ -92,6 +95,71 @@ fn sum_outward(
     total
 }
 
+/// ln Σ_f Bin(rest - f; units, q) · Pois(f; λ) over the false positives f
+/// that leave 0..=units counted once: the count `rest` shared between units
+/// counted once and false positives. The terms are log-concave in f, so the
+/// sum climbs to the largest term by the ratio of neighbours, then runs
+/// outward by those ratios (a multiplication a term) until what is left,
+/// bounded by a geometric series, is below 1e-17 of the sum.
+fn shared_out(table: &[f64], rest: f64, units: f64, q: f64, lambda: f64) -> f64 {
+    let f_lo = (rest - units).max(0.0);
+    let f_hi = rest;
+    if f_lo > f_hi {
+        return f64::NEG_INFINITY;
+    }
+    let term = |f: f64| {
+        binomial_log_pmf_from(table, rest - f, units, q) + poisson_log_pmf(table, f, lambda)
+    };
+    // One false positive more (f -> f + 1, a -> a - 1), or one fewer.
+    let (odds_once, odds_missed) = (q / (1.0 - q), (1.0 - q) / q);
+    let up = |f: f64| {
+        let a = rest - f;
+        lambda / (f + 1.0) * a / (units - a + 1.0) * odds_missed
+    };
+    let down = |f: f64| {
+        let a = rest - f;
+        f / lambda * (units - a) / (a + 1.0) * odds_once
+    };
+    // Without false positives, or with units always or never counted, one term can be.
+    if lambda == 0.0 || q == 0.0 || q == 1.0 {
+        let f = if lambda == 0.0 {
+            0.0
+        } else if q == 0.0 {
+            rest
+        } else {
+            f_lo
+        };
+        return if (f_lo..=f_hi).contains(&f) {
+            term(f)
+        } else {
+            f64::NEG_INFINITY
+        };
+    }
+    let expected = lambda + units * q;
+    let mut peak = (rest * lambda / expected).round().clamp(f_lo, f_hi);
+    while peak < f_hi && up(peak) > 1.0 {
+        peak += 1.0;
+    }
+    while peak > f_lo && down(peak) > 1.0 {
+        peak -= 1.0;
+    }
+    let mut sum = 1.0;
+    for (step, ratio) in [(1.0, &up as &dyn Fn(f64) -> f64), (-1.0, &down)] {
+        let (mut f, mut t) = (peak, 1.0);
+        while (f_lo..=f_hi).contains(&(f + step)) {
+            let r = ratio(f);
+            t *= r;
+            sum += t;
+            f += step;
+            // Later ratios are at most r: the rest is below t r / (1 - r).
+            if r < 1.0 && t * r < 1e-17 * sum * (1.0 - r) {
+                break;
+            }
+        }
+    }
+    term(peak) + sum.ln()
+}
+
 /// ln P(K = k) for the count of an image survey (see the module docs):
 /// `n` units, detection probability `p`, mean false positives
 /// `false_positives`, probability `p_double` that a detected unit is
@@ -117,36 +185,7 @@ pub fn image_count_log_pmf(k: f64, n: f64, p: f64, false_positives: f64, p_doubl
     let twice_mode = ((n + 1.0) * p_twice).floor().min(n);
     let b_max = n.min((k / 2.0).floor());
     let b_max = if p_twice == 0.0 { 0.0 } else { b_max };
-    let fp_mode = lambda.floor();
-    let mut inner = |b: f64| -> f64 {
-        let rest = k - 2.0 * b;
-        let others = n - b;
-        let once = |a: f64| binomial_log_pmf_from(table, a, others, q);
-        let once_mode = ((others + 1.0) * q).floor().min(others);
-        let f_lo = (rest - others).max(0.0);
-        let f_hi = if lambda == 0.0 { 0.0 } else { rest };
-        // Where the two laws' means share out the count.
-        let expected = lambda + others * q;
-        let start = if expected > 0.0 {
-            (rest * lambda / expected).round()
-        } else {
-            f_lo
-        };
-        let mut term = |f: f64| once(rest - f) + poisson_log_pmf(table, f, lambda);
-        let negligible = |f: f64, floor: f64, up: bool| {
-            // Going up, false positives pass their mode and the units
-            // counted once (rest - f) fall below theirs; going down, the reverse.
-            let a = rest - f;
-            if up {
-                (f >= fp_mode && poisson_log_pmf(table, f, lambda) < floor)
-                    || (a <= once_mode && once(a) < floor)
-            } else {
-                (f <= fp_mode && poisson_log_pmf(table, f, lambda) < floor)
-                    || (a >= once_mode && once(a) < floor)
-            }
-        };
-        twice(b) + sum_outward(f_lo, f_hi, start, &mut term, &negligible)
-    };
+    let mut inner = |b: f64| twice(b) + shared_out(table, k - 2.0 * b, n - b, q, lambda);
     let negligible = |b: f64, floor: f64, up: bool| {
         (if up { b >= twice_mode } else { b <= twice_mode }) && twice(b) < floor
     };

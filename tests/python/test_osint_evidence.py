@@ -310,8 +310,8 @@ p_double = "shell_152.per_container"
 @pytest.mark.parametrize(
     ("evidence", "field", "message"),
     [
-        ('converted_2 = 500000\n', "per_unit_2", "per_unit_2"),
-        ('per_unit_2 = 75\n', "per_unit_2", "needs 'converted_2'"),
+        ("converted_2 = 500000\n", "per_unit_2", "per_unit_2"),
+        ("per_unit_2 = 75\n", "per_unit_2", "needs 'converted_2'"),
         ("conversion_sd = -1\n", "conversion_sd", "got -1"),
     ],
 )
