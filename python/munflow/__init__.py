@@ -46,6 +46,7 @@ from munflow._core import (
 )
 from munflow._families import *  # noqa: F403 (the families, listed by the declaration)
 from munflow.backtest import Backtest, backtest
+from munflow.cargo import tonnes
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
 from munflow.provenance import rests_on
@@ -122,6 +123,7 @@ __all__ = [
     "sin",
     "sobol",
     "sqrt",
+    "tonnes",
     "tornado",
     "truncated",
     "value_of_information",

@@ -27,6 +27,11 @@ Kinds of observation:
 - :func:`serial_numbers`: distinct serials read on recovered items, which say how
   many the series numbered (the German tank problem); :func:`serial_lots` for
   several production lots.
+- :func:`image_count`: a count read off images, with units missed, false
+  positives (other cargo taken for containers) and units counted twice;
+- :func:`paired`: a stated count with what it would hold under one or more
+  cargo hypotheses ("6,700 containers: about 3 million 152 mm shells"), one
+  statement with one error, not independent measurements.
 
 Every argument that names a quantity (``n``, ``p``, ``rate``, ``quantity``, ``total``)
 takes an expression of the model, derived ones included: the containers the
@@ -51,8 +56,10 @@ __all__ = [
     "at_most",
     "between",
     "count",
+    "image_count",
     "log_likelihood",
     "measured",
+    "paired",
     "poisson",
     "serial_lots",
     "serial_numbers",
@@ -326,3 +333,93 @@ def serial_lots(
             raise type(e)(f"lot {lot!r}: {e}") from None
         out.append(obs)
     return out
+def image_count(
+    k: int,
+    *,
+    n: Any,
+    p: Any,
+    false_positives: Any = 0,
+    p_double: Any = 0,
+    name: str | None = None,
+) -> Observation:
+    """``k`` counted on images of ``n`` units: each unit is missed with
+    probability 1 - ``p``, counted once with ``p`` (1 - ``p_double``) or
+    twice (on two overlapping images) with ``p`` ``p_double``; other
+    objects taken for units add false positives, Poisson with mean
+    ``false_positives``. Each figure is a number or an expression (an
+    uncertain rate of false positives is an expression).
+
+    The likelihood is the exact pmf of that count, summed where its mass
+    is; with ``false_positives=0`` and ``p_double=0`` it is :func:`count`'s.
+
+    >>> import munflow as mf
+    >>> containers = mf.binomial(60, 0.5, name="on_the_quay")
+    >>> seen = mf.evidence.image_count(34, n=containers, p=0.8, false_positives=2, p_double=0.05)
+    >>> seen.name
+    '34 counted on images of on_the_quay'
+    """
+    name = name if name is not None else f"{readable(float(k))} counted on images of {_label(n)}"
+    return _observation("image_count", name, (n, p, false_positives, p_double), {"k": k})
+
+
+def paired(
+    quantity: Any,
+    value: float,
+    *,
+    converted: float | list[float],
+    per_unit: Any,
+    rel_error: float | None = None,
+    sd: float | None = None,
+    level: float = 0.9,
+    conversion_rel_error: float | None = None,
+    conversion_sd: float | None = None,
+    name: str | None = None,
+) -> Observation:
+    """A stated count ``value`` of ``quantity`` with what it would hold:
+    ``converted`` (one figure, or up to three for as many cargo hypotheses)
+    at the model's figure ``per_unit`` for each (rounds per container of
+    that calibre: an expression or a number).
+
+    One statement: the converted figures carry the count's error (log
+    C_stated = log C + e, within ``rel_error`` at ``level`` or log-scale sd
+    ``sd``) and each its own (log of converted / (C_stated x per_unit) is
+    normal, within ``conversion_rel_error`` or log-scale sd
+    ``conversion_sd``). So the statement says of ``quantity`` what the
+    count alone says, and each conversion says what the official's figure
+    per unit was. Two separate :func:`measured` statements (containers,
+    and containers x per unit) would count the sentence twice.
+
+    >>> import munflow as mf
+    >>> containers = mf.lognormal_ci(4000, 12000, name="containers")
+    >>> shells_per = mf.pert(150, 350, 550, name="shells_per_container")
+    >>> rockets_per = mf.pert(50, 75, 110, name="rounds_122_per_container")
+    >>> said = mf.evidence.paired(
+    ...     containers, 6700, rel_error=0.15,
+    ...     converted=[3_000_000, 500_000], per_unit=[shells_per, rockets_per],
+    ...     conversion_rel_error=0.3, name="February 2024")
+    >>> said.kind, len(said.nodes)
+    ('paired', 3)
+    """
+    many = isinstance(converted, (list, tuple))
+    stated = list(converted) if many else [converted]
+    per = list(per_unit) if isinstance(per_unit, (list, tuple)) else [per_unit]
+    if not many and len(per) != 1:
+        raise ValueError(f"paired: per_unit has {len(per)} figures for one converted figure")
+    if not 1 <= len(stated) <= 3 or len(per) != len(stated):
+        raise ValueError(
+            f"paired: give one to three converted figures, each with its per_unit; "
+            f"got {len(stated)} converted and {len(per)} per_unit"
+        )
+    if name is None:
+        name = f"{_label(quantity)} stated as {readable(float(value))}"
+    keys = ["converted", "converted_2", "converted_3"]
+    figures: dict[str, Any] = dict(zip(keys[: len(stated)], stated, strict=True))
+    figures |= {
+        "value": value,
+        "rel_error": rel_error,
+        "sd": sd,
+        "level": level,
+        "conversion_rel_error": conversion_rel_error,
+        "conversion_sd": conversion_sd,
+    }
+    return _observation("paired", name, (quantity, *per), figures)

@@ -84,7 +84,35 @@ pub const KINDS: &[Declaration] = &[
         required: &["seen", "largest"],
         optional: &["first"],
     },
+    Declaration {
+        name: "image_count",
+        reads: &["n", "p", "false_positives", "p_double"],
+        required: &["k"],
+        optional: &[],
+    },
+    // A further conversion reads `per_unit_2` (`per_unit_3`) with
+    // `converted_2` (`converted_3`): see [`FURTHER_CONVERSIONS`].
+    Declaration {
+        name: "paired",
+        reads: &["quantity", "per_unit"],
+        required: &["value", "converted"],
+        optional: &[
+            "rel_error",
+            "sd",
+            "level",
+            "conversion_rel_error",
+            "conversion_sd",
+            "converted_2",
+            "converted_3",
+        ],
+    },
 ];
+
+/// A paired statement's further conversions: the figure stated and the
+/// quantity it reads, after `converted` and `per_unit` (three hypotheses at
+/// most, which is more than officials give in one sentence).
+pub const FURTHER_CONVERSIONS: [(&str, &str); 2] =
+    [("converted_2", "per_unit_2"), ("converted_3", "per_unit_3")];
 
 /// The declaration of the kind spelled `kind`.
 pub fn declaration(kind: &str) -> Option<&'static Declaration> {
@@ -123,9 +151,26 @@ pub fn build(
         );
         ("kind", Error::InvalidArgument(msg))
     })?;
-    if reads.len() != decl.reads.len() {
-        let missing = decl.reads.get(reads.len()).unwrap_or(&"kind");
-        let msg = format!("{kind} '{name}': {missing} is missing");
+    let further: Vec<&'static str> = match decl.name {
+        "paired" => FURTHER_CONVERSIONS
+            .iter()
+            .filter(|(figure, _)| number(figure).is_some())
+            .map(|&(_, read)| read)
+            .collect(),
+        _ => vec![],
+    };
+    if reads.len() != decl.reads.len() + further.len() {
+        let all: Vec<&'static str> = decl.reads.iter().chain(&further).copied().collect();
+        let missing = all.get(reads.len()).unwrap_or(&"kind");
+        let msg = match all.get(reads.len()) {
+            Some(_) => format!("{kind} '{name}': {missing} is missing"),
+            None => format!(
+                "{kind} '{name}': it reads {} quantities ({}), got {}",
+                all.len(),
+                all.join(", "),
+                reads.len()
+            ),
+        };
         return Err((missing, Error::InvalidArgument(msg)));
     }
     let need = |field: &'static str| {
@@ -167,6 +212,59 @@ pub fn build(
             super::serials::check(name, seen, largest, first)?;
             Observation::serial_numbers(name, read(), seen, largest, first).map_err(at("seen"))
         }
+        "image_count" => {
+            let k = need("k")?;
+            let (n, p, fp, twice) = (read(), read(), read(), read());
+            let fixed = [&n, &p, &fp, &twice].map(|x| x.as_constant());
+            if let Err((field, msg)) = super::image_count::check_constants(name, fixed) {
+                return Err((field, Error::InvalidArgument(msg)));
+            }
+            Observation::image_count(name, k, n, p, fp, twice).map_err(at("k"))
+        }
+        "paired" => {
+            let value = need("value")?;
+            let level = number("level").unwrap_or(0.9);
+            // The log-scale sd of an error given as rel_error (at level) or sd.
+            let log_sd = |rel: &'static str, sd: &'static str, of: f64| {
+                let field = if number(sd).is_some() { sd } else { rel };
+                let fail = |e: String| {
+                    let msg = format!("paired '{name}': {field}: {e}");
+                    Err((field, Error::InvalidArgument(msg)))
+                };
+                match ErrorModel::from_report("lognormal", of, number(rel), number(sd), level) {
+                    Ok(ErrorModel::LogNormal { sigma }) if sigma.is_finite() && sigma > 0.0 => {
+                        Ok(sigma)
+                    }
+                    Ok(ErrorModel::LogNormal { sigma }) => fail(format!(
+                        "the log-scale sd must be finite and > 0, got {}",
+                        crate::error::fmt_value(sigma)
+                    )),
+                    Ok(ErrorModel::Normal { .. }) => unreachable!("asked for lognormal"),
+                    Err(e) => fail(e.to_string()),
+                }
+            };
+            let sigma = log_sd("rel_error", "sd", value)?;
+            let quantity = read();
+            let mut conversions = Vec::new();
+            let figures = std::iter::once("converted").chain(further_figures(&further));
+            for figure in figures {
+                let converted = need(figure)?;
+                let conversion_sigma = log_sd("conversion_rel_error", "conversion_sd", converted)?;
+                conversions.push(super::Conversion {
+                    per_unit: read(),
+                    converted,
+                    sigma: conversion_sigma,
+                });
+            }
+            Observation::paired(name, quantity, value, sigma, conversions).map_err(|e| {
+                let field = if e.to_string().contains("converted") {
+                    "converted"
+                } else {
+                    "value"
+                };
+                (field, e)
+            })
+        }
         other => unreachable!("kind '{other}' is declared but not built"),
     }
 }
@@ -205,12 +303,39 @@ pub fn figures(obs: &Observation) -> Vec<(&'static str, Figure)> {
             ("largest", Number(*largest)),
             ("first", Number(*first)),
         ],
+        Kind::ImageCount { k, .. } => vec![("k", Number(*k))],
+        Kind::Paired {
+            value,
+            sigma,
+            conversions,
+            ..
+        } => {
+            let mut figs = vec![("value", Number(*value)), ("sd", Number(*sigma))];
+            let names = std::iter::once("converted").chain(FURTHER_CONVERSIONS.map(|(f, _)| f));
+            for (c, figure) in conversions.iter().zip(names) {
+                figs.push((figure, Number(c.converted)));
+            }
+            if let Some(first) = conversions.first() {
+                figs.push(("conversion_sd", Number(first.sigma)));
+            }
+            figs
+        }
     }
+}
+
+/// The figures of the further conversions whose reads are `further`.
+fn further_figures(further: &[&'static str]) -> Vec<&'static str> {
+    FURTHER_CONVERSIONS
+        .iter()
+        .filter(|(_, read)| further.contains(read))
+        .map(|&(figure, _)| figure)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::Conversion;
 
     fn c(x: f64) -> Node {
         Node::constant(x)
@@ -228,6 +353,26 @@ mod tests {
             Observation::bounds("f", x(), 2.0, 4.0).unwrap(),
             Observation::log_likelihood("g", x()).unwrap(),
             Observation::serial_numbers("h", c(100.0), 4.0, 60.0, 1.0).unwrap(),
+            Observation::image_count("h", 3.0, c(10.0), c(0.5), c(1.0), c(0.1)).unwrap(),
+            Observation::paired(
+                "i",
+                x(),
+                7000.0,
+                0.1,
+                vec![
+                    Conversion {
+                        per_unit: c(430.0),
+                        converted: 3e6,
+                        sigma: 0.2,
+                    },
+                    Conversion {
+                        per_unit: c(75.0),
+                        converted: 5e5,
+                        sigma: 0.2,
+                    },
+                ],
+            )
+            .unwrap(),
         ];
         let names: Vec<&str> = made.iter().map(|o| o.kind.name()).collect();
         let declared: Vec<&str> = KINDS.iter().map(|d| d.name).collect();
@@ -250,7 +395,8 @@ mod tests {
             let again = build(obs.kind.name(), &obs.name, reads, &number, &word).unwrap();
             assert_eq!(again.describe(), obs.describe());
             let decl = declaration(obs.kind.name()).unwrap();
-            assert_eq!(decl.reads.len(), obs.nodes().len());
+            let further = figs.iter().filter(|(k, _)| k.starts_with("converted_"));
+            assert_eq!(decl.reads.len() + further.count(), obs.nodes().len());
             for (field, _) in &figs {
                 assert!(decl.required.contains(field) || decl.optional.contains(field));
             }
@@ -277,5 +423,69 @@ mod tests {
             .1
             .to_string()
             .contains("kinds are count, poisson"));
+    }
+
+    #[test]
+    fn paired_statements_take_their_conversions_in_order_and_name_bad_figures() {
+        let figs = [("value", 7000.0), ("rel_error", 0.15), ("converted", 3e6)];
+        let with = |extra: &'static [(&'static str, f64)]| {
+            move |f: &str| {
+                figs.iter()
+                    .chain(extra)
+                    .find(|(k, _)| *k == f)
+                    .map(|(_, v)| *v)
+            }
+        };
+        let no_word = |_: &str| None;
+        let two = with(&[("conversion_rel_error", 0.3), ("converted_2", 5e5)]);
+        let obs = build(
+            "paired",
+            "x",
+            vec![c(7000.0), c(430.0), c(75.0)],
+            &two,
+            &no_word,
+        );
+        let obs = obs.unwrap();
+        assert_eq!(obs.nodes().len(), 3);
+        assert!(
+            obs.describe().contains("500,000 at 75 per unit"),
+            "{}",
+            obs.describe()
+        );
+        // converted_2 without per_unit_2; no conversion error given.
+        let got = build("paired", "x", vec![c(7000.0), c(430.0)], &two, &no_word);
+        assert_eq!(got.map_err(|(f, _)| f).unwrap_err(), "per_unit_2");
+        let got = build(
+            "paired",
+            "x",
+            vec![c(7000.0), c(430.0)],
+            &with(&[]),
+            &no_word,
+        );
+        assert_eq!(got.map_err(|(f, _)| f).unwrap_err(), "conversion_rel_error");
+        let zero = with(&[("conversion_sd", 0.2), ("converted_2", -5.0)]);
+        let got = build(
+            "paired",
+            "x",
+            vec![c(7000.0), c(430.0), c(75.0)],
+            &zero,
+            &no_word,
+        );
+        let (field, e) = got.unwrap_err();
+        assert_eq!(field, "converted");
+        assert!(e.to_string().contains("-5"), "{e}");
+    }
+
+    #[test]
+    fn image_counts_name_the_figure_that_is_out_of_range() {
+        let k = |f: &str| (f == "k").then_some(12.0);
+        let no_word = |_: &str| None;
+        for (i, field) in ["n", "p", "false_positives", "p_double"].iter().enumerate() {
+            let mut reads = vec![c(20.0), c(0.5), c(1.0), c(0.1)];
+            reads[i] = c(if i == 0 { 2.5 } else { -1.0 });
+            let (got, e) = build("image_count", "x", reads, &k, &no_word).unwrap_err();
+            assert_eq!(got, *field);
+            assert!(e.to_string().contains(&format!("{field} (")), "{e}");
+        }
     }
 }

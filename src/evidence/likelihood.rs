@@ -82,6 +82,16 @@ impl ErrorModel {
     }
 }
 
+/// One conversion of a paired statement: the `converted` figure stated
+/// (3 million shells) for the model's figure per unit `per_unit` (its
+/// rounds per container of that calibre), with log-scale error `sigma`.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub per_unit: Node,
+    pub converted: f64,
+    pub sigma: f64,
+}
+
 /// The kinds of observation, each with the nodes it reads.
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -112,6 +122,24 @@ pub enum Kind {
         seen: f64,
         largest: f64,
         first: f64,
+    },
+    /// A count read off images: `k` = units counted once or twice (of
+    /// `trials`, each counted with `p`, twice with `p_double`) plus a Poisson
+    /// number of false positives of mean `false_positives` (see [`super::image_count`]).
+    ImageCount {
+        k: f64,
+        trials: Node,
+        p: Node,
+        false_positives: Node,
+        p_double: Node,
+    },
+    /// A stated count of `quantity` with what it would hold under one or
+    /// more cargo hypotheses, one statement with a shared error (see [`super::paired`]).
+    Paired {
+        quantity: Node,
+        value: f64,
+        sigma: f64,
+        conversions: Vec<Conversion>,
     },
     /// A drawn count observed in [lower, upper] (bounds on a Poisson,
     /// binomial or negative binomial node, or on a sum of independent
@@ -157,6 +185,8 @@ impl Kind {
             }
             Kind::LogLikelihood { .. } => "log_likelihood",
             Kind::SerialNumbers { .. } => "serial_numbers",
+            Kind::ImageCount { .. } => "image_count",
+            Kind::Paired { .. } => "paired",
         }
     }
 }
@@ -336,6 +366,102 @@ impl Observation {
         })
     }
 
+    /// `k` units counted on images of `trials` units, each counted with
+    /// probability `p`, counted twice with `p_double` once counted, plus a
+    /// Poisson number of false positives of mean `false_positives`. Figures
+    /// given as constants are checked here.
+    ///
+    /// ```
+    /// use munflow::evidence::Observation;
+    /// use munflow::expr::Node;
+    /// let c = Node::constant;
+    /// let seen = Observation::image_count("port", 12.0, c(20.0), c(0.5), c(1.5), c(0.1));
+    /// assert_eq!(seen.unwrap().kind.name(), "image_count");
+    /// let bad = Observation::image_count("port", 12.0, c(20.0), c(0.5), c(1.5), c(1.1));
+    /// assert!(bad.unwrap_err().to_string().contains("p_double"));
+    /// ```
+    pub fn image_count(
+        name: &str,
+        k: f64,
+        trials: Node,
+        p: Node,
+        false_positives: Node,
+        p_double: Node,
+    ) -> Result<Self> {
+        check_name(name)?;
+        let k = whole_count("image_count", name, k)?;
+        let fixed = [&trials, &p, &false_positives, &p_double].map(|x| x.as_constant());
+        super::image_count::check_constants(name, fixed)
+            .map_err(|(_, msg)| Error::InvalidArgument(msg))?;
+        Ok(Observation {
+            name: name.into(),
+            labels: Vec::new(),
+            kind: Kind::ImageCount {
+                k,
+                trials,
+                p,
+                false_positives,
+                p_double,
+            },
+        })
+    }
+
+    /// A stated count `value` of `quantity` with log-scale error `sigma`,
+    /// and the `conversions` stated with it (at least one).
+    pub fn paired(
+        name: &str,
+        quantity: Node,
+        value: f64,
+        sigma: f64,
+        conversions: Vec<Conversion>,
+    ) -> Result<Self> {
+        check_name(name)?;
+        let bad = |what: &str, x: f64| {
+            Err(Error::InvalidArgument(format!(
+                "paired '{name}': {what}, got {}",
+                crate::error::fmt_value(x)
+            )))
+        };
+        if !(value.is_finite() && value > 0.0) {
+            return bad(
+                "value (the stated count) must be a finite number > 0",
+                value,
+            );
+        }
+        if !(sigma.is_finite() && sigma > 0.0) {
+            return bad("the count's log-scale error must be finite and > 0", sigma);
+        }
+        if conversions.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "paired '{name}': give at least one conversion (converted and per_unit); a count alone is measured(...)"
+            )));
+        }
+        for c in &conversions {
+            if !(c.converted.is_finite() && c.converted > 0.0) {
+                return bad(
+                    "converted (the figure stated for a hypothesis) must be a finite number > 0",
+                    c.converted,
+                );
+            }
+            if !(c.sigma.is_finite() && c.sigma > 0.0) {
+                return bad(
+                    "a conversion's log-scale error must be finite and > 0",
+                    c.sigma,
+                );
+            }
+        }
+        Ok(Observation {
+            name: name.into(),
+            labels: Vec::new(),
+            kind: Kind::Paired {
+                quantity,
+                value,
+                sigma,
+                conversions,
+            },
+        })
+    }
+
     /// The observation with the nodes it reads called `labels` in reports.
     pub fn with_labels(mut self, labels: Vec<String>) -> Self {
         self.labels = labels;
@@ -352,6 +478,20 @@ impl Observation {
             Kind::LogLikelihood { log_lik } => vec![log_lik],
             Kind::DrawnCount { params, .. } => params.iter().collect(),
             Kind::SerialNumbers { total, .. } => vec![total],
+            Kind::ImageCount {
+                trials,
+                p,
+                false_positives,
+                p_double,
+                ..
+            } => vec![trials, p, false_positives, p_double],
+            Kind::Paired {
+                quantity,
+                conversions,
+                ..
+            } => std::iter::once(quantity)
+                .chain(conversions.iter().map(|c| &c.per_unit))
+                .collect(),
         }
     }
 
@@ -453,6 +593,32 @@ impl Observation {
                     _ => 1.0,
                 };
                 Ok((ll, distance))
+            }
+            Kind::ImageCount { k, .. } => super::image_count::term(name, *k, v),
+            Kind::Paired {
+                value,
+                sigma,
+                conversions,
+                ..
+            } => {
+                let count = v[0];
+                if count.is_nan() {
+                    return Err(format!("paired '{name}': the count is NaN"));
+                }
+                if count <= 0.0 {
+                    // A stated positive count cannot come from none.
+                    return Ok((f64::NEG_INFINITY, 1.0 + (-count) / value.max(1.0)));
+                }
+                if let Some(r) = v[1..].iter().find(|r| !(**r > 0.0 && r.is_finite())) {
+                    return Err(format!(
+                        "paired '{name}': a figure per unit must be finite and > 0, got {}",
+                        crate::error::fmt_value(*r)
+                    ));
+                }
+                let pairs: Vec<(f64, f64)> =
+                    conversions.iter().map(|c| (c.converted, c.sigma)).collect();
+                let ll = super::paired::paired_log_density(*value, *sigma, &pairs, count, &v[1..]);
+                Ok((ll, 0.0))
             }
             Kind::LogLikelihood { .. } => {
                 let ll = v[0];
@@ -622,6 +788,13 @@ impl Observation {
                 Ok(law) => law.log_prob_between(*lower, *upper).exp(),
                 Err(_) => f64::NAN,
             },
+            Kind::ImageCount { k, .. } => super::image_count::mid_tail(*k, v),
+            // Where the stated count falls: the conversions say nothing of
+            // the count (see super::paired).
+            Kind::Paired { value, sigma, .. } if v[0] > 0.0 => {
+                crate::dist::std_normal_cdf((value.ln() - v[0].ln()) / sigma)
+            }
+            Kind::Paired { .. } => 1.0,
             Kind::LogLikelihood { .. } => f64::NAN,
             // The figure predicted is the largest serial, given how many were seen.
             Kind::SerialNumbers {
@@ -677,6 +850,46 @@ impl Observation {
                 fmt_num(*upper)
             ),
             Kind::LogLikelihood { log_lik } => format!("log_likelihood: {}", label(0, log_lik)),
+            Kind::ImageCount {
+                k,
+                trials,
+                p,
+                false_positives,
+                p_double,
+            } => format!(
+                "image count: {} of {} units counted with probability {}, twice with {}, plus false positives of mean {}",
+                fmt_num(*k),
+                label(0, trials),
+                label(1, p),
+                label(3, p_double),
+                label(2, false_positives)
+            ),
+            Kind::Paired {
+                quantity,
+                value,
+                sigma,
+                conversions,
+            } => {
+                let each: Vec<String> = conversions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        format!(
+                            "{} at {} per unit (log-scale sd {})",
+                            fmt_num(c.converted),
+                            label(i + 1, &c.per_unit),
+                            fmt_num(c.sigma)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "paired: {} = {} (log-scale sd {}): {}",
+                    label(0, quantity),
+                    fmt_num(*value),
+                    fmt_num(*sigma),
+                    each.join(" or ")
+                )
+            }
             Kind::DrawnCount {
                 quantity,
                 lower,

@@ -25,14 +25,18 @@
 
 pub(crate) mod exact;
 mod fitted;
+mod image_count;
 pub mod kinds;
 mod likelihood;
 pub mod serials;
+mod paired;
 mod smc;
 mod weights;
 
 pub use exact::conditions;
-pub use likelihood::{ErrorModel, Kind, Observation};
+pub use image_count::{image_count_cdf, image_count_log_pmf};
+pub use likelihood::{Conversion, ErrorModel, Kind, Observation};
+pub use paired::paired_log_density;
 pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
 pub use weights::{effective_sample_size, equal_weight_rows, normalised, pareto_k};

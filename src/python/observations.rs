@@ -84,6 +84,10 @@ fn to_observation(
             .ok_or_else(|| PyValueError::new_err(format!("{what}: {param} is missing")))?;
         reads.push(to_node(obj, &format!("{what}: {param}"))?);
     }
+    // A paired statement's further conversions read one node each.
+    for (i, obj) in nodes.iter().enumerate().skip(decl.reads.len()) {
+        reads.push(to_node(obj, &format!("{what}: node {i}"))?);
+    }
     let number = |key: &str| numbers.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
     let word = |key: &str| (key == "error").then(|| error.clone()).flatten();
     let obs = kinds::build(kind, name, reads, &number, &word)

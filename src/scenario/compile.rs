@@ -16,7 +16,8 @@
 //!   when it is fired);
 //! * `days_of_fire_functioning`: functioning rounds / daily consumption, the
 //!   days of fire that work;
-//! * `tonnes`: delivered × mass per round.
+//! * `tonnes`: delivered × mass per round, over 1 - packaging share when
+//!   the munition gives one (the shipped mass, as tonnage is reported).
 //!
 //! Named `<munition>.<quantity>` and `total.<quantity>` (with `total.containers`),
 //! each suffixed `[estimate]` when the scenario has alternative estimates.
@@ -76,6 +77,7 @@ struct MunitionInputs {
     p_not_intercepted: Option<Node>,
     daily_consumption: Option<Node>,
     mass_kg: Option<Node>,
+    packaging_share: Option<Node>,
 }
 
 /// One munition's rounds from one group of channels: delivered, functioning
@@ -222,6 +224,7 @@ impl<'a> Builder<'a> {
                 p_not_intercepted: survive(node("interception_rate", &m.interception_rate)?),
                 daily_consumption: node("daily_consumption", &m.daily_consumption)?,
                 mass_kg: node("mass_kg", &m.mass_kg)?,
+                packaging_share: node("packaging_share", &m.packaging_share)?,
             };
             self.munitions.push((name.to_string(), inputs));
         }
@@ -506,7 +509,11 @@ impl<'a> Builder<'a> {
             }
             match &m.mass_kg {
                 Some(kg) => {
-                    let tonnes = rounds.delivered.mul(kg).div(&Node::constant(1000.0));
+                    let mut tonnes = rounds.delivered.mul(kg).div(&Node::constant(1000.0));
+                    if let Some(share) = &m.packaging_share {
+                        // Reported tonnage is shipped mass: packaging is a share of it.
+                        tonnes = tonnes.div(&Node::constant(1.0).sub(share));
+                    }
                     outputs.push(out(&name, Quantity::Tonnes, tonnes.clone()));
                     totals.entry(Quantity::Tonnes).or_default().push(tonnes);
                 }

@@ -38,19 +38,23 @@ impl EvidenceKind {
             EvidenceKind::AtMost => "at_most",
             EvidenceKind::Between => "between",
             EvidenceKind::SerialNumbers => "serial_numbers",
+            EvidenceKind::ImageCount => "image_count",
+            EvidenceKind::Paired => "paired",
         }
     }
 
     /// The fields this kind takes, required ones first: what it reads,
     /// then its figures, as [`kinds::KINDS`] declares them, less those the
-    /// reader derives from a list (the largest of the serials `seen`).
-    fn fields(self) -> (Vec<&'static str>, &'static [&'static str]) {
+    /// reader derives from a list (the largest of the serials `seen`), and
+    /// with a paired statement's further conversions.
+    fn fields(self) -> (Vec<&'static str>, Vec<&'static str>) {
         let decl = kinds::declaration(self.name()).expect("every file kind is declared");
         let required = decl.reads.iter().chain(decl.required).copied();
-        (
-            required.filter(|f| *f != "largest").collect(),
-            decl.optional,
-        )
+        let mut optional = decl.optional.to_vec();
+        if self == EvidenceKind::Paired {
+            optional.extend(kinds::FURTHER_CONVERSIONS.map(|(_, read)| read));
+        }
+        (required.filter(|f| *f != "largest").collect(), optional)
     }
 }
 
@@ -77,6 +81,16 @@ impl EvidenceSpec {
         has("total", self.total.is_some());
         has("seen", self.seen.is_some());
         has("first", self.first.is_some());
+        has("false_positives", self.false_positives.is_some());
+        has("p_double", self.p_double.is_some());
+        has("converted", self.converted.is_some());
+        has("per_unit", self.per_unit.is_some());
+        has("converted_2", self.converted_2.is_some());
+        has("per_unit_2", self.per_unit_2.is_some());
+        has("converted_3", self.converted_3.is_some());
+        has("per_unit_3", self.per_unit_3.is_some());
+        has("conversion_rel_error", self.conversion_rel_error.is_some());
+        has("conversion_sd", self.conversion_sd.is_some());
         out
     }
 
@@ -91,6 +105,11 @@ impl EvidenceSpec {
             ("p", &self.p),
             ("rate", &self.rate),
             ("total", &self.total),
+            ("false_positives", &self.false_positives),
+            ("p_double", &self.p_double),
+            ("per_unit", &self.per_unit),
+            ("per_unit_2", &self.per_unit_2),
+            ("per_unit_3", &self.per_unit_3),
         ] {
             if let Some(r) = r {
                 out.push((field, r.clone()));
@@ -107,6 +126,11 @@ impl EvidenceSpec {
             "p" => self.p.clone(),
             "rate" => self.rate.clone(),
             "total" => self.total.clone(),
+            "false_positives" => self.false_positives.clone(),
+            "p_double" => self.p_double.clone(),
+            "per_unit" => self.per_unit.clone(),
+            "per_unit_2" => self.per_unit_2.clone(),
+            "per_unit_3" => self.per_unit_3.clone(),
             _ => None,
         }
     }
@@ -122,6 +146,11 @@ impl EvidenceSpec {
             "lower" => self.lower,
             "upper" => self.upper,
             "first" => self.first,
+            "converted" => self.converted,
+            "converted_2" => self.converted_2,
+            "converted_3" => self.converted_3,
+            "conversion_rel_error" => self.conversion_rel_error,
+            "conversion_sd" => self.conversion_sd,
             _ => None,
         }
     }
@@ -137,8 +166,7 @@ impl EvidenceSpec {
 
     /// How the file calls the nodes the observation reads, in its order.
     fn labels(&self) -> Vec<String> {
-        let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
-        decl.reads
+        self.reads()
             .iter()
             .map(|field| match self.reference(field) {
                 Some(Reference::Path(p)) => p,
@@ -146,6 +174,17 @@ impl EvidenceSpec {
                 None => String::new(),
             })
             .collect()
+    }
+
+    /// The fields naming what the observation reads, in its order: the
+    /// declaration's, then a paired statement's further conversions.
+    fn reads(&self) -> Vec<&'static str> {
+        let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
+        let further = kinds::FURTHER_CONVERSIONS
+            .iter()
+            .filter(|(figure, _)| self.number(figure).is_some())
+            .map(|&(_, read)| read);
+        decl.reads.iter().copied().chain(further).collect()
     }
 
     /// The fields that are missing or do not apply to the kind: (field, message).
@@ -169,7 +208,7 @@ impl EvidenceSpec {
                         self.kind.name(),
                         required
                             .iter()
-                            .chain(optional)
+                            .chain(&optional)
                             .copied()
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -189,8 +228,16 @@ impl EvidenceSpec {
     ) -> std::result::Result<Observation, (&'static str, String)> {
         self.check_fields()?;
         let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
+        for (figure, read) in kinds::FURTHER_CONVERSIONS {
+            if self.reference(read).is_some() && self.number(figure).is_none() {
+                return Err((
+                    read,
+                    format!("'{read}' needs '{figure}', the figure stated for it"),
+                ));
+            }
+        }
         let mut reads = Vec::with_capacity(decl.reads.len());
-        for &field in decl.reads {
+        for field in self.reads() {
             match self.reference(field) {
                 Some(r) => reads.push(resolve(&r).map_err(|e| (field, e))?),
                 None => return Err((field, format!("'{field}' is missing"))),

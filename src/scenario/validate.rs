@@ -142,6 +142,22 @@ fn check_munition(name: &str, m: &super::schema::Munition) -> Vec<Issue> {
     if let Some(spec) = &m.mass_kg {
         found.extend(check_non_negative(&at("mass_kg"), spec).err());
     }
+    if let Some(spec) = &m.packaging_share {
+        let path = at("packaging_share");
+        if m.mass_kg.is_none() {
+            found.push(Issue::at(
+                &path,
+                "a packaging share needs mass_kg, the mass of one round it adds to",
+            ));
+        } else if let Err(issue) = check_rate(&path, spec) {
+            found.push(issue);
+        } else if spec.as_number().is_some_and(|x| x >= 1.0) {
+            found.push(Issue::at(
+                &path,
+                "a packaging share is the share of the shipped mass that is packaging, below 1 (0.25 for a quarter), got 1",
+            ));
+        }
+    }
     if m.daily_consumption.as_ref().and_then(DistSpec::as_number) == Some(0.0) {
         found.push(Issue::at(
             &at("daily_consumption"),

@@ -20,7 +20,7 @@ TimelineResults TimelineScenario __version__ abs bernoulli beta beta_counts
 binomial categorical clip constant correlate cos empirical evidence exp floor
 gamma integers load log lognormal lognormal_ci loguniform maximum minimum
 mixture named negative_binomial normal pert poisson rank_correlation rests_on
-round run scenarios shapley sin sobol sqrt tornado triangular truncated uniform
+round run scenarios shapley sin sobol sqrt tonnes tornado triangular truncated uniform
 value_of_information where words Statement backtest Backtest
 """.split()
 

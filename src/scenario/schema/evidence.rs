@@ -23,6 +23,13 @@ pub enum EvidenceKind {
     /// The distinct serials `seen` on items recovered from the `total`
     /// numbered `first`, `first + 1`, ...
     SerialNumbers,
+    /// `k` counted on images: units of `n` counted with `p`, twice with
+    /// `p_double`, plus false positives of mean `false_positives`.
+    ImageCount,
+    /// A stated count (`quantity`, `value`, `rel_error` or `sd`) with what
+    /// it would hold: `converted` at `per_unit` (and `converted_2` at
+    /// `per_unit_2`, ...), each within `conversion_rel_error`.
+    Paired,
 }
 
 /// A quantity a count or rate refers to: a number, or an output or input path.
@@ -85,6 +92,33 @@ pub struct EvidenceSpec {
     /// Poisson: the mean number of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<Reference>,
+    /// Image count: the mean number of false positives, and the chance
+    /// that a counted unit is counted twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub false_positives: Option<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_double: Option<Reference>,
+    /// Paired: the figure stated under a cargo hypothesis ("3 million
+    /// shells") and the model's figure per unit for it (its rounds per
+    /// container of that calibre); up to two more hypotheses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_unit: Option<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_2: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_unit_2: Option<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_3: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_unit_3: Option<Reference>,
+    /// Paired: each conversion is within this share of what the stated
+    /// count times the figure per unit gives (at `level`), or its log-scale sd.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_rel_error: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_sd: Option<f64>,
     /// Between: the bounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lower: Option<f64>,

@@ -95,6 +95,11 @@ pub struct Munition {
     /// Mass of one round in kilograms, for tonnage outputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mass_kg: Option<DistSpec>,
+    /// Share of the shipped mass that is packaging (crates, pallets,
+    /// container tare), in [0, 1): `tonnes` is then the shipped mass,
+    /// delivered × mass_kg / (1 - packaging_share), as tonnage is reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packaging_share: Option<DistSpec>,
     /// Rounds fired per day, for the days-of-fire outputs (of delivered
     /// rounds, duds included since they are fired too, and of functioning ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
