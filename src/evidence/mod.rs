@@ -27,11 +27,13 @@ pub(crate) mod exact;
 mod fitted;
 pub mod kinds;
 mod likelihood;
+pub mod sightings;
 mod smc;
 mod weights;
 
 pub use exact::conditions;
 pub use likelihood::{ErrorModel, Kind, Observation};
+pub use sightings::Sightings;
 pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
 pub use weights::{effective_sample_size, equal_weight_rows, normalised, pareto_k};

@@ -18,6 +18,14 @@
 //! k = 24
 //! n = "ballistic_missile.delivered"
 //! p = "ballistic_missile.failure_rate"
+//!
+//! [evidence.voyages_seen]
+//! kind = "sightings"
+//! total = "voyages"
+//! unit = "voyages"
+//! lists = ["AIS", "imagery", "port"]
+//! counts = { AIS = 14, imagery = 9, port = 4, "AIS+imagery" = 21, "imagery+port" = 3 }
+//! interactions = [["AIS", "imagery"]]
 //! ```
 
 use super::compiled::Output;
@@ -25,7 +33,8 @@ use super::named::Named;
 use super::schema::{EvidenceKind, EvidenceSpec, Reference};
 use super::suggest::edit_distance;
 use crate::error::{Error, Result};
-use crate::evidence::{kinds, Observation};
+use crate::evidence::kinds::{self, Figure};
+use crate::evidence::Observation;
 use crate::expr::Node;
 use std::collections::HashMap;
 
@@ -38,6 +47,7 @@ impl EvidenceKind {
             EvidenceKind::AtLeast => "at_least",
             EvidenceKind::AtMost => "at_most",
             EvidenceKind::Between => "between",
+            EvidenceKind::Sightings => "sightings",
         }
     }
 
@@ -70,6 +80,11 @@ impl EvidenceSpec {
         has("rate", self.rate.is_some());
         has("lower", self.lower.is_some());
         has("upper", self.upper.is_some());
+        has("total", self.total.is_some());
+        has("lists", self.lists.is_some());
+        has("counts", self.counts.is_some());
+        has("interactions", self.interactions.is_some());
+        has("unit", self.unit.is_some());
         out
     }
 
@@ -79,7 +94,13 @@ impl EvidenceSpec {
         if let Some(q) = &self.quantity {
             out.push(("quantity", Reference::Path(q.clone())));
         }
-        for (field, r) in [("n", &self.n), ("p", &self.p), ("rate", &self.rate)] {
+        let refs = [
+            ("n", &self.n),
+            ("p", &self.p),
+            ("rate", &self.rate),
+            ("total", &self.total),
+        ];
+        for (field, r) in refs {
             if let Some(r) = r {
                 out.push((field, r.clone()));
             }
@@ -94,6 +115,7 @@ impl EvidenceSpec {
             "n" => self.n.clone(),
             "p" => self.p.clone(),
             "rate" => self.rate.clone(),
+            "total" => self.total.clone(),
             _ => None,
         }
     }
@@ -108,6 +130,19 @@ impl EvidenceSpec {
             "k" => self.k,
             "lower" => self.lower,
             "upper" => self.upper,
+            _ => None,
+        }
+    }
+
+    /// The figure the field `field` gives that is a list (sightings).
+    fn listed(&self, field: &str) -> Option<Figure> {
+        match field {
+            "lists" => self.lists.clone().map(Figure::Names),
+            "counts" => self
+                .counts
+                .as_ref()
+                .map(|c| Figure::Counts(c.iter().map(|(k, v)| (k.clone(), *v)).collect())),
+            "interactions" => self.interactions.clone().map(Figure::Groups),
             _ => None,
         }
     }
@@ -174,8 +209,13 @@ impl EvidenceSpec {
             }
         }
         let number = |field: &str| self.number(field);
-        let word = |field: &str| (field == "error").then(|| self.error.clone()).flatten();
-        kinds::build(decl.name, name, reads, &number, &word)
+        let word = |field: &str| match field {
+            "error" => self.error.clone(),
+            "unit" => self.unit.clone(),
+            _ => None,
+        };
+        let listed = |field: &str| self.listed(field);
+        kinds::build_listed(decl.name, name, reads, &number, &word, &listed)
             .map_err(|(field, e)| (field, e.to_string()))
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::scenario::dates::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What kind of statement an evidence table records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +21,9 @@ pub enum EvidenceKind {
     AtMost,
     /// `quantity` lies between `lower` and `upper`.
     Between,
+    /// Units seen by several `lists` with overlaps (`counts` by pattern),
+    /// of `total` in all (capture-recapture).
+    Sightings,
 }
 
 /// A quantity a count or rate refers to: a number, or an output or input path.
@@ -77,4 +81,21 @@ pub struct EvidenceSpec {
     pub lower: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper: Option<f64>,
+    /// Sightings: all the units, those no list saw included (an output or
+    /// input path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Reference>,
+    /// Sightings: the lists (sources), 2 to 5 names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lists: Option<Vec<String>>,
+    /// Sightings: the units seen by each pattern of lists, by the pattern
+    /// ("AIS" alone, "AIS+imagery" both and no other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<BTreeMap<String, f64>>,
+    /// Sightings: groups of lists that depend on each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactions: Option<Vec<Vec<String>>>,
+    /// Sightings: "vessels" or "voyages".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
