@@ -44,7 +44,7 @@ def two_list_posterior_by_quadrature(n10, n01, n11, totals):
     """P(N | table) for a flat prior on N over `totals`, the four cells'
     multinomial integrated over flat capture probabilities of A and B by
     Gauss-Legendre quadrature on the square (no closed form used)."""
-    x, w = np.polynomial.legendre.leggauss(400)
+    x, w = np.polynomial.legendre.leggauss(200)
     p = (x + 1) / 2
     w = w / 2
     pa, pb = np.meshgrid(p, p, indexing="ij")
