@@ -11,6 +11,11 @@
 //! * `model/*`: the reference model of issue 2 end to end at n = 1e5 (all
 //!   cores, and one thread), and fragments of it on one thread, so the cost of
 //!   each kind of node can be read off by difference.
+//! * `likelihood/*`: one chunk of a likelihood's terms, as weighting
+//!   evaluates them (`cargo bench --bench engine -- likelihood`): `count`
+//!   against `sightings` with 2 and 3 lists, independent or with an
+//!   interaction, on the same totals (within and beyond the table of
+//!   factorials).
 //!
 //! Sample counts and times are kept low so the whole bench takes about a minute.
 
@@ -177,5 +182,85 @@ fn models(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, samplers, models);
+fn likelihoods(c: &mut Criterion) {
+    use munflow::evidence::{Observation, Sightings};
+    let mut group = c.benchmark_group("likelihood");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .throughput(Throughput::Elements(CHUNK as u64));
+    let names = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let counts = |xs: &[(&str, f64)]| {
+        xs.iter()
+            .map(|(p, c)| (p.to_string(), *c))
+            .collect::<Vec<_>>()
+    };
+    let three = counts(&[
+        ("A", 14.0),
+        ("B", 9.0),
+        ("C", 4.0),
+        ("A+B", 21.0),
+        ("B+C", 3.0),
+        ("A+C", 2.0),
+        ("A+B+C", 5.0),
+    ]);
+    let any = Node::constant(1.0);
+    let observations = [
+        (
+            "count",
+            Observation::count("c", 30.0, any.clone(), any.clone()).unwrap(),
+        ),
+        (
+            "sightings_2_lists",
+            Sightings::new(
+                names(&["A", "B"]),
+                &counts(&[("A", 14.0), ("B", 9.0), ("A+B", 21.0)]),
+                &[],
+                "vessels",
+            )
+            .map(|s| Observation::sightings("s", any.clone(), s).unwrap())
+            .unwrap(),
+        ),
+        (
+            "sightings_3_lists",
+            Sightings::new(names(&["A", "B", "C"]), &three, &[], "vessels")
+                .map(|s| Observation::sightings("s", any.clone(), s).unwrap())
+                .unwrap(),
+        ),
+        (
+            "sightings_3_lists_interaction",
+            Sightings::new(
+                names(&["A", "B", "C"]),
+                &three,
+                &[names(&["A", "B"])],
+                "vessels",
+            )
+            .map(|s| Observation::sightings("s", any.clone(), s).unwrap())
+            .unwrap(),
+        ),
+    ];
+    for (range, lo, hi) in [("small", 60.0, 4_000.0), ("large", 5_000.0, 1e6)] {
+        let totals: Vec<f64> = (0..CHUNK)
+            .map(|i| (lo + (hi - lo) * (i as f64 / CHUNK as f64)).round())
+            .collect();
+        let p = vec![0.3; CHUNK];
+        let mut out = vec![0.0; CHUNK];
+        for (name, obs) in &observations {
+            let cols: Vec<&[f64]> = match obs.nodes().len() {
+                2 => vec![&totals, &p],
+                _ => vec![&totals],
+            };
+            group.bench_function(format!("{name}_{range}_totals"), |b| {
+                b.iter(|| {
+                    obs.log_likelihoods(&cols, &mut out).unwrap();
+                    black_box(out[0])
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, samplers, models, likelihoods);
 criterion_main!(benches);

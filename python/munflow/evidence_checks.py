@@ -195,12 +195,22 @@ def _ratio_error(top: float, se_top: float, bottom: float, se_bottom: float) -> 
     return float(np.hypot(se_top, top / bottom * se_bottom) / abs(bottom))
 
 
+#: Kinds whose figures no sample predicts on its own, and why: they take no
+#: part in conflict checks.
+UNCHECKED = {
+    "log_likelihood": "a custom term predicts no figure",
+    # Given the total alone, the lists' capture probabilities are integrated
+    # out: the table's law is a mixture whose tail has no cheap form.
+    "sightings": "sightings predict no single figure given the total",
+}
+
+
 def _p_value(view: _View, j: int, kind: str) -> float:
     """Where observation j's figure falls in what the view predicts: the
     two-sided mid p-value of a figure, or for a bound the probability that
     the statement holds."""
     tail = np.asarray(view.tails[j])
-    if kind == "log_likelihood" or tail.size == 0:
+    if kind in UNCHECKED or tail.size == 0:
         return float("nan")
     w = view.weights
     below = float(np.dot(w, tail) / w.sum())
@@ -262,8 +272,8 @@ def check_evidence(
             if not against:
                 against.append("the other observations together")
         verdict = "conflicts with " + ", ".join(against) if against else "agrees"
-        if kind == "log_likelihood":
-            verdict = "not checked (a custom term predicts no figure)"
+        if kind in UNCHECKED:
+            verdict = f"not checked ({UNCHECKED[kind]})"
         rows.append(
             {
                 "observation": name,
@@ -272,7 +282,7 @@ def check_evidence(
                 "ess_kept": ess_all / ess_others if ess_others > 0 else np.nan,
                 "p_given_others": p_others,
                 "p_given_prior": p_prior,
-                "conflict": bool(against) and kind != "log_likelihood",
+                "conflict": bool(against) and kind not in UNCHECKED,
                 "verdict": verdict,
                 "checked_on": others.source,
             }

@@ -19,7 +19,7 @@
 //! assert_eq!(obs.kind.name(), "at_least");
 //! ```
 
-use super::{ErrorModel, Kind, Observation};
+use super::{ErrorModel, Kind, Observation, Sightings};
 use crate::error::Error;
 use crate::expr::Node;
 
@@ -106,6 +106,12 @@ pub const KINDS: &[Declaration] = &[
             "converted_3",
         ],
     },
+    Declaration {
+        name: "sightings",
+        reads: &["total"],
+        required: &["lists", "counts"],
+        optional: &["interactions", "unit"],
+    },
 ];
 
 /// A paired statement's further conversions: the figure stated and the
@@ -126,11 +132,44 @@ pub fn names() -> String {
     format!("{} and {last}", rest.join(", "))
 }
 
-/// A figure of an observation: a number, or the word of a measurement's `error`.
+/// A figure of an observation: a number, or the word of a measurement's
+/// `error`; the lists of a kind that takes lists (sightings: the names of
+/// its lists, its counts by pattern, its interactions).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Figure {
     Number(f64),
     Word(&'static str),
+    Names(Vec<String>),
+    /// Counts by name: `[("AIS+imagery", 21.0), ...]`.
+    Counts(Vec<(String, f64)>),
+    /// Groups of names: `[["AIS", "imagery"]]`.
+    Groups(Vec<Vec<String>>),
+}
+
+impl std::fmt::Display for Figure {
+    /// As Python writes it: `7000.0`, `'lognormal'`, `['AIS', 'imagery']`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |xs: &[String]| {
+            let quoted: Vec<String> = xs.iter().map(|x| format!("'{x}'")).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        match self {
+            Figure::Number(x) => write!(f, "{}", crate::error::fmt_value(*x)),
+            Figure::Word(w) => write!(f, "'{w}'"),
+            Figure::Names(xs) => write!(f, "{}", names(xs)),
+            Figure::Counts(xs) => {
+                let items: Vec<String> = xs
+                    .iter()
+                    .map(|(k, v)| format!("'{k}': {}", crate::error::fmt_value(*v)))
+                    .collect();
+                write!(f, "{{{}}}", items.join(", "))
+            }
+            Figure::Groups(gs) => {
+                let groups: Vec<String> = gs.iter().map(|g| names(g)).collect();
+                write!(f, "[{}]", groups.join(", "))
+            }
+        }
+    }
 }
 
 /// The observation of `kind` named `name` reading `reads` (as the
@@ -143,6 +182,19 @@ pub fn build(
     reads: Vec<Node>,
     number: &dyn Fn(&str) -> Option<f64>,
     word: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<Observation, (&'static str, Error)> {
+    build_listed(kind, name, reads, number, word, &|_| None)
+}
+
+/// [`build`], for every kind: with the figures that are lists
+/// ([`Figure::Names`], [`Figure::Counts`], [`Figure::Groups`]) from `listed`.
+pub fn build_listed(
+    kind: &str,
+    name: &str,
+    reads: Vec<Node>,
+    number: &dyn Fn(&str) -> Option<f64>,
+    word: &dyn Fn(&str) -> Option<String>,
+    listed: &dyn Fn(&str) -> Option<Figure>,
 ) -> std::result::Result<Observation, (&'static str, Error)> {
     let decl = declaration(kind).ok_or_else(|| {
         let msg = format!(
@@ -265,6 +317,41 @@ pub fn build(
                 (field, e)
             })
         }
+        "sightings" => {
+            let wrong = |field: &'static str, want: &str, got: &Figure| {
+                let msg = format!("sightings '{name}': {field} must be {want}, got {got}");
+                (field, Error::InvalidArgument(msg))
+            };
+            let missing = |field: &'static str| {
+                let msg = format!("sightings '{name}': {field} is required");
+                (field, Error::InvalidArgument(msg))
+            };
+            let lists = match listed("lists").ok_or_else(|| missing("lists"))? {
+                Figure::Names(names) => names,
+                other => return Err(wrong("lists", "a list of the lists' names", &other)),
+            };
+            let counts = match listed("counts").ok_or_else(|| missing("counts"))? {
+                Figure::Counts(counts) => counts,
+                other => return Err(wrong("counts", "counts by pattern", &other)),
+            };
+            let interactions = match listed("interactions") {
+                None => vec![],
+                Some(Figure::Groups(groups)) => groups,
+                Some(other) => {
+                    let want = "groups of lists, such as [['AIS', 'imagery']]";
+                    return Err(wrong("interactions", want, &other));
+                }
+            };
+            let unit = word("unit").unwrap_or_else(|| "vessels".into());
+            let seen =
+                Sightings::new(lists, &counts, &interactions, &unit).map_err(|(field, e)| {
+                    (
+                        field,
+                        Error::InvalidArgument(format!("sightings '{name}': {field}: {e}")),
+                    )
+                })?;
+            Observation::sightings(name, read(), seen).map_err(at("total"))
+        }
         other => unreachable!("kind '{other}' is declared but not built"),
     }
 }
@@ -317,6 +404,17 @@ pub fn figures(obs: &Observation) -> Vec<(&'static str, Figure)> {
             }
             if let Some(first) = conversions.first() {
                 figs.push(("conversion_sd", Number(first.sigma)));
+            }
+            figs
+        }
+        Kind::Sightings { sightings, .. } => {
+            let mut figs = vec![
+                ("lists", Figure::Names(sightings.lists().to_vec())),
+                ("counts", Figure::Counts(sightings.counts())),
+                ("unit", Word(sightings.unit())),
+            ];
+            if !sightings.interactions().is_empty() {
+                figs.push(("interactions", Figure::Groups(sightings.interactions())));
             }
             figs
         }
@@ -373,6 +471,18 @@ mod tests {
                 ],
             )
             .unwrap(),
+            Observation::sightings(
+                "h",
+                c(60.0),
+                Sightings::new(
+                    vec!["AIS".into(), "imagery".into(), "port".into()],
+                    &[("AIS".into(), 4.0), ("imagery+AIS".into(), 7.0)],
+                    &[vec!["AIS".into(), "imagery".into()]],
+                    "voyages",
+                )
+                .unwrap(),
+            )
+            .unwrap(),
         ];
         let names: Vec<&str> = made.iter().map(|o| o.kind.name()).collect();
         let declared: Vec<&str> = KINDS.iter().map(|d| d.name).collect();
@@ -391,8 +501,17 @@ mod tests {
                     _ => None,
                 })
             };
+            let listed = |f: &str| {
+                figs.iter().find_map(|(k, v)| match v {
+                    Figure::Names(_) | Figure::Counts(_) | Figure::Groups(_) if *k == f => {
+                        Some(v.clone())
+                    }
+                    _ => None,
+                })
+            };
             let reads = obs.nodes().into_iter().cloned().collect();
-            let again = build(obs.kind.name(), &obs.name, reads, &number, &word).unwrap();
+            let again =
+                build_listed(obs.kind.name(), &obs.name, reads, &number, &word, &listed).unwrap();
             assert_eq!(again.describe(), obs.describe());
             let decl = declaration(obs.kind.name()).unwrap();
             let further = figs.iter().filter(|(k, _)| k.starts_with("converted_"));

@@ -3,6 +3,7 @@
 //! towards statements the prior makes unlikely), and where the reported
 //! figure falls in what the sample predicts (for conflict checks).
 
+use super::sightings::{check_total, Sightings};
 use crate::dist::{
     binomial_log_pmf, binomial_log_pmf_from, ln_factorial, ln_factorial_table, Binomial, CountLaw,
     Poisson, Quantile,
@@ -141,6 +142,12 @@ pub enum Kind {
         sigma: f64,
         conversions: Vec<Conversion>,
     },
+    /// Units seen by several lists with overlaps, of `total` in all
+    /// (capture-recapture; see [`super::sightings`]).
+    Sightings {
+        total: Node,
+        sightings: Box<Sightings>,
+    },
     /// A drawn count observed in [lower, upper] (bounds on a Poisson,
     /// binomial or negative binomial node, or on a sum of independent
     /// Poisson draws; see [`super::exact`]): the draw is integrated out, and
@@ -187,6 +194,7 @@ impl Kind {
             Kind::SerialNumbers { .. } => "serial_numbers",
             Kind::ImageCount { .. } => "image_count",
             Kind::Paired { .. } => "paired",
+            Kind::Sightings { .. } => "sightings",
         }
     }
 }
@@ -462,6 +470,20 @@ impl Observation {
         })
     }
 
+    /// Units seen by several lists with overlaps (see [`Sightings`]), of
+    /// `total` in all (a whole number per sample).
+    pub fn sightings(name: &str, total: Node, sightings: Sightings) -> Result<Self> {
+        check_name(name)?;
+        Ok(Observation {
+            name: name.into(),
+            labels: Vec::new(),
+            kind: Kind::Sightings {
+                total,
+                sightings: Box::new(sightings),
+            },
+        })
+    }
+
     /// The observation with the nodes it reads called `labels` in reports.
     pub fn with_labels(mut self, labels: Vec<String>) -> Self {
         self.labels = labels;
@@ -476,6 +498,7 @@ impl Observation {
             Kind::Poisson { rate, .. } => vec![rate],
             Kind::Measured { quantity, .. } | Kind::Bounds { quantity, .. } => vec![quantity],
             Kind::LogLikelihood { log_lik } => vec![log_lik],
+            Kind::Sightings { total, .. } => vec![total],
             Kind::DrawnCount { params, .. } => params.iter().collect(),
             Kind::SerialNumbers { total, .. } => vec![total],
             Kind::ImageCount {
@@ -657,6 +680,15 @@ impl Observation {
                 };
                 Ok((ll, distance))
             }
+            Kind::Sightings { sightings, .. } => {
+                let total = v[0];
+                check_total(name, total).map_err(|e| e.to_string())?;
+                let seen = sightings.seen();
+                if total < seen {
+                    return Ok((f64::NEG_INFINITY, (seen - total) / seen));
+                }
+                Ok((sightings.log_likelihood(total), 0.0))
+            }
         }
     }
 
@@ -730,6 +762,17 @@ impl Observation {
                 }
                 Ok(())
             }
+            Kind::Sightings { sightings, .. } => {
+                let table = ln_factorial_table();
+                for (i, (o, &total)) in out.iter_mut().zip(cols[0]).enumerate() {
+                    *o = if total.is_finite() && total >= 0.0 && total.fract() == 0.0 {
+                        sightings.log_likelihood_from(table, total)
+                    } else {
+                        self.term(&[total]).map_err(|e| (i, e))?.0
+                    };
+                }
+                Ok(())
+            }
             _ => {
                 let mut v = [0.0f64; 4];
                 let arity = cols.len();
@@ -747,7 +790,9 @@ impl Observation {
     /// Where the reported figure falls in what one sample predicts:
     /// P(Y < y) + P(Y = y)/2 for a reported count or measurement y (a mid
     /// p-value, fair to counts), P(statement holds) for bounds, NaN for a
-    /// custom term (it predicts nothing).
+    /// custom term (it predicts nothing) and for sightings (given the total
+    /// alone, with the lists' capture probabilities integrated out, the
+    /// table's law is a mixture with no tail to compute cheaply).
     pub fn predictive_tail(&self, v: &[f64]) -> f64 {
         match &self.kind {
             Kind::Count { k, .. } => {
@@ -795,7 +840,7 @@ impl Observation {
                 crate::dist::std_normal_cdf((value.ln() - v[0].ln()) / sigma)
             }
             Kind::Paired { .. } => 1.0,
-            Kind::LogLikelihood { .. } => f64::NAN,
+            Kind::LogLikelihood { .. } | Kind::Sightings { .. } => f64::NAN,
             // The figure predicted is the largest serial, given how many were seen.
             Kind::SerialNumbers {
                 seen,
@@ -890,6 +935,7 @@ impl Observation {
                     each.join(" or ")
                 )
             }
+            Kind::Sightings { total, sightings } => sightings.describe(&label(0, total)),
             Kind::DrawnCount {
                 quantity,
                 lower,
@@ -929,7 +975,7 @@ impl Observation {
 }
 
 /// A figure for a one-line description: `7,000`, `25`, `0.085`.
-fn short(x: f64) -> String {
+pub(super) fn short(x: f64) -> String {
     if !x.is_finite() {
         return crate::error::fmt_value(x);
     }

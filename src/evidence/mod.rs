@@ -28,8 +28,9 @@ mod fitted;
 mod image_count;
 pub mod kinds;
 mod likelihood;
-pub mod serials;
 mod paired;
+pub mod serials;
+pub mod sightings;
 mod smc;
 mod weights;
 
@@ -37,6 +38,7 @@ pub use exact::conditions;
 pub use image_count::{image_count_cdf, image_count_log_pmf};
 pub use likelihood::{Conversion, ErrorModel, Kind, Observation};
 pub use paired::paired_log_density;
+pub use sightings::Sightings;
 pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
 pub use weights::{effective_sample_size, equal_weight_rows, normalised, pareto_k};

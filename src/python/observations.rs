@@ -64,19 +64,34 @@ fn to_observation(
             kinds::names()
         ))
     })?;
+    let mut lists = Vec::new();
     for &key in decl.required.iter().chain(decl.optional) {
-        if key != "error" {
-            if let Some(v) = number(key)? {
-                numbers.push((key, v));
+        if WORDS.contains(&key) {
+            continue;
+        }
+        match figures.get_item(key)? {
+            Some(v) if is_listed(&v) => {
+                lists.push((key, to_listed(&v, &format!("{what}: {key}"))?))
+            }
+            _ => {
+                if let Some(v) = number(key)? {
+                    numbers.push((key, v));
+                }
             }
         }
     }
-    let error: Option<String> = match figures.get_item("error")? {
-        Some(e) if !e.is_none() => Some(e.extract().map_err(|_| {
-            PyTypeError::new_err(format!("{what}: error must be 'lognormal' or 'normal'"))
-        })?),
-        _ => None,
+    let word_of = |key: &str, want: &str| -> PyResult<Option<String>> {
+        match figures.get_item(key)? {
+            Some(e) if !e.is_none() => {
+                Ok(Some(e.extract().map_err(|_| {
+                    PyTypeError::new_err(format!("{what}: {key} must be {want}"))
+                })?))
+            }
+            _ => Ok(None),
+        }
     };
+    let error = word_of("error", "'lognormal' or 'normal'")?;
+    let unit = word_of("unit", "'vessels' or 'voyages'")?;
     let mut reads = Vec::with_capacity(decl.reads.len());
     for (i, param) in decl.reads.iter().enumerate() {
         let obj = nodes
@@ -89,8 +104,18 @@ fn to_observation(
         reads.push(to_node(obj, &format!("{what}: node {i}"))?);
     }
     let number = |key: &str| numbers.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-    let word = |key: &str| (key == "error").then(|| error.clone()).flatten();
-    let obs = kinds::build(kind, name, reads, &number, &word)
+    let word = |key: &str| match key {
+        "error" => error.clone(),
+        "unit" => unit.clone(),
+        _ => None,
+    };
+    let listed = |key: &str| {
+        lists
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let obs = kinds::build_listed(kind, name, reads, &number, &word, &listed)
         .map_err(|(_field, e)| super::errors::to_py(e))?;
     let labels: Option<Vec<String>> = match figures.get_item("labels")? {
         Some(l) if !l.is_none() => Some(l.extract().map_err(|_| {
@@ -104,6 +129,56 @@ fn to_observation(
     })
 }
 
+/// The figures that are words, not numbers.
+const WORDS: &[&str] = &["error", "unit"];
+
+/// Whether a figure is a list (a list, tuple or dict) rather than a number.
+fn is_listed(v: &Bound<'_, PyAny>) -> bool {
+    v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() || v.is_instance_of::<PyDict>()
+}
+
+/// A figure that is a list: a dict of counts by name, a list of names, or
+/// a list of groups of names.
+fn to_listed(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Figure> {
+    let text = |x: &Bound<'_, PyAny>| -> PyResult<String> {
+        x.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what}: names must be strings, got {}",
+                super::args::type_name(x)
+            ))
+        })
+    };
+    if let Ok(dict) = v.cast::<PyDict>() {
+        let mut counts = Vec::with_capacity(dict.len());
+        for (key, count) in dict.iter() {
+            let key = text(&key)?;
+            let count = to_number(&count, &format!("{what}['{key}']"))?;
+            counts.push((key, count));
+        }
+        return Ok(Figure::Counts(counts));
+    }
+    let items: Vec<Bound<'_, PyAny>> = v.try_iter()?.collect::<PyResult<_>>()?;
+    if items.iter().all(|x| x.is_instance_of::<PyString>()) && !items.is_empty() {
+        return Ok(Figure::Names(
+            items.iter().map(text).collect::<PyResult<_>>()?,
+        ));
+    }
+    let mut groups = Vec::with_capacity(items.len());
+    for item in &items {
+        if item.is_instance_of::<PyString>()
+            || !(item.is_instance_of::<PyList>() || item.is_instance_of::<PyTuple>())
+        {
+            return Err(PyTypeError::new_err(format!(
+                "{what}: must be a list of names or a list of groups of names, got an item {}",
+                super::args::type_name(item)
+            )));
+        }
+        let names: Vec<Bound<'_, PyAny>> = item.try_iter()?.collect::<PyResult<_>>()?;
+        groups.push(names.iter().map(text).collect::<PyResult<_>>()?);
+    }
+    Ok(Figure::Groups(groups))
+}
+
 /// The figures that rebuild `obs` with [`to_observation`].
 fn figures<'py>(py: Python<'py>, obs: &Observation) -> PyResult<Bound<'py, PyDict>> {
     let figures = PyDict::new(py);
@@ -111,6 +186,15 @@ fn figures<'py>(py: Python<'py>, obs: &Observation) -> PyResult<Bound<'py, PyDic
         match figure {
             Figure::Number(x) => figures.set_item(key, x)?,
             Figure::Word(w) => figures.set_item(key, w)?,
+            Figure::Names(names) => figures.set_item(key, names)?,
+            Figure::Counts(counts) => {
+                let table = PyDict::new(py);
+                for (pattern, count) in counts {
+                    table.set_item(pattern, count)?;
+                }
+                figures.set_item(key, table)?
+            }
+            Figure::Groups(groups) => figures.set_item(key, groups)?,
         }
     }
     if !obs.labels.is_empty() {

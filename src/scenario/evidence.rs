@@ -18,6 +18,14 @@
 //! k = 24
 //! n = "ballistic_missile.delivered"
 //! p = "ballistic_missile.failure_rate"
+//!
+//! [evidence.voyages_seen]
+//! kind = "sightings"
+//! total = "voyages"
+//! unit = "voyages"
+//! lists = ["AIS", "imagery", "port"]
+//! counts = { AIS = 14, imagery = 9, port = 4, "AIS+imagery" = 21, "imagery+port" = 3 }
+//! interactions = [["AIS", "imagery"]]
 //! ```
 
 use super::compiled::Output;
@@ -25,7 +33,8 @@ use super::named::Named;
 use super::schema::{EvidenceKind, EvidenceSpec, Reference};
 use super::suggest::edit_distance;
 use crate::error::{Error, Result};
-use crate::evidence::{kinds, Observation};
+use crate::evidence::kinds::{self, Figure};
+use crate::evidence::Observation;
 use crate::expr::Node;
 
 impl EvidenceKind {
@@ -40,6 +49,7 @@ impl EvidenceKind {
             EvidenceKind::SerialNumbers => "serial_numbers",
             EvidenceKind::ImageCount => "image_count",
             EvidenceKind::Paired => "paired",
+            EvidenceKind::Sightings => "sightings",
         }
     }
 
@@ -91,6 +101,10 @@ impl EvidenceSpec {
         has("per_unit_3", self.per_unit_3.is_some());
         has("conversion_rel_error", self.conversion_rel_error.is_some());
         has("conversion_sd", self.conversion_sd.is_some());
+        has("lists", self.lists.is_some());
+        has("counts", self.counts.is_some());
+        has("interactions", self.interactions.is_some());
+        has("unit", self.unit.is_some());
         out
     }
 
@@ -100,7 +114,7 @@ impl EvidenceSpec {
         if let Some(q) = &self.quantity {
             out.push(("quantity", Reference::Path(q.clone())));
         }
-        for (field, r) in [
+        let refs = [
             ("n", &self.n),
             ("p", &self.p),
             ("rate", &self.rate),
@@ -110,7 +124,8 @@ impl EvidenceSpec {
             ("per_unit", &self.per_unit),
             ("per_unit_2", &self.per_unit_2),
             ("per_unit_3", &self.per_unit_3),
-        ] {
+        ];
+        for (field, r) in refs {
             if let Some(r) = r {
                 out.push((field, r.clone()));
             }
@@ -162,6 +177,19 @@ impl EvidenceSpec {
             return Ok(None);
         };
         crate::evidence::serials::summarise(seen, self.first.unwrap_or(1.0)).map(Some)
+    }
+
+    /// The figure the field `field` gives that is a list (sightings).
+    fn listed(&self, field: &str) -> Option<Figure> {
+        match field {
+            "lists" => self.lists.clone().map(Figure::Names),
+            "counts" => self
+                .counts
+                .as_ref()
+                .map(|c| Figure::Counts(c.iter().map(|(k, v)| (k.clone(), *v)).collect())),
+            "interactions" => self.interactions.clone().map(Figure::Groups),
+            _ => None,
+        }
     }
 
     /// How the file calls the nodes the observation reads, in its order.
@@ -249,8 +277,13 @@ impl EvidenceSpec {
             ("largest", Some((_, largest))) => Some(largest),
             _ => self.number(field),
         };
-        let word = |field: &str| (field == "error").then(|| self.error.clone()).flatten();
-        kinds::build(decl.name, name, reads, &number, &word)
+        let word = |field: &str| match field {
+            "error" => self.error.clone(),
+            "unit" => self.unit.clone(),
+            _ => None,
+        };
+        let listed = |field: &str| self.listed(field);
+        kinds::build_listed(decl.name, name, reads, &number, &word, &listed)
             .map_err(|(field, e)| (field, e.to_string()))
     }
 }

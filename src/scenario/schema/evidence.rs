@@ -2,6 +2,7 @@
 
 use crate::scenario::dates::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What kind of statement an evidence table records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,9 @@ pub enum EvidenceKind {
     /// it would hold: `converted` at `per_unit` (and `converted_2` at
     /// `per_unit_2`, ...), each within `conversion_rel_error`.
     Paired,
+    /// Units seen by several `lists` with overlaps (`counts` by pattern),
+    /// of `total` in all (capture-recapture).
+    Sightings,
 }
 
 /// A quantity a count or rate refers to: a number, or an output or input path.
@@ -124,7 +128,8 @@ pub struct EvidenceSpec {
     pub lower: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper: Option<f64>,
-    /// Serial numbers: how many the series numbered (a path or a number) ...
+    /// Serial numbers: how many the series numbered; sightings: all the
+    /// units, those no list saw included (a path or a number) ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<Reference>,
     /// ... the distinct serials read on the items recovered ...
@@ -133,4 +138,17 @@ pub struct EvidenceSpec {
     /// ... and the series' first serial (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first: Option<f64>,
+    /// Sightings: the lists (sources), 2 to 5 names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lists: Option<Vec<String>>,
+    /// Sightings: the units seen by each pattern of lists, by the pattern
+    /// ("AIS" alone, "AIS+imagery" both and no other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<BTreeMap<String, f64>>,
+    /// Sightings: groups of lists that depend on each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactions: Option<Vec<Vec<String>>>,
+    /// Sightings: "vessels" or "voyages".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
