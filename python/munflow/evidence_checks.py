@@ -219,9 +219,7 @@ def _p_value(view: _View, j: int, kind: str) -> float:
     return float(min(1.0, 2.0 * min(below, 1.0 - below)))
 
 
-def check_evidence(
-    res: Posterior, *, level: float = 0.01, n_check: int = 20_000
-) -> EvidenceCheck:
+def check_evidence(res: Posterior, *, level: float = 0.01, n_check: int = 20_000) -> EvidenceCheck:
     """Whether the observations agree with each other and with the assumptions.
 
     Columns: ``description``; ``informative`` (the share of the prior's
