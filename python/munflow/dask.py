@@ -83,8 +83,8 @@ from munflow.results.summary import (
     _results,
 )
 
-if TYPE_CHECKING:  # munflow.model imports this module for Model.run(client=)
-    from munflow.model import Model
+if TYPE_CHECKING:  # a protocol: munflow.model imports this module for Model.run(client=)
+    from munflow.results.protocols import RunnableModel
 
 __all__ = ["DaskColumns", "run", "sobol_evaluations"]
 
@@ -340,7 +340,7 @@ def _columns(
     return DaskColumns(columns, n=n, seed=seed)
 
 
-def _outputs_of(model: Model | Any) -> tuple[list[tuple[str, Expr]], tuple[Any, ...]]:
+def _outputs_of(model: RunnableModel | Any) -> tuple[list[tuple[str, Expr]], tuple[Any, ...]]:
     """The outputs and evidence of a Model, a Scenario (anything with
     ``to_model()``) or a dict of outputs."""
     if hasattr(model, "to_model"):

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 from munflow.formatting import readable
 
 if TYPE_CHECKING:
-    from munflow.results.base import Results
-    from munflow.results.posterior import PosteriorResults
+    from munflow.results.protocols import Posterior, Samples
 
 
-def results_html(res: Results) -> str:
+def results_html(res: Samples) -> str:
     """An HTML summary table with a caption giving n and the seed."""
     caption = html.escape(f"munflow results: n={res.n:,}, seed={res.seed}")
     inputs = ", ".join(res.inputs) or "none stored"
@@ -24,7 +23,7 @@ def results_html(res: Results) -> str:
     )
 
 
-def posterior_html(res: PosteriorResults) -> str:
+def posterior_html(res: Posterior) -> str:
     """A posterior's display: a caption giving n, the seed, the method and
     the effective sample size; the posterior's summary table; the
     observations it was given; and prior beside posterior, with the change

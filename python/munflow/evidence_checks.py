@@ -29,7 +29,7 @@ from munflow.formatting import ReadableTable, readable
 from munflow.results import mcse, weighted
 
 if TYPE_CHECKING:
-    from munflow.results.posterior import PosteriorResults
+    from munflow.results.protocols import Posterior
 
 #: Fewer effective samples than this and a reweighted view is not trusted.
 MIN_ESS = 200.0
@@ -107,7 +107,7 @@ def _from_logs(log_weights: np.ndarray) -> np.ndarray:
     return np.exp(log_weights - top)
 
 
-def _view_given(res: PosteriorResults, keep: set[str], n_check: int) -> _View:
+def _view_given(res: Posterior, keep: set[str], n_check: int) -> _View:
     """The posterior given only the observations named in ``keep``."""
     post = res._post
     names = res.observations
@@ -219,9 +219,7 @@ def _p_value(view: _View, j: int, kind: str) -> float:
     return float(min(1.0, 2.0 * min(below, 1.0 - below)))
 
 
-def check_evidence(
-    res: PosteriorResults, *, level: float = 0.01, n_check: int = 20_000
-) -> EvidenceCheck:
+def check_evidence(res: Posterior, *, level: float = 0.01, n_check: int = 20_000) -> EvidenceCheck:
     """Whether the observations agree with each other and with the assumptions.
 
     Columns: ``description``; ``informative`` (the share of the prior's
@@ -292,7 +290,7 @@ def check_evidence(
     return table
 
 
-def shifts(res: PosteriorResults, output: str | None = None, *, n_check: int = 20_000) -> Shifts:
+def shifts(res: Posterior, output: str | None = None, *, n_check: int = 20_000) -> Shifts:
     """How much each observation moved each output, and whether that is
     more than the Monte Carlo noise of the run.
 

@@ -40,7 +40,7 @@ from munflow.results import weighted
 from munflow.statement_to_come import StatementToCome
 
 if TYPE_CHECKING:
-    from munflow.results.base import Results
+    from munflow.results.protocols import Samples
 
 #: The kinds of statement a prediction can be made for: a figure with an
 #: error model, or a bound that holds or not.
@@ -85,7 +85,7 @@ class Prediction:
     statement's error, keyed by its name: the same for a seed).
     """
 
-    def __init__(self, res: Results, statement: StatementToCome | Observation) -> None:
+    def __init__(self, res: Samples, statement: StatementToCome | Observation) -> None:
         if isinstance(statement, Observation):
             if statement.kind not in PREDICTABLE:
                 raise ValueError(
@@ -242,7 +242,7 @@ class Surprise:
         return f"{self.statement}: {self.words}"
 
 
-def surprise(res: Results, statement: Observation) -> Surprise:
+def surprise(res: Samples, statement: Observation) -> Surprise:
     """Where ``statement`` falls in ``res``'s prediction of it, before it is
     used (see :class:`Surprise`); the same figure ``check_evidence`` gives
     as ``p_given_others`` once it is."""
@@ -282,7 +282,7 @@ def crps(samples: np.ndarray, weights: np.ndarray, y: float) -> float:
     return float(np.dot(w, np.abs(x - y)) - 0.5 * spread)
 
 
-def _on_rows(res: Results, expr: Expr) -> np.ndarray:
+def _on_rows(res: Samples, expr: Expr) -> np.ndarray:
     """An expression's values on the rows behind ``res`` (a posterior's
     draws, aligned with its weights)."""
     if _is_posterior(res):
@@ -299,7 +299,7 @@ def _on_rows(res: Results, expr: Expr) -> np.ndarray:
     return np.asarray(raw.columns["event"], dtype=float)
 
 
-def _is_posterior(res: Results) -> bool:
+def _is_posterior(res: Samples) -> bool:
     """Whether ``res`` is a posterior (its rows weighted, or tempering's
     particles with their normal scores), known without importing its class:
     the results call this module."""

@@ -22,8 +22,7 @@ from munflow.results import weighted
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from munflow.results.base import Results
-    from munflow.results.posterior import PosteriorResults
+    from munflow.results.protocols import Posterior, Samples
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
@@ -75,7 +74,7 @@ def _bins(
 
 
 def hist(
-    res: Results,
+    res: Samples,
     name: str,
     *,
     bins: int = 80,
@@ -104,7 +103,7 @@ def hist(
 
 
 def prior_posterior(
-    res: PosteriorResults,
+    res: Posterior,
     outputs: str | Sequence[str] | None = None,
     *,
     bins: int | None = None,
@@ -241,7 +240,7 @@ def _central(
 
 
 def ranges(
-    res: Results,
+    res: Samples,
     names: Sequence[str] | None = None,
     *,
     interval: float = 0.9,
@@ -284,7 +283,7 @@ def ranges(
 
 
 def range_bars(
-    res: Results,
+    res: Samples,
     rows: Sequence[tuple[str, str]],
     *,
     interval: float = 0.9,

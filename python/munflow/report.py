@@ -27,8 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-import munflow
-from munflow import atomic
+from munflow import _core, atomic
 from munflow.formatting import readable
 from munflow.words import words
 
@@ -328,7 +327,7 @@ class Page:
         )
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         return (
-            f"<footer>munflow {munflow.__version__} &middot; seed {self.res.seed} &middot; "
+            f"<footer>munflow {_core.__version__} &middot; seed {self.res.seed} &middot; "
             f"n = {self.res.n:,} &middot; scenario sha-256 {digest} &middot; made {stamp}. "
             "The same version, seed, n and scenario give the same numbers.</footer>"
         )

@@ -18,7 +18,7 @@ from munflow.results import saving
 from munflow.sensitivity import SensitivityMethods, Subject
 
 if TYPE_CHECKING:
-    from munflow.model import Model
+    from munflow.results.protocols import RunnableModel
 
 
 def no_samples(question: str) -> str:
@@ -122,7 +122,9 @@ class Results(Answers, SensitivityMethods):
     probability.
     """
 
-    def __init__(self, raw: Any, model: Model, *, threads: int | None, allow_nan: bool) -> None:
+    def __init__(
+        self, raw: Any, model: RunnableModel, *, threads: int | None, allow_nan: bool
+    ) -> None:
         self._raw = raw
         self._model = model
         self._threads = threads
@@ -152,10 +154,10 @@ class Results(Answers, SensitivityMethods):
         return list(self._raw.inputs)
 
     @property
-    def model(self) -> Model:
+    def model(self) -> RunnableModel:
         return self._model
 
-    def to_model(self) -> Model:
+    def to_model(self) -> RunnableModel:
         """The model that made these results."""
         return self._model
 

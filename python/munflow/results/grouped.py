@@ -23,7 +23,7 @@ from munflow.results.summary import PosteriorSummaryResults, SummaryResults
 from munflow.words import DEFAULT_SCALE, samples_behind, words
 
 if TYPE_CHECKING:
-    from munflow.scenario import Scenario
+    from munflow.results.protocols import TitledScenario
 
 
 class ScenarioResults(Results):
@@ -34,7 +34,7 @@ class ScenarioResults(Results):
         self,
         res: Results,
         *,
-        scenario: Scenario,
+        scenario: TitledScenario,
         meta: pd.DataFrame,
         estimates: Sequence[str],
     ) -> None:
@@ -134,7 +134,7 @@ class ScenarioPosteriorResults(ScenarioResults, PosteriorResults):
         self,
         res: PosteriorResults,
         *,
-        scenario: Scenario,
+        scenario: TitledScenario,
         meta: pd.DataFrame,
         estimates: Sequence[str],
     ) -> None:
@@ -180,7 +180,7 @@ class ScenarioSummaryResults(SummaryResults):
         self,
         res: SummaryResults,
         *,
-        scenario: Scenario,
+        scenario: TitledScenario,
         meta: pd.DataFrame,
         estimates: Sequence[str],
     ) -> None:

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from munflow.results.posterior import PosteriorResults
+    from munflow.results.protocols import Posterior
 
 #: The figures of an observation worth putting in ``observed_data``.
 FIGURES = ("value", "k", "lower", "upper")
 
 
-def to_arviz(res: PosteriorResults) -> Any:
+def to_arviz(res: Posterior) -> Any:
     """The posterior as ArviZ's ``InferenceData`` (ArviZ 0.x) or an
     ``xarray.DataTree`` (ArviZ 1.x); needs ``pip install 'munflow[arviz]'``."""
     try:
@@ -50,7 +50,7 @@ def to_arviz(res: PosteriorResults) -> Any:
     return az.InferenceData(**groups)
 
 
-def posterior_groups(res: PosteriorResults) -> dict[str, Any]:
+def posterior_groups(res: Posterior) -> dict[str, Any]:
     """The groups of :func:`to_arviz` as xarray Datasets, by group name."""
     import xarray as xr
 
@@ -112,7 +112,7 @@ def posterior_groups(res: PosteriorResults) -> dict[str, Any]:
     return groups
 
 
-def _chains(res: PosteriorResults) -> int:
+def _chains(res: Posterior) -> int:
     """The independent populations as chains when they are equally long."""
     sizes = res.populations
     if len(sizes) > 1 and len(set(sizes)) == 1:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from munflow.evidence_checks import EvidenceCheck, Shifts
-    from munflow.model import Model
+    from munflow.results.protocols import RunnableModel
 
 
 class PosteriorResults(Results):
@@ -46,7 +46,7 @@ class PosteriorResults(Results):
     """
 
     def __init__(
-        self, raw: dict[str, Any], model: Model, *, threads: int | None, allow_nan: bool
+        self, raw: dict[str, Any], model: RunnableModel, *, threads: int | None, allow_nan: bool
     ) -> None:
         super().__init__(raw["run"], model, threads=threads, allow_nan=allow_nan)
         self._post = raw

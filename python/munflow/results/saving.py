@@ -32,9 +32,7 @@ from munflow import _core
 from munflow.atomic import replacing
 
 if TYPE_CHECKING:
-    from munflow.results.base import Results
-    from munflow.results.summary import SummaryResults
-    from munflow.results.timeline import TimelineResults
+    from munflow.results.protocols import Samples, Summary, Timeline
 
 #: What a results file says it is, and the layout version it follows.
 FORMAT = "munflow results"
@@ -95,7 +93,7 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
     return meta, arrays
 
 
-def save(res: Results | SummaryResults | TimelineResults, path: str | os.PathLike[str]) -> Path:
+def save(res: Samples | Summary | Timeline, path: str | os.PathLike[str]) -> Path:
     """Write ``res`` to ``path`` (``.npz`` is added if missing), replacing
     any file there whole (see :mod:`munflow.atomic`); returns the path."""
     path = Path(path)
@@ -147,7 +145,7 @@ def _graph(outputs: dict[str, Any], evidence: Any) -> dict[str, Any]:
     }
 
 
-def _samples(res: Results) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def _samples(res: Samples) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The metadata and arrays of results holding samples."""
     raw = res._raw
     names = list(raw.outputs) + list(raw.inputs)
@@ -171,7 +169,7 @@ def _samples(res: Results) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 
 
 def _summary(
-    res: SummaryResults, timeline: dict[str, Any] | None
+    res: Summary, timeline: dict[str, Any] | None
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The metadata of a summary-only run: every figure it kept (no array).
     A timeline's model is kept too, since its series name the outputs."""
@@ -209,7 +207,7 @@ def _summary(
     return meta, {}
 
 
-def _timeline(res: TimelineResults) -> dict[str, Any]:
+def _timeline(res: Timeline) -> dict[str, Any]:
     """A timeline's periods and series, and the file it came from."""
     tl = res.timeline
     model = res.model

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from munflow.evidence import Observation
-    from munflow.timeline import TimelineModel
+    from munflow.results.protocols import TimelineModelLike
 
 #: How a date-reached table labels the samples that never reach the level.
 NOT_BY_THE_END = "not by the end"
@@ -46,7 +46,7 @@ class TimelineResults(Answers):
     ``observations``...) is answered by them, the same way; ``save`` keeps
     the time axis, so ``munflow.load`` gives a timeline's results again."""
 
-    def __init__(self, model: TimelineModel, results: Any, scenario: Any = None) -> None:
+    def __init__(self, model: TimelineModelLike, results: Any, scenario: Any = None) -> None:
         self.model = model
         self.timeline = model.timeline
         self.results = results
