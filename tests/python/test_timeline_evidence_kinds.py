@@ -280,3 +280,87 @@ def test_bad_statements_of_the_new_kinds_are_located(table: str, field: str, say
     message = str(err.value)
     assert message.startswith("t.toml:"), message
     assert field in message and says in message, message
+
+
+def python_timeline() -> tuple[mf.TimelineModel, dict[str, mf.evidence.Observation]]:
+    """A timeline built in Python with one dated statement of every kind."""
+    tl = mf.Timeline("2024-01", "2024-04")
+    rate = tl.input("voyages_per_month", mf.lognormal_ci(10, 20))
+    voyages = tl.draw("voyages", lambda r: mf.poisson(r), rate)
+    per_voyage = tl.input("containers_per_voyage", mf.pert(80, 150, 300))
+    containers = mf.Series(tl, (voyages * per_voyage).items, "containers")
+    missiles = tl.draw("missiles", lambda r: mf.poisson(r), tl.input("missiles_per_month", 20.0))
+    voyages_by, containers_by = voyages.cumulative(), containers.cumulative()
+    missiles_by = missiles.cumulative()
+    ev = mf.evidence
+    lots = ev.serial_lots(
+        {"2024-01": [2, 9, 18], "2024-03": [5, 16]},
+        totals={"2024-01": missiles.at("2024-01"), "2024-03": missiles.at("2024-03")},
+    )
+    said = {
+        "count": ev.count(3, n=missiles_by.at("2024-02"), p=0.1),
+        "poisson": ev.poisson(12, rate=rate.at("2024-01")),
+        "measured": ev.measured(containers_by.at("2024-02"), 4000, rel_error=0.2),
+        "at_least": ev.at_least(voyages_by.at("2024-03"), 30),
+        "at_most": ev.at_most(voyages_by.at("2024-04"), 80),
+        "between": ev.between(voyages_by.at("2024-02"), 10, 60),
+        "log_likelihood": ev.log_likelihood(-0.001 * voyages_by.at("2024-04")),
+        "serial_numbers": ev.serial_numbers([3, 30], total=missiles_by.at("2024-02")),
+        "image_count": ev.image_count(
+            20, n=voyages_by.at("2024-02"), p=0.6, false_positives=1, p_double=0.05
+        ),
+        "paired": ev.paired(
+            containers_by.at("2024-03"),
+            5000,
+            rel_error=0.15,
+            converted=2e6,
+            per_unit=430,
+            conversion_rel_error=0.3,
+        ),
+        "sightings": ev.sightings(
+            {"AIS": 14, "imagery": 9, "AIS+imagery": 11},
+            total=voyages_by.at("2024-03"),
+            unit="voyages",
+        ),
+    }
+    outputs = {
+        "cumulative.voyages": voyages_by,
+        "cumulative.containers": containers_by,
+        "missiles": missiles,
+        "cumulative.missiles": missiles_by,
+    }
+    return tl.model(outputs).observe(*said.values(), *lots), said
+
+
+def test_python_built_statements_of_every_kind_check_and_draw():
+    assert set(python_timeline()[1]) == set(mf._core.OBSERVATION_KINDS)
+    model, said = python_timeline()
+    res = model.run(4000, seed=1, progress=False)
+    table = res.check_evidence(n_check=4000)
+    assert list(table.index) == [obs.name for obs in model.evidence]
+    # Each statement reads as the series and date it speaks of.
+    for kind, obs in said.items():
+        if kind not in ("poisson", "log_likelihood"):
+            assert " at 2024-0" in table.loc[obs.name, "description"], kind
+    # Drawn: the kinds that state a figure of the series; the rest left off.
+    drawn = {
+        "cumulative.voyages": {"at_least", "at_most", "between"},
+        "cumulative.containers": {"measured", "paired"},
+        "missiles": set(),
+        "cumulative.missiles": set(),
+    }
+    for series, kinds in drawn.items():
+        labels = {text.get_text() for text in res.plot_fan(series).texts}
+        assert {kind for kind, obs in said.items() if obs.name in labels} == kinds, series
+
+
+def test_sightings_reach_the_posterior_by_tempering():
+    """A total just below the units seen is as impossible as one far below:
+    tempering (which check_evidence uses) must not stall on its last step."""
+    total = mf.integers(30, 200, name="N")
+    seen = mf.evidence.sightings({"AIS": 14, "imagery": 9, "AIS+imagery": 11}, total=total)
+    model = mf.Model({"N": total}).observe(seen)
+    tempered = model.run(4000, seed=1, progress=False, method="tempering")
+    weighted = model.run(4000, seed=1, progress=False, method="weighting")
+    assert tempered["N"].min() >= 34
+    assert tempered["N"].mean() == pytest.approx(weighted["N"].mean(), rel=0.05)
