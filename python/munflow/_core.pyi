@@ -8,6 +8,8 @@ import numpy.typing as npt
 
 __version__: str
 MAX_PERIODS: int
+#: The kinds of observation (``Observation.kind``), as src/evidence/kinds.rs declares them.
+OBSERVATION_KINDS: tuple[str, ...]
 
 Number = float | int
 Param = Number | "Expr"
@@ -385,8 +387,9 @@ class Observation:
     ) -> Observation: ...
     @property
     def kind(self) -> str:
-        """ "count", "poisson", "measured", "at_least", "at_most", "between"
-        or "log_likelihood"."""
+        """ "count", "poisson", "measured", "at_least", "at_most", "between",
+        "log_likelihood", "serial_numbers", "image_count", "paired" or
+        "sightings" (``OBSERVATION_KINDS``)."""
     @property
     def name(self) -> str: ...
     @property

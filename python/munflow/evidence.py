@@ -26,12 +26,12 @@ Kinds of observation:
 - :func:`log_likelihood`: a term the model computes itself;
 - :func:`serial_numbers`: distinct serials read on recovered items, which say how
   many the series numbered (the German tank problem); :func:`serial_lots` for
-  several production lots.
+  several production lots;
 - :func:`image_count`: a count read off images, with units missed, false
   positives (other cargo taken for containers) and units counted twice;
 - :func:`paired`: a stated count with what it would hold under one or more
   cargo hypotheses ("6,700 containers: about 3 million 152 mm shells"), one
-  statement with one error, not independent measurements.
+  statement with one error, not independent measurements;
 - :func:`sightings`: units (vessels or voyages) seen by several lists with
   overlaps, which say how many no list saw (capture-recapture).
 

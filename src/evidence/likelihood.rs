@@ -685,7 +685,10 @@ impl Observation {
                 check_total(name, total).map_err(|e| e.to_string())?;
                 let seen = sightings.seen();
                 if total < seen {
-                    return Ok((f64::NEG_INFINITY, (seen - total) / seen));
+                    // At least PULL nats, as for serials: a total just
+                    // below the units seen must not weigh as much as one
+                    // at it until tempering's last step drops them all.
+                    return Ok((f64::NEG_INFINITY, 1.0 + (seen - total) / seen));
                 }
                 Ok((sightings.log_likelihood(total), 0.0))
             }

@@ -214,6 +214,16 @@ fn equal_weight_rows<'py>(
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyObservation>()?;
+    // The kinds of observation, in the order the docs list them: the one
+    // table (src/evidence/kinds.rs) that docs and stubs are checked against.
+    let kinds: Vec<&str> = crate::evidence::kinds::KINDS
+        .iter()
+        .map(|d| d.name)
+        .collect();
+    m.add(
+        "OBSERVATION_KINDS",
+        pyo3::types::PyTuple::new(m.py(), kinds)?,
+    )?;
     m.add_function(wrap_pyfunction!(run_posterior, m)?)?;
     m.add_function(wrap_pyfunction!(weight_diagnostics, m)?)?;
     m.add_function(wrap_pyfunction!(observation_tails, m)?)?;

@@ -20,8 +20,9 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 /// once when made (bad figures raise ValueError naming them); frozen.
 ///
 /// `kind` is the name of the function that made it ("count", "poisson",
-/// "measured", "at_least", "at_most", "between", "log_likelihood"), as
-/// scenario files spell it too; `nodes` the expressions it reads (numbers
+/// "measured", "at_least", "at_most", "between", "log_likelihood",
+/// "serial_numbers", "image_count", "paired" or "sightings":
+/// `_core.OBSERVATION_KINDS`), as scenario files spell it too; `nodes` the expressions it reads (numbers
 /// given became constants); `figures` a dict of its figures named as that
 /// function's parameters; `description` one line for reports.
 #[pyclass(frozen, module = "munflow._core", name = "Observation")]
@@ -205,8 +206,10 @@ fn figures<'py>(py: Python<'py>, obs: &Observation) -> PyResult<Bound<'py, PyDic
 
 #[pymethods]
 impl PyObservation {
-    /// Builds and checks an observation of `kind` ("count", "poisson",
-    /// "measured", "at_least", "at_most", "between", "log_likelihood") on
+    /// Builds and checks an observation of `kind` (one of
+    /// `_core.OBSERVATION_KINDS`: "count", "poisson", "measured",
+    /// "at_least", "at_most", "between", "log_likelihood",
+    /// "serial_numbers", "image_count", "paired", "sightings") on
     /// `nodes` (expressions or numbers) with its `figures`.
     #[new]
     #[pyo3(signature = (kind, name, nodes, figures=None))]
@@ -228,7 +231,8 @@ impl PyObservation {
     }
 
     /// The kind, as `munflow.evidence` names it: "count", "poisson",
-    /// "measured", "at_least", "at_most", "between" or "log_likelihood".
+    /// "measured", "at_least", "at_most", "between", "log_likelihood",
+    /// "serial_numbers", "image_count", "paired" or "sightings".
     #[getter]
     fn kind(&self) -> &'static str {
         self.inner.kind.name()

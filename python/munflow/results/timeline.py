@@ -235,7 +235,14 @@ class TimelineResults(Answers):
         measurement as a point with its error bar, ``at_least`` and
         ``at_most`` as one-sided marks). A running total or a stock is drawn
         at each period's last day, when it is held; a flow at the period's
-        first day."""
+        first day.
+
+        Only statements that state a figure of the series are drawn:
+        ``measured``, ``between``, ``at_least``, ``at_most`` and ``paired``
+        (its stated count, with that count's error). The other kinds
+        (``count``, ``poisson``, ``serial_numbers``, ``image_count``,
+        ``sightings``, ``log_likelihood``) are data the series is inferred
+        from, not a figure of it, and are left off the chart."""
         from munflow import plot
 
         table = self.period_summary(name, [0.05, 0.25, 0.5, 0.75, 0.95])
@@ -299,12 +306,17 @@ def _first_period(res: TimelineResults, hit: np.ndarray) -> pd.Series:
 
 
 def _statement_point(obs: Observation) -> dict[str, Any] | None:
-    """How a statement is drawn: a measurement's reported value with the
-    range that holds the truth at its level (``side`` "both"), or a bound:
+    """How a statement is drawn (None: not drawn, it states no figure of
+    the series): a measurement's (or a paired statement's count) reported
+    value with the range that holds the truth at its level (``side``
+    "both"), or a bound:
     ``side`` "above" for at least ``value``, "below" for at most, "both"
     for a range ``low`` to ``high``."""
     f = obs.figures
-    if obs.kind == "measured":
+    if obs.kind == "paired":
+        # The stated count, with the error it shares with its conversions.
+        f = {"value": f["value"], "sd": f["sd"], "error": "lognormal"}
+    if obs.kind in ("measured", "paired"):
         value, level = float(f["value"]), float(f.get("level") or 0.9)
         z = float(_core.normal(0, 1).ppf(0.5 + level / 2))
         if f.get("error", "lognormal") == "lognormal":
