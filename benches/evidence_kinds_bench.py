@@ -3,11 +3,14 @@ against ``count`` (the target for a new kind: within 2x of count's cost).
 
     .venv/bin/python benches/evidence_kinds_bench.py
     .venv/bin/python benches/evidence_kinds_bench.py --n 4000000 --repeat 5
+    .venv/bin/python benches/evidence_kinds_bench.py --images --n 400000 --threads 1
 
 The same model (a whole number drawn uniformly, read by each observation) is
 run by likelihood weighting with each kind of observation and without any;
 the cost of a kind is the time above the plain run, per row (best of
-``--repeat``, in nanoseconds).
+``--repeat``, in nanoseconds). ``--images`` runs ``image_count`` in its
+regimes (false positives, double counts, both, an uncertain rate) against
+``count`` on the 20-80-unit model of docs/evidence.md.
 """
 
 from __future__ import annotations
@@ -29,13 +32,8 @@ def best(repeat: int, run: Callable[[], Any]) -> float:
     return min(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=None)
-    args = parser.parse_args()
-
+def evidence_kinds() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each kind on 1,000-5,000 units."""
     total = mf.integers(1_000, 5_000, name="total")
     p = mf.beta(20, 20, name="p")
     kinds = {
@@ -44,7 +42,42 @@ def main() -> None:
             [17, 401, 988, 1_372, 2_090, 2_511], total=total, name="obs"
         ),
     }
-    outputs = {"total": total, "p": p}
+    return kinds, {"total": total, "p": p}
+
+
+def image_counts() -> tuple[dict[str, Any], dict[str, Any]]:
+    """34 containers counted on images of 20-80 on the quay (docs/evidence.md)."""
+    on_the_quay = mf.integers(20, 80, name="on_the_quay")
+    other_cargo = mf.gamma(2, 1, name="other_cargo")
+
+    def seen(false_positives: Any = 0, p_double: float = 0) -> Any:
+        return mf.evidence.image_count(
+            34, n=on_the_quay, p=0.8, false_positives=false_positives, p_double=p_double
+        )
+
+    kinds = {
+        "count": mf.evidence.count(34, n=on_the_quay, p=0.8, name="obs"),
+        "image_count": seen(),
+        "image_fp": seen(false_positives=2),
+        "image_double": seen(p_double=0.05),
+        "image_both": seen(false_positives=2, p_double=0.05),
+        "image_both_gamma": seen(false_positives=other_cargo, p_double=0.05),
+    }
+    return kinds, {"on_the_quay": on_the_quay, "other_cargo": other_cargo}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--images", action="store_true", help="image_count's regimes")
+    args = parser.parse_args()
+
+    if args.images:
+        kinds, outputs = image_counts()
+    else:
+        kinds, outputs = evidence_kinds()
 
     def plain() -> Any:
         return mf.Model(outputs).run(args.n, seed=1, threads=args.threads, store_inputs=False)

@@ -69,7 +69,7 @@ pub use categorical::Categorical;
 pub use constant::Constant;
 pub use counts::CountLaw;
 pub(crate) use counts::{
-    binomial_log_pmf, binomial_log_pmf_from, ln_factorial, ln_factorial_table,
+    binomial_log_pmf, binomial_log_pmf_from, ln_factorial, ln_factorial_from, ln_factorial_table,
 };
 pub use families::{build, family_names, Param};
 pub use gamma::Gamma;

@@ -12,13 +12,22 @@
 //! ```
 //!
 //! (d = p_double, λ = false_positives). The sums are exact but only taken
-//! where the mass is. The inner sum's terms are log-concave in f: it starts
-//! at the largest and runs outward by the ratio of neighbours (a few
-//! multiplications a term) until a geometric bound on the rest is below
-//! 1e-17 of the sum. The outer sum runs outward from the double counts'
-//! mode and stops once their binomial, past its mode, is below e^-37 of the
-//! sum (what it leaves out is below n·e^-37 of the total). With no false
-//! positives and no double counting it is `count`'s binomial, to the bit.
+//! where the mass is, and in a few multiplications a term: the ratio of two
+//! neighbouring terms (one false positive more and one unit counted once
+//! fewer, or one unit counted twice more, one missed more and two counted
+//! once fewer) is a ratio of small whole numbers times a constant of the
+//! sample. So only one term is evaluated in logs, at the start; the others
+//! are multiples of it. For each number of double counts b the sum over
+//! false positives climbs to its largest term, then runs outward until a
+//! geometric bound on the rest is below 1e-17 of the sum (the terms are
+//! log-concave in f). The sum over b runs outward from near its largest
+//! term, each b starting from the previous one's largest term, until either
+//! of two bounds on the rest is below 1e-17 of the total: the binomial of
+//! the double counts past its mode (a bound, since the rest of a term is a
+//! probability), or a geometric series from the last ratio of the sums per
+//! b (those sums are log-concave in b, as the continuous law they discretise
+//! is; the enumeration tests check it). With no false positives and no
+//! double counting it is `count`'s binomial, to the bit.
 //!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
@@ -29,20 +38,16 @@
 //! assert!((ll.exp() - 1.5f64.powi(2) / 2.0 * (-1.5f64).exp()).abs() < 1e-15);
 //! ```
 
-use crate::dist::{binomial_log_pmf_from, ln_factorial_table, Binomial, Quantile};
+use crate::dist::{
+    binomial_log_pmf_from, ln_factorial_from, ln_factorial_table, Binomial, Quantile,
+};
 
-/// Terms below e^-PRUNE of the sum so far are left out (see the module docs).
-const PRUNE: f64 = 37.0;
+/// What is left out of a sum: below this fraction of it.
+const NEGLIGIBLE: f64 = 1e-17;
 
-/// ln(e^a + e^b).
-fn log_add(a: f64, b: f64) -> f64 {
-    let (hi, lo) = if a > b { (a, b) } else { (b, a) };
-    if lo == f64::NEG_INFINITY {
-        hi
-    } else {
-        hi + (lo - hi).exp().ln_1p()
-    }
-}
+/// Terms are kept as multiples of one evaluated in logs; past this they are
+/// rescaled (a poor start can climb far before it reaches the mass).
+const RESCALE_ABOVE: f64 = 1e100;
 
 /// ln f!, from the table when it holds it.
 fn ln_factorial_in(table: &[f64], f: f64) -> f64 {
@@ -60,104 +65,315 @@ fn poisson_log_pmf(table: &[f64], f: f64, rate: f64) -> f64 {
     f * rate.ln() - rate - ln_factorial_in(table, f)
 }
 
-/// ln Σ term(i) over whole i in [lo, hi], summed outward from `start`.
-/// `bound(i)` is a log-concave upper bound of term(i) with mode `mode`
-/// (or two, whichever is lower): past a bound's mode and below the sum by
-/// e^-PRUNE, every further term in that direction is negligible.
-fn sum_outward(
-    lo: f64,
-    hi: f64,
-    start: f64,
-    term: &mut dyn FnMut(f64) -> f64,
-    negligible: &dyn Fn(f64, f64, bool) -> bool,
-) -> f64 {
-    if lo > hi {
-        return f64::NEG_INFINITY;
+/// `count` times `ln_p`, 0 for none (so that a probability 0 of nothing is 1).
+fn times(count: f64, ln_p: f64) -> f64 {
+    if count == 0.0 {
+        0.0
+    } else {
+        count * ln_p
     }
-    let start = start.clamp(lo, hi);
-    let mut total = f64::NEG_INFINITY;
-    let mut i = start;
-    while i <= hi {
-        total = log_add(total, term(i));
-        if negligible(i, total - PRUNE, true) {
-            break;
-        }
-        i += 1.0;
-    }
-    let mut i = start - 1.0;
-    while i >= lo {
-        total = log_add(total, term(i));
-        if negligible(i, total - PRUNE, false) {
-            break;
-        }
-        i -= 1.0;
-    }
-    total
 }
 
-/// ln Σ_f Bin(rest - f; units, q) · Pois(f; λ) over the false positives f
-/// that leave 0..=units counted once: the count `rest` shared between units
-/// counted once and false positives. The terms are log-concave in f, so the
-/// sum climbs to the largest term by the ratio of neighbours, then runs
-/// outward by those ratios (a multiplication a term) until what is left,
-/// bounded by a geometric series, is below 1e-17 of the sum.
-fn shared_out(table: &[f64], rest: f64, units: f64, q: f64, lambda: f64) -> f64 {
-    let f_lo = (rest - units).max(0.0);
-    let f_hi = rest;
-    if f_lo > f_hi {
-        return f64::NEG_INFINITY;
-    }
-    let term = |f: f64| {
-        binomial_log_pmf_from(table, rest - f, units, q) + poisson_log_pmf(table, f, lambda)
-    };
-    // One false positive more (f -> f + 1, a -> a - 1), or one fewer.
-    let (odds_once, odds_missed) = (q / (1.0 - q), (1.0 - q) / q);
-    let up = |f: f64| {
-        let a = rest - f;
-        lambda / (f + 1.0) * a / (units - a + 1.0) * odds_missed
-    };
-    let down = |f: f64| {
-        let a = rest - f;
-        f / lambda * (units - a) / (a + 1.0) * odds_once
-    };
-    // Without false positives, or with units always or never counted, one term can be.
-    if lambda == 0.0 || q == 0.0 || q == 1.0 {
-        let f = if lambda == 0.0 {
+/// One sample's figures as the sums use them: the chances that a unit is
+/// missed, counted once or counted twice, the mean number of false
+/// positives, their logarithms and the constants of the neighbour ratios.
+/// A column of samples that share p, false_positives and p_double builds it
+/// once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Chances {
+    p: f64,
+    false_positives: f64,
+    p_double: f64,
+    missed: f64,
+    once: f64,
+    twice: f64,
+    /// A unit counted once given that it is not counted twice.
+    once_if_not_twice: f64,
+    ln_twice: f64,
+    ln_not_twice: f64,
+    ln_once_if_not_twice: f64,
+    ln_missed_if_not_twice: f64,
+    ln_false_positives: f64,
+    /// One false positive more for one unit counted once fewer (missed instead).
+    fp_for_once: f64,
+    /// One unit counted twice and one missed for two counted once.
+    twice_for_two_once: f64,
+}
+
+impl Chances {
+    /// The chances of valid figures (see [`check_row`]).
+    pub(crate) fn new(p: f64, false_positives: f64, p_double: f64) -> Chances {
+        let twice = p * p_double;
+        // Given b counted twice, each other unit is counted once with this.
+        let once_if_not_twice = if twice < 1.0 {
+            (p * (1.0 - p_double) / (1.0 - twice)).min(1.0)
+        } else {
             0.0
-        } else if q == 0.0 {
-            rest
-        } else {
-            f_lo
         };
-        return if (f_lo..=f_hi).contains(&f) {
-            term(f)
-        } else {
-            f64::NEG_INFINITY
+        let (missed, once) = (1.0 - p, p * (1.0 - p_double));
+        Chances {
+            p,
+            false_positives,
+            p_double,
+            missed,
+            once,
+            twice,
+            once_if_not_twice,
+            ln_twice: twice.ln(),
+            ln_not_twice: (-twice).ln_1p(),
+            ln_once_if_not_twice: once_if_not_twice.ln(),
+            ln_missed_if_not_twice: (-once_if_not_twice).ln_1p(),
+            ln_false_positives: false_positives.ln(),
+            fp_for_once: false_positives * missed / once,
+            twice_for_two_once: twice * missed / (once * once),
+        }
+    }
+
+    /// The figures it was built from: p, false_positives, p_double.
+    pub(crate) fn figures(&self) -> [f64; 3] {
+        [self.p, self.false_positives, self.p_double]
+    }
+
+    /// ln P(b counted twice, a = k - 2b - f once, f false positives).
+    fn ln_term(&self, table: &[f64], k: f64, n: f64, b: f64, f: f64) -> f64 {
+        let a = k - 2.0 * b - f;
+        let missed = n - a - b;
+        let lf = |x: f64| ln_factorial_from(table, x);
+        let rate = self.false_positives;
+        let poisson = match rate {
+            0.0 => 0.0,
+            _ => f * self.ln_false_positives - rate - lf(f),
         };
+        lf(n) - lf(b) - lf(a) - lf(missed)
+            + times(b, self.ln_twice)
+            + times(n - b, self.ln_not_twice)
+            + times(a, self.ln_once_if_not_twice)
+            + times(missed, self.ln_missed_if_not_twice)
+            + poisson
     }
-    let expected = lambda + units * q;
-    let mut peak = (rest * lambda / expected).round().clamp(f_lo, f_hi);
-    while peak < f_hi && up(peak) > 1.0 {
-        peak += 1.0;
+}
+
+/// The double sum of the module docs for one count `k` of `n` units.
+struct Splits<'a> {
+    table: &'a [f64],
+    k: f64,
+    n: f64,
+    c: &'a Chances,
+}
+
+impl Splits<'_> {
+    /// The false positives f that b double counts leave possible: 0..=n - b
+    /// units counted once, and none where their chance is 0.
+    fn false_positives_with(&self, b: f64) -> (f64, f64) {
+        let (k, n, c) = (self.k, self.n, self.c);
+        let mut lo = (k - n - b).max(0.0);
+        let mut hi = k - 2.0 * b;
+        if c.false_positives == 0.0 {
+            hi = hi.min(0.0);
+        }
+        if c.once == 0.0 {
+            lo = lo.max(k - 2.0 * b);
+        }
+        if c.missed == 0.0 {
+            hi = hi.min(k - n - b);
+        }
+        (lo, hi)
     }
-    while peak > f_lo && down(peak) > 1.0 {
-        peak -= 1.0;
+
+    /// The double counts b with some false positives possible (a range, as
+    /// each bound of [`Self::false_positives_with`] is linear in b).
+    fn double_counts(&self) -> (f64, f64) {
+        let (k, n, c) = (self.k, self.n, self.c);
+        if c.twice == 0.0 {
+            return (
+                0.0,
+                if c.missed == 0.0 {
+                    (k - n).min(0.0)
+                } else {
+                    0.0
+                },
+            );
+        }
+        let (mut lo, mut hi) = (0.0f64, n.min((k / 2.0).floor()));
+        if c.missed == 0.0 {
+            hi = hi.min(k - n);
+        }
+        if c.false_positives == 0.0 {
+            lo = lo.max(k - n);
+            if c.once == 0.0 {
+                lo = lo.max((k / 2.0).ceil());
+            }
+        }
+        if c.once == 0.0 && c.missed == 0.0 {
+            lo = lo.max(n);
+        }
+        (lo, hi)
     }
-    let mut sum = 1.0;
-    for (step, ratio) in [(1.0, &up as &dyn Fn(f64) -> f64), (-1.0, &down)] {
-        let (mut f, mut t) = (peak, 1.0);
-        while (f_lo..=f_hi).contains(&(f + step)) {
-            let r = ratio(f);
-            t *= r;
+
+    /// Term(b, f + 1) / term(b, f).
+    fn one_more_false_positive(&self, b: f64, f: f64) -> f64 {
+        let a = self.k - 2.0 * b - f;
+        a / (self.n - a - b + 1.0) * self.c.fp_for_once / (f + 1.0)
+    }
+
+    /// Term(b, f - 1) / term(b, f).
+    fn one_fewer_false_positive(&self, b: f64, f: f64) -> f64 {
+        let a = self.k - 2.0 * b - f;
+        (self.n - a - b) / (a + 1.0) * f / self.c.fp_for_once
+    }
+
+    /// Term(b + 1, f) / term(b, f).
+    fn one_more_double_count(&self, b: f64, f: f64) -> f64 {
+        let a = self.k - 2.0 * b - f;
+        a * (a - 1.0) / ((b + 1.0) * (self.n - a - b + 1.0)) * self.c.twice_for_two_once
+    }
+
+    /// Term(b - 1, f) / term(b, f).
+    fn one_fewer_double_count(&self, b: f64, f: f64) -> f64 {
+        let a = self.k - 2.0 * b - f;
+        b * (self.n - a - b) / ((a + 1.0) * (a + 2.0)) / self.c.twice_for_two_once
+    }
+
+    /// Σ_f term(b, f) given one term (f, t) of it: the sum, and its largest
+    /// term (f, t) as a start for the next b.
+    fn over_false_positives(&self, b: f64, f: f64, t: f64) -> (f64, f64, f64) {
+        let (lo, hi) = self.false_positives_with(b);
+        let (mut peak, mut top) = (f, t);
+        while peak < hi {
+            let r = self.one_more_false_positive(b, peak);
+            if r <= 1.0 {
+                break;
+            }
+            (peak, top) = (peak + 1.0, top * r);
+        }
+        while peak > lo {
+            let r = self.one_fewer_false_positive(b, peak);
+            if r <= 1.0 {
+                break;
+            }
+            (peak, top) = (peak - 1.0, top * r);
+        }
+        let mut sum = top;
+        // Ratios only fall away from the peak: the rest is below t r / (1 - r).
+        let (mut f, mut t) = (peak, top);
+        while f < hi {
+            let r = self.one_more_false_positive(b, f);
+            (f, t) = (f + 1.0, t * r);
             sum += t;
-            f += step;
-            // Later ratios are at most r: the rest is below t r / (1 - r).
-            if r < 1.0 && t * r < 1e-17 * sum * (1.0 - r) {
+            if t * r < NEGLIGIBLE * sum * (1.0 - r) {
                 break;
             }
         }
+        let (mut f, mut t) = (peak, top);
+        while f > lo {
+            let r = self.one_fewer_false_positive(b, f);
+            (f, t) = (f - 1.0, t * r);
+            sum += t;
+            if t * r < NEGLIGIBLE * sum * (1.0 - r) {
+                break;
+            }
+        }
+        (sum, peak, top)
     }
-    term(peak) + sum.ln()
+
+    /// ln Σ_b Σ_f term(b, f).
+    fn ln_total(&self) -> f64 {
+        let (k, n, c) = (self.k, self.n, self.c);
+        let (b_lo, b_hi) = self.double_counts();
+        if b_lo > b_hi {
+            return f64::NEG_INFINITY;
+        }
+        // Start near the mass: each source's share of the expected count.
+        let expected = n * (c.once + 2.0 * c.twice) + c.false_positives;
+        let b0 = match expected > 0.0 {
+            true => (n * c.twice * k / expected).round().clamp(b_lo, b_hi),
+            false => b_lo,
+        };
+        let (f_lo, f_hi) = self.false_positives_with(b0);
+        let rest = k - 2.0 * b0;
+        let f0 = match c.false_positives {
+            0.0 => f_lo,
+            rate => (rest * rate / (rate + (n - b0) * c.once_if_not_twice)).round(),
+        }
+        .clamp(f_lo, f_hi);
+        // Every term is kept as a multiple of e^scale.
+        let mut scale = c.ln_term(self.table, k, n, b0, f0);
+        // (f, term, P(b0 counted twice)) at the start, as multiples of e^scale.
+        let ln_twice = binomial_log_pmf_from(self.table, b0, n, c.twice);
+        let mut start = (f0, 1.0, (ln_twice - scale).exp());
+        let mut total = 0.0;
+        for up in [true, false] {
+            let (mut b, (mut f, mut t, mut twice)) = (b0, start);
+            let mut last = f64::NAN;
+            if !up {
+                // b0 is summed: start one below it.
+                if b <= b_lo {
+                    break;
+                }
+                (f, t, twice) = self.step(b, f, t, twice, false);
+                b -= 1.0;
+            }
+            loop {
+                let (sum, peak, top) = self.over_false_positives(b, f, t);
+                total += sum;
+                if b == b0 {
+                    (start.0, start.1) = (peak, top);
+                }
+                let ratio = sum / last;
+                (last, f, t) = (sum, peak, top);
+                let next = if up { b + 1.0 } else { b - 1.0 };
+                if !(b_lo..=b_hi).contains(&next) {
+                    break;
+                }
+                // Past the binomial's mode, P(b counted twice) bounds each
+                // further term: the rest is below twice r / (1 - r).
+                let r = self.twice_ratio(b, up);
+                let binomial_rest = r < 1.0 && twice * r < NEGLIGIBLE * total * (1.0 - r);
+                let sums_rest = ratio < 1.0 && sum * ratio < NEGLIGIBLE * total * (1.0 - ratio);
+                if binomial_rest || sums_rest {
+                    break;
+                }
+                if top > RESCALE_ABOVE {
+                    scale += top.ln();
+                    (t, total, last, twice) = (t / top, total / top, last / top, twice / top);
+                    (start.1, start.2) = (start.1 / top, start.2 / top);
+                }
+                (f, t, twice) = self.step(b, f, t, twice, up);
+                b = next;
+            }
+        }
+        scale + total.ln()
+    }
+
+    /// P(b ± 1 counted twice) / P(b counted twice).
+    fn twice_ratio(&self, b: f64, up: bool) -> f64 {
+        let (n, twice) = (self.n, self.c.twice);
+        match up {
+            true => (n - b) / (b + 1.0) * twice / (1.0 - twice),
+            false => b / (n - b + 1.0) * (1.0 - twice) / twice,
+        }
+    }
+
+    /// From the term t at (b, f), with P(b counted twice) as `twice`, to a
+    /// term of b ± 1 and P(b ± 1 counted twice): at the same f by their
+    /// ratio where that f is possible, else evaluated afresh at the nearest
+    /// possible f.
+    fn step(&self, b: f64, f: f64, t: f64, twice: f64, up: bool) -> (f64, f64, f64) {
+        let next = if up { b + 1.0 } else { b - 1.0 };
+        let twice_next = twice * self.twice_ratio(b, up);
+        let (lo, hi) = self.false_positives_with(next);
+        if (lo..=hi).contains(&f) {
+            let r = match up {
+                true => self.one_more_double_count(b, f),
+                false => self.one_fewer_double_count(b, f),
+            };
+            return (f, t * r, twice_next);
+        }
+        let (table, k, n) = (self.table, self.k, self.n);
+        let there = f.clamp(lo, hi);
+        let ratio = self.c.ln_term(table, k, n, next, there) - self.c.ln_term(table, k, n, b, f);
+        (there, t * ratio.exp(), twice_next)
+    }
 }
 
 /// ln P(K = k) for the count of an image survey (see the module docs):
@@ -166,30 +382,21 @@ fn shared_out(table: &[f64], rest: f64, units: f64, q: f64, lambda: f64) -> f64 
 /// counted twice. The arguments must be valid (whole k and n >= 0, p and
 /// p_double in [0, 1], false_positives finite and >= 0).
 pub fn image_count_log_pmf(k: f64, n: f64, p: f64, false_positives: f64, p_double: f64) -> f64 {
-    let table = ln_factorial_table();
-    let lambda = false_positives;
-    let p_twice = p * p_double;
-    // Given b counted twice, each other unit is counted once with q.
-    let q = if p_twice < 1.0 {
-        (p * (1.0 - p_double) / (1.0 - p_twice)).min(1.0)
-    } else {
-        0.0
-    };
-    // Exactly 0 with no double counting, so that the count's binomial is
-    // then the same to the bit as `count`'s.
-    let twice = |b: f64| match p_twice {
-        0.0 if b == 0.0 => 0.0,
-        0.0 => f64::NEG_INFINITY,
-        _ => binomial_log_pmf_from(table, b, n, p_twice),
-    };
-    let twice_mode = ((n + 1.0) * p_twice).floor().min(n);
-    let b_max = n.min((k / 2.0).floor());
-    let b_max = if p_twice == 0.0 { 0.0 } else { b_max };
-    let mut inner = |b: f64| twice(b) + shared_out(table, k - 2.0 * b, n - b, q, lambda);
-    let negligible = |b: f64, floor: f64, up: bool| {
-        (if up { b >= twice_mode } else { b <= twice_mode }) && twice(b) < floor
-    };
-    sum_outward(0.0, b_max, twice_mode, &mut inner, &negligible)
+    let chances = Chances::new(p, false_positives, p_double);
+    image_count_log_pmf_from(ln_factorial_table(), k, n, &chances)
+}
+
+/// [`image_count_log_pmf`] with the table of ln factorials and one
+/// sample's [`Chances`] at hand.
+pub(crate) fn image_count_log_pmf_from(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
+    if c.twice == 0.0 && c.false_positives == 0.0 {
+        // `count`'s binomial, the same bits.
+        return match k > n {
+            true => f64::NEG_INFINITY,
+            false => binomial_log_pmf_from(table, k, n, c.p),
+        };
+    }
+    Splits { table, k, n, c }.ln_total()
 }
 
 /// P(K <= k) for the count of [`image_count_log_pmf`], to about 1e-12: the
@@ -374,6 +581,55 @@ mod tests {
                 let c = image_count_cdf(k as f64, n as f64, p, lambda, d);
                 assert!((c - cdf).abs() < 1e-10, "cdf k {k}: {c} vs {cdf}");
             }
+        }
+    }
+
+    #[test]
+    fn matches_enumeration_at_the_edges_of_every_figure() {
+        // Each figure at 0, 1 and between, every k a sample can count and beyond.
+        for n in [0u32, 1, 2, 7, 19] {
+            for p in [0.0, 0.3, 0.97, 1.0] {
+                for lambda in [0.0, 0.01, 2.5, 30.0] {
+                    for d in [0.0, 0.02, 0.6, 1.0] {
+                        for k in 0..(2 * n + 12) {
+                            let want = brute(k, n, p, lambda, d);
+                            let got = image_count_log_pmf(k as f64, n as f64, p, lambda, d).exp();
+                            assert!(
+                                (got - want).abs() <= 1e-12 * want + 1e-300,
+                                "k {k} n {n} p {p} lambda {lambda} d {d}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matches_every_term_summed_at_thousands_of_units() {
+        // All (b, f) in logs, far in the tails too, where the start is a
+        // poor guess and the terms climb by many orders of magnitude.
+        let table = ln_factorial_table();
+        for (k, n, p, lambda, d) in [
+            (1900.0, 2000.0, 0.8, 15.0, 0.1),
+            (400.0, 2000.0, 0.8, 15.0, 0.1),
+            (3300.0, 2000.0, 0.8, 15.0, 0.4),
+            (2100.0, 2000.0, 0.99, 60.0, 0.02),
+            (700.0, 2000.0, 0.3, 0.0, 0.3),
+        ] {
+            let c = Chances::new(p, lambda, d);
+            let terms: Vec<f64> = (0..=(k / 2.0) as u32)
+                .flat_map(|b| (0..=k as u32 - 2 * b).map(move |f| (b as f64, f as f64)))
+                .filter(|&(b, f)| k - 2.0 * b - f <= n - b && (lambda > 0.0 || f == 0.0))
+                .map(|(b, f)| c.ln_term(table, k, n, b, f))
+                .collect();
+            let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let want = top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln();
+            let got = image_count_log_pmf(k, n, p, lambda, d);
+            assert!(
+                (got - want).abs() < 1e-10,
+                "k {k} n {n} p {p} lambda {lambda} d {d}: {got} vs {want}"
+            );
         }
     }
 

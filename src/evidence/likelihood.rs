@@ -765,6 +765,22 @@ impl Observation {
                 }
                 Ok(())
             }
+            Kind::ImageCount { k, .. } => {
+                // term()'s arithmetic, with the table fetched once and each
+                // sample's chances built only when its figures change.
+                let (k, table) = (*k, ln_factorial_table());
+                let mut chances: Option<super::image_count::Chances> = None;
+                for (i, o) in out.iter_mut().enumerate() {
+                    let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
+                    super::image_count::check_row(&self.name, &v).map_err(|(_, e)| (i, e))?;
+                    let c = match chances {
+                        Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
+                        _ => *chances.insert(super::image_count::Chances::new(v[1], v[2], v[3])),
+                    };
+                    *o = super::image_count::image_count_log_pmf_from(table, k, v[0], &c);
+                }
+                Ok(())
+            }
             Kind::Sightings { sightings, .. } => {
                 let table = ln_factorial_table();
                 for (i, (o, &total)) in out.iter_mut().zip(cols[0]).enumerate() {
@@ -1055,6 +1071,33 @@ mod tests {
                 "{n} {p}"
             );
         }
+    }
+
+    #[test]
+    fn image_count_terms_are_the_same_bits_in_the_column_loop() {
+        let obs = Observation::image_count("i", 34.0, c(1.0), c(0.5), c(0.0), c(0.0)).unwrap();
+        // Figures repeated (chances reused), changed, at their ends, impossible.
+        let n = [40.0, 41.0, 41.0, 20.0, 5000.0, 10.0, 16.0, 0.0];
+        let p = [0.8, 0.8, 0.8, 0.8, 0.3, 1.0, 0.0, 0.5];
+        let fp = [2.0, 2.0, 0.0, 2.0, 40.0, 0.0, 3.0, 0.0];
+        let d = [0.05, 0.05, 0.05, 0.0, 0.1, 1.0, 0.5, 0.0];
+        let mut out = [0.0; 8];
+        obs.log_likelihoods(&[&n, &p, &fp, &d], &mut out).unwrap();
+        for i in 0..8 {
+            let row = [n[i], p[i], fp[i], d[i]];
+            assert_eq!(
+                out[i].to_bits(),
+                obs.term(&row).unwrap().0.to_bits(),
+                "{row:?}"
+            );
+        }
+        assert_eq!(out[7], f64::NEG_INFINITY);
+        let bad = obs.log_likelihoods(&[&n[..2], &[0.8, 1.5], &fp[..2], &d[..2]], &mut out[..2]);
+        let (row, msg) = bad.unwrap_err();
+        assert!(
+            row == 1 && msg.contains("p ") && msg.contains("1.5"),
+            "{msg}"
+        );
     }
 
     #[test]
