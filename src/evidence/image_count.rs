@@ -406,6 +406,15 @@ pub fn image_count_cdf(k: f64, n: f64, p: f64, false_positives: f64, p_double: f
     if k < 0.0 {
         return 0.0;
     }
+    if k <= MAX_K_BY_VECTORS {
+        return cdf_by_vectors(k as usize, n, p, false_positives, p_double);
+    }
+    cdf_by_terms(k, n, p, false_positives, p_double)
+}
+
+/// [`image_count_cdf`] term by term: each (double counts, false positives)
+/// pair within 12 sds of its law's mean, with the binomial CDF of the rest.
+fn cdf_by_terms(k: f64, n: f64, p: f64, false_positives: f64, p_double: f64) -> f64 {
     let table = ln_factorial_table();
     let lambda = false_positives;
     let p_twice = p * p_double;
@@ -440,6 +449,106 @@ pub fn image_count_cdf(k: f64, n: f64, p: f64, false_positives: f64, p_double: f
         b += 1.0;
     }
     total.min(1.0)
+}
+
+/// Counts up to this are summed as whole laws (vectors of their pmf); above
+/// it, term by term over their mass.
+const MAX_K_BY_VECTORS: f64 = 4096.0;
+
+/// The pmf of a law over 0..len, from its log-pmf at `start` and the ratios
+/// `next(j)` = pmf(j + 1) / pmf(j): no logs but the one. Terms below the
+/// start divide by the ratio, which is positive there.
+fn pmf_by_ratios(
+    len: usize,
+    start: usize,
+    ln_at_start: f64,
+    next: impl Fn(f64) -> f64,
+) -> Vec<f64> {
+    let mut v = vec![0.0; len];
+    if start >= len {
+        return v;
+    }
+    v[start] = ln_at_start.exp();
+    for j in start + 1..len {
+        v[j] = v[j - 1] * next((j - 1) as f64);
+    }
+    for j in (0..start).rev() {
+        v[j] = v[j + 1] / next(j as f64);
+    }
+    v
+}
+
+/// Binomial(n, p) pmf over 0..len (0 past n), from its mode.
+fn binomial_pmf_upto(table: &[f64], len: usize, n: f64, p: f64) -> Vec<f64> {
+    let mut v = vec![0.0; len];
+    if p <= 0.0 || p >= 1.0 {
+        let at = if p <= 0.0 { 0.0 } else { n };
+        if at < len as f64 {
+            v[at as usize] = 1.0;
+        }
+        return v;
+    }
+    let top = n.min(len as f64 - 1.0);
+    let mode = ((n + 1.0) * p).floor().min(top);
+    let odds = p / (1.0 - p);
+    let head = pmf_by_ratios(
+        top as usize + 1,
+        mode as usize,
+        binomial_log_pmf_from(table, mode, n, p),
+        |j| (n - j) / (j + 1.0) * odds,
+    );
+    v[..head.len()].copy_from_slice(&head);
+    v
+}
+
+/// [`image_count_cdf`] for counts up to [`MAX_K_BY_VECTORS`]: the law of
+/// the units' count A + 2B (B double counts, A single ones given B) as a
+/// vector over 0..=k, then its convolution with the false positives' CDF.
+/// O(k) per double count with mass, one exp per law: a check of conflict
+/// evaluates it for every row.
+fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
+    let table = ln_factorial_table();
+    let len = k + 1;
+    let p_twice = p * d;
+    let q = if p_twice < 1.0 {
+        (p * (1.0 - d) / (1.0 - p_twice)).min(1.0)
+    } else {
+        0.0
+    };
+    let doubles = binomial_pmf_upto(table, k / 2 + 1, n, p_twice);
+    let mut units = vec![0.0; len];
+    for (b, &weight) in doubles.iter().enumerate() {
+        // Terms below 1e-300 cannot move a probability.
+        if weight < 1e-300 {
+            continue;
+        }
+        let once = binomial_pmf_upto(table, len - 2 * b, n - b as f64, q);
+        for (a, &pa) in once.iter().enumerate() {
+            units[a + 2 * b] += weight * pa;
+        }
+    }
+    let mut fp_cdf = if lambda > 0.0 {
+        let mode = lambda.floor().min(k as f64);
+        let ln_at = mode * lambda.ln() - lambda - table_ln_factorial(table, mode);
+        pmf_by_ratios(len, mode as usize, ln_at, |j| lambda / (j + 1.0))
+    } else {
+        let mut v = vec![0.0; len];
+        v[0] = 1.0;
+        v
+    };
+    for j in 1..len {
+        fp_cdf[j] += fp_cdf[j - 1];
+    }
+    let total: f64 = units
+        .iter()
+        .enumerate()
+        .map(|(y, &py)| py * fp_cdf[k - y])
+        .sum();
+    total.min(1.0)
+}
+
+fn table_ln_factorial(table: &[f64], x: f64) -> f64 {
+    crate::dist::ln_factorial_from(table, x)
 }
 
 /// What is wrong with one sample's figures (n, p, false_positives,
@@ -651,5 +760,27 @@ mod tests {
             .map(|i| image_count_log_pmf((mean - 200.0 + i as f64).round(), n, p, lambda, d).exp())
             .sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+
+    #[test]
+    fn the_cdf_by_whole_laws_agrees_with_the_cdf_term_by_term() {
+        for (n, p, lambda, d) in [
+            (60.0, 0.8, 2.0, 0.05),
+            (20.0, 0.3, 0.0, 0.5),
+            (500.0, 0.9, 30.0, 0.2),
+            (5_000.0, 0.5, 0.5, 0.01),
+            (40.0, 1.0, 3.0, 1.0),
+        ] {
+            for k in [0.0, 1.0, 7.0, 33.0, 60.0, 400.0, 2_600.0] {
+                let (fast, slow) = (
+                    cdf_by_vectors(k as usize, n, p, lambda, d),
+                    cdf_by_terms(k, n, p, lambda, d),
+                );
+                assert!(
+                    (fast - slow).abs() < 1e-10,
+                    "n {n} p {p} fp {lambda} d {d} k {k}: {fast} vs {slow}"
+                );
+            }
+        }
     }
 }
