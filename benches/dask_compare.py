@@ -110,7 +110,7 @@ def _passes(outputs, n: int, seed: int) -> list[tuple[int, int]]:
     while (step := job.next_pass()) is not None:
         summary_pass, a, b = step
         ranges.append((a, b))
-        job.absorb(_core.run_summary_pass(outputs, n, seed, summary_pass, a, b))
+        job.absorb(_core._run_summary_pass(outputs, n, seed, summary_pass, a, b))
     return ranges
 
 
@@ -206,9 +206,9 @@ def main() -> int:
     # The size of a moments result (the second pass) for one output.
     job = _core.SummaryJob(m, len(outputs), [0.05, 0.25, 0.5, 0.75, 0.95])
     pilot, a, b = job.next_pass()
-    job.absorb(_core.run_summary_pass(outputs, m, seed, pilot, a, b))
+    job.absorb(_core._run_summary_pass(outputs, m, seed, pilot, a, b))
     moments, _, _ = job.next_pass()
-    result_bytes = len(_core.run_summary_pass(outputs, m, seed, moments, 0, 1, threads=1))
+    result_bytes = len(_core._run_summary_pass(outputs, m, seed, moments, 0, 1, threads=1))
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None

@@ -257,10 +257,10 @@ class RunOutput:
 
 # -- persistence (munflow.results.saving and munflow.results.loading use these) --
 
-def save_graph(exprs: list[Expr]) -> str:
+def _save_graph(exprs: list[Expr]) -> str:
     """The graph of several expressions as JSON: identities, names, definitions."""
 
-def restore_graph(graph: str) -> list[Expr]:
+def _restore_graph(graph: str) -> list[Expr]:
     """The expressions of a graph saved by ``save_graph``, in order."""
 
 def _restore_expr(graph: str, distribution: bool) -> Expr: ...
@@ -273,7 +273,7 @@ def _restore_run_output(
     keys: str,
 ) -> RunOutput: ...
 def _restore_scenario(text: str, format: str, origin: str, lines: bool) -> ScenarioSpec: ...
-def run(
+def _run(
     outputs: list[tuple[str, Param]],
     n: int,
     seed: int | None = None,
@@ -306,8 +306,8 @@ class Summary:
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
-def describe(columns: list[npt.NDArray[np.float64]], quantiles: list[float]) -> list[Summary]: ...
-def summarise_run(
+def _describe(columns: list[npt.NDArray[np.float64]], quantiles: list[float]) -> list[Summary]: ...
+def _summarise_run(
     outputs: list[tuple[str, Expr]],
     n: int | float,
     seed: int | None = None,
@@ -339,7 +339,7 @@ class SummaryJob:
     def absorb(self, result: bytes) -> None: ...
     def summaries(self) -> list[Summary]: ...
 
-def run_summary_pass(
+def _run_summary_pass(
     outputs: list[tuple[str, Expr]],
     n: int | float,
     seed: int,
@@ -351,8 +351,8 @@ def run_summary_pass(
     allow_nan: bool = False,
     observations: list[Observation] | None = None,
 ) -> bytes: ...
-def merge_summary_passes(results: list[bytes]) -> bytes: ...
-def run_chunk_range(
+def _merge_summary_passes(results: list[bytes]) -> bytes: ...
+def _run_chunk_range(
     outputs: list[tuple[str, Expr]],
     n: int | float,
     seed: int,
@@ -362,12 +362,12 @@ def run_chunk_range(
     threads: int | None = None,
     allow_nan: bool = False,
 ) -> list[npt.NDArray[np.float64]]: ...
-def describe_weighted(
+def _describe_weighted(
     columns: list[npt.NDArray[np.float64]],
     weights: npt.NDArray[np.float64],
     quantiles: list[float],
 ) -> list[Summary]: ...
-def equal_weight_rows(
+def _equal_weight_rows(
     weights: npt.NDArray[np.float64], size: int, seed: int
 ) -> npt.NDArray[np.int64]: ...
 
@@ -400,7 +400,7 @@ class Observation:
     def description(self) -> str: ...
     def __reduce__(self) -> tuple[type[Observation], tuple[Any, ...]]: ...
 
-def run_posterior(
+def _run_posterior(
     outputs: list[tuple[str, Param]],
     observations: list[Observation],
     n: int,
@@ -417,7 +417,7 @@ def run_posterior(
     leave_out: list[str] | None = None,
     tails: bool = False,
 ) -> dict[str, Any]: ...
-def observation_tails(
+def _observation_tails(
     observations: list[Observation],
     rows: RunOutput,
     latent: list[tuple[int, npt.NDArray[np.float64]]] | None = None,
@@ -425,7 +425,7 @@ def observation_tails(
     threads: int | None = None,
     conditioned: bool = True,
 ) -> list[npt.NDArray[np.float64]]: ...
-def weight_diagnostics(log_weights: npt.NDArray[np.float64]) -> tuple[float, float]: ...
+def _weight_diagnostics(log_weights: npt.NDArray[np.float64]) -> tuple[float, float]: ...
 
 # -- scenarios (munflow.Scenario wraps this) --------------------------------
 
@@ -497,7 +497,7 @@ class TimelineSpec:
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
-def rate_process(
+def _rate_process(
     name: str,
     law: Distribution,
     periods: list[str],
@@ -513,22 +513,22 @@ def rate_process(
     """Input ``name``'s node in each period (labels ``periods``) under the
     rate process ``sharing``; draws per period are named ``name@<period>``."""
 
-def read_scenario_file(path: str) -> ScenarioSpec | TimelineSpec:
+def _read_scenario_file(path: str) -> ScenarioSpec | TimelineSpec:
     """A scenario file of either dialect, read and checked."""
 
-def read_scenario_text(
+def _read_scenario_text(
     text: str, format: Literal["toml", "json"] = "toml", origin: str = "<string>"
 ) -> ScenarioSpec | TimelineSpec:
     """Scenario text of either dialect, read and checked."""
 
-def scenario_error(
+def _scenario_error(
     message: str, path: str = "", file: str = "<scenario>", line: int | None = None
 ) -> ScenarioError:
     """A ScenarioError with its attributes, for problems found in Python."""
 
 # -- sensitivity (munflow.sensitivity makes the tables) ---------------------
 
-def sensitivity_inputs(
+def _sensitivity_inputs(
     outputs: list[tuple[str, Param]], output: str, inputs: list[str] | None = None
 ) -> tuple[list[tuple[str, Literal["fixed", "conditional"]]], bool]:
     """The random named inputs of ``output`` as (name, kind), and whether it
@@ -574,7 +574,7 @@ def shapley(
     """Shapley effects as plain lists: keys names, Sh, Sh_conf, mean, variance,
     permutations (0: exact), n, n_outer, n_inner, seed, evaluations."""
 
-def sobol_evaluate(
+def _sobol_evaluate(
     outputs: list[tuple[str, Param]],
     output: str,
     n: int,
@@ -625,7 +625,7 @@ def value_of_information(
     """[(name, width_now, expected_width, narrowing, variance_share)]; each
     input row is (name, [columns]): several columns for a group."""
 
-def chunks_for(n: int) -> int:
+def _chunks_for(n: int) -> int:
     """Chunks of one run of n samples (progress bars of the Python layer)."""
 
 def correlate(
@@ -635,7 +635,7 @@ def correlate(
     (``"iman-conover"`` or ``"gaussian-copula"``): new distributions in the
     same order, and the matrix used when the target had to be repaired."""
 
-def couplings(
+def _couplings(
     exprs: list[Expr],
 ) -> list[tuple[str, list[str], list[str | None], list[list[float]], list[list[float]]]]:
     """The couplings the expressions depend on: (method, labels, member names

@@ -97,7 +97,7 @@ def _sobol_task(
     design: dict[str, Any],
 ) -> list[np.ndarray]:
     """One task: every design matrix on chunks [start, end), on a worker."""
-    return _core.sobol_evaluate(outputs, output, n, seed, start, end, threads=threads, **design)
+    return _core._sobol_evaluate(outputs, output, n, seed, start, end, threads=threads, **design)
 
 
 def _client(client: Any) -> Any:

@@ -93,7 +93,7 @@ __all__ = ["DaskColumns", "run", "sobol_evaluations"]
 #: the tests swap in one that stalls so that its worker can be killed (it
 #: travels to the workers as a task argument; a patch of ``_core`` in the
 #: test's process would not reach them).
-_evaluate_pass: Callable[..., bytes] = _core.run_summary_pass
+_evaluate_pass: Callable[..., bytes] = _core._run_summary_pass
 
 
 class DaskColumns(dict[str, Any]):
@@ -286,7 +286,7 @@ def _merge_tree(client: Any, parts: list[Any], prefix: str) -> Any:
     while len(parts) > 1:
         batches = [parts[i : i + MERGE_FANIN] for i in range(0, len(parts), MERGE_FANIN)]
         parts = client.map(
-            _core.merge_summary_passes,
+            _core._merge_summary_passes,
             batches,
             key=[f"{prefix}-{level}-{i}" for i in range(len(batches))],
         )
@@ -312,7 +312,7 @@ def _columns(
     for a in range(0, total, task_chunks):
         b = min(a + task_chunks, total)
         rows = min(b * CHUNK, n) - a * CHUNK
-        block = dask.delayed(_core.run_chunk_range, pure=True)(
+        block = dask.delayed(_core._run_chunk_range, pure=True)(
             shared,
             n,
             seed,

@@ -119,7 +119,7 @@ def correlation_check(exprs: Sequence[Expr], columns: Any) -> pd.DataFrame:
     """Target and achieved Spearman correlation of every pair of named,
     correlated inputs that ``exprs`` depend on and ``columns`` holds."""
     rows = []
-    for method, _labels, names, target, _normal in _core.couplings(list(exprs)):
+    for method, _labels, names, target, _normal in _core._couplings(list(exprs)):
         for i, a in enumerate(names):
             for j in range(i):
                 b = names[j]
@@ -142,4 +142,4 @@ def correlation_check(exprs: Sequence[Expr], columns: Any) -> pd.DataFrame:
 
 def couplings_of(exprs: Sequence[Expr]) -> list[tuple[Any, ...]]:
     """The couplings (correlate calls) that ``exprs`` depend on."""
-    return list(_core.couplings(list(exprs)))
+    return list(_core._couplings(list(exprs)))

@@ -148,7 +148,7 @@ def _view_given(res: Posterior, keep: set[str], n_check: int) -> _View:
         return best
     # Neither keeps enough samples: run the model leaving the others out.
     model = res.model
-    fresh = _core.run_posterior(
+    fresh = _core._run_posterior(
         model._outputs,
         list(model.evidence),
         min(n_check, res.n) if res.n >= 1000 else n_check,

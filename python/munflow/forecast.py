@@ -140,7 +140,7 @@ class Prediction:
         # The model's own evidence rides along so counts it states exactly
         # hold their figures on the posterior's rows, as in check_evidence.
         specs = [*res.model.evidence, statement]
-        tails = _core.observation_tails(
+        tails = _core._observation_tails(
             specs, rows, latent, threads=res._threads, conditioned=conditioned
         )
         tail = np.asarray(tails[-1])
@@ -287,7 +287,7 @@ def _on_rows(res: Samples, expr: Expr) -> np.ndarray:
     draws, aligned with its weights)."""
     if _is_posterior(res):
         return np.asarray(res._evaluate(expr), dtype=float)
-    raw = _core.run(
+    raw = _core._run(
         [("event", expr)],
         res.n,
         res.seed,

@@ -166,7 +166,7 @@ class Model(SensitivityMethods):
         if self._evidence:
             from munflow.results.posterior import PosteriorResults
 
-            post = _core.run_posterior(
+            post = _core._run_posterior(
                 self._outputs,
                 list(self._evidence),
                 n,
@@ -180,7 +180,7 @@ class Model(SensitivityMethods):
                 max_stages=max_stages,
             )
             return PosteriorResults(post, self, threads=threads, allow_nan=allow_nan)
-        raw = _core.run(
+        raw = _core._run(
             self._outputs,
             n,
             seed,

@@ -108,13 +108,13 @@ class Scenario(SensitivityMethods):
         ``[timeline]`` table gives a :class:`~munflow.TimelineScenario`
         (its series by month, week or day).
         """
-        return _scenario_of(_core.read_scenario_file(os.fspath(path)), os.fspath(path))
+        return _scenario_of(_core._read_scenario_file(os.fspath(path)), os.fspath(path))
 
     @classmethod
     def from_toml(cls, text: str, *, origin: str = "<string>") -> Scenario | TimelineScenario:
         """Read a scenario from TOML text; ``origin`` names it in error messages
         (a timeline file's text gives a :class:`~munflow.TimelineScenario`)."""
-        return _scenario_of(_core.read_scenario_text(text, "toml", origin), origin)
+        return _scenario_of(_core._read_scenario_text(text, "toml", origin), origin)
 
     @classmethod
     def from_dict(
@@ -242,7 +242,7 @@ class Scenario(SensitivityMethods):
         return f"; did you mean {' or '.join(close)}?" if close else ""
 
     def _path_error(self, path: str, message: str) -> Exception:
-        return _core.scenario_error(message, path, self._origin)
+        return _core._scenario_error(message, path, self._origin)
 
     # -- what it holds ---------------------------------------------------
 

@@ -115,7 +115,7 @@ class _RawRun:
     """The samples of outputs given directly (no Model object at hand)."""
 
     def __init__(self, outputs: list[tuple[str, Expr]], n: int, seed: int | None) -> None:
-        raw = _core.run(outputs, n, seed)
+        raw = _core._run(outputs, n, seed)
         self.n, self.seed = raw.n, raw.seed
         self._columns = dict(raw.columns)
 
@@ -478,7 +478,7 @@ def _samples(
     subject = _subject(obj)
     name = _output_name(subject, output)
     res = subject.samples if subject.samples is not None else subject.run(n, seed)
-    chosen, has_noise = _core.sensitivity_inputs(subject.outputs, name, _input_list(inputs))
+    chosen, has_noise = _core._sensitivity_inputs(subject.outputs, name, _input_list(inputs))
     if not chosen:
         raise ValueError(f"output {name!r} has no random named inputs")
     # A named input that is also an output (a scenario's only container

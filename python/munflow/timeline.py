@@ -233,7 +233,7 @@ class Timeline:
                 f"{name}: law must be a distribution (mf.beta(2, 8), ...) or a number, "
                 f"got {type(law).__name__}"
             )
-        nodes = _core.rate_process(
+        nodes = _core._rate_process(
             name,
             law,
             self._labels,

@@ -101,16 +101,16 @@ class TimelineScenario:
             self.model = _Builder(self.timeline, spec.laws(), spec.draws()).model(doc)
         except _FieldError as err:
             line = spec.line_of(err.path)
-            raise _core.scenario_error(str(err), err.path, self.origin, line) from None
+            raise _core._scenario_error(str(err), err.path, self.origin, line) from None
         if list(self.model.series) != spec.series():  # one list of series, kept in step
             raise RuntimeError(f"series {self.model.series} differ from {spec.series()}")
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> TimelineScenario:
         """Read a timeline file (TOML, or JSON by extension)."""
-        spec = _core.read_scenario_file(os.fspath(path))
+        spec = _core._read_scenario_file(os.fspath(path))
         if not isinstance(spec, _core.TimelineSpec):
-            raise _core.scenario_error(
+            raise _core._scenario_error(
                 "not a timeline file (it has no [timeline] table): read it with "
                 "munflow.Scenario.from_file",
                 "timeline",
@@ -212,7 +212,7 @@ class TimelineScenario:
         return TimelineScenario.from_dict(data, origin=f"{self.origin} with {path} edited")
 
     def _path_error(self, path: str, message: str) -> Exception:
-        return _core.scenario_error(message, path, self.origin)
+        return _core._scenario_error(message, path, self.origin)
 
     def to_dict(self) -> dict[str, Any]:
         """The file's tables, as checked (its ``source`` fields feed a

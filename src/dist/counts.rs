@@ -187,16 +187,19 @@ pub(crate) fn ln_factorial_table() -> &'static [f64] {
     TABLE.get_or_init(|| (0..4096).map(|i| ln_gamma(i as f64 + 1.0)).collect())
 }
 
-/// ln(x!) for a whole x >= 0: from the table, else ln Γ(x + 1).
+/// ln(x!) for a whole x >= 0: from the table, else by the samplers'
+/// Stirling series ([`super::primitives::ln_factorial`], within 1e-15),
+/// so that munflow has one formula for ln x! beyond a table.
 #[inline(always)]
 pub(crate) fn ln_factorial_from(table: &[f64], x: f64) -> f64 {
     if x < table.len() as f64 {
         table[x as usize]
     } else {
-        ln_gamma(x + 1.0)
+        super::primitives::ln_factorial(x)
     }
 }
 
+/// [`ln_factorial_from`] the shared table: what likelihoods use.
 pub(crate) fn ln_factorial(x: f64) -> f64 {
     ln_factorial_from(ln_factorial_table(), x)
 }

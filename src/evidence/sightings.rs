@@ -38,24 +38,13 @@
 //! assert!(seen.log_likelihood(50.0) > seen.log_likelihood(80.0));
 //! ```
 
-use crate::dist::ln_factorial_table;
 use crate::dist::primitives::ln_factorial as stirling_ln_factorial;
+use crate::dist::{ln_factorial_from as ln_factorial, ln_factorial_table};
 use crate::error::{Error, Result};
 use statrs::function::gamma::ln_gamma;
 
-/// ln x! for whole x >= 0: the table below its length, else Stirling's
-/// series (relative error below 1e-15, and several times faster than a
-/// Lanczos ln Γ: a sample's term is a handful of these).
-#[inline(always)]
-fn ln_factorial(table: &[f64], x: f64) -> f64 {
-    if x < table.len() as f64 {
-        table[x as usize]
-    } else {
-        stirling_ln_factorial(x)
-    }
-}
-
-/// ln Γ(z) for z > 0, by Stirling's series from 129 on (as [`ln_factorial`]).
+/// ln Γ(z) for z > 0, by Stirling's series from 129 on (as `ln_factorial`
+/// beyond its table).
 #[inline(always)]
 fn ln_gamma_of(z: f64) -> f64 {
     if z >= 129.0 {

@@ -63,6 +63,7 @@ type CouplingInfo = (
 
 /// The couplings the expressions `exprs` depend on, in the order met.
 #[pyfunction]
+#[pyo3(name = "_couplings")]
 fn couplings(exprs: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<CouplingInfo>> {
     let mut found: Vec<(Arc<crate::dependence::Coupling>, Vec<Option<String>>)> = Vec::new();
     let roots = exprs

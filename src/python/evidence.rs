@@ -35,6 +35,7 @@ fn arrays<'py>(py: Python<'py>, columns: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArra
 /// Runs a model conditioned on observations; returns a dict with the
 /// posterior and prior runs, weights and diagnostics.
 #[pyfunction]
+#[pyo3(name = "_run_posterior")]
 #[pyo3(signature = (outputs, observations, n, seed=None, *, threads=None, store_inputs=true,
                     allow_nan=false, progress=None, method="auto", min_ess=0.01,
                     max_pareto_k=0.7, max_stages=500, leave_out=None, tails=false))]
@@ -141,6 +142,7 @@ fn run_posterior<'py>(
 /// Each observation's predictive tail on the rows of a run (`rows`, with
 /// the normal scores of a tempering posterior in `latent`).
 #[pyfunction]
+#[pyo3(name = "_observation_tails")]
 #[pyo3(signature = (observations, rows, latent=None, *, threads=None, conditioned=true))]
 fn observation_tails<'py>(
     py: Python<'py>,
@@ -165,6 +167,7 @@ fn observation_tails<'py>(
 
 /// Kish's effective sample size and the Pareto k̂ of log weights.
 #[pyfunction]
+#[pyo3(name = "_weight_diagnostics")]
 fn weight_diagnostics(
     py: Python<'_>,
     log_weights: numpy::PyReadonlyArray1<'_, f64>,
@@ -183,6 +186,7 @@ fn weight_diagnostics(
 /// The equal-weight resample of weighted draws (see
 /// `munflow::evidence::equal_weight_rows`): row indices, in the draws' order.
 #[pyfunction]
+#[pyo3(name = "_equal_weight_rows")]
 fn equal_weight_rows<'py>(
     py: Python<'py>,
     weights: numpy::PyReadonlyArray1<'py, f64>,

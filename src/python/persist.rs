@@ -52,6 +52,7 @@ fn _restore_expr(py: Python<'_>, graph: &str, distribution: bool) -> PyResult<Py
 
 /// The graph of several expressions as JSON (one file can hold a model).
 #[pyfunction]
+#[pyo3(name = "_save_graph")]
 fn save_graph(exprs: Vec<PyRef<'_, Expr>>) -> PyResult<String> {
     let nodes: Vec<Node> = exprs.iter().map(|e| e.node.clone()).collect();
     graph_json(&nodes)
@@ -59,6 +60,7 @@ fn save_graph(exprs: Vec<PyRef<'_, Expr>>) -> PyResult<String> {
 
 /// The expressions of a graph saved by `save_graph`, in order.
 #[pyfunction]
+#[pyo3(name = "_restore_graph")]
 fn restore_graph(py: Python<'_>, graph: &str) -> PyResult<Vec<Py<Expr>>> {
     graph_nodes(graph)?
         .into_iter()

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 /// same node share one object, and a shared input is `law` itself when
 /// it already has the name.
 #[pyfunction]
+#[pyo3(name = "_rate_process")]
 #[pyo3(signature = (name, law, periods, sharing="shared", *, rho=None, step_sd=None, level_sd=None, slope_sd=None, damping=None, hazard=None))]
 #[allow(clippy::too_many_arguments)]
 fn rate_process(

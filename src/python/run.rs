@@ -136,6 +136,7 @@ pub(crate) fn to_outputs(outputs: &Bound<'_, PyAny>) -> PyResult<Vec<(String, No
 
 /// Evaluates `outputs` (a list of (name, expr)) for n samples.
 #[pyfunction]
+#[pyo3(name = "_run")]
 #[pyo3(signature = (outputs, n, seed=None, *, threads=None, store_inputs=true, allow_nan=false,
                     progress=None, store=None, feeds=None, keys_from=None, latent=None,
                     conditioned=None))]
@@ -227,6 +228,7 @@ pub(super) fn summary_rows(summaries: Vec<stats::Summary>) -> Vec<SummaryRow> {
 
 /// Per-column summaries (mean, sd, min, max, quantiles).
 #[pyfunction]
+#[pyo3(name = "_describe")]
 fn describe(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
@@ -240,6 +242,7 @@ fn describe(
 
 /// Per-column summaries of weighted rows, as `describe` gives them.
 #[pyfunction]
+#[pyo3(name = "_describe_weighted")]
 fn describe_weighted(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,

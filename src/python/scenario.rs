@@ -354,6 +354,7 @@ fn _restore_scenario(
 /// A scenario file of either dialect, read and checked: a `ScenarioSpec`,
 /// or a `TimelineSpec` for a file with a `[timeline]` table.
 #[pyfunction]
+#[pyo3(name = "_read_scenario_file")]
 fn read_scenario_file(py: Python<'_>, path: PathBuf) -> PyResult<Py<PyAny>> {
     let origin = Origin::file(path.display().to_string());
     let format = Format::from_path(&path);
@@ -376,6 +377,7 @@ fn read_scenario_file(py: Python<'_>, path: PathBuf) -> PyResult<Py<PyAny>> {
 
 /// Scenario text of either dialect, read and checked (as `read_scenario_file`).
 #[pyfunction]
+#[pyo3(name = "_read_scenario_text")]
 #[pyo3(signature = (text, format="toml", origin="<string>"))]
 fn read_scenario_text(
     py: Python<'_>,
@@ -413,6 +415,7 @@ fn read_any(py: Python<'_>, text: String, format: Format, origin: Origin) -> PyR
 
 /// A ScenarioError for a problem the Python layer finds (an unknown path).
 #[pyfunction]
+#[pyo3(name = "_scenario_error")]
 #[pyo3(signature = (message, path="", file="<scenario>", line=None))]
 fn scenario_error(message: &str, path: &str, file: &str, line: Option<usize>) -> PyErr {
     super::errors::to_py(Error::from(Problem {

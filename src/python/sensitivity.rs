@@ -21,6 +21,7 @@ use pyo3::types::PyDict;
 /// "conditional" (its distribution depends on other nodes), and whether the
 /// output has intrinsic noise.
 #[pyfunction]
+#[pyo3(name = "_sensitivity_inputs")]
 #[pyo3(signature = (outputs, output, inputs=None))]
 fn sensitivity_inputs(
     outputs: &Bound<'_, PyAny>,
@@ -171,6 +172,7 @@ fn sobol_options(
 /// [start, end) (those rows of the whole design): a task of a distributed
 /// analysis. Options as `sobol`; the seed must be given.
 #[pyfunction]
+#[pyo3(name = "_sobol_evaluate")]
 #[pyo3(signature = (outputs, output, n, seed, start, end, *, threads=None, second_order=false,
                     groups=None, sampling="mc", allow_nan=false))]
 #[allow(clippy::too_many_arguments)]
@@ -349,6 +351,7 @@ fn value_of_information(
 
 /// Chunks of one run of n samples (progress bars of the Python layer).
 #[pyfunction]
+#[pyo3(name = "_chunks_for")]
 fn chunks_for(n: usize) -> usize {
     chunk_count(n)
 }

@@ -22,6 +22,7 @@ use pyo3::types::{PyBytes, PyDict};
 /// likelihood weighting, and diagnostics is a dict (ess, pareto_k,
 /// log_evidence); otherwise None.
 #[pyfunction]
+#[pyo3(name = "_summarise_run")]
 #[pyo3(signature = (outputs, n, seed=None, *, quantiles, threads=None, allow_nan=false,
                     progress=None, observations=None, min_ess=0.1, max_pareto_k=0.7,
                     force_weighting=false))]
@@ -167,6 +168,7 @@ impl PySummaryJob {
 /// Evaluates one pass (bytes from `SummaryJob.next_pass`) of a summary-only
 /// run over chunks [start, end); returns its result as bytes.
 #[pyfunction]
+#[pyo3(name = "_run_summary_pass")]
 #[pyo3(signature = (outputs, n, seed, summary_pass, start, end, *, threads=None, allow_nan=false,
                     observations=None))]
 #[allow(clippy::too_many_arguments)]
@@ -212,6 +214,7 @@ fn run_summary_pass<'py>(
 /// of a run of n samples: exactly those rows of the full run. Returns a
 /// list of numpy arrays, one per output.
 #[pyfunction]
+#[pyo3(name = "_run_chunk_range")]
 #[pyo3(signature = (outputs, n, seed, start, end, *, threads=None, allow_nan=false))]
 #[allow(clippy::too_many_arguments)]
 fn run_chunk_range<'py>(
@@ -250,6 +253,7 @@ fn run_chunk_range<'py>(
 /// Merges results (bytes) of the same pass over different chunks; the
 /// order does not matter.
 #[pyfunction]
+#[pyo3(name = "_merge_summary_passes")]
 fn merge_summary_passes<'py>(
     py: Python<'py>,
     results: Vec<Vec<u8>>,

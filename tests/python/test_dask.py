@@ -161,7 +161,7 @@ def test_columns_equal_the_in_memory_run(client, task_chunks):
     kept = model.run(n, SEED)
     first = columns["shells"]
     assert first.shape == (n,) and first.dtype == np.float64
-    assert _core.chunks_for(n) == -(-n // munflow.dask.CHUNK)  # the core's chunk size
+    assert _core._chunks_for(n) == -(-n // munflow.dask.CHUNK)  # the core's chunk size
     assert first.numblocks == (-(-n // (munflow.dask.CHUNK * task_chunks)),)
     computed = dask.compute(*columns.values(), scheduler=client)
     for name, values in zip(columns, computed, strict=True):
@@ -275,7 +275,7 @@ def stalling_pass(folder, outputs, n, seed, summary_pass, start, end, *, threads
         while time.monotonic() < deadline:
             time.sleep(0.05)
         raise RuntimeError("the stalled task was not killed")
-    return _core.run_summary_pass(
+    return _core._run_summary_pass(
         outputs, n, seed, summary_pass, start, end, threads=threads, allow_nan=allow_nan
     )
 

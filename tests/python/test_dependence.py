@@ -210,7 +210,7 @@ def test_rows_of_a_chunk_range_are_the_rows_of_the_full_run(method):
     a, b, c = mf.correlate(inputs_3(), TARGET_3, method=method)
     outputs = [("y", a * b + c)]
     full = mf.run(dict(outputs), n=40_000, seed=5, store_inputs=False)
-    (part,) = mf._core.run_chunk_range(outputs, 40_000, 5, 3, 9)
+    (part,) = mf._core._run_chunk_range(outputs, 40_000, 5, 3, 9)
     np.testing.assert_array_equal(part, full["y"][3 * 4096 : 9 * 4096])
 
 

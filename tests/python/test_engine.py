@@ -148,7 +148,7 @@ def test_progress_callbacks_report_every_chunk() -> None:
     from munflow import _core
 
     x = mf.normal(0, 1)
-    _core.run([("x", x)], 100_000, 1, progress=lambda done, total: seen.append((done, total)))
+    _core._run([("x", x)], 100_000, 1, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1][0] == seen[-1][1] == -(-100_000 // 4096)
 
 

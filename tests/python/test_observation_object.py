@@ -52,7 +52,7 @@ def test_runs_read_the_observation_given_not_a_description_of_it():
     rate = mf.beta(2, 8, name="rate")
     spec = ("count", "failures", [mf.constant(10), rate], {"k": 3})
     with pytest.raises(TypeError, match="munflow.evidence.Observation, got tuple"):
-        _core.run_posterior([("rate", rate)], [spec], 100, 1)
+        _core._run_posterior([("rate", rate)], [spec], 100, 1)
 
 
 def test_each_kind_is_spelled_as_the_function_that_makes_it():

@@ -56,3 +56,19 @@ def test_a_documented_module_path_imports(module):
 def test_every_exported_name_exists():
     missing = [name for name in mf.__all__ if not hasattr(mf, name)]
     assert not missing
+
+
+# The extension's names that are neither exported by munflow nor
+# underscored: types the package's objects are made of, and tables.
+CORE_EXTRA = """
+MAX_PERIODS OBSERVATION_KINDS Observation RunOutput ScenarioSpec Summary
+SummaryJob TimelineSpec families nearest_correlation
+""".split()
+
+
+def test_the_extensions_plumbing_is_underscored():
+    from munflow import _core
+
+    public = {n for n in dir(_core) if not n.startswith("_")}
+    plumbing = sorted(public - set(mf.__all__) - set(CORE_EXTRA))
+    assert plumbing == [], f"internal functions of _core without an underscore: {plumbing}"

@@ -12,9 +12,9 @@ def bindings():
     x = mf.normal(0, 1, name="x")
     outputs = [("y", x * 2)]
     return {
-        "run": lambda **a: _core.run(outputs, **a),
-        "summarise_run": lambda **a: _core.summarise_run(outputs, quantiles=[0.5], **a),
-        "run_posterior": lambda **a: _core.run_posterior(outputs, [], **a),
+        "run": lambda **a: _core._run(outputs, **a),
+        "summarise_run": lambda **a: _core._summarise_run(outputs, quantiles=[0.5], **a),
+        "run_posterior": lambda **a: _core._run_posterior(outputs, [], **a),
         "sobol": lambda **a: _core.sobol(outputs, "y", **a),
         "shapley": lambda **a: _core.shapley(outputs, "y", **a),
         "tornado": lambda **a: _core.tornado(outputs, "y", **a),

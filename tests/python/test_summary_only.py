@@ -63,12 +63,12 @@ def test_passes_split_anywhere_merge_to_the_same_summary() -> None:
         pass_bytes, start, end = step
         cuts = sorted({start, end, start + 1, (start + end) // 2, end - 1})
         parts = [
-            _core.run_summary_pass(outputs, n, seed, pass_bytes, a, b)
+            _core._run_summary_pass(outputs, n, seed, pass_bytes, a, b)
             for a, b in zip(cuts, cuts[1:], strict=False)
             if a < b
         ]
-        job.absorb(_core.merge_summary_passes(parts[::-1]))
-    local = _core.summarise_run(outputs, n, seed, quantiles=list(QS))[1]
+        job.absorb(_core._merge_summary_passes(parts[::-1]))
+    local = _core._summarise_run(outputs, n, seed, quantiles=list(QS))[1]
     assert job.summaries() == local
 
 
@@ -76,7 +76,7 @@ def test_rows_of_a_chunk_range_are_the_rows_of_the_full_run() -> None:
     m = model()
     outputs = list(m.outputs.items())
     full = m.run(100_000, seed=5, store_inputs=False)
-    part = _core.run_chunk_range(outputs, 100_000, 5, 3, 25)
+    part = _core._run_chunk_range(outputs, 100_000, 5, 3, 25)
     for (name, _), values in zip(outputs, part, strict=True):
         np.testing.assert_array_equal(values, full[name][3 * 4096 : 25 * 4096])
 
@@ -125,7 +125,7 @@ def test_the_cli_prints_the_same_numbers_with_summary_only(capsys: pytest.Captur
 def test_progress_covers_every_pass() -> None:
     seen: list[tuple[int, int]] = []
     x = mf.normal(0, 1)
-    _core.summarise_run(
+    _core._summarise_run(
         [("x", x)], 2_000_000, 1, quantiles=[0.5], progress=lambda d, t: seen.append((d, t))
     )
     assert seen, "no progress reported"
@@ -196,7 +196,7 @@ def test_a_sobol_design_evaluated_in_pieces_gives_the_same_indices(sampling: str
     whole = _core.sobol(outputs, "y", n, seed, sampling=sampling)
     ranges = [(0, 1), (1, 4), (4, 5)]
     parts = [
-        _core.sobol_evaluate(outputs, "y", n, seed, a, b, sampling=sampling) for a, b in ranges
+        _core._sobol_evaluate(outputs, "y", n, seed, a, b, sampling=sampling) for a, b in ranges
     ]
     evaluations = [np.concatenate(matrix) for matrix in zip(*parts, strict=True)]
     assert _core.sobol(outputs, "y", n, seed, sampling=sampling, evaluations=evaluations) == whole
@@ -253,10 +253,10 @@ def test_a_summary_only_posterior_is_the_same_in_any_split() -> None:
             p, start, end = step
             mid = min(max(start + cut, start), end)
             parts = [
-                _core.run_summary_pass(outputs, n, seed, p, a, b, observations=specs)
+                _core._run_summary_pass(outputs, n, seed, p, a, b, observations=specs)
                 for a, b in [(start, mid), (mid, end)]
             ]
-            job.absorb(_core.merge_summary_passes(parts[::-1]))
+            job.absorb(_core._merge_summary_passes(parts[::-1]))
         return [job.summaries(), job.diagnostics()]
 
     assert run(1) == run(37) == run(10**6)

@@ -15,7 +15,7 @@ from munflow.results.base import summary_table
 
 
 def test_a_summary_names_its_figures():
-    s = _core.describe([np.array([1.0, 2.0, 3.0, 10.0])], [0.0, 1.0])[0]
+    s = _core._describe([np.array([1.0, 2.0, 3.0, 10.0])], [0.0, 1.0])[0]
     assert isinstance(s, _core.Summary)
     assert (s.mean, s.min, s.max, s.quantiles) == (4.0, 1.0, 10.0, [1.0, 10.0])
     assert s.sd == pytest.approx(np.std([1.0, 2.0, 3.0, 10.0], ddof=1))

@@ -248,7 +248,7 @@ class Results(Answers, SensitivityMethods):
 
     def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
         """The summary of each column (mean, sd, min, max, quantiles)."""
-        return _core.describe(columns, qs)
+        return _core._describe(columns, qs)
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool], *, mcse: bool = False) -> Any:
         """The probability of an event, such as ``res.prob(shells > 3e6)``;
@@ -265,7 +265,7 @@ class Results(Answers, SensitivityMethods):
         draws (an uncertain threshold) are drawn afresh.
         """
         if isinstance(event, Expr):
-            raw = _core.run(
+            raw = _core._run(
                 [("event", event)],
                 self.n,
                 self.seed,

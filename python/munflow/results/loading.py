@@ -113,7 +113,7 @@ def _samples(archive: zipfile.ZipFile, meta: dict[str, Any], path: str) -> Resul
     raw = _core._restore_run_output(
         n, meta["seed"], meta["outputs"], meta["inputs"], columns, meta["keys"]
     )
-    exprs = _core.restore_graph(meta["model"]["graph"])
+    exprs = _core._restore_graph(meta["model"]["graph"])
     names = meta["model"]["outputs"]
     outputs = dict(zip(names, exprs[: len(names)], strict=True))
     evidence = _observations(saved_post, exprs[len(names) :]) if saved_post else ()
@@ -126,7 +126,7 @@ def _samples(archive: zipfile.ZipFile, meta: dict[str, Any], path: str) -> Resul
 
 def _summary(meta: dict[str, Any]) -> tuple[SummaryResults, dict[str, Any], tuple[Any, ...]]:
     """A summary-only run's results, and the model a timeline's kept."""
-    exprs = _core.restore_graph(meta["event_graph"])
+    exprs = _core._restore_graph(meta["event_graph"])
     events = {name: (expr, p) for (name, p), expr in zip(meta["events"], exprs, strict=True)}
     res = SummaryResults(
         n=meta["n"],
@@ -139,7 +139,7 @@ def _summary(meta: dict[str, Any]) -> tuple[SummaryResults, dict[str, Any], tupl
     outputs: dict[str, Any] = {}
     evidence: tuple[Any, ...] = ()
     if "model" in meta:
-        nodes = _core.restore_graph(meta["model"]["graph"])
+        nodes = _core._restore_graph(meta["model"]["graph"])
         names = meta["model"]["outputs"]
         outputs = dict(zip(names, nodes[: len(names)], strict=True))
         saved = meta.get("posterior") or {}
@@ -476,7 +476,7 @@ def _observations(saved: dict[str, Any], nodes: list[Any]) -> tuple[Observation,
 def _posterior(
     saved: dict[str, Any], raw: Any, meta: dict[str, Any], arrays: dict[str, np.ndarray]
 ) -> dict[str, Any]:
-    """The posterior's parts as ``_core.run_posterior`` returns them."""
+    """The posterior's parts as ``_core._run_posterior`` returns them."""
     prior_meta = saved["prior"]
     prior_columns = {name: arrays[f"prior_{i}"] for i, name in enumerate(prior_meta["columns"])}
     prior = _core._restore_run_output(

@@ -273,7 +273,7 @@ class PosteriorResults(Results):
     def _describe(self, columns: list[np.ndarray], qs: list[float]) -> list[Any]:
         if self._weights is None:
             return super()._describe(columns, qs)
-        return _core.describe_weighted(columns, self._weights, qs)
+        return _core._describe_weighted(columns, self._weights, qs)
 
     def prob(self, event: Expr | np.ndarray | Sequence[bool], *, mcse: bool = False) -> Any:
         """The posterior probability of an event: an expression is evaluated
@@ -316,7 +316,7 @@ class PosteriorResults(Results):
 
     def _evaluate(self, expr: Expr) -> np.ndarray:
         """An expression's values on the posterior's rows."""
-        raw = _core.run(
+        raw = _core._run(
             [("event", expr)],
             self.draws,
             self.seed,
@@ -380,7 +380,7 @@ class PosteriorResults(Results):
             rows = self._post["prior"] if prior else self._raw
             latent = None if prior else list(self._post["scores"])
             specs = list(self._model.evidence)
-            self._tail_cache[prior] = _core.observation_tails(
+            self._tail_cache[prior] = _core._observation_tails(
                 specs, rows, latent, threads=self._threads, conditioned=not prior
             )
         return self._tail_cache[prior]

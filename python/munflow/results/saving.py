@@ -139,7 +139,7 @@ def _graph(outputs: dict[str, Any], evidence: Any) -> dict[str, Any]:
     return {
         "outputs": list(outputs),
         "labels": {name: expr.label for name, expr in outputs.items()},
-        "graph": _core.save_graph(
+        "graph": _core._save_graph(
             list(outputs.values()) + [node for obs in evidence for node in obs.nodes]
         ),
     }
@@ -185,7 +185,7 @@ def _summary(
         "events": [[name, p] for name, _expr, p in events],
         # The events' nodes keep their identities: prob(the same expression)
         # answers after loading.
-        "event_graph": _core.save_graph([expr for _name, expr, _p in events]),
+        "event_graph": _core._save_graph([expr for _name, expr, _p in events]),
     }
     statements = []
     if timeline is not None:

@@ -270,7 +270,7 @@ def run_summary(
         )
     named = _checked_events(events)
     everything = outputs + [(_EVENT + name, expr) for name, expr in named.items()]
-    seed_used, rows, diagnostics = _core.summarise_run(
+    seed_used, rows, diagnostics = _core._summarise_run(
         everything,
         n,
         seed,

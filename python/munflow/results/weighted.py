@@ -23,7 +23,7 @@ def quantiles(values: np.ndarray, weights: np.ndarray, qs: Sequence[float]) -> n
     """
     column = np.ascontiguousarray(values, dtype=np.float64)
     w = np.ascontiguousarray(weights, dtype=np.float64)
-    return np.array(_core.describe_weighted([column], w, [float(q) for q in qs])[0].quantiles)
+    return np.array(_core._describe_weighted([column], w, [float(q) for q in qs])[0].quantiles)
 
 
 def effective_size(weights: np.ndarray) -> float:
@@ -47,4 +47,4 @@ def equal_weight_rows(weights: np.ndarray, size: int, seed: int) -> np.ndarray:
     array([1, 1, 1, 2])
     """
     w = np.ascontiguousarray(weights, dtype=np.float64)
-    return _core.equal_weight_rows(w, size, seed)
+    return _core._equal_weight_rows(w, size, seed)
