@@ -767,8 +767,28 @@ impl Observation {
             }
             Kind::ImageCount { k, .. } => {
                 // term()'s arithmetic, with the table fetched once and each
-                // sample's chances built only when its figures change.
+                // sample's chances built only when its figures change. When
+                // the chances are the same for the whole chunk (constants,
+                // the common case) and the units few, each number of units
+                // is evaluated once: the same bits, at about `count`'s cost.
                 let (k, table) = (*k, ln_factorial_table());
+                if let Some(memo) = image_count_memo(cols, out.len()) {
+                    let first = [cols[0][0], cols[1][0], cols[2][0], cols[3][0]];
+                    // Invalid chances fall through, for the row-by-row error.
+                    if super::image_count::check_row(&self.name, &first).is_ok() {
+                        let c = super::image_count::Chances::new(first[1], first[2], first[3]);
+                        let mut known = vec![f64::NAN; memo];
+                        for (o, &n) in out.iter_mut().zip(cols[0]) {
+                            let slot = &mut known[n as usize];
+                            if slot.is_nan() {
+                                *slot =
+                                    super::image_count::image_count_log_pmf_from(table, k, n, &c);
+                            }
+                            *o = *slot;
+                        }
+                        return Ok(());
+                    }
+                }
                 let mut chances: Option<super::image_count::Chances> = None;
                 for (i, o) in out.iter_mut().enumerate() {
                     let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
@@ -1028,6 +1048,28 @@ fn mid_cdf(law: &impl Quantile, k: f64) -> f64 {
     0.5 * (below + at_most)
 }
 
+/// The size of a table of `image_count` terms by number of units for a
+/// chunk, when its chances (p, false positives, p_double) are the same in
+/// every row and its numbers of units are whole and below 2^16; else None.
+fn image_count_memo(cols: &[&[f64]], rows: usize) -> Option<usize> {
+    const MOST_UNITS: f64 = 65_536.0;
+    if rows < 2 {
+        return None;
+    }
+    let same = |col: &[f64]| col.iter().all(|x| x.to_bits() == col[0].to_bits());
+    if !(same(cols[1]) && same(cols[2]) && same(cols[3])) {
+        return None;
+    }
+    let mut most = 0.0f64;
+    for &n in cols[0] {
+        if !(n >= 0.0 && n.fract() == 0.0 && n < MOST_UNITS) {
+            return None;
+        }
+        most = most.max(n);
+    }
+    Some(most as usize + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1098,6 +1140,31 @@ mod tests {
             row == 1 && msg.contains("p ") && msg.contains("1.5"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn image_counts_with_the_same_chances_in_a_chunk_are_evaluated_once_per_count_of_units() {
+        let obs = Observation::image_count("i", 34.0, c(1.0), c(0.5), c(0.0), c(0.0)).unwrap();
+        let n: Vec<f64> = (0..500).map(|i| f64::from(20 + (i * 7) % 61)).collect();
+        let same = |x: f64| vec![x; n.len()];
+        let (p, fp, d) = (same(0.8), same(2.0), same(0.05));
+        assert_eq!(image_count_memo(&[&n, &p, &fp, &d], n.len()), Some(81));
+        let mut out = vec![0.0; n.len()];
+        obs.log_likelihoods(&[&n, &p, &fp, &d], &mut out).unwrap();
+        for (o, &units) in out.iter().zip(&n) {
+            let want = obs.term(&[units, 0.8, 2.0, 0.05]).unwrap().0;
+            assert_eq!(o.to_bits(), want.to_bits(), "{units}");
+        }
+        // Chances that vary, or a fractional count, take the row-by-row loop.
+        let mut varied = fp.clone();
+        varied[3] = 2.5;
+        assert_eq!(image_count_memo(&[&n, &p, &varied, &d], n.len()), None);
+        let mut fractional = n.clone();
+        fractional[9] = 30.5;
+        assert_eq!(image_count_memo(&[&fractional, &p, &fp, &d], n.len()), None);
+        // Invalid constant chances are reported at their first row.
+        let bad = obs.log_likelihoods(&[&n, &same(1.5), &fp, &d], &mut out);
+        assert_eq!(bad.unwrap_err().0, 0);
     }
 
     #[test]
