@@ -529,7 +529,7 @@ fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
     }
     let mut fp_cdf = if lambda > 0.0 {
         let mode = lambda.floor().min(k as f64);
-        let ln_at = mode * lambda.ln() - lambda - table_ln_factorial(table, mode);
+        let ln_at = poisson_log_pmf(table, mode, lambda);
         pmf_by_ratios(len, mode as usize, ln_at, |j| lambda / (j + 1.0))
     } else {
         let mut v = vec![0.0; len];
@@ -545,10 +545,6 @@ fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
         .map(|(y, &py)| py * fp_cdf[k - y])
         .sum();
     total.min(1.0)
-}
-
-fn table_ln_factorial(table: &[f64], x: f64) -> f64 {
-    crate::dist::ln_factorial_from(table, x)
 }
 
 /// What is wrong with one sample's figures (n, p, false_positives,
