@@ -34,9 +34,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare_numpy import munflow_model  # noqa: E402
-
 import munflow as mf  # noqa: E402
+
+from compare_numpy import munflow_model  # noqa: E402
+from timing import best_of  # noqa: E402
 
 TARGET = [[1.0, -0.3, 0.2], [-0.3, 1.0, 0.5], [0.2, 0.5, 1.0]]
 
@@ -67,26 +68,18 @@ def reference_model(method: str | None) -> mf.Model:
     )
 
 
-def best_of(repeat: int, work) -> float:
-    work()  # warm-up: page faults, the quantile grids of the copula
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def correlate_cost(n: int, repeat: int, threads: int | None) -> None:
     print(f"correlate on the reference model: n = {n:,}, best of {repeat}, threads = {threads}")
     base = None
     for method in (None, "iman-conover", "gaussian-copula"):
         model = reference_model(method)
-        seconds = best_of(
+        # The warm-up run builds the copula's quantile grids and faults pages in.
+        seconds, _ = best_of(
             repeat,
             lambda model=model: model.run(
                 n, seed=1, store_inputs=False, threads=threads, progress=False
             ).summary(quantiles=(0.05, 0.5, 0.95)),
+            warm_up=True,
         )
         label = method or "independent"
         if base is None:

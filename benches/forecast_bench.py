@@ -18,10 +18,11 @@ Parts:
 from __future__ import annotations
 
 import argparse
-import time
 from typing import Any
 
 import munflow as mf
+
+from timing import best_of
 
 SERIES = "cumulative.containers"
 STATEMENTS = [
@@ -45,15 +46,6 @@ def builder(sharing: str) -> Any:
     return build
 
 
-def best(repeat: int, run: Any) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = run()
-        times.append(time.perf_counter() - start)
-    return min(times), out
-
-
 def conditioned(repeat: int) -> None:
     for sharing in ("walk", "trend"):
         model = builder(sharing)()
@@ -64,14 +56,14 @@ def conditioned(repeat: int) -> None:
             res.summary()
             return res
 
-        t, res = best(repeat, run)
+        t, res = best_of(repeat, run)
         print(
             f"24 months, {sharing}, five statements, n=20,000: {t:6.2f} s "
             f"({res.results.method}, ESS {res.results.ess:,.0f})"
         )
         cum = model._outputs[SERIES]
         statement = mf.evidence.measured(cum.at("2025-03"), rel_error=0.15, name="2025-03")
-        t, said = best(repeat, lambda res=res, s=statement: res.predict(s).summary())
+        t, said = best_of(repeat, lambda res=res, s=statement: res.predict(s).summary())
         print(f"  predict the March 2025 statement: {t:6.2f} s (median {said['p50']:,.0f})")
 
 
@@ -81,7 +73,7 @@ def backtest(repeat: int) -> None:
     def run() -> Any:
         return mf.backtest(builder("walk"), STATEMENTS, cutoffs=cutoffs, n=5_000, seed=1)
 
-    t, bt = best(repeat, run)
+    t, bt = best_of(repeat, run)
     print(f"back-test, walk, four cut-offs, n=5,000 each: {t:6.2f} s ({len(bt.table)} scores)")
 
 

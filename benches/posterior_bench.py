@@ -26,21 +26,22 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import munflow as mf
 
+from timing import best_of
+
 
 def best(repeat: int, run: Any) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = run()
-        out.summary()
-        times.append(time.perf_counter() - start)
-    return min(times), out
+    """The best time from the call to having the summary."""
+    return best_of(repeat, lambda: _summarised(run()))
+
+
+def _summarised(res: Any) -> Any:
+    res.summary()
+    return res
 
 
 def line(label: str, seconds: float, res: Any, plain: float) -> None:
@@ -109,18 +110,13 @@ def timeline(repeat: int) -> None:
 
 def report(repeat: int) -> None:
     folder = Path(mf.scenarios.__file__).parent
-    times = []
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "munflow.cli", "report"]
-                + [str(folder / "dprk_russia_2023_2024_combined.toml"), "-o", f"{tmp}/page.html"],
-                check=True,
-                capture_output=True,
-            )
-            times.append(time.perf_counter() - start)
-    print(f"{'munflow report combined.toml':<44} {min(times):7.2f} s")
+        page = [str(folder / "dprk_russia_2023_2024_combined.toml"), "-o", f"{tmp}/page.html"]
+        command = [sys.executable, "-m", "munflow.cli", "report", *page]
+        seconds, _ = best_of(
+            repeat, lambda: subprocess.run(command, check=True, capture_output=True)
+        )
+    print(f"{'munflow report combined.toml':<44} {seconds:7.2f} s")
 
 
 PARTS = {"realistic": realistic, "combined": combined, "timeline": timeline, "report": report}

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 import munflow as mf
+
+from timing import best_of
 
 
 @dataclass
@@ -175,15 +176,6 @@ CASES = [
         scenario_numpy,
     ),
 ]
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
-    best, out = math.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def compare(case: Case, n: int, repeat: int, sampling: str = "mc") -> None:

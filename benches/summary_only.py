@@ -35,9 +35,9 @@ def _side(mode: str, n: int, seed: int, threads: int | None) -> None:
     import resource
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from compare_numpy import munflow_model
-
     import munflow as mf
+
+    from compare_numpy import munflow_model
 
     def rss() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
