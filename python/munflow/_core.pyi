@@ -482,6 +482,8 @@ class TimelineSpec:
         """Every law by field path, with the defaults of missing fields."""
     def draws(self) -> dict[str, Expr]:
         """The draws that are one for the whole timeline, by name."""
+    def statement(self, name: str, resolve: Callable[[str], Expr | float]) -> Observation:
+        """The dated statement ``name``, reading what ``resolve(path)`` gives."""
     def series(self) -> list[str]:
         """The series a run gives, in order."""
     def periods(self) -> int: ...

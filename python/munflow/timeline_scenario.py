@@ -60,7 +60,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import munflow._core as _core
-from munflow import evidence as ev
 from munflow.located import located_model_error
 from munflow.statements import counted_to
 from munflow.timeline import Series, Timeline, TimelineModel
@@ -98,7 +97,7 @@ class TimelineScenario:
         self.timeline = Timeline(periods["start"], periods["end"], periods.get("period", "month"))
         self.munitions = list(doc.get("munitions", {}))
         try:
-            self.model = _Builder(self.timeline, spec.laws(), spec.draws()).model(doc)
+            self.model = _Builder(self.timeline, spec).model(doc)
         except _FieldError as err:
             line = spec.line_of(err.path)
             raise _core._scenario_error(str(err), err.path, self.origin, line) from None
@@ -275,11 +274,11 @@ class _Builder:
     """The series of a checked timeline file: channels' flows, munitions'
     deliveries, stocks, and the dated statements on them."""
 
-    def __init__(
-        self, timeline: Timeline, laws: Mapping[str, Any], draws: Mapping[str, Any]
-    ) -> None:
+    def __init__(self, timeline: Timeline, spec: _core.TimelineSpec) -> None:
         self.tl = timeline
-        self.laws = laws
+        self.spec = spec
+        self.laws = spec.laws()
+        draws = spec.draws()
         # The draws one for the whole run, built by the scenario reader (the
         # mix's shares, counted voyages, correlated inputs): a series holds
         # the same draw in every period.
@@ -391,13 +390,11 @@ class _Builder:
         return self.tl.draw(f"{channel}.{what}", lambda r: _core.poisson(r), rate * active)
 
     def _statement(self, name: str, spec: Mapping[str, Any], outputs: Mapping[str, Any]) -> Any:
-        """A statement (the file's ``[evidence.NAME]``) as an observation:
-        series are read at its date, inputs (one draw for the whole
-        timeline) as they are."""
+        """A statement (the file's ``[evidence.NAME]``) as an observation,
+        built by the reader that builds ordinary files' evidence: series are
+        read at its date, inputs (one draw for the whole timeline) as they are."""
 
-        def node(ref: Any) -> Any:
-            if not isinstance(ref, str):
-                return float(ref)
+        def node(ref: str) -> Any:
             if ref not in outputs:
                 return self.inputs[ref].items[0]
             # The reader has checked the dates (src/scenario/timeline.rs); only
@@ -415,65 +412,4 @@ class _Builder:
                 at = _core.named(at, f"{ref}[{label}]")
             return at
 
-        kind = spec["kind"]
-        if kind == "count":
-            return ev.count(int(spec["k"]), n=node(spec["n"]), p=node(spec["p"]), name=name)
-        if kind == "poisson":
-            return ev.poisson(int(spec["k"]), rate=node(spec["rate"]), name=name)
-        if kind == "serial_numbers":
-            total, first = node(spec["total"]), spec.get("first", 1)
-            return ev.serial_numbers(spec["seen"], total=total, first=first, name=name)
-        if kind == "image_count":
-            return ev.image_count(
-                int(spec["k"]),
-                n=node(spec["n"]),
-                p=node(spec["p"]),
-                false_positives=node(spec["false_positives"]),
-                p_double=node(spec["p_double"]),
-                name=name,
-            )
-        if kind == "sightings":
-            return ev.sightings(
-                spec["counts"],
-                total=node(spec["total"]),
-                lists=spec["lists"],
-                interactions=spec.get("interactions"),
-                unit=spec.get("unit", "vessels"),
-                name=name,
-            )
-        quantity = node(spec["quantity"])
-        if kind == "paired":
-            # The further conversions, in order: the reader has checked
-            # that each per_unit_N comes with its converted_N.
-            suffixes = [s for s in ("", "_2", "_3") if f"converted{s}" in spec]
-            return ev.paired(
-                quantity,
-                float(spec["value"]),
-                converted=[float(spec[f"converted{s}"]) for s in suffixes],
-                per_unit=[node(spec[f"per_unit{s}"]) for s in suffixes],
-                rel_error=spec.get("rel_error"),
-                sd=spec.get("sd"),
-                level=float(spec.get("level", 0.9)),
-                conversion_rel_error=spec.get("conversion_rel_error"),
-                conversion_sd=spec.get("conversion_sd"),
-                name=name,
-            )
-        if kind == "measured":
-            return ev.measured(
-                quantity,
-                float(spec["value"]),
-                rel_error=spec.get("rel_error"),
-                sd=spec.get("sd"),
-                level=float(spec.get("level", 0.9)),
-                error=spec.get("error", "lognormal"),
-                name=name,
-            )
-        if kind == "at_least":
-            return ev.at_least(quantity, float(spec["value"]), name=name)
-        if kind == "at_most":
-            return ev.at_most(quantity, float(spec["value"]), name=name)
-        if kind == "between":
-            return ev.between(quantity, float(spec["lower"]), float(spec["upper"]), name=name)
-        # The reader refuses kinds it does not know; a kind it learns
-        # without an arm here must not pass for another.
-        raise _FieldError(f"evidence.{name}.kind", f"timeline files cannot build {kind!r} yet")
+        return self.spec.statement(name, node)

@@ -4,9 +4,13 @@
 
 use super::dists::make_dist;
 use super::errors::IntoPy;
+use super::expr::Expr;
+use super::observations::PyObservation;
+use crate::expr::Node;
 use crate::scenario::{line_of_path, DistSpec, Format, Origin, TimelineScenario};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::cell::RefCell;
 
 /// A timeline file, read and checked. Python code uses
 /// `munflow.TimelineScenario`, which wraps this.
@@ -85,6 +89,31 @@ impl TimelineSpec {
             out.set_item(name, super::rate_process::wrap(py, node)?)?;
         }
         Ok(out)
+    }
+
+    /// The dated statement `name` as an observation, built by the reader
+    /// that builds ordinary files' evidence: `resolve(path)` gives the
+    /// expression a path names (a series at the statement's date, or an
+    /// input, a number where it is known); an exception it raises comes back as it is.
+    fn statement(&self, name: &str, resolve: &Bound<'_, PyAny>) -> PyResult<PyObservation> {
+        let raised: RefCell<Option<PyErr>> = RefCell::new(None);
+        let node = |path: &str| -> Result<Node, String> {
+            // An input known exactly is a number.
+            let expr = resolve.call1((path,)).and_then(|x| match x.cast::<Expr>() {
+                Ok(e) => Ok(e.get().node.clone()),
+                Err(_) => Ok(Node::constant(x.extract::<f64>()?)),
+            });
+            expr.map_err(|err| {
+                let message = err.to_string();
+                raised.borrow_mut().get_or_insert(err);
+                message
+            })
+        };
+        let built = self.inner.statement(name, &node);
+        if let Some(err) = raised.into_inner() {
+            return Err(err);
+        }
+        Ok(PyObservation::new_from(built.py_err()?))
     }
 
     /// The series a run gives, in order.

@@ -70,7 +70,8 @@ use super::validate::{
 };
 use crate::dist::poisson::MAX_RATE as POISSON_MAX_RATE;
 use crate::dist::Quantile;
-use crate::error::Result as Built;
+use crate::error::{Error, Result as Built};
+use crate::evidence::Observation;
 use crate::expr::Node;
 use crate::timeline::{Params, ProcessError, RateProcess};
 use std::collections::HashMap;
@@ -410,6 +411,39 @@ impl TimelineScenario {
             }
         }
         out
+    }
+
+    /// The dated statement `[evidence.NAME]` as an observation, by the
+    /// reader that builds ordinary files' evidence: `resolve` gives the node
+    /// a path names (a series read at the statement's date, or an input);
+    /// numbers are constants. Errors name the statement's field.
+    ///
+    /// ```
+    /// use munflow::expr::Node;
+    /// use munflow::scenario::{load_timeline, Format, Origin};
+    /// let text = "[timeline]\nstart = \"2024-01\"\nend = \"2024-03\"\n\
+    ///     [channels.rail]\nvoyages_per_period = 10\ncontainers_per_voyage = 50\n\
+    ///     [evidence.said]\nkind = \"at_least\"\nquantity = \"cumulative.containers\"\n\
+    ///     date = \"2024-03\"\nvalue = 1000\n";
+    /// let file = load_timeline(text, Format::Toml, &Origin::file("t.toml")).unwrap();
+    /// let obs = file.statement("said", &|_| Ok(Node::constant(1500.0))).unwrap();
+    /// assert_eq!(obs.kind.name(), "at_least");
+    /// ```
+    pub fn statement(
+        &self,
+        name: &str,
+        resolve: &dyn Fn(&str) -> Result<Node, String>,
+    ) -> Built<Observation> {
+        let at = |field: &str| format!("evidence.{name}.{field}");
+        let spec = self
+            .evidence
+            .get(name)
+            .ok_or_else(|| Error::at_field(at("kind"), "no such statement in the file"))?;
+        spec.observation(name, &|r: &Reference| match r {
+            Reference::Number(x) => Ok(Node::constant(*x)),
+            Reference::Path(p) => resolve(p),
+        })
+        .map_err(|(field, message)| Error::at_field(at(field), message))
     }
 }
 
