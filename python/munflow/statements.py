@@ -5,11 +5,14 @@ otherwise: ``about="2024-02"`` for a figure published in March about
 February (a reporting lag: it counts to the end of ``about``), or
 ``as_of="2024-03-15"`` for a figure as of a day (the total at the end of
 the period before plus the share of the period's flow that the days up to
-it make). ``date`` stays when the statement was made: a back-test
+it make). ``since="2023-10"`` makes it a figure for a window: what
+arrived from the start of October to where it counts to (a production
+lot's deliveries, "2,000 containers since October"). ``date`` stays when
+the statement was made: a back-test
 (:func:`munflow.backtest`) uses a statement only after that date.
 
 The same fields, with the same checks, are a timeline file's
-``[evidence.NAME]`` table (``date``, ``about``, ``as_of``)::
+``[evidence.NAME]`` table (``date``, ``about``, ``as_of``, ``since``)::
 
     >>> import munflow as mf
     >>> tl = mf.Timeline("2023-08", "2024-06")
@@ -37,11 +40,29 @@ KINDS = ("measured", "at_least", "at_most")
 
 
 def counted_to(
-    series: Series, date: Any, about: Any = None, as_of: Any = None, *, where: str = ""
+    series: Series,
+    date: Any,
+    about: Any = None,
+    as_of: Any = None,
+    since: Any = None,
+    *,
+    where: str = "",
 ) -> Expr:
     """What a statement made at ``date`` observes of ``series``: its value
     at the end of ``about`` (or of ``date``), or at the end of the day
-    ``as_of``; errors name the field (``where`` says whose)."""
+    ``as_of``; with ``since``, what arrived from the start of that period
+    to there (a running total's growth, or a flow's sum over the window).
+    Errors name the field (``where`` says whose).
+
+    >>> import munflow as mf
+    >>> tl = mf.Timeline("2024-01", "2024-04")
+    >>> made = tl.values([10.0, 20.0, 30.0, 40.0])
+    >>> lot = counted_to(made.cumulative(), "2024-03", since="2024-02")
+    >>> float(mf.run({"lot": lot}, n=1, seed=1)["lot"][0])
+    50.0
+    """
+    if since is not None:
+        return _window(series, date, about, as_of, since, where)
     tl = series.timeline
     said = tl.period_of(date, f"{where}date")
     if about is not None:
@@ -65,13 +86,38 @@ def counted_to(
     return series.as_of(day)
 
 
+def _window(series: Series, date: Any, about: Any, as_of: Any, since: Any, where: str) -> Expr:
+    """What ``series`` (a running total, or the flow it adds up) gained
+    from the start of ``since`` to where the statement counts to."""
+    if series.held and series._flow is None:
+        raise ValueError(
+            f"{where}since counts what arrived in a window, and this series holds a stock "
+            "(what was held at each period's end), not a running total of arrivals"
+        )
+    running = series if series.held else series.cumulative()
+    end = counted_to(running, date, about, as_of, where=where)
+    tl = series.timeline
+    first = tl.period_of(since, f"{where}since")
+    last = tl.period_of(as_of or about or date, f"{where}since")
+    if first > last:
+        raise ValueError(
+            f"{where}since {since} is after {tl.labels[last]}, the period the statement "
+            "counts to: a window starts before it ends"
+        )
+    if first == 0:
+        return end
+    return end - running.at(tl.labels[first - 1])
+
+
 @dataclass(frozen=True)
 class Statement:
     """A dated statement of a series of a timeline model (a running total
     such as ``"cumulative.containers"``): made at ``date``, saying
     ``value``, of ``kind`` "measured" (with ``rel_error`` or ``sd`` at
     ``level``, ``error`` "lognormal" or "normal"), "at_least" or "at_most";
-    counting to the end of ``about`` or of the day ``as_of`` if given.
+    counting to the end of ``about`` or of the day ``as_of`` if given;
+    with ``since``, what arrived from the start of that period to there (a
+    figure for a window: "2,000 containers from October to March").
 
     ``observation(model)`` is the evidence; ``to_come(model)`` the same
     statement without its figure, for ``res.predict``.
@@ -88,6 +134,7 @@ class Statement:
     about: str | None = None
     as_of: str | None = None
     name: str | None = None
+    since: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -118,7 +165,9 @@ class Statement:
                 f"statement {self.label!r}: series {self.series!r} is not a series of the model; "
                 f"its series are: {', '.join(model.series)}"
             )
-        return counted_to(series, self.date, self.about, self.as_of, where=f"{self.label}: ")
+        return counted_to(
+            series, self.date, self.about, self.as_of, self.since, where=f"{self.label}: "
+        )
 
     def observation(self, model: TimelineModel) -> Any:
         """The statement as evidence on ``model``."""

@@ -33,7 +33,8 @@ statements, read into a :class:`~munflow.timeline.TimelineModel`.
     quantity = "cumulative.containers"      # any series: "cumulative.voyages", ...
     date = "2024-03"                        # when it was said; it counts to the end of
     about = "2024-02"                       # this period (optional; default the date's),
-                                            # or to the end of a day: as_of = "2024-03-15"
+                                            # or to the end of a day: as_of = "2024-03-15";
+                                            # since = "2023-10": only what came from then on
     value = 7000
     rel_error = 0.15
 
@@ -394,22 +395,28 @@ class _Builder:
         built by the reader that builds ordinary files' evidence: series are
         read at its date, inputs (one draw for the whole timeline) as they are."""
 
+        since = spec.get("since")
+
         def node(ref: str) -> Any:
             if ref not in outputs:
                 return self.inputs[ref].items[0]
             # The reader has checked the dates (src/scenario/timeline.rs); only
             # Python knows which series are running totals that as_of can split.
             try:
-                at = counted_to(outputs[ref], spec["date"], spec.get("about"), spec.get("as_of"))
+                at = counted_to(
+                    outputs[ref], spec["date"], spec.get("about"), spec.get("as_of"), since
+                )
             except ValueError as err:
-                raise _FieldError(f"evidence.{name}.as_of", f"{ref}: {err}") from None
+                field = "since" if since is not None else "as_of"
+                raise _FieldError(f"evidence.{name}.{field}", f"{ref}: {err}") from None
             if at.name is None:
                 # Labels the node (the same one) for the statement's description.
                 label = (
                     spec.get("as_of")
                     or self.tl.labels[self.tl.period_of(spec.get("about") or spec["date"])]
                 )
-                at = _core.named(at, f"{ref}[{label}]")
+                window = f"{self.tl.labels[self.tl.period_of(since)]}..{label}" if since else label
+                at = _core.named(at, f"{ref}[{window}]")
             return at
 
         return self.spec.statement(name, node)

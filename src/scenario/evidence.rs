@@ -318,6 +318,7 @@ pub(super) fn observations(
             ("date", spec.date),
             ("about", spec.about),
             ("as_of", spec.as_of),
+            ("since", spec.since),
         ] {
             if given.is_some() {
                 return Err(Error::at_field(

@@ -877,20 +877,34 @@ fn check_statement(
 }
 
 /// A dated statement's `about` (the period a figure published later
-/// speaks of) and `as_of` (the day it counts to): inside the timeline,
-/// `about` not after `date`, `as_of` in the period it belongs to.
+/// speaks of), `as_of` (the day it counts to) and `since` (the first
+/// period of a window it counts): inside the timeline, `about` not after
+/// `date`, `as_of` in the period it belongs to, `since` not after `about`
+/// (or `date`).
 fn check_counted_to(s: &TimelineScenario, name: &str, e: &EvidenceSpec) -> Result<(), Issue> {
     let at = |field: &str| ["evidence", name, field].map(String::from);
     let period = s.timeline.period;
-    let (Some(date), dated) = (e.date, e.about.or(e.as_of)) else {
-        return match (e.about, e.as_of) {
-            (Some(_), _) => Err(Issue::at(&at("about"), "about needs the statement's date")),
-            (_, Some(_)) => Err(Issue::at(&at("as_of"), "as_of needs the statement's date")),
-            _ => Ok(()),
-        };
-    };
-    if dated.is_none() {
+    let Some(date) = e.date else {
+        for (field, given) in [("about", e.about), ("as_of", e.as_of), ("since", e.since)] {
+            if given.is_some() {
+                let message = format!("{field} needs the statement's date");
+                return Err(Issue::at(&at(field), message));
+            }
+        }
         return Ok(());
+    };
+    if let Some(since) = e.since {
+        let to = e.about.unwrap_or(date);
+        if !within(s, since) {
+            let message = format!("{since} is {}", outside(s));
+            return Err(Issue::at(&at("since"), message));
+        }
+        if !period.within(since, s.timeline.start, to) {
+            return Err(Issue::at(
+                &at("since"),
+                format!("{since} is after {to}, the period the statement counts to: a window starts before it ends"),
+            ));
+        }
     }
     if let Some(about) = e.about {
         if !within(s, about) {

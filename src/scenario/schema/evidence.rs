@@ -70,6 +70,12 @@ pub struct EvidenceSpec {
     /// proportion to its days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Date>,
+    /// Timeline files: the first period of a window the figure counts
+    /// (a production lot of 2023-10 .. 2024-03: `since = "2023-10"`): what
+    /// a running total added from the start of `since` to where the
+    /// statement counts to. Not after that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Date>,
     /// The reported figure (measured), or the bound (at_least, at_most).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
