@@ -137,3 +137,6 @@ __all__ = [
 ]
 # The distribution families, from the declaration (src/dist/mod.rs).
 __all__ += _families.__all__
+
+# Pickles made before the package was grouped by concept name old module paths.
+from munflow import _old_paths  # noqa: E402, F401
