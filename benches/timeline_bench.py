@@ -19,7 +19,7 @@ import sys
 import time
 
 from munflow import scenarios
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline import TimelineScenario
 
 
 def stretched(months: int) -> TimelineScenario:

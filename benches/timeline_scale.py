@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from munflow import scenarios
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline import TimelineScenario
 
 START = dt.date(2023, 8, 1)
 DAYS_A_MONTH = 365.25 / 12

@@ -45,11 +45,9 @@ from munflow._core import (
     where,
 )
 from munflow._families import *  # noqa: F403 (the families, listed by the declaration)
-from munflow.backtest import Backtest, backtest
 from munflow.cargo import tonnes
 from munflow.dependence import CorrelationRepairWarning, correlate
 from munflow.model import Model, run
-from munflow.provenance import rests_on
 from munflow.results import (
     PosteriorResults,
     PosteriorSummaryResults,
@@ -63,14 +61,21 @@ from munflow.results import (
 from munflow.scenario import Scenario
 from munflow.sensitivity import (
     rank_correlation,
+    rests_on,
     shapley,
     sobol,
     tornado,
     value_of_information,
 )
-from munflow.statements import Statement
-from munflow.timeline import Series, Timeline, TimelineModel
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline import (
+    Backtest,
+    Series,
+    Statement,
+    Timeline,
+    TimelineModel,
+    TimelineScenario,
+    backtest,
+)
 from munflow.words import words
 
 __all__ = [
@@ -132,3 +137,6 @@ __all__ = [
 ]
 # The distribution families, from the declaration (src/dist/mod.rs).
 __all__ += _families.__all__
+
+# Pickles made before the package was grouped by concept name old module paths.
+from munflow import _old_paths  # noqa: E402, F401

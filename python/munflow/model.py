@@ -12,7 +12,7 @@ from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
 from munflow.results.base import DEFAULT_QUANTILES, Results
 from munflow.results.summary import SummaryResults, run_summary
-from munflow.sensitivity import SensitivityMethods, Subject
+from munflow.sensitivity.analyses import SensitivityMethods, Subject
 
 
 class Model(SensitivityMethods):

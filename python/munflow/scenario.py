@@ -33,10 +33,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from munflow import _core, atomic
+from munflow import _core
 from munflow._core import Expr, ModelError
 from munflow.evidence import Observation
-from munflow.located import located_model_error
+from munflow.io import atomic
+from munflow.io.located import located_model_error
 from munflow.model import DEFAULT_SAMPLES, Model
 from munflow.results.base import Results
 from munflow.results.grouped import (
@@ -48,7 +49,7 @@ from munflow.results.grouped import (
     output_info,
 )
 from munflow.results.posterior import PosteriorResults
-from munflow.sensitivity import SensitivityMethods, Subject
+from munflow.sensitivity.analyses import SensitivityMethods, Subject
 
 __all__ = [
     "COMPARED",
@@ -60,13 +61,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from munflow.timeline_scenario import TimelineScenario
+    from munflow.timeline.scenario import TimelineScenario
 
 
 def _scenario_of(spec: Any, origin: str) -> Scenario | TimelineScenario:
     """The scenario object of a checked file of either dialect."""
     if isinstance(spec, _core.TimelineSpec):
-        from munflow.timeline_scenario import TimelineScenario
+        from munflow.timeline.scenario import TimelineScenario
 
         return TimelineScenario(spec)
     return Scenario(spec, origin=origin)
@@ -131,7 +132,7 @@ class Scenario(SensitivityMethods):
         if not isinstance(data, Mapping):
             raise TypeError(f"a scenario dict must be a mapping, got {type(data).__name__}")
         if "timeline" in data:
-            from munflow.timeline_scenario import TimelineScenario
+            from munflow.timeline.scenario import TimelineScenario
 
             return TimelineScenario.from_dict(data, origin=origin)
         return cls(_core.ScenarioSpec.from_dict(data, origin), origin=origin)

@@ -2,7 +2,7 @@
 //! channels and dated statements. The same reader as every scenario file:
 //! unknown keys refused with the nearest valid names, every value checked
 //! where it is written. The graph of series is built in Python
-//! (`munflow.timeline_scenario`) from what this module validates.
+//! (`munflow.timeline.scenario`) from what this module validates.
 //!
 //! ```toml
 //! [timeline]

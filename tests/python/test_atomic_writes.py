@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 import munflow as mf
-from munflow import atomic, cli, report, timeline_scenario
+from munflow import cli, report
+from munflow.io import atomic
+from munflow.timeline import scenario as timeline_scenario
 
 SCENARIOS = Path(mf.__file__).parent / "scenarios"
 PREVIOUS = b"the previous file"

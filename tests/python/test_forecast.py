@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 import munflow as mf
-from munflow.forecast import Prediction, crps
+from munflow.evidence.forecast import Prediction, crps
 
 
 def test_the_prediction_of_a_measured_figure_is_the_lognormal_convolution():

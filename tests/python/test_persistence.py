@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import munflow as mf
+from munflow._old_paths import MOVED
 
 
 def round_trip(obj):
@@ -144,3 +145,19 @@ def test_constants_pickle():
         back = pickle.loads(pickle.dumps(c))
         assert isinstance(back, mf.Distribution)
         assert back.mean() == c.mean() and back.name == c.name
+
+
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_a_pickle_naming_a_module_path_of_before_the_subpackages_loads(old):
+    # A pickle names a class, or the function that rebuilds an object, by
+    # module path: one made when the package was flat says, for instance,
+    # `munflow.sensitivity_results.SobolIndices` (protocol 2 spells it
+    # "c<module>\n<name>\n").
+    module = MOVED[old]
+    defined = [v for v in vars(module).values() if callable(v) and v.__module__ == module.__name__]
+    assert defined, module.__name__
+    for obj in defined:
+        blob = pickle.dumps(obj, protocol=2)
+        then = blob.replace(f"c{module.__name__}\n".encode(), f"cmunflow.{old}\n".encode())
+        assert then != blob
+        assert pickle.loads(then) is obj

@@ -218,7 +218,7 @@ def test_what_it_rests_on_gives_two_sources_two_labels():
     """Two sources sharing their first 60 characters were one label twice."""
     import pandas as pd
 
-    from munflow.provenance import RestsOn
+    from munflow.sensitivity.provenance import RestsOn
 
     common = "June 2024 analysis of Russia's sabotage of UN sanctions on North Korea"
     table = RestsOn(
@@ -235,7 +235,7 @@ def test_what_it_rests_on_gives_two_sources_two_labels():
 
 
 def test_a_share_estimated_below_zero_is_within_noise():
-    from munflow.report import _share
+    from munflow.report.page import _share
 
     assert _share(-0.012, 0.05) == "within noise"
     assert _share(0.31, 0.04) == "31% ± 4%"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import munflow as mf
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline import TimelineScenario
 
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
 

@@ -15,7 +15,7 @@ from browser_check import check_page, chromium  # noqa: E402  (tests/python is o
 
 import munflow as mf
 from munflow import cli, scenarios
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline import TimelineScenario
 
 #: Where screenshots are kept for a person to look at.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "target" / "test-artifacts"

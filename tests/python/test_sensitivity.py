@@ -254,7 +254,7 @@ def test_results_are_tables_in_salibs_manner():
     import matplotlib
 
     matplotlib.use("Agg")
-    from munflow.sensitivity_results import SobolIndices
+    from munflow.sensitivity.tables import SobolIndices
 
     x = [mf.uniform(0, 1 + i, name=f"x{i}") for i in range(70)]
     model = mf.Model({"y": sum(x[1:], x[0])})

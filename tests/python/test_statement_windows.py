@@ -16,7 +16,7 @@ from scipy import stats
 from scipy.special import gammaln
 
 import munflow as mf
-from munflow.statements import counted_to
+from munflow.timeline.statements import counted_to
 
 BASE = """
 [timeline]

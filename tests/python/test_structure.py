@@ -114,3 +114,19 @@ def test_the_bindings_have_no_module_cycle():
     # __init__-like mod.rs registers everything; it is the root, not a cycle.
     graph = {k: v - {"mod"} for k, v in binding_imports().items() if k != "mod"}
     assert cycles(graph) == [], cycles(graph)
+
+
+def test_each_subpackage_says_its_one_job_first():
+    for init in sorted(PACKAGE.rglob("__init__.py")):
+        tree = ast.parse(init.read_text())
+        doc = ast.get_docstring(tree)
+        assert doc and doc.strip(), f"{init.relative_to(PACKAGE)} opens without a docstring"
+
+
+def test_no_flat_module_is_named_as_a_part_of_another():
+    # `timeline_cli.py` beside `timeline.py` (or `timeline/`) is a folder spelt
+    # as a prefix: the concept's modules belong in its subpackage.
+    flat = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
+    concepts = flat | {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    prefixed = sorted(m for m in flat for c in concepts if m.startswith(f"{c}_"))
+    assert prefixed == [], prefixed

@@ -306,7 +306,7 @@ containers_per_voyage = 10
 
 
 def test_a_timeline_file_gives_hand_computed_totals() -> None:
-    from munflow.timeline_scenario import TimelineScenario
+    from munflow.timeline import TimelineScenario
 
     sc = TimelineScenario(TIMELINE_FILE, "two_ports.toml")
     res = sc.run(20_000, seed=1, store_inputs=False)
@@ -343,14 +343,14 @@ def test_a_timeline_file_gives_hand_computed_totals() -> None:
     ],
 )
 def test_timeline_file_errors_name_the_line_and_field(edit: tuple[str, str], message: str) -> None:
-    from munflow.timeline_scenario import TimelineScenario
+    from munflow.timeline import TimelineScenario
 
     with pytest.raises(mf.ScenarioError, match=re.escape(message)):
         TimelineScenario(TIMELINE_FILE.replace(*edit), "two_ports.toml")
 
 
 def test_a_statement_dated_outside_the_timeline_is_a_located_error() -> None:
-    from munflow.timeline_scenario import TimelineScenario
+    from munflow.timeline import TimelineScenario
 
     text = (
         TIMELINE_FILE
@@ -374,9 +374,7 @@ def test_the_bundled_timeline_runs_from_the_cli(capsys: pytest.CaptureFixture[st
     assert cli.main(["run", path, "-n", "1000", "--seed", "3", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "quantity,period,date,mean,sd,p5,p50,p95"
-    assert len(lines) == 1 + 23 * len(
-        mf.timeline_scenario.TimelineScenario.from_file(path).model.series
-    )
+    assert len(lines) == 1 + 23 * len(mf.TimelineScenario.from_file(path).model.series)
 
 
 def long_chain(days: int) -> tuple[mf.Timeline, Series, Series]:

@@ -15,7 +15,7 @@ import pytest
 
 import munflow as mf
 from munflow import cli, scenarios
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline import TimelineScenario
 
 BUNDLED = scenarios.path("dprk_russia_timeline")
 TEXT = BUNDLED.read_text(encoding="utf-8")

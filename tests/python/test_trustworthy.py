@@ -23,6 +23,7 @@ import pytest
 
 import munflow as mf
 from munflow import cli
+from munflow.cli import commands
 
 BUNDLED = mf.scenarios.path("dprk_russia_2023_2024")
 
@@ -262,7 +263,7 @@ def test_12_an_interrupted_render_leaves_the_output_file_intact(tmp_path, monkey
     def interrupted(res: object, out: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(cli.__dict__, "_csv", interrupted)
+    monkeypatch.setitem(commands.__dict__, "_csv", interrupted)
     status = cli.main(["run", str(BUNDLED), "-n", "2000", "--format", "csv", "-o", str(target)])
     assert status == 130
     assert target.read_text() == "the previous results\n"

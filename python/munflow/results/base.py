@@ -300,7 +300,7 @@ class Results(Answers, SensitivityMethods):
         (``res.predict(mf.evidence.measured(cum.at("2024-10"), rel_error=0.15))``);
         a :class:`munflow.forecast.Prediction` with ``percentile_of``,
         ``prob_above``, ``words_above``, ``quantiles`` and ``summary``."""
-        from munflow.forecast import Prediction
+        from munflow.evidence.forecast import Prediction
 
         return Prediction(self, statement)
 
@@ -308,7 +308,7 @@ class Results(Answers, SensitivityMethods):
         """Where a new statement (with its figure) falls in what these
         results predict for it, before it is used: percentile, two-sided
         p and words (see :func:`munflow.forecast.surprise`)."""
-        from munflow.forecast import surprise
+        from munflow.evidence.forecast import surprise
 
         return surprise(self, statement)
 
@@ -376,7 +376,7 @@ class Results(Answers, SensitivityMethods):
         return f"munflow results: n={self.n:,}, seed={self.seed}\n{table}"
 
     def _repr_html_(self) -> str:
-        from munflow.display import results_html
+        from munflow.report.display import results_html
 
         return results_html(self)
 

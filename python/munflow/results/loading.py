@@ -42,7 +42,7 @@ from munflow.results.summary import PosteriorSummaryResults, SummaryResults
 from munflow.results.timeline import TimelineResults, column
 from munflow.scenario import Scenario
 from munflow.timeline import Series, Timeline, TimelineModel
-from munflow.timeline_scenario import TimelineScenario
+from munflow.timeline.scenario import TimelineScenario
 
 #: The largest metadata member read (its JSON holds the model's graph and the
 #: scenario's text: a few hundred kilobytes for the largest scenarios).

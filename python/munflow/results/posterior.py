@@ -30,7 +30,7 @@ from munflow.results.base import DEFAULT_QUANTILES, Results, quantile_label
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from munflow.evidence_checks import EvidenceCheck, Shifts
+    from munflow.evidence.checks import EvidenceCheck, Shifts
     from munflow.results.protocols import RunnableModel
 
 
@@ -406,14 +406,14 @@ class PosteriorResults(Results):
     def check_evidence(self, *, level: float = 0.01, n_check: int = 20_000) -> EvidenceCheck:
         """Whether the observations agree with each other and with the
         assumptions; see :func:`munflow.evidence_checks.check_evidence`."""
-        from munflow.evidence_checks import check_evidence
+        from munflow.evidence.checks import check_evidence
 
         return check_evidence(self, level=level, n_check=n_check)
 
     def shifts(self, output: str | None = None, *, n_check: int = 20_000) -> Shifts:
         """How much each observation moved each output; see
         :func:`munflow.evidence_checks.shifts`."""
-        from munflow.evidence_checks import shifts
+        from munflow.evidence.checks import shifts
 
         return shifts(self, output, n_check=n_check)
 
@@ -445,6 +445,6 @@ class PosteriorResults(Results):
         return head + "\n" + self.summary().to_string()
 
     def _repr_html_(self) -> str:
-        from munflow.display import posterior_html
+        from munflow.report.display import posterior_html
 
         return posterior_html(self)

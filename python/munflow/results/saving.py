@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from munflow import _core
-from munflow.atomic import replacing
+from munflow.io.atomic import replacing
 
 if TYPE_CHECKING:
     from munflow.results.protocols import Samples, Summary, Timeline

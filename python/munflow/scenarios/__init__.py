@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from munflow.scenario import Scenario
-    from munflow.timeline_scenario import TimelineScenario
+    from munflow.timeline.scenario import TimelineScenario
 
 #: The scenario ``munflow demo`` runs.
 DEMO = "dprk_russia_2023_2024"

@@ -16,7 +16,7 @@ applied::
     >>> 0 < october.prob_above(5_000) < 1
     True
 
-Where a figure falls is the same quantity :func:`munflow.evidence_checks.check_evidence`
+Where a figure falls is the same quantity :func:`munflow.evidence.checks.check_evidence`
 reads for its leave-one-out p-values: each row's predictive tail (computed
 in the Rust core for every kind of observation), averaged with the rows'
 weights. So the surprise of a statement before it is used and its
@@ -35,9 +35,9 @@ import pandas as pd
 from munflow import _core
 from munflow import evidence as ev
 from munflow._core import Expr, Observation
+from munflow.evidence.to_come import StatementToCome
 from munflow.formatting import readable
 from munflow.results import weighted
-from munflow.statement_to_come import StatementToCome
 
 if TYPE_CHECKING:
     from munflow.results.protocols import Samples

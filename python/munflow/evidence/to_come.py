@@ -1,5 +1,5 @@
 """A statement whose figure is not known yet, for ``res.predict`` (see
-:mod:`munflow.forecast`): ``mf.evidence.measured(quantity, rel_error=0.15)``
+:mod:`munflow.evidence.forecast`): ``mf.evidence.measured(quantity, rel_error=0.15)``
 without a value."""
 
 from __future__ import annotations

@@ -27,8 +27,9 @@ from typing import Any
 
 import pandas as pd
 
-from munflow import _core, atomic
+from munflow import _core
 from munflow.formatting import readable
+from munflow.io import atomic
 from munflow.words import words
 
 #: The quantiles of the report's tables.
@@ -237,7 +238,7 @@ class Page:
             return ""
         import matplotlib.pyplot as plt
 
-        from munflow.provenance import rests_on
+        from munflow.sensitivity.provenance import rests_on
 
         # A summary-only run keeps no model: its scenario is the model.
         subject = self.res if hasattr(self.res, "model") else self.scenario
@@ -407,7 +408,7 @@ def _chart_groups(res: Any, scenario: Any) -> dict[str, list[str]]:
 
 
 def _headline_series(res: Any) -> list[str]:
-    from munflow.timeline_cli import HEADLINE
+    from munflow.cli.timeline import HEADLINE
 
     series = res.model.series
     return [s for s in HEADLINE if s in series] or series[:4]

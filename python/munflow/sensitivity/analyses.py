@@ -23,7 +23,7 @@ Every function takes a :class:`munflow.Model`, a dict of outputs, a single
 expression, a :class:`munflow.Results` (rank correlation and value of
 information then reuse its samples) or a :class:`munflow.Scenario`: anything
 with an ``_analysis_subject()`` method returning a :class:`Subject`. Results
-are tables in SALib's manner (see :mod:`munflow.sensitivity_results`)::
+are tables in SALib's manner (see :mod:`munflow.sensitivity.tables`)::
 
     import munflow as mf
 
@@ -53,7 +53,7 @@ from munflow import _core
 from munflow._core import Expr
 from munflow.outputs import DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
-from munflow.sensitivity_results import (
+from munflow.sensitivity.tables import (
     RankCorrelation,
     ShapleyEffects,
     SobolIndices,
@@ -203,7 +203,7 @@ def sobol(
 ) -> SobolIndices:
     """Sobol indices of one output: the share of its variance due to each input.
 
-    Returns a :class:`~munflow.sensitivity_results.SobolIndices` table.
+    Returns a :class:`~munflow.sensitivity.tables.SobolIndices` table.
     ``S1`` is an input's first-order index (its effect alone: the share of the
     variance that knowing it would remove), ``ST`` its total index (with every
     interaction it takes part in: the share left if everything else were
@@ -322,7 +322,7 @@ def shapley(
 ) -> ShapleyEffects:
     """Shapley effects of one output: each input's fair share of its variance.
 
-    Returns a :class:`~munflow.sensitivity_results.ShapleyEffects` table with
+    Returns a :class:`~munflow.sensitivity.tables.ShapleyEffects` table with
     columns ``Sh`` (the share; the shares sum to 1) and ``Sh_conf`` (bootstrap
     confidence half-width at ``conf_level``). Unlike Sobol indices, Shapley
     effects stay meaningful when inputs are correlated: an input's share is

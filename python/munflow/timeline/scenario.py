@@ -61,9 +61,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import munflow._core as _core
-from munflow.located import located_model_error
-from munflow.statements import counted_to
-from munflow.timeline import Series, Timeline, TimelineModel
+from munflow.io.located import located_model_error
+from munflow.timeline.series import Series, Timeline, TimelineModel
+from munflow.timeline.statements import counted_to
 
 
 class TimelineScenario:

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from munflow.formatting import ReadableTable
-from munflow.statements import Statement
-from munflow.timeline import TimelineModel, _parse
+from munflow.timeline.series import TimelineModel, _parse
+from munflow.timeline.statements import Statement
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

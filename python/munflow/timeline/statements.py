@@ -33,7 +33,7 @@ from typing import Any
 
 from munflow import evidence as ev
 from munflow._core import Expr
-from munflow.timeline import Series, Timeline, TimelineModel, _parse
+from munflow.timeline.series import Series, Timeline, TimelineModel, _parse
 
 #: The kinds a dated statement of a running total can be.
 KINDS = ("measured", "at_least", "at_most")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from munflow.formatting import ReadableTable
-from munflow.sensitivity import shapley
+from munflow.sensitivity.analyses import shapley
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

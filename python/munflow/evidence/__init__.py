@@ -38,6 +38,13 @@ Kinds of observation:
 Every argument that names a quantity (``n``, ``p``, ``rate``, ``quantity``, ``total``)
 takes an expression of the model, derived ones included: the containers the
 voyage model implies can be "measured" by the minister's figure.
+
+This package is evidence's one place: the functions above are its face, and
+beside them are :mod:`~munflow.evidence.checks` (do the sources agree, and
+what did each one change: ``res.check_evidence()``, ``res.shifts()``),
+:mod:`~munflow.evidence.forecast` (what the next statement will say:
+``res.predict(...)``, ``res.surprise(...)``) and
+:mod:`~munflow.evidence.to_come` (a statement whose figure is not known yet).
 """
 
 from __future__ import annotations
@@ -135,11 +142,11 @@ def measured(
     'measured: containers = 7,000 (errors in proportion, log-scale sd 0.085)'
 
     Without ``value`` it is a statement to come, for ``res.predict``
-    (see :mod:`munflow.forecast`).
+    (see :mod:`munflow.evidence.forecast`).
     """
     figures = {"rel_error": rel_error, "sd": sd, "level": level, "error": error}
     if value is None:
-        from munflow.statement_to_come import StatementToCome
+        from munflow.evidence.to_come import StatementToCome
 
         def stated(figure: float) -> Observation:
             return measured(quantity, figure, name=name, **figures)

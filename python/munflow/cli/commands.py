@@ -24,9 +24,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from munflow import atomic, scenarios
+from munflow import scenarios
 from munflow._core import ScenarioError
 from munflow.formatting import readable
+from munflow.io import atomic
 from munflow.results.posterior import PosteriorResults
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.words import DEFAULT_SCALE, SCALES, describe, samples_behind
@@ -211,7 +212,7 @@ def _seed(text: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     sc = Scenario.from_file(args.file)
     if not isinstance(sc, Scenario):
-        from munflow import timeline_cli
+        from munflow.cli import timeline as timeline_cli
 
         args.every = args.every or 1
         return _write(timeline_cli.render(sc, args), args)
@@ -457,7 +458,3 @@ def _problem_lines(err: BaseException) -> list[str]:
     if isinstance(err, ScenarioError) and len(getattr(err, "errors", ())) > 1:
         return [" ".join(line.split()) for line in str(err).splitlines()]
     return [_one_line(err)]
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m munflow.cli ARGS``: the ``munflow`` command."""
+
+import sys
+
+from munflow.cli.commands import main
+
+sys.exit(main())
