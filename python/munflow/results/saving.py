@@ -100,9 +100,9 @@ def save(res: Samples | Summary | Timeline, path: str | os.PathLike[str]) -> Pat
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     timeline = None
-    if hasattr(res, "timeline") and hasattr(res, "results"):
+    if getattr(res, "timeline", None) is not None:
         timeline, res = _timeline(res), res.results  # type: ignore[union-attr]
-    if hasattr(res, "_raw"):
+    if res.keeps_samples:
         meta, arrays = _samples(res)  # type: ignore[arg-type]
     else:
         meta, arrays = _summary(res, timeline)  # type: ignore[arg-type]
