@@ -59,7 +59,10 @@ class Results(SensitivityMethods):
     scenario's: grouped ``summary``, ``compare``). Every results object has
     every method; one its parts cannot answer raises a TypeError (a question
     for a posterior, a timeline or a scenario) or a ValueError (a question
-    that needs the draws a summary-only run did not keep) saying why.
+    that needs the draws a summary-only run did not keep) saying why; a
+    fact of a part they lack (``res.method``, ``res.ess`` without evidence)
+    raises an AttributeError saying why, so ``getattr(res, "ess", None)``
+    tells whether there is one.
 
     ``isinstance(res, munflow.Results)`` is true of every results object,
     summary-only ones included; the kinds (``PosteriorResults``,
