@@ -75,13 +75,8 @@ from munflow.cluster import (
     sobol_evaluations,
 )
 from munflow.outputs import DEFAULT_QUANTILES, as_outputs
-from munflow.results.summary import (
-    _EVENT,
-    PosteriorSummaryResults,
-    SummaryResults,
-    _checked_events,
-    _results,
-)
+from munflow.results.core import Results
+from munflow.results.make import _EVENT, _checked_events, _results, summary_posterior
 
 if TYPE_CHECKING:  # a protocol: munflow.model imports this module for Model.run(client=)
     from munflow.results.protocols import RunnableModel
@@ -124,7 +119,7 @@ def run(
     allow_nan: bool = False,
     method: str = "auto",
     min_ess: float = 0.1,
-) -> SummaryResults | DaskColumns:
+) -> Results | DaskColumns:
     """Run ``model`` (a :class:`munflow.Model`, a :class:`munflow.Scenario`
     or a dict of outputs) for ``n`` samples on a Dask cluster.
 
@@ -255,7 +250,7 @@ def run(
     res = _results(n, seed, outputs, named, job.summaries(), qs)
     if not evidence:
         return res
-    return PosteriorSummaryResults(res, observations=names, diagnostics=job.diagnostics())
+    return summary_posterior(res, observations=names, diagnostics=job.diagnostics())
 
 
 def _pass_task(

@@ -8,10 +8,11 @@ from typing import Any
 from munflow import _core
 from munflow._core import Expr
 from munflow.evidence import Observation
-from munflow.outputs import DEFAULT_SAMPLES, as_outputs
+from munflow.outputs import DEFAULT_QUANTILES, DEFAULT_SAMPLES, as_outputs
 from munflow.progress import progress_callback
-from munflow.results.base import DEFAULT_QUANTILES, Results
-from munflow.results.summary import SummaryResults, run_summary
+from munflow.results import make
+from munflow.results.core import Results
+from munflow.results.make import run_summary
 from munflow.sensitivity.analyses import SensitivityMethods, Subject
 
 
@@ -86,7 +87,7 @@ class Model(SensitivityMethods):
         quantiles: Sequence[float] = DEFAULT_QUANTILES,
         events: Mapping[str, Expr] | None = None,
         client: Any = None,
-    ) -> Results | SummaryResults | Any:
+    ) -> Results | Any:
         """Draw ``n`` samples of every output.
 
         Parameters
@@ -164,8 +165,6 @@ class Model(SensitivityMethods):
                 "use res.prob(event) after the run"
             )
         if self._evidence:
-            from munflow.results.posterior import PosteriorResults
-
             post = _core._run_posterior(
                 self._outputs,
                 list(self._evidence),
@@ -179,7 +178,7 @@ class Model(SensitivityMethods):
                 min_ess=0.01 if min_ess is None else min_ess,
                 max_stages=max_stages,
             )
-            return PosteriorResults(post, self, threads=threads, allow_nan=allow_nan)
+            return make.of_posterior(post, self, threads=threads, allow_nan=allow_nan)
         raw = _core._run(
             self._outputs,
             n,
@@ -189,7 +188,7 @@ class Model(SensitivityMethods):
             allow_nan=allow_nan,
             progress=progress_callback(progress),
         )
-        return Results(raw, self, threads=threads, allow_nan=allow_nan)
+        return make.of_samples(raw, self, threads=threads, allow_nan=allow_nan)
 
     def __repr__(self) -> str:
         names = ", ".join(name for name, _ in self._outputs)

@@ -39,16 +39,14 @@ from munflow.evidence import Observation
 from munflow.io import atomic
 from munflow.io.located import located_model_error
 from munflow.model import DEFAULT_SAMPLES, Model
-from munflow.results.base import Results
-from munflow.results.grouped import (
-    COMPARED,
+from munflow.results.core import Results
+from munflow.results.facets import (
     ScenarioPosteriorResults,
     ScenarioResults,
     ScenarioSummaryResults,
-    comparison_events,
-    output_info,
 )
-from munflow.results.posterior import PosteriorResults
+from munflow.results.grouped import COMPARED, comparison_events, output_info
+from munflow.results.make import grouped
 from munflow.sensitivity.analyses import SensitivityMethods, Subject
 
 __all__ = [
@@ -304,9 +302,7 @@ class Scenario(SensitivityMethods):
 
     # -- running ---------------------------------------------------------
 
-    def run(
-        self, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any
-    ) -> ScenarioResults | ScenarioSummaryResults:
+    def run(self, n: int = DEFAULT_SAMPLES, seed: int | None = None, **options: Any) -> Results:
         """Draw ``n`` samples of every output; options as :meth:`munflow.Model.run`.
 
         With ``store="summary"`` no sample is kept (see
@@ -336,13 +332,9 @@ class Scenario(SensitivityMethods):
             res = model.run(n, seed, **options)
         except ModelError as err:
             raise self._located(err) from None
-        if summary_only:
-            return ScenarioSummaryResults(res, scenario=self, meta=meta, estimates=estimates)
         if not isinstance(res, Results):
             return res  # columns on a cluster: dask arrays by output name
-        if isinstance(res, PosteriorResults):
-            return ScenarioPosteriorResults(res, scenario=self, meta=meta, estimates=estimates)
-        return ScenarioResults(res, scenario=self, meta=meta, estimates=estimates)
+        return grouped(res, scenario=self, meta=meta, estimates=estimates)
 
     def _located(self, err: ModelError) -> ModelError:
         """The error with the file, line and field it was traced to."""

@@ -448,7 +448,7 @@ def test_a_scenario_posterior_saves_and_loads(tmp_path):
     sc = mf.scenarios.load("dprk_russia_2023_2024_combined")
     res = sc.run(3_000, seed=21)
     back = mf.load(res.save(tmp_path / "combined"))
-    assert type(back).__name__ == "ScenarioPosteriorResults"
+    assert isinstance(back, mf.results.ScenarioPosteriorResults)
     assert back.summary().equals(res.summary())
     assert back.observations == res.observations
 

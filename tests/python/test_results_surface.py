@@ -10,6 +10,7 @@ Each is made once at small n; every public question is asked of each.
 from __future__ import annotations
 
 import importlib.util
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -146,15 +147,116 @@ def test_percentile_of(made, kind):
     assert 40 <= res.percentile_of(output, median) <= 60
 
 
+def _parts(kind: str) -> set[str]:
+    """The parts results of a kind hold."""
+    names = {"posterior": "posterior", "summary": "summary", "timeline": "time"}
+    parts = {part for word, part in names.items() if word in kind}
+    return parts | ({"grouping"} if kind.startswith("scenario") else set())
+
+
+FACETS = {
+    mf.PosteriorResults: {"posterior"},
+    mf.SummaryResults: {"summary"},
+    mf.PosteriorSummaryResults: {"posterior", "summary"},
+    mf.TimelineResults: {"time"},
+    mf.ScenarioResults: {"grouping"},
+    mf.results.ScenarioPosteriorResults: {"grouping", "posterior"},
+    mf.results.ScenarioSummaryResults: {"grouping", "summary"},
+}
+
+
+def _kind_of(res) -> set[str]:
+    """The parts results hold, read from the facets they are instances of."""
+    return set().union(*(parts for facet, parts in FACETS.items() if isinstance(res, facet)))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_type_whose_kinds_are_facets(made, kind):
+    res, _event, _output = made(kind)
+    assert type(res) is mf.Results and isinstance(res, mf.Results)
+    for facet, parts in FACETS.items():
+        assert isinstance(res, facet) == (parts <= _parts(kind)), facet.__name__
+    assert issubclass(mf.results.ScenarioPosteriorResults, mf.PosteriorResults)
+    assert not issubclass(mf.SummaryResults, mf.PosteriorResults)
+    assert not issubclass(mf.Results, mf.PosteriorResults)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_save_and_load_give_the_same_kind_and_summary(made, kind, tmp_path):
     res, event, _output = made(kind)
     back = mf.load(res.save(tmp_path / "saved"))
-    assert type(back) is type(res)
+    assert type(back) is type(res) and _kind_of(back) == _kind_of(res) == _parts(kind)
     if hasattr(res, "results"):
         assert type(back.results) is type(res.results)
+        assert _kind_of(back.results) == _parts(kind) - {"time"}
     pd.testing.assert_frame_equal(back.summary(), res.summary())
     assert back.prob(event) == res.prob(event)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pickling_keeps_the_kind_and_figures(made, kind):
+    res, event, _output = made(kind)
+    back = pickle.loads(pickle.dumps(res))
+    assert _kind_of(back) == _parts(kind)
+    pd.testing.assert_frame_equal(back.summary(), res.summary())
+    assert back.prob(event) == res.prob(event)
+    if res.keeps_samples:
+        name = res.keys()[0]
+        assert not back[name].flags.writeable
+        np.testing.assert_array_equal(back[name], res[name])
+
+
+#: A question of each part, and what results without that part raise.
+PART_QUESTIONS = {
+    "time": [
+        ("series", lambda res, s: res.series(s)),
+        ("period_summary", lambda res, s: res.period_summary(s)),
+        ("prob_by", lambda res, s: res.prob_by(s, 1000, "2024-03")),
+        ("reached", lambda res, s: res.reached(s, 1000)),
+        ("run_out", lambda res, s: res.run_out(s)),
+    ],
+    "grouping": [("compare", lambda res, s: res.compare())],
+    "posterior": [
+        ("weighted_rows", lambda res, s: res.weighted_rows()),
+        ("resample", lambda res, s: res.resample(10)),
+        ("prior_posterior", lambda res, s: res.prior_posterior()),
+        ("draw_weights", lambda res, s: res.draw_weights),
+    ],
+    "summary": [("events_table", lambda res, s: res.events_table())],
+}
+NEEDS_SAMPLES = {"series", "prob_by", "reached", "run_out"} | {
+    name for name, _ in PART_QUESTIONS["posterior"]
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_questions_of_each_part_answer_or_refuse_saying_why(made, kind):
+    res, _event, _output = made(kind)
+    series = "containers" if kind.startswith("timeline") and "file" not in kind else "voyages"
+    parts = _parts(kind)
+    for part, questions in PART_QUESTIONS.items():
+        for name, ask in questions:
+            if part not in parts:
+                with pytest.raises((TypeError, ValueError), match=r"\w+ \w+ \w+"):
+                    ask(res, series)
+            elif "summary" in parts and name in NEEDS_SAMPLES:
+                with pytest.raises((ValueError, KeyError), match=NO_SAMPLES):
+                    ask(res, series)
+            else:
+                assert ask(res, series) is not None
+    # The facts of a posterior: absent (AttributeError, saying why) without one.
+    for fact in ("method", "ess", "observations", "log_evidence"):
+        if "posterior" in parts:
+            assert getattr(res, fact) is not None
+        else:
+            with pytest.raises(AttributeError, match=NO_EVIDENCE):
+                getattr(res, fact)
+    # A summary-only run keeps no columns; every other kind's rows count equally.
+    assert bool(res) and (len(res.keys()) > 0) == ("summary" not in parts)
+    if "summary" not in parts:
+        assert res.to_pandas().shape[0] == res.n
+        if "posterior" in parts:
+            assert np.allclose(res.weights, 1 / res.n)
 
 
 @pytest.mark.skipif(not has_xarray, reason="xarray is not installed")

@@ -28,7 +28,7 @@ from munflow import scenarios
 from munflow._core import ScenarioError
 from munflow.formatting import readable
 from munflow.io import atomic
-from munflow.results.posterior import PosteriorResults
+from munflow.results.facets import PosteriorResults, SummaryResults
 from munflow.scenario import Scenario, ScenarioResults
 from munflow.words import DEFAULT_SCALE, SCALES, describe, samples_behind
 
@@ -292,11 +292,17 @@ def _on_cluster(sc: Scenario, args: argparse.Namespace) -> Any:
         return sc.run(args.samples, args.seed, client=client)
 
 
+def _with_draws(res: ScenarioResults) -> bool:
+    """A posterior that kept its draws: its prior and checks can be shown
+    (a summary-only posterior keeps neither)."""
+    return isinstance(res, PosteriorResults) and not isinstance(res, SummaryResults)
+
+
 def _rows(res: ScenarioResults) -> list[dict[str, object]]:
     """One record per output: its name, what it measures, and its range."""
     table = res.summary(RANGE, grouped=False)
     meta = res.output_info
-    prior = res.prior.summary([0.5]) if isinstance(res, PosteriorResults) else None
+    prior = res.prior.summary([0.5]) if _with_draws(res) else None
     return [
         {
             "output": name,
@@ -316,7 +322,7 @@ def _rows(res: ScenarioResults) -> list[dict[str, object]]:
 def _table(res: ScenarioResults, out: TextIO, *, scale: str = DEFAULT_SCALE) -> None:
     title = res.scenario.title or "scenario"
     print(f"{title}\nn = {res.n:,} samples, seed = {res.seed}", file=out)
-    posterior = isinstance(res, PosteriorResults)
+    posterior = _with_draws(res)
     if posterior:
         print(
             f"posterior given {', '.join(res.observations)} "
@@ -425,7 +431,7 @@ def _json(res: ScenarioResults, out: TextIO, *, scale: str = DEFAULT_SCALE) -> N
             for row in res.compare(scale=scale).to_dict("records")
         ],
     }
-    if isinstance(res, PosteriorResults):
+    if _with_draws(res):
         check = res.check_evidence()
         doc["posterior"] = {
             "method": res.method,

@@ -160,7 +160,8 @@ class Page:
                 f"<b>{_e(name)}</b>: about {_e(_rounded(row['p50']))} "
                 f"(90% range {_e(_rounded(row['p5']))} to {_e(_rounded(row['p95']))})"
             )
-        compare = getattr(self.res, "compare", None)
+        # A scenario's results, grouped by estimate, compare the estimates.
+        compare = self.res.compare if getattr(self.res, "output_info", None) is not None else None
         if compare is not None:
             for _, row in compare().iterrows():
                 said = words.describe(float(row["P(a > b)"]), n=words.samples_behind(self.res))

@@ -29,17 +29,13 @@ import numpy as np
 from munflow import _core
 from munflow.evidence import Observation
 from munflow.model import Model
-from munflow.results.base import Results
+from munflow.results import make
+from munflow.results.core import Results
 from munflow.results.grouped import (
-    ScenarioPosteriorResults,
-    ScenarioResults,
-    ScenarioSummaryResults,
     output_info,
 )
-from munflow.results.posterior import PosteriorResults
 from munflow.results.saving import FORMAT, READABLE_VERSIONS, ResultsFileError
-from munflow.results.summary import PosteriorSummaryResults, SummaryResults
-from munflow.results.timeline import TimelineResults, column
+from munflow.results.timeline import column
 from munflow.scenario import Scenario
 from munflow.timeline import Series, Timeline, TimelineModel
 from munflow.timeline.scenario import TimelineScenario
@@ -97,7 +93,7 @@ def _load(file: IO[bytes], path: str) -> Any:
             outputs, evidence = res.model.outputs, res.model.evidence
     saved = meta.get("scenario")
     if saved is not None:
-        res = _scenario(res, saved, posterior=meta.get("posterior") is not None)
+        res = _scenario(res, saved)
     if "timeline" in meta:
         res = _timeline(res, meta["timeline"], outputs, evidence)
     return res
@@ -119,16 +115,16 @@ def _samples(archive: zipfile.ZipFile, meta: dict[str, Any], path: str) -> Resul
     evidence = _observations(saved_post, exprs[len(names) :]) if saved_post else ()
     model = Model(outputs, evidence=evidence)
     if saved_post is None:
-        return Results(raw, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
+        return make.of_samples(raw, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
     post = _posterior(saved_post, raw, meta, arrays)
-    return PosteriorResults(post, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
+    return make.of_posterior(post, model, threads=meta["threads"], allow_nan=meta["allow_nan"])
 
 
-def _summary(meta: dict[str, Any]) -> tuple[SummaryResults, dict[str, Any], tuple[Any, ...]]:
+def _summary(meta: dict[str, Any]) -> tuple[Results, dict[str, Any], tuple[Any, ...]]:
     """A summary-only run's results, and the model a timeline's kept."""
     exprs = _core._restore_graph(meta["event_graph"])
     events = {name: (expr, p) for (name, p), expr in zip(meta["events"], exprs, strict=True)}
-    res = SummaryResults(
+    res = make.of_summary(
         n=meta["n"],
         seed=meta["seed"],
         outputs=meta["outputs"],
@@ -149,21 +145,17 @@ def _summary(meta: dict[str, Any]) -> tuple[SummaryResults, dict[str, Any], tupl
     if post is None:
         return res, outputs, evidence
     diagnostics = {key: post.get(key, float("nan")) for key in ("ess", "pareto_k", "log_evidence")}
-    posterior = PosteriorSummaryResults(
+    posterior = make.summary_posterior(
         res, observations=post["observations"], diagnostics=diagnostics
     )
     return posterior, outputs, evidence
 
 
-def _scenario(res: Any, saved: dict[str, Any], *, posterior: bool) -> Any:
+def _scenario(res: Results, saved: dict[str, Any]) -> Results:
     """Results grouped as the scenario that made them has its outputs."""
     spec = _core._restore_scenario(saved["text"], saved["format"], saved["origin"], saved["lines"])
     info = output_info(saved["output_info"])
-    if isinstance(res, SummaryResults):
-        kind: Any = ScenarioSummaryResults
-    else:
-        kind = ScenarioPosteriorResults if posterior else ScenarioResults
-    return kind(
+    return make.grouped(
         res,
         scenario=Scenario(spec, origin=saved["origin"]),
         meta=info,
@@ -172,8 +164,8 @@ def _scenario(res: Any, saved: dict[str, Any], *, posterior: bool) -> Any:
 
 
 def _timeline(
-    res: Any, saved: dict[str, Any], outputs: dict[str, Any], evidence: tuple[Any, ...]
-) -> TimelineResults:
+    res: Results, saved: dict[str, Any], outputs: dict[str, Any], evidence: tuple[Any, ...]
+) -> Results:
     """Results with their time axis again: the series rebuilt from the
     saved model's nodes, one per period."""
     tl = Timeline(saved["start"], saved["end"], saved["period"])
@@ -191,7 +183,7 @@ def _timeline(
         scenario = TimelineScenario(
             _core.TimelineSpec.from_text(kept["text"], kept["format"], kept["origin"])
         )
-    return TimelineResults(TimelineModel(tl, parts, evidence), res, scenario)
+    return make.with_time(TimelineModel(tl, parts, evidence), res, scenario)
 
 
 def _metadata(archive: zipfile.ZipFile, path: str) -> dict[str, Any]:

@@ -1,11 +1,11 @@
 """What the results' helpers need of the objects they are handed.
 
-The results classes call down into the modules that draw them
-(:mod:`munflow.plot`), show them (:mod:`munflow.display`), save them
+The results type calls down into the modules that draw them
+(:mod:`munflow.plot`), show them (:mod:`munflow.report.display`), save them
 (:mod:`~munflow.results.saving`), check their evidence
-(:mod:`munflow.evidence_checks`) and predict from them
-(:mod:`munflow.forecast`); and the models call down into the results classes
-they build. Those lower modules name what they use here, as protocols,
+(:mod:`munflow.evidence.checks`) and predict from them
+(:mod:`munflow.evidence.forecast`); and the models call down into the results they
+build. Those lower modules name what they use here, as protocols,
 instead of importing the classes above them: so the package reads top-down,
 with no import running back up. This module imports nothing of munflow.
 

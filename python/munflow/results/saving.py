@@ -95,14 +95,14 @@ def _posterior(post: dict[str, Any], evidence: Any) -> tuple[dict[str, Any], dic
 
 def save(res: Samples | Summary | Timeline, path: str | os.PathLike[str]) -> Path:
     """Write ``res`` to ``path`` (``.npz`` is added if missing), replacing
-    any file there whole (see :mod:`munflow.atomic`); returns the path."""
+    any file there whole (see :mod:`munflow.io.atomic`); returns the path."""
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     timeline = None
-    if hasattr(res, "timeline") and hasattr(res, "results"):
+    if getattr(res, "timeline", None) is not None:
         timeline, res = _timeline(res), res.results  # type: ignore[union-attr]
-    if hasattr(res, "_raw"):
+    if res.keeps_samples:
         meta, arrays = _samples(res)  # type: ignore[arg-type]
     else:
         meta, arrays = _summary(res, timeline)  # type: ignore[arg-type]

@@ -70,7 +70,9 @@ import munflow._core as _core
 from munflow._core import Distribution, Expr
 from munflow.model import Model
 from munflow.node_labels import remember
-from munflow.results.timeline import TimelineResults, column
+from munflow.results.core import Results
+from munflow.results.make import with_time
+from munflow.results.timeline import column
 
 if TYPE_CHECKING:
     from munflow.evidence import Observation
@@ -579,10 +581,10 @@ class TimelineModel:
     def without_evidence(self) -> TimelineModel:
         return TimelineModel(self.timeline, self._outputs)
 
-    def run(self, n: int | float, seed: int | None = None, **options: Any) -> TimelineResults:
+    def run(self, n: int | float, seed: int | None = None, **options: Any) -> Results:
         """Runs the model (the options of :meth:`munflow.Model.run`; with
         ``store="summary"`` only the per-period summaries are kept)."""
-        return TimelineResults(self, self.model.run(n, seed, **options))
+        return with_time(self, self.model.run(n, seed, **options))
 
     def __repr__(self) -> str:
         return f"TimelineModel({self.timeline!r}, series: {', '.join(self._series) or 'none'})"
