@@ -29,6 +29,11 @@
 //! is; the enumeration tests check it). With no false positives and no
 //! double counting it is `count`'s binomial, to the bit.
 //!
+//! When only the false positives vary across a chunk's rows (an uncertain
+//! rate), [`log_pmfs_sharing_units`] sums the same terms in another order:
+//! the units' law once per number of units, then a polynomial in the rate
+//! per row (k + 1 multiply-adds, about `count`'s cost).
+//!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
 //! // 3 units, certain detection, no duplicates, no false positives: k = 3.
