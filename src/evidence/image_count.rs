@@ -29,6 +29,11 @@
 //! is; the enumeration tests check it). With no false positives and no
 //! double counting it is `count`'s binomial, to the bit.
 //!
+//! When only the false positives vary across a chunk's rows (an uncertain
+//! rate), [`log_pmfs_sharing_units`] sums the same terms in another order:
+//! the units' law once per number of units, then a polynomial in the rate
+//! per row (k + 1 multiply-adds, about `count`'s cost).
+//!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
 //! // 3 units, certain detection, no duplicates, no false positives: k = 3.
@@ -399,6 +404,132 @@ pub(crate) fn image_count_log_pmf_from(table: &[f64], k: f64, n: f64, c: &Chance
     Splits { table, k, n, c }.ln_total()
 }
 
+/// Counts up to this share their units' law across a chunk's rows (see
+/// [`log_pmfs_sharing_units`]); above it each row sums its own terms.
+const MAX_K_SHARED: f64 = 1024.0;
+
+/// A chunk's rows share a units' law per number of units when the table of
+/// them holds at most this many entries a row (its building costs a few
+/// nanoseconds an entry).
+const SHARED_ENTRIES_PER_ROW: usize = 16;
+
+/// Above this largest mean of false positives in a chunk, each row sums its
+/// own terms (the polynomial's coefficients would grow like e^mean).
+const MAX_SHARED_FALSE_POSITIVES: f64 = 500.0;
+
+/// ln P(k) for every row of a chunk whose `p` and `p_double` are the same
+/// in every row but whose false positives vary (an uncertain rate), or
+/// None where that does not hold (or a row's figures are not valid: the
+/// row-by-row loop reports them). `cols` are n, p, false_positives,
+/// p_double; `out` one log-likelihood a row.
+///
+/// The count is the units' count Y (a law of n, p and p_double alone) plus
+/// Poisson false positives of mean λ, so
+///
+/// ```text
+/// P(k) = e^-λ Σ_j P(Y = k - j) λ^j / j! = e^-λ Σ_j c_j(n) (λ/s)^j,
+/// c_j(n) = P(Y = k - j) s^j / j!
+/// ```
+///
+/// a polynomial in λ/s (s: the chunk's largest λ, so that λ/s <= 1) whose
+/// coefficients depend on the number of units only. Each number of units
+/// in the chunk's range gets its coefficients once (Y's law for n + 1 units
+/// is that for n convolved with one unit's (missed, once, twice)), and a
+/// row costs k + 1 multiply-adds and a logarithm: exact, not approximated,
+/// all terms positive (so rounding stays near k·1e-16 of the result). A
+/// coefficient too small for f64 (below about 1e-300) is lost; with λ/s <=
+/// 1 the loss is below (k + 1)·1e-300, so a row whose sum is not far above
+/// that (a likelihood below about e^-λ·1e-277), or whose false positives
+/// are none (`count`'s bits when p_double is 0), is summed term by term.
+pub(crate) fn log_pmfs_sharing_units(
+    table: &[f64],
+    k: f64,
+    cols: &[&[f64]],
+    out: &mut [f64],
+) -> Option<()> {
+    let rows = out.len();
+    if rows < 2 || !(0.0..=MAX_K_SHARED).contains(&k) {
+        return None;
+    }
+    let (p, d) = (cols[1][0], cols[3][0]);
+    let same = |col: &[f64], x: f64| col[..rows].iter().all(|y| y.to_bits() == x.to_bits());
+    if !((0.0..=1.0).contains(&p)
+        && (0.0..=1.0).contains(&d)
+        && same(cols[1], p)
+        && same(cols[3], d))
+    {
+        return None;
+    }
+    let (mut fewest, mut most, mut largest_rate) = (f64::INFINITY, 0.0f64, 0.0f64);
+    for (&n, &rate) in cols[0][..rows].iter().zip(&cols[2][..rows]) {
+        let whole = n >= 0.0 && n.fract() == 0.0 && n < 65_536.0;
+        if !(whole && (0.0..=MAX_SHARED_FALSE_POSITIVES).contains(&rate)) {
+            return None;
+        }
+        (fewest, most, largest_rate) = (fewest.min(n), most.max(n), largest_rate.max(rate));
+    }
+    let len = k as usize + 1;
+    // Coefficients padded to whole groups of four for the sum's four lanes.
+    let width = len.div_ceil(4) * 4;
+    let numbers = (most - fewest) as usize + 1;
+    if largest_rate == 0.0 || numbers * width > SHARED_ENTRIES_PER_ROW * rows {
+        return None;
+    }
+    let s = largest_rate;
+    let mut poisson = vec![1.0; len];
+    for j in 1..len {
+        poisson[j] = poisson[j - 1] * s / j as f64;
+    }
+    let mut coefficients = vec![0.0; numbers * width];
+    let mut units = units_pmf_upto(table, len, fewest, p, d);
+    let (missed, once, twice) = (1.0 - p, p * (1.0 - d), p * d);
+    for row in coefficients.chunks_exact_mut(width) {
+        for (j, c) in row[..len].iter_mut().enumerate() {
+            *c = units[len - 1 - j] * poisson[j];
+        }
+        // One unit more: Y(n + 1) = Y(n) + (0, 1 or 2).
+        for y in (0..len).rev() {
+            let mut next = missed * units[y];
+            if y >= 1 {
+                next += once * units[y - 1];
+            }
+            if y >= 2 {
+                next += twice * units[y - 2];
+            }
+            units[y] = next;
+        }
+    }
+    let ln_floor = ((k + 1.0) * 1e-280).ln();
+    let per_s = 1.0 / s;
+    for ((o, &n), &rate) in out.iter_mut().zip(cols[0]).zip(cols[2]) {
+        let at = (n - fewest) as usize * width;
+        let ln_sum = match rate {
+            0.0 => f64::NEG_INFINITY,
+            _ => polynomial(&coefficients[at..at + width], rate * per_s).ln(),
+        };
+        *o = if ln_sum >= ln_floor {
+            ln_sum - rate
+        } else {
+            image_count_log_pmf_from(table, k, n, &Chances::new(p, rate, d))
+        };
+    }
+    Some(())
+}
+
+/// Σ_j c_j u^j for coefficients padded to groups of four: four Horner
+/// chains in u^4 (one would wait on each multiply-add in turn).
+fn polynomial(coefficients: &[f64], u: f64) -> f64 {
+    let u2 = u * u;
+    let u4 = u2 * u2;
+    let mut lanes = [0.0; 4];
+    for c in coefficients.chunks_exact(4).rev() {
+        for (lane, &c) in lanes.iter_mut().zip(c) {
+            *lane = *lane * u4 + c;
+        }
+    }
+    (lanes[0] + u * lanes[1]) + u2 * (lanes[2] + u * lanes[3])
+}
+
 /// P(K <= k) for the count of [`image_count_log_pmf`], to about 1e-12: the
 /// sums over false positives and double counts run over their laws' mass
 /// (a probability, so its tails can be cut in absolute terms).
@@ -501,21 +632,16 @@ fn binomial_pmf_upto(table: &[f64], len: usize, n: f64, p: f64) -> Vec<f64> {
     v
 }
 
-/// [`image_count_cdf`] for counts up to [`MAX_K_BY_VECTORS`]: the law of
-/// the units' count A + 2B (B double counts, A single ones given B) as a
-/// vector over 0..=k, then its convolution with the false positives' CDF.
-/// O(k) per double count with mass, one exp per law: a check of conflict
-/// evaluates it for every row.
-fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
-    let table = ln_factorial_table();
-    let len = k + 1;
+/// The law of the units' count A + 2B (B double counts, A single ones
+/// given B) over 0..len: a vector per double count with mass.
+fn units_pmf_upto(table: &[f64], len: usize, n: f64, p: f64, d: f64) -> Vec<f64> {
     let p_twice = p * d;
     let q = if p_twice < 1.0 {
         (p * (1.0 - d) / (1.0 - p_twice)).min(1.0)
     } else {
         0.0
     };
-    let doubles = binomial_pmf_upto(table, k / 2 + 1, n, p_twice);
+    let doubles = binomial_pmf_upto(table, (len - 1) / 2 + 1, n, p_twice);
     let mut units = vec![0.0; len];
     for (b, &weight) in doubles.iter().enumerate() {
         // Terms below 1e-300 cannot move a probability.
@@ -527,6 +653,18 @@ fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
             units[a + 2 * b] += weight * pa;
         }
     }
+    units
+}
+
+/// [`image_count_cdf`] for counts up to [`MAX_K_BY_VECTORS`]: the law of
+/// the units' count A + 2B (B double counts, A single ones given B) as a
+/// vector over 0..=k, then its convolution with the false positives' CDF.
+/// O(k) per double count with mass, one exp per law: a check of conflict
+/// evaluates it for every row.
+fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
+    let table = ln_factorial_table();
+    let len = k + 1;
+    let units = units_pmf_upto(table, len, n, p, d);
     let mut fp_cdf = if lambda > 0.0 {
         let mode = lambda.floor().min(k as f64);
         let ln_at = poisson_log_pmf(table, mode, lambda);
@@ -756,6 +894,112 @@ mod tests {
             .map(|i| image_count_log_pmf((mean - 200.0 + i as f64).round(), n, p, lambda, d).exp())
             .sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+
+    /// [`log_pmfs_sharing_units`] over a chunk of `rows` rows cycling
+    /// through the numbers of units and rates given.
+    fn shared(k: f64, units: &[f64], p: f64, rates: &[f64], d: f64, rows: usize) -> Vec<f64> {
+        let n: Vec<f64> = (0..rows).map(|i| units[i % units.len()]).collect();
+        let lambda: Vec<f64> = (0..rows)
+            .map(|i| rates[(i / units.len()) % rates.len()])
+            .collect();
+        let (ps, ds) = (vec![p; rows], vec![d; rows]);
+        let mut out = vec![0.0; rows];
+        let cols = [&n[..], &ps, &lambda, &ds];
+        let done = log_pmfs_sharing_units(ln_factorial_table(), k, &cols, &mut out);
+        assert!(done.is_some(), "k {k} p {p:?} d {d:?}: not shared");
+        out
+    }
+
+    #[test]
+    fn sharing_the_units_law_across_a_chunk_is_each_rows_sum() {
+        // Against enumeration where it is feasible, and each row's own sum
+        // elsewhere: every figure at its ends and between, counts in the
+        // tails (where rows fall back on their own sums) and at the mode.
+        let rates = [0.0, 1e-9, 0.01, 0.4, 1.0, 2.5, 7.0, 30.0, 120.0];
+        let mut worst: f64 = 0.0;
+        for &p in &[0.0, 0.05, 0.5, 0.8, 0.97, 1.0] {
+            for &d in &[0.0, 0.01, 0.05, 0.3, 1.0] {
+                for (units, ks) in [
+                    (
+                        (0..=19).map(f64::from).collect::<Vec<_>>(),
+                        vec![0.0, 3.0, 11.0, 34.0, 60.0],
+                    ),
+                    (
+                        (20..=80).map(f64::from).collect(),
+                        vec![0.0, 34.0, 90.0, 170.0],
+                    ),
+                    (vec![900.0, 901.0, 903.0], vec![5.0, 400.0, 860.0, 1024.0]),
+                ] {
+                    for &k in &ks {
+                        // Rows enough to pay for the table of each number of units.
+                        let rows = 1_000;
+                        let out = shared(k, &units, p, &rates, d, rows);
+                        for (i, &got) in out.iter().enumerate().take(units.len() * rates.len()) {
+                            let n = units[i % units.len()];
+                            let rate = rates[(i / units.len()) % rates.len()];
+                            let want = image_count_log_pmf(k, n, p, rate, d);
+                            if rate == 0.0 {
+                                assert_eq!(
+                                    got.to_bits(),
+                                    want.to_bits(),
+                                    "k {k} n {n} p {p} d {d}"
+                                );
+                                continue;
+                            }
+                            let brute = brute(k as u32, n as u32, p, rate, d);
+                            if n < 20.0 && brute > 1e-290 {
+                                let brute = brute.ln();
+                                assert!((got - brute).abs() < 1e-11, "k {k} n {n}: {got} {brute}");
+                            }
+                            if want == f64::NEG_INFINITY {
+                                assert_eq!(got, want, "k {k} n {n} p {p} fp {rate} d {d}");
+                                continue;
+                            }
+                            let gap = (got - want).abs();
+                            worst = worst.max(gap);
+                            // Each side starts from ln n! and the like in logs: a few 1e-16 of those.
+                            let tolerance = 1e-12 + 5e-15 * (n + k);
+                            assert!(
+                                gap < tolerance,
+                                "k {k} n {n} p {p} fp {rate} d {d}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        eprintln!("largest |difference| of the log-likelihoods: {worst:e}");
+    }
+
+    #[test]
+    fn chunks_that_cannot_share_the_units_law_say_so() {
+        let table = ln_factorial_table();
+        let rows = 64;
+        let n: Vec<f64> = (0..rows).map(|i| f64::from(20 + i % 3)).collect();
+        let fp: Vec<f64> = (0..rows).map(|i| f64::from(i % 5)).collect();
+        let (p, d) = (vec![0.8; rows as usize], vec![0.05; rows as usize]);
+        let mut out = vec![0.0; rows as usize];
+        let mut try_with =
+            |k: f64, cols: [&[f64]; 4]| log_pmfs_sharing_units(table, k, &cols, &mut out);
+        assert!(try_with(34.0, [&n, &p, &fp, &d]).is_some());
+        // p or p_double varies; a figure is invalid; the count or the rate is too large.
+        let with = |col: &[f64], at: usize, x: f64| {
+            let mut col = col.to_vec();
+            col[at] = x;
+            col
+        };
+        assert!(try_with(34.0, [&n, &with(&p, 9, 0.7), &fp, &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &fp, &with(&d, 9, 0.06)]).is_none());
+        assert!(try_with(34.0, [&with(&n, 9, 30.5), &p, &fp, &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &with(&fp, 9, -1.0), &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &with(&fp, 9, f64::NAN), &d]).is_none());
+        assert!(try_with(34.0, [&n, &vec![1.5; 64], &fp, &d]).is_none());
+        assert!(try_with(2000.0, [&n, &p, &fp, &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &with(&fp, 9, 600.0), &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &vec![0.0; 64], &d]).is_none());
+        // Numbers of units too spread for the rows to pay for their table.
+        assert!(try_with(34.0, [&with(&n, 9, 10_000.0), &p, &fp, &d]).is_none());
     }
 
     #[test]

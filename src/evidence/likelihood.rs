@@ -789,6 +789,10 @@ impl Observation {
                         return Ok(());
                     }
                 }
+                // An uncertain rate of false positives: the units' law shared.
+                if super::image_count::log_pmfs_sharing_units(table, k, cols, out).is_some() {
+                    return Ok(());
+                }
                 let mut chances: Option<super::image_count::Chances> = None;
                 for (i, o) in out.iter_mut().enumerate() {
                     let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];

@@ -334,3 +334,29 @@ per_unit = "shell_152.per_container"
         mf.Scenario.from_toml(text, origin="small.toml")
     assert f"evidence.minister.{field}" in str(err.value)
     assert "small.toml" in str(err.value)
+
+
+def test_an_uncertain_rate_weighs_each_row_as_enumeration_does_whatever_the_threads():
+    # The rows of a chunk share the units' law when only the false positives
+    # vary: each row's weight is still its enumerated likelihood (the
+    # posterior is the exact one, not an approximation of it), and the
+    # same at any thread count.
+    k, p, d = 9, 0.6, 0.2
+    units = mf.integers(0, 12, name="units")
+    lam = mf.gamma(2, 1, name="lam")
+    model = mf.Model({"units": units, "lam": lam}).observe(
+        mf.evidence.image_count(k, n=units, p=p, false_positives=lam, p_double=d)
+    )
+    res = model.run(6_000, seed=7, method="weighting", threads=1)
+    rows = res.weighted_rows()
+    like = np.array(
+        [
+            image_count_pmf(k, int(n), p, x, d)
+            for n, x in zip(rows["units"], rows["lam"], strict=True)
+        ]
+    )
+    want = like / like.sum()
+    got = rows["weight"].to_numpy()
+    assert np.abs(got - want).max() < 1e-12 * want.max(), np.abs(got - want).max()
+    again = model.run(6_000, seed=7, method="weighting", threads=2)
+    assert np.array_equal(got, again.weighted_rows()["weight"].to_numpy())
