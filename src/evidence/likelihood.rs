@@ -76,6 +76,49 @@ pub trait Likelihood: Boxed + std::fmt::Debug + Send + Sync {
     /// the kind predicts nothing it can compute cheaply.
     fn predictive_tail(&self, v: &[f64]) -> f64;
 
+    /// [`term`](Self::term) of every row of a chunk: its log-likelihood in
+    /// `log_lik` and, when asked, its distance and
+    /// [`predictive_tail`](Self::predictive_tail); the first row that
+    /// fails and why. One call a chunk, so that the calls a row are not
+    /// dynamic (tempering evaluates every row of every stage this way).
+    fn terms(
+        &self,
+        name: &str,
+        cols: &[&[f64]],
+        log_lik: &mut [f64],
+        mut distance: Option<&mut [f64]>,
+        mut tails: Option<&mut [f64]>,
+    ) -> std::result::Result<(), (usize, String)> {
+        let mut v = [0.0f64; 4];
+        let arity = cols.len();
+        for (i, ll) in log_lik.iter_mut().enumerate() {
+            for (x, col) in v.iter_mut().zip(cols) {
+                *x = col[i];
+            }
+            let (term, d) = self.term(name, &v[..arity]).map_err(|e| (i, e))?;
+            *ll = term;
+            if let Some(distance) = distance.as_deref_mut() {
+                distance[i] = d;
+            }
+            if let Some(tails) = tails.as_deref_mut() {
+                tails[i] = self.predictive_tail(&v[..arity]);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`predictive_tail`](Self::predictive_tail) of every row of a chunk.
+    fn predictive_tails(&self, cols: &[&[f64]], out: &mut [f64]) {
+        let mut v = [0.0f64; 4];
+        let arity = cols.len();
+        for (i, t) in out.iter_mut().enumerate() {
+            for (x, col) in v.iter_mut().zip(cols) {
+                *x = col[i];
+            }
+            *t = self.predictive_tail(&v[..arity]);
+        }
+    }
+
     /// One line for reports, such as `measured: 7,000 (lognormal error,
     /// sigma 0.085)`, calling the `i`-th node it reads `label(i, node)`.
     fn describe(&self, label: &dyn Fn(usize, &Node) -> String) -> String;
@@ -198,6 +241,23 @@ impl Observation {
     /// [`Likelihood::predictive_tail`]).
     pub fn predictive_tail(&self, v: &[f64]) -> f64 {
         self.kind.predictive_tail(v)
+    }
+
+    /// Per row of a chunk, given its columns: the log-likelihood and, when
+    /// asked, the distance and predictive tail (see [`Likelihood::terms`]).
+    pub fn terms(
+        &self,
+        cols: &[&[f64]],
+        log_lik: &mut [f64],
+        distance: Option<&mut [f64]>,
+        tails: Option<&mut [f64]>,
+    ) -> std::result::Result<(), (usize, String)> {
+        self.kind.terms(&self.name, cols, log_lik, distance, tails)
+    }
+
+    /// The predictive tail of every row of a chunk, given its columns.
+    pub fn predictive_tails(&self, cols: &[&[f64]], out: &mut [f64]) {
+        self.kind.predictive_tails(cols, out)
     }
 
     /// One line for reports, such as `measured: 7,000 (lognormal error, sigma 0.085)`.
@@ -369,6 +429,39 @@ mod tests {
             obs.describe(),
             "serial_numbers: 3 serials of 1 numbered from 1, largest 1,372"
         );
+    }
+
+    #[test]
+    fn chunks_of_terms_and_tails_are_the_rows_bit_for_bit() {
+        let made = [
+            Observation::count("a", 3.0, c(1.0), c(0.5)).unwrap(),
+            Observation::poisson("b", 3.0, c(1.0)).unwrap(),
+            Observation::measured("c", c(1.0), 7.0, ErrorModel::Normal { sd: 1.0 }).unwrap(),
+            Observation::bounds("d", c(1.0), 2.0, 4.0).unwrap(),
+            Observation::serial_numbers("e", c(1.0), 2.0, 3.0, 1.0).unwrap(),
+        ];
+        let x = [0.0, 1.0, 3.0, 4.0, 9.0];
+        let p = [0.5, 0.2, 1.0, 0.0, 0.7];
+        for obs in &made {
+            let cols: Vec<&[f64]> = [&x[..], &p[..]][..obs.nodes().len()].to_vec();
+            let (mut ll, mut d, mut t, mut tails) = ([0.0; 5], [0.0; 5], [0.0; 5], [0.0; 5]);
+            obs.terms(&cols, &mut ll, Some(&mut d), Some(&mut t))
+                .unwrap();
+            obs.predictive_tails(&cols, &mut tails);
+            for i in 0..5 {
+                let v: Vec<f64> = cols.iter().map(|col| col[i]).collect();
+                let (term, distance) = obs.term(&v).unwrap();
+                let tail = obs.predictive_tail(&v);
+                assert_eq!(ll[i].to_bits(), term.to_bits(), "{} {i}", obs.name);
+                assert_eq!(d[i].to_bits(), distance.to_bits(), "{} {i}", obs.name);
+                assert_eq!(t[i].to_bits(), tail.to_bits(), "{} {i}", obs.name);
+                assert_eq!(tails[i].to_bits(), tail.to_bits(), "{} {i}", obs.name);
+            }
+        }
+        // The first row that fails, as term() says it.
+        let count = &made[0];
+        let bad = count.terms(&[&[4.0, 2.5], &[0.5, 0.5]], &mut [0.0; 2], None, None);
+        assert_eq!(bad.map_err(|(row, _)| row), Err(1));
     }
 
     #[test]

@@ -377,32 +377,17 @@ impl Evaluator {
                 .zip(chunks_or_none(&mut d, n))
                 .zip(chunks_or_none(&mut t, n))
                 .enumerate()
-                .map(|(c, ((ll, mut d), mut t))| {
-                    if d.is_none() && t.is_none() {
-                        // Weighting needs the terms alone: one loop per chunk.
-                        let from = c * CHUNK;
-                        let chunk_cols: Vec<&[f64]> =
-                            cols.iter().map(|col| &col[from..from + ll.len()]).collect();
-                        return obs
-                            .log_likelihoods(&chunk_cols, ll)
-                            .map_err(|(i, e)| (from + i, e));
-                    }
-                    let mut v = [0.0f64; 4];
-                    for i in 0..ll.len() {
-                        let row = c * CHUNK + i;
-                        for (x, col) in v.iter_mut().zip(&cols) {
-                            *x = col[row];
-                        }
-                        let (term, distance) = obs.term(&v[..arity]).map_err(|e| (row, e))?;
-                        ll[i] = term;
-                        if let Some(d) = d.as_deref_mut() {
-                            d[i] = distance;
-                        }
-                        if let Some(t) = t.as_deref_mut() {
-                            t[i] = obs.predictive_tail(&v[..arity]);
-                        }
-                    }
-                    Ok(())
+                .map(|(c, ((ll, d), t))| {
+                    let from = c * CHUNK;
+                    let chunk_cols: Vec<&[f64]> =
+                        cols.iter().map(|col| &col[from..from + ll.len()]).collect();
+                    let done = if d.is_none() && t.is_none() {
+                        // Weighting needs the terms alone.
+                        obs.log_likelihoods(&chunk_cols, ll)
+                    } else {
+                        obs.terms(&chunk_cols, ll, d, t)
+                    };
+                    done.map_err(|(i, e)| (from + i, e))
                 })
                 .collect::<Vec<std::result::Result<(), (usize, String)>>>()
                 .into_iter()
@@ -473,13 +458,7 @@ impl Evaluator {
                     return Ok(());
                 }
                 if with_tails {
-                    let mut v = [0.0f64; 4];
-                    for (i, t) in tails[j].iter_mut().enumerate() {
-                        for (x, col) in v.iter_mut().zip(&mine) {
-                            *x = col[i];
-                        }
-                        *t = obs.predictive_tail(&v[..arity]);
-                    }
+                    obs.predictive_tails(&mine, tails[j]);
                 }
             }
             for (i, lw) in log_weight[0].iter_mut().enumerate() {
