@@ -23,7 +23,7 @@
 //! Anything else keeps the indicator (bounds on a continuous quantity are
 //! fine as such).
 
-use super::likelihood::{Kind, Observation};
+use super::{Bounds, DrawnCount, Observation};
 use crate::engine::{Conditioned, Rule};
 use crate::error::{Error, Result};
 use crate::expr::{BinaryOp, Node, Op, UnaryOp};
@@ -151,13 +151,13 @@ pub(crate) fn integrate(observations: &[Observation], active: &[usize]) -> Resul
         out[cand.index] = Observation {
             name: obs.name.clone(),
             labels: obs.labels.clone(),
-            kind: Kind::DrawnCount {
+            kind: Box::new(DrawnCount {
                 quantity: cand.quantity.clone(),
                 family,
                 params: params.clone(),
                 lower,
                 upper,
-            },
+            }),
         };
         for (node, rule) in rules(&rest, family, params, lower, upper) {
             conditioned.push((
@@ -187,13 +187,13 @@ pub(crate) fn integrate(observations: &[Observation], active: &[usize]) -> Resul
                 vec![sum(leaves.iter().map(|l| l.params[0].clone()))],
             ),
         };
-        out[cand.index].kind = Kind::DrawnCount {
+        out[cand.index].kind = Box::new(DrawnCount {
             quantity: cand.quantity.clone(),
             family,
             params,
             lower: cand.lower,
             upper: cand.upper,
-        };
+        });
     }
     Ok(Integrated {
         observations: out,
@@ -252,14 +252,11 @@ fn sum(mut nodes: impl Iterator<Item = Node>) -> Node {
 
 /// A bounds observation of a drawn count, with the whole counts it allows.
 fn candidate(index: usize, obs: &Observation) -> Option<Candidate> {
-    let Kind::Bounds {
+    let Bounds {
         quantity,
         lower,
         upper,
-    } = &obs.kind
-    else {
-        return None;
-    };
+    } = obs.of::<Bounds>()?;
     let (lower, upper) = (lower.ceil().max(0.0), upper.floor());
     if lower > upper {
         return None;
@@ -375,7 +372,7 @@ mod tests {
         let march = Observation::bounds("march", cumulative[2].clone(), 40.0, 40.0).unwrap();
         let june = Observation::bounds("june", cumulative[5].clone(), 75.0, 75.0).unwrap();
         let got = integrate(&[june, march], &[0, 1]).unwrap();
-        let Kind::DrawnCount { lower, params, .. } = &got.observations[0].kind else {
+        let Some(DrawnCount { lower, params, .. }) = got.observations[0].of::<DrawnCount>() else {
             panic!("june not integrated");
         };
         assert_eq!(*lower, 35.0);
@@ -420,7 +417,7 @@ mod tests {
         let b = poisson_of(&a.add(&Node::constant(1.0)));
         let sum = Observation::bounds("s", a.add(&b), 40.0, 40.0).unwrap();
         let got = integrate(&[sum], &[0]).unwrap();
-        assert!(matches!(got.observations[0].kind, Kind::Bounds { .. }));
+        assert!(got.observations[0].of::<Bounds>().is_some());
         assert!(got.conditioned.is_empty());
     }
 

@@ -43,9 +43,14 @@
 //! assert!((ll.exp() - 1.5f64.powi(2) / 2.0 * (-1.5f64).exp()).abs() < 1e-15);
 //! ```
 
+use super::kinds::{at, Figure, Given};
+use super::likelihood::{check_name, short, whole_count, Likelihood};
+use super::Observation;
 use crate::dist::{
     binomial_log_pmf_from, ln_factorial_from, ln_factorial_table, Binomial, Quantile,
 };
+use crate::error::Error;
+use crate::expr::Node;
 
 /// What is left out of a sum: below this fraction of it.
 const NEGLIGIBLE: f64 = 1e-17;
@@ -761,6 +766,168 @@ pub(crate) fn mid_tail(k: f64, v: &[f64]) -> f64 {
     let at = image_count_log_pmf(k, n, p, lambda, d).exp();
     let below = image_count_cdf(k - 1.0, n, p, lambda, d);
     (below + 0.5 * at).min(1.0)
+}
+
+/// The `image_count` kind: `k` = units counted once or twice (of `trials`,
+/// each counted with `p`, twice with `p_double`) plus a Poisson number of
+/// false positives of mean `false_positives` (see the module docs).
+#[derive(Debug, Clone)]
+pub struct ImageCount {
+    pub k: f64,
+    pub trials: Node,
+    pub p: Node,
+    pub false_positives: Node,
+    pub p_double: Node,
+}
+
+impl Observation {
+    /// `k` units counted on images of `trials` units, each counted with
+    /// probability `p`, counted twice with `p_double` once counted, plus a
+    /// Poisson number of false positives of mean `false_positives`. Figures
+    /// given as constants are checked here.
+    ///
+    /// ```
+    /// use munflow::evidence::Observation;
+    /// use munflow::expr::Node;
+    /// let c = Node::constant;
+    /// let seen = Observation::image_count("port", 12.0, c(20.0), c(0.5), c(1.5), c(0.1));
+    /// assert_eq!(seen.unwrap().kind.name(), "image_count");
+    /// let bad = Observation::image_count("port", 12.0, c(20.0), c(0.5), c(1.5), c(1.1));
+    /// assert!(bad.unwrap_err().to_string().contains("p_double"));
+    /// ```
+    pub fn image_count(
+        name: &str,
+        k: f64,
+        trials: Node,
+        p: Node,
+        false_positives: Node,
+        p_double: Node,
+    ) -> crate::error::Result<Self> {
+        check_name(name)?;
+        let k = whole_count("image_count", name, k)?;
+        let fixed = [&trials, &p, &false_positives, &p_double].map(|x| x.as_constant());
+        check_constants(name, fixed).map_err(|(_, msg)| Error::InvalidArgument(msg))?;
+        let kind = ImageCount {
+            k,
+            trials,
+            p,
+            false_positives,
+            p_double,
+        };
+        Ok(Observation::new(name, kind))
+    }
+}
+
+/// An `image_count` from its declared figures, naming the figure given as
+/// a constant that is out of range.
+pub(super) fn build(given: &mut Given) -> super::kinds::Built {
+    let k = given.need("k")?;
+    let (n, p, fp, twice) = (given.read(), given.read(), given.read(), given.read());
+    let fixed = [&n, &p, &fp, &twice].map(|x| x.as_constant());
+    if let Err((field, msg)) = check_constants(given.name, fixed) {
+        return Err((field, Error::InvalidArgument(msg)));
+    }
+    Observation::image_count(given.name, k, n, p, fp, twice).map_err(at("k"))
+}
+
+impl Likelihood for ImageCount {
+    fn name(&self) -> &'static str {
+        "image_count"
+    }
+
+    fn nodes(&self) -> Vec<&Node> {
+        vec![&self.trials, &self.p, &self.false_positives, &self.p_double]
+    }
+
+    fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
+        term(name, self.k, v)
+    }
+
+    fn log_likelihoods(
+        &self,
+        name: &str,
+        cols: &[&[f64]],
+        out: &mut [f64],
+    ) -> std::result::Result<(), (usize, String)> {
+        // term()'s arithmetic, with the table fetched once and each
+        // sample's chances built only when its figures change. When
+        // the chances are the same for the whole chunk (constants,
+        // the common case) and the units few, each number of units
+        // is evaluated once: the same bits, at about `count`'s cost.
+        let (k, table) = (self.k, ln_factorial_table());
+        if let Some(memo) = image_count_memo(cols, out.len()) {
+            let first = [cols[0][0], cols[1][0], cols[2][0], cols[3][0]];
+            // Invalid chances fall through, for the row-by-row error.
+            if check_row(name, &first).is_ok() {
+                let c = Chances::new(first[1], first[2], first[3]);
+                let mut known = vec![f64::NAN; memo];
+                for (o, &n) in out.iter_mut().zip(cols[0]) {
+                    let slot = &mut known[n as usize];
+                    if slot.is_nan() {
+                        *slot = image_count_log_pmf_from(table, k, n, &c);
+                    }
+                    *o = *slot;
+                }
+                return Ok(());
+            }
+        }
+        // An uncertain rate of false positives: the units' law shared.
+        if log_pmfs_sharing_units(table, k, cols, out).is_some() {
+            return Ok(());
+        }
+        let mut chances: Option<Chances> = None;
+        for (i, o) in out.iter_mut().enumerate() {
+            let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
+            check_row(name, &v).map_err(|(_, e)| (i, e))?;
+            let c = match chances {
+                Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
+                _ => *chances.insert(Chances::new(v[1], v[2], v[3])),
+            };
+            *o = image_count_log_pmf_from(table, k, v[0], &c);
+        }
+        Ok(())
+    }
+
+    fn predictive_tail(&self, v: &[f64]) -> f64 {
+        mid_tail(self.k, v)
+    }
+
+    fn describe(&self, label: &dyn Fn(usize, &Node) -> String) -> String {
+        format!(
+            "image count: {} of {} units counted with probability {}, twice with {}, plus false positives of mean {}",
+            short(self.k),
+            label(0, &self.trials),
+            label(1, &self.p),
+            label(3, &self.p_double),
+            label(2, &self.false_positives)
+        )
+    }
+
+    fn figures(&self) -> Vec<(&'static str, Figure)> {
+        vec![("k", Figure::Number(self.k))]
+    }
+}
+
+/// The size of a table of `image_count` terms by number of units for a
+/// chunk, when its chances (p, false positives, p_double) are the same in
+/// every row and its numbers of units are whole and below 2^16; else None.
+pub(super) fn image_count_memo(cols: &[&[f64]], rows: usize) -> Option<usize> {
+    const MOST_UNITS: f64 = 65_536.0;
+    if rows < 2 {
+        return None;
+    }
+    let same = |col: &[f64]| col.iter().all(|x| x.to_bits() == col[0].to_bits());
+    if !(same(cols[1]) && same(cols[2]) && same(cols[3])) {
+        return None;
+    }
+    let mut most = 0.0f64;
+    for &n in cols[0] {
+        if !(n >= 0.0 && n.fract() == 0.0 && n < MOST_UNITS) {
+            return None;
+        }
+        most = most.max(n);
+    }
+    Some(most as usize + 1)
 }
 
 #[cfg(test)]

@@ -5,9 +5,15 @@
 //! observations. [`figures`] gives back what rebuilds one (pickles and
 //! saved results keep them).
 //!
-//! A new kind of likelihood is its arms in [`super::likelihood`] (what it
-//! says about a sample), a row of [`KINDS`] with its arm in [`build`] and
-//! [`figures`], and a variant of the scenario reader's `EvidenceKind`.
+//! A new kind of likelihood is:
+//! - its file, `src/evidence/<kind>.rs`: one struct implementing
+//!   [`Likelihood`](super::Likelihood) (what it says about a sample, how it is described, its
+//!   figures), its constructor `Observation::<kind>` and its builder from
+//!   figures (`build(&mut Given) -> Built`), with a `mod` line in
+//!   `evidence/mod.rs`;
+//! - its row of [`KINDS`], which names the builder;
+//! - a variant of the scenario reader's `EvidenceKind`, with its name, and
+//!   any field it takes that `EvidenceSpec` lacks.
 //!
 //! ```
 //! use munflow::evidence::kinds::{build, declaration};
@@ -19,18 +25,30 @@
 //! assert_eq!(obs.kind.name(), "at_least");
 //! ```
 
-use super::{ErrorModel, Kind, Observation, Sightings};
+use super::Observation;
+use super::{
+    bounds, count, image_count, log_likelihood, measured, paired, poisson, serials, sightings,
+};
 use crate::error::Error;
 use crate::expr::Node;
 
+/// What a kind's builder gives: the observation, or the figure that is
+/// wrong (so that a scenario file can point at its field) and why.
+pub type Built = std::result::Result<Observation, (&'static str, Error)>;
+
 /// One kind of observation: its name, the quantities it reads (in the
-/// order [`Observation::nodes`] gives them) and its figures.
+/// order [`Observation::nodes`] gives them), its figures, and the builder
+/// that makes one of them (in the kind's file).
 #[derive(Debug)]
 pub struct Declaration {
     pub name: &'static str,
     pub reads: &'static [&'static str],
     pub required: &'static [&'static str],
     pub optional: &'static [&'static str],
+    /// Further (figure, quantity read) pairs it may take, each read after
+    /// the declared ones when its figure is given.
+    pub further: &'static [(&'static str, &'static str)],
+    pub build: fn(&mut Given) -> Built,
 }
 
 /// Every kind, in the order the docs list them.
@@ -40,42 +58,56 @@ pub const KINDS: &[Declaration] = &[
         reads: &["n", "p"],
         required: &["k"],
         optional: &[],
+        further: &[],
+        build: count::build,
     },
     Declaration {
         name: "poisson",
         reads: &["rate"],
         required: &["k"],
         optional: &[],
+        further: &[],
+        build: poisson::build,
     },
     Declaration {
         name: "measured",
         reads: &["quantity"],
         required: &["value"],
         optional: &["rel_error", "sd", "level", "error"],
+        further: &[],
+        build: measured::build,
     },
     Declaration {
         name: "at_least",
         reads: &["quantity"],
         required: &["value"],
         optional: &[],
+        further: &[],
+        build: bounds::build_at_least,
     },
     Declaration {
         name: "at_most",
         reads: &["quantity"],
         required: &["value"],
         optional: &[],
+        further: &[],
+        build: bounds::build_at_most,
     },
     Declaration {
         name: "between",
         reads: &["quantity"],
         required: &["lower", "upper"],
         optional: &[],
+        further: &[],
+        build: bounds::build_between,
     },
     Declaration {
         name: "log_likelihood",
         reads: &["term"],
         required: &[],
         optional: &[],
+        further: &[],
+        build: log_likelihood::build,
     },
     // `seen` is how many distinct serials were read (a file lists them).
     Declaration {
@@ -83,15 +115,17 @@ pub const KINDS: &[Declaration] = &[
         reads: &["total"],
         required: &["seen", "largest"],
         optional: &["first"],
+        further: &[],
+        build: serials::build,
     },
     Declaration {
         name: "image_count",
         reads: &["n", "p", "false_positives", "p_double"],
         required: &["k"],
         optional: &[],
+        further: &[],
+        build: image_count::build,
     },
-    // A further conversion reads `per_unit_2` (`per_unit_3`) with
-    // `converted_2` (`converted_3`): see [`FURTHER_CONVERSIONS`].
     Declaration {
         name: "paired",
         reads: &["quantity", "per_unit"],
@@ -105,12 +139,16 @@ pub const KINDS: &[Declaration] = &[
             "converted_2",
             "converted_3",
         ],
+        further: &FURTHER_CONVERSIONS,
+        build: paired::build,
     },
     Declaration {
         name: "sightings",
         reads: &["total"],
         required: &["lists", "counts"],
         optional: &["interactions", "unit"],
+        further: &[],
+        build: sightings::build,
     },
 ];
 
@@ -195,7 +233,7 @@ pub fn build_listed(
     number: &dyn Fn(&str) -> Option<f64>,
     word: &dyn Fn(&str) -> Option<String>,
     listed: &dyn Fn(&str) -> Option<Figure>,
-) -> std::result::Result<Observation, (&'static str, Error)> {
+) -> Built {
     let decl = declaration(kind).ok_or_else(|| {
         let msg = format!(
             "unknown kind of observation '{kind}'; kinds are {}",
@@ -203,16 +241,19 @@ pub fn build_listed(
         );
         ("kind", Error::InvalidArgument(msg))
     })?;
-    let further: Vec<&'static str> = match decl.name {
-        "paired" => FURTHER_CONVERSIONS
-            .iter()
-            .filter(|(figure, _)| number(figure).is_some())
-            .map(|&(_, read)| read)
-            .collect(),
-        _ => vec![],
-    };
-    if reads.len() != decl.reads.len() + further.len() {
-        let all: Vec<&'static str> = decl.reads.iter().chain(&further).copied().collect();
+    let further: Vec<(&'static str, &'static str)> = decl
+        .further
+        .iter()
+        .filter(|(figure, _)| number(figure).is_some())
+        .copied()
+        .collect();
+    let all: Vec<&'static str> = decl
+        .reads
+        .iter()
+        .copied()
+        .chain(further.iter().map(|&(_, read)| read))
+        .collect();
+    if reads.len() != all.len() {
         let missing = all.get(reads.len()).unwrap_or(&"kind");
         let msg = match all.get(reads.len()) {
             Some(_) => format!("{kind} '{name}': {missing} is missing"),
@@ -225,215 +266,81 @@ pub fn build_listed(
         };
         return Err((missing, Error::InvalidArgument(msg)));
     }
-    let need = |field: &'static str| {
-        number(field).ok_or_else(|| {
-            let msg = format!("{kind} '{name}': {field} is required");
+    let mut given = Given {
+        kind: decl.name,
+        name,
+        reads: reads.into_iter(),
+        number,
+        word,
+        listed,
+        further: further.iter().map(|&(figure, _)| figure).collect(),
+    };
+    (decl.build)(&mut given)
+}
+
+/// What a kind's builder is given: the observation's name, the nodes it
+/// reads (in its declaration's order, then its further ones) and its figures.
+pub struct Given<'a> {
+    /// The kind, as declared.
+    pub kind: &'static str,
+    pub name: &'a str,
+    reads: std::vec::IntoIter<Node>,
+    number: &'a dyn Fn(&str) -> Option<f64>,
+    word: &'a dyn Fn(&str) -> Option<String>,
+    listed: &'a dyn Fn(&str) -> Option<Figure>,
+    further: Vec<&'static str>,
+}
+
+impl Given<'_> {
+    /// The next node read (their number is checked against the declaration).
+    pub fn read(&mut self) -> Node {
+        self.reads.next().expect("arity checked")
+    }
+
+    /// The figure `field`, if given.
+    pub fn number(&self, field: &str) -> Option<f64> {
+        (self.number)(field)
+    }
+
+    /// The figure `field`, which the kind requires.
+    pub fn need(&self, field: &'static str) -> std::result::Result<f64, (&'static str, Error)> {
+        self.number(field).ok_or_else(|| {
+            let msg = format!("{} '{}': {field} is required", self.kind, self.name);
             (field, Error::InvalidArgument(msg))
         })
-    };
-    let at = |field: &'static str| move |e: Error| (field, e);
-    let mut reads = reads.into_iter();
-    let mut read = || reads.next().expect("arity checked");
-    match decl.name {
-        "count" => Observation::count(name, need("k")?, read(), read()).map_err(at("k")),
-        "poisson" => Observation::poisson(name, need("k")?, read()).map_err(at("k")),
-        "measured" => {
-            let value = need("value")?;
-            let error = word("error").unwrap_or_else(|| "lognormal".into());
-            let level = number("level").unwrap_or(0.9);
-            let error =
-                ErrorModel::from_report(&error, value, number("rel_error"), number("sd"), level)
-                    .map_err(|e| {
-                        let msg = format!("measured '{name}': {e}");
-                        ("rel_error", Error::InvalidArgument(msg))
-                    })?;
-            Observation::measured(name, read(), value, error).map_err(at("value"))
-        }
-        "at_least" => {
-            Observation::bounds(name, read(), need("value")?, f64::INFINITY).map_err(at("value"))
-        }
-        "at_most" => Observation::bounds(name, read(), f64::NEG_INFINITY, need("value")?)
-            .map_err(at("value")),
-        "between" => {
-            Observation::bounds(name, read(), need("lower")?, need("upper")?).map_err(at("lower"))
-        }
-        "log_likelihood" => Observation::log_likelihood(name, read()).map_err(at("term")),
-        "serial_numbers" => {
-            let (seen, largest) = (need("seen")?, need("largest")?);
-            let first = number("first").unwrap_or(1.0);
-            super::serials::check(name, seen, largest, first)?;
-            Observation::serial_numbers(name, read(), seen, largest, first).map_err(at("seen"))
-        }
-        "image_count" => {
-            let k = need("k")?;
-            let (n, p, fp, twice) = (read(), read(), read(), read());
-            let fixed = [&n, &p, &fp, &twice].map(|x| x.as_constant());
-            if let Err((field, msg)) = super::image_count::check_constants(name, fixed) {
-                return Err((field, Error::InvalidArgument(msg)));
-            }
-            Observation::image_count(name, k, n, p, fp, twice).map_err(at("k"))
-        }
-        "paired" => {
-            let value = need("value")?;
-            let level = number("level").unwrap_or(0.9);
-            // The log-scale sd of an error given as rel_error (at level) or sd.
-            let log_sd = |rel: &'static str, sd: &'static str, of: f64| {
-                let field = if number(sd).is_some() { sd } else { rel };
-                let fail = |e: String| {
-                    let msg = format!("paired '{name}': {field}: {e}");
-                    Err((field, Error::InvalidArgument(msg)))
-                };
-                match ErrorModel::from_report("lognormal", of, number(rel), number(sd), level) {
-                    Ok(ErrorModel::LogNormal { sigma }) if sigma.is_finite() && sigma > 0.0 => {
-                        Ok(sigma)
-                    }
-                    Ok(ErrorModel::LogNormal { sigma }) => fail(format!(
-                        "the log-scale sd must be finite and > 0, got {}",
-                        crate::error::fmt_value(sigma)
-                    )),
-                    Ok(ErrorModel::Normal { .. }) => unreachable!("asked for lognormal"),
-                    Err(e) => fail(e.to_string()),
-                }
-            };
-            let sigma = log_sd("rel_error", "sd", value)?;
-            let quantity = read();
-            let mut conversions = Vec::new();
-            let figures = std::iter::once("converted").chain(further_figures(&further));
-            for figure in figures {
-                let converted = need(figure)?;
-                let conversion_sigma = log_sd("conversion_rel_error", "conversion_sd", converted)?;
-                conversions.push(super::Conversion {
-                    per_unit: read(),
-                    converted,
-                    sigma: conversion_sigma,
-                });
-            }
-            Observation::paired(name, quantity, value, sigma, conversions).map_err(|e| {
-                let field = if e.to_string().contains("converted") {
-                    "converted"
-                } else {
-                    "value"
-                };
-                (field, e)
-            })
-        }
-        "sightings" => {
-            let wrong = |field: &'static str, want: &str, got: &Figure| {
-                let msg = format!("sightings '{name}': {field} must be {want}, got {got}");
-                (field, Error::InvalidArgument(msg))
-            };
-            let missing = |field: &'static str| {
-                let msg = format!("sightings '{name}': {field} is required");
-                (field, Error::InvalidArgument(msg))
-            };
-            let lists = match listed("lists").ok_or_else(|| missing("lists"))? {
-                Figure::Names(names) => names,
-                other => return Err(wrong("lists", "a list of the lists' names", &other)),
-            };
-            let counts = match listed("counts").ok_or_else(|| missing("counts"))? {
-                Figure::Counts(counts) => counts,
-                other => return Err(wrong("counts", "counts by pattern", &other)),
-            };
-            let interactions = match listed("interactions") {
-                None => vec![],
-                Some(Figure::Groups(groups)) => groups,
-                Some(other) => {
-                    let want = "groups of lists, such as [['AIS', 'imagery']]";
-                    return Err(wrong("interactions", want, &other));
-                }
-            };
-            let unit = word("unit").unwrap_or_else(|| "vessels".into());
-            let seen =
-                Sightings::new(lists, &counts, &interactions, &unit).map_err(|(field, e)| {
-                    (
-                        field,
-                        Error::InvalidArgument(format!("sightings '{name}': {field}: {e}")),
-                    )
-                })?;
-            Observation::sightings(name, read(), seen).map_err(at("total"))
-        }
-        other => unreachable!("kind '{other}' is declared but not built"),
     }
+
+    /// The word `field` (a measurement's `error`, sightings' `unit`), if given.
+    pub fn word(&self, field: &str) -> Option<String> {
+        (self.word)(field)
+    }
+
+    /// The list `field` (sightings' `lists`, ...), if given.
+    pub fn listed(&self, field: &str) -> Option<Figure> {
+        (self.listed)(field)
+    }
+
+    /// The figures of the further (figure, quantity) pairs given, in the
+    /// declaration's order: their quantities are read after the declared ones.
+    pub fn further(&self) -> &[&'static str] {
+        &self.further
+    }
+}
+
+/// An error of a constructor, as about `field`.
+pub fn at(field: &'static str) -> impl Fn(Error) -> (&'static str, Error) {
+    move |e: Error| (field, e)
 }
 
 /// The figures that rebuild `obs` with [`build`], named as its declaration names them.
 pub fn figures(obs: &Observation) -> Vec<(&'static str, Figure)> {
-    use Figure::{Number, Word};
-    match &obs.kind {
-        Kind::Count { k, .. } | Kind::Poisson { k, .. } => vec![("k", Number(*k))],
-        Kind::Measured { value, error, .. } => {
-            let (word, sd) = match *error {
-                ErrorModel::LogNormal { sigma } => ("lognormal", sigma),
-                ErrorModel::Normal { sd } => ("normal", sd),
-            };
-            vec![
-                ("value", Number(*value)),
-                ("error", Word(word)),
-                ("sd", Number(sd)),
-            ]
-        }
-        Kind::Bounds { lower, upper, .. } | Kind::DrawnCount { lower, upper, .. } => {
-            match obs.kind.name() {
-                "at_least" => vec![("value", Number(*lower))],
-                "at_most" => vec![("value", Number(*upper))],
-                _ => vec![("lower", Number(*lower)), ("upper", Number(*upper))],
-            }
-        }
-        Kind::LogLikelihood { .. } => vec![],
-        Kind::SerialNumbers {
-            seen,
-            largest,
-            first,
-            ..
-        } => vec![
-            ("seen", Number(*seen)),
-            ("largest", Number(*largest)),
-            ("first", Number(*first)),
-        ],
-        Kind::ImageCount { k, .. } => vec![("k", Number(*k))],
-        Kind::Paired {
-            value,
-            sigma,
-            conversions,
-            ..
-        } => {
-            let mut figs = vec![("value", Number(*value)), ("sd", Number(*sigma))];
-            let names = std::iter::once("converted").chain(FURTHER_CONVERSIONS.map(|(f, _)| f));
-            for (c, figure) in conversions.iter().zip(names) {
-                figs.push((figure, Number(c.converted)));
-            }
-            if let Some(first) = conversions.first() {
-                figs.push(("conversion_sd", Number(first.sigma)));
-            }
-            figs
-        }
-        Kind::Sightings { sightings, .. } => {
-            let mut figs = vec![
-                ("lists", Figure::Names(sightings.lists().to_vec())),
-                ("counts", Figure::Counts(sightings.counts())),
-                ("unit", Word(sightings.unit())),
-            ];
-            if !sightings.interactions().is_empty() {
-                figs.push(("interactions", Figure::Groups(sightings.interactions())));
-            }
-            figs
-        }
-    }
-}
-
-/// The figures of the further conversions whose reads are `further`.
-fn further_figures(further: &[&'static str]) -> Vec<&'static str> {
-    FURTHER_CONVERSIONS
-        .iter()
-        .filter(|(_, read)| further.contains(read))
-        .map(|&(figure, _)| figure)
-        .collect()
+    obs.kind.figures()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::Conversion;
+    use crate::evidence::{Conversion, ErrorModel, Sightings};
 
     fn c(x: f64) -> Node {
         Node::constant(x)

@@ -23,22 +23,37 @@
 //! assert!((mean - 0.45).abs() < 0.01, "{mean}");
 //! ```
 
-pub(crate) mod exact;
-mod fitted;
+// The kinds of observation, one file each (declared in `kinds`).
+mod bounds;
+mod count;
+mod drawn_count;
 mod image_count;
-pub mod kinds;
-mod likelihood;
+mod log_likelihood;
+mod measured;
 mod paired;
+mod poisson;
 pub mod serials;
 pub mod sightings;
+
+pub(crate) mod exact;
+mod fitted;
+pub mod kinds;
+mod likelihood;
 mod smc;
 mod weights;
 
+pub use bounds::Bounds;
+pub use count::Count;
+pub use drawn_count::DrawnCount;
 pub use exact::conditions;
-pub use image_count::{image_count_cdf, image_count_log_pmf};
-pub use likelihood::{Conversion, ErrorModel, Kind, Observation};
-pub use paired::paired_log_density;
-pub use sightings::Sightings;
+pub use image_count::{image_count_cdf, image_count_log_pmf, ImageCount};
+pub use likelihood::{Boxed, Likelihood, Observation};
+pub use log_likelihood::LogLikelihood;
+pub use measured::{ErrorModel, Measured};
+pub use paired::{paired_log_density, Conversion, Paired};
+pub use poisson::Poisson;
+pub use serials::SerialNumbers;
+pub use sightings::{Sightings, SightingsOf};
 pub(crate) use smc::quoted;
 pub use smc::{Schedule, Stage};
 pub use weights::{effective_sample_size, equal_weight_rows, normalised, pareto_k};
@@ -234,9 +249,9 @@ impl Evaluator {
         // own column is kept too (holding the figure), as a named input
         // that an observation reads is.
         for (j, obs) in observations.iter().enumerate() {
-            if let Kind::DrawnCount { quantity, .. } = &obs.kind {
-                if quantity.name().is_some() {
-                    columns.push((format!("\u{1}evidence.{j}.count"), quantity.clone()));
+            if let Some(drawn) = obs.of::<DrawnCount>() {
+                if drawn.quantity.name().is_some() {
+                    columns.push((format!("\u{1}evidence.{j}.count"), drawn.quantity.clone()));
                 }
             }
         }
@@ -362,32 +377,17 @@ impl Evaluator {
                 .zip(chunks_or_none(&mut d, n))
                 .zip(chunks_or_none(&mut t, n))
                 .enumerate()
-                .map(|(c, ((ll, mut d), mut t))| {
-                    if d.is_none() && t.is_none() {
-                        // Weighting needs the terms alone: one loop per chunk.
-                        let from = c * CHUNK;
-                        let chunk_cols: Vec<&[f64]> =
-                            cols.iter().map(|col| &col[from..from + ll.len()]).collect();
-                        return obs
-                            .log_likelihoods(&chunk_cols, ll)
-                            .map_err(|(i, e)| (from + i, e));
-                    }
-                    let mut v = [0.0f64; 4];
-                    for i in 0..ll.len() {
-                        let row = c * CHUNK + i;
-                        for (x, col) in v.iter_mut().zip(&cols) {
-                            *x = col[row];
-                        }
-                        let (term, distance) = obs.term(&v[..arity]).map_err(|e| (row, e))?;
-                        ll[i] = term;
-                        if let Some(d) = d.as_deref_mut() {
-                            d[i] = distance;
-                        }
-                        if let Some(t) = t.as_deref_mut() {
-                            t[i] = obs.predictive_tail(&v[..arity]);
-                        }
-                    }
-                    Ok(())
+                .map(|(c, ((ll, d), t))| {
+                    let from = c * CHUNK;
+                    let chunk_cols: Vec<&[f64]> =
+                        cols.iter().map(|col| &col[from..from + ll.len()]).collect();
+                    let done = if d.is_none() && t.is_none() {
+                        // Weighting needs the terms alone.
+                        obs.log_likelihoods(&chunk_cols, ll)
+                    } else {
+                        obs.terms(&chunk_cols, ll, d, t)
+                    };
+                    done.map_err(|(i, e)| (from + i, e))
                 })
                 .collect::<Vec<std::result::Result<(), (usize, String)>>>()
                 .into_iter()
@@ -458,13 +458,7 @@ impl Evaluator {
                     return Ok(());
                 }
                 if with_tails {
-                    let mut v = [0.0f64; 4];
-                    for (i, t) in tails[j].iter_mut().enumerate() {
-                        for (x, col) in v.iter_mut().zip(&mine) {
-                            *x = col[i];
-                        }
-                        *t = obs.predictive_tail(&v[..arity]);
-                    }
+                    obs.predictive_tails(&mine, tails[j]);
                 }
             }
             for (i, lw) in log_weight[0].iter_mut().enumerate() {
@@ -730,7 +724,7 @@ pub fn posterior(
     let conditioning = !integrated.conditioned.is_empty();
     let exact_counts: Vec<String> = observations
         .iter()
-        .filter(|o| matches!(o.kind, Kind::DrawnCount { lower, upper, .. } if lower == upper))
+        .filter(|o| o.of::<DrawnCount>().is_some_and(|d| d.lower == d.upper))
         .map(|o| o.name.clone())
         .collect();
     let mut conditioned_run = opts.run.clone();
@@ -745,8 +739,8 @@ pub fn posterior(
     };
     let mut roots: Vec<Node> = outputs.iter().map(|(_, n)| n.clone()).collect();
     for obs in observations {
-        if let Kind::DrawnCount { quantity, .. } = &obs.kind {
-            roots.push(quantity.clone());
+        if let Some(drawn) = obs.of::<DrawnCount>() {
+            roots.push(drawn.quantity.clone());
         }
         roots.extend(obs.nodes().into_iter().cloned());
     }

@@ -30,6 +30,11 @@
 //! assert!((ll - peak).abs() < 1e-12);
 //! ```
 
+use super::kinds::{Figure, Given, FURTHER_CONVERSIONS};
+use super::likelihood::{check_name, short, Likelihood};
+use super::{ErrorModel, Observation};
+use crate::error::{Error, Result};
+use crate::expr::Node;
 use std::f64::consts::PI;
 
 /// ln of the log-normal density of `value` with log-mean ln(`centre`) and log-sd `sigma`.
@@ -56,6 +61,214 @@ pub fn paired_log_density(
         ll += log_normal_density(converted, stated * r, sigma_h);
     }
     ll
+}
+
+/// One conversion of a paired statement: the `converted` figure stated
+/// (3 million shells) for the model's figure per unit `per_unit` (its
+/// rounds per container of that calibre), with log-scale error `sigma`.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub per_unit: Node,
+    pub converted: f64,
+    pub sigma: f64,
+}
+
+/// A stated count of `quantity` with what it would hold under one or more
+/// cargo hypotheses, one statement with a shared error (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Paired {
+    pub quantity: Node,
+    pub value: f64,
+    pub sigma: f64,
+    pub conversions: Vec<Conversion>,
+}
+
+impl Observation {
+    /// A stated count `value` of `quantity` with log-scale error `sigma`,
+    /// and the `conversions` stated with it (at least one).
+    pub fn paired(
+        name: &str,
+        quantity: Node,
+        value: f64,
+        sigma: f64,
+        conversions: Vec<Conversion>,
+    ) -> Result<Self> {
+        check_name(name)?;
+        let bad = |what: &str, x: f64| {
+            Err(Error::InvalidArgument(format!(
+                "paired '{name}': {what}, got {}",
+                crate::error::fmt_value(x)
+            )))
+        };
+        if !(value.is_finite() && value > 0.0) {
+            return bad(
+                "value (the stated count) must be a finite number > 0",
+                value,
+            );
+        }
+        if !(sigma.is_finite() && sigma > 0.0) {
+            return bad("the count's log-scale error must be finite and > 0", sigma);
+        }
+        if conversions.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "paired '{name}': give at least one conversion (converted and per_unit); a count alone is measured(...)"
+            )));
+        }
+        for c in &conversions {
+            if !(c.converted.is_finite() && c.converted > 0.0) {
+                return bad(
+                    "converted (the figure stated for a hypothesis) must be a finite number > 0",
+                    c.converted,
+                );
+            }
+            if !(c.sigma.is_finite() && c.sigma > 0.0) {
+                return bad(
+                    "a conversion's log-scale error must be finite and > 0",
+                    c.sigma,
+                );
+            }
+        }
+        let kind = Paired {
+            quantity,
+            value,
+            sigma,
+            conversions,
+        };
+        Ok(Observation::new(name, kind))
+    }
+}
+
+/// A `paired` statement from its declared figures, with its further
+/// conversions ([`FURTHER_CONVERSIONS`]) in order.
+pub(super) fn build(given: &mut Given) -> super::kinds::Built {
+    let name = given.name;
+    let value = given.need("value")?;
+    let level = given.number("level").unwrap_or(0.9);
+    // The log-scale sd of an error given as rel_error (at level) or sd.
+    let log_sd = |rel: &'static str, sd: &'static str, of: f64| {
+        let field = if given.number(sd).is_some() { sd } else { rel };
+        let fail = |e: String| {
+            let msg = format!("paired '{name}': {field}: {e}");
+            Err((field, Error::InvalidArgument(msg)))
+        };
+        let (rel_error, sd) = (given.number(rel), given.number(sd));
+        match ErrorModel::from_report("lognormal", of, rel_error, sd, level) {
+            Ok(ErrorModel::LogNormal { sigma }) if sigma.is_finite() && sigma > 0.0 => Ok(sigma),
+            Ok(ErrorModel::LogNormal { sigma }) => fail(format!(
+                "the log-scale sd must be finite and > 0, got {}",
+                crate::error::fmt_value(sigma)
+            )),
+            Ok(ErrorModel::Normal { .. }) => unreachable!("asked for lognormal"),
+            Err(e) => fail(e.to_string()),
+        }
+    };
+    let sigma = log_sd("rel_error", "sd", value)?;
+    let mut stated = Vec::new();
+    for figure in std::iter::once("converted").chain(given.further().iter().copied()) {
+        let converted = given.need(figure)?;
+        let conversion_sigma = log_sd("conversion_rel_error", "conversion_sd", converted)?;
+        stated.push((converted, conversion_sigma));
+    }
+    let quantity = given.read();
+    let conversions = stated
+        .into_iter()
+        .map(|(converted, sigma)| Conversion {
+            per_unit: given.read(),
+            converted,
+            sigma,
+        })
+        .collect();
+    Observation::paired(name, quantity, value, sigma, conversions).map_err(|e| {
+        let field = if e.to_string().contains("converted") {
+            "converted"
+        } else {
+            "value"
+        };
+        (field, e)
+    })
+}
+
+impl Likelihood for Paired {
+    fn name(&self) -> &'static str {
+        "paired"
+    }
+
+    fn nodes(&self) -> Vec<&Node> {
+        std::iter::once(&self.quantity)
+            .chain(self.conversions.iter().map(|c| &c.per_unit))
+            .collect()
+    }
+
+    fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
+        let count = v[0];
+        if count.is_nan() {
+            return Err(format!("paired '{name}': the count is NaN"));
+        }
+        if count <= 0.0 {
+            // A stated positive count cannot come from none.
+            return Ok((f64::NEG_INFINITY, 1.0 + (-count) / self.value.max(1.0)));
+        }
+        if let Some(r) = v[1..].iter().find(|r| !(**r > 0.0 && r.is_finite())) {
+            return Err(format!(
+                "paired '{name}': a figure per unit must be finite and > 0, got {}",
+                crate::error::fmt_value(*r)
+            ));
+        }
+        let pairs: Vec<(f64, f64)> = self
+            .conversions
+            .iter()
+            .map(|c| (c.converted, c.sigma))
+            .collect();
+        let ll = paired_log_density(self.value, self.sigma, &pairs, count, &v[1..]);
+        Ok((ll, 0.0))
+    }
+
+    /// Where the stated count falls: the conversions say nothing of the count.
+    fn predictive_tail(&self, v: &[f64]) -> f64 {
+        if v[0] > 0.0 {
+            crate::dist::std_normal_cdf((self.value.ln() - v[0].ln()) / self.sigma)
+        } else {
+            1.0
+        }
+    }
+
+    fn describe(&self, label: &dyn Fn(usize, &Node) -> String) -> String {
+        let each: Vec<String> = self
+            .conversions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                format!(
+                    "{} at {} per unit (log-scale sd {})",
+                    short(c.converted),
+                    label(i + 1, &c.per_unit),
+                    short(c.sigma)
+                )
+            })
+            .collect();
+        format!(
+            "paired: {} = {} (log-scale sd {}): {}",
+            label(0, &self.quantity),
+            short(self.value),
+            short(self.sigma),
+            each.join(" or ")
+        )
+    }
+
+    fn figures(&self) -> Vec<(&'static str, Figure)> {
+        let mut figs = vec![
+            ("value", Figure::Number(self.value)),
+            ("sd", Figure::Number(self.sigma)),
+        ];
+        let names = std::iter::once("converted").chain(FURTHER_CONVERSIONS.map(|(f, _)| f));
+        for (c, figure) in self.conversions.iter().zip(names) {
+            figs.push((figure, Figure::Number(c.converted)));
+        }
+        if let Some(first) = self.conversions.first() {
+            figs.push(("conversion_sd", Figure::Number(first.sigma)));
+        }
+        figs
+    }
 }
 
 #[cfg(test)]

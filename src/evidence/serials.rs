@@ -29,8 +29,12 @@
 //! assert_eq!(obs.term(&[59.0]).unwrap().0, f64::NEG_INFINITY);
 //! ```
 
-use crate::dist::ln_factorial;
-use crate::error::{fmt_value, Error};
+use super::kinds::{at, Figure, Given};
+use super::likelihood::{check_name, short, Likelihood};
+use super::Observation;
+use crate::dist::{ln_factorial, ln_factorial_table};
+use crate::error::{fmt_value, Error, Result};
+use crate::expr::Node;
 
 /// Largest serial taken: integers above 2^53 are not all representable.
 const MAX_SERIAL: f64 = 9_007_199_254_740_992.0;
@@ -184,6 +188,127 @@ pub(crate) fn predictive_tail(seen: f64, span: f64, total: f64) -> f64 {
         0.0
     };
     0.5 * (below + at_most)
+}
+
+/// `seen` distinct serial numbers, the largest `largest`, read on items
+/// sampled without replacement from the series `first ..` of `total` items.
+#[derive(Debug, Clone)]
+pub struct SerialNumbers {
+    pub total: Node,
+    pub seen: f64,
+    pub largest: f64,
+    pub first: f64,
+}
+
+impl Observation {
+    /// `seen` distinct serials, the largest `largest`, read on items sampled
+    /// without replacement from the `total` items numbered `first`,
+    /// `first + 1`, ... (see [`super::serials`]).
+    pub fn serial_numbers(
+        name: &str,
+        total: Node,
+        seen: f64,
+        largest: f64,
+        first: f64,
+    ) -> Result<Self> {
+        check_name(name)?;
+        check(name, seen, largest, first).map_err(|(_, e)| e)?;
+        let kind = SerialNumbers {
+            total,
+            seen,
+            largest,
+            first,
+        };
+        Ok(Observation::new(name, kind))
+    }
+}
+
+/// A `serial_numbers` from its declared figures.
+pub(super) fn build(given: &mut Given) -> super::kinds::Built {
+    let (seen, largest) = (given.need("seen")?, given.need("largest")?);
+    let first = given.number("first").unwrap_or(1.0);
+    check(given.name, seen, largest, first)?;
+    Observation::serial_numbers(given.name, given.read(), seen, largest, first).map_err(at("seen"))
+}
+
+impl Likelihood for SerialNumbers {
+    fn name(&self) -> &'static str {
+        "serial_numbers"
+    }
+
+    fn nodes(&self) -> Vec<&Node> {
+        vec![&self.total]
+    }
+
+    fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
+        let total = v[0];
+        if !(total.is_finite() && total >= 0.0 && total.fract() == 0.0) {
+            return Err(format!(
+                "serial_numbers '{name}': the total numbered must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
+                crate::error::fmt_value(total)
+            ));
+        }
+        let span = self.largest - self.first + 1.0;
+        let table = ln_factorial_table();
+        let offset = offset(self.seen, span);
+        let ll = log_likelihood(table, self.seen, span, offset, total);
+        // An impossible sample pays at least PULL nats as tempering
+        // ends: one just below the span would otherwise weigh as much
+        // as one at it until the last step, which would then drop
+        // about half the samples at once.
+        let distance = match total < span {
+            true => 1.0 + (span - total) / span,
+            false => 0.0,
+        };
+        Ok((ll, distance))
+    }
+
+    fn log_likelihoods(
+        &self,
+        name: &str,
+        cols: &[&[f64]],
+        out: &mut [f64],
+    ) -> std::result::Result<(), (usize, String)> {
+        // term()'s arithmetic, with its offset and the table fetched once.
+        let (seen, span) = (self.seen, self.largest - self.first + 1.0);
+        let (table, offset) = (ln_factorial_table(), offset(seen, span));
+        for (i, (o, &total)) in out.iter_mut().zip(cols[0]).enumerate() {
+            *o = if total.is_finite() && total >= 0.0 && total.fract() == 0.0 {
+                log_likelihood(table, seen, span, offset, total)
+            } else {
+                self.term(name, &[total]).map_err(|e| (i, e))?.0
+            };
+        }
+        Ok(())
+    }
+
+    /// The figure predicted is the largest serial, given how many were seen.
+    fn predictive_tail(&self, v: &[f64]) -> f64 {
+        predictive_tail(self.seen, self.largest - self.first + 1.0, v[0])
+    }
+
+    fn describe(&self, label: &dyn Fn(usize, &Node) -> String) -> String {
+        format!(
+            "serial_numbers: {} {} of {} numbered from {}, largest {}",
+            short(self.seen),
+            if self.seen == 1.0 {
+                "serial"
+            } else {
+                "serials"
+            },
+            label(0, &self.total),
+            short(self.first),
+            short(self.largest)
+        )
+    }
+
+    fn figures(&self) -> Vec<(&'static str, Figure)> {
+        vec![
+            ("seen", Figure::Number(self.seen)),
+            ("largest", Figure::Number(self.largest)),
+            ("first", Figure::Number(self.first)),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -38,9 +38,13 @@
 //! assert!(seen.log_likelihood(50.0) > seen.log_likelihood(80.0));
 //! ```
 
+use super::kinds::{at, Figure, Given};
+use super::likelihood::{check_name, Likelihood};
+use super::Observation;
 use crate::dist::primitives::ln_factorial as stirling_ln_factorial;
 use crate::dist::{ln_factorial_from as ln_factorial, ln_factorial_table};
 use crate::error::{Error, Result};
+use crate::expr::Node;
 use statrs::function::gamma::ln_gamma;
 
 /// ln Γ(z) for z > 0, by Stirling's series from 129 on (as `ln_factorial`
@@ -391,6 +395,129 @@ pub(crate) fn check_total(name: &str, total: f64) -> Result<()> {
         "sightings '{name}': the total must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
         crate::error::fmt_value(total)
     )))
+}
+
+/// The `sightings` kind: a table of units seen by several lists, of
+/// `total` in all (a whole number per sample).
+#[derive(Debug, Clone)]
+pub struct SightingsOf {
+    pub total: Node,
+    pub sightings: Box<Sightings>,
+}
+
+impl Observation {
+    /// Units seen by several lists with overlaps (see [`Sightings`]), of
+    /// `total` in all (a whole number per sample).
+    pub fn sightings(name: &str, total: Node, sightings: Sightings) -> Result<Self> {
+        check_name(name)?;
+        let kind = SightingsOf {
+            total,
+            sightings: Box::new(sightings),
+        };
+        Ok(Observation::new(name, kind))
+    }
+}
+
+/// A `sightings` observation from its declared figures: its lists and
+/// counts by pattern, its interactions (groups of lists) and its unit.
+pub(super) fn build(given: &mut Given) -> super::kinds::Built {
+    let name = given.name;
+    let wrong = |field: &'static str, want: &str, got: &Figure| {
+        let msg = format!("sightings '{name}': {field} must be {want}, got {got}");
+        (field, Error::InvalidArgument(msg))
+    };
+    let missing = |field: &'static str| {
+        let msg = format!("sightings '{name}': {field} is required");
+        (field, Error::InvalidArgument(msg))
+    };
+    let lists = match given.listed("lists").ok_or_else(|| missing("lists"))? {
+        Figure::Names(names) => names,
+        other => return Err(wrong("lists", "a list of the lists' names", &other)),
+    };
+    let counts = match given.listed("counts").ok_or_else(|| missing("counts"))? {
+        Figure::Counts(counts) => counts,
+        other => return Err(wrong("counts", "counts by pattern", &other)),
+    };
+    let interactions = match given.listed("interactions") {
+        None => vec![],
+        Some(Figure::Groups(groups)) => groups,
+        Some(other) => {
+            let want = "groups of lists, such as [['AIS', 'imagery']]";
+            return Err(wrong("interactions", want, &other));
+        }
+    };
+    let unit = given.word("unit").unwrap_or_else(|| "vessels".into());
+    let seen = Sightings::new(lists, &counts, &interactions, &unit).map_err(|(field, e)| {
+        (
+            field,
+            Error::InvalidArgument(format!("sightings '{name}': {field}: {e}")),
+        )
+    })?;
+    Observation::sightings(name, given.read(), seen).map_err(at("total"))
+}
+
+impl Likelihood for SightingsOf {
+    fn name(&self) -> &'static str {
+        "sightings"
+    }
+
+    fn nodes(&self) -> Vec<&Node> {
+        vec![&self.total]
+    }
+
+    fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
+        let total = v[0];
+        check_total(name, total).map_err(|e| e.to_string())?;
+        let seen = self.sightings.seen();
+        if total < seen {
+            // At least PULL nats, as for serials: a total just
+            // below the units seen must not weigh as much as one
+            // at it until tempering's last step drops them all.
+            return Ok((f64::NEG_INFINITY, 1.0 + (seen - total) / seen));
+        }
+        Ok((self.sightings.log_likelihood(total), 0.0))
+    }
+
+    fn log_likelihoods(
+        &self,
+        name: &str,
+        cols: &[&[f64]],
+        out: &mut [f64],
+    ) -> std::result::Result<(), (usize, String)> {
+        let table = ln_factorial_table();
+        for (i, (o, &total)) in out.iter_mut().zip(cols[0]).enumerate() {
+            *o = if total.is_finite() && total >= 0.0 && total.fract() == 0.0 {
+                self.sightings.log_likelihood_from(table, total)
+            } else {
+                self.term(name, &[total]).map_err(|e| (i, e))?.0
+            };
+        }
+        Ok(())
+    }
+
+    /// NaN: given the total alone, with the lists' capture probabilities
+    /// integrated out, the table's law is a mixture with no tail to compute
+    /// cheaply.
+    fn predictive_tail(&self, _v: &[f64]) -> f64 {
+        f64::NAN
+    }
+
+    fn describe(&self, label: &dyn Fn(usize, &Node) -> String) -> String {
+        self.sightings.describe(&label(0, &self.total))
+    }
+
+    fn figures(&self) -> Vec<(&'static str, Figure)> {
+        let s = &self.sightings;
+        let mut figs = vec![
+            ("lists", Figure::Names(s.lists().to_vec())),
+            ("counts", Figure::Counts(s.counts())),
+            ("unit", Figure::Word(s.unit())),
+        ];
+        if !s.interactions().is_empty() {
+            figs.push(("interactions", Figure::Groups(s.interactions())));
+        }
+        figs
+    }
 }
 
 /// The graph the interactions draw over the lists (bit masks): whether it

@@ -3,14 +3,14 @@
 //! `mf.evidence.count(...)` and the others make it, and read as it is by
 //! runs with evidence, runs on a posterior's rows and summary-only runs.
 //!
-//! Its kind is spelled as analysts spell it ([`crate::evidence::Kind::name`]);
+//! Its kind is spelled as analysts spell it ([`crate::evidence::Likelihood::name`]);
 //! its figures, a dict named as the constructors' parameters, are what
 //! pickling and saved results keep, and what rebuilds it.
 
 use super::args::to_number;
 use super::expr::{to_node, Expr};
 use crate::evidence::kinds::{self, Figure};
-use crate::evidence::{Kind, Observation};
+use crate::evidence::{DrawnCount, Observation};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
@@ -246,10 +246,10 @@ impl PyObservation {
     /// The expressions it reads, in order (numbers given became constants).
     #[getter]
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let nodes = match &self.inner.kind {
+        let nodes = match self.inner.of::<DrawnCount>() {
             // Stated of the count itself (its parameters are what it reads).
-            Kind::DrawnCount { quantity, .. } => vec![quantity],
-            _ => self.inner.nodes(),
+            Some(drawn) => vec![&drawn.quantity],
+            None => self.inner.nodes(),
         };
         PyTuple::new(py, nodes.into_iter().map(|n| Expr::new(n.clone())))
     }

@@ -56,14 +56,13 @@ impl EvidenceKind {
     /// The fields this kind takes, required ones first: what it reads,
     /// then its figures, as [`kinds::KINDS`] declares them, less those the
     /// reader derives from a list (the largest of the serials `seen`), and
-    /// with a paired statement's further conversions.
+    /// with the quantities of its further figures (a paired statement's
+    /// further conversions).
     fn fields(self) -> (Vec<&'static str>, Vec<&'static str>) {
         let decl = kinds::declaration(self.name()).expect("every file kind is declared");
         let required = decl.reads.iter().chain(decl.required).copied();
         let mut optional = decl.optional.to_vec();
-        if self == EvidenceKind::Paired {
-            optional.extend(kinds::FURTHER_CONVERSIONS.map(|(_, read)| read));
-        }
+        optional.extend(decl.further.iter().map(|&(_, read)| read));
         (required.filter(|f| *f != "largest").collect(), optional)
     }
 }
@@ -205,10 +204,11 @@ impl EvidenceSpec {
     }
 
     /// The fields naming what the observation reads, in its order: the
-    /// declaration's, then a paired statement's further conversions.
+    /// declaration's, then those of its further figures given.
     fn reads(&self) -> Vec<&'static str> {
         let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
-        let further = kinds::FURTHER_CONVERSIONS
+        let further = decl
+            .further
             .iter()
             .filter(|(figure, _)| self.number(figure).is_some())
             .map(|&(_, read)| read);
@@ -256,7 +256,7 @@ impl EvidenceSpec {
     ) -> std::result::Result<Observation, (&'static str, String)> {
         self.check_fields()?;
         let decl = kinds::declaration(self.kind.name()).expect("every file kind is declared");
-        for (figure, read) in kinds::FURTHER_CONVERSIONS {
+        for &(figure, read) in decl.further {
             if self.reference(read).is_some() && self.number(figure).is_none() {
                 return Err((
                     read,

@@ -134,15 +134,13 @@ pub fn log_weights(
         let arity = obs.nodes().len();
         let cols = &columns[offset..offset + arity];
         offset += arity;
-        let mut v = [0.0f64; 4];
-        for (i, w) in lw.iter_mut().enumerate() {
-            for (x, col) in v.iter_mut().zip(cols) {
-                *x = col[i];
-            }
-            let (term, _) = obs.term(&v[..arity]).map_err(|message| Error::Evidence {
+        let mut terms = vec![0.0; len];
+        obs.terms(cols, &mut terms, None, None)
+            .map_err(|(i, message)| Error::Evidence {
                 observations: vec![obs.name.clone()],
                 message: format!("{message} (sample {})", first_row + i),
             })?;
+        for (w, term) in lw.iter_mut().zip(&terms) {
             explained[j] |= term.is_finite();
             *w += term;
         }
