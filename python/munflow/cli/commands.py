@@ -107,21 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     page.add_argument(
         "--output", "-o", metavar="PATH", required=True, help="the HTML file to write"
     )
-    page.add_argument(
-        "--samples",
-        "-n",
-        type=_positive_int,
-        default=DEFAULT_SAMPLES,
-        metavar="N",
-        help=f"number of Monte Carlo samples (default {DEFAULT_SAMPLES:,})",
-    )
-    page.add_argument(
-        "--seed",
-        type=_seed,
-        default=DEMO_SEED,
-        metavar="S",
-        help=f"random seed (default {DEMO_SEED}: a report is reproducible)",
-    )
+    _add_sampling_options(page, seed=DEMO_SEED, seed_says="a report is reproducible")
     page.set_defaults(command=_report)
 
     check = sub.add_parser("validate", help="check a scenario file without running it")
@@ -130,7 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> None:
+def _add_sampling_options(
+    parser: argparse.ArgumentParser, *, seed: int | None, seed_says: str = ""
+) -> None:
+    """``--samples``/``-n`` and ``--seed``, as every command that runs takes them."""
     parser.add_argument(
         "--samples",
         "-n",
@@ -139,13 +128,18 @@ def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> No
         metavar="N",
         help=f"number of Monte Carlo samples (default {DEFAULT_SAMPLES:,})",
     )
+    default = "a fresh one, printed" if seed is None else str(seed)
     parser.add_argument(
         "--seed",
         type=_seed,
         default=seed,
         metavar="S",
-        help=f"random seed (default: {'a fresh one, printed' if seed is None else seed})",
+        help=f"random seed (default: {default}{': ' + seed_says if seed_says else ''})",
     )
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, seed: int | None) -> None:
+    _add_sampling_options(parser, seed=seed)
     parser.add_argument(
         "--format",
         choices=("table", "csv", "json"),
