@@ -9,7 +9,8 @@ The same model (a whole number drawn uniformly, read by each observation) is
 run by likelihood weighting with each kind of observation and without any;
 the cost of a kind is the time above the plain run, per row (best of
 ``--repeat``, in nanoseconds). ``--images`` runs ``image_count`` in its
-regimes (false positives, double counts, both, an uncertain rate) against
+regimes (false positives, double counts, both, an uncertain rate, an uncertain
+``p``) against
 ``count`` on the 20-80-unit model of docs/evidence.md.
 """
 
@@ -49,10 +50,11 @@ def image_counts() -> tuple[dict[str, Any], dict[str, Any]]:
     """34 containers counted on images of 20-80 on the quay (docs/evidence.md)."""
     on_the_quay = mf.integers(20, 80, name="on_the_quay")
     other_cargo = mf.gamma(2, 1, name="other_cargo")
+    detection = mf.beta(16, 4, name="detection")
 
-    def seen(false_positives: Any = 0, p_double: float = 0) -> Any:
+    def seen(false_positives: Any = 0, p_double: float = 0, p: Any = 0.8) -> Any:
         return mf.evidence.image_count(
-            34, n=on_the_quay, p=0.8, false_positives=false_positives, p_double=p_double
+            34, n=on_the_quay, p=p, false_positives=false_positives, p_double=p_double
         )
 
     kinds = {
@@ -62,8 +64,10 @@ def image_counts() -> tuple[dict[str, Any], dict[str, Any]]:
         "image_double": seen(p_double=0.05),
         "image_both": seen(false_positives=2, p_double=0.05),
         "image_both_gamma": seen(false_positives=other_cargo, p_double=0.05),
+        "image_both_uncertain_p": seen(false_positives=2, p_double=0.05, p=detection),
     }
-    return kinds, {"on_the_quay": on_the_quay, "other_cargo": other_cargo}
+    outputs = {"on_the_quay": on_the_quay, "other_cargo": other_cargo, "detection": detection}
+    return kinds, outputs
 
 
 def main() -> None:

@@ -535,6 +535,197 @@ fn polynomial(coefficients: &[f64], u: f64) -> f64 {
     (lanes[0] + u * lanes[1]) + u2 * (lanes[2] + u * lanes[3])
 }
 
+/// A chunk whose `p` varies shares the chances of what m seen units give
+/// when the table of them (about len² steps at most, len = k + 1) is at most
+/// this many steps a row.
+const SEEN_STEPS_PER_ROW: usize = 512;
+
+/// ln h_m for m = 0..len, h_m = P(m + Binomial(m, d) + Poisson(λ) = k): the
+/// chance that m seen units (each adding 1, or 2 with `d`) and the false
+/// positives give the count k. Each is a sum over the double counts b of
+/// terms log-concave in b (a binomial times a Poisson read backwards), so
+/// it is summed from its largest term outward, by ratios, in one log.
+fn ln_seen_units_give(table: &[f64], k: f64, len: usize, lambda: f64, d: f64) -> Vec<f64> {
+    let lf = |x: f64| ln_factorial_from(table, x);
+    let (ln_d, ln_not_d) = (d.ln(), (-d).ln_1p());
+    let ln_term = |m: f64, b: f64| {
+        let f = k - m - b;
+        let poisson = match lambda {
+            0.0 => 0.0,
+            _ => f * lambda.ln() - lambda - lf(f),
+        };
+        lf(m) - lf(b) - lf(m - b) + times(b, ln_d) + times(m - b, ln_not_d) + poisson
+    };
+    // Term(b + 1) / term(b) = (m - b)(k - m - b) / (b + 1) · c.
+    let c = d / ((1.0 - d) * lambda);
+    (0..len)
+        .map(|m| {
+            let m = m as f64;
+            let (mut lo, mut hi) = (0.0f64, m.min(k - m));
+            if lambda == 0.0 {
+                (lo, hi) = (lo.max(k - m), hi.min(k - m));
+            }
+            if d == 0.0 {
+                hi = hi.min(0.0);
+            }
+            if d == 1.0 {
+                lo = lo.max(m);
+            }
+            if lo > hi {
+                return f64::NEG_INFINITY;
+            }
+            if lo == hi {
+                return ln_term(m, lo);
+            }
+            // Here 0 < d < 1 and λ > 0. Start at the root of ratio = 1 (a
+            // quadratic in b), then step to the largest term.
+            let up = |b: f64| (m - b) * (k - m - b) / (b + 1.0) * c;
+            let (half_b, tail) = (k + 1.0 / c, m * (k - m) - 1.0 / c);
+            let root = 2.0 * tail / (half_b + (half_b * half_b - 4.0 * tail).max(0.0).sqrt());
+            let mut mode = root.floor().clamp(lo, hi);
+            while mode < hi && up(mode) > 1.0 {
+                mode += 1.0;
+            }
+            while mode > lo && up(mode - 1.0) < 1.0 {
+                mode -= 1.0;
+            }
+            // Ratios only fall away from the largest term: the rest is below t r / (1 - r).
+            let mut sum = 1.0;
+            let (mut b, mut t) = (mode, 1.0);
+            while b < hi {
+                let r = up(b);
+                (b, t) = (b + 1.0, t * r);
+                sum += t;
+                if t * r < NEGLIGIBLE * sum * (1.0 - r) {
+                    break;
+                }
+            }
+            let (mut b, mut t) = (mode, 1.0);
+            while b > lo {
+                let r = 1.0 / up(b - 1.0);
+                (b, t) = (b - 1.0, t * r);
+                sum += t;
+                if t * r < NEGLIGIBLE * sum * (1.0 - r) {
+                    break;
+                }
+            }
+            ln_term(m, mode) + sum.ln()
+        })
+        .collect()
+}
+
+/// ln P(k) for every row of a chunk whose `p_double` and false positives
+/// are the same in every row but whose `p` varies (an uncertain chance of
+/// seeing a unit), or None where that does not hold (or a figure is not
+/// valid: the row-by-row loop reports it). `cols` are n, p,
+/// false_positives, p_double; `out` one log-likelihood a row.
+///
+/// The units seen M are Binomial(n, p), and the count given M = m is m plus
+/// the m seen units' double counts plus the false positives, whose chance
+/// h_m of giving k depends on neither n nor p. So with r = p / (1 - p) and
+/// s the chunk's largest r,
+///
+/// ```text
+/// P(k) = (1 - p)^n Σ_m C(n, m) r^m h_m = (1 - p)^n Σ_m a_m(n) (r/s)^m,
+/// a_m(n) = C(n, m) s^m h_m
+/// ```
+///
+/// a polynomial in r/s <= 1 whose coefficients depend on the number of
+/// units only. The chunk tabulates h_0..h_k once (see
+/// [`ln_seen_units_give`]) and each number of units' coefficients in logs,
+/// scaled by their largest; a row costs k + 1 multiply-adds and two
+/// logarithms: exact, all terms positive. As in [`log_pmfs_sharing_units`],
+/// coefficients below 1e-300 of the largest are lost, so a row whose sum is
+/// not far above (k + 1)·1e-300, or whose p is 0 or 1, is summed term by
+/// term. Chunks with neither false positives nor double counts are
+/// `count`'s binomial and stay so, to the bit.
+pub(crate) fn log_pmfs_sharing_seen_units(
+    table: &[f64],
+    k: f64,
+    cols: &[&[f64]],
+    out: &mut [f64],
+) -> Option<()> {
+    let rows = out.len();
+    if rows < 2 || !(0.0..=MAX_K_SHARED).contains(&k) {
+        return None;
+    }
+    let (lambda, d) = (cols[2][0], cols[3][0]);
+    let same = |col: &[f64], x: f64| col[..rows].iter().all(|y| y.to_bits() == x.to_bits());
+    let valid = lambda.is_finite() && lambda >= 0.0 && (0.0..=1.0).contains(&d);
+    if !(valid && same(cols[2], lambda) && same(cols[3], d)) || (lambda == 0.0 && d == 0.0) {
+        return None;
+    }
+    let (mut fewest, mut most, mut largest_odds) = (f64::INFINITY, 0.0f64, 0.0f64);
+    for (&n, &p) in cols[0][..rows].iter().zip(&cols[1][..rows]) {
+        let whole = n >= 0.0 && n.fract() == 0.0 && n < 65_536.0;
+        if !(whole && (0.0..=1.0).contains(&p)) {
+            return None;
+        }
+        if p < 1.0 {
+            largest_odds = largest_odds.max(p / (1.0 - p));
+        }
+        (fewest, most) = (fewest.min(n), most.max(n));
+    }
+    let len = (k as usize).min(most as usize) + 1;
+    let width = len.div_ceil(4) * 4;
+    let numbers = (most - fewest) as usize + 1;
+    let pays =
+        numbers * width <= SHARED_ENTRIES_PER_ROW * rows && len * len <= SEEN_STEPS_PER_ROW * rows;
+    if largest_odds == 0.0 || !pays {
+        return None;
+    }
+    let s = largest_odds;
+    let ln_s = s.ln();
+    // ln h_m s^m, then each number of units' ln C(n, m) h_m s^m, scaled.
+    let mut ln_seen = ln_seen_units_give(table, k, len, lambda, d);
+    for (m, x) in ln_seen.iter_mut().enumerate() {
+        *x += m as f64 * ln_s;
+    }
+    let lf = |x: f64| ln_factorial_from(table, x);
+    let mut coefficients = vec![0.0; numbers * width];
+    let mut scales = vec![f64::NEG_INFINITY; numbers];
+    for ((i, row), scale) in coefficients
+        .chunks_exact_mut(width)
+        .enumerate()
+        .zip(&mut scales)
+    {
+        let n = fewest + i as f64;
+        let upto = len.min(n as usize + 1);
+        for (m, c) in row[..upto].iter_mut().enumerate() {
+            let m = m as f64;
+            *c = lf(n) - lf(m) - lf(n - m) + ln_seen[m as usize];
+        }
+        *scale = row[..upto]
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        for c in &mut row[..upto] {
+            let x = (*c - *scale).exp();
+            // Below 1e-300 of the largest: lost, as the floor below allows.
+            *c = if x >= 1e-300 { x } else { 0.0 };
+        }
+    }
+    let ln_floor = ((k + 1.0) * 1e-280).ln();
+    let per_s = 1.0 / s;
+    for ((o, &n), &p) in out.iter_mut().zip(cols[0]).zip(cols[1]) {
+        let at = (n - fewest) as usize;
+        let ln_sum = match p > 0.0 && p < 1.0 {
+            true => polynomial(
+                &coefficients[at * width..(at + 1) * width],
+                p / (1.0 - p) * per_s,
+            )
+            .ln(),
+            false => f64::NEG_INFINITY,
+        };
+        *o = if ln_sum >= ln_floor {
+            times(n, (-p).ln_1p()) + scales[at] + ln_sum
+        } else {
+            image_count_log_pmf_from(table, k, n, &Chances::new(p, lambda, d))
+        };
+    }
+    Some(())
+}
+
 /// P(K <= k) for the count of [`image_count_log_pmf`], to about 1e-12: the
 /// sums over false positives and double counts run over their laws' mass
 /// (a probability, so its tails can be cut in absolute terms).
@@ -875,6 +1066,10 @@ impl Likelihood for ImageCount {
         if log_pmfs_sharing_units(table, k, cols, out).is_some() {
             return Ok(());
         }
+        // An uncertain chance of seeing a unit: what seen units give shared.
+        if log_pmfs_sharing_seen_units(table, k, cols, out).is_some() {
+            return Ok(());
+        }
         let mut chances: Option<Chances> = None;
         for (i, o) in out.iter_mut().enumerate() {
             let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
@@ -1167,6 +1362,126 @@ mod tests {
         assert!(try_with(34.0, [&n, &p, &vec![0.0; 64], &d]).is_none());
         // Numbers of units too spread for the rows to pay for their table.
         assert!(try_with(34.0, [&with(&n, 9, 10_000.0), &p, &fp, &d]).is_none());
+    }
+
+    /// [`log_pmfs_sharing_seen_units`] over a chunk of `rows` rows cycling
+    /// through the numbers of units and chances of seeing one given.
+    fn seen_shared(k: f64, units: &[f64], ps: &[f64], rate: f64, d: f64, rows: usize) -> Vec<f64> {
+        let n: Vec<f64> = (0..rows).map(|i| units[i % units.len()]).collect();
+        let p: Vec<f64> = (0..rows)
+            .map(|i| ps[(i / units.len()) % ps.len()])
+            .collect();
+        let (rates, ds) = (vec![rate; rows], vec![d; rows]);
+        let mut out = vec![0.0; rows];
+        let cols = [&n[..], &p, &rates, &ds];
+        let done = log_pmfs_sharing_seen_units(ln_factorial_table(), k, &cols, &mut out);
+        assert!(done.is_some(), "k {k} fp {rate} d {d}: not shared");
+        out
+    }
+
+    #[test]
+    fn sharing_what_seen_units_give_across_a_chunk_is_each_rows_sum() {
+        // Each row's own sum (term()) for every chance of seeing a unit at
+        // its ends and between, every rate and chance of a double count,
+        // counts at 0, in the tails and at the mode; enumeration where
+        // feasible.
+        let ps = [0.0, 0.001, 0.01, 0.2, 0.5, 0.8, 0.97, 0.999, 1.0];
+        let mut worst: f64 = 0.0;
+        for &rate in &[0.0, 1e-9, 0.5, 5.0, 60.0] {
+            for &d in &[0.0, 0.01, 0.05, 0.3, 1.0] {
+                if rate == 0.0 && d == 0.0 {
+                    continue; // count's binomial: not shared (see the next test)
+                }
+                for (units, ks) in [
+                    (
+                        (0..=19).map(f64::from).collect::<Vec<_>>(),
+                        vec![0.0, 3.0, 11.0, 34.0, 60.0],
+                    ),
+                    (
+                        (20..=80).map(f64::from).collect(),
+                        vec![0.0, 34.0, 90.0, 170.0],
+                    ),
+                    (vec![900.0, 901.0, 903.0], vec![5.0, 400.0, 860.0, 1024.0]),
+                ] {
+                    for &k in &ks {
+                        let out = seen_shared(k, &units, &ps, rate, d, 4_096);
+                        for (i, &got) in out.iter().enumerate().take(units.len() * ps.len()) {
+                            let n = units[i % units.len()];
+                            let p = ps[(i / units.len()) % ps.len()];
+                            let (want, _) = term("x", k, &[n, p, rate, d]).unwrap();
+                            if n < 20.0 {
+                                let brute = brute(k as u32, n as u32, p, rate, d);
+                                if brute > 1e-290 {
+                                    let brute = brute.ln();
+                                    let gap = (got - brute).abs();
+                                    assert!(gap < 1e-11, "k {k} n {n} p {p}: {got} {brute}");
+                                }
+                            }
+                            if want == f64::NEG_INFINITY {
+                                assert_eq!(got, want, "k {k} n {n} p {p} fp {rate} d {d}");
+                                continue;
+                            }
+                            let gap = (got - want).abs();
+                            worst = worst.max(gap);
+                            // As above, and the row's own sum takes ln(1 - q) of
+                            // q = p(1 - d)/(1 - pd): near p = 1, about 1e-16/(1 - p)
+                            // a missed unit (the shared path's n·ln(1 - p) is exact).
+                            let missed = if p < 1.0 { n * 2e-16 / (1.0 - p) } else { 0.0 };
+                            let tolerance = 1e-12 + 5e-15 * (n + k) + missed;
+                            assert!(
+                                gap < tolerance,
+                                "k {k} n {n} p {p} fp {rate} d {d}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        eprintln!("largest |difference| of the log-likelihoods: {worst:e}");
+    }
+
+    #[test]
+    fn chunks_that_cannot_share_what_seen_units_give_say_so() {
+        let table = ln_factorial_table();
+        let rows = 64;
+        let n: Vec<f64> = (0..rows).map(|i| f64::from(20 + i % 3)).collect();
+        let p: Vec<f64> = (0..rows).map(|i| 0.5 + f64::from(i % 7) / 20.0).collect();
+        let (fp, d) = (vec![2.0; rows as usize], vec![0.05; rows as usize]);
+        let mut out = vec![0.0; rows as usize];
+        let mut try_with =
+            |k: f64, cols: [&[f64]; 4]| log_pmfs_sharing_seen_units(table, k, &cols, &mut out);
+        assert!(try_with(34.0, [&n, &p, &fp, &d]).is_some());
+        // The false positives or p_double vary; a figure is invalid.
+        let with = |col: &[f64], at: usize, x: f64| {
+            let mut col = col.to_vec();
+            col[at] = x;
+            col
+        };
+        assert!(try_with(34.0, [&n, &p, &with(&fp, 9, 2.5), &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &fp, &with(&d, 9, 0.06)]).is_none());
+        assert!(try_with(34.0, [&with(&n, 9, 30.5), &p, &fp, &d]).is_none());
+        assert!(try_with(34.0, [&n, &with(&p, 9, 1.5), &fp, &d]).is_none());
+        assert!(try_with(34.0, [&n, &with(&p, 9, f64::NAN), &fp, &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &vec![-1.0; 64], &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &vec![f64::INFINITY; 64], &d]).is_none());
+        assert!(try_with(34.0, [&n, &p, &fp, &vec![1.5; 64]]).is_none());
+        // The count too large, or too large for the chunk's rows to pay for h.
+        assert!(try_with(2000.0, [&n, &p, &fp, &d]).is_none());
+        let many = vec![300.0; 64];
+        assert!(try_with(200.0, [&many, &p, &fp, &d]).is_none());
+        // No chance of seeing a unit strictly between 0 and 1 in any row.
+        let ends: Vec<f64> = (0..rows).map(|i| f64::from(i % 2)).collect();
+        assert!(try_with(34.0, [&n, &ends, &fp, &d]).is_none());
+        // Neither false positives nor double counts: count's binomial.
+        let none = vec![0.0; 64];
+        assert!(try_with(34.0, [&n, &p, &none, &none]).is_none());
+        // Numbers of units too spread for the rows to pay for their table.
+        assert!(try_with(34.0, [&with(&n, 9, 10_000.0), &p, &fp, &d]).is_none());
+        // One row is not a chunk to share.
+        let one = |c: &[f64]| c[..1].to_vec();
+        let mut single = vec![0.0];
+        let cols = [&one(&n)[..], &one(&p), &one(&fp), &one(&d)];
+        assert!(log_pmfs_sharing_seen_units(table, 34.0, &cols, &mut single).is_none());
     }
 
     #[test]

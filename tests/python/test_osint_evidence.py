@@ -360,3 +360,27 @@ def test_an_uncertain_rate_weighs_each_row_as_enumeration_does_whatever_the_thre
     assert np.abs(got - want).max() < 1e-12 * want.max(), np.abs(got - want).max()
     again = model.run(6_000, seed=7, method="weighting", threads=2)
     assert np.array_equal(got, again.weighted_rows()["weight"].to_numpy())
+
+
+def test_an_uncertain_chance_of_seeing_weighs_each_row_as_enumeration_does_whatever_the_threads():
+    # The rows of a chunk share what seen units give when only p varies: each
+    # row's weight is still its enumerated likelihood, at any thread count.
+    k, lam, d = 9, 1.5, 0.2
+    units = mf.integers(0, 12, name="units")
+    seen = mf.beta(4, 2, name="seen")
+    model = mf.Model({"units": units, "seen": seen}).observe(
+        mf.evidence.image_count(k, n=units, p=seen, false_positives=lam, p_double=d)
+    )
+    res = model.run(6_000, seed=7, method="weighting", threads=1)
+    rows = res.weighted_rows()
+    like = np.array(
+        [
+            image_count_pmf(k, int(n), p, lam, d)
+            for n, p in zip(rows["units"], rows["seen"], strict=True)
+        ]
+    )
+    want = like / like.sum()
+    got = rows["weight"].to_numpy()
+    assert np.abs(got - want).max() < 1e-12 * want.max(), np.abs(got - want).max()
+    again = model.run(6_000, seed=7, method="weighting", threads=2)
+    assert np.array_equal(got, again.weighted_rows()["weight"].to_numpy())
