@@ -32,7 +32,12 @@
 //! When only the false positives vary across a chunk's rows (an uncertain
 //! rate), [`log_pmfs_sharing_units`] sums the same terms in another order:
 //! the units' law once per number of units, then a polynomial in the rate
-//! per row (k + 1 multiply-adds, about `count`'s cost).
+//! per row (k + 1 multiply-adds, about `count`'s cost). When only `p`
+//! varies (an uncertain chance of seeing a unit), [`log_pmfs_sharing_seen_units`]
+//! does the same with the units seen, m ~ Binomial(n, p): the chance h_m that
+//! m seen units and the false positives give k is tabulated once per chunk,
+//! then a polynomial in p/(1 - p) per row. When `p` and the rate both vary,
+//! or `p_double` varies, each row sums its own terms (about 1 µs a row).
 //!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
