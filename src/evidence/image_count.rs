@@ -462,21 +462,20 @@ pub(crate) fn log_pmfs_sharing_units(
         return None;
     }
     let (p, d) = (cols[1][0], cols[3][0]);
-    let same = |col: &[f64], x: f64| col[..rows].iter().all(|y| y.to_bits() == x.to_bits());
     if !((0.0..=1.0).contains(&p)
         && (0.0..=1.0).contains(&d)
-        && same(cols[1], p)
-        && same(cols[3], d))
+        && same_in_every_row(cols[1], rows)
+        && same_in_every_row(cols[3], rows))
     {
         return None;
     }
-    let (mut fewest, mut most, mut largest_rate) = (f64::INFINITY, 0.0f64, 0.0f64);
-    for (&n, &rate) in cols[0][..rows].iter().zip(&cols[2][..rows]) {
-        let whole = n >= 0.0 && n.fract() == 0.0 && n < 65_536.0;
-        if !(whole && (0.0..=MAX_SHARED_FALSE_POSITIVES).contains(&rate)) {
+    let (fewest, most) = units_range(&cols[0][..rows])?;
+    let mut largest_rate = 0.0f64;
+    for &rate in &cols[2][..rows] {
+        if !(0.0..=MAX_SHARED_FALSE_POSITIVES).contains(&rate) {
             return None;
         }
-        (fewest, most, largest_rate) = (fewest.min(n), most.max(n), largest_rate.max(rate));
+        largest_rate = largest_rate.max(rate);
     }
     let len = k as usize + 1;
     // Coefficients padded to whole groups of four for the sum's four lanes.
@@ -655,21 +654,20 @@ pub(crate) fn log_pmfs_sharing_seen_units(
         return None;
     }
     let (lambda, d) = (cols[2][0], cols[3][0]);
-    let same = |col: &[f64], x: f64| col[..rows].iter().all(|y| y.to_bits() == x.to_bits());
     let valid = lambda.is_finite() && lambda >= 0.0 && (0.0..=1.0).contains(&d);
-    if !(valid && same(cols[2], lambda) && same(cols[3], d)) || (lambda == 0.0 && d == 0.0) {
+    let shared = same_in_every_row(cols[2], rows) && same_in_every_row(cols[3], rows);
+    if !(valid && shared) || (lambda == 0.0 && d == 0.0) {
         return None;
     }
-    let (mut fewest, mut most, mut largest_odds) = (f64::INFINITY, 0.0f64, 0.0f64);
-    for (&n, &p) in cols[0][..rows].iter().zip(&cols[1][..rows]) {
-        let whole = n >= 0.0 && n.fract() == 0.0 && n < 65_536.0;
-        if !(whole && (0.0..=1.0).contains(&p)) {
+    let (fewest, most) = units_range(&cols[0][..rows])?;
+    let mut largest_odds = 0.0f64;
+    for &p in &cols[1][..rows] {
+        if !(0.0..=1.0).contains(&p) {
             return None;
         }
         if p < 1.0 {
             largest_odds = largest_odds.max(p / (1.0 - p));
         }
-        (fewest, most) = (fewest.min(n), most.max(n));
     }
     let len = (k as usize).min(most as usize) + 1;
     let width = len.div_ceil(4) * 4;
@@ -1112,22 +1110,30 @@ impl Likelihood for ImageCount {
 /// chunk, when its chances (p, false positives, p_double) are the same in
 /// every row and its numbers of units are whole and below 2^16; else None.
 pub(super) fn image_count_memo(cols: &[&[f64]], rows: usize) -> Option<usize> {
-    const MOST_UNITS: f64 = 65_536.0;
-    if rows < 2 {
+    if rows < 2 || !cols[1..].iter().all(|col| same_in_every_row(col, rows)) {
         return None;
     }
-    let same = |col: &[f64]| col.iter().all(|x| x.to_bits() == col[0].to_bits());
-    if !(same(cols[1]) && same(cols[2]) && same(cols[3])) {
-        return None;
-    }
-    let mut most = 0.0f64;
-    for &n in cols[0] {
-        if !(n >= 0.0 && n.fract() == 0.0 && n < MOST_UNITS) {
+    let (_, most) = units_range(&cols[0][..rows])?;
+    Some(most as usize + 1)
+}
+
+/// Whether `col` holds its first row's figure, bit for bit, in each of a
+/// chunk's `rows` (a number, or an input drawn once).
+fn same_in_every_row(col: &[f64], rows: usize) -> bool {
+    col[..rows].iter().all(|x| x.to_bits() == col[0].to_bits())
+}
+
+/// The fewest and most units over a chunk's rows, when each is a whole
+/// number below 65,536 that a table by number of units can index.
+fn units_range(units: &[f64]) -> Option<(f64, f64)> {
+    let mut range = (f64::INFINITY, 0.0f64);
+    for &n in units {
+        if !(n >= 0.0 && n.fract() == 0.0 && n < 65_536.0) {
             return None;
         }
-        most = most.max(n);
+        range = (range.0.min(n), range.1.max(n));
     }
-    Some(most as usize + 1)
+    Some(range)
 }
 
 #[cfg(test)]
