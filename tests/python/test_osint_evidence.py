@@ -336,47 +336,30 @@ per_unit = "shell_152.per_container"
     assert "small.toml" in str(err.value)
 
 
-def test_an_uncertain_rate_weighs_each_row_as_enumeration_does_whatever_the_threads():
+@pytest.mark.parametrize("uncertain", ["false_positives", "p"])
+def test_an_uncertain_figure_weighs_each_row_as_enumeration_does_whatever_the_threads(uncertain):
     # The rows of a chunk share the units' law when only the false positives
-    # vary: each row's weight is still its enumerated likelihood (the
-    # posterior is the exact one, not an approximation of it), and the
-    # same at any thread count.
-    k, p, d = 9, 0.6, 0.2
+    # vary, and what seen units give when only p varies: each row's weight
+    # is still its enumerated likelihood (the posterior is the exact one, not
+    # an approximation of it), and the same at any thread count.
+    k, d = 9, 0.2
     units = mf.integers(0, 12, name="units")
-    lam = mf.gamma(2, 1, name="lam")
-    model = mf.Model({"units": units, "lam": lam}).observe(
-        mf.evidence.image_count(k, n=units, p=p, false_positives=lam, p_double=d)
+    figures = {"p": 0.6, "false_positives": 1.5}
+    uncertain_rate = uncertain == "false_positives"
+    figures[uncertain] = (
+        mf.gamma(2, 1, name="drawn") if uncertain_rate else mf.beta(4, 2, name="drawn")
+    )
+    model = mf.Model({"units": units, "drawn": figures[uncertain]}).observe(
+        mf.evidence.image_count(k, n=units, p_double=d, **figures)
     )
     res = model.run(6_000, seed=7, method="weighting", threads=1)
     rows = res.weighted_rows()
+    chances = {name: np.full(len(rows), x) for name, x in figures.items() if name != uncertain}
+    chances[uncertain] = rows["drawn"].to_numpy()
     like = np.array(
         [
             image_count_pmf(k, int(n), p, x, d)
-            for n, x in zip(rows["units"], rows["lam"], strict=True)
-        ]
-    )
-    want = like / like.sum()
-    got = rows["weight"].to_numpy()
-    assert np.abs(got - want).max() < 1e-12 * want.max(), np.abs(got - want).max()
-    again = model.run(6_000, seed=7, method="weighting", threads=2)
-    assert np.array_equal(got, again.weighted_rows()["weight"].to_numpy())
-
-
-def test_an_uncertain_chance_of_seeing_weighs_each_row_as_enumeration_does_whatever_the_threads():
-    # The rows of a chunk share what seen units give when only p varies: each
-    # row's weight is still its enumerated likelihood, at any thread count.
-    k, lam, d = 9, 1.5, 0.2
-    units = mf.integers(0, 12, name="units")
-    seen = mf.beta(4, 2, name="seen")
-    model = mf.Model({"units": units, "seen": seen}).observe(
-        mf.evidence.image_count(k, n=units, p=seen, false_positives=lam, p_double=d)
-    )
-    res = model.run(6_000, seed=7, method="weighting", threads=1)
-    rows = res.weighted_rows()
-    like = np.array(
-        [
-            image_count_pmf(k, int(n), p, lam, d)
-            for n, p in zip(rows["units"], rows["seen"], strict=True)
+            for n, p, x in zip(rows["units"], chances["p"], chances["false_positives"], strict=True)
         ]
     )
     want = like / like.sum()
