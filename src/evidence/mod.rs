@@ -28,6 +28,7 @@ mod bounds;
 mod count;
 mod drawn_count;
 mod image_count;
+mod image_recurrence;
 mod log_likelihood;
 mod measured;
 mod paired;

@@ -336,30 +336,45 @@ per_unit = "shell_152.per_container"
     assert "small.toml" in str(err.value)
 
 
-@pytest.mark.parametrize("uncertain", ["false_positives", "p"])
+@pytest.mark.parametrize("uncertain", ["false_positives", "p", "p_double", "all"])
 def test_an_uncertain_figure_weighs_each_row_as_enumeration_does_whatever_the_threads(uncertain):
     # The rows of a chunk share the units' law when only the false positives
-    # vary, and what seen units give when only p varies: each row's weight
-    # is still its enumerated likelihood (the posterior is the exact one, not
-    # an approximation of it), and the same at any thread count.
-    k, d = 9, 0.2
+    # vary, and what seen units give when only p varies; when p_double or
+    # all three vary, rows go eight at a time through the recurrence of the
+    # count's generating function (and rows with fewer units than the count
+    # through its split into units and false positives). Each row's weight
+    # is still its enumerated likelihood (the posterior is the exact one,
+    # not an approximation of it), and the same at any thread count.
+    k = 9
     units = mf.integers(0, 12, name="units")
-    figures = {"p": 0.6, "false_positives": 1.5}
-    uncertain_rate = uncertain == "false_positives"
-    figures[uncertain] = (
-        mf.gamma(2, 1, name="drawn") if uncertain_rate else mf.beta(4, 2, name="drawn")
-    )
-    model = mf.Model({"units": units, "drawn": figures[uncertain]}).observe(
-        mf.evidence.image_count(k, n=units, p_double=d, **figures)
-    )
+    drawn = {
+        "p": mf.beta(4, 2, name="p"),
+        "false_positives": mf.gamma(2, 1, name="false_positives"),
+        "p_double": mf.beta(2, 8, name="p_double"),
+    }
+    figures: dict[str, object] = {"p": 0.6, "false_positives": 1.5, "p_double": 0.2}
+    for name in drawn if uncertain == "all" else [uncertain]:
+        figures[name] = drawn[name]
+    outputs = {"units": units} | {
+        name: x for name, x in figures.items() if name in drawn and x is drawn[name]
+    }
+    model = mf.Model(outputs).observe(mf.evidence.image_count(k, n=units, **figures))
     res = model.run(6_000, seed=7, method="weighting", threads=1)
     rows = res.weighted_rows()
-    chances = {name: np.full(len(rows), x) for name, x in figures.items() if name != uncertain}
-    chances[uncertain] = rows["drawn"].to_numpy()
+    column = {
+        name: rows[name].to_numpy() if name in outputs else np.full(len(rows), x)
+        for name, x in figures.items()
+    }
     like = np.array(
         [
-            image_count_pmf(k, int(n), p, x, d)
-            for n, p, x in zip(rows["units"], chances["p"], chances["false_positives"], strict=True)
+            image_count_pmf(k, int(n), p, lam, d)
+            for n, p, lam, d in zip(
+                rows["units"],
+                column["p"],
+                column["false_positives"],
+                column["p_double"],
+                strict=True,
+            )
         ]
     )
     want = like / like.sum()
