@@ -203,6 +203,20 @@ def test_a_fuzzed_file_loads_or_raises_results_file_error(saved, tmp_path):
             pass
 
 
+def test_a_member_marked_encrypted_is_a_results_file_error(saved, tmp_path):
+    # One flipped bit in the central directory marks a member encrypted: the
+    # zip reader then asks for a password (a RuntimeError), which the fuzzed
+    # files above met only on the days their zip timestamps put it in reach.
+    data = bytearray(saved.read_bytes())
+    entry = data.find(b"PK\x01\x02")
+    assert entry > 0
+    data[entry + 8] |= 1  # general purpose flags: bit 0, encrypted
+    path = tmp_path / "encrypted.npz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(mf.ResultsFileError, match="not a readable munflow results file"):
+        mf.load(path)
+
+
 def test_a_file_that_is_not_there_is_an_os_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         mf.load(tmp_path / "absent.npz")

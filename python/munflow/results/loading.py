@@ -48,8 +48,10 @@ META_LIMIT = 64 * 2**20
 _HEADER_LIMIT = 65_535 + 10
 
 #: What a malformed file may raise on the way, from the zip reader (an
-#: OSError seeking to an offset a damaged directory gives), the decompressor,
-#: the JSON parser or the restoring of its parts.
+#: OSError seeking to an offset a damaged directory gives; a RuntimeError
+#: asking for a password when a flipped bit marks a member encrypted), the
+#: decompressor, the JSON parser or the restoring of its parts (a
+#: RecursionError, a RuntimeError, for JSON nested too deep).
 _MALFORMED = (
     OSError,
     zipfile.BadZipFile,
@@ -61,7 +63,7 @@ _MALFORMED = (
     ValueError,
     ArithmeticError,
     UnicodeError,
-    RecursionError,
+    RuntimeError,
     NotImplementedError,
 )
 
