@@ -744,7 +744,7 @@ pub(crate) fn log_pmfs_sharing_seen_units(
             false => f64::NEG_INFINITY,
         };
         *o = if ln_sum >= ln_floor {
-            times(n, (-p).ln_1p()) + scales[at] + ln_sum
+            times(n, image_recurrence::ln_missed(p)) + scales[at] + ln_sum
         } else {
             row_log_pmf(table, k, n, &Chances::new(p, lambda, d))
         };
