@@ -531,13 +531,15 @@ pub(crate) fn log_pmfs_sharing_units(
             units[y] = next;
         }
     }
+    let used: Vec<usize> = coefficients.chunks_exact(width).map(needed).collect();
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
     for ((o, &n), &rate) in out.iter_mut().zip(cols[0]).zip(cols[2]) {
-        let at = (n - fewest) as usize * width;
+        let i = (n - fewest) as usize;
+        let at = i * width;
         let ln_sum = match rate {
             0.0 => f64::NEG_INFINITY,
-            _ => polynomial(&coefficients[at..at + width], rate * per_s).ln(),
+            _ => polynomial(&coefficients[at..at + used[i]], rate * per_s).ln(),
         };
         *o = if ln_sum >= ln_floor {
             ln_sum - rate
@@ -546,6 +548,26 @@ pub(crate) fn log_pmfs_sharing_units(
         };
     }
     Some(())
+}
+
+/// How many of one number of units' coefficients (a whole number of
+/// groups of four) a polynomial in u <= 1 needs: past the largest, c_M, the
+/// last ones go while their sum stays below 1e-17 of c_M. For u <= 1 each
+/// u^j, j > M, is at most u^M, so what goes is below 1e-17 of c_M u^M, a
+/// term of the sum: the sum is unchanged to 1e-17 of itself, for every u.
+fn needed(coefficients: &[f64]) -> usize {
+    let (mut top, mut largest) = (0, 0.0);
+    for (j, &c) in coefficients.iter().enumerate() {
+        if c > largest {
+            (top, largest) = (j, c);
+        }
+    }
+    let (mut end, mut rest) = (coefficients.len(), 0.0);
+    while end > top + 1 && rest + coefficients[end - 1] <= NEGLIGIBLE * largest {
+        rest += coefficients[end - 1];
+        end -= 1;
+    }
+    end.div_ceil(4) * 4
 }
 
 /// Σ_j c_j u^j for coefficients padded to groups of four: four Horner
@@ -731,13 +753,14 @@ pub(crate) fn log_pmfs_sharing_seen_units(
             *c = if x >= 1e-300 { x } else { 0.0 };
         }
     }
+    let used: Vec<usize> = coefficients.chunks_exact(width).map(needed).collect();
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
     for ((o, &n), &p) in out.iter_mut().zip(cols[0]).zip(cols[1]) {
         let at = (n - fewest) as usize;
         let ln_sum = match p > 0.0 && p < 1.0 {
             true => polynomial(
-                &coefficients[at * width..(at + 1) * width],
+                &coefficients[at * width..at * width + used[at]],
                 p / (1.0 - p) * per_s,
             )
             .ln(),
@@ -1415,6 +1438,21 @@ mod tests {
             }
         }
         eprintln!("largest |difference| of the log-likelihoods: {worst:e}");
+    }
+
+    #[test]
+    fn polynomials_keep_the_coefficients_that_matter_for_every_u_up_to_1() {
+        let tail = [1e-30, 1.0, 0.5, 1e-20, 1e-20, 1e-19, 0.0, 0.0];
+        assert_eq!(needed(&tail), 4);
+        // A tail summing past 1e-17 of the largest is kept.
+        let kept = [1e-30, 1.0, 0.5, 1e-20, 2e-17, 0.0, 0.0, 0.0];
+        assert_eq!(needed(&kept), 8);
+        // Nothing before the largest goes, whatever its size.
+        assert_eq!(needed(&[1e-30, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]), 8);
+        for u in [1e-6, 0.01, 0.3, 1.0] {
+            let (all, some) = (polynomial(&tail, u), polynomial(&tail[..4], u));
+            assert!((all - some).abs() <= 1e-17 * all, "{u}");
+        }
     }
 
     #[test]
