@@ -1364,19 +1364,50 @@ mod tests {
         assert!((total - 1.0).abs() < 1e-9, "{total}");
     }
 
-    /// [`log_pmfs_sharing_units`] over a chunk of `rows` rows cycling
-    /// through the numbers of units and rates given.
-    fn shared(k: f64, units: &[f64], p: f64, rates: &[f64], d: f64, rows: usize) -> Vec<f64> {
-        let n: Vec<f64> = (0..rows).map(|i| units[i % units.len()]).collect();
-        let lambda: Vec<f64> = (0..rows)
-            .map(|i| rates[(i / units.len()) % rates.len()])
-            .collect();
-        let (ps, ds) = (vec![p; rows], vec![d; rows]);
-        let mut out = vec![0.0; rows];
-        let cols = [&n[..], &ps, &lambda, &ds];
-        let done = log_pmfs_sharing_units(ln_factorial_table(), k, &cols, &mut out);
-        assert!(done.is_some(), "k {k} p {p:?} d {d:?}: not shared");
+    /// A chunk of `rows` rows cycling through `units` and, once per cycle
+    /// of them, through the `values` of figure `column` (1: p, 2: the false
+    /// positives); the other figures are those of `fixed` [_, p, fp, d].
+    fn cycling(
+        units: &[f64],
+        column: usize,
+        values: &[f64],
+        fixed: [f64; 4],
+        rows: usize,
+    ) -> [Vec<f64>; 4] {
+        std::array::from_fn(|c| {
+            (0..rows)
+                .map(|i| match c {
+                    0 => units[i % units.len()],
+                    c if c == column => values[(i / units.len()) % values.len()],
+                    c => fixed[c],
+                })
+                .collect()
+        })
+    }
+
+    /// A shared path's log-likelihoods for a chunk it must take.
+    type SharedPath = fn(&[f64], f64, &[&[f64]], &mut [f64]) -> Option<()>;
+    fn shared(path: SharedPath, k: f64, cols: &[Vec<f64>; 4]) -> Vec<f64> {
+        let mut out = vec![0.0; cols[0].len()];
+        let cols = cols.each_ref().map(|c| &c[..]);
+        let done = path(ln_factorial_table(), k, &cols, &mut out);
+        assert!(done.is_some(), "k {k} {:?}: not shared", cols.map(|c| c[0]));
         out
+    }
+
+    /// Few, some and many units, each with the counts tried on them.
+    fn units_and_counts() -> [(Vec<f64>, Vec<f64>); 3] {
+        [
+            (
+                (0..=19).map(f64::from).collect(),
+                vec![0.0, 3.0, 11.0, 34.0, 60.0],
+            ),
+            (
+                (20..=80).map(f64::from).collect(),
+                vec![0.0, 34.0, 90.0, 170.0],
+            ),
+            (vec![900.0, 901.0, 903.0], vec![5.0, 400.0, 860.0, 1024.0]),
+        ]
     }
 
     #[test]
@@ -1388,21 +1419,11 @@ mod tests {
         let mut worst: f64 = 0.0;
         for &p in &[0.0, 0.05, 0.5, 0.8, 0.97, 1.0] {
             for &d in &[0.0, 0.01, 0.05, 0.3, 1.0] {
-                for (units, ks) in [
-                    (
-                        (0..=19).map(f64::from).collect::<Vec<_>>(),
-                        vec![0.0, 3.0, 11.0, 34.0, 60.0],
-                    ),
-                    (
-                        (20..=80).map(f64::from).collect(),
-                        vec![0.0, 34.0, 90.0, 170.0],
-                    ),
-                    (vec![900.0, 901.0, 903.0], vec![5.0, 400.0, 860.0, 1024.0]),
-                ] {
+                for (units, ks) in units_and_counts() {
                     for &k in &ks {
                         // Rows enough to pay for the table of each number of units.
-                        let rows = 1_000;
-                        let out = shared(k, &units, p, &rates, d, rows);
+                        let cols = cycling(&units, 2, &rates, [0.0, p, 0.0, d], 1_000);
+                        let out = shared(log_pmfs_sharing_units, k, &cols);
                         for (i, &got) in out.iter().enumerate().take(units.len() * rates.len()) {
                             let n = units[i % units.len()];
                             let rate = rates[(i / units.len()) % rates.len()];
@@ -1485,21 +1506,6 @@ mod tests {
         assert!(try_with(34.0, [&with(&n, 9, 10_000.0), &p, &fp, &d]).is_none());
     }
 
-    /// [`log_pmfs_sharing_seen_units`] over a chunk of `rows` rows cycling
-    /// through the numbers of units and chances of seeing one given.
-    fn seen_shared(k: f64, units: &[f64], ps: &[f64], rate: f64, d: f64, rows: usize) -> Vec<f64> {
-        let n: Vec<f64> = (0..rows).map(|i| units[i % units.len()]).collect();
-        let p: Vec<f64> = (0..rows)
-            .map(|i| ps[(i / units.len()) % ps.len()])
-            .collect();
-        let (rates, ds) = (vec![rate; rows], vec![d; rows]);
-        let mut out = vec![0.0; rows];
-        let cols = [&n[..], &p, &rates, &ds];
-        let done = log_pmfs_sharing_seen_units(ln_factorial_table(), k, &cols, &mut out);
-        assert!(done.is_some(), "k {k} fp {rate} d {d}: not shared");
-        out
-    }
-
     #[test]
     fn sharing_what_seen_units_give_across_a_chunk_is_each_rows_sum() {
         // Each row's own sum (term()) for every chance of seeing a unit at
@@ -1513,19 +1519,10 @@ mod tests {
                 if rate == 0.0 && d == 0.0 {
                     continue; // count's binomial: not shared (see the next test)
                 }
-                for (units, ks) in [
-                    (
-                        (0..=19).map(f64::from).collect::<Vec<_>>(),
-                        vec![0.0, 3.0, 11.0, 34.0, 60.0],
-                    ),
-                    (
-                        (20..=80).map(f64::from).collect(),
-                        vec![0.0, 34.0, 90.0, 170.0],
-                    ),
-                    (vec![900.0, 901.0, 903.0], vec![5.0, 400.0, 860.0, 1024.0]),
-                ] {
+                for (units, ks) in units_and_counts() {
                     for &k in &ks {
-                        let out = seen_shared(k, &units, &ps, rate, d, 4_096);
+                        let cols = cycling(&units, 1, &ps, [0.0, 0.0, rate, d], 4_096);
+                        let out = shared(log_pmfs_sharing_seen_units, k, &cols);
                         for (i, &got) in out.iter().enumerate().take(units.len() * ps.len()) {
                             let n = units[i % units.len()];
                             let p = ps[(i / units.len()) % ps.len()];
