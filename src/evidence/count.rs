@@ -10,7 +10,7 @@
 //! ```
 
 use super::kinds::{at, Figure, Given};
-use super::likelihood::{check_name, mid_cdf, short, whole_count, Likelihood};
+use super::likelihood::{check_name, mid_cdf, not_whole, short, whole_count, Likelihood};
 use super::Observation;
 use crate::dist::{binomial_log_pmf, binomial_log_pmf_from, ln_factorial_table, Binomial};
 use crate::error::Result;
@@ -60,11 +60,8 @@ impl Likelihood for Count {
     fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
         let k = &self.k;
         let (n, p) = (v[0], v[1]);
-        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
-            return Err(format!(
-                "count '{name}': the number of trials must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
-                crate::error::fmt_value(n)
-            ));
+        if let Some(e) = not_whole("count", name, "the number of trials", n) {
+            return Err(e);
         }
         if !(0.0..=1.0).contains(&p) {
             return Err(format!(

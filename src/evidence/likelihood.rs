@@ -173,6 +173,22 @@ pub(super) fn whole_count(what: &str, name: &str, k: f64) -> Result<f64> {
     }
 }
 
+/// The message for a sample's figure that must be a whole number >= 0 and
+/// is not (`what`: the figure as the kind names it), or None when it is.
+///
+/// ```text
+/// count 'seen': the number of trials must be a whole number >= 0, got 2.5; round it ...
+/// ```
+pub(super) fn not_whole(kind: &str, name: &str, what: &str, x: f64) -> Option<String> {
+    let whole = x.is_finite() && x >= 0.0 && x.fract() == 0.0;
+    (!whole).then(|| {
+        format!(
+            "{kind} '{name}': {what} must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
+            crate::error::fmt_value(x)
+        )
+    })
+}
+
 /// An observation's name checked: not empty (the first check of every kind).
 pub(super) fn check_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {

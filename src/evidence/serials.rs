@@ -30,7 +30,7 @@
 //! ```
 
 use super::kinds::{at, Figure, Given};
-use super::likelihood::{check_name, short, Likelihood};
+use super::likelihood::{check_name, not_whole, short, Likelihood};
 use super::Observation;
 use crate::dist::{ln_factorial, ln_factorial_table};
 use crate::error::{fmt_value, Error, Result};
@@ -242,11 +242,8 @@ impl Likelihood for SerialNumbers {
 
     fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
         let total = v[0];
-        if !(total.is_finite() && total >= 0.0 && total.fract() == 0.0) {
-            return Err(format!(
-                "serial_numbers '{name}': the total numbered must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
-                crate::error::fmt_value(total)
-            ));
+        if let Some(e) = not_whole("serial_numbers", name, "the total numbered", total) {
+            return Err(e);
         }
         let span = self.largest - self.first + 1.0;
         let table = ln_factorial_table();

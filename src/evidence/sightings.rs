@@ -39,7 +39,7 @@
 //! ```
 
 use super::kinds::{at, Figure, Given};
-use super::likelihood::{check_name, Likelihood};
+use super::likelihood::{check_name, not_whole, Likelihood};
 use super::Observation;
 use crate::dist::primitives::ln_factorial as stirling_ln_factorial;
 use crate::dist::{ln_factorial_from as ln_factorial, ln_factorial_table};
@@ -386,17 +386,6 @@ impl Sightings {
     }
 }
 
-/// A total checked as a whole number of units, for a sample's term.
-pub(crate) fn check_total(name: &str, total: f64) -> Result<()> {
-    if total.is_finite() && total >= 0.0 && total.fract() == 0.0 {
-        return Ok(());
-    }
-    Err(Error::InvalidArgument(format!(
-        "sightings '{name}': the total must be a whole number >= 0, got {}; round it (mf.round) or draw it from a count distribution",
-        crate::error::fmt_value(total)
-    )))
-}
-
 /// The `sightings` kind: a table of units seen by several lists, of
 /// `total` in all (a whole number per sample).
 #[derive(Debug, Clone)]
@@ -467,7 +456,9 @@ impl Likelihood for SightingsOf {
 
     fn term(&self, name: &str, v: &[f64]) -> std::result::Result<(f64, f64), String> {
         let total = v[0];
-        check_total(name, total).map_err(|e| e.to_string())?;
+        if let Some(e) = not_whole("sightings", name, "the total", total) {
+            return Err(e);
+        }
         let seen = self.sightings.seen();
         if total < seen {
             // At least PULL nats, as for serials: a total just
