@@ -412,16 +412,23 @@ pub fn image_count_log_pmf(k: f64, n: f64, p: f64, false_positives: f64, p_doubl
 /// ([`image_recurrence`]), else the row's own sum.
 fn row_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
     let [p, lambda, d] = c.figures();
-    if image_recurrence::suits(k, n, p, lambda, d) {
-        // Lanes are independent: a row alone in a batch gets its bits.
-        let got = image_recurrence::ln_pmfs(k, &[[n, p, lambda, d]; image_recurrence::LANES])[0];
-        if !got.is_nan() {
-            return got;
-        }
-    } else if let Some(ll) = image_recurrence::ln_pmf_beyond_units(table, k, n, p, lambda, d) {
-        return ll;
+    if !image_recurrence::suits(k, n, p, lambda, d) {
+        return unbatched_log_pmf(table, k, n, c);
     }
-    image_count_log_pmf_from(table, k, n, c)
+    // Lanes are independent: a row alone in a batch gets its bits.
+    let got = image_recurrence::ln_pmfs(k, &[[n, p, lambda, d]; image_recurrence::LANES])[0];
+    match got.is_nan() {
+        true => image_count_log_pmf_from(table, k, n, c),
+        false => got,
+    }
+}
+
+/// ln P(k) for a row the recurrence's lanes do not suit: the split of a
+/// count above its units where that suits, else the row's own sum.
+fn unbatched_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
+    let [p, lambda, d] = c.figures();
+    image_recurrence::ln_pmf_beyond_units(table, k, n, p, lambda, d)
+        .unwrap_or_else(|| image_count_log_pmf_from(table, k, n, c))
 }
 
 /// [`image_count_log_pmf`] with the table of ln factorials and one
@@ -1134,7 +1141,7 @@ impl Likelihood for ImageCount {
                 Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
                 _ => *chances.insert(Chances::new(v[1], v[2], v[3])),
             };
-            out[i] = row_log_pmf(table, k, v[0], &c);
+            out[i] = unbatched_log_pmf(table, k, v[0], &c);
         }
         batch.finish(k, table, out);
         Ok(())
