@@ -37,12 +37,14 @@
 //! does the same with the units seen, m ~ Binomial(n, p): the chance h_m that
 //! m seen units and the false positives give k is tabulated once per chunk,
 //! then a polynomial in p/(1 - p) per row. When `p` and the rate both vary,
-//! or `p_double` varies, rows go eight at a time through the recurrence of
-//! the count's generating function ([`image_recurrence`]: k steps, about 60
-//! ns a row at k = 34; about 2n steps where the count is above n + 1), and
-//! the rows it does not suit sum their own terms (about 1 µs a row). One row
-//! alone ([`image_count_log_pmf`], `term`) takes the same path as in a
-//! chunk, so both give the same bits.
+//! or `p_double` varies, rows go sixteen at a time through the recurrence
+//! of the count's generating function ([`image_recurrence`]: k steps, about
+//! 40 ns a row at k = 34), or, where the count is above n + 1, through its
+//! split into units and false positives, sixteen rows of one number of
+//! units at a time ([`super::image_beyond_units`]: about 2n steps, 110 ns
+//! a row at n = 20-32); the rows neither suits sum their own terms (about
+//! 1 µs a row). One row alone ([`image_count_log_pmf`], `term`) takes the same
+//! path as in a chunk, in a lane of its own, so both give the same bits.
 //!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
@@ -413,22 +415,14 @@ pub fn image_count_log_pmf(k: f64, n: f64, p: f64, false_positives: f64, p_doubl
 fn row_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
     let [p, lambda, d] = c.figures();
     if !image_recurrence::suits(k, n, p, lambda, d) {
-        return unbatched_log_pmf(table, k, n, c);
+        return image_count_log_pmf_from(table, k, n, c);
     }
-    // Lanes are independent: a row alone in a batch gets its bits.
-    let got = image_recurrence::ln_pmfs(k, &[[n, p, lambda, d]; image_recurrence::LANES])[0];
+    // Lanes are independent: a row in one lane of its own gets its bits.
+    let [got] = image_recurrence::ln_pmfs(table, k, &[[n, p, lambda, d]]);
     match got.is_nan() {
         true => image_count_log_pmf_from(table, k, n, c),
         false => got,
     }
-}
-
-/// ln P(k) for a row the recurrence's lanes do not suit: the split of a
-/// count above its units where that suits, else the row's own sum.
-fn unbatched_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
-    let [p, lambda, d] = c.figures();
-    image_recurrence::ln_pmf_beyond_units(table, k, n, p, lambda, d)
-        .unwrap_or_else(|| image_count_log_pmf_from(table, k, n, c))
 }
 
 /// [`image_count_log_pmf`] with the table of ln factorials and one
@@ -1126,14 +1120,28 @@ impl Likelihood for ImageCount {
         if log_pmfs_sharing_seen_units(table, k, cols, out).is_some() {
             return Ok(());
         }
-        // Chances that vary by row: eight rows at a time by the generating
-        // function's recurrence where it suits, else each row's own sum.
-        let mut batch = RecurrenceBatch::default();
+        // Chances that vary by row: a batch of rows at a time by the
+        // generating function's recurrence where it suits (rows counting
+        // more than their units batched by their number of units), else
+        // each row's own sum.
+        let mut within = RecurrenceBatch::default();
+        let mut beyond: Vec<RecurrenceBatch> = vec![];
         let mut chances: Option<Chances> = None;
         for i in 0..out.len() {
             let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
             check_row(name, &v).map_err(|(_, e)| (i, e))?;
             if image_recurrence::suits(k, v[0], v[1], v[2], v[3]) {
+                let batch = match image_recurrence::within_units(k, v[0]) {
+                    true => &mut within,
+                    // Here n < k - 1 <= 1023: a whole number that indexes.
+                    false => {
+                        let n = v[0] as usize;
+                        if beyond.len() <= n {
+                            beyond.resize_with(n + 1, RecurrenceBatch::default);
+                        }
+                        &mut beyond[n]
+                    }
+                };
                 batch.push(i, v, k, table, out);
                 continue;
             }
@@ -1141,9 +1149,11 @@ impl Likelihood for ImageCount {
                 Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
                 _ => *chances.insert(Chances::new(v[1], v[2], v[3])),
             };
-            out[i] = unbatched_log_pmf(table, k, v[0], &c);
+            out[i] = image_count_log_pmf_from(table, k, v[0], &c);
         }
-        batch.finish(k, table, out);
+        for batch in std::iter::once(&mut within).chain(&mut beyond) {
+            batch.finish(k, table, out);
+        }
         Ok(())
     }
 
@@ -1197,7 +1207,8 @@ fn units_range(units: &[f64]) -> Option<(f64, f64)> {
     Some(range)
 }
 
-/// Rows waiting for [`image_recurrence::ln_pmfs`], a batch of lanes at a time.
+/// Rows waiting for [`image_recurrence::ln_pmfs`], a batch of lanes at a
+/// time (all within their units, or all beyond one number of units).
 #[derive(Default)]
 struct RecurrenceBatch {
     rows: [usize; image_recurrence::LANES],
@@ -1217,16 +1228,22 @@ impl RecurrenceBatch {
     }
 
     /// Writes the waiting rows' ln P(k) (a partial batch fills its other
-    /// lanes with its first row); a row the recurrence dropped sums its
-    /// own terms.
+    /// lanes with its first row; a row alone takes one lane); a row the
+    /// recurrence dropped sums its own terms.
     fn finish(&mut self, k: f64, table: &[f64], out: &mut [f64]) {
-        if self.len == 0 {
-            return;
-        }
-        for l in self.len..image_recurrence::LANES {
-            self.figures[l] = self.figures[0];
-        }
-        let got = image_recurrence::ln_pmfs(k, &self.figures);
+        let got = match self.len {
+            0 => return,
+            1 => {
+                [image_recurrence::ln_pmfs(table, k, &[self.figures[0]])[0];
+                    image_recurrence::LANES]
+            }
+            _ => {
+                for l in self.len..image_recurrence::LANES {
+                    self.figures[l] = self.figures[0];
+                }
+                image_recurrence::ln_pmfs(table, k, &self.figures)
+            }
+        };
         for l in 0..self.len {
             let [n, p, lambda, d] = self.figures[l];
             out[self.rows[l]] = match got[l].is_nan() {

@@ -27,6 +27,7 @@
 mod bounds;
 mod count;
 mod drawn_count;
+mod image_beyond_units;
 mod image_count;
 mod image_recurrence;
 mod log_likelihood;

@@ -340,9 +340,10 @@ per_unit = "shell_152.per_container"
 def test_an_uncertain_figure_weighs_each_row_as_enumeration_does_whatever_the_threads(uncertain):
     # The rows of a chunk share the units' law when only the false positives
     # vary, and what seen units give when only p varies; when p_double or
-    # all three vary, rows go eight at a time through the recurrence of the
-    # count's generating function (and rows with fewer units than the count
-    # through its split into units and false positives). Each row's weight
+    # all three vary, rows go sixteen at a time through the recurrence of
+    # the count's generating function (and rows with fewer units than the
+    # count, batched by their units, through its split into units and false
+    # positives). Each row's weight
     # is still its enumerated likelihood (the posterior is the exact one,
     # not an approximation of it), and the same at any thread count.
     k = 9
