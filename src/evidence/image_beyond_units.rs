@@ -23,7 +23,8 @@
 //! to 1e-280 of the first: the row then sums its own terms) is frozen
 //! while the others go on, so a row alone gets the same bits as in company.
 
-use super::image_recurrence::{ln_missed, reciprocal, HIGHEST, NEGLIGIBLE};
+use super::image_recurrence::{reciprocal, HIGHEST, NEGLIGIBLE};
+use super::lane_ln;
 
 /// A step may multiply a term by at most this (the terms are looked at
 /// after every step, and kept below HIGHEST, 1e200).
@@ -65,7 +66,7 @@ pub(super) fn ln_pmfs_in_lanes<const L: usize>(
         b: lanes(|l| p[l] * (1.0 - d[l])),
         c: lanes(|l| p[l] * d[l]),
         lambda,
-        ln_lambda: lambda.map(f64::ln),
+        ln_lambda: lane_ln::ln(lambda),
     };
     let lf = |x: f64| crate::dist::ln_factorial_from(table, x);
     let up = chances.upward(k, n, lf(k));
@@ -74,20 +75,21 @@ pub(super) fn ln_pmfs_in_lanes<const L: usize>(
         false => Part::none(),
     };
     // One logarithm a row: the smaller part scaled to the larger's scale.
-    lanes(|l| {
-        if up.lost[l] || down.lost[l] {
-            return f64::NAN;
-        }
+    let (mut ln_scale, mut sum) = ([0.0; L], [1.0; L]);
+    for l in 0..L {
         let (high, low) = match up.ln_scale[l] >= down.ln_scale[l] {
             true => (up.at(l), down.at(l)),
             false => (down.at(l), up.at(l)),
         };
-        match (high.0, low.0) {
-            (f64::NEG_INFINITY, _) => f64::NEG_INFINITY,
-            (_, f64::NEG_INFINITY) => high.0 + high.1.ln(),
-            _ => high.0 + (high.1 + low.1 * (low.0 - high.0).exp()).ln(),
-        }
-    })
+        (ln_scale[l], sum[l]) = match (high.0, low.0) {
+            _ if up.lost[l] || down.lost[l] => (f64::NAN, 1.0),
+            (f64::NEG_INFINITY, _) => (f64::NEG_INFINITY, 1.0),
+            (_, f64::NEG_INFINITY) => high,
+            _ => (high.0, high.1 + low.1 * (low.0 - high.0).exp()),
+        };
+    }
+    let ln_sum = lane_ln::ln(sum);
+    lanes(|l| ln_scale[l] + ln_sum[l])
 }
 
 /// Each lane's part of the sum, sum·e^ln_scale (sum within 1e-280..1e203,
@@ -158,12 +160,9 @@ impl<const L: usize> Chances<L> {
             let (one, two) = ((n - y) * f * per, (2.0 * n - y + 1.0) * f * (f + 1.0) * per);
             terms.step(lanes(|l| b_a[l] * one), lanes(|l| c_a[l] * two));
         }
+        let ln_a = lane_ln::ln_missed(self.p);
         let ln_scale = lanes(|l| match rated[l] {
-            true => {
-                terms.ln_rescaled(l) + n * ln_missed(self.p[l]) + k * self.ln_lambda[l]
-                    - lambda[l]
-                    - ln_k
-            }
+            true => terms.ln_rescaled(l) + n * ln_a[l] + k * self.ln_lambda[l] - lambda[l] - ln_k,
             false => f64::NEG_INFINITY,
         });
         let lost = terms.lost();
@@ -236,6 +235,7 @@ impl<const L: usize> Chances<L> {
                 );
             }
         }
+        let ln_c = lane_ln::ln(*c);
         let ln_scale = lanes(|l| {
             let ln_first = match (lambda[l], f0) {
                 (0.0, 0.0) => 0.0,
@@ -243,7 +243,7 @@ impl<const L: usize> Chances<L> {
                 _ => f0 * self.ln_lambda[l] - lambda[l] - ln_f0,
             };
             match twice[l] {
-                true => terms.ln_rescaled(l) + n * c[l].ln() + ln_first,
+                true => terms.ln_rescaled(l) + n * ln_c[l] + ln_first,
                 false => f64::NEG_INFINITY,
             }
         });

@@ -26,7 +26,7 @@
 //! independent chains keep the multipliers busy where one would wait
 //! on each step in turn.
 
-use super::image_beyond_units;
+use super::{image_beyond_units, lane_ln};
 
 /// Rows are taken this many at a time: independent chains hide each
 /// step's latency. At k = 34 with every chance uncertain, 8 lanes cost 53
@@ -158,12 +158,13 @@ fn ln_pmfs_in_lanes<const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L])
 fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; 4]; L]) -> [f64; L] {
     // The coefficients over a: b/a, c/a, λb/a and λc/a; 2n + 1.
     let mut per_a = [[0.0; L]; 4];
+    let ln_missed = lane_ln::ln_missed(rows.map(|r| r[1]));
     let mut ln_start = [0.0; L];
     for (l, &[n, p, lambda, d]) in rows.iter().enumerate() {
         let per_missed = 1.0 / (1.0 - p);
         let (b, c) = (p * (1.0 - d) * per_missed, p * d * per_missed);
         [per_a[0][l], per_a[1][l], per_a[2][l], per_a[3][l]] = [b, c, lambda * b, lambda * c];
-        ln_start[l] = if n == 0.0 { 0.0 } else { n * ln_missed(p) } - lambda;
+        ln_start[l] = if n == 0.0 { 0.0 } else { n * ln_missed[l] } - lambda;
     }
     let [b, c, lambda_b, lambda_c] = per_a;
     let (n, lambda) = (rows.map(|r| r[0]), rows.map(|r| r[2]));
@@ -192,11 +193,15 @@ fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; 4]; L]) -> [f64; L
             scaled.keep_in_range();
         }
     }
-    let ln_highest = HIGHEST.ln();
-    std::array::from_fn(|l| match scaled.lost[l] {
-        true => f64::NAN,
-        false => scaled.p[0][l].ln() + ln_start[l] + scaled.rescaled[l] * ln_highest,
-    })
+    let (ln_highest, ln_p) = (HIGHEST.ln(), lane_ln::ln(scaled.p[0]));
+    let mut out = [0.0; L];
+    for (l, o) in out.iter_mut().enumerate() {
+        *o = match scaled.lost[l] {
+            true => f64::NAN,
+            false => ln_p[l] + ln_start[l] + scaled.rescaled[l] * ln_highest,
+        };
+    }
+    out
 }
 
 /// The last three values of each lane, as multiples of the start times

@@ -30,6 +30,7 @@ mod drawn_count;
 mod image_beyond_units;
 mod image_count;
 mod image_recurrence;
+mod lane_ln;
 mod log_likelihood;
 mod measured;
 mod paired;
