@@ -55,10 +55,11 @@
 //! assert!((ll.exp() - 1.5f64.powi(2) / 2.0 * (-1.5f64).exp()).abs() < 1e-15);
 //! ```
 
-use super::image_recurrence;
 use super::kinds::{at, Figure, Given};
 use super::likelihood::{check_name, short, whole_count, Likelihood};
+use super::widest_vectors::in_widest_vectors;
 use super::Observation;
+use super::{image_recurrence, lane_ln};
 use crate::dist::{
     binomial_log_pmf_from, ln_factorial_from, ln_factorial_table, Binomial, Quantile,
 };
@@ -535,13 +536,18 @@ pub(crate) fn log_pmfs_sharing_units(
     let used: Vec<usize> = coefficients.chunks_exact(width).map(needed).collect();
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
+    let polynomials: Vec<TableRow> = (cols[0][..rows].iter().zip(cols[2]))
+        .map(|(&n, &rate)| {
+            let i = (n - fewest) as usize;
+            match rate {
+                0.0 => (0, 0, 0.0),
+                _ => (i * width, used[i], rate * per_s),
+            }
+        })
+        .collect();
+    ln_polynomials(&coefficients, &polynomials, out);
     for ((o, &n), &rate) in out.iter_mut().zip(cols[0]).zip(cols[2]) {
-        let i = (n - fewest) as usize;
-        let at = i * width;
-        let ln_sum = match rate {
-            0.0 => f64::NEG_INFINITY,
-            _ => polynomial(&coefficients[at..at + used[i]], rate * per_s).ln(),
-        };
+        let ln_sum = *o;
         *o = if ln_sum >= ln_floor {
             ln_sum - rate
         } else {
@@ -573,16 +579,96 @@ fn needed(coefficients: &[f64]) -> usize {
 
 /// Σ_j c_j u^j for coefficients padded to groups of four: four Horner
 /// chains in u^4 (one would wait on each multiply-add in turn).
+#[cfg(test)]
 fn polynomial(coefficients: &[f64], u: f64) -> f64 {
-    let u2 = u * u;
-    let u4 = u2 * u2;
-    let mut lanes = [0.0; 4];
-    for c in coefficients.chunks_exact(4).rev() {
-        for (lane, &c) in lanes.iter_mut().zip(c) {
-            *lane = *lane * u4 + c;
+    polynomials(coefficients, [(0, u)], coefficients.len() / 4)[0]
+}
+
+/// [`polynomial`] for R rows at once, each of `groups` groups of four
+/// coefficients from its start in `table` and its own u: their R times
+/// four chains keep the multipliers busy.
+#[inline(always)]
+fn polynomials<const R: usize>(table: &[f64], rows: [(usize, f64); R], groups: usize) -> [f64; R] {
+    let (mut u, mut u2, mut u4) = ([0.0; R], [0.0; R], [0.0; R]);
+    let mut coefficients: [&[[f64; 4]]; R] = [&[]; R];
+    for (r, &(start, x)) in rows.iter().enumerate() {
+        (u[r], u2[r]) = (x, x * x);
+        u4[r] = u2[r] * u2[r];
+        coefficients[r] = table[start..start + 4 * groups].as_chunks::<4>().0;
+    }
+    let mut lanes = [[0.0; 4]; R];
+    for g in (0..groups).rev() {
+        for r in 0..R {
+            let c = coefficients[r][g];
+            for (lane, c) in lanes[r].iter_mut().zip(c) {
+                *lane = *lane * u4[r] + c;
+            }
         }
     }
-    (lanes[0] + u * lanes[1]) + u2 * (lanes[2] + u * lanes[3])
+    let mut sums = [0.0; R];
+    for (r, [a, b, c, d]) in lanes.into_iter().enumerate() {
+        sums[r] = (a + u[r] * b) + u2[r] * (c + u[r] * d);
+    }
+    sums
+}
+
+/// Rows a chunk's shared tables take at a time: four polynomials in step,
+/// four times over, then one lane of logarithms.
+const BLOCK: usize = 16;
+
+/// One row's polynomial in a chunk's table: where its coefficients start,
+/// how many it needs (none: an empty sum), and its u. Each row of the
+/// table holds at least as many as any row needs.
+type TableRow = (usize, usize, f64);
+
+in_widest_vectors! {
+    /// ln Σ_j c_j u^j for each row of a chunk, [`BLOCK`] rows at a time
+    /// (an empty sum's ln is -inf).
+    fn ln_polynomials / ln_polynomials_avx512 / ln_polynomials_avx2
+        (table: &[f64], rows: &[TableRow], out: &mut [f64]) -> ()
+        => ln_polynomials_in_blocks
+}
+
+#[inline(always)]
+fn ln_polynomials_in_blocks(table: &[f64], rows: &[TableRow], out: &mut [f64]) {
+    for (block, rows) in out.chunks_mut(BLOCK).zip(rows.chunks(BLOCK)) {
+        // The block's rows take as many groups as the longest needs (a
+        // shorter row's next coefficients are its own, smaller still).
+        let mut groups = 0;
+        for &(_, len, _) in rows {
+            groups = groups.max(len / 4);
+        }
+        let mut sums = [0.0; BLOCK];
+        for (g, group) in rows.chunks(4).enumerate() {
+            let mut four = [(0, 0.0); 4];
+            for (row, &(start, _, u)) in four.iter_mut().zip(group) {
+                *row = (start, u);
+            }
+            let values = polynomials(table, four, groups);
+            for (r, &(_, len, _)) in group.iter().enumerate() {
+                sums[4 * g + r] = if len == 0 { 0.0 } else { values[r] };
+            }
+        }
+        let ln = lane_ln::ln(sums);
+        block.copy_from_slice(&ln[..block.len()]);
+    }
+}
+
+in_widest_vectors! {
+    /// ln(1 - p) for each p of a chunk, [`BLOCK`] at a time.
+    fn ln_missed_each / ln_missed_each_avx512 / ln_missed_each_avx2
+        (p: &[f64], out: &mut [f64]) -> ()
+        => ln_missed_in_blocks
+}
+
+#[inline(always)]
+fn ln_missed_in_blocks(p: &[f64], out: &mut [f64]) {
+    for (block, p) in out.chunks_mut(BLOCK).zip(p.chunks(BLOCK)) {
+        let mut ps = [0.0; BLOCK];
+        ps[..p.len()].copy_from_slice(p);
+        let ln = lane_ln::ln_missed(ps);
+        block.copy_from_slice(&ln[..block.len()]);
+    }
 }
 
 /// A chunk whose `p` varies shares the chances of what m seen units give
@@ -757,18 +843,22 @@ pub(crate) fn log_pmfs_sharing_seen_units(
     let used: Vec<usize> = coefficients.chunks_exact(width).map(needed).collect();
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
-    for ((o, &n), &p) in out.iter_mut().zip(cols[0]).zip(cols[1]) {
-        let at = (n - fewest) as usize;
-        let ln_sum = match p > 0.0 && p < 1.0 {
-            true => polynomial(
-                &coefficients[at * width..at * width + used[at]],
-                p / (1.0 - p) * per_s,
-            )
-            .ln(),
-            false => f64::NEG_INFINITY,
-        };
+    let polynomials: Vec<TableRow> = (cols[0][..rows].iter().zip(cols[1]))
+        .map(|(&n, &p)| {
+            let at = (n - fewest) as usize;
+            match p > 0.0 && p < 1.0 {
+                true => (at * width, used[at], p / (1.0 - p) * per_s),
+                false => (0, 0, 0.0),
+            }
+        })
+        .collect();
+    ln_polynomials(&coefficients, &polynomials, out);
+    let mut ln_missed = vec![0.0; rows];
+    ln_missed_each(&cols[1][..rows], &mut ln_missed);
+    for (r, o) in out.iter_mut().enumerate() {
+        let (n, p, ln_sum) = (cols[0][r], cols[1][r], *o);
         *o = if ln_sum >= ln_floor {
-            times(n, image_recurrence::ln_missed(p)) + scales[at] + ln_sum
+            times(n, ln_missed[r]) + scales[(n - fewest) as usize] + ln_sum
         } else {
             row_log_pmf(table, k, n, &Chances::new(p, lambda, d))
         };
@@ -1483,6 +1573,54 @@ mod tests {
             }
         }
         eprintln!("largest |difference| of the log-likelihoods: {worst:e}");
+    }
+
+    #[test]
+    fn the_shared_tables_rows_give_the_same_bits_at_every_vector_width() {
+        // A table of 5 rows of 12 coefficients, and 37 rows (two blocks and
+        // a part) reading them with lengths 0-12 and u in (0, 1].
+        let table: Vec<f64> = (0..60).map(|i| 1.0 / (1.0 + (i * 7 % 13) as f64)).collect();
+        let rows: Vec<TableRow> = (0..37)
+            .map(|r| (12 * (r % 5), 4 * (r % 4), (r + 1) as f64 / 37.0))
+            .collect();
+        let ps: Vec<f64> = (0..37)
+            .map(|r| [0.0, 1e-9, 0.3, 0.5, 0.99, 1.0][r % 6])
+            .collect();
+        let (mut plain, mut wide) = (vec![0.0; 37], vec![0.0; 37]);
+        ln_polynomials_in_blocks(&table, &rows, &mut plain);
+        for (r, &(start, len, u)) in rows.iter().enumerate() {
+            // A row takes as many coefficients as the longest of its block.
+            let block = &rows[r / BLOCK * BLOCK..(r / BLOCK * BLOCK + BLOCK).min(rows.len())];
+            let longest = block.iter().map(|row| row.1).max().unwrap();
+            let alone = match len {
+                0 => f64::NEG_INFINITY,
+                _ => polynomial(&table[start..start + longest], u).ln(),
+            };
+            let tol = 1e-15 * alone.abs().max(1.0);
+            assert!(plain[r] == alone || (plain[r] - alone).abs() <= tol, "{r}");
+        }
+        let (mut missed, mut missed_wide) = (vec![0.0; 37], vec![0.0; 37]);
+        ln_missed_in_blocks(&ps, &mut missed);
+        #[cfg(target_arch = "x86_64")]
+        for width in ["avx2", "avx512f"] {
+            // SAFETY: each runs only where the processor has its vectors.
+            unsafe {
+                match width {
+                    "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
+                        ln_polynomials_avx2(&table, &rows, &mut wide);
+                        ln_missed_each_avx2(&ps, &mut missed_wide);
+                    }
+                    "avx512f" if std::arch::is_x86_feature_detected!("avx512f") => {
+                        ln_polynomials_avx512(&table, &rows, &mut wide);
+                        ln_missed_each_avx512(&ps, &mut missed_wide);
+                    }
+                    _ => continue,
+                }
+            }
+            let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&plain), bits(&wide), "{width}");
+            assert_eq!(bits(&missed), bits(&missed_wide), "{width}");
+        }
     }
 
     #[test]

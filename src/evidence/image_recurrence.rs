@@ -26,6 +26,7 @@
 //! independent chains keep the multipliers busy where one would wait
 //! on each step in turn.
 
+use super::widest_vectors::in_widest_vectors;
 use super::{image_beyond_units, lane_ln};
 
 /// Rows are taken this many at a time: independent chains hide each
@@ -67,16 +68,6 @@ pub(super) const NEGLIGIBLE: f64 = 1e-17;
 const STEPS_BETWEEN_LOOKS: f64 = 8.0;
 const MOST_GROWTH: f64 = 1e12;
 
-/// ln(1 - p): by `ln` where 1 - p is exact (p >= 1/2, Sterbenz), else by
-/// `ln_1p`, which is slower (rows whose chances vary were 4-9% faster).
-pub(crate) fn ln_missed(p: f64) -> f64 {
-    if p >= 0.5 {
-        (1.0 - p).ln()
-    } else {
-        (-p).ln_1p()
-    }
-}
-
 /// Whether the recurrence is cheaper than the row's own sum, whose terms
 /// run over a few spreads of the double counts and of the false positives
 /// (an estimate; both are exact).
@@ -108,40 +99,15 @@ pub(crate) fn within_units(k: f64, n: f64) -> bool {
     k <= n + 1.0
 }
 
-/// ln P(K = k) for [`LANES`] rows of figures [n, p, false_positives,
-/// p_double], each [`suits`], either all [`within_units`] or all beyond
-/// them with one number of units; NaN for a row whose scaled values left
-/// their range (sum its own terms).
-///
-/// The steps take the widest vectors the processor has (AVX-512 holds
-/// eight lanes a register, AVX2 four, SSE2 two): a faster path, not a
-/// different sum. Rust never fuses a multiply and an add by itself, so
-/// every width rounds each operation alike and gives the same bits.
-pub(crate) fn ln_pmfs<const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L]) -> [f64; L] {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F, checked just above.
-            return unsafe { ln_pmfs_avx512(table, k, rows) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2, checked just above.
-            return unsafe { ln_pmfs_avx2(table, k, rows) };
-        }
-    }
-    ln_pmfs_in_lanes(table, k, rows)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn ln_pmfs_avx512<const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L]) -> [f64; L] {
-    ln_pmfs_in_lanes(table, k, rows)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn ln_pmfs_avx2<const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L]) -> [f64; L] {
-    ln_pmfs_in_lanes(table, k, rows)
+in_widest_vectors! {
+    /// ln P(K = k) for `L` rows of figures [n, p, false_positives,
+    /// p_double], each [`suits`], either all [`within_units`] or all beyond
+    /// them with one number of units; NaN for a row whose scaled values
+    /// left their range (sum its own terms). Chunks take [`LANES`] rows at
+    /// a time, a row alone one lane: the same bits.
+    pub(crate) fn ln_pmfs / ln_pmfs_avx512 / ln_pmfs_avx2
+        <const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L]) -> [f64; L]
+        => ln_pmfs_in_lanes
 }
 
 /// [`ln_pmfs`]' steps, compiled into each caller for its vector width.

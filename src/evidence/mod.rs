@@ -37,6 +37,7 @@ mod paired;
 mod poisson;
 pub mod serials;
 pub mod sightings;
+mod widest_vectors;
 
 pub(crate) mod exact;
 mod fitted;
