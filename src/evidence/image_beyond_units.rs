@@ -1,5 +1,5 @@
 //! An image count above its units plus one (k > n + 1: only double counts
-//! and false positives explain it), [`LANES`] rows of one number of units
+//! and false positives explain it), sixteen rows of one number of units
 //! at a time: the path of [`super::image_recurrence`] for those rows, where
 //! its forward recurrence would subtract.
 //!
@@ -280,12 +280,12 @@ struct Terms<const L: usize> {
     /// 1e-280 of the first term, in the terms' current scale.
     floor: [f64; L],
     rescaled: [f64; L],
-    /// 1 while the lane takes steps, else 0 (masks kept as f64, the
-    /// width of the values: as bytes, each step's test of them waited on
-    /// a store the processor could not forward).
+    /// 1 while the lane takes steps, else 0 (a mask as wide as the values
+    /// it selects: as bytes, it went through memory at every step).
     live: [f64; L],
-    /// 1 where a term fell to 1e-280 of the first, with too little precision left
-    /// should the terms climb again (terms that are not log-concave).
+    /// 1 where a term fell to 1e-280 of the first, with too little
+    /// precision left should the terms climb again (terms that are not
+    /// log-concave).
     lost: [f64; L],
     /// Log-concave terms (the units' law is when b² >= ac) only fall after
     /// they start to: the sum may stop where a geometric bound on the rest
