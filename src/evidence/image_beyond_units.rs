@@ -18,12 +18,14 @@
 //!
 //! The rows of a batch share k and n, so every step's index arithmetic
 //! (the units and false positives left, the reciprocals) is the batch's,
-//! and a row's own figures only scale it. A row whose terms are done
-//! (log-concave terms fall, the rest negligible) or lost (its terms fell
-//! to 1e-280 of the first: the row then sums its own terms) is frozen
-//! while the others go on, so a row alone gets the same bits as in company.
+//! and a row's own figures only scale it. Every row takes every step, with
+//! no test of whether its sum is done (for these rows the terms mostly
+//! climb to the last step, and the tests cost more than the steps they
+//! saved), so a row alone gets the same bits as in company. A row whose
+//! terms are not log-concave and fell to 1e-280 of the first is lost: it
+//! sums its own terms.
 
-use super::image_recurrence::{reciprocal, HIGHEST, NEGLIGIBLE};
+use super::image_recurrence::{reciprocal, HIGHEST};
 use super::lane_ln;
 
 /// A step may multiply a term by at most this (the terms are looked at
@@ -152,9 +154,6 @@ impl<const L: usize> Chances<L> {
         // Whole numbers below MOST_STEPS + 2 here (k <= MOST_STEPS, n < k).
         let (units, count) = (n as usize, k as usize);
         for at in 0..units {
-            if !terms.any_live() {
-                break;
-            }
             let (y, f) = (at as f64, (count - at) as f64);
             let per = reciprocal(at + 1);
             let (one, two) = ((n - y) * f * per, (2.0 * n - y + 1.0) * f * (f + 1.0) * per);
@@ -223,9 +222,6 @@ impl<const L: usize> Chances<L> {
             let lambda_b_c: [f64; L] = lanes(|l| b_c[l] * lambda[l]);
             let lambda2_a_c: [f64; L] = lanes(|l| a_c[l] * lambda[l] * lambda[l]);
             for i in first + 1..units - 1 {
-                if !terms.any_live() {
-                    break;
-                }
                 let f = count + i + 1 - 2 * units;
                 let (x, per) = (i as f64, reciprocal(f) * reciprocal(i + 1));
                 let (one, two) = ((n - x) * per, (2.0 * n - x + 1.0) * per * reciprocal(f - 1));
@@ -270,8 +266,9 @@ fn rescale_pairs<const L: usize>(r0: &mut [f64; L], r1: &mut [f64; L], rescaled:
 }
 
 /// Each lane's terms of a sum stepped by a two-term recurrence, kept below
-/// HIGHEST by rescaling (the sum with them). A lane takes steps while it
-/// is live; done or lost, it keeps its values.
+/// HIGHEST by rescaling (the sum with them). Every lane takes every step:
+/// a lane that should not step has factors of 0 (its sum stays), and past
+/// its largest terms a lane adds terms below 1e-17 of its sum.
 #[derive(Clone, Copy)]
 struct Terms<const L: usize> {
     last: [f64; L],
@@ -280,35 +277,25 @@ struct Terms<const L: usize> {
     /// 1e-280 of the first term, in the terms' current scale.
     floor: [f64; L],
     rescaled: [f64; L],
-    /// 1 while the lane takes steps, else 0 (a mask as wide as the values
-    /// it selects: as bytes, it went through memory at every step).
-    live: [f64; L],
-    /// 1 where a term fell to 1e-280 of the first, with too little
-    /// precision left should the terms climb again (terms that are not
-    /// log-concave).
+    /// Lanes whose terms are not log-concave (b² < ac): falling below the
+    /// floor, they might climb again with too little precision left.
+    watched: [bool; L],
+    /// 1 where a watched lane's term fell below the floor (a mask as wide
+    /// as the values, so that it stays beside them in registers).
     lost: [f64; L],
-    /// Log-concave terms (the units' law is when b² >= ac) only fall after
-    /// they start to: the sum may stop where a geometric bound on the rest
-    /// is negligible.
-    log_concave: [bool; L],
 }
 
 impl<const L: usize> Terms<L> {
-    fn starting(first: [f64; L], live: [bool; L], log_concave: [bool; L]) -> Terms<L> {
+    fn starting(first: [f64; L], stepping: [bool; L], log_concave: [bool; L]) -> Terms<L> {
         Terms {
             last: first,
             before: [0.0; L],
             sum: first,
             floor: first.map(|x| 1e-280 * x),
             rescaled: [0.0; L],
-            live: lanes(|l| if live[l] { 1.0 } else { 0.0 }),
+            watched: lanes(|l| stepping[l] && !log_concave[l]),
             lost: [0.0; L],
-            log_concave,
         }
-    }
-
-    fn any_live(&self) -> bool {
-        self.live.iter().any(|&x| x != 0.0)
     }
 
     fn lost(&self) -> [bool; L] {
@@ -328,19 +315,11 @@ impl<const L: usize> Terms<L> {
     fn push(&mut self, next: [f64; L]) {
         let mut climbed = false;
         for (l, &x) in next.iter().enumerate() {
-            let (last, live) = (self.last[l], self.live[l] != 0.0);
-            // Falling log-concave terms: the rest is below x·r/(1 - r),
-            // r = x/last, that is x²/(last - x).
-            let falls = x < last;
-            let negligible = x * x < NEGLIGIBLE * (self.sum[l] + x) * (last - x);
-            let done = self.log_concave[l] && falls && negligible;
-            let lost = !self.log_concave[l] && x < self.floor[l];
-            self.before[l] = if live { last } else { self.before[l] };
-            self.last[l] = if live { x } else { last };
-            self.sum[l] = if live { self.sum[l] + x } else { self.sum[l] };
-            self.lost[l] = if live & lost { 1.0 } else { self.lost[l] };
-            self.live[l] = if live & !done & !lost { 1.0 } else { 0.0 };
-            climbed |= self.last[l] > HIGHEST;
+            let lost = self.watched[l] && x < self.floor[l];
+            self.lost[l] = if lost { 1.0 } else { self.lost[l] };
+            (self.before[l], self.last[l]) = (self.last[l], x);
+            self.sum[l] += x;
+            climbed |= x > HIGHEST;
         }
         if climbed {
             *self = rescaled(*self);

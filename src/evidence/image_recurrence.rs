@@ -60,9 +60,6 @@ pub(super) fn reciprocal(j: usize) -> f64 {
 pub(super) const HIGHEST: f64 = f64::from_bits((1023 + 664) << 52);
 const LOWEST: f64 = f64::from_bits((1023 - 664) << 52);
 
-/// What is left out of a sum: below this fraction of it.
-pub(super) const NEGLIGIBLE: f64 = 1e-17;
-
 /// The range is looked at every this many steps, so a step may multiply a
 /// value by at most [`MOST_GROWTH`] (8 steps: 1e96, below f64's 1e308 from 1e200).
 const STEPS_BETWEEN_LOOKS: f64 = 8.0;
