@@ -1318,22 +1318,25 @@ impl RecurrenceBatch {
     }
 
     /// Writes the waiting rows' ln P(k) (a partial batch fills its other
-    /// lanes with its first row; a row alone takes one lane); a row the
-    /// recurrence dropped sums its own terms.
+    /// lanes with its first row; a row alone takes one lane, up to half a
+    /// batch half the lanes); a row the recurrence dropped sums its own
+    /// terms.
     fn finish(&mut self, k: f64, table: &[f64], out: &mut [f64]) {
-        let got = match self.len {
+        const HALF: usize = image_recurrence::LANES / 2;
+        let mut got = [0.0; image_recurrence::LANES];
+        for l in self.len..image_recurrence::LANES {
+            self.figures[l] = self.figures[0];
+        }
+        // A part batch takes as few lanes as hold it: the same bits a lane.
+        match self.len {
             0 => return,
-            1 => {
-                [image_recurrence::ln_pmfs(table, k, &[self.figures[0]])[0];
-                    image_recurrence::LANES]
+            1 => got[0] = image_recurrence::ln_pmfs(table, k, &[self.figures[0]])[0],
+            2..=HALF => {
+                let half: &[[f64; 4]; HALF] = self.figures[..HALF].try_into().unwrap();
+                got[..HALF].copy_from_slice(&image_recurrence::ln_pmfs(table, k, half));
             }
-            _ => {
-                for l in self.len..image_recurrence::LANES {
-                    self.figures[l] = self.figures[0];
-                }
-                image_recurrence::ln_pmfs(table, k, &self.figures)
-            }
-        };
+            _ => got = image_recurrence::ln_pmfs(table, k, &self.figures),
+        }
         for l in 0..self.len {
             let [n, p, lambda, d] = self.figures[l];
             out[self.rows[l]] = match got[l].is_nan() {

@@ -267,6 +267,10 @@ mod tests {
                 [n, p, lambda, d]
             });
             let together = ln_pmfs(table, k, &lanes);
+            // Half a batch, as a chunk's part batches take.
+            let half: &[[f64; 4]; LANES / 2] = lanes[..LANES / 2].try_into().unwrap();
+            let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&ln_pmfs(table, k, half)), bits(&together[..LANES / 2]));
             for (l, &row) in batch.iter().enumerate() {
                 let [alone] = ln_pmfs(table, k, &[lanes[l]]);
                 assert_eq!(together[l].to_bits(), alone.to_bits(), "{row:?}");
