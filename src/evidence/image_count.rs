@@ -581,31 +581,36 @@ fn needed(coefficients: &[f64]) -> usize {
 /// chains in u^4 (one would wait on each multiply-add in turn).
 #[cfg(test)]
 fn polynomial(coefficients: &[f64], u: f64) -> f64 {
-    polynomials(coefficients, [(0, u)], coefficients.len() / 4)[0]
+    polynomials(coefficients, [(0, u); 4], coefficients.len() / 4)[0]
 }
 
-/// [`polynomial`] for R rows at once, each of `groups` groups of four
-/// coefficients from its start in `table` and its own u: their R times
-/// four chains keep the multipliers busy.
+/// [`polynomial`] for four rows at once, each of `groups` groups of four
+/// coefficients from its start in `table` and its own u: their sixteen
+/// chains keep the multipliers busy (one row's four would wait on each
+/// multiply-add in turn).
 #[inline(always)]
-fn polynomials<const R: usize>(table: &[f64], rows: [(usize, f64); R], groups: usize) -> [f64; R] {
-    let (mut u, mut u2, mut u4) = ([0.0; R], [0.0; R], [0.0; R]);
-    let mut coefficients: [&[[f64; 4]]; R] = [&[]; R];
+fn polynomials(table: &[f64], rows: [(usize, f64); 4], groups: usize) -> [f64; 4] {
+    let (mut u, mut u2, mut u4) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+    let mut t: [&[f64]; 4] = [&[]; 4];
     for (r, &(start, x)) in rows.iter().enumerate() {
         (u[r], u2[r]) = (x, x * x);
         u4[r] = u2[r] * u2[r];
-        coefficients[r] = table[start..start + 4 * groups].as_chunks::<4>().0;
+        t[r] = &table[start..start + 4 * groups];
     }
-    let mut lanes = [[0.0; 4]; R];
-    for g in (0..groups).rev() {
-        for r in 0..R {
-            let c = coefficients[r][g];
-            for (lane, c) in lanes[r].iter_mut().zip(c) {
-                *lane = *lane * u4[r] + c;
+    // Zipped groups of exactly four: no index to check between the lanes.
+    let together = (t[0].chunks_exact(4).rev())
+        .zip(t[1].chunks_exact(4).rev())
+        .zip(t[2].chunks_exact(4).rev())
+        .zip(t[3].chunks_exact(4).rev());
+    let mut lanes = [[0.0; 4]; 4];
+    for (((c0, c1), c2), c3) in together {
+        for (r, c) in [c0, c1, c2, c3].into_iter().enumerate() {
+            for i in 0..4 {
+                lanes[r][i] = lanes[r][i] * u4[r] + c[i];
             }
         }
     }
-    let mut sums = [0.0; R];
+    let mut sums = [0.0; 4];
     for (r, [a, b, c, d]) in lanes.into_iter().enumerate() {
         sums[r] = (a + u[r] * b) + u2[r] * (c + u[r] * d);
     }
