@@ -39,9 +39,9 @@
 //! then a polynomial in p/(1 - p) per row. When `p` and the rate both vary,
 //! or `p_double` varies, rows go sixteen at a time through the recurrence
 //! of the count's generating function ([`image_recurrence`]: k steps, about
-//! 40 ns a row at k = 34), or, where the count is above n + 1, through its
+//! 34 ns a row at k = 34), or, where the count is above n + 1, through its
 //! split into units and false positives, sixteen rows of one number of
-//! units at a time ([`super::image_beyond_units`]: about 2n steps, 110 ns
+//! units at a time ([`super::image_beyond_units`]: about 2n steps, 75 ns
 //! a row at n = 20-32); the rows neither suits sum their own terms (about
 //! 1 µs a row). One row alone ([`image_count_log_pmf`], `term`) takes the same
 //! path as in a chunk, in a lane of its own, so both give the same bits.

@@ -31,8 +31,9 @@ use super::{image_beyond_units, lane_ln};
 
 /// Rows are taken this many at a time: independent chains hide each
 /// step's latency. At k = 34 with every chance uncertain, 8 lanes cost 53
-/// ns a row in SSE2's pairs; in AVX-512 (one register of 8) 45 ns, and
-/// 16 lanes (two registers) 39 ns, the step's arithmetic more than its wait.
+/// ns a row in SSE2's pairs; in AVX-512 (one register of 8) 45 ns, 16
+/// lanes (two registers) 39 ns, and 32 lanes 71 ns (more values than
+/// registers: they spill to memory). With the lanes' logarithms, 34 ns.
 pub(crate) const LANES: usize = 16;
 
 /// Counts above this sum their own terms: k steps would cost more than the
