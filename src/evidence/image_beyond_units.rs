@@ -27,6 +27,7 @@
 
 use super::image_recurrence::{reciprocal, HIGHEST};
 use super::lane_ln;
+use super::widest_vectors::lanes;
 
 /// A step may multiply a term by at most this (the terms are looked at
 /// after every step, and kept below HIGHEST, 1e200).
@@ -349,17 +350,6 @@ fn rescaled<const L: usize>(mut terms: Terms<L>) -> Terms<L> {
         }
     }
     terms
-}
-
-/// An array of one value a lane: `std::array::from_fn` without its
-/// generality, which the compiler does not always inline into the steps.
-#[inline(always)]
-fn lanes<T: Copy + Default, const L: usize>(value: impl Fn(usize) -> T) -> [T; L] {
-    let mut values = [T::default(); L];
-    for (l, v) in values.iter_mut().enumerate() {
-        *v = value(l);
-    }
-    values
 }
 
 /// Each lane's `x·one·last + y·two·before`.

@@ -26,7 +26,7 @@
 //! independent chains keep the multipliers busy where one would wait
 //! on each step in turn.
 
-use super::widest_vectors::in_widest_vectors;
+use super::widest_vectors::{in_widest_vectors, lanes};
 use super::{image_beyond_units, lane_ln};
 
 /// Rows are taken this many at a time: independent chains hide each
@@ -143,7 +143,7 @@ fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; 4]; L]) -> [f64; L
             let after = reciprocal(j as usize + 1);
             // Grouped so that the last value waits on one multiply-add:
             // what the older two give, and the last's factor, come first.
-            let next: [f64; L] = std::array::from_fn(|l| {
+            let next: [f64; L] = lanes(|l| {
                 let once = (b[l] * (n[l] - j) + lambda[l]) * after;
                 let twice = c[l] * (top[l] - j) + lambda_b[l];
                 let older = (twice * p1[l] + lambda_c[l] * p2[l]) * after;

@@ -49,3 +49,15 @@ macro_rules! in_widest_vectors {
 }
 
 pub(crate) use in_widest_vectors;
+
+/// An array of one value a lane, for the loops above: `std::array::from_fn`
+/// without its generality, which the compiler does not always inline into
+/// them (a call compiled apart runs at the baseline width).
+#[inline(always)]
+pub(crate) fn lanes<T: Copy + Default, const L: usize>(value: impl Fn(usize) -> T) -> [T; L] {
+    let mut values = [T::default(); L];
+    for (l, v) in values.iter_mut().enumerate() {
+        *v = value(l);
+    }
+    values
+}
