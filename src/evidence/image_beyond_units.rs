@@ -36,33 +36,35 @@ const MOST_GROWTH: f64 = 1e100;
 /// Whether the split's steps for this row stay within f64 (a chance or
 /// rate so small that one step multiplies by more than 1e100 does not), for
 /// a row with k > n + 1 and p < 1.
+#[inline(always)]
 pub(crate) fn suits(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
     // The steps' factors b/(aλ), c/(aλ²), b/c and a/c, compared multiplied
-    // out (divisions were a tenth of these rows' cost).
+    // out (divisions were a tenth of these rows' cost); without branches
+    // (`&`, `|`), as in image_recurrence::suits.
     let (a, b, c) = (1.0 - p, p * (1.0 - d), p * d);
-    let lambda2 = lambda * lambda;
-    let upward = lambda == 0.0
-        || (lambda2 > 0.0
-            && b * n * k <= MOST_GROWTH * a * lambda
-            && c * (2.0 * n + 1.0) * k * (k + 1.0) <= MOST_GROWTH * a * lambda2);
-    let downward = c == 0.0
-        || n < 1.0
-        || (b * n + a * (2.0 * n + 1.0)) * lambda.max(1.0).powi(2) <= MOST_GROWTH * c;
-    upward && downward
+    let (lambda2, at_least_1) = (lambda * lambda, lambda.max(1.0));
+    let upward = (lambda == 0.0)
+        | ((lambda2 > 0.0)
+            & (b * n * k <= MOST_GROWTH * a * lambda)
+            & (c * (2.0 * n + 1.0) * k * (k + 1.0) <= MOST_GROWTH * a * lambda2));
+    let downward = (c == 0.0)
+        | (n < 1.0)
+        | ((b * n + a * (2.0 * n + 1.0)) * (at_least_1 * at_least_1) <= MOST_GROWTH * c);
+    upward & downward
 }
 
-/// ln P(K = k) for [`L`] rows of figures [n, p, false_positives,
-/// p_double] with one n (k > n + 1), each [`suits`]; NaN for a row whose
+/// ln P(K = k) for [`L`] rows given by figure, `[n, p, false_positives,
+/// p_double]` with one value a lane, with one n (k > n + 1), each [`suits`]; NaN for a row whose
 /// terms were lost (sum its own terms).
 #[inline(always)]
 pub(super) fn ln_pmfs_in_lanes<const L: usize>(
     table: &[f64],
     k: f64,
-    rows: &[[f64; 4]; L],
+    rows: &[[f64; L]; 4],
 ) -> [f64; L] {
-    let n = rows[0][0];
-    debug_assert!(rows.iter().all(|r| r[0] == n) && k > n + 1.0);
-    let [p, lambda, d] = [1, 2, 3].map(|i| rows.map(|r| r[i]));
+    let [units, p, lambda, d] = *rows;
+    let n = units[0];
+    debug_assert!(units.iter().all(|&x| x == n) && k > n + 1.0);
     let chances = Chances {
         p,
         a: lanes(|l| 1.0 - p[l]),
@@ -275,15 +277,13 @@ struct Terms<const L: usize> {
     last: [f64; L],
     before: [f64; L],
     sum: [f64; L],
-    /// 1e-280 of the first term, in the terms' current scale.
+    /// The least term yet, in the terms' current scale.
+    least: [f64; L],
+    /// 1e-280 of the first term, in the terms' current scale, in lanes
+    /// whose terms are not log-concave (b² < ac): a term below it might
+    /// climb again with too little precision left. 0 in the others.
     floor: [f64; L],
     rescaled: [f64; L],
-    /// Lanes whose terms are not log-concave (b² < ac): falling below the
-    /// floor, they might climb again with too little precision left.
-    watched: [bool; L],
-    /// 1 where a watched lane's term fell below the floor (a mask as wide
-    /// as the values, so that it stays beside them in registers).
-    lost: [f64; L],
 }
 
 impl<const L: usize> Terms<L> {
@@ -292,15 +292,20 @@ impl<const L: usize> Terms<L> {
             last: first,
             before: [0.0; L],
             sum: first,
-            floor: first.map(|x| 1e-280 * x),
+            least: first,
+            floor: lanes(|l| match stepping[l] && !log_concave[l] {
+                true => 1e-280 * first[l],
+                false => 0.0,
+            }),
             rescaled: [0.0; L],
-            watched: lanes(|l| stepping[l] && !log_concave[l]),
-            lost: [0.0; L],
         }
     }
 
+    /// Lanes whose terms fell below their floor. (The least term is kept
+    /// at each step, one operation, and compared once: fewer values to
+    /// keep in registers than a mask updated at each step.)
     fn lost(&self) -> [bool; L] {
-        lanes(|l| self.lost[l] != 0.0)
+        lanes(|l| self.least[l] < self.floor[l])
     }
 
     /// The next terms: `up_one` times the last plus `up_two` times the one
@@ -316,8 +321,7 @@ impl<const L: usize> Terms<L> {
     fn push(&mut self, next: [f64; L]) {
         let mut climbed = false;
         for (l, &x) in next.iter().enumerate() {
-            let lost = self.watched[l] && x < self.floor[l];
-            self.lost[l] = if lost { 1.0 } else { self.lost[l] };
+            self.least[l] = if x < self.least[l] { x } else { self.least[l] };
             (self.before[l], self.last[l]) = (self.last[l], x);
             self.sum[l] += x;
             climbed |= x > HIGHEST;
@@ -346,6 +350,7 @@ fn rescaled<const L: usize>(mut terms: Terms<L>) -> Terms<L> {
             terms.before[l] /= HIGHEST;
             terms.sum[l] /= HIGHEST;
             terms.floor[l] /= HIGHEST;
+            terms.least[l] /= HIGHEST;
             terms.rescaled[l] += 1.0;
         }
     }

@@ -57,7 +57,7 @@
 
 use super::kinds::{at, Figure, Given};
 use super::likelihood::{check_name, short, whole_count, Likelihood};
-use super::widest_vectors::in_widest_vectors;
+use super::widest_vectors::{in_widest_vectors, lanes};
 use super::Observation;
 use super::{image_recurrence, lane_ln};
 use crate::dist::{
@@ -419,7 +419,7 @@ fn row_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
         return image_count_log_pmf_from(table, k, n, c);
     }
     // Lanes are independent: a row in one lane of its own gets its bits.
-    let [got] = image_recurrence::ln_pmfs(table, k, &[[n, p, lambda, d]]);
+    let [got] = image_recurrence::ln_pmfs(table, k, &[[n], [p], [lambda], [d]]);
     match got.is_nan() {
         true => image_count_log_pmf_from(table, k, n, c),
         false => got,
@@ -495,13 +495,7 @@ pub(crate) fn log_pmfs_sharing_units(
         return None;
     }
     let (fewest, most) = units_range(&cols[0][..rows])?;
-    let mut largest_rate = 0.0f64;
-    for &rate in &cols[2][..rows] {
-        if !(0.0..=MAX_SHARED_FALSE_POSITIVES).contains(&rate) {
-            return None;
-        }
-        largest_rate = largest_rate.max(rate);
-    }
+    let largest_rate = largest_within(&cols[2][..rows], MAX_SHARED_FALSE_POSITIVES)?;
     let len = k as usize + 1;
     // Coefficients padded to whole groups of four for the sum's four lanes.
     let width = len.div_ceil(4) * 4;
@@ -533,19 +527,13 @@ pub(crate) fn log_pmfs_sharing_units(
             units[y] = next;
         }
     }
-    let used: Vec<usize> = coefficients.chunks_exact(width).map(needed).collect();
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
-    let polynomials: Vec<TableRow> = (cols[0][..rows].iter().zip(cols[2]))
-        .map(|(&n, &rate)| {
-            let i = (n - fewest) as usize;
-            match rate {
-                0.0 => (0, 0, 0.0),
-                _ => (i * width, used[i], rate * per_s),
-            }
-        })
+    // No false positives: summed term by term (NaN here).
+    let u: Vec<f64> = (cols[2][..rows].iter())
+        .map(|&rate| if rate > 0.0 { rate * per_s } else { f64::NAN })
         .collect();
-    ln_polynomials(&coefficients, &polynomials, out);
+    SharedTable::new(&coefficients, width, fewest).ln_polynomials(&cols[0][..rows], &u, out);
     for ((o, &n), &rate) in out.iter_mut().zip(cols[0]).zip(cols[2]) {
         let ln_sum = *o;
         *o = if ln_sum >= ln_floor {
@@ -617,8 +605,9 @@ fn polynomials(table: &[f64], rows: [(usize, f64); 4], groups: usize) -> [f64; 4
     sums
 }
 
-/// Rows a chunk's shared tables take at a time: four polynomials in step,
-/// four times over, then one lane of logarithms.
+/// Rows a chunk's shared tables take at a time: sixteen lanes reading one
+/// table row, or four polynomials in step, four times over; then one lane
+/// of logarithms.
 const BLOCK: usize = 16;
 
 /// One row's polynomial in a chunk's table: where its coefficients start,
@@ -626,10 +615,100 @@ const BLOCK: usize = 16;
 /// table holds at least as many as any row needs.
 type TableRow = (usize, usize, f64);
 
+/// A chunk's table of polynomial coefficients, `width` (a whole number of
+/// groups of four) for each number of units from `fewest` on.
+struct SharedTable<'a> {
+    coefficients: &'a [f64],
+    width: usize,
+    fewest: f64,
+    /// How many of each number of units' coefficients a sum needs.
+    used: Vec<usize>,
+}
+
+impl SharedTable<'_> {
+    fn new(coefficients: &[f64], width: usize, fewest: f64) -> SharedTable<'_> {
+        let used = coefficients.chunks_exact(width).map(needed).collect();
+        SharedTable {
+            coefficients,
+            width,
+            fewest,
+            used,
+        }
+    }
+
+    /// ln Σ_j c_j(n) u^j for each row's units n (in the table's range) and
+    /// its u (NaN: not summed here, NaN out).
+    ///
+    /// Rows with the same units go [`BLOCK`] at a time through
+    /// [`ln_one_polynomial`]: every lane reads the same coefficient, so the
+    /// lanes are one vector. The rest (fewer than a block per number of
+    /// units) go through [`ln_mixed_polynomials`], each lane reading its own.
+    fn ln_polynomials(&self, units: &[f64], u: &[f64], out: &mut [f64]) {
+        let mut waiting = vec![([0u32; BLOCK], 0usize); self.used.len()];
+        for (r, (&n, &x)) in units.iter().zip(u).enumerate() {
+            if x.is_nan() {
+                out[r] = f64::NAN;
+                continue;
+            }
+            let i = (n - self.fewest) as usize;
+            let (block, filled) = &mut waiting[i];
+            block[*filled] = r as u32;
+            *filled += 1;
+            if *filled == BLOCK {
+                *filled = 0;
+                let start = i * self.width;
+                let coefficients = &self.coefficients[start..start + self.used[i]];
+                let ln = ln_one_polynomial(coefficients, &block.map(|r| u[r as usize]));
+                for (&r, ln) in block.iter().zip(ln) {
+                    out[r as usize] = ln;
+                }
+            }
+        }
+        let mut mixed = vec![];
+        for (i, (block, filled)) in waiting.iter().enumerate() {
+            for &r in &block[..*filled] {
+                mixed.push((r as usize, (i * self.width, self.used[i], u[r as usize])));
+            }
+        }
+        let rows: Vec<TableRow> = mixed.iter().map(|&(_, row)| row).collect();
+        let mut ln = vec![0.0; rows.len()];
+        ln_mixed_polynomials(self.coefficients, &rows, &mut ln);
+        for ((r, _), ln) in mixed.into_iter().zip(ln) {
+            out[r] = ln;
+        }
+    }
+}
+
+in_widest_vectors! {
+    /// ln Σ_j c_j u^j for [`BLOCK`] values of u and one polynomial (a
+    /// whole number of groups of four coefficients, at least one).
+    fn ln_one_polynomial / ln_one_polynomial_avx512 / ln_one_polynomial_avx2
+        (coefficients: &[f64], u: &[f64; BLOCK]) -> [f64; BLOCK]
+        => ln_one_polynomial_in_lanes
+}
+
+/// [`polynomials`]' arithmetic, lane by lane (the same bits for the same
+/// coefficients), with every lane reading the same ones.
+#[inline(always)]
+fn ln_one_polynomial_in_lanes(coefficients: &[f64], u: &[f64; BLOCK]) -> [f64; BLOCK] {
+    let u2: [f64; BLOCK] = lanes(|l| u[l] * u[l]);
+    let u4: [f64; BLOCK] = lanes(|l| u2[l] * u2[l]);
+    let mut chains = [[0.0; BLOCK]; 4];
+    for c in coefficients.chunks_exact(4).rev() {
+        for (chain, &c) in chains.iter_mut().zip(c) {
+            *chain = lanes(|l| chain[l] * u4[l] + c);
+        }
+    }
+    let [a, b, c, d] = chains;
+    lane_ln::ln(lanes(|l| {
+        (a[l] + u[l] * b[l]) + u2[l] * (c[l] + u[l] * d[l])
+    }))
+}
+
 in_widest_vectors! {
     /// ln Σ_j c_j u^j for each row of a chunk, [`BLOCK`] rows at a time
     /// (an empty sum's ln is -inf).
-    fn ln_polynomials / ln_polynomials_avx512 / ln_polynomials_avx2
+    fn ln_mixed_polynomials / ln_mixed_polynomials_avx512 / ln_mixed_polynomials_avx2
         (table: &[f64], rows: &[TableRow], out: &mut [f64]) -> ()
         => ln_polynomials_in_blocks
 }
@@ -797,15 +876,13 @@ pub(crate) fn log_pmfs_sharing_seen_units(
         return None;
     }
     let (fewest, most) = units_range(&cols[0][..rows])?;
-    let mut largest_odds = 0.0f64;
-    for &p in &cols[1][..rows] {
-        if !(0.0..=1.0).contains(&p) {
-            return None;
-        }
-        if p < 1.0 {
-            largest_odds = largest_odds.max(p / (1.0 - p));
-        }
-    }
+    // The largest odds p / (1 - p) of a p below 1.
+    let largest_p = largest_within(&cols[1][..rows], 1.0)?;
+    let below_one = match largest_p < 1.0 {
+        true => largest_p,
+        false => largest_within_below_one(&cols[1][..rows]),
+    };
+    let largest_odds = below_one / (1.0 - below_one);
     let len = (k as usize).min(most as usize) + 1;
     let width = len.div_ceil(4) * 4;
     let numbers = (most - fewest) as usize + 1;
@@ -845,19 +922,16 @@ pub(crate) fn log_pmfs_sharing_seen_units(
             *c = if x >= 1e-300 { x } else { 0.0 };
         }
     }
-    let used: Vec<usize> = coefficients.chunks_exact(width).map(needed).collect();
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
-    let polynomials: Vec<TableRow> = (cols[0][..rows].iter().zip(cols[1]))
-        .map(|(&n, &p)| {
-            let at = (n - fewest) as usize;
-            match p > 0.0 && p < 1.0 {
-                true => (at * width, used[at], p / (1.0 - p) * per_s),
-                false => (0, 0, 0.0),
-            }
+    // p of 0 or 1: summed term by term (NaN here).
+    let u: Vec<f64> = (cols[1][..rows].iter())
+        .map(|&p| match p > 0.0 && p < 1.0 {
+            true => p / (1.0 - p) * per_s,
+            false => f64::NAN,
         })
         .collect();
-    ln_polynomials(&coefficients, &polynomials, out);
+    SharedTable::new(&coefficients, width, fewest).ln_polynomials(&cols[0][..rows], &u, out);
     let mut ln_missed = vec![0.0; rows];
     ln_missed_each(&cols[1][..rows], &mut ln_missed);
     for (r, o) in out.iter_mut().enumerate() {
@@ -1060,6 +1134,48 @@ pub(crate) fn check_row(name: &str, v: &[f64]) -> std::result::Result<(), (&'sta
     Ok(())
 }
 
+/// How a row with chances that vary by row is summed ([`way_to_sum`]): by
+/// the recurrence within its units, beyond them (batched by their
+/// number), or term by term.
+const OWN_TERMS: u8 = 0;
+const WITHIN_UNITS: u8 = 1;
+const BEYOND_UNITS: u8 = 2;
+
+/// The way a valid row [n, p, false_positives, p_double] is summed, by
+/// arithmetic (no branch: a chunk's rows are sorted in vectors).
+#[inline(always)]
+fn way_to_sum(k: f64, [n, p, lambda, d]: [f64; 4]) -> u8 {
+    let suits = u8::from(image_recurrence::suits(k, n, p, lambda, d));
+    let within = u8::from(image_recurrence::within_units(k, n));
+    suits * (BEYOND_UNITS - within)
+}
+
+/// [`way_to_sum`] for each of a chunk's `rows` (valid).
+fn ways_to_sum(k: f64, cols: &[&[f64]], rows: usize) -> Vec<u8> {
+    let mut ways = vec![OWN_TERMS; rows];
+    let [n, p, lambda, d] = [0, 1, 2, 3].map(|c| &cols[c][..rows]);
+    let figures = n.iter().zip(p).zip(lambda).zip(d);
+    for (way, (((&n, &p), &lambda), &d)) in ways.iter_mut().zip(figures) {
+        *way = way_to_sum(k, [n, p, lambda, d]);
+    }
+    ways
+}
+
+/// Whether each of a chunk's `rows` passes [`check_row`], without a branch
+/// a row (the loop is vectors).
+fn all_valid(cols: &[&[f64]], rows: usize) -> bool {
+    let [n, p, lambda, d] = [0, 1, 2, 3].map(|c| &cols[c][..rows]);
+    let mut invalid = 0u64;
+    for (((&n, &p), &lambda), &d) in n.iter().zip(p).zip(lambda).zip(d) {
+        // n - trunc(n) is NaN for an infinite n, and fails.
+        let whole = (n >= 0.0) & (n - n.trunc() == 0.0);
+        let chances = (0.0..=1.0).contains(&p) & (0.0..=1.0).contains(&d);
+        let rate = (0.0..f64::INFINITY).contains(&lambda);
+        invalid += u64::from(!(whole & chances & rate));
+    }
+    invalid == 0
+}
+
 /// [`check_row`] of the figures given as constants (None: varies by sample).
 pub(crate) fn check_constants(
     name: &str,
@@ -1222,29 +1338,42 @@ impl Likelihood for ImageCount {
         let mut within = RecurrenceBatch::default();
         let mut beyond: Vec<RecurrenceBatch> = vec![];
         let mut chances: Option<Chances> = None;
+        // Checked and sorted a chunk at a time (vectors), row by row only
+        // for an invalid row's message.
+        let valid = all_valid(cols, out.len());
+        let ways = match valid {
+            true => ways_to_sum(k, cols, out.len()),
+            false => vec![],
+        };
         for i in 0..out.len() {
             let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
-            check_row(name, &v).map_err(|(_, e)| (i, e))?;
-            if image_recurrence::suits(k, v[0], v[1], v[2], v[3]) {
-                let batch = match image_recurrence::within_units(k, v[0]) {
-                    true => &mut within,
-                    // Here n < k - 1 <= 1023: a whole number that indexes.
-                    false => {
-                        let n = v[0] as usize;
-                        if beyond.len() <= n {
-                            beyond.resize_with(n + 1, RecurrenceBatch::default);
-                        }
-                        &mut beyond[n]
-                    }
-                };
-                batch.push(i, v, k, table, out);
-                continue;
-            }
-            let c = match chances {
-                Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
-                _ => *chances.insert(Chances::new(v[1], v[2], v[3])),
+            let way = match valid {
+                true => ways[i],
+                false => {
+                    check_row(name, &v).map_err(|(_, e)| (i, e))?;
+                    way_to_sum(k, v)
+                }
             };
-            out[i] = image_count_log_pmf_from(table, k, v[0], &c);
+            let batch = match way {
+                WITHIN_UNITS => &mut within,
+                // Here n < k - 1 <= 1023: a whole number that indexes.
+                BEYOND_UNITS => {
+                    let n = v[0] as usize;
+                    if beyond.len() <= n {
+                        beyond.resize_with(n + 1, RecurrenceBatch::default);
+                    }
+                    &mut beyond[n]
+                }
+                _ => {
+                    let c = match chances {
+                        Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
+                        _ => *chances.insert(Chances::new(v[1], v[2], v[3])),
+                    };
+                    out[i] = image_count_log_pmf_from(table, k, v[0], &c);
+                    continue;
+                }
+            };
+            batch.push(i, v, k, table, out);
         }
         for batch in std::iter::once(&mut within).chain(&mut beyond) {
             batch.finish(k, table, out);
@@ -1292,14 +1421,58 @@ fn same_in_every_row(col: &[f64], rows: usize) -> bool {
 /// The fewest and most units over a chunk's rows, when each is a whole
 /// number below 65,536 that a table by number of units can index.
 fn units_range(units: &[f64]) -> Option<(f64, f64)> {
-    let mut range = (f64::INFINITY, 0.0f64);
-    for &n in units {
-        if !(n >= 0.0 && n.fract() == 0.0 && n < 65_536.0) {
-            return None;
+    // Eight running ranges over whole groups of eight, without branches:
+    // the loop is vectors.
+    let (mut fewest, mut most, mut whole) = ([f64::INFINITY; 8], [0.0f64; 8], [true; 8]);
+    let eights = units.chunks_exact(8);
+    let rest = eights.remainder();
+    for eight in eights {
+        for l in 0..8 {
+            let n = eight[l];
+            whole[l] &= (n >= 0.0) & (n - n.trunc() == 0.0) & (n < 65_536.0);
+            fewest[l] = if n < fewest[l] { n } else { fewest[l] };
+            most[l] = if n > most[l] { n } else { most[l] };
         }
-        range = (range.0.min(n), range.1.max(n));
     }
-    Some(range)
+    for &n in rest {
+        whole[0] &= (n >= 0.0) & (n - n.trunc() == 0.0) & (n < 65_536.0);
+        (fewest[0], most[0]) = (fewest[0].min(n), most[0].max(n));
+    }
+    let fewest = fewest.into_iter().fold(f64::INFINITY, f64::min);
+    let most = most.into_iter().fold(0.0, f64::max);
+    whole.iter().all(|&w| w).then_some((fewest, most))
+}
+
+/// The largest figure below 1 of a column of chances (0 if none).
+fn largest_within_below_one(col: &[f64]) -> f64 {
+    col.iter().fold(
+        0.0,
+        |largest, &p| if p < 1.0 { largest.max(p) } else { largest },
+    )
+}
+
+/// The largest figure of a column, when every one is in [0, `most`].
+fn largest_within(col: &[f64], most: f64) -> Option<f64> {
+    // As units_range: eight running figures, without branches.
+    let (mut largest, mut within) = ([0.0f64; 8], [true; 8]);
+    let eights = col.chunks_exact(8);
+    let rest = eights.remainder();
+    for eight in eights {
+        for l in 0..8 {
+            within[l] &= (0.0..=most).contains(&eight[l]);
+            largest[l] = if eight[l] > largest[l] {
+                eight[l]
+            } else {
+                largest[l]
+            };
+        }
+    }
+    for &x in rest {
+        within[0] &= (0.0..=most).contains(&x);
+        largest[0] = largest[0].max(x);
+    }
+    let largest = largest.into_iter().fold(0.0, f64::max);
+    within.iter().all(|&w| w).then_some(largest)
 }
 
 /// Rows waiting for [`image_recurrence::ln_pmfs`], a batch of lanes at a
@@ -1307,7 +1480,8 @@ fn units_range(units: &[f64]) -> Option<(f64, f64)> {
 #[derive(Default)]
 struct RecurrenceBatch {
     rows: [usize; image_recurrence::LANES],
-    figures: [[f64; 4]; image_recurrence::LANES],
+    /// n, p, false_positives and p_double, one value a lane.
+    figures: [[f64; image_recurrence::LANES]; 4],
     len: usize,
 }
 
@@ -1315,7 +1489,10 @@ impl RecurrenceBatch {
     /// Takes row `i`'s figures [n, p, false_positives, p_double]; a full
     /// batch writes its rows' ln P(k) to `out`.
     fn push(&mut self, i: usize, v: [f64; 4], k: f64, table: &[f64], out: &mut [f64]) {
-        (self.rows[self.len], self.figures[self.len]) = (i, v);
+        self.rows[self.len] = i;
+        for (figure, x) in self.figures.iter_mut().zip(v) {
+            figure[self.len] = x;
+        }
         self.len += 1;
         if self.len == image_recurrence::LANES {
             self.finish(k, table, out);
@@ -1328,22 +1505,27 @@ impl RecurrenceBatch {
     /// terms.
     fn finish(&mut self, k: f64, table: &[f64], out: &mut [f64]) {
         const HALF: usize = image_recurrence::LANES / 2;
+        if self.len == 0 {
+            return;
+        }
         let mut got = [0.0; image_recurrence::LANES];
-        for l in self.len..image_recurrence::LANES {
-            self.figures[l] = self.figures[0];
+        for figure in &mut self.figures {
+            for l in self.len..image_recurrence::LANES {
+                figure[l] = figure[0];
+            }
         }
         // A part batch takes as few lanes as hold it: the same bits a lane.
         match self.len {
-            0 => return,
-            1 => got[0] = image_recurrence::ln_pmfs(table, k, &[self.figures[0]])[0],
+            1 => got[0] = image_recurrence::ln_pmfs(table, k, &self.figures.map(|x| [x[0]]))[0],
             2..=HALF => {
-                let half: &[[f64; 4]; HALF] = self.figures[..HALF].try_into().unwrap();
-                got[..HALF].copy_from_slice(&image_recurrence::ln_pmfs(table, k, half));
+                let half: [[f64; HALF]; 4] = self.figures.map(|x| x[..HALF].try_into().unwrap());
+                got[..HALF].copy_from_slice(&image_recurrence::ln_pmfs(table, k, &half));
             }
             _ => got = image_recurrence::ln_pmfs(table, k, &self.figures),
         }
         for l in 0..self.len {
-            let [n, p, lambda, d] = self.figures[l];
+            let [n, p, lambda, d] = &self.figures;
+            let (n, p, lambda, d) = (n[l], p[l], lambda[l], d[l]);
             out[self.rows[l]] = match got[l].is_nan() {
                 true => image_count_log_pmf_from(table, k, n, &Chances::new(p, lambda, d)),
                 false => got[l],
@@ -1615,11 +1797,11 @@ mod tests {
             unsafe {
                 match width {
                     "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
-                        ln_polynomials_avx2(&table, &rows, &mut wide);
+                        ln_mixed_polynomials_avx2(&table, &rows, &mut wide);
                         ln_missed_each_avx2(&ps, &mut missed_wide);
                     }
                     "avx512f" if std::arch::is_x86_feature_detected!("avx512f") => {
-                        ln_polynomials_avx512(&table, &rows, &mut wide);
+                        ln_mixed_polynomials_avx512(&table, &rows, &mut wide);
                         ln_missed_each_avx512(&ps, &mut missed_wide);
                     }
                     _ => continue,
@@ -1628,6 +1810,57 @@ mod tests {
             let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&plain), bits(&wide), "{width}");
             assert_eq!(bits(&missed), bits(&missed_wide), "{width}");
+        }
+    }
+
+    #[test]
+    fn rows_sharing_a_table_row_read_it_a_block_at_a_time() {
+        // Units 0-4 with 12 coefficients each; 41 rows on 0 units (two
+        // blocks and a part), 3 on each other, and rows not summed (NaN).
+        let table: Vec<f64> = (0..60).map(|i| 1.0 / (1.0 + (i * 7 % 13) as f64)).collect();
+        let mut units: Vec<f64> = vec![0.0; 41];
+        units.extend((1..5).flat_map(|n| [n as f64; 3]));
+        units.extend([2.0, 0.0]);
+        let rows = units.len();
+        let u: Vec<f64> = (0..rows)
+            .map(|r| {
+                if r + 2 < rows {
+                    (r + 1) as f64 / rows as f64
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
+        let mut out = vec![0.0; units.len()];
+        SharedTable::new(&table, 12, 0.0).ln_polynomials(&units, &u, &mut out);
+        for (r, (&n, &u)) in units.iter().zip(&u).enumerate() {
+            if u.is_nan() {
+                assert!(out[r].is_nan(), "{r}");
+                continue;
+            }
+            let start = 12 * n as usize;
+            let alone = polynomial(&table[start..start + 12], u).ln();
+            let tol = 1e-15 * alone.abs().max(1.0);
+            assert!((out[r] - alone).abs() <= tol, "{r}: {} {alone}", out[r]);
+        }
+        // Every vector width: the same bits.
+        let lanes: [f64; BLOCK] = std::array::from_fn(|l| (l + 1) as f64 / 17.0);
+        let plain = ln_one_polynomial_in_lanes(&table[12..24], &lanes).map(f64::to_bits);
+        #[cfg(target_arch = "x86_64")]
+        for width in ["avx2", "avx512f"] {
+            // SAFETY: each runs only where the processor has its vectors.
+            let wide = unsafe {
+                match width {
+                    "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
+                        ln_one_polynomial_avx2(&table[12..24], &lanes)
+                    }
+                    "avx512f" if std::arch::is_x86_feature_detected!("avx512f") => {
+                        ln_one_polynomial_avx512(&table[12..24], &lanes)
+                    }
+                    _ => continue,
+                }
+            };
+            assert_eq!(plain, wide.map(f64::to_bits), "{width}");
         }
     }
 

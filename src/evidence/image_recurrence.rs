@@ -69,11 +69,11 @@ const MOST_GROWTH: f64 = 1e12;
 /// Whether the recurrence is cheaper than the row's own sum, whose terms
 /// run over a few spreads of the double counts and of the false positives
 /// (an estimate; both are exact).
+/// Without branches (`&` and `|` for `&&` and `||`), as in [`suits`].
+#[inline(always)]
 fn pays(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
-    k <= 64.0 || {
-        let terms = (1.0 + 8.0 * (n * p * d).sqrt()) * (1.0 + 8.0 * lambda.sqrt());
-        k <= 64.0 + 8.0 * terms && k <= MOST_STEPS
-    }
+    let terms = (1.0 + 8.0 * (n * p * d).sqrt()) * (1.0 + 8.0 * lambda.sqrt());
+    (k <= 64.0) | ((k <= 64.0 + 8.0 * terms) & (k <= MOST_STEPS))
 }
 
 /// Whether [`ln_pmfs`] gives this row's ln P(k) exactly and without
@@ -82,35 +82,39 @@ fn pays(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
 /// counts (without either, the row is `count`'s binomial, to the bit), when
 /// that is cheaper than the row's own sum. The figures are valid
 /// ([`super::image_count::check_row`]).
+///
+/// Written without branches, so that a chunk's rows are sorted in vectors.
+#[inline(always)]
 pub(crate) fn suits(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
-    let plain = lambda == 0.0 && p * d == 0.0;
-    let steps_fit = match within_units(k, n) {
-        true => 2.0 * n * p + p + lambda <= MOST_GROWTH * (1.0 - p),
-        false => image_beyond_units::suits(k, n, p, lambda, d),
-    };
-    !plain && p < 1.0 && pays(k, n, p, lambda, d) && steps_fit
+    let plain = (lambda == 0.0) & (p * d == 0.0);
+    let within = within_units(k, n);
+    let within_fits = 2.0 * n * p + p + lambda <= MOST_GROWTH * (1.0 - p);
+    let beyond_fits = image_beyond_units::suits(k, n, p, lambda, d);
+    let steps_fit = (within & within_fits) | (!within & beyond_fits);
+    !plain & (p < 1.0) & pays(k, n, p, lambda, d) & steps_fit
 }
 
 /// Whether a count of k is at most n units plus one: the forward
 /// recurrence's rows. Above, a batch's rows share their number of units.
+#[inline(always)]
 pub(crate) fn within_units(k: f64, n: f64) -> bool {
     k <= n + 1.0
 }
 
 in_widest_vectors! {
-    /// ln P(K = k) for `L` rows of figures [n, p, false_positives,
-    /// p_double], each [`suits`], either all [`within_units`] or all beyond
+    /// ln P(K = k) for `L` rows given by figure, `[n, p, false_positives,
+    /// p_double]` with one value a lane, each row [`suits`], either all [`within_units`] or all beyond
     /// them with one number of units; NaN for a row whose scaled values
     /// left their range (sum its own terms). Chunks take [`LANES`] rows at
     /// a time, a row alone one lane: the same bits.
     pub(crate) fn ln_pmfs / ln_pmfs_avx512 / ln_pmfs_avx2
-        <const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L]) -> [f64; L]
+        <const L: usize>(table: &[f64], k: f64, rows: &[[f64; L]; 4]) -> [f64; L]
         => ln_pmfs_in_lanes
 }
 
 /// [`ln_pmfs`]' steps, compiled into each caller for its vector width.
 #[inline(always)]
-fn ln_pmfs_in_lanes<const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L]) -> [f64; L] {
+fn ln_pmfs_in_lanes<const L: usize>(table: &[f64], k: f64, rows: &[[f64; L]; 4]) -> [f64; L] {
     match within_units(k, rows[0][0]) {
         true => ln_pmfs_within_units(k, rows),
         false => image_beyond_units::ln_pmfs_in_lanes(table, k, rows),
@@ -119,19 +123,19 @@ fn ln_pmfs_in_lanes<const L: usize>(table: &[f64], k: f64, rows: &[[f64; 4]; L])
 
 /// [`ln_pmfs`] for rows within their units, by the forward recurrence.
 #[inline(always)]
-fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; 4]; L]) -> [f64; L] {
+fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; L]; 4]) -> [f64; L] {
     // The coefficients over a: b/a, c/a, λb/a and λc/a; 2n + 1.
-    let mut per_a = [[0.0; L]; 4];
-    let ln_missed = lane_ln::ln_missed(rows.map(|r| r[1]));
-    let mut ln_start = [0.0; L];
-    for (l, &[n, p, lambda, d]) in rows.iter().enumerate() {
-        let per_missed = 1.0 / (1.0 - p);
-        let (b, c) = (p * (1.0 - d) * per_missed, p * d * per_missed);
-        [per_a[0][l], per_a[1][l], per_a[2][l], per_a[3][l]] = [b, c, lambda * b, lambda * c];
-        ln_start[l] = if n == 0.0 { 0.0 } else { n * ln_missed[l] } - lambda;
-    }
-    let [b, c, lambda_b, lambda_c] = per_a;
-    let (n, lambda) = (rows.map(|r| r[0]), rows.map(|r| r[2]));
+    let [n, p, lambda, d] = *rows;
+    let ln_missed = lane_ln::ln_missed(p);
+    let per_missed: [f64; L] = lanes(|l| 1.0 / (1.0 - p[l]));
+    let b: [f64; L] = lanes(|l| p[l] * (1.0 - d[l]) * per_missed[l]);
+    let c: [f64; L] = lanes(|l| p[l] * d[l] * per_missed[l]);
+    let lambda_b: [f64; L] = lanes(|l| lambda[l] * b[l]);
+    let lambda_c: [f64; L] = lanes(|l| lambda[l] * c[l]);
+    let ln_start: [f64; L] = lanes(|l| match n[l] {
+        0.0 => 0.0 - lambda[l],
+        _ => n[l] * ln_missed[l] - lambda[l],
+    });
     let top = n.map(|n| 2.0 * n + 1.0);
     let mut scaled = Scaled::<L>::default();
     let mut j = 0.0;
@@ -263,17 +267,19 @@ mod tests {
         let mut got = vec![];
         for batch in groups.values().flat_map(|group| group.chunks(LANES)) {
             let k = batch[0][0];
-            let lanes: [[f64; 4]; LANES] = std::array::from_fn(|l| {
-                let [_, n, p, lambda, d] = batch[l % batch.len()];
-                [n, p, lambda, d]
+            let lanes: [[f64; LANES]; 4] = std::array::from_fn(|figure| {
+                std::array::from_fn(|l| batch[l % batch.len()][figure + 1])
             });
             let together = ln_pmfs(table, k, &lanes);
             // Half a batch, as a chunk's part batches take.
-            let half: &[[f64; 4]; LANES / 2] = lanes[..LANES / 2].try_into().unwrap();
+            let half: [[f64; LANES / 2]; 4] = lanes.map(|x| x[..LANES / 2].try_into().unwrap());
             let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&ln_pmfs(table, k, half)), bits(&together[..LANES / 2]));
+            assert_eq!(
+                bits(&ln_pmfs(table, k, &half)),
+                bits(&together[..LANES / 2])
+            );
             for (l, &row) in batch.iter().enumerate() {
-                let [alone] = ln_pmfs(table, k, &[lanes[l]]);
+                let [alone] = ln_pmfs(table, k, &lanes.map(|x| [x[l]]));
                 assert_eq!(together[l].to_bits(), alone.to_bits(), "{row:?}");
                 got.push((row, together[l]));
             }
@@ -340,7 +346,7 @@ mod tests {
         let table = ln_factorial_table();
         let rows = rows();
         for batch in rows.chunks(LANES) {
-            let lanes: [[f64; 4]; LANES] = std::array::from_fn(|l| {
+            let rows: [[f64; 4]; LANES] = std::array::from_fn(|l| {
                 let [k, n, p, lambda, d] = batch[l % batch.len()];
                 // One count and, beyond the units, one number of units a batch.
                 let n = if within_units(batch[0][0], batch[0][1]) {
@@ -350,6 +356,7 @@ mod tests {
                 };
                 [n, p, lambda, d]
             });
+            let lanes: [[f64; LANES]; 4] = std::array::from_fn(|f| rows.map(|r| r[f]));
             let k = batch[0][0];
             let plain = ln_pmfs_in_lanes(table, k, &lanes).map(f64::to_bits);
             #[cfg(target_arch = "x86_64")]
