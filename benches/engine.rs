@@ -18,7 +18,8 @@
 //!   factorials); and `image_count` (34 counted of 20-80 units) against
 //!   `count` with each of its figures uncertain in turn and all at once
 //!   (`likelihood/image_*`), rows with more units than the count and fewer
-//!   apart.
+//!   apart. On a machine shared with other work, `cargo bench --bench
+//!   image_count_ratio` gives the same comparison steadier.
 //!
 //! Sample counts and times are kept low so the whole bench takes about a minute.
 
@@ -28,6 +29,9 @@ use munflow::engine::{run, stream_rng, RunOptions, CHUNK};
 use munflow::expr::{Family, Node};
 use std::hint::black_box;
 use std::time::Duration;
+
+#[path = "shared/image_chunks.rs"]
+mod image_chunks;
 
 const MODEL_N: usize = 100_000;
 
@@ -269,71 +273,18 @@ fn likelihoods(c: &mut Criterion) {
 /// `image_count` of 34 on a chunk of rows cycling through 20-80 units, with
 /// its chances fixed or varying by row, against `count` on the same rows.
 fn image_counts(group: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>) {
-    use munflow::evidence::Observation;
-    let any = Node::constant(1.0);
-    let image = Observation::image_count(
-        "i",
-        34.0,
-        any.clone(),
-        any.clone(),
-        any.clone(),
-        any.clone(),
-    )
-    .unwrap();
-    let count = Observation::count("c", 34.0, any.clone(), any.clone()).unwrap();
-    // A figure's row i: spread over [lo, hi] by a fixed stride (rows differ).
-    let spread = |lo: f64, hi: f64, stride: usize| -> Vec<f64> {
-        (0..CHUNK)
-            .map(|i| lo + (hi - lo) * ((i * stride) % 997) as f64 / 996.0)
-            .collect()
-    };
-    let units = |lo: usize, hi: usize| -> Vec<f64> {
-        (0..CHUNK)
-            .map(|i| (lo + i % (hi - lo + 1)) as f64)
-            .collect()
-    };
-    let same = |x: f64| vec![x; CHUNK];
-    let (all_units, more_units, fewer_units) = (units(20, 80), units(35, 80), units(20, 32));
-    let (p, rate, twice) = (
-        spread(0.6, 0.95, 389),
-        spread(0.5, 4.0, 577),
-        spread(0.01, 0.1, 211),
-    );
-    let regimes: [(&str, [&[f64]; 4]); 6] = [
-        (
-            "image_constant_chances",
-            [&all_units, &same(0.8), &same(2.0), &same(0.05)],
-        ),
-        (
-            "image_uncertain_rate",
-            [&all_units, &same(0.8), &rate, &same(0.05)],
-        ),
-        (
-            "image_uncertain_p",
-            [&all_units, &p, &same(2.0), &same(0.05)],
-        ),
-        ("image_all_uncertain", [&all_units, &p, &rate, &twice]),
-        (
-            "image_all_uncertain_35_80_units",
-            [&more_units, &p, &rate, &twice],
-        ),
-        (
-            "image_all_uncertain_20_32_units",
-            [&fewer_units, &p, &rate, &twice],
-        ),
-    ];
+    let (image, count) = image_chunks::observations();
+    let ([units, p], regimes) = image_chunks::regimes();
     let mut out = vec![0.0; CHUNK];
-    let fixed_p = same(0.8);
     group.bench_function("image_count_of_34_plain_count", |b| {
         b.iter(|| {
-            count
-                .log_likelihoods(&[&all_units, &fixed_p], &mut out)
-                .unwrap();
+            count.log_likelihoods(&[&units, &p], &mut out).unwrap();
             black_box(out[0])
         })
     });
-    for (name, cols) in regimes {
-        group.bench_function(name, |b| {
+    for (name, cols) in &regimes {
+        let cols = cols.each_ref().map(|c| &c[..]);
+        group.bench_function(format!("image_{name}"), |b| {
             b.iter(|| {
                 image.log_likelihoods(&cols, &mut out).unwrap();
                 black_box(out[0])
