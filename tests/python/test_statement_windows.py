@@ -12,27 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from poisson_timeline import BASE
 from scipy import stats
 from scipy.special import gammaln
 
 import munflow as mf
 from munflow.timeline.statements import counted_to
-
-BASE = """
-[timeline]
-start = "2024-01"
-end = "2024-04"
-
-[munitions.ballistic_missile]
-
-[channels.rajin]
-voyages_per_period = 15
-containers_per_voyage = 100
-
-[channels.missiles]
-munition = "ballistic_missile"
-rounds_per_period = 20
-"""
 
 SEEN = [3, 17, 35, 41, 44, 52]
 

@@ -12,28 +12,13 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
+from poisson_timeline import BASE
 from scipy import stats
 from scipy.special import gammaln
 
 import munflow as mf
 
 matplotlib.use("Agg")
-
-BASE = """
-[timeline]
-start = "2024-01"
-end = "2024-04"
-
-[munitions.ballistic_missile]
-
-[channels.rajin]
-voyages_per_period = 15
-containers_per_voyage = 100
-
-[channels.missiles]
-munition = "ballistic_missile"
-rounds_per_period = 20
-"""
 
 N = 40_000
 
