@@ -1,5 +1,6 @@
 //! `image_count` against `count`, per row and as a ratio, on a machine that
-//! other work shares: `cargo bench --bench image_count_ratio [-- REPEATS]`.
+//! other work shares: `cargo bench --bench image_count_ratio [-- REPEATS
+//! [REGIME]]` (one regime, by the start of its name: for `perf record`).
 //!
 //! Each repeat evaluates one chunk of `count` and then one of each regime of
 //! `image_count` in turn (the chunks of `likelihood/image_*` in the engine
@@ -22,12 +23,15 @@ fn per_row(seconds: f64) -> f64 {
 }
 
 fn main() {
-    let repeats: usize = std::env::args()
+    let args: Vec<String> = std::env::args()
         .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(300);
+        .filter(|a| a != "--bench")
+        .collect();
+    let repeats: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
+    let only = args.iter().find(|a| a.parse::<usize>().is_err());
     let (image, count) = image_chunks::observations();
-    let ([units, p], regimes) = image_chunks::regimes();
+    let ([units, p], mut regimes) = image_chunks::regimes();
+    regimes.retain(|(name, _)| only.is_none_or(|o| name.starts_with(o.as_str())));
     let mut out = vec![0.0; CHUNK];
     let mut timed = |f: &mut dyn FnMut(&mut [f64])| {
         let start = Instant::now();

@@ -1150,15 +1150,19 @@ fn way_to_sum(k: f64, [n, p, lambda, d]: [f64; 4]) -> u8 {
     suits * (BEYOND_UNITS - within)
 }
 
-/// [`way_to_sum`] for each of a chunk's `rows` (valid).
-fn ways_to_sum(k: f64, cols: &[&[f64]], rows: usize) -> Vec<u8> {
-    let mut ways = vec![OWN_TERMS; rows];
-    let [n, p, lambda, d] = [0, 1, 2, 3].map(|c| &cols[c][..rows]);
+in_widest_vectors! {
+    /// [`way_to_sum`] for each row of a chunk of valid figures, by column.
+    fn ways_to_sum / ways_to_sum_avx512 / ways_to_sum_avx2
+        (k: f64, n: &[f64], p: &[f64], lambda: &[f64], d: &[f64], ways: &mut [u8]) -> ()
+        => ways_in_lanes
+}
+
+#[inline(always)]
+fn ways_in_lanes(k: f64, n: &[f64], p: &[f64], lambda: &[f64], d: &[f64], ways: &mut [u8]) {
     let figures = n.iter().zip(p).zip(lambda).zip(d);
     for (way, (((&n, &p), &lambda), &d)) in ways.iter_mut().zip(figures) {
         *way = way_to_sum(k, [n, p, lambda, d]);
     }
-    ways
 }
 
 /// Whether each of a chunk's `rows` passes [`check_row`], without a branch
@@ -1340,15 +1344,18 @@ impl Likelihood for ImageCount {
         let mut chances: Option<Chances> = None;
         // Checked and sorted a chunk at a time (vectors), row by row only
         // for an invalid row's message.
-        let valid = all_valid(cols, out.len());
-        let ways = match valid {
-            true => ways_to_sum(k, cols, out.len()),
-            false => vec![],
-        };
-        for i in 0..out.len() {
-            let v = [cols[0][i], cols[1][i], cols[2][i], cols[3][i]];
+        let rows = out.len();
+        let [n, p, lambda, d] = [0, 1, 2, 3].map(|c| &cols[c][..rows]);
+        let valid = all_valid(cols, rows);
+        let mut ways = vec![OWN_TERMS; rows];
+        if valid {
+            ways_to_sum(k, n, p, lambda, d, &mut ways);
+        }
+        let figures = n.iter().zip(p).zip(lambda).zip(d);
+        for (i, ((((&n, &p), &lambda), &d), &way)) in figures.zip(&ways).enumerate() {
+            let v = [n, p, lambda, d];
             let way = match valid {
-                true => ways[i],
+                true => way,
                 false => {
                     check_row(name, &v).map_err(|(_, e)| (i, e))?;
                     way_to_sum(k, v)
@@ -1358,18 +1365,18 @@ impl Likelihood for ImageCount {
                 WITHIN_UNITS => &mut within,
                 // Here n < k - 1 <= 1023: a whole number that indexes.
                 BEYOND_UNITS => {
-                    let n = v[0] as usize;
-                    if beyond.len() <= n {
-                        beyond.resize_with(n + 1, RecurrenceBatch::default);
+                    let units = n as usize;
+                    if beyond.len() <= units {
+                        beyond.resize_with(units + 1, RecurrenceBatch::default);
                     }
-                    &mut beyond[n]
+                    &mut beyond[units]
                 }
                 _ => {
                     let c = match chances {
-                        Some(c) if c.figures() == [v[1], v[2], v[3]] => c,
-                        _ => *chances.insert(Chances::new(v[1], v[2], v[3])),
+                        Some(c) if c.figures() == [p, lambda, d] => c,
+                        _ => *chances.insert(Chances::new(p, lambda, d)),
                     };
-                    out[i] = image_count_log_pmf_from(table, k, v[0], &c);
+                    out[i] = image_count_log_pmf_from(table, k, n, &c);
                     continue;
                 }
             };
@@ -1489,11 +1496,12 @@ impl RecurrenceBatch {
     /// Takes row `i`'s figures [n, p, false_positives, p_double]; a full
     /// batch writes its rows' ln P(k) to `out`.
     fn push(&mut self, i: usize, v: [f64; 4], k: f64, table: &[f64], out: &mut [f64]) {
-        self.rows[self.len] = i;
+        let len = self.len;
+        self.rows[len] = i;
         for (figure, x) in self.figures.iter_mut().zip(v) {
-            figure[self.len] = x;
+            figure[len] = x;
         }
-        self.len += 1;
+        self.len = len + 1;
         if self.len == image_recurrence::LANES {
             self.finish(k, table, out);
         }
