@@ -54,8 +54,8 @@ pub(crate) fn suits(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
 }
 
 /// ln P(K = k) for [`L`] rows given by figure, `[n, p, false_positives,
-/// p_double]` with one value a lane, with one n (k > n + 1), each [`suits`]; NaN for a row whose
-/// terms were lost (sum its own terms).
+/// p_double]` with one value a lane, with one n (k > n + 1), each
+/// [`suits`]; NaN for a row whose terms were lost (sum its own terms).
 #[inline(always)]
 pub(super) fn ln_pmfs_in_lanes<const L: usize>(
     table: &[f64],

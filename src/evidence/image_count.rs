@@ -487,8 +487,8 @@ pub(crate) fn log_pmfs_sharing_units(
         return None;
     }
     let (p, d) = (cols[1][0], cols[3][0]);
-    if !((0.0..=1.0).contains(&p)
-        && (0.0..=1.0).contains(&d)
+    if !(a_chance(p)
+        && a_chance(d)
         && same_in_every_row(cols[1], rows)
         && same_in_every_row(cols[3], rows))
     {
@@ -664,16 +664,16 @@ impl SharedTable<'_> {
                 }
             }
         }
-        let mut mixed = vec![];
+        let (mut rows, mut at) = (vec![], vec![]);
         for (i, (block, filled)) in waiting.iter().enumerate() {
             for &r in &block[..*filled] {
-                mixed.push((r as usize, (i * self.width, self.used[i], u[r as usize])));
+                rows.push((i * self.width, self.used[i], u[r as usize]));
+                at.push(r as usize);
             }
         }
-        let rows: Vec<TableRow> = mixed.iter().map(|&(_, row)| row).collect();
         let mut ln = vec![0.0; rows.len()];
         ln_mixed_polynomials(self.coefficients, &rows, &mut ln);
-        for ((r, _), ln) in mixed.into_iter().zip(ln) {
+        for (r, ln) in at.into_iter().zip(ln) {
             out[r] = ln;
         }
     }
@@ -870,7 +870,7 @@ pub(crate) fn log_pmfs_sharing_seen_units(
         return None;
     }
     let (lambda, d) = (cols[2][0], cols[3][0]);
-    let valid = lambda.is_finite() && lambda >= 0.0 && (0.0..=1.0).contains(&d);
+    let valid = a_rate(lambda) && a_chance(d);
     let shared = same_in_every_row(cols[2], rows) && same_in_every_row(cols[3], rows);
     if !(valid && shared) || (lambda == 0.0 && d == 0.0) {
         return None;
@@ -1100,6 +1100,26 @@ fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
     total.min(1.0)
 }
 
+/// Whether `n` is a number of units: whole and >= 0 (n - trunc(n) is NaN
+/// for an infinite n, and fails). Without branches, like the two below, so
+/// that a chunk's column is checked in vectors.
+#[inline(always)]
+fn whole_units(n: f64) -> bool {
+    (n >= 0.0) & (n - n.trunc() == 0.0)
+}
+
+/// Whether `x` is a chance: in [0, 1].
+#[inline(always)]
+fn a_chance(x: f64) -> bool {
+    (0.0..=1.0).contains(&x)
+}
+
+/// Whether `x` is a mean number of false positives: finite and >= 0.
+#[inline(always)]
+fn a_rate(x: f64) -> bool {
+    (0.0..f64::INFINITY).contains(&x)
+}
+
 /// What is wrong with one sample's figures (n, p, false_positives,
 /// p_double): the figure and a message naming it and its value.
 pub(crate) fn check_row(name: &str, v: &[f64]) -> std::result::Result<(), (&'static str, String)> {
@@ -1111,20 +1131,20 @@ pub(crate) fn check_row(name: &str, v: &[f64]) -> std::result::Result<(), (&'sta
             format!("image_count '{name}': {field} {rule}, got {x}"),
         ))
     };
-    if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
+    if !whole_units(n) {
         return bad("n", "(the units that could be counted) must be a whole number >= 0; round it (mf.round) or draw it from a count distribution", n);
     }
-    if !(0.0..=1.0).contains(&p) {
+    if !a_chance(p) {
         return bad("p", "(the chance a unit is counted) must be in [0, 1]", p);
     }
-    if !(lambda.is_finite() && lambda >= 0.0) {
+    if !a_rate(lambda) {
         return bad(
             "false_positives",
             "(their mean number) must be finite and >= 0",
             lambda,
         );
     }
-    if !(0.0..=1.0).contains(&d) {
+    if !a_chance(d) {
         return bad(
             "p_double",
             "(the chance a counted unit is counted twice) must be in [0, 1]",
@@ -1171,11 +1191,8 @@ fn all_valid(cols: &[&[f64]], rows: usize) -> bool {
     let [n, p, lambda, d] = [0, 1, 2, 3].map(|c| &cols[c][..rows]);
     let mut invalid = 0u64;
     for (((&n, &p), &lambda), &d) in n.iter().zip(p).zip(lambda).zip(d) {
-        // n - trunc(n) is NaN for an infinite n, and fails.
-        let whole = (n >= 0.0) & (n - n.trunc() == 0.0);
-        let chances = (0.0..=1.0).contains(&p) & (0.0..=1.0).contains(&d);
-        let rate = (0.0..f64::INFINITY).contains(&lambda);
-        invalid += u64::from(!(whole & chances & rate));
+        let valid = whole_units(n) & a_chance(p) & a_rate(lambda) & a_chance(d);
+        invalid += u64::from(!valid);
     }
     invalid == 0
 }
@@ -1436,13 +1453,13 @@ fn units_range(units: &[f64]) -> Option<(f64, f64)> {
     for eight in eights {
         for l in 0..8 {
             let n = eight[l];
-            whole[l] &= (n >= 0.0) & (n - n.trunc() == 0.0) & (n < 65_536.0);
+            whole[l] &= whole_units(n) & (n < 65_536.0);
             fewest[l] = if n < fewest[l] { n } else { fewest[l] };
             most[l] = if n > most[l] { n } else { most[l] };
         }
     }
     for &n in rest {
-        whole[0] &= (n >= 0.0) & (n - n.trunc() == 0.0) & (n < 65_536.0);
+        whole[0] &= whole_units(n) & (n < 65_536.0);
         (fewest[0], most[0]) = (fewest[0].min(n), most[0].max(n));
     }
     let fewest = fewest.into_iter().fold(f64::INFINITY, f64::min);

@@ -68,8 +68,8 @@ const MOST_GROWTH: f64 = 1e12;
 
 /// Whether the recurrence is cheaper than the row's own sum, whose terms
 /// run over a few spreads of the double counts and of the false positives
-/// (an estimate; both are exact).
-/// Without branches (`&` and `|` for `&&` and `||`), as in [`suits`].
+/// (an estimate; both are exact). Without branches (`&` and `|` for `&&`
+/// and `||`), as in [`suits`].
 #[inline(always)]
 fn pays(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
     let terms = (1.0 + 8.0 * (n * p * d).sqrt()) * (1.0 + 8.0 * lambda.sqrt());
@@ -103,8 +103,8 @@ pub(crate) fn within_units(k: f64, n: f64) -> bool {
 
 in_widest_vectors! {
     /// ln P(K = k) for `L` rows given by figure, `[n, p, false_positives,
-    /// p_double]` with one value a lane, each row [`suits`], either all [`within_units`] or all beyond
-    /// them with one number of units; NaN for a row whose scaled values
+    /// p_double]` with one value a lane, each row [`suits`], either all
+    /// [`within_units`] or all beyond them with one number of units; NaN for a row whose scaled values
     /// left their range (sum its own terms). Chunks take [`LANES`] rows at
     /// a time, a row alone one lane: the same bits.
     pub(crate) fn ln_pmfs / ln_pmfs_avx512 / ln_pmfs_avx2
