@@ -31,7 +31,13 @@ fn main() {
     let only = args.iter().find(|a| a.parse::<usize>().is_err());
     let (image, count) = image_chunks::observations();
     let ([units, p], mut regimes) = image_chunks::regimes();
-    regimes.retain(|(name, _)| only.is_none_or(|o| name.starts_with(o.as_str())));
+    // A regime by its name, or those its name begins (`all_uncertain`).
+    let exact = only.is_some_and(|o| regimes.iter().any(|(name, _)| name == o));
+    regimes.retain(|(name, _)| match only {
+        Some(o) if exact => name == o,
+        Some(o) => name.starts_with(o.as_str()),
+        None => true,
+    });
     let mut out = vec![0.0; CHUNK];
     let mut timed = |f: &mut dyn FnMut(&mut [f64])| {
         let start = Instant::now();

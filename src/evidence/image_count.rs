@@ -33,18 +33,21 @@
 //! rate), [`log_pmfs_sharing_units`] sums the same terms in another order:
 //! the units' law once per number of units, then a polynomial in the rate
 //! per row (k + 1 multiply-adds, about `count`'s cost). When only `p`
-//! varies (an uncertain chance of seeing a unit), [`log_pmfs_sharing_seen_units`]
-//! does the same with the units seen, m ~ Binomial(n, p): the chance h_m that
-//! m seen units and the false positives give k is tabulated once per chunk,
-//! then a polynomial in p/(1 - p) per row. When `p` and the rate both vary,
-//! or `p_double` varies, rows go sixteen at a time through the recurrence
-//! of the count's generating function ([`image_recurrence`]: k steps, about
-//! 34 ns a row at k = 34), or, where the count is above n + 1, through its
-//! split into units and false positives, sixteen rows of one number of
-//! units at a time ([`super::image_beyond_units`]: about 2n steps, 75 ns
-//! a row at n = 20-32); the rows neither suits sum their own terms (about
-//! 1 µs a row). One row alone ([`image_count_log_pmf`], `term`) takes the same
-//! path as in a chunk, in a lane of its own, so both give the same bits.
+//! varies (an uncertain chance of seeing a unit),
+//! [`log_pmfs_sharing_seen_units`] does the same with the units seen, m ~
+//! Binomial(n, p): the chance h_m that m seen units and the false positives
+//! give k is tabulated once per chunk, then a polynomial in p/(1 - p) per
+//! row. When only `p_double` varies, [`image_double_odds`] does the same in
+//! the odds of a double count, with what m seen units give tabulated once
+//! per chunk and raised to one degree. When two or three of the chances
+//! vary, rows go sixteen at a time through the recurrence of the count's
+//! generating function ([`image_recurrence`]: k steps, about 30-33 ns a row
+//! at k = 34), or, where the count is above n + 1, through its split into
+//! units and false positives, sixteen rows of one number of units at a time
+//! ([`super::image_beyond_units`]: about 2n steps, 55-63 ns a row at n =
+//! 20-32); the rows neither suits sum their own terms (about 1 µs a row).
+//! One row alone ([`image_count_log_pmf`], `term`) takes the same path as
+//! in a chunk, in a lane of its own, so both give the same bits.
 //!
 //! ```
 //! use munflow::evidence::image_count_log_pmf;
@@ -59,7 +62,7 @@ use super::kinds::{at, Figure, Given};
 use super::likelihood::{check_name, short, whole_count, Likelihood};
 use super::widest_vectors::{in_widest_vectors, lanes};
 use super::Observation;
-use super::{image_recurrence, lane_ln};
+use super::{image_double_odds, image_recurrence, lane_ln};
 use crate::dist::{
     binomial_log_pmf_from, ln_factorial_from, ln_factorial_table, Binomial, Quantile,
 };
@@ -82,7 +85,7 @@ fn ln_factorial_in(table: &[f64], f: f64) -> f64 {
 }
 
 /// ln P(f false positives) for a Poisson mean `rate`.
-fn poisson_log_pmf(table: &[f64], f: f64, rate: f64) -> f64 {
+pub(super) fn poisson_log_pmf(table: &[f64], f: f64, rate: f64) -> f64 {
     if rate == 0.0 {
         return if f == 0.0 { 0.0 } else { f64::NEG_INFINITY };
     }
@@ -90,7 +93,7 @@ fn poisson_log_pmf(table: &[f64], f: f64, rate: f64) -> f64 {
 }
 
 /// `count` times `ln_p`, 0 for none (so that a probability 0 of nothing is 1).
-fn times(count: f64, ln_p: f64) -> f64 {
+pub(super) fn times(count: f64, ln_p: f64) -> f64 {
     if count == 0.0 {
         0.0
     } else {
@@ -413,7 +416,7 @@ pub fn image_count_log_pmf(k: f64, n: f64, p: f64, false_positives: f64, p_doubl
 /// ln P(k) for one row of valid figures by the path a chunk of rows takes
 /// for it, to the bit: the generating function's recurrence where it suits
 /// ([`image_recurrence`]), else the row's own sum.
-fn row_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
+pub(super) fn row_log_pmf(table: &[f64], k: f64, n: f64, c: &Chances) -> f64 {
     let [p, lambda, d] = c.figures();
     if !image_recurrence::suits(k, n, p, lambda, d) {
         return image_count_log_pmf_from(table, k, n, c);
@@ -441,12 +444,12 @@ pub(crate) fn image_count_log_pmf_from(table: &[f64], k: f64, n: f64, c: &Chance
 
 /// Counts up to this share their units' law across a chunk's rows (see
 /// [`log_pmfs_sharing_units`]); above it each row sums its own terms.
-const MAX_K_SHARED: f64 = 1024.0;
+pub(super) const MAX_K_SHARED: f64 = 1024.0;
 
 /// A chunk's rows share a units' law per number of units when the table of
 /// them holds at most this many entries a row (its building costs a few
 /// nanoseconds an entry).
-const SHARED_ENTRIES_PER_ROW: usize = 16;
+pub(super) const SHARED_ENTRIES_PER_ROW: usize = 16;
 
 /// Above this largest mean of false positives in a chunk, each row sums its
 /// own terms (the polynomial's coefficients would grow like e^mean).
@@ -617,7 +620,7 @@ type TableRow = (usize, usize, f64);
 
 /// A chunk's table of polynomial coefficients, `width` (a whole number of
 /// groups of four) for each number of units from `fewest` on.
-struct SharedTable<'a> {
+pub(super) struct SharedTable<'a> {
     coefficients: &'a [f64],
     width: usize,
     fewest: f64,
@@ -626,7 +629,7 @@ struct SharedTable<'a> {
 }
 
 impl SharedTable<'_> {
-    fn new(coefficients: &[f64], width: usize, fewest: f64) -> SharedTable<'_> {
+    pub(super) fn new(coefficients: &[f64], width: usize, fewest: f64) -> SharedTable<'_> {
         let used = coefficients.chunks_exact(width).map(needed).collect();
         SharedTable {
             coefficients,
@@ -643,7 +646,7 @@ impl SharedTable<'_> {
     /// [`ln_one_polynomial`]: every lane reads the same coefficient, so the
     /// lanes are one vector. The rest (fewer than a block per number of
     /// units) go through [`ln_mixed_polynomials`], each lane reading its own.
-    fn ln_polynomials(&self, units: &[f64], u: &[f64], out: &mut [f64]) {
+    pub(super) fn ln_polynomials(&self, units: &[f64], u: &[f64], out: &mut [f64]) {
         let mut waiting = vec![([0u32; BLOCK], 0usize); self.used.len()];
         for (r, (&n, &x)) in units.iter().zip(u).enumerate() {
             if x.is_nan() {
@@ -740,7 +743,7 @@ fn ln_polynomials_in_blocks(table: &[f64], rows: &[TableRow], out: &mut [f64]) {
 
 in_widest_vectors! {
     /// ln(1 - p) for each p of a chunk, [`BLOCK`] at a time.
-    fn ln_missed_each / ln_missed_each_avx512 / ln_missed_each_avx2
+    pub(super) fn ln_missed_each / ln_missed_each_avx512 / ln_missed_each_avx2
         (p: &[f64], out: &mut [f64]) -> ()
         => ln_missed_in_blocks
 }
@@ -924,23 +927,32 @@ pub(crate) fn log_pmfs_sharing_seen_units(
     }
     let ln_floor = ((k + 1.0) * 1e-280).ln();
     let per_s = 1.0 / s;
-    // p of 0 or 1: summed term by term (NaN here).
-    let u: Vec<f64> = (cols[1][..rows].iter())
-        .map(|&p| match p > 0.0 && p < 1.0 {
-            true => p / (1.0 - p) * per_s,
-            false => f64::NAN,
-        })
-        .collect();
-    SharedTable::new(&coefficients, width, fewest).ln_polynomials(&cols[0][..rows], &u, out);
-    let mut ln_missed = vec![0.0; rows];
-    ln_missed_each(&cols[1][..rows], &mut ln_missed);
-    for (r, o) in out.iter_mut().enumerate() {
-        let (n, p, ln_sum) = (cols[0][r], cols[1][r], *o);
-        *o = if ln_sum >= ln_floor {
-            times(n, ln_missed[r]) + scales[(n - fewest) as usize] + ln_sum
+    // p of 0 or 1: summed term by term (NaN here). Without branches: the
+    // loop is vectors.
+    let (units, p) = (&cols[0][..rows], &cols[1][..rows]);
+    let mut u = vec![0.0; rows];
+    for (u, &p) in u.iter_mut().zip(p) {
+        let odds = p / (1.0 - p) * per_s;
+        *u = if (p > 0.0) & (p < 1.0) {
+            odds
         } else {
-            row_log_pmf(table, k, n, &Chances::new(p, lambda, d))
+            f64::NAN
         };
+    }
+    SharedTable::new(&coefficients, width, fewest).ln_polynomials(units, &u, out);
+    let mut ln_missed = vec![0.0; rows];
+    ln_missed_each(p, &mut ln_missed);
+    let mut own_terms = vec![];
+    for (r, ((o, &n), &ln_missed)) in out.iter_mut().zip(units).zip(&ln_missed).enumerate() {
+        let ln_sum = *o;
+        *o = times(n, ln_missed) + scales[(n - fewest) as usize] + ln_sum;
+        let above_floor = ln_sum >= ln_floor;
+        if !above_floor {
+            own_terms.push(r);
+        }
+    }
+    for r in own_terms {
+        out[r] = row_log_pmf(table, k, units[r], &Chances::new(p[r], lambda, d));
     }
     Some(())
 }
@@ -1004,7 +1016,7 @@ const MAX_K_BY_VECTORS: f64 = 4096.0;
 /// The pmf of a law over 0..len, from its log-pmf at `start` and the ratios
 /// `next(j)` = pmf(j + 1) / pmf(j): no logs but the one. Terms below the
 /// start divide by the ratio, which is positive there.
-fn pmf_by_ratios(
+pub(super) fn pmf_by_ratios(
     len: usize,
     start: usize,
     ln_at_start: f64,
@@ -1025,7 +1037,7 @@ fn pmf_by_ratios(
 }
 
 /// Binomial(n, p) pmf over 0..len (0 past n), from its mode.
-fn binomial_pmf_upto(table: &[f64], len: usize, n: f64, p: f64) -> Vec<f64> {
+pub(super) fn binomial_pmf_upto(table: &[f64], len: usize, n: f64, p: f64) -> Vec<f64> {
     let mut v = vec![0.0; len];
     if p <= 0.0 || p >= 1.0 {
         let at = if p <= 0.0 { 0.0 } else { n };
@@ -1110,13 +1122,13 @@ fn whole_units(n: f64) -> bool {
 
 /// Whether `x` is a chance: in [0, 1].
 #[inline(always)]
-fn a_chance(x: f64) -> bool {
+pub(super) fn a_chance(x: f64) -> bool {
     (0.0..=1.0).contains(&x)
 }
 
 /// Whether `x` is a mean number of false positives: finite and >= 0.
 #[inline(always)]
-fn a_rate(x: f64) -> bool {
+pub(super) fn a_rate(x: f64) -> bool {
     (0.0..f64::INFINITY).contains(&x)
 }
 
@@ -1352,6 +1364,10 @@ impl Likelihood for ImageCount {
         if log_pmfs_sharing_seen_units(table, k, cols, out).is_some() {
             return Ok(());
         }
+        // An uncertain chance of a double count: a polynomial in its odds.
+        if image_double_odds::log_pmfs_in_double_odds(table, k, cols, out).is_some() {
+            return Ok(());
+        }
         // Chances that vary by row: a batch of rows at a time by the
         // generating function's recurrence where it suits (rows counting
         // more than their units batched by their number of units), else
@@ -1438,13 +1454,19 @@ pub(super) fn image_count_memo(cols: &[&[f64]], rows: usize) -> Option<usize> {
 
 /// Whether `col` holds its first row's figure, bit for bit, in each of a
 /// chunk's `rows` (a number, or an input drawn once).
-fn same_in_every_row(col: &[f64], rows: usize) -> bool {
-    col[..rows].iter().all(|x| x.to_bits() == col[0].to_bits())
+pub(super) fn same_in_every_row(col: &[f64], rows: usize) -> bool {
+    // A block of rows at a time without branches (vectors), stopping at
+    // the first block that differs: the shared paths scan whole columns.
+    let first = col[0].to_bits();
+    col[..rows].chunks(64).all(|block| {
+        let differ = block.iter().fold(0, |any, x| any | (x.to_bits() ^ first));
+        differ == 0
+    })
 }
 
 /// The fewest and most units over a chunk's rows, when each is a whole
 /// number below 65,536 that a table by number of units can index.
-fn units_range(units: &[f64]) -> Option<(f64, f64)> {
+pub(super) fn units_range(units: &[f64]) -> Option<(f64, f64)> {
     // Eight running ranges over whole groups of eight, without branches:
     // the loop is vectors.
     let (mut fewest, mut most, mut whole) = ([f64::INFINITY; 8], [0.0f64; 8], [true; 8]);
@@ -1468,7 +1490,7 @@ fn units_range(units: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// The largest figure below 1 of a column of chances (0 if none).
-fn largest_within_below_one(col: &[f64]) -> f64 {
+pub(super) fn largest_within_below_one(col: &[f64]) -> f64 {
     col.iter().fold(
         0.0,
         |largest, &p| if p < 1.0 { largest.max(p) } else { largest },
@@ -1476,7 +1498,7 @@ fn largest_within_below_one(col: &[f64]) -> f64 {
 }
 
 /// The largest figure of a column, when every one is in [0, `most`].
-fn largest_within(col: &[f64], most: f64) -> Option<f64> {
+pub(super) fn largest_within(col: &[f64], most: f64) -> Option<f64> {
     // As units_range: eight running figures, without branches.
     let (mut largest, mut within) = ([0.0f64; 8], [true; 8]);
     let eights = col.chunks_exact(8);
@@ -1561,12 +1583,12 @@ impl RecurrenceBatch {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The pmf by brute force: every split of k into once, twice and false
     /// positives, with the multinomial of the units.
-    fn brute(k: u32, n: u32, p: f64, lambda: f64, d: f64) -> f64 {
+    pub(in crate::evidence) fn brute(k: u32, n: u32, p: f64, lambda: f64, d: f64) -> f64 {
         let lf = |x: u32| ln_factorial_table()[x as usize];
         let mut total = 0.0;
         for b in 0..=n {
@@ -1695,8 +1717,8 @@ mod tests {
 
     /// A chunk of `rows` rows cycling through `units` and, once per cycle
     /// of them, through the `values` of figure `column` (1: p, 2: the false
-    /// positives); the other figures are those of `fixed` [_, p, fp, d].
-    fn cycling(
+    /// positives, 3: p_double); the other figures are those of `fixed` [_, p, fp, d].
+    pub(in crate::evidence) fn cycling(
         units: &[f64],
         column: usize,
         values: &[f64],

@@ -29,6 +29,7 @@ mod count;
 mod drawn_count;
 mod image_beyond_units;
 mod image_count;
+mod image_double_odds;
 mod image_recurrence;
 mod lane_ln;
 mod log_likelihood;

@@ -339,8 +339,9 @@ per_unit = "shell_152.per_container"
 @pytest.mark.parametrize("uncertain", ["false_positives", "p", "p_double", "all"])
 def test_an_uncertain_figure_weighs_each_row_as_enumeration_does_whatever_the_threads(uncertain):
     # The rows of a chunk share the units' law when only the false positives
-    # vary, and what seen units give when only p varies; when p_double or
-    # all three vary, rows go sixteen at a time through the recurrence of
+    # vary, what seen units give when only p varies, and a polynomial in the
+    # odds of a double count when only p_double varies; when all three
+    # vary, rows go sixteen at a time through the recurrence of
     # the count's generating function (and rows with fewer units than the
     # count, batched by their units, through its split into units and false
     # positives). Each row's weight
