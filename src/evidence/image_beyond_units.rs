@@ -313,7 +313,7 @@ impl<const L: usize> Terms<L> {
     #[inline(always)]
     fn step(&mut self, up_one: [f64; L], up_two: [f64; L]) {
         self.push(lanes(|l| {
-            up_one[l] * self.last[l] + up_two[l] * self.before[l]
+            up_one[l].mul_add(self.last[l], up_two[l] * self.before[l])
         }));
     }
 
@@ -367,5 +367,5 @@ fn step<const L: usize>(
     two: f64,
     before: [f64; L],
 ) -> [f64; L] {
-    lanes(|l| x[l] * one * last[l] + y[l] * two * before[l])
+    lanes(|l| (x[l] * one).mul_add(last[l], y[l] * two * before[l]))
 }

@@ -1368,55 +1368,67 @@ impl Likelihood for ImageCount {
         if image_double_odds::log_pmfs_in_double_odds(table, k, cols, out).is_some() {
             return Ok(());
         }
-        // Chances that vary by row: a batch of rows at a time by the
-        // generating function's recurrence where it suits (rows counting
-        // more than their units batched by their number of units), else
-        // each row's own sum.
-        let mut within = RecurrenceBatch::default();
-        let mut beyond: Vec<RecurrenceBatch> = vec![];
-        let mut chances: Option<Chances> = None;
-        // Checked and sorted a chunk at a time (vectors), row by row only
-        // for an invalid row's message.
+        // Chances that vary by row: checked and sorted a chunk at a time
+        // (vectors; an invalid row's message row by row), then a batch of
+        // rows at a time by the generating function's recurrence where it
+        // suits (rows counting more than their units batched by their
+        // number of units), else each row's own sum.
         let rows = out.len();
         let [n, p, lambda, d] = [0, 1, 2, 3].map(|c| &cols[c][..rows]);
-        let valid = all_valid(cols, rows);
-        let mut ways = vec![OWN_TERMS; rows];
-        if valid {
-            ways_to_sum(k, n, p, lambda, d, &mut ways);
+        if !all_valid(cols, rows) {
+            for i in 0..rows {
+                let v = [n[i], p[i], lambda[i], d[i]];
+                check_row(name, &v).map_err(|(_, e)| (i, e))?;
+            }
         }
-        let figures = n.iter().zip(p).zip(lambda).zip(d);
-        for (i, ((((&n, &p), &lambda), &d), &way)) in figures.zip(&ways).enumerate() {
-            let v = [n, p, lambda, d];
-            let way = match valid {
-                true => way,
-                false => {
-                    check_row(name, &v).map_err(|(_, e)| (i, e))?;
-                    way_to_sum(k, v)
-                }
-            };
-            let batch = match way {
-                WITHIN_UNITS => &mut within,
-                // Here n < k - 1 <= 1023: a whole number that indexes.
+        let mut ways = vec![OWN_TERMS; rows];
+        ways_to_sum(k, n, p, lambda, d, &mut ways);
+        // The rows within their units (most, often all), gathered without
+        // branches.
+        let (mut within, mut taken) = (vec![0u32; rows], 0);
+        for (i, &way) in ways.iter().enumerate() {
+            within[taken] = i as u32;
+            taken += usize::from(way == WITHIN_UNITS);
+        }
+        in_batches(&within[..taken], [n, p, lambda, d], k, table, out);
+        if taken == rows {
+            return Ok(());
+        }
+        // The rest: rows beyond their units ordered by their number of
+        // units (a counting sort; here n < k - 1 <= 1023, a whole number
+        // that indexes), and rows that sum their own terms.
+        let mut starts = vec![0; k as usize + 1];
+        for (&way, &n) in ways.iter().zip(n) {
+            if way == BEYOND_UNITS {
+                starts[n as usize + 1] += 1;
+            }
+        }
+        for units in 1..starts.len() {
+            starts[units] += starts[units - 1];
+        }
+        let (mut beyond, mut next) = (vec![0u32; starts[starts.len() - 1]], starts.clone());
+        let mut chances: Option<Chances> = None;
+        for (i, &way) in ways.iter().enumerate() {
+            match way {
+                WITHIN_UNITS => {}
                 BEYOND_UNITS => {
-                    let units = n as usize;
-                    if beyond.len() <= units {
-                        beyond.resize_with(units + 1, RecurrenceBatch::default);
-                    }
-                    &mut beyond[units]
+                    let at = &mut next[n[i] as usize];
+                    beyond[*at] = i as u32;
+                    *at += 1;
                 }
                 _ => {
+                    let figures = [p[i], lambda[i], d[i]];
                     let c = match chances {
-                        Some(c) if c.figures() == [p, lambda, d] => c,
-                        _ => *chances.insert(Chances::new(p, lambda, d)),
+                        Some(c) if c.figures() == figures => c,
+                        _ => *chances.insert(Chances::new(figures[0], figures[1], figures[2])),
                     };
-                    out[i] = image_count_log_pmf_from(table, k, n, &c);
-                    continue;
+                    out[i] = image_count_log_pmf_from(table, k, n[i], &c);
                 }
-            };
-            batch.push(i, v, k, table, out);
+            }
         }
-        for batch in std::iter::once(&mut within).chain(&mut beyond) {
-            batch.finish(k, table, out);
+        for units in starts.windows(2) {
+            let rows = &beyond[units[0]..units[1]];
+            in_batches(rows, [n, p, lambda, d], k, table, out);
         }
         Ok(())
     }
@@ -1521,6 +1533,25 @@ pub(super) fn largest_within(col: &[f64], most: f64) -> Option<f64> {
     within.iter().all(|&w| w).then_some(largest)
 }
 
+/// ln P(k) for the given rows of a chunk's columns (n, p, false_positives,
+/// p_double) by [`image_recurrence::ln_pmfs`], a batch of lanes at a time,
+/// gathered by row: all within their units, or all beyond one number of
+/// units.
+fn in_batches(rows: &[u32], cols: [&[f64]; 4], k: f64, table: &[f64], out: &mut [f64]) {
+    let mut batch = RecurrenceBatch::default();
+    for chunk in rows.chunks(image_recurrence::LANES) {
+        for (l, &r) in chunk.iter().enumerate() {
+            let r = r as usize;
+            batch.rows[l] = r;
+            for (figure, col) in batch.figures.iter_mut().zip(cols) {
+                figure[l] = col[r];
+            }
+        }
+        batch.len = chunk.len();
+        batch.finish(k, table, out);
+    }
+}
+
 /// Rows waiting for [`image_recurrence::ln_pmfs`], a batch of lanes at a
 /// time (all within their units, or all beyond one number of units).
 #[derive(Default)]
@@ -1532,20 +1563,6 @@ struct RecurrenceBatch {
 }
 
 impl RecurrenceBatch {
-    /// Takes row `i`'s figures [n, p, false_positives, p_double]; a full
-    /// batch writes its rows' ln P(k) to `out`.
-    fn push(&mut self, i: usize, v: [f64; 4], k: f64, table: &[f64], out: &mut [f64]) {
-        let len = self.len;
-        self.rows[len] = i;
-        for (figure, x) in self.figures.iter_mut().zip(v) {
-            figure[len] = x;
-        }
-        self.len = len + 1;
-        if self.len == image_recurrence::LANES {
-            self.finish(k, table, out);
-        }
-    }
-
     /// Writes the waiting rows' ln P(k) (a partial batch fills its other
     /// lanes with its first row; a row alone takes one lane, up to half a
     /// batch half the lanes); a row the recurrence dropped sums its own
@@ -1843,7 +1860,7 @@ pub(super) mod tests {
             // SAFETY: each runs only where the processor has its vectors.
             unsafe {
                 match width {
-                    "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
+                    "avx2" if crate::evidence::widest_vectors::has_avx2_and_fma() => {
                         ln_mixed_polynomials_avx2(&table, &rows, &mut wide);
                         ln_missed_each_avx2(&ps, &mut missed_wide);
                     }
@@ -1898,7 +1915,7 @@ pub(super) mod tests {
             // SAFETY: each runs only where the processor has its vectors.
             let wide = unsafe {
                 match width {
-                    "avx2" if std::arch::is_x86_feature_detected!("avx2") => {
+                    "avx2" if crate::evidence::widest_vectors::has_avx2_and_fma() => {
                         ln_one_polynomial_avx2(&table[12..24], &lanes)
                     }
                     "avx512f" if std::arch::is_x86_feature_detected!("avx512f") => {

@@ -145,13 +145,14 @@ fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; L]; 4]) -> [f64; L
         let [mut p0, mut p1, mut p2] = scaled.p;
         while j < end {
             let after = reciprocal(j as usize + 1);
-            // Grouped so that the last value waits on one multiply-add:
-            // what the older two give, and the last's factor, come first.
+            // Eight operations a lane, four of them fused multiply-adds (one
+            // rounding each, in every copy): the steps' arithmetic, not
+            // their latency, sets the pace of sixteen lanes.
             let next: [f64; L] = lanes(|l| {
-                let once = (b[l] * (n[l] - j) + lambda[l]) * after;
-                let twice = c[l] * (top[l] - j) + lambda_b[l];
-                let older = (twice * p1[l] + lambda_c[l] * p2[l]) * after;
-                once * p0[l] + older
+                let once = b[l].mul_add(n[l] - j, lambda[l]);
+                let twice = c[l].mul_add(top[l] - j, lambda_b[l]);
+                let older = twice.mul_add(p1[l], lambda_c[l] * p2[l]);
+                once.mul_add(p0[l], older) * after
             });
             (p2, p1, p0) = (p1, p0, next);
             j += 1.0;
@@ -361,8 +362,8 @@ mod tests {
             let plain = ln_pmfs_in_lanes(table, k, &lanes).map(f64::to_bits);
             #[cfg(target_arch = "x86_64")]
             {
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the processor has AVX2, checked just above.
+                if crate::evidence::widest_vectors::has_avx2_and_fma() {
+                    // SAFETY: the processor has AVX2 and FMA, checked just above.
                     let wide = unsafe { ln_pmfs_avx2(table, k, &lanes) };
                     assert_eq!(plain, wide.map(f64::to_bits), "AVX2, {batch:?}");
                 }

@@ -5,10 +5,12 @@
 
 /// Defines `fn $name(args) -> ret`, which runs `$body(args)` (an
 /// `#[inline(always)]` function) compiled for AVX-512 where the processor
-/// has it, else AVX2, else the build's baseline; `$avx512` and `$avx2` name
+/// has it, else AVX2 (with FMA), else the build's baseline; `$avx512` and `$avx2` name
 /// the wider copies (tests compare them). Every copy is the same
 /// arithmetic, operation by operation (Rust never fuses a multiply and an
-/// add by itself), so every width gives the same bits. Closures in `$body`
+/// add by itself, and a fused one, `mul_add`, is rounded once in every
+/// copy: an instruction in the wider ones, which have FMA, and libm's `fma`
+/// in the baseline's), so every width gives the same bits. Closures in `$body`
 /// would be compiled apart, at the baseline: write its loops with plain
 /// functions.
 macro_rules! in_widest_vectors {
@@ -26,8 +28,8 @@ macro_rules! in_widest_vectors {
                     // SAFETY: the processor has AVX-512F, checked just above.
                     return unsafe { $avx512$(::<$g>)?($($arg),*) };
                 }
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the processor has AVX2, checked just above.
+                if $crate::evidence::widest_vectors::has_avx2_and_fma() {
+                    // SAFETY: the processor has AVX2 and FMA, checked just above.
                     return unsafe { $avx2$(::<$g>)?($($arg),*) };
                 }
             }
@@ -41,7 +43,7 @@ macro_rules! in_widest_vectors {
         }
 
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
+        #[target_feature(enable = "avx2,fma")]
         fn $avx2$(<const $g: usize>)?($($arg: $ty),*) -> $ret {
             $body$(::<$g>)?($($arg),*)
         }
@@ -49,6 +51,13 @@ macro_rules! in_widest_vectors {
 }
 
 pub(crate) use in_widest_vectors;
+
+/// Whether the processor runs the AVX2 copies: AVX2 and FMA (every
+/// processor with AVX2 but a few has both).
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_avx2_and_fma() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+}
 
 /// An array of one value a lane, for the loops above: `std::array::from_fn`
 /// without its generality, which the compiler does not always inline into
