@@ -14,7 +14,10 @@
 //! y = 0, and for y > n by that of its reverse (c + bz + az²)^n from y = 2n:
 //! both have only positive coefficients there. Each pass steps the terms
 //! of the sum themselves (a Poisson weight's neighbour is a ratio of it),
-//! so a row costs about 2n steps and a few logarithms.
+//! so a row costs about 2n steps and one logarithm: each part's first term
+//! (a^n Pois(k) and c^n Pois(f0)) is a product of powers with the batch's
+//! exponents, where it stays in f64's normal range (most rows), and a
+//! logarithm a factor elsewhere.
 //!
 //! The rows of a batch share k and n, so every step's index arithmetic
 //! (the units and false positives left, the reciprocals) is the batch's,
@@ -62,6 +65,31 @@ pub(super) fn ln_pmfs_in_lanes<const L: usize>(
     k: f64,
     rows: &[[f64; L]; 4],
 ) -> [f64; L] {
+    let (chances, up, down, scales) = parts(table, k, rows);
+    // One logarithm a row where both parts are in f64's range as they are
+    // (most rows); else one for each factor of their scales.
+    let (total, in_range) = scales.in_range(&chances, &up, &down);
+    let ln_total = lane_ln::ln(total);
+    let mut out = lanes(|l| ln_total[l] - chances.lambda[l]);
+    if in_range.iter().any(|&x| !x) {
+        let by_logs = scales.by_logs(&chances, &up, &down);
+        for l in 0..L {
+            if !in_range[l] {
+                out[l] = by_logs[l];
+            }
+        }
+    }
+    out
+}
+
+/// The rows' chances, the parts of their sums as scaled terms, and what
+/// turns those into chances.
+#[inline(always)]
+fn parts<const L: usize>(
+    table: &[f64],
+    k: f64,
+    rows: &[[f64; L]; 4],
+) -> (Chances<L>, Part<L>, Part<L>, Scales) {
     let [units, p, lambda, d] = *rows;
     let n = units[0];
     debug_assert!(units.iter().all(|&x| x == n) && k > n + 1.0);
@@ -71,64 +99,180 @@ pub(super) fn ln_pmfs_in_lanes<const L: usize>(
         b: lanes(|l| p[l] * (1.0 - d[l])),
         c: lanes(|l| p[l] * d[l]),
         lambda,
-        ln_lambda: lane_ln::ln(lambda),
     };
-    let lf = |x: f64| crate::dist::ln_factorial_from(table, x);
-    let up = chances.upward(k, n, lf(k));
+    let up = chances.upward(k, n);
     let down = match chances.c.iter().any(|&c| c > 0.0) && n >= 1.0 {
-        true => chances.downward(k, n, lf),
+        true => chances.downward(k, n),
         false => Part::none(),
     };
-    // One logarithm a row: the smaller part scaled to the larger's scale.
-    let (mut ln_scale, mut sum) = ([0.0; L], [1.0; L]);
-    for l in 0..L {
-        let (high, low) = match up.ln_scale[l] >= down.ln_scale[l] {
-            true => (up.at(l), down.at(l)),
-            false => (down.at(l), up.at(l)),
-        };
-        (ln_scale[l], sum[l]) = match (high.0, low.0) {
-            _ if up.lost[l] || down.lost[l] => (f64::NAN, 1.0),
-            (f64::NEG_INFINITY, _) => (f64::NEG_INFINITY, 1.0),
-            (_, f64::NEG_INFINITY) => high,
-            _ => (high.0, high.1 + low.1 * (low.0 - high.0).exp()),
-        };
-    }
-    let ln_sum = lane_ln::ln(sum);
-    lanes(|l| ln_scale[l] + ln_sum[l])
+    let lf = |x: f64| crate::dist::ln_factorial_from(table, x);
+    let f0 = first_false_positives(k, n);
+    let scales = Scales {
+        n,
+        k,
+        first_false_positives: f0,
+        ln_k: lf(k),
+        ln_first: lf(f0),
+    };
+    (chances, up, down, scales)
 }
 
-/// Each lane's part of the sum, sum·e^ln_scale (sum within 1e-280..1e203,
-/// none: 0·e^-inf), and whether its terms were lost.
+/// The false positives the downward part's first term leaves: k - 2n,
+/// or none where the count is at most twice the units.
+fn first_false_positives(k: f64, n: f64) -> f64 {
+    (k - 2.0 * n).max(0.0)
+}
+
+/// What turns the parts' scaled sums into chances: the upward part's
+/// u_0 = a^n Pois(k; λ) e^λ (its first term), the downward part's
+/// c^n Pois(f0; λ) e^λ (f0 = [`first_false_positives`]), each times
+/// HIGHEST^rescaled; e^-λ multiplies both.
+struct Scales {
+    n: f64,
+    k: f64,
+    first_false_positives: f64,
+    /// ln k! and ln f0!.
+    ln_k: f64,
+    ln_first: f64,
+}
+
+impl Scales {
+    /// Each lane's e^λ P(K = k) = u_0·(upward sum) + d_0·(downward sum)
+    /// in plain multiplications (powers with the batch's whole exponents,
+    /// no logarithm), and whether every factor and product stayed normal
+    /// (neither part rescaled nor lost; a value below 2^-1022 would have
+    /// lost digits, one above f64's range is infinite).
+    #[inline(always)]
+    fn in_range<const L: usize>(
+        &self,
+        chances: &Chances<L>,
+        up: &Part<L>,
+        down: &Part<L>,
+    ) -> ([f64; L], [bool; L]) {
+        let (n, k, f0) = (
+            self.n as u64,
+            self.k as u64,
+            self.first_false_positives as u64,
+        );
+        let (a_n, c_n) = (powers(chances.a, n), powers(chances.c, n));
+        let (lambda_k, lambda_f0) = (powers(chances.lambda, k), powers(chances.lambda, f0));
+        let (per_k, per_f0) = ((-self.ln_k).exp(), (-self.ln_first).exp());
+        let (mut total, mut in_range) = ([0.0; L], [true; L]);
+        for l in 0..L {
+            let first_up = a_n[l] * (lambda_k[l] * per_k);
+            let first_down = c_n[l] * (lambda_f0[l] * per_f0);
+            let (u, d) = (up.sum[l] * first_up, down.sum[l] * first_down);
+            let up_normal = a_n[l].is_normal() & first_up.is_normal() & u.is_normal();
+            let down_normal = c_n[l].is_normal() & first_down.is_normal() & d.is_normal();
+            let as_they_are = (up.rescaled[l] == 0.0) & (down.rescaled[l] == 0.0);
+            in_range[l] = as_they_are
+                & !(up.lost[l] | down.lost[l])
+                & (up.live[l] | down.live[l])
+                & (!up.live[l] | up_normal)
+                & (!down.live[l] | down_normal);
+            let u = if up.live[l] { u } else { 0.0 };
+            let d = if down.live[l] { d } else { 0.0 };
+            total[l] = u + d;
+        }
+        (total, in_range)
+    }
+
+    /// Each lane's ln P(K = k) with the scales in logarithms (any range):
+    /// the smaller part scaled to the larger's scale; NaN where terms were
+    /// lost.
+    #[inline(always)]
+    fn by_logs<const L: usize>(
+        &self,
+        chances: &Chances<L>,
+        up: &Part<L>,
+        down: &Part<L>,
+    ) -> [f64; L] {
+        let (n, k, f0) = (self.n, self.k, self.first_false_positives);
+        let lambda = chances.lambda;
+        let ln_lambda = lane_ln::ln(lambda);
+        let ln_a = lane_ln::ln_missed(chances.p);
+        let ln_c = lane_ln::ln(chances.c);
+        let ln_highest = HIGHEST.ln();
+        let up_scale: [f64; L] = lanes(|l| match up.live[l] {
+            true => up.rescaled[l] * ln_highest + n * ln_a[l] + k * ln_lambda[l] - self.ln_k,
+            false => f64::NEG_INFINITY,
+        });
+        let down_scale: [f64; L] = lanes(|l| {
+            let ln_first = match (lambda[l], f0) {
+                (0.0, 0.0) => 0.0,
+                (0.0, _) => f64::NEG_INFINITY,
+                _ => f0 * ln_lambda[l] - self.ln_first,
+            };
+            match down.live[l] {
+                true => down.rescaled[l] * ln_highest + n * ln_c[l] + ln_first,
+                false => f64::NEG_INFINITY,
+            }
+        });
+        let (mut ln_scale, mut sum) = ([0.0; L], [1.0; L]);
+        for l in 0..L {
+            let (high, low) = match up_scale[l] >= down_scale[l] {
+                true => ((up_scale[l], up.sum[l]), (down_scale[l], down.sum[l])),
+                false => ((down_scale[l], down.sum[l]), (up_scale[l], up.sum[l])),
+            };
+            (ln_scale[l], sum[l]) = match (high.0, low.0) {
+                _ if up.lost[l] || down.lost[l] => (f64::NAN, 1.0),
+                (f64::NEG_INFINITY, _) => (f64::NEG_INFINITY, 1.0),
+                (_, f64::NEG_INFINITY) => high,
+                _ => (high.0, high.1 + low.1 * (low.0 - high.0).exp()),
+            };
+        }
+        let ln_sum = lane_ln::ln(sum);
+        lanes(|l| ln_scale[l] + ln_sum[l] - lambda[l])
+    }
+}
+
+/// x^e for each lane, by squaring: the same multiplications in every lane
+/// (the exponent is the batch's). A value that leaves the normal range on
+/// the way ends outside it (the checks above see it).
+#[inline(always)]
+fn powers<const L: usize>(x: [f64; L], e: u64) -> [f64; L] {
+    let (mut base, mut power, mut e) = (x, [1.0; L], e);
+    while e > 0 {
+        if e & 1 == 1 {
+            power = lanes(|l| power[l] * base[l]);
+        }
+        e >>= 1;
+        if e > 0 {
+            base = lanes(|l| base[l] * base[l]);
+        }
+    }
+    power
+}
+
+/// Each lane's part of the sum as scaled terms: their sum (within
+/// 1e-280..1e203), how many times they were divided by HIGHEST, whether
+/// they were lost, and whether the lane has this part at all.
 struct Part<const L: usize> {
-    ln_scale: [f64; L],
     sum: [f64; L],
+    rescaled: [f64; L],
     lost: [bool; L],
+    live: [bool; L],
 }
 
 impl<const L: usize> Part<L> {
     fn none() -> Part<L> {
         Part {
-            ln_scale: [f64::NEG_INFINITY; L],
             sum: [0.0; L],
+            rescaled: [0.0; L],
             lost: [false; L],
+            live: [false; L],
         }
-    }
-
-    /// Lane l's (ln_scale, sum).
-    fn at(&self, l: usize) -> (f64, f64) {
-        (self.ln_scale[l], self.sum[l])
     }
 }
 
 /// Each lane's chances: a unit seen; missed, counted once, counted twice;
-/// the mean false positives and its log.
+/// the mean false positives.
 struct Chances<const L: usize> {
     p: [f64; L],
     a: [f64; L],
     b: [f64; L],
     c: [f64; L],
     lambda: [f64; L],
-    ln_lambda: [f64; L],
 }
 
 /// `x` in the lanes that are `on`, else 0.
@@ -143,9 +287,9 @@ impl<const L: usize> Chances<L> {
     }
 
     /// Σ_{y <= n} P(Y = y) Pois(k - y) for each lane (none without false
-    /// positives). `ln_k` is ln k!.
+    /// positives), as multiples of its first term.
     #[inline(always)]
-    fn upward(&self, k: f64, n: f64, ln_k: f64) -> Part<L> {
+    fn upward(&self, k: f64, n: f64) -> Part<L> {
         let Chances {
             a, b, c, lambda, ..
         } = self;
@@ -162,23 +306,19 @@ impl<const L: usize> Chances<L> {
             let (one, two) = ((n - y) * f * per, (2.0 * n - y + 1.0) * f * (f + 1.0) * per);
             terms.step(lanes(|l| b_a[l] * one), lanes(|l| c_a[l] * two));
         }
-        let ln_a = lane_ln::ln_missed(self.p);
-        let ln_scale = lanes(|l| match rated[l] {
-            true => terms.ln_rescaled(l) + n * ln_a[l] + k * self.ln_lambda[l] - lambda[l] - ln_k,
-            false => f64::NEG_INFINITY,
-        });
-        let lost = terms.lost();
         Part {
-            ln_scale,
             sum: terms.sum,
-            lost,
+            rescaled: terms.rescaled,
+            lost: terms.lost(),
+            live: rated,
         }
     }
 
     /// Σ_{y > n} P(Y = y) Pois(k - y) for each lane (none where no unit is
-    /// counted twice); n >= 1.
+    /// counted twice), as multiples of c^n Pois(f0) (f0 =
+    /// [`first_false_positives`]); n >= 1.
     #[inline(always)]
-    fn downward(&self, k: f64, n: f64, lf: impl Fn(f64) -> f64) -> Part<L> {
+    fn downward(&self, k: f64, n: f64) -> Part<L> {
         let Chances {
             a, b, c, lambda, ..
         } = self;
@@ -213,7 +353,7 @@ impl<const L: usize> Chances<L> {
         // i = first..n - 1: the terms t = R_i Pois(k - 2n + i).
         let lost: [bool; L] = lanes(|l| twice[l] && r0[l].max(r1[l]) < 1e-280);
         let f0 = k - (2 * units - first) as f64;
-        let ln_f0 = lf(f0);
+        debug_assert_eq!(f0, first_false_positives(k, n));
         let stepping = lanes(|l| twice[l] && lambda[l] > 0.0 && !lost[l]);
         let mut terms = Terms::starting(r0, stepping, self.log_concave());
         terms.rescaled = rescaled;
@@ -234,24 +374,12 @@ impl<const L: usize> Chances<L> {
                 );
             }
         }
-        let ln_c = lane_ln::ln(*c);
-        let ln_scale = lanes(|l| {
-            let ln_first = match (lambda[l], f0) {
-                (0.0, 0.0) => 0.0,
-                (0.0, _) => f64::NEG_INFINITY,
-                _ => f0 * self.ln_lambda[l] - lambda[l] - ln_f0,
-            };
-            match twice[l] {
-                true => terms.ln_rescaled(l) + n * ln_c[l] + ln_first,
-                false => f64::NEG_INFINITY,
-            }
-        });
         let terms_lost = terms.lost();
-        let lost = lanes(|l| lost[l] || terms_lost[l]);
         Part {
-            ln_scale,
             sum: terms.sum,
-            lost,
+            rescaled: terms.rescaled,
+            lost: lanes(|l| lost[l] || terms_lost[l]),
+            live: twice,
         }
     }
 }
@@ -330,11 +458,6 @@ impl<const L: usize> Terms<L> {
             *self = rescaled(*self);
         }
     }
-
-    /// ln of the factor the terms were divided by.
-    fn ln_rescaled(&self, l: usize) -> f64 {
-        self.rescaled[l] * HIGHEST.ln()
-    }
 }
 
 /// The terms with those past HIGHEST divided by it. A real branch, taken
@@ -368,4 +491,59 @@ fn step<const L: usize>(
     before: [f64; L],
 ) -> [f64; L] {
     lanes(|l| (x[l] * one).mul_add(last[l], y[l] * two * before[l]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::ln_factorial_table;
+
+    #[test]
+    fn the_scales_in_plain_multiplications_are_the_scales_in_logarithms() {
+        // Where every factor stays normal, a row's ln P(k) from products
+        // and one logarithm is the one from a logarithm a factor; where one
+        // does not (rescaled terms, powers out of f64's range), the rows
+        // take the logarithms.
+        let table = ln_factorial_table();
+        let (mut in_range, mut out_of_range, mut worst) = (0, 0, 0.0f64);
+        for n in [1.0, 5.0, 20.0, 32.0, 120.0, 400.0] {
+            for k in [n + 2.0, n + 9.0, 2.0 * n + 3.0, 3.0 * n] {
+                for p in [1e-3, 0.3, 0.8, 0.999] {
+                    for lambda in [0.0, 0.01, 2.0, 40.0, 300.0] {
+                        for d in [0.0, 0.05, 0.5, 0.9, 1.0] {
+                            if !suits(k, n, p, lambda, d) || (lambda == 0.0 && d == 0.0) {
+                                continue;
+                            }
+                            let rows = [[n], [p], [lambda], [d]];
+                            let (chances, up, down, scales) = parts(table, k, &rows);
+                            let (total, fits) = scales.in_range(&chances, &up, &down);
+                            let [by_logs] = scales.by_logs(&chances, &up, &down);
+                            // Rows in the bulk of an analysis take products.
+                            let some_units = n <= 32.0 && k <= 2.0 * n + 3.0;
+                            let usual = lambda > 0.0 && lambda <= 40.0 && d < 1.0 && p < 0.999;
+                            assert!(fits[0] || !(some_units && usual), "k {k} n {n} p {p}");
+                            if !fits[0] {
+                                out_of_range += 1;
+                                continue;
+                            }
+                            in_range += 1;
+                            let plain = total[0].ln() - lambda;
+                            let gap = (plain - by_logs).abs();
+                            worst = worst.max(gap / by_logs.abs().max(1.0));
+                            assert!(
+                                gap <= 1e-13 * by_logs.abs().max(1.0),
+                                "k {k} n {n} p {p} fp {lambda} d {d}: {plain} vs {by_logs}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Both ways taken, over a grid that reaches every edge.
+        assert!(
+            in_range > 1000 && out_of_range > 1000,
+            "{in_range} {out_of_range}"
+        );
+        eprintln!("{in_range} in range, {out_of_range} not; largest gap {worst:e}");
+    }
 }
