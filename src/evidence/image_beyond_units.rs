@@ -346,7 +346,9 @@ impl<const L: usize> Chances<L> {
         let (mut r0, mut r1, mut rescaled) = ([1.0; L], [0.0; L], [0.0; L]);
         for i in 0..first {
             (r0, r1) = (below(n, &b_c, &a_c, [r0, r1], i), r0);
-            if r0.iter().any(|&x| x > HIGHEST) {
+            // Every lane looked at without a branch, then one branch.
+            let climbed = r0.iter().fold(false, |climbed, &x| climbed | (x > HIGHEST));
+            if climbed {
                 rescale_pairs(&mut r0, &mut r1, &mut rescaled);
             }
         }

@@ -158,8 +158,16 @@ fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; L]; 4]) -> [f64; L
             j += 1.0;
         }
         scaled.p = [p0, p1, p2];
-        if p0.iter().any(|&x| !(LOWEST..=HIGHEST).contains(&x)) {
-            scaled.keep_in_range();
+        // Every lane looked at without a branch (vectors), then one branch:
+        // `contains` would branch at each lane (measured: 1.5 ns a row).
+        let mut outside = false;
+        for &x in &p0 {
+            #[allow(clippy::manual_range_contains)]
+            let out = (x < LOWEST) | (x > HIGHEST) | x.is_nan();
+            outside |= out;
+        }
+        if outside {
+            scaled = scaled.kept_in_range();
         }
     }
     let (ln_highest, ln_p) = (HIGHEST.ln(), lane_ln::ln(scaled.p[0]));
@@ -194,10 +202,11 @@ impl<const L: usize> Default for Scaled<L> {
 impl<const L: usize> Scaled<L> {
     /// Rescales lanes that climbed past HIGHEST; drops lanes below LOWEST
     /// (far in a tail: too little precision left) and restarts them so
-    /// they cannot overflow.
+    /// they cannot overflow. It takes and gives values (no `&mut`), so that
+    /// the scaled values can stay in registers.
     #[cold]
     #[inline(never)]
-    fn keep_in_range(&mut self) {
+    fn kept_in_range(mut self) -> Scaled<L> {
         let [p0, p1, p2] = &mut self.p;
         for l in 0..L {
             if p0[l] > HIGHEST {
@@ -207,6 +216,7 @@ impl<const L: usize> Scaled<L> {
                 (p0[l], p1[l], p2[l], self.lost[l]) = (1.0, 0.0, 0.0, true);
             }
         }
+        self
     }
 }
 
