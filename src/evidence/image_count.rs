@@ -41,10 +41,10 @@
 //! the odds of a double count, with what m seen units give tabulated once
 //! per chunk and raised to one degree. When two or three of the chances
 //! vary, rows go sixteen at a time through the recurrence of the count's
-//! generating function ([`image_recurrence`]: k steps, about 30-33 ns a row
+//! generating function ([`image_recurrence`]: k steps, about 25-28 ns a row
 //! at k = 34), or, where the count is above n + 1, through its split into
 //! units and false positives, sixteen rows of one number of units at a time
-//! ([`super::image_beyond_units`]: about 2n steps, 55-63 ns a row at n =
+//! ([`super::image_beyond_units`]: about 2n steps, 42-44 ns a row at n =
 //! 20-32); the rows neither suits sum their own terms (about 1 µs a row).
 //! One row alone ([`image_count_log_pmf`], `term`) takes the same path as
 //! in a chunk, in a lane of its own, so both give the same bits.
@@ -444,7 +444,7 @@ pub(crate) fn image_count_log_pmf_from(table: &[f64], k: f64, n: f64, c: &Chance
 
 /// Counts up to this share their units' law across a chunk's rows (see
 /// [`log_pmfs_sharing_units`]); above it each row sums its own terms.
-pub(super) const MAX_K_SHARED: f64 = 1024.0;
+const MAX_K_SHARED: f64 = 1024.0;
 
 /// A chunk's rows share a units' law per number of units when the table of
 /// them holds at most this many entries a row (its building costs a few
@@ -486,15 +486,8 @@ pub(crate) fn log_pmfs_sharing_units(
     out: &mut [f64],
 ) -> Option<()> {
     let rows = out.len();
-    if rows < 2 || !(0.0..=MAX_K_SHARED).contains(&k) {
-        return None;
-    }
-    let (p, d) = (cols[1][0], cols[3][0]);
-    if !(a_chance(p)
-        && a_chance(d)
-        && same_in_every_row(cols[1], rows)
-        && same_in_every_row(cols[3], rows))
-    {
+    let [p, d] = shared_figures(k, cols, rows, [1, 3])?;
+    if !(a_chance(p) && a_chance(d)) {
         return None;
     }
     let (fewest, most) = units_range(&cols[0][..rows])?;
@@ -869,23 +862,12 @@ pub(crate) fn log_pmfs_sharing_seen_units(
     out: &mut [f64],
 ) -> Option<()> {
     let rows = out.len();
-    if rows < 2 || !(0.0..=MAX_K_SHARED).contains(&k) {
-        return None;
-    }
-    let (lambda, d) = (cols[2][0], cols[3][0]);
-    let valid = a_rate(lambda) && a_chance(d);
-    let shared = same_in_every_row(cols[2], rows) && same_in_every_row(cols[3], rows);
-    if !(valid && shared) || (lambda == 0.0 && d == 0.0) {
+    let [lambda, d] = shared_figures(k, cols, rows, [2, 3])?;
+    if !(a_rate(lambda) && a_chance(d)) || (lambda == 0.0 && d == 0.0) {
         return None;
     }
     let (fewest, most) = units_range(&cols[0][..rows])?;
-    // The largest odds p / (1 - p) of a p below 1.
-    let largest_p = largest_within(&cols[1][..rows], 1.0)?;
-    let below_one = match largest_p < 1.0 {
-        true => largest_p,
-        false => largest_within_below_one(&cols[1][..rows]),
-    };
-    let largest_odds = below_one / (1.0 - below_one);
+    let largest_odds = largest_odds(&cols[1][..rows])?;
     let len = (k as usize).min(most as usize) + 1;
     let width = len.div_ceil(4) * 4;
     let numbers = (most - fewest) as usize + 1;
@@ -1464,9 +1446,24 @@ pub(super) fn image_count_memo(cols: &[&[f64]], rows: usize) -> Option<usize> {
     Some(most as usize + 1)
 }
 
+/// The figures of the columns `which` (of n, p, false_positives,
+/// p_double) when every row of a chunk has the same, the chunk has rows
+/// enough to share a table (two) and its count is one a table takes; else
+/// None.
+pub(super) fn shared_figures(
+    k: f64,
+    cols: &[&[f64]],
+    rows: usize,
+    which: [usize; 2],
+) -> Option<[f64; 2]> {
+    let fits = rows >= 2 && (0.0..=MAX_K_SHARED).contains(&k);
+    let shared = fits && which.iter().all(|&c| same_in_every_row(cols[c], rows));
+    shared.then(|| which.map(|c| cols[c][0]))
+}
+
 /// Whether `col` holds its first row's figure, bit for bit, in each of a
 /// chunk's `rows` (a number, or an input drawn once).
-pub(super) fn same_in_every_row(col: &[f64], rows: usize) -> bool {
+fn same_in_every_row(col: &[f64], rows: usize) -> bool {
     // A block of rows at a time without branches (vectors), stopping at
     // the first block that differs: the shared paths scan whole columns.
     let first = col[0].to_bits();
@@ -1501,16 +1498,22 @@ pub(super) fn units_range(units: &[f64]) -> Option<(f64, f64)> {
     whole.iter().all(|&w| w).then_some((fewest, most))
 }
 
-/// The largest figure below 1 of a column of chances (0 if none).
-pub(super) fn largest_within_below_one(col: &[f64]) -> f64 {
-    col.iter().fold(
-        0.0,
-        |largest, &p| if p < 1.0 { largest.max(p) } else { largest },
-    )
+/// The largest odds x / (1 - x) of a column of chances' figures below 1
+/// (0 if none), when every figure is a chance; else None.
+pub(super) fn largest_odds(col: &[f64]) -> Option<f64> {
+    let largest = largest_within(col, 1.0)?;
+    let below_one = match largest < 1.0 {
+        true => largest,
+        false => col.iter().fold(
+            0.0f64,
+            |largest, &x| if x < 1.0 { largest.max(x) } else { largest },
+        ),
+    };
+    Some(below_one / (1.0 - below_one))
 }
 
 /// The largest figure of a column, when every one is in [0, `most`].
-pub(super) fn largest_within(col: &[f64], most: f64) -> Option<f64> {
+fn largest_within(col: &[f64], most: f64) -> Option<f64> {
     // As units_range: eight running figures, without branches.
     let (mut largest, mut within) = ([0.0f64; 8], [true; 8]);
     let eights = col.chunks_exact(8);
@@ -1763,6 +1766,35 @@ pub(super) mod tests {
         out
     }
 
+    /// Asserts a shared path's ln P(k) for one row of figures [n, p,
+    /// false_positives, p_double]: against enumeration (to 1e-11) where the
+    /// units are few and the chance not far in a tail, and against the
+    /// row's own sum (to `tolerance`, or both -inf). Returns the gap to the
+    /// own sum.
+    pub(in crate::evidence) fn agrees_with_its_own_sum(
+        k: f64,
+        row: [f64; 4],
+        got: f64,
+        tolerance: f64,
+    ) -> f64 {
+        let [n, p, rate, d] = row;
+        if n < 20.0 {
+            let brute = brute(k as u32, n as u32, p, rate, d);
+            if brute > 1e-290 {
+                let brute = brute.ln();
+                assert!((got - brute).abs() < 1e-11, "k {k} {row:?}: {got} {brute}");
+            }
+        }
+        let (want, _) = term("x", k, &row).unwrap();
+        if want == f64::NEG_INFINITY {
+            assert_eq!(got, want, "k {k} {row:?}");
+            return 0.0;
+        }
+        let gap = (got - want).abs();
+        assert!(gap < tolerance, "k {k} {row:?}: {got} vs {want}");
+        gap
+    }
+
     /// Few, some and many units, each with the counts tried on them.
     fn units_and_counts() -> [(Vec<f64>, Vec<f64>); 3] {
         [
@@ -1804,23 +1836,10 @@ pub(super) mod tests {
                                 );
                                 continue;
                             }
-                            let brute = brute(k as u32, n as u32, p, rate, d);
-                            if n < 20.0 && brute > 1e-290 {
-                                let brute = brute.ln();
-                                assert!((got - brute).abs() < 1e-11, "k {k} n {n}: {got} {brute}");
-                            }
-                            if want == f64::NEG_INFINITY {
-                                assert_eq!(got, want, "k {k} n {n} p {p} fp {rate} d {d}");
-                                continue;
-                            }
-                            let gap = (got - want).abs();
-                            worst = worst.max(gap);
                             // Each side starts from ln n! and the like in logs: a few 1e-16 of those.
                             let tolerance = 1e-12 + 5e-15 * (n + k);
-                            assert!(
-                                gap < tolerance,
-                                "k {k} n {n} p {p} fp {rate} d {d}: {got} vs {want}"
-                            );
+                            let row = [n, p, rate, d];
+                            worst = worst.max(agrees_with_its_own_sum(k, row, got, tolerance));
                         }
                     }
                 }
@@ -1993,30 +2012,13 @@ pub(super) mod tests {
                         for (i, &got) in out.iter().enumerate().take(units.len() * ps.len()) {
                             let n = units[i % units.len()];
                             let p = ps[(i / units.len()) % ps.len()];
-                            let (want, _) = term("x", k, &[n, p, rate, d]).unwrap();
-                            if n < 20.0 {
-                                let brute = brute(k as u32, n as u32, p, rate, d);
-                                if brute > 1e-290 {
-                                    let brute = brute.ln();
-                                    let gap = (got - brute).abs();
-                                    assert!(gap < 1e-11, "k {k} n {n} p {p}: {got} {brute}");
-                                }
-                            }
-                            if want == f64::NEG_INFINITY {
-                                assert_eq!(got, want, "k {k} n {n} p {p} fp {rate} d {d}");
-                                continue;
-                            }
-                            let gap = (got - want).abs();
-                            worst = worst.max(gap);
                             // As above, and the row's own sum takes ln(1 - q) of
                             // q = p(1 - d)/(1 - pd): near p = 1, about 1e-16/(1 - p)
                             // a missed unit (the shared path's n·ln(1 - p) is exact).
                             let missed = if p < 1.0 { n * 2e-16 / (1.0 - p) } else { 0.0 };
                             let tolerance = 1e-12 + 5e-15 * (n + k) + missed;
-                            assert!(
-                                gap < tolerance,
-                                "k {k} n {n} p {p} fp {rate} d {d}: {got} vs {want}"
-                            );
+                            let row = [n, p, rate, d];
+                            worst = worst.max(agrees_with_its_own_sum(k, row, got, tolerance));
                         }
                     }
                 }

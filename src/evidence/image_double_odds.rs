@@ -40,9 +40,9 @@
 //! ```
 
 use super::image_count::{
-    a_chance, a_rate, binomial_pmf_upto, largest_within, largest_within_below_one, ln_missed_each,
-    pmf_by_ratios, poisson_log_pmf, row_log_pmf, same_in_every_row, times, units_range, Chances,
-    SharedTable, MAX_K_SHARED, SHARED_ENTRIES_PER_ROW,
+    a_chance, a_rate, binomial_pmf_upto, largest_odds, ln_missed_each, pmf_by_ratios,
+    poisson_log_pmf, row_log_pmf, shared_figures, times, units_range, Chances, SharedTable,
+    SHARED_ENTRIES_PER_ROW,
 };
 use super::widest_vectors::in_widest_vectors;
 
@@ -68,23 +68,13 @@ pub(super) fn log_pmfs_in_double_odds(
     out: &mut [f64],
 ) -> Option<()> {
     let rows = out.len();
-    if rows < 2 || !(0.0..=MAX_K_SHARED).contains(&k) {
-        return None;
-    }
-    let (p, lambda) = (cols[1][0], cols[2][0]);
-    let valid = a_chance(p) && a_rate(lambda) && p > 0.0;
-    let shared = same_in_every_row(cols[1], rows) && same_in_every_row(cols[2], rows);
-    if !(valid && shared) {
+    let [p, lambda] = shared_figures(k, cols, rows, [1, 2])?;
+    if !(a_chance(p) && a_rate(lambda) && p > 0.0) {
         return None;
     }
     let (fewest, most) = units_range(&cols[0][..rows])?;
     let d = &cols[3][..rows];
-    let largest = largest_within(d, 1.0)?;
-    let below_one = match largest < 1.0 {
-        true => largest,
-        false => largest_within_below_one(d),
-    };
-    let s = below_one / (1.0 - below_one);
+    let s = largest_odds(d)?;
     let degree = (k as usize).min(most as usize);
     let (len, numbers) = (degree + 1, (most - fewest) as usize + 1);
     // Whole groups of eight, for the vectors that build the coefficients.
@@ -286,8 +276,7 @@ fn seen_units_give_in_lanes(
 mod tests {
     use super::*;
     use crate::dist::ln_factorial_table;
-    use crate::evidence::image_count::term;
-    use crate::evidence::image_count::tests::{brute, cycling};
+    use crate::evidence::image_count::tests::{agrees_with_its_own_sum, cycling};
 
     /// Few, some and many units, each with the counts tried on them.
     fn units_and_counts() -> [(Vec<f64>, Vec<f64>); 3] {
@@ -333,26 +322,10 @@ mod tests {
                             for (i, &got) in out.iter().enumerate().take(units.len() * ds.len()) {
                                 let n = units[i % units.len()];
                                 let d = ds[(i / units.len()) % ds.len()];
-                                let (want, _) = term("x", k, &[n, p, rate, d]).unwrap();
-                                if n < 20.0 {
-                                    let brute = brute(k as u32, n as u32, p, rate, d);
-                                    if brute > 1e-290 {
-                                        let brute = brute.ln();
-                                        let gap = (got - brute).abs();
-                                        assert!(gap < 1e-11, "k {k} n {n} d {d}: {got} {brute}");
-                                    }
-                                }
-                                if want == f64::NEG_INFINITY {
-                                    assert_eq!(got, want, "k {k} n {n} p {p} fp {rate} d {d}");
-                                    continue;
-                                }
-                                let gap = (got - want).abs();
-                                worst = worst.max(gap);
                                 let tolerance = 1e-12 + 5e-15 * (n + k);
-                                assert!(
-                                    gap < tolerance,
-                                    "k {k} n {n} p {p} fp {rate} d {d}: {got} vs {want}"
-                                );
+                                let row = [n, p, rate, d];
+                                let gap = agrees_with_its_own_sum(k, row, got, tolerance);
+                                worst = worst.max(gap);
                             }
                         }
                     }
