@@ -354,8 +354,7 @@ impl<const L: usize> Chances<L> {
         }
         // i = first..n - 1: the terms t = R_i Pois(k - 2n + i).
         let lost: [bool; L] = lanes(|l| twice[l] && r0[l].max(r1[l]) < 1e-280);
-        let f0 = k - (2 * units - first) as f64;
-        debug_assert_eq!(f0, first_false_positives(k, n));
+        let f0 = first_false_positives(k, n);
         let stepping = lanes(|l| twice[l] && lambda[l] > 0.0 && !lost[l]);
         let mut terms = Terms::starting(r0, stepping, self.log_concave());
         terms.rescaled = rescaled;

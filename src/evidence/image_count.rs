@@ -85,7 +85,7 @@ fn ln_factorial_in(table: &[f64], f: f64) -> f64 {
 }
 
 /// ln P(f false positives) for a Poisson mean `rate`.
-pub(super) fn poisson_log_pmf(table: &[f64], f: f64, rate: f64) -> f64 {
+fn poisson_log_pmf(table: &[f64], f: f64, rate: f64) -> f64 {
     if rate == 0.0 {
         return if f == 0.0 { 0.0 } else { f64::NEG_INFINITY };
     }
@@ -998,7 +998,7 @@ const MAX_K_BY_VECTORS: f64 = 4096.0;
 /// The pmf of a law over 0..len, from its log-pmf at `start` and the ratios
 /// `next(j)` = pmf(j + 1) / pmf(j): no logs but the one. Terms below the
 /// start divide by the ratio, which is positive there.
-pub(super) fn pmf_by_ratios(
+fn pmf_by_ratios(
     len: usize,
     start: usize,
     ln_at_start: f64,
@@ -1016,6 +1016,18 @@ pub(super) fn pmf_by_ratios(
         v[j] = v[j + 1] / next(j as f64);
     }
     v
+}
+
+/// Poisson(λ) pmf over 0..len, from its mode (all its mass at 0 for λ = 0).
+pub(super) fn poisson_pmf_upto(table: &[f64], len: usize, lambda: f64) -> Vec<f64> {
+    if lambda == 0.0 {
+        let mut v = vec![0.0; len];
+        v[0] = 1.0;
+        return v;
+    }
+    let mode = lambda.floor().min(len as f64 - 1.0);
+    let ln_at = poisson_log_pmf(table, mode, lambda);
+    pmf_by_ratios(len, mode as usize, ln_at, |j| lambda / (j + 1.0))
 }
 
 /// Binomial(n, p) pmf over 0..len (0 past n), from its mode.
@@ -1074,15 +1086,7 @@ fn cdf_by_vectors(k: usize, n: f64, p: f64, lambda: f64, d: f64) -> f64 {
     let table = ln_factorial_table();
     let len = k + 1;
     let units = units_pmf_upto(table, len, n, p, d);
-    let mut fp_cdf = if lambda > 0.0 {
-        let mode = lambda.floor().min(k as f64);
-        let ln_at = poisson_log_pmf(table, mode, lambda);
-        pmf_by_ratios(len, mode as usize, ln_at, |j| lambda / (j + 1.0))
-    } else {
-        let mut v = vec![0.0; len];
-        v[0] = 1.0;
-        v
-    };
+    let mut fp_cdf = poisson_pmf_upto(table, len, lambda);
     for j in 1..len {
         fp_cdf[j] += fp_cdf[j - 1];
     }
@@ -1608,7 +1612,7 @@ pub(super) mod tests {
 
     /// The pmf by brute force: every split of k into once, twice and false
     /// positives, with the multinomial of the units.
-    pub(in crate::evidence) fn brute(k: u32, n: u32, p: f64, lambda: f64, d: f64) -> f64 {
+    fn brute(k: u32, n: u32, p: f64, lambda: f64, d: f64) -> f64 {
         let lf = |x: u32| ln_factorial_table()[x as usize];
         let mut total = 0.0;
         for b in 0..=n {

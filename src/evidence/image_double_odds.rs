@@ -40,9 +40,8 @@
 //! ```
 
 use super::image_count::{
-    a_chance, a_rate, binomial_pmf_upto, largest_odds, ln_missed_each, pmf_by_ratios,
-    poisson_log_pmf, row_log_pmf, shared_figures, times, units_range, Chances, SharedTable,
-    SHARED_ENTRIES_PER_ROW,
+    a_chance, a_rate, binomial_pmf_upto, largest_odds, ln_missed_each, poisson_pmf_upto,
+    row_log_pmf, shared_figures, times, units_range, Chances, SharedTable, SHARED_ENTRIES_PER_ROW,
 };
 use super::widest_vectors::in_widest_vectors;
 
@@ -165,23 +164,11 @@ fn binomial_coefficients(out: &mut [f64]) {
     }
 }
 
-/// Poisson(λ) pmf over 0..len, from its mode (all its mass at 0 for λ = 0).
-fn poisson_pmf_upto(table: &[f64], len: usize, lambda: f64) -> Vec<f64> {
-    if lambda == 0.0 {
-        let mut v = vec![0.0; len];
-        v[0] = 1.0;
-        return v;
-    }
-    let mode = lambda.floor().min(len as f64 - 1.0);
-    let ln_at = poisson_log_pmf(table, mode, lambda);
-    pmf_by_ratios(len, mode as usize, ln_at, |j| lambda / (j + 1.0))
-}
-
 /// Each number of units' coefficients e_i(n) s^i, from `fewest` on, in rows
 /// of g's width, divided by their largest (whose ln is returned, -inf for a
 /// number of units whose coefficients are all below 1e-300 or left f64's
-/// range: its rows sum their own terms). Coefficients below 1e-300 of the largest are
-/// flushed to 0.
+/// range: its rows sum their own terms). Coefficients below 1e-300 of the
+/// largest are flushed to 0.
 fn coefficients(
     table: &[f64],
     given_seen: &[f64],
