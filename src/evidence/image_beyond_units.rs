@@ -456,18 +456,20 @@ impl<const L: usize> Terms<L> {
             climbed |= x > HIGHEST;
         }
         if climbed {
-            *self = rescaled(*self);
+            // Rescaled in a copy: the result written in place would keep
+            // the terms in memory at every step, not in registers.
+            let mut copy = *self;
+            rescale(&mut copy);
+            *self = copy;
         }
     }
 }
 
-/// The terms with those past HIGHEST divided by it. A real branch, taken
-/// rarely: inlined, the compiler would compute the rescaled values at every
-/// step. It takes and gives values (no `&mut`), so that the terms can stay
-/// in registers.
+/// Divides the terms past HIGHEST by it. A real branch, taken rarely:
+/// inlined, the compiler would compute the rescaled values at every step.
 #[cold]
 #[inline(never)]
-fn rescaled<const L: usize>(mut terms: Terms<L>) -> Terms<L> {
+fn rescale<const L: usize>(terms: &mut Terms<L>) {
     for l in 0..L {
         if terms.last[l] > HIGHEST {
             terms.last[l] /= HIGHEST;
@@ -478,7 +480,6 @@ fn rescaled<const L: usize>(mut terms: Terms<L>) -> Terms<L> {
             terms.rescaled[l] += 1.0;
         }
     }
-    terms
 }
 
 /// Each lane's `x·one·last + y·two·before`.

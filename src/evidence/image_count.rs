@@ -1160,10 +1160,11 @@ const WITHIN_UNITS: u8 = 1;
 const BEYOND_UNITS: u8 = 2;
 
 /// The way a valid row [n, p, false_positives, p_double] is summed, by
-/// arithmetic (no branch: a chunk's rows are sorted in vectors).
+/// arithmetic (no branch: a chunk's rows are sorted in vectors), given
+/// whether k is at most [`image_recurrence::FEW_STEPS`].
 #[inline(always)]
-fn way_to_sum(k: f64, [n, p, lambda, d]: [f64; 4]) -> u8 {
-    let suits = u8::from(image_recurrence::suits(k, n, p, lambda, d));
+fn way_to_sum(few_steps: bool, k: f64, [n, p, lambda, d]: [f64; 4]) -> u8 {
+    let suits = u8::from(image_recurrence::suits_given(few_steps, k, n, p, lambda, d));
     let within = u8::from(image_recurrence::within_units(k, n));
     suits * (BEYOND_UNITS - within)
 }
@@ -1178,8 +1179,15 @@ in_widest_vectors! {
 #[inline(always)]
 fn ways_in_lanes(k: f64, n: &[f64], p: &[f64], lambda: &[f64], d: &[f64], ways: &mut [u8]) {
     let figures = n.iter().zip(p).zip(lambda).zip(d);
-    for (way, (((&n, &p), &lambda), &d)) in ways.iter_mut().zip(figures) {
-        *way = way_to_sum(k, [n, p, lambda, d]);
+    let rows = ways.iter_mut().zip(figures);
+    // k is the chunk's: a loop for few steps, told so, and one for more.
+    match k <= image_recurrence::FEW_STEPS {
+        true => rows.for_each(|(way, (((&n, &p), &lambda), &d))| {
+            *way = way_to_sum(true, k, [n, p, lambda, d]);
+        }),
+        false => rows.for_each(|(way, (((&n, &p), &lambda), &d))| {
+            *way = way_to_sum(false, k, [n, p, lambda, d]);
+        }),
     }
 }
 

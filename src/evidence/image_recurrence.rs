@@ -66,14 +66,19 @@ const LOWEST: f64 = f64::from_bits((1023 - 664) << 52);
 const STEPS_BETWEEN_LOOKS: f64 = 8.0;
 const MOST_GROWTH: f64 = 1e12;
 
+/// Counts up to this always take the recurrence where it [`suits`]: k
+/// steps of a few multiply-adds cost less than the row's own sum.
+pub(crate) const FEW_STEPS: f64 = 64.0;
+
 /// Whether the recurrence is cheaper than the row's own sum, whose terms
 /// run over a few spreads of the double counts and of the false positives
-/// (an estimate; both are exact). Without branches (`&` and `|` for `&&`
-/// and `||`), as in [`suits`].
+/// (an estimate; both are exact), given whether k is at most
+/// [`FEW_STEPS`]. Without branches (`&` and `|` for `&&` and `||`), as in
+/// [`suits`].
 #[inline(always)]
-fn pays(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
+fn pays(few_steps: bool, k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
     let terms = (1.0 + 8.0 * (n * p * d).sqrt()) * (1.0 + 8.0 * lambda.sqrt());
-    (k <= 64.0) | ((k <= 64.0 + 8.0 * terms) & (k <= MOST_STEPS))
+    few_steps | ((k <= FEW_STEPS + 8.0 * terms) & (k <= MOST_STEPS))
 }
 
 /// Whether [`ln_pmfs`] gives this row's ln P(k) exactly and without
@@ -86,12 +91,20 @@ fn pays(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
 /// Written without branches, so that a chunk's rows are sorted in vectors.
 #[inline(always)]
 pub(crate) fn suits(k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
+    suits_given(k <= FEW_STEPS, k, n, p, lambda, d)
+}
+
+/// [`suits`], told whether k is at most [`FEW_STEPS`]: a chunk's rows
+/// share k, so a loop over them told `true` takes no square root (they
+/// were a tenth of an uncertain row's cost).
+#[inline(always)]
+pub(crate) fn suits_given(few_steps: bool, k: f64, n: f64, p: f64, lambda: f64, d: f64) -> bool {
     let plain = (lambda == 0.0) & (p * d == 0.0);
     let within = within_units(k, n);
     let within_fits = 2.0 * n * p + p + lambda <= MOST_GROWTH * (1.0 - p);
     let beyond_fits = image_beyond_units::suits(k, n, p, lambda, d);
     let steps_fit = (within & within_fits) | (!within & beyond_fits);
-    !plain & (p < 1.0) & pays(k, n, p, lambda, d) & steps_fit
+    !plain & (p < 1.0) & pays(few_steps, k, n, p, lambda, d) & steps_fit
 }
 
 /// Whether a count of k is at most n units plus one: the forward
@@ -136,7 +149,9 @@ fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; L]; 4]) -> [f64; L
         0.0 => 0.0 - lambda[l],
         _ => n[l] * ln_missed[l] - lambda[l],
     });
-    let top = n.map(|n| 2.0 * n + 1.0);
+    // c(2n + 1 - j) + λb as c(n - j) + (c(n + 1) + λb): positive terms,
+    // one rounding more, one operation a step fewer.
+    let twice_rest: [f64; L] = lanes(|l| c[l].mul_add(n[l] + 1.0, lambda_b[l]));
     let mut scaled = Scaled::<L>::default();
     let mut j = 0.0;
     while j < k {
@@ -145,12 +160,13 @@ fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; L]; 4]) -> [f64; L
         let [mut p0, mut p1, mut p2] = scaled.p;
         while j < end {
             let after = reciprocal(j as usize + 1);
-            // Eight operations a lane, four of them fused multiply-adds (one
+            // Seven operations a lane, four of them fused multiply-adds (one
             // rounding each, in every copy): the steps' arithmetic, not
             // their latency, sets the pace of sixteen lanes.
             let next: [f64; L] = lanes(|l| {
-                let once = b[l].mul_add(n[l] - j, lambda[l]);
-                let twice = c[l].mul_add(top[l] - j, lambda_b[l]);
+                let left = n[l] - j;
+                let once = b[l].mul_add(left, lambda[l]);
+                let twice = c[l].mul_add(left, twice_rest[l]);
                 let older = twice.mul_add(p1[l], lambda_c[l] * p2[l]);
                 once.mul_add(p0[l], older) * after
             });
@@ -326,7 +342,7 @@ mod tests {
         // odd count does when every seen unit is counted twice).
         let assert_has_reason = |[k, n, p, lambda, d]: [f64; 5]| {
             let log_concave = (1.0 - d) * (1.0 - d) * p >= (1.0 - p) * d;
-            let reason = !pays(k, n, p, lambda, d) || !log_concave || p == 1.0;
+            let reason = !pays(k <= FEW_STEPS, k, n, p, lambda, d) || !log_concave || p == 1.0;
             assert!(reason, "{:?}", [k, n, p, lambda, d]);
         };
         let (suited, unsuited): (Vec<_>, Vec<_>) = rows()
