@@ -1377,51 +1377,59 @@ impl Likelihood for ImageCount {
         }
         let mut ways = vec![OWN_TERMS; rows];
         ways_to_sum(k, n, p, lambda, d, &mut ways);
-        // The rows within their units (most, often all), gathered without
-        // branches.
-        let (mut within, mut taken) = (vec![0u32; rows], 0);
-        for (i, &way) in ways.iter().enumerate() {
-            within[taken] = i as u32;
+        // The rows within their units (most, often all) and the others,
+        // gathered without branches; the others by their bucket of a
+        // counting sort: rows beyond their units by their number of units
+        // (bucket n + 1; here n < k - 1 <= 1023), rows that sum their own
+        // terms first (bucket 0).
+        let buckets: Vec<u16> = ways
+            .iter()
+            .zip(n)
+            .map(|(&way, &n)| match way == BEYOND_UNITS {
+                true => (n + 1.0) as u16,
+                false => 0,
+            })
+            .collect();
+        let (mut within, mut others) = (vec![0u32; rows], vec![(0u32, 0u16); rows]);
+        let (mut taken, mut left) = (0, 0);
+        for (i, (&way, &bucket)) in ways.iter().zip(&buckets).enumerate() {
+            (within[taken], others[left]) = (i as u32, (i as u32, bucket));
             taken += usize::from(way == WITHIN_UNITS);
+            left += usize::from(way != WITHIN_UNITS);
         }
         in_batches(&within[..taken], [n, p, lambda, d], k, table, out);
-        if taken == rows {
+        if left == 0 {
             return Ok(());
         }
-        // The rest: rows beyond their units ordered by their number of
-        // units (a counting sort; here n < k - 1 <= 1023, a whole number
-        // that indexes), and rows that sum their own terms.
-        let mut starts = vec![0; k as usize + 1];
-        for (&way, &n) in ways.iter().zip(n) {
-            if way == BEYOND_UNITS {
-                starts[n as usize + 1] += 1;
-            }
+        let others = &others[..left];
+        let mut ends = vec![0; k as usize + 1];
+        for &(_, bucket) in others {
+            ends[usize::from(bucket)] += 1;
         }
-        for units in 1..starts.len() {
-            starts[units] += starts[units - 1];
+        for units in 1..ends.len() {
+            ends[units] += ends[units - 1];
         }
-        let (mut beyond, mut next) = (vec![0u32; starts[starts.len() - 1]], starts.clone());
+        let mut starts: Vec<usize> = std::iter::once(0).chain(ends.iter().copied()).collect();
+        let mut order = vec![0u32; left];
+        for &(i, bucket) in others {
+            let at = &mut starts[usize::from(bucket)];
+            order[*at] = i;
+            *at += 1;
+        }
+        // Each bucket's start has moved to its end: bucket b is
+        // ends[b - 1]..ends[b] (0.. for the first).
         let mut chances: Option<Chances> = None;
-        for (i, &way) in ways.iter().enumerate() {
-            match way {
-                WITHIN_UNITS => {}
-                BEYOND_UNITS => {
-                    let at = &mut next[n[i] as usize];
-                    beyond[*at] = i as u32;
-                    *at += 1;
-                }
-                _ => {
-                    let figures = [p[i], lambda[i], d[i]];
-                    let c = match chances {
-                        Some(c) if c.figures() == figures => c,
-                        _ => *chances.insert(Chances::new(figures[0], figures[1], figures[2])),
-                    };
-                    out[i] = image_count_log_pmf_from(table, k, n[i], &c);
-                }
-            }
+        for &i in &order[..ends[0]] {
+            let i = i as usize;
+            let figures = [p[i], lambda[i], d[i]];
+            let c = match chances {
+                Some(c) if c.figures() == figures => c,
+                _ => *chances.insert(Chances::new(figures[0], figures[1], figures[2])),
+            };
+            out[i] = image_count_log_pmf_from(table, k, n[i], &c);
         }
-        for units in starts.windows(2) {
-            let rows = &beyond[units[0]..units[1]];
+        for units in ends.windows(2) {
+            let rows = &order[units[0]..units[1]];
             in_batches(rows, [n, p, lambda, d], k, table, out);
         }
         Ok(())

@@ -139,8 +139,8 @@ fn ln_pmfs_in_lanes<const L: usize>(table: &[f64], k: f64, rows: &[[f64; L]; 4])
 fn ln_pmfs_within_units<const L: usize>(k: f64, rows: &[[f64; L]; 4]) -> [f64; L] {
     // The coefficients over a: b/a, c/a, λb/a and λc/a; 2n + 1.
     let [n, p, lambda, d] = *rows;
-    let ln_missed = lane_ln::ln_missed(p);
     let per_missed: [f64; L] = lanes(|l| 1.0 / (1.0 - p[l]));
+    let ln_missed = lane_ln::ln_missed_given(p, per_missed);
     let b: [f64; L] = lanes(|l| p[l] * (1.0 - d[l]) * per_missed[l]);
     let c: [f64; L] = lanes(|l| p[l] * d[l] * per_missed[l]);
     let lambda_b: [f64; L] = lanes(|l| lambda[l] * b[l]);

@@ -42,12 +42,24 @@ pub(crate) fn ln<const L: usize>(x: [f64; L]) -> [f64; L] {
     out
 }
 
-/// ln(1 - p) for each lane, p in [0, 1]: by ln where 1 - p is exact (p >=
-/// 1/2), else as -p·ln(u)/(u - 1) with u = 1 - p rounded, whose rounding
-/// cancels (Goldberg 1991, theorem 4: a few units in the last place where
-/// ln(u) itself would lose the digits of p).
+/// ln(1 - p) for each lane, p in [0, 1], within a few units in the last
+/// place: [`ln_missed_given`] its 1/(1 - p).
 #[inline(always)]
 pub(crate) fn ln_missed<const L: usize>(p: [f64; L]) -> [f64; L] {
+    let mut per_missed = [0.0; L];
+    for (per, &p) in per_missed.iter_mut().zip(&p) {
+        *per = 1.0 / (1.0 - p);
+    }
+    ln_missed_given(p, per_missed)
+}
+
+/// ln(1 - p) for each lane, p in [0, 1], given 1/(1 - p) (a caller that
+/// has it saves a lane's division): u = 1 - p rounded and its rounding
+/// e = (1 - p) - u, exact (Dekker's Fast2Sum: (1 - u) - p), so ln(1 - p)
+/// = ln u + e/u to well below a unit of ln u. Where 1 - p is exact (p >= 1/2,
+/// and p = 1: -inf) e is 0 and the result is ln u itself.
+#[inline(always)]
+pub(crate) fn ln_missed_given<const L: usize>(p: [f64; L], per_missed: [f64; L]) -> [f64; L] {
     let mut missed = [0.0; L];
     for (u, &p) in missed.iter_mut().zip(&p) {
         *u = 1.0 - p;
@@ -55,11 +67,10 @@ pub(crate) fn ln_missed<const L: usize>(p: [f64; L]) -> [f64; L] {
     let ln_u = ln(missed);
     let mut out = [0.0; L];
     for l in 0..L {
-        let (u, p) = (missed[l], p[l]);
-        out[l] = match (p >= 0.5, u == 1.0) {
-            (true, _) => ln_u[l],
-            (false, true) => -p,
-            (false, false) => ln_u[l] * (-p / (u - 1.0)),
+        let rounding = (1.0 - missed[l]) - p[l];
+        out[l] = match rounding == 0.0 {
+            true => ln_u[l],
+            false => ln_u[l] + rounding * per_missed[l],
         };
     }
     out
